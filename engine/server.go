@@ -1,0 +1,149 @@
+// Package engine is natsx's NATS side: the embedded broker, connections, the
+// tap that copies traffic into a bounded store, and demo traffic. It never
+// imports the ui package.
+package engine
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// DefaultPort is the port the embedded broker tries first, NATS's own default.
+const DefaultPort = 4222
+
+// EmbeddedOptions configures the embedded broker.
+type EmbeddedOptions struct {
+	// Listen is "host" or "host:port". Empty means 127.0.0.1, port 4222 when
+	// free, otherwise a free port. A non-loopback host is used only when the
+	// user names one.
+	Listen string
+	// RandomPort skips the 4222 attempt (tests, sandboxes).
+	RandomPort bool
+}
+
+// Embedded is a running in-process nats-server.
+type Embedded struct {
+	srv *server.Server
+	url string
+}
+
+// StartEmbedded starts nats-server in this process and waits until it
+// accepts clients. Start is called directly (not in a goroutine) because
+// ReadyForConnections polls every 25 ms and would otherwise cost a frame.
+func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
+	host, port, err := listenAddr(o)
+	if err != nil {
+		return nil, err
+	}
+	opts := &server.Options{
+		ServerName: "natsx-embedded",
+		Host:       host,
+		Port:       port,
+		NoLog:      true,
+		NoSigs:     true,
+		// A debugging tool sees big payloads: allow what a default server allows.
+		MaxPayload: 8 << 20,
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("engine: embedded server: %w", err)
+	}
+	s.Start()
+	addr := net.JoinHostPort(host, strconv.Itoa(max(port, 0)))
+	// Start creates the client listener before it returns; without one (port
+	// in use, address not on this machine) ReadyForConnections would poll
+	// for 5 s in vain, and NoLog hides the cause, so ask the kernel for it.
+	if s.Addr() == nil {
+		s.Shutdown()
+		return nil, fmt.Errorf("engine: embedded server: cannot listen on %s%s", addr, listenProblem(addr))
+	}
+	if !s.ReadyForConnections(5 * time.Second) {
+		s.Shutdown()
+		return nil, fmt.Errorf("engine: embedded server on %s did not start (port in use?)", addr)
+	}
+	return &Embedded{srv: s, url: s.ClientURL()}, nil
+}
+
+// listenAddr resolves the host and port to bind: loopback and 4222 if free
+// unless told otherwise.
+func listenAddr(o EmbeddedOptions) (string, int, error) {
+	host, port := "127.0.0.1", -1
+	if o.Listen != "" {
+		h, p, err := net.SplitHostPort(o.Listen)
+		if err != nil {
+			// A bare host without a port.
+			h, p = o.Listen, ""
+		}
+		// A bare "[::1]" fails SplitHostPort and keeps its brackets.
+		h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+		if h != "" {
+			if net.ParseIP(h) == nil && h != "localhost" {
+				return "", 0, fmt.Errorf("engine: --listen %q: not an IP address", o.Listen)
+			}
+			host = h
+		}
+		if p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 0 || n > 65535 {
+				return "", 0, fmt.Errorf("engine: --listen %q: bad port", o.Listen)
+			}
+			if n == 0 {
+				n = -1 // port 0 means "any free port"; nats-server reads 0 as 4222
+			}
+			return host, n, nil
+		}
+	}
+	if !o.RandomPort && portFree(host, DefaultPort) {
+		port = DefaultPort
+	}
+	return host, port, nil
+}
+
+// listenProblem is ": <cause>" for an address nothing can listen on, or ""
+// when it is free again.
+func listenProblem(addr string) string {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return ": " + err.Error()
+	}
+	_ = l.Close()
+	return ""
+}
+
+func portFree(host string, port int) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	_ = l.Close()
+	return true
+}
+
+// URL is the client URL of the embedded broker, e.g. nats://127.0.0.1:4222.
+func (e *Embedded) URL() string { return e.url }
+
+// Server exposes the running server for stats (slow consumers) and tests.
+func (e *Embedded) Server() *server.Server { return e.srv }
+
+// SlowConsumers is the number of clients the server disconnected for being
+// slow: the "reported by the server" drop counter.
+func (e *Embedded) SlowConsumers() int64 {
+	if e == nil || e.srv == nil {
+		return 0
+	}
+	return e.srv.NumSlowConsumers()
+}
+
+// Shutdown stops the broker and waits for it.
+func (e *Embedded) Shutdown() {
+	if e == nil || e.srv == nil {
+		return
+	}
+	e.srv.Shutdown()
+	e.srv.WaitForShutdown()
+}

@@ -1,0 +1,204 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"natsx/model"
+)
+
+// SessionOptions say where traffic comes from and how much of it to hold.
+type SessionOptions struct {
+	// Conn connects to an external server; ignored when Embedded is set.
+	Conn ConnOptions
+	// Embedded runs natsx's own broker when non-nil.
+	Embedded *EmbeddedOptions
+	// Demo publishes demo traffic (embedded broker only).
+	Demo bool
+	// DemoOptions tunes the demo traffic.
+	DemoOptions DemoOptions
+	// Store bounds the message store between the tap and its readers.
+	Store StoreOptions
+	// Tap is the subject the tap subscribes to; ">" when empty.
+	Tap string
+}
+
+// Session is one running source of traffic: a connection (to an embedded or
+// external broker), the tap that copies every message into the store, and
+// optionally the demo publisher. The UI and the recorder read the store.
+type Session struct {
+	emb      *Embedded
+	nc       *nats.Conn
+	demoConn *nats.Conn
+	demo     *Demo
+	sub      *nats.Subscription
+	store    *Store
+	clock    *Clock
+	url      string
+	tap      string
+
+	state         atomic.Int32
+	reconnects    atomic.Uint64
+	clientDropped atomic.Uint64
+	lastErr       atomic.Pointer[string]
+}
+
+// Open starts the session: broker (if embedded), connection and tap.
+func Open(o SessionOptions) (*Session, error) {
+	s := &Session{store: NewStore(o.Store), tap: o.Tap}
+	if s.tap == "" {
+		s.tap = ">"
+	}
+	conn := o.Conn
+	if o.Embedded != nil {
+		emb, err := StartEmbedded(*o.Embedded)
+		if err != nil {
+			return nil, err
+		}
+		s.emb = emb
+		conn = ConnOptions{Servers: emb.URL(), Name: "natsx", ConnectTimeout: 2 * time.Second}
+	}
+	s.clock = NewClock()
+	nc, err := Connect(conn,
+		nats.DisconnectErrHandler(func(*nats.Conn, error) { s.state.Store(int32(model.StateReconnecting)) }),
+		nats.ReconnectHandler(func(*nats.Conn) {
+			s.reconnects.Add(1)
+			s.state.Store(int32(model.StateConnected))
+		}),
+		nats.ClosedHandler(func(*nats.Conn) { s.state.Store(int32(model.StateClosed)) }),
+		// Without our own handler nats.go prints slow-consumer errors to
+		// stderr, over the TUI.
+		nats.ErrorHandler(s.onAsyncError),
+	)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.nc = nc
+	s.url = RedactURL(nc.ConnectedUrl())
+	if s.url == "" {
+		s.url = RedactURL(conn.Servers)
+	}
+	s.state.Store(int32(model.StateConnected))
+
+	sub, err := nc.Subscribe(s.tap, s.onMsg)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("engine: subscribe %q: %w", s.tap, err)
+	}
+	// The callback only appends to the store, so pending rarely grows; the
+	// headroom absorbs GC pauses during a flood instead of dropping.
+	if err := sub.SetPendingLimits(1<<20, 256<<20); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("engine: pending limits: %w", err)
+	}
+	s.sub = sub
+	// Make sure the server has the subscription before traffic starts, so
+	// "publish N, see N" holds from the first message.
+	if err := nc.Flush(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("engine: flush: %w", err)
+	}
+
+	if o.Demo && s.emb != nil {
+		dc, err := nats.Connect(s.emb.URL(), nats.Name("natsx-demo"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("engine: demo connection: %w", err)
+		}
+		s.demoConn = dc
+		d, err := StartDemo(dc, o.DemoOptions)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.demo = d
+	}
+	return s, nil
+}
+
+// onMsg is the tap: copy references into the store and return. nats.go
+// hands each callback a fresh payload slice, so no copy is needed.
+func (s *Session) onMsg(m *nats.Msg) {
+	s.store.Append(model.Message{
+		Received: s.clock.Now(),
+		Subject:  m.Subject,
+		Reply:    m.Reply,
+		Header:   model.Header(m.Header),
+		Data:     m.Data,
+		Size:     len(m.Data),
+	})
+}
+
+func (s *Session) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
+	if errors.Is(err, nats.ErrSlowConsumer) && sub != nil {
+		if n, derr := sub.Dropped(); derr == nil && n > 0 {
+			s.clientDropped.Store(uint64(n))
+		}
+	}
+	msg := err.Error()
+	s.lastErr.Store(&msg)
+}
+
+// Read implements the UI's and recorder's feed: see Store.Read.
+func (s *Session) Read(cursor uint64, buf []model.Message) (int, uint64, uint64) {
+	return s.store.Read(cursor, buf)
+}
+
+// Head is where a reader that wants only new messages starts.
+func (s *Session) Head() uint64 { return s.store.Head() }
+
+// Conn is the session's connection, for publishing and requests.
+func (s *Session) Conn() *nats.Conn { return s.nc }
+
+// Embedded returns the embedded broker, nil when connected elsewhere.
+func (s *Session) Embedded() *Embedded { return s.emb }
+
+// Status reports connection state and drop counters; cheap enough to call
+// on every UI tick.
+func (s *Session) Status() model.SourceStatus {
+	st := model.SourceStatus{
+		URL:           s.url,
+		Embedded:      s.emb != nil,
+		State:         model.ConnState(s.state.Load()),
+		Tap:           s.tap,
+		ClientDropped: s.clientDropped.Load(),
+		ServerDropped: -1,
+		Reconnects:    s.reconnects.Load(),
+	}
+	if s.sub != nil {
+		if n, err := s.sub.Dropped(); err == nil && uint64(n) > st.ClientDropped {
+			st.ClientDropped = uint64(n)
+		}
+	}
+	if s.emb != nil {
+		st.ServerDropped = s.emb.SlowConsumers()
+	}
+	if p := s.lastErr.Load(); p != nil {
+		st.LastError = *p
+	}
+	return st
+}
+
+// Close stops the demo, the connection and the broker, in that order.
+func (s *Session) Close() {
+	if s.demo != nil {
+		s.demo.Stop()
+	}
+	if s.demoConn != nil {
+		s.demoConn.Close()
+	}
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	if s.emb != nil {
+		s.emb.Shutdown()
+	}
+	if s.clock != nil {
+		s.clock.Stop()
+	}
+}

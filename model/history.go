@@ -1,0 +1,184 @@
+package model
+
+import (
+	"slices"
+)
+
+// history is a ring of the newest messages on one subject, linked into the
+// tree's least-recently-kept list so the budget evicts idle subjects first.
+type history struct {
+	buf        []Message
+	head, n    int
+	prev, next *Node
+}
+
+func (h *history) at(i int) Message { return h.buf[(h.head+i)%len(h.buf)] }
+
+// messageBytes is what a kept message costs the budget.
+func messageBytes(m *Message) int64 {
+	c := int64(messageCost + len(m.Data) + len(m.Reply))
+	for k, vs := range m.Header {
+		c += int64(len(k)) + 16
+		for _, v := range vs {
+			c += int64(len(v)) + 16
+		}
+	}
+	return c
+}
+
+// keep stores a copy of m in n's history and enforces the budget.
+func (t *Tree) keep(n *Node, m *Message) {
+	c := *m
+	c.Subject = n.Subject // share the node's string instead of the wire's
+	if len(c.Data) > t.opts.MaxPayload {
+		// Clone: a sub-slice would pin the whole large payload.
+		c.Data = slices.Clone(c.Data[:t.opts.MaxPayload])
+	}
+	h := n.hist
+	if h == nil {
+		h = &history{}
+		n.hist = h
+	}
+	depth := t.opts.HistoryDepth
+	switch {
+	case h.n < len(h.buf):
+		h.buf[(h.head+h.n)%len(h.buf)] = c
+		h.n++
+	case len(h.buf) < depth:
+		// Still growing: put the ring in order first so append lands last.
+		// Rotate in place: appending h.buf[:head] to h.buf[head:] would
+		// leave stale copies before the new start, pinning old payloads.
+		if h.head != 0 {
+			slices.Reverse(h.buf[:h.head])
+			slices.Reverse(h.buf[h.head:])
+			slices.Reverse(h.buf)
+			h.head = 0
+		}
+		h.buf = append(h.buf, c)
+		h.n++
+	default:
+		t.kept -= messageBytes(&h.buf[h.head])
+		h.buf[h.head] = c
+		h.head = (h.head + 1) % len(h.buf)
+	}
+	t.kept += messageBytes(&c)
+	t.touch(n)
+	// Evict least recently kept subjects first, then n's own older messages:
+	// only the message just kept may leave the tree over budget.
+	for t.MemoryUsed() > t.opts.MaxMemory {
+		old := t.lruHead
+		if old == nil || (old == n && h.n <= 1) {
+			break
+		}
+		t.evictOldest(old)
+	}
+}
+
+// evictOldest drops the oldest kept message of n, freeing the ring when empty.
+func (t *Tree) evictOldest(n *Node) {
+	h := n.hist
+	if h == nil || h.n == 0 {
+		t.unlink(n)
+		n.hist = nil // callers loop until hist is nil
+		return
+	}
+	t.kept -= messageBytes(&h.buf[h.head])
+	h.buf[h.head] = Message{}
+	h.head = (h.head + 1) % len(h.buf)
+	h.n--
+	t.Evicted++
+	if h.n == 0 {
+		t.unlink(n)
+		n.hist = nil
+	}
+}
+
+// touch moves n to the most-recently-kept end of the list.
+func (t *Tree) touch(n *Node) {
+	if t.lruTail == n {
+		return
+	}
+	t.unlink(n)
+	h := n.hist
+	h.prev = t.lruTail
+	if t.lruTail != nil {
+		t.lruTail.hist.next = n
+	}
+	t.lruTail = n
+	if t.lruHead == nil {
+		t.lruHead = n
+	}
+}
+
+func (t *Tree) unlink(n *Node) {
+	h := n.hist
+	if h == nil {
+		return
+	}
+	if h.prev != nil {
+		h.prev.hist.next = h.next
+	} else if t.lruHead == n {
+		t.lruHead = h.next
+	}
+	if h.next != nil {
+		h.next.hist.prev = h.prev
+	} else if t.lruTail == n {
+		t.lruTail = h.prev
+	}
+	h.prev, h.next = nil, nil
+}
+
+// prune removes the least recently seen tenth of the leaves once the tree
+// holds more nodes than the budget allows. Their counts stay in their
+// parents' totals; keep is never pruned (it is being created).
+func (t *Tree) prune(keep *Node) {
+	var seen []int64
+	step := len(t.nodes)/4096 + 1
+	for i := 0; i < len(t.nodes); i += step {
+		if n := t.nodes[i]; !n.HasChildren() && n != keep {
+			seen = append(seen, n.LastSeen)
+		}
+	}
+	if len(seen) == 0 {
+		return
+	}
+	slices.Sort(seen)
+	threshold := seen[len(seen)/10]
+	target := len(t.nodes) / 10
+	removed := 0
+	parents := map[*Node]bool{}
+	for _, n := range t.nodes {
+		if removed >= target {
+			break
+		}
+		if n == keep || n.HasChildren() || n.LastSeen > threshold {
+			continue
+		}
+		for n.hist != nil {
+			t.evictOldest(n)
+		}
+		n.removed = true
+		removed++
+		if p := n.Parent; p != nil {
+			delete(p.branch.kids, n.Name)
+			parents[p] = true
+		} else {
+			delete(t.roots, n.Name)
+			t.dirty = true
+		}
+	}
+	isRemoved := func(n *Node) bool { return n.removed }
+	t.nodes = slices.DeleteFunc(t.nodes, isRemoved)
+	t.order = slices.DeleteFunc(t.order, isRemoved)
+	for p := range parents {
+		p.branch.order = slices.DeleteFunc(p.branch.order, isRemoved)
+		if len(p.branch.kids) == 0 {
+			p.branch = nil
+		}
+	}
+	t.Pruned += uint64(removed)
+	t.structure++
+}
+
+// Removed reports whether the node was pruned from the tree.
+func (n *Node) Removed() bool { return n.removed }

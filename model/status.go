@@ -1,0 +1,48 @@
+package model
+
+// ConnState is the state of natsx's connection to the broker.
+type ConnState int
+
+// Connection states, in the order a connection usually goes through them.
+const (
+	StateConnecting ConnState = iota
+	StateConnected
+	StateReconnecting
+	StateClosed
+)
+
+// String is the label shown in the header.
+func (s ConnState) String() string {
+	switch s {
+	case StateConnected:
+		return "connected"
+	case StateReconnecting:
+		return "reconnecting"
+	case StateClosed:
+		return "closed"
+	default:
+		return "connecting"
+	}
+}
+
+// SourceStatus is what the engine reports about its side, polled by the UI on
+// every data tick. It is a value: the UI keeps no pointer into the engine.
+type SourceStatus struct {
+	// URL is the broker URL with secrets redacted.
+	URL string
+	// Embedded is true when natsx runs its own broker.
+	Embedded bool
+	// State is the connection state.
+	State ConnState
+	// Tap is the subject the tap subscribes to, usually ">".
+	Tap string
+	// ClientDropped counts messages nats.go dropped (slow consumer).
+	ClientDropped uint64
+	// ServerDropped counts slow-consumer events the server reported, -1 when
+	// the server does not tell us.
+	ServerDropped int64
+	// LastError is the newest asynchronous error, sanitized by the UI.
+	LastError string
+	// Reconnects counts reconnections since start.
+	Reconnects uint64
+}

@@ -1,0 +1,263 @@
+package model
+
+import (
+	"strings"
+)
+
+// Node is one token of the subject hierarchy. Counters aggregate everything
+// published at or below it; Own counts only its exact subject.
+type Node struct {
+	// Name is this node's token, a substring of Subject (no extra memory).
+	Name string
+	// Subject is the full dotted path from the root to this node.
+	Subject string
+	// Parent is nil for a root token.
+	Parent *Node
+	// Msgs and Bytes aggregate this node and all its descendants.
+	Msgs, Bytes uint64
+	// Own counts messages published on exactly this subject.
+	Own uint64
+	// LastSeen is the Unix-ns receive time of the newest message at or below.
+	LastSeen int64
+	// Expanded is whether the tree view shows this node's children.
+	Expanded bool
+	// Depth is 0 for root tokens.
+	Depth int
+
+	rate    rateRing
+	branch  *branch  // nil for leaves: most nodes are leaves
+	hist    *history // nil until a message on this exact subject is kept
+	row     int32    // index in the view's rows, -1 when not visible
+	noise   bool     // under _INBOX or a $-prefixed root
+	removed bool     // pruned: pointers held by the UI must not resurrect it
+}
+
+// branch is what only inner nodes need.
+type branch struct {
+	kids    map[string]*Node
+	order   []*Node // display order, re-sorted when dirty
+	dirty   bool
+	sortGen uint64 // the view's sort generation order was sorted in
+}
+
+// Children returns the node's children in the current display order.
+func (n *Node) Children() []*Node {
+	if n.branch == nil {
+		return nil
+	}
+	return n.branch.order
+}
+
+// HasChildren reports whether the node is a branch.
+func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.kids) > 0 }
+
+// Noise reports whether the node is under _INBOX or a $-prefixed root
+// ($SYS, $JS, $KV…), which the tree hides unless asked.
+func (n *Node) Noise() bool { return n.noise }
+
+// Rate is msgs/s over the sliding window ending at now.
+func (n *Node) Rate(now, since int64) float64 { return n.rate.rate(now, since) }
+
+// Spark fills out with per-second message counts of the last complete seconds.
+func (n *Node) Spark(now int64, out []float64) { n.rate.spark(now, out) }
+
+// Last returns the newest kept message on exactly this subject.
+func (n *Node) Last() (Message, bool) {
+	if n.hist == nil || n.hist.n == 0 {
+		return Message{}, false
+	}
+	return n.hist.at(n.hist.n - 1), true
+}
+
+// History returns the kept messages on exactly this subject, oldest first.
+func (n *Node) History() []Message {
+	if n.hist == nil {
+		return nil
+	}
+	out := make([]Message, n.hist.n)
+	for i := range out {
+		out[i] = n.hist.at(i)
+	}
+	return out
+}
+
+// TreeOptions bound the tree's memory.
+type TreeOptions struct {
+	// MaxMemory is the budget, in bytes, for nodes and kept messages.
+	MaxMemory int64
+	// HistoryDepth is how many recent messages each subject keeps.
+	HistoryDepth int
+	// MaxPayload caps the payload bytes kept per message.
+	MaxPayload int
+}
+
+// DefaultTreeOptions is 256 MiB, 16 messages per subject, 64 KiB payloads.
+func DefaultTreeOptions() TreeOptions {
+	return TreeOptions{MaxMemory: 256 << 20, HistoryDepth: 16, MaxPayload: 64 << 10}
+}
+
+// Estimated costs used by the budget: a node with its string, map slot and
+// index entries, and the fixed part of a kept message.
+const (
+	nodeCost    = 256
+	messageCost = 112
+)
+
+// Tree is the live subject tree: counts, bytes, rates and recent messages
+// per subject, bounded by a memory budget.
+type Tree struct {
+	opts    TreeOptions
+	roots   map[string]*Node
+	order   []*Node
+	dirty   bool   // roots order
+	sortGen uint64 // the view's sort generation roots were sorted in
+
+	nodes []*Node // every live node, for search and pruning
+	since int64   // when observation began (Unix ns)
+
+	// Totals over everything applied.
+	Msgs, Bytes uint64
+	// Evicted counts kept messages dropped to stay within the budget; the
+	// counts and rates still include them.
+	Evicted uint64
+	// Pruned counts idle subjects removed to stay within the budget; their
+	// counts stay in their parents' totals.
+	Pruned uint64
+
+	kept      int64 // bytes of kept messages
+	lruHead   *Node // subject with the least recently kept message
+	lruTail   *Node
+	structure uint64 // bumped whenever nodes are added or removed
+	maxNodes  int
+}
+
+// NewTree returns an empty tree that began observing at since (Unix ns).
+func NewTree(o TreeOptions, since int64) *Tree {
+	d := DefaultTreeOptions()
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = d.MaxMemory
+	}
+	if o.HistoryDepth <= 0 {
+		o.HistoryDepth = d.HistoryDepth
+	}
+	if o.MaxPayload <= 0 {
+		o.MaxPayload = d.MaxPayload
+	}
+	// Nodes may take up to 3/4 of the budget; messages get the rest and
+	// whatever the nodes leave unused.
+	maxNodes := int(o.MaxMemory / nodeCost * 3 / 4)
+	if maxNodes < 1024 {
+		maxNodes = 1024
+	}
+	return &Tree{opts: o, roots: map[string]*Node{}, since: since, maxNodes: maxNodes}
+}
+
+// Since is when observation began, Unix ns.
+func (t *Tree) Since() int64 { return t.since }
+
+// Len is the number of nodes in the tree.
+func (t *Tree) Len() int { return len(t.nodes) }
+
+// Structure changes whenever nodes are added or removed, so views know when
+// to rebuild their rows.
+func (t *Tree) Structure() uint64 { return t.structure }
+
+// Roots returns the root tokens in display order.
+func (t *Tree) Roots() []*Node { return t.order }
+
+// Nodes returns every node (unordered); callers must not modify the slice.
+func (t *Tree) Nodes() []*Node { return t.nodes }
+
+// MemoryUsed estimates the bytes the tree holds against its budget.
+func (t *Tree) MemoryUsed() int64 { return int64(len(t.nodes))*nodeCost + t.kept }
+
+// Apply accounts one message: counters, bytes and rates on every node of its
+// path, and keeps a copy in the subject's history. No allocation for a
+// subject already seen, except the history's first slot.
+func (t *Tree) Apply(m *Message) {
+	wire := uint64(m.WireBytes())
+	t.Msgs++
+	t.Bytes += wire
+	sec := m.Received / 1e9
+
+	subj := m.Subject
+	var parent *Node
+	start := 0
+	for start <= len(subj) {
+		end := strings.IndexByte(subj[start:], '.')
+		if end < 0 {
+			end = len(subj)
+		} else {
+			end += start
+		}
+		n := t.child(parent, subj, start, end)
+		n.Msgs++
+		n.Bytes += wire
+		if m.Received > n.LastSeen {
+			n.LastSeen = m.Received
+		}
+		n.rate.add(sec, 1)
+		parent = n
+		start = end + 1
+	}
+	parent.Own++
+	t.keep(parent, m)
+}
+
+// child finds or creates the child of parent named subj[start:end].
+func (t *Tree) child(parent *Node, subj string, start, end int) *Node {
+	tok := subj[start:end]
+	var kids map[string]*Node
+	if parent == nil {
+		kids = t.roots
+	} else if parent.branch != nil {
+		kids = parent.branch.kids
+	}
+	if n, ok := kids[tok]; ok {
+		return n
+	}
+	// New node: copy the path once so it does not pin the message's memory.
+	path := strings.Clone(subj[:end])
+	n := &Node{Name: path[start:], Subject: path, Parent: parent, row: -1}
+	if parent == nil {
+		n.noise = tok == "_INBOX" || strings.HasPrefix(tok, "$")
+		t.roots[n.Name] = n
+		t.order = append(t.order, n)
+		t.dirty = true
+	} else {
+		n.Depth = parent.Depth + 1
+		n.noise = parent.noise
+		if parent.branch == nil {
+			parent.branch = &branch{kids: make(map[string]*Node, 4)}
+		}
+		parent.branch.kids[n.Name] = n
+		parent.branch.order = append(parent.branch.order, n)
+		parent.branch.dirty = true
+	}
+	t.nodes = append(t.nodes, n)
+	t.structure++
+	if len(t.nodes) > t.maxNodes {
+		t.prune(n)
+	}
+	return n
+}
+
+// Find returns the node for an exact subject, or nil.
+func (t *Tree) Find(subject string) *Node {
+	kids := t.roots
+	var n *Node
+	for _, tok := range strings.Split(subject, ".") {
+		if kids == nil {
+			return nil
+		}
+		n = kids[tok]
+		if n == nil {
+			return nil
+		}
+		kids = nil
+		if n.branch != nil {
+			kids = n.branch.kids
+		}
+	}
+	return n
+}
