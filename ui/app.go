@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/model"
+)
+
+// Options configure the UI.
+type Options struct {
+	// Source is where messages come from.
+	Source Source
+	// Tree bounds the subject tree's memory.
+	Tree model.TreeOptions
+	// Start is when observation began.
+	Start time.Time
+	// BatchSize is the most messages applied per tick.
+	BatchSize int
+}
+
+// Model is natsx's root model. Update only dispatches; the panes render
+// from the model's state at the size they are given.
+type Model struct {
+	opts   Options
+	src    Source
+	keys   KeyMap
+	skeys  SearchKeys
+	styles Styles
+	help   help.Model
+
+	tree *model.Tree
+	view *model.TreeView
+	tp   *model.Throughput
+
+	tag    int
+	cursor uint64
+	buf    []model.Message
+	now    time.Time
+	status model.SourceStatus
+	// storeDropped counts messages the store dropped before the UI read them.
+	storeDropped uint64
+
+	width, height int
+	showHelp      bool
+
+	searching    bool
+	search       textinput.Model
+	query        string
+	searchOrigin *model.Node
+
+	flash      statusMsg
+	flashUntil time.Time
+
+	insp inspectorCache
+}
+
+// New returns the root model.
+func New(o Options) *Model {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 1 << 16
+	}
+	if o.Start.IsZero() {
+		o.Start = time.Now()
+	}
+	d := model.DefaultTreeOptions()
+	if o.Tree.MaxMemory <= 0 {
+		o.Tree.MaxMemory = d.MaxMemory
+	}
+	since := o.Start.UnixNano()
+	t := model.NewTree(o.Tree, since)
+	ti := textinput.New()
+	ti.Prompt = "/"
+	ti.Placeholder = "subject contains…"
+	m := &Model{
+		opts:   o,
+		src:    o.Source,
+		keys:   DefaultKeyMap(),
+		skeys:  DefaultSearchKeys(),
+		styles: DefaultStyles(true),
+		help:   help.New(),
+		tree:   t,
+		view:   model.NewTreeView(t),
+		tp:     model.NewThroughput(since),
+		buf:    make([]model.Message, o.BatchSize),
+		now:    o.Start,
+		search: ti,
+		width:  80,
+		height: 24,
+	}
+	return m
+}
+
+// Init starts pulling from the feed and asks the terminal for its
+// background so the styles suit it.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.pullCmd(TickInterval))
+}
+
+func (m *Model) pullCmd(d time.Duration) tea.Cmd {
+	if m.src == nil {
+		return nil
+	}
+	return pull(m.src, m.tag, m.cursor, m.buf, d)
+}
+
+// Update dispatches each message to its handler.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+	case tea.BackgroundColorMsg:
+		m.styles = DefaultStyles(msg.IsDark())
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case batchMsg:
+		return m, m.applyBatch(msg)
+	case statusMsg:
+		m.setFlash(msg.text, msg.isErr)
+	}
+	return m, nil
+}
+
+// applyBatch accounts a pulled batch and re-arms the pull: at once when the
+// batch was full (a backlog), after the tick interval otherwise.
+func (m *Model) applyBatch(b batchMsg) tea.Cmd {
+	if b.tag != m.tag {
+		return nil // a stale pull from before a reset
+	}
+	for i := 0; i < b.n; i++ {
+		msg := &b.buf[i]
+		m.tree.Apply(msg)
+		m.tp.Add(msg.Received, msg.WireBytes())
+	}
+	// Drop references so payloads don't outlive the batch in the buffer.
+	clear(b.buf[:b.n])
+	m.storeDropped += b.missed
+	m.cursor = b.next
+	m.status = b.status
+	m.now = b.now
+	m.view.Refresh(m.now.UnixNano())
+	if b.n == len(b.buf) {
+		return m.pullCmd(0)
+	}
+	return m.pullCmd(TickInterval)
+}
+
+// Apply accounts messages directly; the screenshot generator and tests
+// use it to build a scene without a feed.
+func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceStatus) {
+	for i := range msgs {
+		m.tree.Apply(&msgs[i])
+		m.tp.Add(msgs[i].Received, msgs[i].WireBytes())
+	}
+	m.status = status
+	m.now = now
+	m.view.Refresh(now.UnixNano())
+}
+
+// View lays out header, body and footer for the current size.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "natsx"
+	return v
+}
+
+// Render returns the screen as styled text; View wraps it for bubbletea.
+func (m *Model) Render() string {
+	w, h := max(m.width, 20), max(m.height, 6)
+	lines := m.headerView(w)
+	bodyH := h - len(lines) - 1
+	if m.showHelp {
+		lines = append(lines, block(strings.Split(m.helpView(w), "\n"), w, bodyH)...)
+	} else {
+		lines = append(lines, m.bodyView(w, bodyH)...)
+	}
+	lines = append(lines, m.footerView(w))
+	return strings.Join(lines, "\n")
+}
+
+// bodyView puts tree and inspector side by side on wide terminals and
+// stacked on narrow ones (80x24 keeps a usable tree).
+func (m *Model) bodyView(w, h int) []string {
+	if w >= 110 {
+		tw := w * 55 / 100
+		iw := w - tw - 1
+		left := m.treeView(tw, h)
+		right := m.inspectorView(iw, h)
+		sep := m.styles.Border.Render("│")
+		out := make([]string, h)
+		for i := range out {
+			out[i] = left[i] + sep + right[i]
+		}
+		return out
+	}
+	th := max(h*55/100, 3)
+	ih := h - th - 1
+	out := m.treeView(w, th)
+	out = append(out, m.styles.Border.Render(strings.Repeat("─", w)))
+	if ih > 0 {
+		out = append(out, m.inspectorView(w, ih)...)
+	}
+	return out
+}
+
+func (m *Model) helpView(w int) string {
+	title := m.styles.Title.Render("natsx keys") + m.styles.Muted.Render("  (? or esc to close)")
+	return title + "\n\n" + m.help.FullHelpView(m.keys.FullHelp())
+}
+
+func (m *Model) footerView(w int) string {
+	if m.searching {
+		return fit(m.search.View()+"  "+m.help.ShortHelpView([]key.Binding{m.skeys.Accept, m.skeys.Cancel}), w)
+	}
+	if m.flash.text != "" && m.now.Before(m.flashUntil) {
+		st := m.styles.Accent
+		if m.flash.isErr {
+			st = m.styles.Bad
+		}
+		return fit(st.Render(model.Sanitize(m.flash.text)), w)
+	}
+	if e := m.status.LastError; e != "" && m.status.State != model.StateConnected {
+		return fit(m.styles.Bad.Render(model.Sanitize(e)), w)
+	}
+	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), w)
+}
+
+func (m *Model) setFlash(text string, isErr bool) {
+	m.flash = statusMsg{text: text, isErr: isErr}
+	m.flashUntil = m.now.Add(5 * time.Second)
+}

@@ -1,0 +1,35 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/model"
+)
+
+// Source is where the UI's messages come from: the engine's bounded store,
+// read with the UI's own cursor, and the connection's status.
+type Source interface {
+	// Read copies messages from cursor on into buf; see engine.Store.Read.
+	Read(cursor uint64, buf []model.Message) (n int, next, missed uint64)
+	// Status reports connection state and drop counters.
+	Status() model.SourceStatus
+}
+
+// TickInterval is how often the UI pulls from the feed: 20 Hz, whatever
+// the message rate.
+const TickInterval = 50 * time.Millisecond
+
+// pull waits d, then reads a batch. The cursor and buffer are captured by
+// value, so the command touches no model state.
+func pull(src Source, tag int, cursor uint64, buf []model.Message, d time.Duration) tea.Cmd {
+	read := func(now time.Time) tea.Msg {
+		n, next, missed := src.Read(cursor, buf)
+		return batchMsg{tag: tag, now: now, buf: buf, n: n, next: next, missed: missed, status: src.Status()}
+	}
+	if d <= 0 {
+		return func() tea.Msg { return read(time.Now()) }
+	}
+	return tea.Tick(d, read)
+}

@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"natsx/model"
+)
+
+// headerView is the two header lines: where natsx is connected and how much
+// flows, then the counters, with every kind of drop kept apart.
+func (m *Model) headerView(w int) []string {
+	st := m.styles
+	s := m.status
+	state := s.State.String()
+	var dot string
+	switch s.State {
+	case model.StateConnected:
+		dot = st.Good.Render("●")
+	case model.StateReconnecting, model.StateConnecting:
+		dot = st.Warn.Render("◌")
+	default:
+		dot = st.Bad.Render("○")
+	}
+	where := model.Sanitize(s.URL)
+	if s.Embedded {
+		where += " (embedded)"
+	}
+	now := m.now.UnixNano()
+	msgs, bytes := m.tp.Rates(now)
+	rates := fmt.Sprintf("%s msg/s  %s/s", model.HumanRate(msgs), model.HumanBytes(uint64(bytes)))
+	left := fmt.Sprintf("%s %s %s  %s", st.Title.Render("natsx"), dot, state, st.Muted.Render(where))
+	sparkW := min(model.SparkSeconds, max(0, w-ansi.StringWidth(left)-ansi.StringWidth(rates)-6))
+	spark := ""
+	if sparkW >= 10 {
+		vals := make([]float64, sparkW)
+		m.tp.Spark(now, vals)
+		spark = st.Spark.Render(sparkline(vals))
+	}
+	line1 := left + "  " + st.Accent.Render(rates) + "  " + spark
+
+	drops := func(label string, n uint64) string {
+		v := fmt.Sprintf("%s %s", label, model.HumanCount(n))
+		if n > 0 {
+			return st.Bad.Render(v)
+		}
+		return st.Muted.Render(v)
+	}
+	server := st.Muted.Render("server n/a")
+	if s.ServerDropped >= 0 {
+		server = drops("server", uint64(s.ServerDropped))
+	}
+	t := m.tree
+	parts := []string{
+		st.Muted.Render(fmt.Sprintf("subjects %s", model.HumanCount(uint64(t.Len())))),
+		st.Muted.Render(fmt.Sprintf("msgs %s", model.HumanCount(t.Msgs))),
+		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
+		st.Muted.Render("drops:") + " " + drops("buffer", m.storeDropped) + st.Muted.Render(" · ") + drops("client", s.ClientDropped) + st.Muted.Render(" · ") + server,
+	}
+	if t.Evicted > 0 || t.Pruned > 0 {
+		parts = append(parts, st.Warn.Render(fmt.Sprintf("evicted %s pruned %s", model.HumanCount(t.Evicted), model.HumanCount(t.Pruned))))
+	}
+	if s.Reconnects > 0 {
+		parts = append(parts, st.Muted.Render(fmt.Sprintf("reconnects %d", s.Reconnects)))
+	}
+	line2 := strings.Join(parts, "  ")
+	return []string{fit(line1, w), fit(line2, w)}
+}

@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"natsx/model"
+)
+
+// inspectorCache keeps the formatted payload of the message on screen:
+// indenting JSON or hex-dumping on every frame would cost far more than the
+// rest of the view.
+type inspectorCache struct {
+	subject string
+	seq     uint64
+	width   int
+	height  int
+	kind    model.PayloadKind
+	lines   []string
+}
+
+// inspectorView shows the selected subject's newest message: envelope,
+// headers and payload, every byte from the wire sanitized.
+func (m *Model) inspectorView(w, h int) []string {
+	st := m.styles
+	n := m.view.Selected()
+	lines := []string{st.PaneTitle.Render("Inspector")}
+	if n == nil {
+		return block(append(lines, st.Muted.Render("no subject selected")), w, h)
+	}
+	lines = append(lines, st.Accent.Render(model.Sanitize(n.Subject)))
+	msg, ok := n.Last()
+	now := m.now.UnixNano()
+	if !ok {
+		since := m.tree.Since()
+		lines = append(lines,
+			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
+			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
+			kv(st, "children", fmt.Sprintf("%d", len(n.Children()))),
+		)
+		if n.Own > 0 {
+			lines = append(lines, st.Warn.Render("messages evicted to stay within the memory budget"))
+		} else {
+			lines = append(lines, st.Muted.Render("no message on this exact subject: expand it (→) to see its subjects"))
+		}
+		return block(lines, w, h)
+	}
+	reply := "—"
+	if msg.Reply != "" {
+		reply = model.Sanitize(msg.Reply)
+	}
+	size := model.HumanBytes(uint64(msg.Size))
+	if msg.Truncated() {
+		size += fmt.Sprintf(" (kept %s)", model.HumanBytes(uint64(len(msg.Data))))
+	}
+	recv := time.Unix(0, msg.Received).Format("15:04:05.000")
+	lines = append(lines,
+		kv(st, "reply", reply),
+		kv(st, "received", fmt.Sprintf("%s (%s ago)", recv, ageString(now-msg.Received))),
+	)
+	// The kind comes from the cached formatting below; compute it once.
+	c := m.formatPayload(n.Subject, &msg, w, h)
+	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · %d on subject", size, c.kind, n.Own)))
+	if len(msg.Header) > 0 {
+		keys := make([]string, 0, len(msg.Header))
+		for k := range msg.Header {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		lines = append(lines, st.Muted.Render("headers"))
+		for _, k := range keys {
+			lines = append(lines, "  "+st.JSONKey.Render(model.Sanitize(k))+": "+model.Sanitize(strings.Join(msg.Header[k], ", ")))
+		}
+	}
+	lines = append(lines, st.Border.Render(strings.Repeat("─", w)))
+	lines = append(lines, c.lines...)
+	return block(lines, w, h)
+}
+
+// formatPayload returns the cached formatting of msg at this size.
+func (m *Model) formatPayload(subject string, msg *model.Message, w, h int) *inspectorCache {
+	c := &m.insp
+	if c.subject == subject && c.seq == msg.Seq && c.width == w && c.height == h && c.lines != nil {
+		return c
+	}
+	kind := model.DetectPayload(msg.Data)
+	*c = inspectorCache{subject: subject, seq: msg.Seq, width: w, height: h, kind: kind}
+	c.lines = model.FormatPayload(msg.Data, kind, w, max(h, 1))
+	if kind == model.KindEmpty {
+		c.lines = []string{m.styles.Muted.Render("(empty payload)")}
+	}
+	return c
+}
+
+func kv(st Styles, k, v string) string {
+	return st.Key.Render(fmt.Sprintf("%-9s", k)) + " " + st.Value.Render(v)
+}

@@ -1,0 +1,64 @@
+// Package ui is natsx's terminal interface: one root bubbletea model whose
+// Update only dispatches, plain-struct panes that render at a given size,
+// one key map and one set of styles.
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key natsx answers to. The help screen and the README's
+// key table are generated from it, so it is the one place keys are defined.
+type KeyMap struct {
+	Up, Down, Collapse, Expand, Toggle key.Binding
+	Top, Bottom, PageUp, PageDown      key.Binding
+	Search, NextMatch, PrevMatch       key.Binding
+	Sort, Noise, Help, Quit            key.Binding
+}
+
+// DefaultKeyMap follows k9s/lnav/vim habits.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Collapse:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse / parent")),
+		Expand:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "expand / child")),
+		Toggle:    key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "expand/collapse")),
+		Top:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Search:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search subjects")),
+		NextMatch: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevMatch: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: name/rate/count")),
+		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp is the footer's one line of hints.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Expand, k.Collapse, k.Search, k.Sort, k.Help, k.Quit}
+}
+
+// FullHelp is the help screen, in columns.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
+		{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise},
+		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Quit},
+	}
+}
+
+// SearchKeys are the keys of the search prompt (shown in its hint).
+type SearchKeys struct {
+	Accept, Cancel key.Binding
+}
+
+// DefaultSearchKeys accept with enter and cancel with esc.
+func DefaultSearchKeys() SearchKeys {
+	return SearchKeys{
+		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep match")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}

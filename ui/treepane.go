@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"natsx/model"
+)
+
+// Column widths of the tree pane; narrow terminals drop the right-most
+// optional columns first.
+const (
+	colMsgs  = 7
+	colRate  = 8
+	colBytes = 10
+	colSpark = 11
+	colAge   = 5
+)
+
+// treeView renders the subject tree: a title with the column names, then
+// only the rows on screen.
+func (m *Model) treeView(w, h int) []string {
+	st := m.styles
+	v := m.view
+	v.SetHeight(h - 1)
+	showBytes, showSpark := w >= 60, w >= 72
+	nameW := w - colMsgs - colRate - colAge
+	if showBytes {
+		nameW -= colBytes
+	}
+	if showSpark {
+		nameW -= colSpark
+	}
+	title := fmt.Sprintf("Subjects · sort %s", v.Sort)
+	if v.ShowNoise {
+		title += " · all"
+	}
+	cols := fitLeft("MSGS", colMsgs) + fitLeft("RATE/s", colRate)
+	if showBytes {
+		cols += fitLeft("BYTES", colBytes)
+	}
+	if showSpark {
+		cols += fitLeft("LAST 10s", colSpark)
+	}
+	cols += fitLeft("AGE", colAge)
+	lines := []string{st.PaneTitle.Render(fit(title, nameW)) + st.Muted.Render(cols)}
+
+	rows, first := v.Window()
+	now := m.now.UnixNano()
+	since := m.tree.Since()
+	spark := make([]float64, colSpark-1)
+	for i, n := range rows {
+		marker := "  "
+		if n.HasChildren() {
+			marker = "▸ "
+			if n.Expanded {
+				marker = "▾ "
+			}
+		}
+		name := strings.Repeat("  ", n.Depth) + marker + model.Sanitize(n.Name)
+		row := fit(name, nameW) +
+			fitLeft(model.HumanCount(n.Msgs), colMsgs) +
+			fitLeft(model.HumanRate(n.Rate(now, since)), colRate)
+		if showBytes {
+			row += fitLeft(model.HumanBytes(n.Bytes), colBytes)
+		}
+		sparkStr := ""
+		if showSpark {
+			n.Spark(now, spark)
+			sparkStr = " " + sparkline(spark)
+		}
+		age := fitLeft(ageString(now-n.LastSeen), colAge)
+		switch {
+		case first+i == v.Cursor():
+			row = st.Selected.Render(fit(row+sparkStr+age, w))
+		case showSpark:
+			row += st.Spark.Render(sparkStr) + st.Muted.Render(age)
+		default:
+			row += st.Muted.Render(age)
+		}
+		lines = append(lines, row)
+	}
+	if len(v.Rows()) == 0 {
+		lines = append(lines, st.Muted.Render("  waiting for messages…"))
+	}
+	return block(lines, w, h)
+}
+
+// ageString is a compact "last seen" age: 0s, 42s, 5m, 3h, 2d.
+func ageString(d int64) string {
+	s := d / 1e9
+	switch {
+	case d < 0:
+		return "0s"
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm", s/60)
+	case s < 86400:
+		return fmt.Sprintf("%dh", s/3600)
+	default:
+		return fmt.Sprintf("%dd", s/86400)
+	}
+}

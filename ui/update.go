@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// handleKey routes a key: the search prompt when open, the help screen when
+// shown, then the global keys and the tree's.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.searching {
+		return m.searchKey(msg)
+	}
+	k := m.keys
+	if m.showHelp {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		case key.Matches(msg, k.Help), msg.String() == "esc":
+			m.showHelp = false
+		}
+		return nil
+	}
+	now := m.now.UnixNano()
+	v := m.view
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Up):
+		v.Move(-1)
+	case key.Matches(msg, k.Down):
+		v.Move(1)
+	case key.Matches(msg, k.PageUp):
+		v.Page(-1)
+	case key.Matches(msg, k.PageDown):
+		v.Page(1)
+	case key.Matches(msg, k.Top):
+		v.MoveTo(0)
+	case key.Matches(msg, k.Bottom):
+		v.MoveTo(len(v.Rows()) - 1)
+	case key.Matches(msg, k.Expand):
+		v.Expand()
+	case key.Matches(msg, k.Collapse):
+		v.Collapse()
+	case key.Matches(msg, k.Toggle):
+		v.Toggle()
+	case key.Matches(msg, k.Sort):
+		v.SetSort((v.Sort + 1) % 3)
+		m.setFlash("sort by "+v.Sort.String(), false)
+	case key.Matches(msg, k.Noise):
+		v.SetShowNoise(!v.ShowNoise)
+		if v.ShowNoise {
+			m.setFlash("showing _INBOX and $ subjects", false)
+		} else {
+			m.setFlash("hiding _INBOX and $ subjects", false)
+		}
+	case key.Matches(msg, k.Search):
+		m.searching = true
+		m.searchOrigin = v.Selected()
+		m.search.SetValue("")
+		return m.search.Focus()
+	case key.Matches(msg, k.NextMatch), key.Matches(msg, k.PrevMatch):
+		if m.query == "" {
+			m.setFlash("no search yet: press / to search", false)
+			return nil
+		}
+		if v.Search(m.query, key.Matches(msg, k.NextMatch), true, now) == nil {
+			m.setFlash(fmt.Sprintf("no subject contains %q", m.query), true)
+		}
+	}
+	v.Refresh(now)
+	return nil
+}
+
+// searchKey is the incremental search prompt: every keystroke jumps to the
+// first match; enter keeps it, esc returns to where the search began.
+func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+	now := m.now.UnixNano()
+	switch {
+	case key.Matches(msg, m.skeys.Accept):
+		m.searching = false
+		m.search.Blur()
+		m.query = m.search.Value()
+		return nil
+	case key.Matches(msg, m.skeys.Cancel):
+		m.searching = false
+		m.search.Blur()
+		if o := m.searchOrigin; o != nil && !o.Removed() {
+			m.view.Reveal(o, now)
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	m.search, cmd = m.search.Update(msg)
+	q := m.search.Value()
+	if q != "" && m.view.Search(q, true, false, now) == nil {
+		m.setFlash(fmt.Sprintf("no subject contains %q", q), true)
+	} else {
+		m.flash = statusMsg{}
+	}
+	return cmd
+}
+
+// compile-time check that the model satisfies bubbletea's interface.
+var _ tea.Model = (*Model)(nil)
