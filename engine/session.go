@@ -83,7 +83,9 @@ func Open(o SessionOptions) (*Session, error) {
 	if s.url == "" {
 		s.url = RedactURL(conn.Servers)
 	}
-	s.state.Store(int32(model.StateConnected))
+	// Only if no handler ran yet: a disconnect right after Connect must not
+	// be overwritten by a stale "connected".
+	s.state.CompareAndSwap(int32(model.StateConnecting), int32(model.StateConnected))
 
 	sub, err := nc.Subscribe(s.tap, s.onMsg)
 	if err != nil {
@@ -135,13 +137,28 @@ func (s *Session) onMsg(m *nats.Msg) {
 }
 
 func (s *Session) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
-	if errors.Is(err, nats.ErrSlowConsumer) && sub != nil {
-		if n, derr := sub.Dropped(); derr == nil && n > 0 {
-			s.clientDropped.Store(uint64(n))
-		}
+	if errors.Is(err, nats.ErrSlowConsumer) {
+		s.noteDropped(sub)
 	}
 	msg := err.Error()
 	s.lastErr.Store(&msg)
+}
+
+// noteDropped raises the drop counter to sub's count and returns it. The
+// counter only grows: once the connection is closed sub.Dropped fails, and
+// the last count seen must stand.
+func (s *Session) noteDropped(sub *nats.Subscription) uint64 {
+	if sub != nil {
+		if n, err := sub.Dropped(); err == nil && n > 0 {
+			for {
+				old := s.clientDropped.Load()
+				if uint64(n) <= old || s.clientDropped.CompareAndSwap(old, uint64(n)) {
+					break
+				}
+			}
+		}
+	}
+	return s.clientDropped.Load()
 }
 
 // Read implements the UI's and recorder's feed: see Store.Read.
@@ -166,14 +183,9 @@ func (s *Session) Status() model.SourceStatus {
 		Embedded:      s.emb != nil,
 		State:         model.ConnState(s.state.Load()),
 		Tap:           s.tap,
-		ClientDropped: s.clientDropped.Load(),
+		ClientDropped: s.noteDropped(s.sub),
 		ServerDropped: -1,
 		Reconnects:    s.reconnects.Load(),
-	}
-	if s.sub != nil {
-		if n, err := s.sub.Dropped(); err == nil && uint64(n) > st.ClientDropped {
-			st.ClientDropped = uint64(n)
-		}
 	}
 	if s.emb != nil {
 		st.ServerDropped = s.emb.SlowConsumers()
@@ -193,6 +205,7 @@ func (s *Session) Close() {
 		s.demoConn.Close()
 	}
 	if s.nc != nil {
+		s.noteDropped(s.sub) // the subscription's count is gone after Close
 		s.nc.Close()
 	}
 	if s.emb != nil {

@@ -1,0 +1,392 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+
+	"natsx/model"
+)
+
+// storeMsg is a message whose payload encodes i, so a reader can tell which
+// message it got independently of Seq.
+func storeMsg(i uint64, size int) model.Message {
+	data := make([]byte, max(size, 8))
+	binary.BigEndian.PutUint64(data, i)
+	return model.Message{Subject: fmt.Sprintf("s.%d", i), Data: data, Size: len(data)}
+}
+
+// fillStore appends n messages numbered 0..n-1.
+func fillStore(s *Store, n int) {
+	for i := range n {
+		s.Append(storeMsg(uint64(i), 8))
+	}
+}
+
+// seqs lists the sequence numbers in msgs and checks each payload matches
+// its sequence (the store moved whole messages, not mixed fields).
+func seqs(t *testing.T, msgs []model.Message) []uint64 {
+	t.Helper()
+	out := make([]uint64, 0, len(msgs))
+	for _, m := range msgs {
+		if got := binary.BigEndian.Uint64(m.Data); got != m.Seq || m.Subject != fmt.Sprintf("s.%d", m.Seq) {
+			t.Fatalf("message seq %d carries payload %d subject %q", m.Seq, got, m.Subject)
+		}
+		out = append(out, m.Seq)
+	}
+	return out
+}
+
+func seqRange(from, to uint64) []uint64 {
+	var out []uint64
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+func TestStoreRead(t *testing.T) {
+	tests := []struct {
+		name       string
+		capacity   int
+		appended   int
+		cursor     uint64
+		bufLen     int
+		wantSeqs   []uint64
+		wantNext   uint64
+		wantMissed uint64
+	}{
+		{name: "empty", capacity: 8, appended: 0, cursor: 0, bufLen: 4, wantNext: 0},
+		{name: "empty buffer", capacity: 8, appended: 5, cursor: 0, bufLen: 0, wantNext: 0},
+		{name: "partial", capacity: 8, appended: 5, cursor: 0, bufLen: 3, wantSeqs: seqRange(0, 3), wantNext: 3},
+		{name: "rest", capacity: 8, appended: 5, cursor: 3, bufLen: 10, wantSeqs: seqRange(3, 5), wantNext: 5},
+		{name: "at head", capacity: 8, appended: 5, cursor: 5, bufLen: 4, wantNext: 5},
+		{name: "full ring", capacity: 8, appended: 8, cursor: 0, bufLen: 8, wantSeqs: seqRange(0, 8), wantNext: 8},
+		// 12 into 8 slots: seqs 4..11 live in slots 4..7 then 0..3.
+		{name: "wrap all", capacity: 8, appended: 12, cursor: 4, bufLen: 16, wantSeqs: seqRange(4, 12), wantNext: 12},
+		{name: "wrap across ring end", capacity: 8, appended: 12, cursor: 6, bufLen: 4, wantSeqs: seqRange(6, 10), wantNext: 10},
+		{name: "wrap after ring end", capacity: 8, appended: 12, cursor: 9, bufLen: 4, wantSeqs: seqRange(9, 12), wantNext: 12},
+		{name: "cursor ahead of head", capacity: 8, appended: 3, cursor: 10, bufLen: 4, wantNext: 3},
+		{name: "cursor ahead of empty", capacity: 8, appended: 0, cursor: 1 << 40, bufLen: 4, wantNext: 0},
+		{name: "behind oldest", capacity: 8, appended: 20, cursor: 5, bufLen: 4, wantSeqs: seqRange(12, 16), wantNext: 16, wantMissed: 7},
+		{name: "behind oldest from zero", capacity: 8, appended: 20, cursor: 0, bufLen: 64, wantSeqs: seqRange(12, 20), wantNext: 20, wantMissed: 12},
+		// The missed count is reported even when nothing fits in buf, and the
+		// cursor moves past the gap so it is reported once.
+		{name: "behind oldest no buffer", capacity: 8, appended: 20, cursor: 3, bufLen: 0, wantNext: 12, wantMissed: 9},
+		{name: "capacity one", capacity: 1, appended: 3, cursor: 0, bufLen: 4, wantSeqs: seqRange(2, 3), wantNext: 3, wantMissed: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewStore(StoreOptions{Capacity: tc.capacity})
+			fillStore(s, tc.appended)
+			buf := make([]model.Message, tc.bufLen)
+			n, next, missed := s.Read(tc.cursor, buf)
+			if got := seqs(t, buf[:n]); !slices.Equal(got, tc.wantSeqs) {
+				t.Errorf("seqs = %v, want %v", got, tc.wantSeqs)
+			}
+			if next != tc.wantNext || missed != tc.wantMissed {
+				t.Errorf("next, missed = %d, %d, want %d, %d", next, missed, tc.wantNext, tc.wantMissed)
+			}
+			if h := s.Head(); h != uint64(tc.appended) {
+				t.Errorf("Head = %d, want %d", h, tc.appended)
+			}
+		})
+	}
+}
+
+func TestStoreCapacityRounding(t *testing.T) {
+	tests := []struct{ capacity, want int }{
+		{-5, DefaultStoreOptions().Capacity},
+		{0, DefaultStoreOptions().Capacity},
+		{1, 1},
+		{2, 2},
+		{3, 4},
+		{5, 8},
+		{1000, 1024},
+		{1024, 1024},
+		{1025, 2048},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.capacity), func(t *testing.T) {
+			s := NewStore(StoreOptions{Capacity: tc.capacity})
+			if len(s.buf) != tc.want || s.mask != uint64(tc.want-1) {
+				t.Fatalf("ring = %d slots (mask %#x), want %d", len(s.buf), s.mask, tc.want)
+			}
+			if tc.want > 4096 {
+				return
+			}
+			// The rounded capacity is what is held: want messages, none missed;
+			// one more drops exactly one.
+			fillStore(s, tc.want)
+			buf := make([]model.Message, tc.want+1)
+			if n, _, missed := s.Read(0, buf); n != tc.want || missed != 0 {
+				t.Fatalf("after %d appends: read %d, missed %d", tc.want, n, missed)
+			}
+			s.Append(storeMsg(uint64(tc.want), 8))
+			if n, _, missed := s.Read(0, buf); n != tc.want || missed != 1 {
+				t.Fatalf("after %d appends: read %d, missed %d, want %d, 1", tc.want+1, n, missed, tc.want)
+			}
+		})
+	}
+}
+
+// heldBytes sums the payload bytes the store holds, under its lock.
+func heldBytes(s *Store) (int, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum := 0
+	for i := s.start; i < s.head; i++ {
+		sum += len(s.buf[i&s.mask].Data)
+	}
+	return sum, s.bytes
+}
+
+func TestStoreMaxBytesEviction(t *testing.T) {
+	const maxBytes, payload, n = 10_000, 1000, 500
+	s := NewStore(StoreOptions{Capacity: 1024, MaxBytes: maxBytes, MaxPayload: payload})
+	for i := range n {
+		s.Append(storeMsg(uint64(i), payload))
+		if sum, counted := heldBytes(s); sum > maxBytes || sum != counted {
+			t.Fatalf("after %d appends: holding %d bytes (counted %d), max %d", i+1, sum, counted, maxBytes)
+		}
+	}
+	buf := make([]model.Message, 1024)
+	got, next, missed := s.Read(0, buf)
+	if got != maxBytes/payload || missed != n-maxBytes/payload || next != n {
+		t.Fatalf("read %d, missed %d, next %d; want %d, %d, %d", got, missed, next, maxBytes/payload, n-maxBytes/payload, n)
+	}
+	if want := seqRange(n-maxBytes/payload, n); !slices.Equal(seqs(t, buf[:got]), want) {
+		t.Fatalf("held %v, want the newest %v", seqs(t, buf[:got]), want)
+	}
+}
+
+// TestStoreMaxBytesWindow checks, for random sizes, that the store holds
+// exactly the longest run of newest messages within both bounds: evicting
+// more would lose messages for nothing, fewer would break a bound.
+func TestStoreMaxBytesWindow(t *testing.T) {
+	const capacity, maxBytes, maxPayload = 64, 4096, 700
+	rng := rand.New(rand.NewPCG(1, 2))
+	s := NewStore(StoreOptions{Capacity: capacity, MaxBytes: maxBytes, MaxPayload: maxPayload})
+	var kept []int // bytes kept per sequence
+	buf := make([]model.Message, capacity)
+	for i := range 5000 {
+		size := 8 + rng.IntN(1000)
+		s.Append(storeMsg(uint64(i), size))
+		kept = append(kept, min(size, maxPayload))
+
+		start, sum := len(kept), 0
+		for start > 0 && len(kept)-start < capacity && sum+kept[start-1] <= maxBytes {
+			sum += kept[start-1]
+			start--
+		}
+		n, next, missed := s.Read(0, buf)
+		if n != len(kept)-start || missed != uint64(start) || next != uint64(len(kept)) {
+			t.Fatalf("after %d appends: read %d missed %d next %d, want %d %d %d",
+				i+1, n, missed, next, len(kept)-start, start, len(kept))
+		}
+		if held, _ := heldBytes(s); held != sum {
+			t.Fatalf("after %d appends: holding %d bytes, want %d", i+1, held, sum)
+		}
+	}
+}
+
+// TestStoreMaxPayloadAboveMaxBytes: a single message bigger than MaxBytes
+// must not be held whole.
+func TestStoreMaxPayloadAboveMaxBytes(t *testing.T) {
+	s := NewStore(StoreOptions{Capacity: 16, MaxBytes: 100}) // default MaxPayload is 64 KiB
+	s.Append(storeMsg(0, 1000))
+	s.Append(storeMsg(1, 1000))
+	if held, _ := heldBytes(s); held > 100 {
+		t.Fatalf("holding %d bytes, MaxBytes 100", held)
+	}
+	buf := make([]model.Message, 4)
+	n, _, _ := s.Read(0, buf)
+	if n == 0 || buf[n-1].Seq != 1 || buf[n-1].Size != 1000 || !buf[n-1].Truncated() {
+		t.Fatalf("newest message not kept truncated: n=%d %+v", n, buf[:n])
+	}
+}
+
+func TestStoreMaxPayloadTruncation(t *testing.T) {
+	s := NewStore(StoreOptions{Capacity: 8, MaxPayload: 16})
+	big := bytes.Repeat([]byte("0123456789"), 10)
+	small := []byte("short")
+	s.Append(model.Message{Subject: "big", Data: big, Size: len(big)})
+	s.Append(model.Message{Subject: "small", Data: small, Size: len(small)})
+	s.Append(model.Message{Subject: "nosize", Data: big}) // Size left 0 by the caller
+
+	buf := make([]model.Message, 4)
+	n, _, _ := s.Read(0, buf)
+	if n != 3 {
+		t.Fatalf("read %d, want 3", n)
+	}
+	got, sm, nosize := buf[0], buf[1], buf[2]
+	if !bytes.Equal(got.Data, big[:16]) || got.Size != 100 || !got.Truncated() {
+		t.Fatalf("big: Data %q Size %d, want the first 16 bytes and Size 100", got.Data, got.Size)
+	}
+	if nosize.Size != 100 || !nosize.Truncated() {
+		t.Fatalf("Size 0 from the caller: stored Size %d, want the 100 bytes handed in", nosize.Size)
+	}
+	// The truncated copy must not pin or alias the caller's buffer.
+	big[0] = 'X'
+	if got.Data[0] != '0' || nosize.Data[0] != '0' {
+		t.Fatal("truncated Data aliases the caller's payload")
+	}
+	if cap(got.Data) != 16 {
+		t.Fatalf("truncated Data has cap %d, want 16 (a copy, not a reslice)", cap(got.Data))
+	}
+	// Payloads within the cap are kept by reference: the tap relies on
+	// nats.go's fresh per-message slice instead of copying again.
+	if !bytes.Equal(sm.Data, small) || sm.Size != 5 || sm.Truncated() || &sm.Data[0] != &small[0] {
+		t.Fatalf("small: Data %q Size %d, want the caller's slice untouched", sm.Data, sm.Size)
+	}
+}
+
+func TestStoreSeq(t *testing.T) {
+	s := NewStore(StoreOptions{Capacity: 4})
+	for i := range uint64(10) {
+		m := storeMsg(i, 8)
+		m.Seq = 999 // callers' sequence numbers are ignored
+		if got := s.Append(m); got != i {
+			t.Fatalf("Append #%d returned seq %d", i, got)
+		}
+		if h := s.Head(); h != i+1 {
+			t.Fatalf("Head after %d appends = %d", i+1, h)
+		}
+	}
+	buf := make([]model.Message, 4)
+	n, _, _ := s.Read(6, buf)
+	if got := seqs(t, buf[:n]); !slices.Equal(got, seqRange(6, 10)) {
+		t.Fatalf("seqs = %v", got)
+	}
+}
+
+func TestStoreTwoReaders(t *testing.T) {
+	s := NewStore(StoreOptions{Capacity: 16})
+	fillStore(s, 10)
+	a, b := make([]model.Message, 16), make([]model.Message, 3)
+
+	na, curA, _ := s.Read(0, a)
+	nb, curB, _ := s.Read(0, b)
+	if na != 10 || curA != 10 || nb != 3 || curB != 3 {
+		t.Fatalf("first reads: a %d→%d, b %d→%d", na, curA, nb, curB)
+	}
+	for i := range uint64(10) {
+		s.Append(storeMsg(10+i, 8)) // seqs 4..19 held: b, at 3, missed one
+	}
+
+	na, curA, missedA := s.Read(curA, a)
+	if got := seqs(t, a[:na]); !slices.Equal(got, seqRange(10, 20)) || missedA != 0 || curA != 20 {
+		t.Fatalf("a: %v missed %d next %d", got, missedA, curA)
+	}
+	var gotB []uint64
+	var missedB uint64
+	for curB < s.Head() {
+		var n int
+		var missed uint64
+		n, curB, missed = s.Read(curB, b)
+		missedB += missed
+		gotB = append(gotB, seqs(t, b[:n])...)
+	}
+	if !slices.Equal(gotB, seqRange(4, 20)) || missedB != 1 {
+		t.Fatalf("b: %v missed %d", gotB, missedB)
+	}
+	// Reading does not consume: a fresh reader still sees everything held.
+	n, _, missed := s.Read(0, a)
+	if n != 16 || missed != 4 {
+		t.Fatalf("third reader: %d read, %d missed", n, missed)
+	}
+}
+
+// TestStoreConcurrent runs a writer against a reader that falls behind: every
+// sequence number is either received, in order, or counted as missed.
+func TestStoreConcurrent(t *testing.T) {
+	const total = 200_000
+	s := NewStore(StoreOptions{Capacity: 1024})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range uint64(total) {
+			s.Append(model.Message{Seq: i, Data: binary.BigEndian.AppendUint64(nil, i), Size: 8})
+		}
+	})
+	var received, missed, cursor uint64
+	buf := make([]model.Message, 100)
+	for cursor < total {
+		n, next, m := s.Read(cursor, buf)
+		if next != cursor+m+uint64(n) {
+			t.Fatalf("Read(%d) = %d, next %d, missed %d: cursor arithmetic broken", cursor, n, next, m)
+		}
+		for i, msg := range buf[:n] {
+			want := cursor + m + uint64(i)
+			if msg.Seq != want || binary.BigEndian.Uint64(msg.Data) != want {
+				t.Fatalf("got seq %d payload %d, want %d", msg.Seq, binary.BigEndian.Uint64(msg.Data), want)
+			}
+		}
+		received += uint64(n)
+		missed += m
+		cursor = next
+	}
+	wg.Wait()
+	if received+missed != total {
+		t.Fatalf("received %d + missed %d = %d, want %d", received, missed, received+missed, total)
+	}
+	t.Logf("received %d, missed %d", received, missed)
+}
+
+func BenchmarkStoreAppend(b *testing.B) {
+	s := NewStore(DefaultStoreOptions())
+	m := model.Message{Subject: "orders.eu.created", Data: make([]byte, 128), Size: 128}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Append(m)
+	}
+}
+
+// BenchmarkStoreAppendRead is the tap and the UI together: a writer appends
+// b.N messages while a reader drains in UI-sized batches.
+func BenchmarkStoreAppendRead(b *testing.B) {
+	s := NewStore(DefaultStoreOptions())
+	m := model.Message{Subject: "orders.eu.created", Data: make([]byte, 128), Size: 128}
+	buf := make([]model.Message, 65536)
+	b.ReportAllocs()
+	b.ResetTimer()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range b.N {
+			s.Append(m)
+		}
+	}()
+	var cursor, missed uint64
+	for cursor < uint64(b.N) {
+		n, next, m := s.Read(cursor, buf)
+		missed += m
+		cursor = next
+		if n == 0 {
+			runtime.Gosched() // let the writer have the lock, as a ticking reader would
+		}
+	}
+	<-done
+	b.ReportMetric(float64(missed)/float64(b.N), "missed/op")
+}
+
+// BenchmarkStoreRead65536 is one UI-sized batch: the time the tap's callback
+// may wait for the lock while a reader copies.
+func BenchmarkStoreRead65536(b *testing.B) {
+	s := NewStore(DefaultStoreOptions())
+	m := model.Message{Subject: "orders.eu.created", Data: make([]byte, 128), Size: 128}
+	for range 65536 {
+		s.Append(m)
+	}
+	buf := make([]model.Message, 65536)
+	b.ReportAllocs()
+	for b.Loop() {
+		if n, _, _ := s.Read(0, buf); n != len(buf) {
+			b.Fatalf("read %d", n)
+		}
+	}
+}
