@@ -77,6 +77,7 @@ func New(o Options) *Model {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "subject contains…"
+	ti.SetWidth(32)
 	m := &Model{
 		opts:   o,
 		src:    o.Source,
@@ -90,6 +91,8 @@ func New(o Options) *Model {
 		buf:    make([]model.Message, o.BatchSize),
 		now:    o.Start,
 		search: ti,
+		// Until the first pull reports, the server count is unknown.
+		status: model.SourceStatus{ServerDropped: -1},
 		width:  80,
 		height: 24,
 	}
@@ -117,8 +120,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(msg.Width)
 	case tea.BackgroundColorMsg:
 		m.styles = DefaultStyles(msg.IsDark())
+		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		m.insp = inspectorCache{} // cached lines carry the old styles
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.searching {
+			return m, m.searchInput(msg)
+		}
 	case batchMsg:
 		return m, m.applyBatch(msg)
 	case statusMsg:
@@ -202,6 +211,9 @@ func (m *Model) bodyView(w, h int) []string {
 	}
 	th := max(h*55/100, 3)
 	ih := h - th - 1
+	if ih <= 0 {
+		return m.treeView(w, h)
+	}
 	out := m.treeView(w, th)
 	out = append(out, m.styles.Border.Render(strings.Repeat("─", w)))
 	if ih > 0 {

@@ -15,6 +15,7 @@ import (
 type inspectorCache struct {
 	subject string
 	seq     uint64
+	data    []byte // the payload formatted: Seq alone may repeat (Apply, a restarted feed)
 	width   int
 	height  int
 	kind    model.PayloadKind
@@ -61,7 +62,12 @@ func (m *Model) inspectorView(w, h int) []string {
 		kv(st, "received", fmt.Sprintf("%s (%s ago)", recv, ageString(now-msg.Received))),
 	)
 	// The kind comes from the cached formatting below; compute it once.
-	c := m.formatPayload(n.Subject, &msg, w, h)
+	// The payload gets what the size line, headers and rule leave.
+	used := len(lines) + 2
+	if len(msg.Header) > 0 {
+		used += 1 + len(msg.Header)
+	}
+	c := m.formatPayload(n.Subject, &msg, w, max(h-used, 1))
 	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · %d on subject", size, c.kind, n.Own)))
 	if len(msg.Header) > 0 {
 		keys := make([]string, 0, len(msg.Header))
@@ -82,11 +88,11 @@ func (m *Model) inspectorView(w, h int) []string {
 // formatPayload returns the cached formatting of msg at this size.
 func (m *Model) formatPayload(subject string, msg *model.Message, w, h int) *inspectorCache {
 	c := &m.insp
-	if c.subject == subject && c.seq == msg.Seq && c.width == w && c.height == h && c.lines != nil {
+	if c.subject == subject && c.seq == msg.Seq && sameBytes(c.data, msg.Data) && c.width == w && c.height == h && c.lines != nil {
 		return c
 	}
 	kind := model.DetectPayload(msg.Data)
-	*c = inspectorCache{subject: subject, seq: msg.Seq, width: w, height: h, kind: kind}
+	*c = inspectorCache{subject: subject, seq: msg.Seq, data: msg.Data, width: w, height: h, kind: kind}
 	c.lines = model.FormatPayload(msg.Data, kind, w, max(h, 1))
 	if kind == model.KindEmpty {
 		c.lines = []string{m.styles.Muted.Render("(empty payload)")}
@@ -96,4 +102,9 @@ func (m *Model) formatPayload(subject string, msg *model.Message, w, h int) *ins
 
 func kv(st Styles, k, v string) string {
 	return st.Key.Render(fmt.Sprintf("%-9s", k)) + " " + st.Value.Render(v)
+}
+
+// sameBytes reports whether a and b are the same slice of the same array.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }

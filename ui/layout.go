@@ -13,7 +13,8 @@ func fit(s string, w int) string {
 	}
 	sw := ansi.StringWidth(s)
 	if sw > w {
-		return ansi.Truncate(s, w, "…")
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s) // w-1 when a wide rune straddled the edge
 	}
 	return s + strings.Repeat(" ", w-sw)
 }
@@ -21,10 +22,11 @@ func fit(s string, w int) string {
 // fitLeft right-aligns s in w cells.
 func fitLeft(s string, w int) string {
 	sw := ansi.StringWidth(s)
-	if sw >= w {
-		return ansi.Truncate(s, w, "…")
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
 	}
-	return strings.Repeat(" ", w-sw) + s
+	return strings.Repeat(" ", max(w-sw, 0)) + s
 }
 
 // block makes lines exactly w wide and h high, so panes join cleanly.

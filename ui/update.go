@@ -11,6 +11,9 @@ import (
 // shown, then the global keys and the tree's.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.searching {
+		if msg.String() == "ctrl+c" {
+			return tea.Quit
+		}
 		return m.searchKey(msg)
 	}
 	k := m.keys
@@ -94,6 +97,12 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	return m.searchInput(msg)
+}
+
+// searchInput edits the query (a key or a paste) and jumps to the first match.
+func (m *Model) searchInput(msg tea.Msg) tea.Cmd {
+	now := m.now.UnixNano()
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
 	q := m.search.Value()

@@ -1,0 +1,536 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/model"
+)
+
+// msgsOn returns one small message per subject, in order.
+func msgsOn(received time.Time, subjects ...string) []model.Message {
+	out := make([]model.Message, len(subjects))
+	for i, s := range subjects {
+		out[i] = model.Message{Subject: s, Received: received.UnixNano(), Data: []byte("x"), Size: 1}
+	}
+	return out
+}
+
+// Key presses as bubbletea v2 delivers them: printable keys carry Text,
+// special keys only a Code, so that String() is what bubbles/key matches.
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "home":
+		return tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(s)
+	if len(r) != 1 {
+		panic("press: unknown key " + s)
+	}
+	return tea.KeyPressMsg{Code: r[0], Text: s}
+}
+
+func TestPressStringsMatchBindings(t *testing.T) {
+	// The test's key messages must render as the strings the key map binds,
+	// or every key test below would pass or fail for the wrong reason.
+	for _, s := range []string{"up", "down", "left", "right", "enter", "esc", "space", "pgup", "pgdown", "home", "end", "ctrl+c", "j", "G", "?", "/", "."} {
+		if got := press(s).String(); got != s {
+			t.Errorf("press(%q).String() = %q", s, got)
+		}
+	}
+}
+
+// send delivers msgs to m in order and returns the last command.
+func send(m *Model, msgs ...tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	for _, msg := range msgs {
+		var next tea.Model
+		next, cmd = m.Update(msg)
+		if next != m {
+			panic("Update returned a different model")
+		}
+	}
+	return cmd
+}
+
+// typeText presses one key per rune of s.
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		send(m, press(string(r)))
+	}
+}
+
+// keyScene is a model with a known tree, rendered once at 80x24 so the tree
+// view knows its height:
+//
+//	▸ a        (a.x, a.y)
+//	▸ b        (b.z)
+//	  c        (most messages)
+//	  _INBOX.x (hidden noise)
+func keyScene(t *testing.T) *Model {
+	t.Helper()
+	start := time.Unix(1_700_000_000, 0)
+	m := New(Options{Start: start})
+	msgs := msgsOn(start.Add(time.Second), "a.x", "a.y", "b.z", "c", "c", "c", "c", "_INBOX.x")
+	m.Apply(msgs, start.Add(2*time.Second), model.SourceStatus{State: model.StateConnected})
+	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Render()
+	return m
+}
+
+// selected is the selected subject, "" when none.
+func selected(m *Model) string {
+	if n := m.view.Selected(); n != nil {
+		return n.Subject
+	}
+	return ""
+}
+
+// rowSubjects lists the visible rows' subjects.
+func rowSubjects(m *Model) []string {
+	var out []string
+	for _, n := range m.view.Rows() {
+		out = append(out, n.Subject)
+	}
+	return out
+}
+
+func TestKeysNavigate(t *testing.T) {
+	m := keyScene(t)
+	steps := []struct {
+		key      string
+		selected string
+		rows     []string
+	}{
+		{"", "a", []string{"a", "b", "c"}},
+		{"j", "b", nil},
+		{"down", "c", nil},
+		{"down", "c", nil}, // clamped at the bottom
+		{"k", "b", nil},
+		{"up", "a", nil},
+		{"up", "a", nil}, // clamped at the top
+		{"l", "a", []string{"a", "a.x", "a.y", "b", "c"}},
+		{"l", "a.x", nil}, // expanded: into the first child
+		{"j", "a.y", nil},
+		{"l", "a.y", nil}, // a leaf: nothing to expand
+		{"h", "a", nil},   // a leaf: up to the parent
+		{"h", "a", []string{"a", "b", "c"}},
+		{"h", "a", nil}, // a collapsed root: nowhere to go
+		{"right", "a", []string{"a", "a.x", "a.y", "b", "c"}},
+		{"right", "a.x", nil},
+		{"left", "a", nil},
+		{"left", "a", []string{"a", "b", "c"}},
+		{"enter", "a", []string{"a", "a.x", "a.y", "b", "c"}},
+		{"enter", "a", []string{"a", "b", "c"}},
+		{"space", "a", []string{"a", "a.x", "a.y", "b", "c"}},
+		{"G", "c", nil},
+		{"g", "a", nil},
+		{"end", "c", nil},
+		{"home", "a", nil},
+		{"j", "a.x", nil},
+		{"enter", "a.x", []string{"a", "a.x", "a.y", "b", "c"}}, // a leaf: no toggle
+	}
+	for i, s := range steps {
+		if s.key != "" {
+			if cmd := send(m, press(s.key)); cmd != nil {
+				t.Errorf("step %d %q returned a command", i, s.key)
+			}
+		}
+		if got := selected(m); got != s.selected {
+			t.Fatalf("step %d %q: selected %q, want %q", i, s.key, got, s.selected)
+		}
+		if s.rows != nil && !slices.Equal(rowSubjects(m), s.rows) {
+			t.Fatalf("step %d %q: rows %q, want %q", i, s.key, rowSubjects(m), s.rows)
+		}
+	}
+}
+
+func TestKeysPage(t *testing.T) {
+	start := time.Unix(1_700_000_000, 0)
+	m := New(Options{Start: start})
+	var subjects []string
+	for i := range 60 {
+		subjects = append(subjects, fmt.Sprintf("p.%02d", i))
+	}
+	m.Apply(msgsOn(start, subjects...), start, model.SourceStatus{})
+	send(m, tea.WindowSizeMsg{Width: 80, Height: 24}, press("l"))
+	m.Render() // the tree pane tells the view its height when drawn
+
+	h := m.view.Height()
+	if h < 2 {
+		t.Fatalf("view height %d after a render at 80x24", h)
+	}
+	rows := len(m.view.Rows())
+	send(m, press("pgdown"))
+	if got := m.view.Cursor(); got != h {
+		t.Errorf("pgdown: cursor %d, want %d", got, h)
+	}
+	send(m, press("pgdown"))
+	if got := m.view.Cursor(); got != 2*h {
+		t.Errorf("pgdown twice: cursor %d, want %d", got, 2*h)
+	}
+	send(m, press("pgup"))
+	if got := m.view.Cursor(); got != h {
+		t.Errorf("pgup: cursor %d, want %d", got, h)
+	}
+	for range rows/h + 2 {
+		send(m, press("pgdown"))
+	}
+	if got := m.view.Cursor(); got != rows-1 {
+		t.Errorf("pgdown past the end: cursor %d, want the last row %d", got, rows-1)
+	}
+	// The selected row stays on screen.
+	win, first := m.view.Window()
+	if c := m.view.Cursor(); c < first || c >= first+len(win) {
+		t.Errorf("cursor %d outside window [%d,%d)", c, first, first+len(win))
+	}
+	for range rows/h + 2 {
+		send(m, press("pgup"))
+	}
+	if got := m.view.Cursor(); got != 0 {
+		t.Errorf("pgup past the top: cursor %d, want 0", got)
+	}
+}
+
+func TestKeySortCycles(t *testing.T) {
+	m := keyScene(t)
+	want := []struct {
+		sort  model.SortMode
+		first string
+	}{
+		{model.SortRate, "c"},  // c has the most traffic
+		{model.SortCount, "c"}, // and the most messages
+		{model.SortName, "a"},
+	}
+	for i, w := range want {
+		send(m, press("s"))
+		if m.view.Sort != w.sort {
+			t.Fatalf("press %d: sort %v, want %v", i+1, m.view.Sort, w.sort)
+		}
+		if got := rowSubjects(m)[0]; got != w.first {
+			t.Errorf("sort %v: first row %q, want %q", w.sort, got, w.first)
+		}
+		if out := m.Render(); !strings.Contains(out, "sort "+w.sort.String()) {
+			t.Errorf("sort %v not shown in the tree title", w.sort)
+		}
+	}
+}
+
+func TestKeyNoiseToggles(t *testing.T) {
+	m := keyScene(t)
+	if slices.Contains(rowSubjects(m), "_INBOX") {
+		t.Fatal("_INBOX shown before asking")
+	}
+	send(m, press("."))
+	if !slices.Contains(rowSubjects(m), "_INBOX") {
+		t.Errorf("'.' did not show _INBOX: rows %q", rowSubjects(m))
+	}
+	if !strings.Contains(m.Render(), "showing _INBOX") {
+		t.Error("no flash after showing noise")
+	}
+	send(m, press("."))
+	if slices.Contains(rowSubjects(m), "_INBOX") {
+		t.Errorf("'.' again did not hide _INBOX: rows %q", rowSubjects(m))
+	}
+}
+
+func TestKeyNoiseHidesSelection(t *testing.T) {
+	m := keyScene(t)
+	// '_' sorts before lower-case letters: _INBOX becomes the first row.
+	send(m, press("."), press("g"))
+	if got := selected(m); got != "_INBOX" {
+		t.Fatalf("selected %q, want _INBOX", got)
+	}
+	send(m, press("."))
+	if got := selected(m); got == "_INBOX" || got == "" {
+		t.Errorf("hidden _INBOX still selected (%q)", got)
+	}
+}
+
+func TestKeyHelp(t *testing.T) {
+	for _, closer := range []string{"?", "esc"} {
+		m := keyScene(t)
+		send(m, press("?"))
+		if !m.showHelp {
+			t.Fatal("'?' did not open help")
+		}
+		if !strings.Contains(m.Render(), "natsx keys") {
+			t.Error("help screen not rendered")
+		}
+		// Tree keys do nothing while help is shown.
+		send(m, press("j"))
+		if got := selected(m); got != "a" {
+			t.Errorf("'j' under help moved the selection to %q", got)
+		}
+		send(m, press(closer))
+		if m.showHelp {
+			t.Errorf("%q did not close help", closer)
+		}
+		if strings.Contains(m.Render(), "natsx keys") {
+			t.Errorf("help still rendered after %q", closer)
+		}
+	}
+}
+
+func TestKeyQuit(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		for _, inHelp := range []bool{false, true} {
+			m := keyScene(t)
+			if inHelp {
+				send(m, press("?"))
+			}
+			cmd := send(m, press(k))
+			if cmd == nil {
+				t.Fatalf("%q (help %v) returned no command", k, inHelp)
+			}
+			if msg := cmd(); msg != (tea.QuitMsg{}) {
+				t.Errorf("%q (help %v): command produced %T, want tea.QuitMsg", k, inHelp, msg)
+			}
+		}
+	}
+}
+
+// searchScene has three subjects containing "created", one "paid" and
+// one that matches neither.
+func searchScene(t *testing.T) *Model {
+	t.Helper()
+	start := time.Unix(1_700_000_000, 0)
+	m := New(Options{Start: start})
+	m.Apply(msgsOn(start, "orders.eu.created", "orders.us.created", "orders.eu.paid", "users.created", "zeta"),
+		start, model.SourceStatus{State: model.StateConnected})
+	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Render()
+	return m
+}
+
+func TestSearch(t *testing.T) {
+	m := searchScene(t)
+	send(m, press("/"))
+	if !m.searching {
+		t.Fatal("'/' did not open the search prompt")
+	}
+	if !strings.Contains(m.Render(), "keep match") {
+		t.Error("search prompt not in the footer")
+	}
+	typeText(m, "cre")
+	if got := selected(m); got != "orders.eu.created" {
+		t.Fatalf("typing 'cre' selected %q, want orders.eu.created", got)
+	}
+	// Revealing the match expands its ancestors.
+	if !slices.Contains(rowSubjects(m), "orders.eu.created") {
+		t.Errorf("match not revealed: rows %q", rowSubjects(m))
+	}
+	send(m, press("enter"))
+	if m.searching || m.query != "cre" {
+		t.Fatalf("enter: searching %v query %q, want closed prompt and query 'cre'", m.searching, m.query)
+	}
+	if got := selected(m); got != "orders.eu.created" {
+		t.Errorf("enter moved the selection to %q", got)
+	}
+	for i, w := range []struct{ key, want string }{
+		{"n", "orders.us.created"},
+		{"n", "users.created"},
+		{"n", "orders.eu.created"}, // wraps around
+		{"N", "users.created"},     // and back
+		{"N", "orders.us.created"},
+	} {
+		send(m, press(w.key))
+		if got := selected(m); got != w.want {
+			t.Fatalf("step %d %q: selected %q, want %q", i, w.key, got, w.want)
+		}
+	}
+}
+
+func TestSearchSmartCase(t *testing.T) {
+	m := searchScene(t)
+	send(m, press("/"))
+	typeText(m, "PAID")
+	send(m, press("enter"))
+	if got := selected(m); got == "orders.eu.paid" {
+		t.Error("upper-case query matched lower-case subject; smart case wants an exact match")
+	}
+	send(m, press("/"))
+	typeText(m, "paid")
+	if got := selected(m); got != "orders.eu.paid" {
+		t.Errorf("lower-case query selected %q, want orders.eu.paid", got)
+	}
+}
+
+func TestSearchEscReturns(t *testing.T) {
+	m := searchScene(t)
+	send(m, press("G")) // zeta, the last row
+	send(m, press("/"))
+	typeText(m, "paid")
+	if got := selected(m); got != "orders.eu.paid" {
+		t.Fatalf("typing selected %q, want orders.eu.paid", got)
+	}
+	send(m, press("esc"))
+	if m.searching {
+		t.Error("esc did not close the prompt")
+	}
+	if got := selected(m); got != "zeta" {
+		t.Errorf("esc left the selection on %q, want zeta where the search began", got)
+	}
+	if m.query != "" {
+		t.Errorf("esc kept query %q", m.query)
+	}
+}
+
+func TestSearchNoMatch(t *testing.T) {
+	m := searchScene(t)
+	send(m, press("n"))
+	if !strings.Contains(m.Render(), "no search yet") {
+		t.Error("n without a search: no hint")
+	}
+	send(m, press("/"))
+	typeText(m, "qq")
+	if got := selected(m); got != "orders" {
+		t.Errorf("no match moved the selection to %q", got)
+	}
+	send(m, press("enter"))
+	if out := m.Render(); !strings.Contains(out, `no subject contains "qq"`) {
+		t.Error("no-match message not shown after the prompt closed")
+	}
+	send(m, press("n"))
+	if got := selected(m); got != "orders" {
+		t.Errorf("n with no match moved the selection to %q", got)
+	}
+}
+
+func TestSearchPromptSwallowsKeys(t *testing.T) {
+	// In a bubble: the prompt's commands are cursor blinks, which would
+	// otherwise wait half a second of real time each.
+	synctest.Test(t, func(t *testing.T) {
+		m := searchScene(t)
+		send(m, press("/"))
+		// q, ?, j, s and . are text in the prompt, not commands.
+		for _, k := range []string{"q", "?", "j", "s", "."} {
+			if cmd := send(m, press(k)); cmd != nil {
+				if msg := cmd(); msg == (tea.QuitMsg{}) {
+					t.Fatalf("%q quit from the search prompt", k)
+				}
+			}
+		}
+		if m.showHelp || m.view.Sort != model.SortName || m.view.ShowNoise {
+			t.Error("a key typed into the prompt acted as a command")
+		}
+		if got := m.search.Value(); got != "q?js." {
+			t.Errorf("prompt value %q, want %q", got, "q?js.")
+		}
+	})
+}
+
+func TestCtrlCQuitsFromSearch(t *testing.T) {
+	m := searchScene(t)
+	send(m, press("/"))
+	cmd := send(m, press("ctrl+c"))
+	if cmd == nil || cmd() != (tea.QuitMsg{}) {
+		t.Error("ctrl+c in the search prompt did not quit")
+	}
+}
+
+func TestSearchPaste(t *testing.T) {
+	m := searchScene(t)
+	send(m, press("/"), tea.PasteMsg{Content: "paid"})
+	if got := m.search.Value(); got != "paid" {
+		t.Errorf("prompt value %q after pasting \"paid\"", got)
+	}
+	if got := selected(m); got != "orders.eu.paid" {
+		t.Errorf("paste selected %q, want orders.eu.paid", got)
+	}
+}
+
+func TestSearchPromptPlaceholder(t *testing.T) {
+	m := searchScene(t)
+	send(m, press("/"))
+	if out := m.Render(); !strings.Contains(out, "contains") {
+		t.Error("search prompt placeholder cut to one rune")
+	}
+}
+
+func TestWindowSizeLayout(t *testing.T) {
+	m := searchScene(t)
+	for _, tc := range []struct {
+		w, h       int
+		sideBySide bool
+	}{
+		{80, 24, false},
+		{109, 30, false},
+		{110, 30, true},
+		{120, 32, true},
+		{200, 50, true},
+	} {
+		send(m, tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
+		if m.width != tc.w || m.height != tc.h {
+			t.Fatalf("size %dx%d not kept: %dx%d", tc.w, tc.h, m.width, m.height)
+		}
+		lines := strings.Split(m.Render(), "\n")
+		if len(lines) != tc.h {
+			t.Errorf("%dx%d: %d lines", tc.w, tc.h, len(lines))
+		}
+		// Line 2 is the first body line: both pane titles when side by
+		// side; the tree's title alone, with the inspector further down,
+		// when stacked.
+		title := lines[2]
+		if !strings.Contains(title, "Subjects") {
+			t.Fatalf("%dx%d: first body line %q has no tree title", tc.w, tc.h, title)
+		}
+		if got := strings.Contains(title, "Inspector"); got != tc.sideBySide {
+			t.Errorf("%dx%d: side by side = %v, want %v", tc.w, tc.h, got, tc.sideBySide)
+		}
+		if !tc.sideBySide && !strings.Contains(strings.Join(lines[3:], "\n"), "Inspector") {
+			t.Errorf("%dx%d: stacked layout has no inspector", tc.w, tc.h)
+		}
+	}
+}
+
+func TestBackgroundColorSetsStyles(t *testing.T) {
+	m := keyScene(t)
+	dark := m.Render()
+	send(m, tea.BackgroundColorMsg{Color: color.White})
+	if m.styles.App.GetForeground() == DefaultStyles(true).App.GetForeground() {
+		t.Error("a light background kept the dark styles")
+	}
+	if m.Render() == dark {
+		t.Error("a light background did not change the frame")
+	}
+}
+
+func TestStatusMsgFlashes(t *testing.T) {
+	m := keyScene(t)
+	send(m, statusMsg{text: "export failed: \x1b[2Jdisk full", isErr: true})
+	out := m.Render()
+	if !strings.Contains(out, `export failed: \x1b[2Jdisk full`) {
+		t.Errorf("flash not shown, or not sanitized:\n%s", out)
+	}
+	requireTerminalSafe(t, out)
+}
