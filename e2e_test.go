@@ -1,0 +1,402 @@
+package main
+
+// End-to-end tests: the real binary in a real pseudo-terminal, its output fed
+// into a terminal emulator whose screen the tests read, as a person would.
+// Every wait is for a condition on the screen, never a sleep.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
+	"github.com/nats-io/nats.go"
+)
+
+// e2eTimeout bounds every wait: generous for a loaded two-core machine
+// running the race detector, and still quick to fail.
+const e2eTimeout = 15 * time.Second
+
+// TestE2E builds natsx once into the test's temporary folder (removed when
+// it ends) and runs each scenario as a subtest against that binary.
+func TestE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end tests build and run the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "natsx")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	t.Run("DemoTree", func(t *testing.T) { e2eDemoTree(t, bin) })
+	t.Run("PublishNSeeN", func(t *testing.T) { e2ePublishNSeeN(t, bin) })
+	t.Run("Sanitize", func(t *testing.T) { e2eSanitize(t, bin) })
+	t.Run("BadInput", func(t *testing.T) { e2eBadInput(t, bin) })
+}
+
+// e2eDemoTree: the demo tree appears, keys expand and move, help opens and
+// closes, q exits 0 and leaves the alternate screen.
+func e2eDemoTree(t *testing.T, bin string) {
+	term := e2eStart(t, bin, 100, 30, "--listen", e2eListen(t))
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		// All five roots must be there before moving, or j lands elsewhere.
+		return strings.Contains(s, "connected") && e2eHasAll(s,
+			"▸ drivers", "▸ logs", "▸ orders", "▸ sensors", "▸ telemetry")
+	})
+	// The selection follows the node that arrived first: go to the top,
+	// then down the roots sorted by name: drivers, logs, orders, sensors.
+	e2eSend(t, term, "gjjj")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return e2eHasLine(s, "sensors") })
+	e2eSend(t, term, "l")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return e2eHasAll(s, "▾ sensors", "▸ depot", "▸ hq", "▸ lab", "▸ plant")
+	})
+	e2eSend(t, term, "jj") // depot, then hq
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return e2eHasLine(s, "sensors.hq") })
+	e2eSend(t, term, "l")
+	floor := regexp.MustCompile(`(?m)^ {4}▸ 1 +\d`)
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return strings.Contains(s, "▾ hq") && floor.MatchString(s)
+	})
+	e2eSend(t, term, "?")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return strings.Contains(s, "natsx keys") && strings.Contains(s, "search subjects") && !strings.Contains(s, "▾ hq")
+	})
+	e2eSend(t, term, "?")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return !strings.Contains(s, "natsx keys") && strings.Contains(s, "▾ hq")
+	})
+	e2eQuit(t, term)
+	raw, alt := term.rawAndAlt()
+	if !bytes.Contains(raw, []byte("\x1b[?1049l")) || alt {
+		t.Fatalf("terminal not restored: alt screen still on=%v, leave sequence seen=%v", alt, bytes.Contains(raw, []byte("\x1b[?1049l")))
+	}
+}
+
+// e2ePublishNSeeN: exactly N messages published from outside are exactly N
+// on screen, at the smallest size natsx supports well.
+func e2ePublishNSeeN(t *testing.T, bin string) {
+	const n = 500
+	term := e2eStart(t, bin, 80, 24, "--no-demo", "--listen", e2eListen(t))
+	urlRe := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
+	var url string
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		url = urlRe.FindString(s)
+		return url != "" && strings.Contains(s, "connected")
+	})
+	nc := e2eConnect(t, url)
+	for i := range n {
+		if err := nc.Publish(fmt.Sprintf("e2e.a.%d", i%5), []byte(strconv.Itoa(i))); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatalf("flush: %v", err)
+	}
+	row := regexp.MustCompile(`(?m)^▸ e2e +` + strconv.Itoa(n) + ` `)
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return row.MatchString(s) && strings.Contains(s, "msgs "+strconv.Itoa(n)+" ")
+	})
+	// Nothing more trickles in: the count stays exact.
+	if s := term.screen(); !row.MatchString(s) {
+		t.Fatalf("count moved past %d:\n%s", n, s)
+	}
+	e2eQuit(t, term)
+}
+
+// e2eSanitize: escape sequences in a payload and a header reach the screen
+// as visible escapes and never reach the terminal as bytes.
+func e2eSanitize(t *testing.T, bin string) {
+	term := e2eStart(t, bin, 100, 30, "--no-demo", "--listen", e2eListen(t))
+	urlRe := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
+	var url string
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		url = urlRe.FindString(s)
+		return url != "" && strings.Contains(s, "connected")
+	})
+	nc := e2eConnect(t, url)
+	// Enough plain text that three control bytes still read as text, not hex.
+	payload := "log line \x1b]0;pwned\x07\x1b[2J then an ordinary sentence long enough to stay text"
+	msg := nats.NewMsg("evil")
+	msg.Data = []byte(payload)
+	msg.Header.Set("X-Evil", "\x1b]2;hdrpwned\x07\x1b[31mred")
+	if err := nc.PublishMsg(msg); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatalf("flush: %v", err)
+	}
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "evil") })
+	e2eSend(t, term, "/evil")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "/evil") })
+	e2eSend(t, term, "\r")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return strings.Contains(s, `log line \x1b]0;pwned\x07\x1b[2J then`) &&
+			strings.Contains(s, `X-Evil: \x1b]2;hdrpwned\x07\x1b[31mred`)
+	})
+	e2eQuit(t, term)
+	raw, _ := term.rawAndAlt()
+	for _, bad := range []string{"\x1b]0;pwned", "pwned\x07", "\x1b]2;hdrpwned", "hdrpwned\x07", "\x1b[31mred"} {
+		if bytes.Contains(raw, []byte(bad)) {
+			t.Errorf("raw terminal output contains %q from the wire", bad)
+		}
+	}
+}
+
+// e2eBadInput: mistakes on the command line end with one line on stderr and
+// a non-zero code, never a panic.
+func e2eBadInput(t *testing.T, bin string) {
+	for _, args := range [][]string{
+		{"--bogus"},
+		{"-s", "nats://127.0.0.1:1"},
+		{"--creds", "/nonexistent"},
+		{"-s", "nats://127.0.0.1:1", "--creds", "/nonexistent"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			cmd := exec.Command(bin, args...)
+			cmd.Env = e2eEnv()
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			done := make(chan error, 1)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			go func() { done <- cmd.Wait() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(e2eTimeout):
+				_ = cmd.Process.Kill()
+				<-done
+				t.Fatalf("still running after %v", e2eTimeout)
+			}
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+				t.Fatalf("want a non-zero exit, got %v", err)
+			}
+			lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+			if len(lines) != 1 || lines[0] == "" || !strings.HasPrefix(lines[0], "natsx: ") {
+				t.Errorf("stderr is not one line starting with natsx: %q", stderr.String())
+			}
+			if s := stderr.String() + stdout.String(); strings.Contains(s, "panic") || strings.Contains(s, "goroutine") {
+				t.Errorf("panic text in output: %q", s)
+			}
+		})
+	}
+}
+
+// e2eTerm is natsx running in a pseudo-terminal, its output rendered by a
+// vt emulator. The pty's own line discipline maps LF to CRLF (ONLCR) outside
+// raw mode, so the bytes go to the emulator as a real terminal gets them.
+type e2eTerm struct {
+	cmd  *exec.Cmd
+	ptmx *os.File
+
+	mu  sync.Mutex // guards emu and raw
+	emu *vt.Emulator
+	raw bytes.Buffer
+
+	readDone chan struct{} // the pty reader saw EOF/EIO
+	exited   chan struct{} // cmd.Wait returned; waitErr is set
+	waitErr  error
+}
+
+// e2eStart runs bin in a w×h pseudo-terminal and stops it when the test ends.
+func e2eStart(t *testing.T, bin string, w, h int, args ...string) *e2eTerm {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(e2eEnv(), "TERM=xterm-256color")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
+	if err != nil {
+		t.Fatalf("start in pty: %v", err)
+	}
+	term := &e2eTerm{cmd: cmd, ptmx: ptmx, emu: vt.NewEmulator(w, h),
+		readDone: make(chan struct{}), exited: make(chan struct{})}
+	go func() {
+		defer close(term.readDone)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := ptmx.Read(buf)
+			if n > 0 {
+				term.mu.Lock()
+				term.raw.Write(buf[:n])
+				_, _ = term.emu.Write(buf[:n])
+				term.mu.Unlock()
+			}
+			if err != nil {
+				return // EIO once the program and its children have closed the tty
+			}
+		}
+	}()
+	// The emulator answers the program's queries (background colour, modes,
+	// cursor position) on a pipe that blocks until read: relay it to the pty.
+	// It reads the pipe without the lock, so a reply never deadlocks a write.
+	go func() { _, _ = io.Copy(ptmx, term.emu) }()
+	go func() {
+		term.waitErr = cmd.Wait()
+		close(term.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-term.exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-term.exited
+		}
+		select {
+		case <-term.readDone:
+		case <-time.After(5 * time.Second):
+		}
+		_ = ptmx.Close()
+		select {
+		case <-term.readDone:
+		case <-time.After(5 * time.Second):
+		}
+		// Closing the reply pipe's writer (not the emulator) ends the relay
+		// without touching the emulator's unguarded closed flag.
+		_ = term.emu.InputPipe().(io.Closer).Close()
+	})
+	return term
+}
+
+// screen is the emulator's screen as plain text, trailing spaces trimmed.
+func (e *e2eTerm) screen() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.emu.String()
+}
+
+// rawAndAlt returns a copy of every byte the program wrote and whether the
+// emulator is on the alternate screen.
+func (e *e2eTerm) rawAndAlt() ([]byte, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return bytes.Clone(e.raw.Bytes()), e.emu.IsAltScreen()
+}
+
+// wait waits for the program to exit 0 and its output to be read to the end.
+func (e *e2eTerm) wait(d time.Duration) error {
+	deadline := time.After(d)
+	select {
+	case <-e.exited:
+	case <-deadline:
+		return fmt.Errorf("still running after %v", d)
+	}
+	select {
+	case <-e.readDone:
+	case <-deadline:
+		return errors.New("output not closed after exit")
+	}
+	if e.waitErr != nil {
+		return fmt.Errorf("exit: %w", e.waitErr)
+	}
+	return nil
+}
+
+// e2eWaitFor polls the screen until ok holds, failing with the screen when
+// it does not within timeout or the program exits first.
+func e2eWaitFor(t *testing.T, term *e2eTerm, timeout time.Duration, ok func(screen string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := term.screen()
+		if ok(s) {
+			return
+		}
+		select {
+		case <-term.exited:
+			<-term.readDone
+			t.Fatalf("program exited (%v) while waiting; screen:\n%s", term.waitErr, term.screen())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v; screen:\n%s", timeout, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// e2eSend types keys into the terminal.
+func e2eSend(t *testing.T, term *e2eTerm, keys string) {
+	t.Helper()
+	if _, err := term.ptmx.Write([]byte(keys)); err != nil {
+		t.Fatalf("send %q: %v", keys, err)
+	}
+}
+
+// e2eQuit presses q and expects a clean exit.
+func e2eQuit(t *testing.T, term *e2eTerm) {
+	t.Helper()
+	e2eSend(t, term, "q")
+	if err := term.wait(5 * time.Second); err != nil {
+		t.Fatalf("after q: %v\nscreen:\n%s", err, term.screen())
+	}
+}
+
+// e2eListen picks a free loopback port for the embedded broker, so tests
+// never collide with a natsx or nats-server already on 4222.
+func e2eListen(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// e2eConnect connects to the broker natsx shows in its header.
+func e2eConnect(t *testing.T, url string) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(url, nats.Name("natsx-e2e"))
+	if err != nil {
+		t.Fatalf("connect %s: %v", url, err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// e2eEnv is the test's environment without NATS_URL, which would point
+// natsx at an external server.
+func e2eEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NATS_URL=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// e2eHasAll reports whether s contains every one of subs.
+func e2eHasAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// e2eHasLine reports whether some line of s, trimmed, is exactly line: the
+// inspector shows the selected subject alone on its line.
+func e2eHasLine(s, line string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
+}
