@@ -77,14 +77,17 @@ func New(o Options) *Model {
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "subject contains…"
-	ti.SetWidth(32)
+	ti.SetWidth(20)
+	styles := DefaultStyles(true)
+	h := help.New()
+	h.Styles = styles.Help
 	m := &Model{
 		opts:   o,
 		src:    o.Source,
 		keys:   DefaultKeyMap(),
 		skeys:  DefaultSearchKeys(),
-		styles: DefaultStyles(true),
-		help:   help.New(),
+		styles: styles,
+		help:   h,
 		tree:   t,
 		view:   model.NewTreeView(t),
 		tp:     model.NewThroughput(since),
@@ -120,7 +123,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(msg.Width)
 	case tea.BackgroundColorMsg:
 		m.styles = DefaultStyles(msg.IsDark())
-		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		m.help.Styles = m.styles.Help
 		m.insp = inspectorCache{} // cached lines carry the old styles
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -209,7 +212,8 @@ func (m *Model) bodyView(w, h int) []string {
 		}
 		return out
 	}
-	th := max(h*55/100, 3)
+	// The inspector needs room for envelope, headers and some payload.
+	th := max(h*45/100, 3)
 	ih := h - th - 1
 	if ih <= 0 {
 		return m.treeView(w, h)

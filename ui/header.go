@@ -48,16 +48,21 @@ func (m *Model) headerView(w int) []string {
 		}
 		return st.Muted.Render(v)
 	}
-	server := st.Muted.Render("server n/a")
-	if s.ServerDropped >= 0 {
-		server = drops("server", uint64(s.ServerDropped))
-	}
 	t := m.tree
+	// Below 100 columns the labels shrink so the drop counters stay visible.
+	subjL, bufL, cliL, srvL := "subjects", "buffer", "client", "server"
+	if w < 100 {
+		subjL, bufL, cliL, srvL = "subj", "buf", "cli", "srv"
+	}
+	server := st.Muted.Render(srvL + " n/a")
+	if s.ServerDropped >= 0 {
+		server = drops(srvL, uint64(s.ServerDropped))
+	}
 	parts := []string{
-		st.Muted.Render(fmt.Sprintf("subjects %s", model.HumanCount(uint64(t.Len())))),
+		st.Muted.Render(fmt.Sprintf("%s %s", subjL, model.HumanCount(uint64(t.Len())))),
 		st.Muted.Render(fmt.Sprintf("msgs %s", model.HumanCount(t.Msgs))),
 		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
-		st.Muted.Render("drops:") + " " + drops("buffer", m.storeDropped) + st.Muted.Render(" · ") + drops("client", s.ClientDropped) + st.Muted.Render(" · ") + server,
+		st.Muted.Render("drops") + " " + drops(bufL, m.storeDropped) + st.Muted.Render(" · ") + drops(cliL, s.ClientDropped) + st.Muted.Render(" · ") + server,
 	}
 	if t.Evicted > 0 || t.Pruned > 0 {
 		parts = append(parts, st.Warn.Render(fmt.Sprintf("evicted %s pruned %s", model.HumanCount(t.Evicted), model.HumanCount(t.Pruned))))

@@ -36,9 +36,16 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp is the footer's one line of hints.
+// ShortHelp is the footer's one line of hints: pairs are merged so the
+// line fits 80 columns.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Expand, k.Collapse, k.Search, k.Sort, k.Help, k.Quit}
+	short := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
+	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
+	fold := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→/hl", "fold"))
+	return []key.Binding{move, fold, short(k.Search, "search"), short(k.Sort, "sort"),
+		short(k.Noise, "noise"), k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, in columns.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -11,6 +12,8 @@ type Styles struct {
 	Header, Footer, Border, PaneTitle          lipgloss.Style
 	Selected, SelectedBlur, Match              lipgloss.Style
 	Spark, Key, Value, JSONKey                 lipgloss.Style
+	// Help styles the footer hints and the help screen.
+	Help help.Styles
 }
 
 // DefaultStyles returns styles for a dark or light terminal background.
@@ -44,5 +47,14 @@ func DefaultStyles(isDark bool) Styles {
 		Key:          lipgloss.NewStyle().Foreground(muted),
 		Value:        lipgloss.NewStyle().Foreground(fg),
 		JSONKey:      lipgloss.NewStyle().Foreground(accent),
+		Help: help.Styles{
+			ShortKey:       lipgloss.NewStyle().Foreground(accent),
+			ShortDesc:      lipgloss.NewStyle().Foreground(muted),
+			ShortSeparator: lipgloss.NewStyle().Foreground(border),
+			Ellipsis:       lipgloss.NewStyle().Foreground(border),
+			FullKey:        lipgloss.NewStyle().Foreground(accent).Bold(true),
+			FullDesc:       lipgloss.NewStyle().Foreground(fg),
+			FullSeparator:  lipgloss.NewStyle().Foreground(border),
+		},
 	}
 }

@@ -23,7 +23,7 @@ func (m *Model) treeView(w, h int) []string {
 	st := m.styles
 	v := m.view
 	v.SetHeight(h - 1)
-	showBytes, showSpark := w >= 60, w >= 72
+	showBytes, showSpark := w >= 50, w >= 62
 	nameW := w - colMsgs - colRate - colAge
 	if showBytes {
 		nameW -= colBytes
