@@ -107,3 +107,33 @@ func (p Pattern) Match(subject string) bool {
 	}
 	return start == len(subject)+1
 }
+
+// Covers tells the tree how a node relates to p: exact when the node's own
+// subject matches, below when some subject under the node could.
+func (p Pattern) Covers(subject string) (exact, below bool) {
+	if p.raw == "" || subject == "" {
+		return false, false
+	}
+	k, start := 0, 0
+	for start <= len(subject) {
+		end := strings.IndexByte(subject[start:], '.')
+		if end < 0 {
+			end = len(subject)
+		} else {
+			end += start
+		}
+		tok := subject[start:end]
+		if k >= len(p.toks) {
+			// Past the pattern's literal part: only ">" goes on matching.
+			return p.fwc, p.fwc
+		}
+		if t := p.toks[k]; t != "*" && t != tok {
+			return false, false
+		}
+		k++
+		start = end + 1
+	}
+	exact = k == len(p.toks) && !p.fwc
+	below = p.fwc || k < len(p.toks)
+	return exact, below
+}

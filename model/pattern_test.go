@@ -161,3 +161,30 @@ func BenchmarkPatternMatch(b *testing.B) {
 		p.Match("sensors.hq.3.temperature")
 	}
 }
+
+func TestPatternCovers(t *testing.T) {
+	cases := []struct {
+		pattern, subject string
+		exact, below     bool
+	}{
+		{"a.*.c", "a", false, true},
+		{"a.*.c", "a.b", false, true},
+		{"a.*.c", "a.b.c", true, false},
+		{"a.*.c", "a.b.d", false, false},
+		{"a.*.c", "x", false, false},
+		{"a.>", "a", false, true},
+		{"a.>", "a.b", true, true},
+		{">", "a", true, true},
+		{"a.b", "a.b.c", false, false},
+	}
+	for _, c := range cases {
+		e, b := model.MustPattern(c.pattern).Covers(c.subject)
+		if e != c.exact || b != c.below {
+			t.Errorf("%q.Covers(%q) = %v,%v want %v,%v", c.pattern, c.subject, e, b, c.exact, c.below)
+		}
+		// exact must agree with Match.
+		if e != model.MustPattern(c.pattern).Match(c.subject) {
+			t.Errorf("%q.Covers(%q) exact=%v disagrees with Match", c.pattern, c.subject, e)
+		}
+	}
+}

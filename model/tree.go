@@ -30,6 +30,7 @@ type Node struct {
 	row     int32    // index in the view's rows, -1 when not visible
 	noise   bool     // under _INBOX or a $-prefixed root
 	removed bool     // pruned: pointers held by the UI must not resurrect it
+	shown   bool     // the view's last rebuild put its children on rows
 }
 
 // branch is what only inner nodes need.

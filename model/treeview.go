@@ -128,20 +128,17 @@ func (v *TreeView) appendRows(order []*Node, dirty *bool, gen *uint64, now int64
 	}
 	for _, n := range order {
 		if n.noise && !v.ShowNoise {
-			n.row = -1
-			if n.branch != nil {
-				hide(n.branch.order)
-			}
+			hide(n)
 			continue
 		}
 		n.row = int32(len(v.rows))
 		v.rows = append(v.rows, n)
-		if n.branch != nil {
-			if n.Expanded {
-				v.appendRows(n.branch.order, &n.branch.dirty, &n.branch.sortGen, now)
-			} else {
-				hide(n.branch.order)
-			}
+		switch {
+		case n.branch != nil && n.Expanded:
+			n.shown = true
+			v.appendRows(n.branch.order, &n.branch.dirty, &n.branch.sortGen, now)
+		case n.shown:
+			hideChildren(n)
 		}
 	}
 }
@@ -151,16 +148,25 @@ func (v *TreeView) visible(n *Node) bool {
 	return !n.removed && n.row >= 0 && int(n.row) < len(v.rows) && v.rows[n.row] == n
 }
 
-// hide marks a collapsed subtree's previously visible rows as not visible.
-func hide(order []*Node) {
-	for _, n := range order {
-		if n.row < 0 {
-			continue
-		}
-		n.row = -1
-		if n.branch != nil {
-			hide(n.branch.order)
-		}
+// hide marks n and the rows below it that the last rebuild showed as not
+// visible.
+func hide(n *Node) {
+	n.row = -1
+	if n.shown {
+		hideChildren(n)
+	}
+}
+
+// hideChildren marks the rows below n as not visible. It descends only
+// where the last rebuild showed children, so a rebuild costs the rows shown
+// then and now, not every child of every collapsed node on screen.
+func hideChildren(n *Node) {
+	n.shown = false
+	if n.branch == nil {
+		return
+	}
+	for _, k := range n.branch.order {
+		hide(k)
 	}
 }
 
@@ -229,9 +235,20 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // compareSubjects orders subjects as the tree shows them by name: token by
 // token with naturalCompare, a parent before its children.
 func compareSubjects(a, b string) int {
+	// The tokens before the first differing byte are equal: start at the
+	// token that holds it (search compares a million subjects per key press).
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) && i == len(b) {
+		return 0
+	}
+	start := strings.LastIndexByte(a[:i], '.') + 1
+	a, b = a[start:], b[start:]
 	for {
-		ta, ra, moreA := strings.Cut(a, ".")
-		tb, rb, moreB := strings.Cut(b, ".")
+		ta, ra, moreA := cutToken(a)
+		tb, rb, moreB := cutToken(b)
 		if c := naturalCompare(ta, tb); c != 0 {
 			return c
 		}
@@ -240,6 +257,14 @@ func compareSubjects(a, b string) int {
 		}
 		a, b = ra, rb
 	}
+}
+
+// cutToken is strings.Cut(s, ".") without its general substring search.
+func cutToken(s string) (token, rest string, more bool) {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
 }
 
 func btoi(b bool) int {
@@ -382,47 +407,43 @@ func (v *TreeView) Search(query string, forward bool, skipCurrent bool, now int6
 	}
 	fold := strings.ToLower(query) == query
 	noise := v.ShowNoise || strings.HasPrefix(query, "_") || strings.HasPrefix(query, "$")
-	// "Next" is in the name order the tree shows (compareSubjects), which
-	// does not change while traffic adds nodes. One pass keeps the nearest
-	// match on the wanted side of the selection and the first and last
-	// matches for wrapping around, without allocating.
-	sel := v.Selected()
-	var best, first, last *Node
-	for _, n := range v.tree.nodes {
+	match := func(n *Node) bool {
 		if n.noise && !noise {
+			return false
+		}
+		if fold {
+			return containsFold(n.Subject, query)
+		}
+		return strings.Contains(n.Subject, query)
+	}
+	// "Next" is in the name order the tree shows (compareSubjects), which
+	// does not change while traffic adds nodes. One pass, without a sorted
+	// copy of a million nodes, keeps the nearest match on the wanted side of
+	// the selection (best) and the match to wrap around to (wrap): the
+	// first one going forward, the last going backward.
+	sel := v.Selected()
+	ahead := func(a, b *Node) bool { // a comes before b in the search direction
+		c := compareSubjects(a.Subject, b.Subject)
+		return forward && c < 0 || !forward && c > 0
+	}
+	var best, wrap *Node
+	for _, n := range v.tree.nodes {
+		if !match(n) {
 			continue
 		}
-		if fold && !containsFold(n.Subject, query) || !fold && !strings.Contains(n.Subject, query) {
-			continue
+		p := &wrap
+		if sel != nil && n != sel && ahead(sel, n) || n == sel && !skipCurrent {
+			p = &best
 		}
-		if first == nil || compareSubjects(n.Subject, first.Subject) < 0 {
-			first = n
-		}
-		if last == nil || compareSubjects(n.Subject, last.Subject) > 0 {
-			last = n
-		}
-		if sel == nil {
-			continue
-		}
-		c := compareSubjects(n.Subject, sel.Subject)
-		if forward && (c > 0 || c == 0 && !skipCurrent) {
-			if best == nil || compareSubjects(n.Subject, best.Subject) < 0 {
-				best = n
-			}
-		} else if !forward && (c < 0 || c == 0 && !skipCurrent) {
-			if best == nil || compareSubjects(n.Subject, best.Subject) > 0 {
-				best = n
-			}
+		if *p == nil || ahead(n, *p) {
+			*p = n
 		}
 	}
-	if first == nil {
+	if best == nil {
+		best = wrap
+	}
+	if best == nil {
 		return nil
-	}
-	if best == nil { // wrap around
-		best = last
-		if forward {
-			best = first
-		}
 	}
 	v.Reveal(best, now)
 	return best

@@ -1,0 +1,359 @@
+package model
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// historySeqs returns the Seq of each kept message of n, oldest first.
+func historySeqs(n *Node) []uint64 {
+	var out []uint64
+	for _, m := range n.History() {
+		out = append(out, m.Seq)
+	}
+	return out
+}
+
+func TestTreeHistory(t *testing.T) {
+	tests := []struct {
+		name  string
+		depth int
+		n     int
+		want  []uint64
+	}{
+		{"one", 4, 1, []uint64{1}},
+		{"filling", 4, 3, []uint64{1, 2, 3}},
+		{"full", 4, 4, []uint64{1, 2, 3, 4}},
+		{"wrapped once", 4, 5, []uint64{2, 3, 4, 5}},
+		{"wrapped many times", 4, 11, []uint64{8, 9, 10, 11}},
+		{"depth one", 1, 3, []uint64{3}},
+		{"odd depth", 5, 13, []uint64{9, 10, 11, 12, 13}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := NewTree(TreeOptions{HistoryDepth: tc.depth}, treeT0)
+			for i := 1; i <= tc.n; i++ {
+				m := tmsg("a.b", treeT0+int64(i), fmt.Sprint(i))
+				m.Seq = uint64(i)
+				tr.Apply(m)
+			}
+			n := mustFind(t, tr, "a.b")
+			if got := historySeqs(n); !slices.Equal(got, tc.want) {
+				t.Errorf("History = %v, want %v", got, tc.want)
+			}
+			last, ok := n.Last()
+			if !ok || last.Seq != uint64(tc.n) || string(last.Data) != fmt.Sprint(tc.n) {
+				t.Errorf("Last = %+v, %v", last, ok)
+			}
+			if last.Subject != n.Subject {
+				t.Errorf("kept Subject = %q", last.Subject)
+			}
+			if tr.Evicted != 0 {
+				t.Errorf("Evicted = %d: ring overwrites are not evictions", tr.Evicted)
+			}
+			// Only exact subjects keep messages.
+			if _, ok := mustFind(t, tr, "a").Last(); ok || mustFind(t, tr, "a").History() != nil {
+				t.Error("branch a has a history")
+			}
+		})
+	}
+}
+
+// TestTreeHistoryGrowsAfterEviction walks one subject's ring through an
+// eviction (head moves), refilling, growing with head != 0 (the ring must
+// be put in order before it grows) and wrapping at full depth.
+func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
+	// Two nodes and room for exactly four empty messages.
+	tr := NewTree(TreeOptions{HistoryDepth: 4, MaxMemory: 2*nodeCost + 4*messageCost}, treeT0)
+	seq := uint64(0)
+	apply := func(subj string, data string) {
+		seq++
+		m := tmsg(subj, treeT0+int64(seq)*second, data)
+		m.Seq = seq
+		tr.Apply(m)
+	}
+	apply("a", "")
+	apply("a", "")
+	apply("a", "")
+	apply("b", strings.Repeat("x", 100)) // over budget: a's oldest goes
+	a := mustFind(t, tr, "a")
+	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3}) || tr.Evicted != 1 {
+		t.Fatalf("after b: a History = %v, Evicted = %d; want [2 3], 1", got, tr.Evicted)
+	}
+	apply("a", "") // fills the freed slot; b is now least recently kept and goes
+	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5}) || tr.Evicted != 2 {
+		t.Fatalf("after a5: a History = %v, Evicted = %d; want [2 3 5], 2", got, tr.Evicted)
+	}
+	if b := mustFind(t, tr, "b"); b.History() != nil {
+		t.Fatalf("b History = %v, want evicted", historySeqs(b))
+	}
+	if a.hist.head == 0 || a.hist.n != len(a.hist.buf) || len(a.hist.buf) >= 4 {
+		t.Fatalf("setup: want a full ring shorter than depth with head != 0; head %d n %d len %d",
+			a.hist.head, a.hist.n, len(a.hist.buf))
+	}
+	apply("a", "") // the ring grows after an eviction
+	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5, 6}) {
+		t.Fatalf("after growing: History = %v, want [2 3 5 6]", got)
+	}
+	apply("a", "")
+	apply("a", "")
+	if got := historySeqs(a); !slices.Equal(got, []uint64{5, 6, 7, 8}) {
+		t.Fatalf("after wrapping: History = %v, want [5 6 7 8]", got)
+	}
+	if tr.Evicted != 2 || tr.MemoryUsed() > 2*nodeCost+4*messageCost {
+		t.Errorf("Evicted = %d, MemoryUsed = %d", tr.Evicted, tr.MemoryUsed())
+	}
+}
+
+func TestTreeMaxPayload(t *testing.T) {
+	tr := NewTree(TreeOptions{MaxPayload: 8}, treeT0)
+	big := bytes.Repeat([]byte("0123456789"), 10)
+	tr.Apply(&Message{Subject: "big", Received: treeT0, Data: big, Size: len(big)})
+	tr.Apply(&Message{Subject: "small", Received: treeT0, Data: []byte("12345678"), Size: 8})
+
+	kept, _ := mustFind(t, tr, "big").Last()
+	if string(kept.Data) != "01234567" || kept.Size != 100 || !kept.Truncated() {
+		t.Errorf("kept Data %q Size %d Truncated %v; want first 8 bytes, 100, true", kept.Data, kept.Size, kept.Truncated())
+	}
+	if cap(kept.Data) > 8 {
+		t.Errorf("kept cap = %d: a sub-slice pins the whole payload", cap(kept.Data))
+	}
+	big[0] = 'X'
+	if kept, _ := mustFind(t, tr, "big").Last(); kept.Data[0] != '0' {
+		t.Error("kept Data aliases the original payload")
+	}
+	if n := mustFind(t, tr, "big"); n.Bytes != 3+100 {
+		t.Errorf("Bytes = %d: want the wire size, not the kept size", n.Bytes)
+	}
+	if small, _ := mustFind(t, tr, "small").Last(); string(small.Data) != "12345678" || small.Truncated() {
+		t.Errorf("payload at the cap: Data %q Truncated %v", small.Data, small.Truncated())
+	}
+}
+
+// TestTreeBudgetLRU checks that the least recently kept subject is evicted
+// first, whole, before anyone else loses a message.
+func TestTreeBudgetLRU(t *testing.T) {
+	// Four nodes and room for three empty messages.
+	budget := int64(4*nodeCost + 3*messageCost)
+	tr := NewTree(TreeOptions{MaxMemory: budget}, treeT0)
+	at := treeT0
+	apply := func(subj string) {
+		at += second
+		tr.Apply(tmsg(subj, at, ""))
+	}
+	kept := func() (out []string) {
+		for _, s := range []string{"a", "b", "c", "d"} {
+			if n := tr.Find(s); n != nil {
+				out = append(out, fmt.Sprintf("%s%d", s, len(n.History())))
+			}
+		}
+		return out
+	}
+	apply("a")
+	apply("b")
+	apply("c")
+	if got := kept(); !slices.Equal(got, []string{"a1", "b1", "c1"}) || tr.Evicted != 0 {
+		t.Fatalf("kept %v Evicted %d", got, tr.Evicted)
+	}
+	apply("d") // a is least recently kept
+	if got := kept(); !slices.Equal(got, []string{"a0", "b1", "c1", "d1"}) || tr.Evicted != 1 {
+		t.Fatalf("after d: kept %v Evicted %d", got, tr.Evicted)
+	}
+	apply("b") // b becomes most recent, so c goes, not b
+	if got := kept(); !slices.Equal(got, []string{"a0", "b2", "c0", "d1"}) || tr.Evicted != 2 {
+		t.Fatalf("after b: kept %v Evicted %d", got, tr.Evicted)
+	}
+	apply("b") // d goes next
+	if got := kept(); !slices.Equal(got, []string{"a0", "b3", "c0", "d0"}) || tr.Evicted != 3 {
+		t.Fatalf("after 3×b: kept %v Evicted %d", got, tr.Evicted)
+	}
+	apply("b") // only b is left: it loses its own oldest message
+	apply("b")
+	if got := kept(); !slices.Equal(got, []string{"a0", "b3", "c0", "d0"}) || tr.Evicted != 5 {
+		t.Fatalf("after 5×b: kept %v Evicted %d", got, tr.Evicted)
+	}
+	if tr.MemoryUsed() > budget {
+		t.Errorf("MemoryUsed = %d > %d", tr.MemoryUsed(), budget)
+	}
+	// Counts never lose what the budget evicted.
+	if tr.Msgs != 8 || mustFind(t, tr, "b").Msgs != 5 {
+		t.Errorf("Msgs = %d, b.Msgs = %d", tr.Msgs, mustFind(t, tr, "b").Msgs)
+	}
+}
+
+// TestTreeBudgetInvariants publishes random traffic into a small budget and
+// checks after every message: the budget holds (except for the single
+// message just kept), every history is the newest suffix of its subject,
+// Evicted counts exactly what left other than by ring overwrite, and the
+// least-recently-kept list is consistent.
+func TestTreeBudgetInvariants(t *testing.T) {
+	const depth = 4
+	budget := int64(12*nodeCost + 20*messageCost + 400)
+	tr := NewTree(TreeOptions{MaxMemory: budget, HistoryDepth: depth, MaxPayload: 64}, treeT0)
+	rng := rand.New(rand.NewPCG(1, 2))
+	subjects := []string{"a.x", "a.y", "b.x", "b.y", "c.x", "c.y"}
+	published := map[string][]uint64{}
+	for seq := uint64(1); seq <= 5000; seq++ {
+		subj := subjects[rng.IntN(len(subjects))]
+		before := map[string]int{}
+		for _, s := range subjects {
+			if n := tr.Find(s); n != nil {
+				before[s] = len(n.History())
+			}
+		}
+		evicted := tr.Evicted
+		m := &Message{Seq: seq, Subject: subj, Received: treeT0 + int64(seq)*1e6, Size: rng.IntN(200)}
+		m.Data = make([]byte, m.Size)
+		if rng.IntN(4) == 0 {
+			m.Header = Header{"Trace": {"abc"}}
+		}
+		tr.Apply(m)
+		published[subj] = append(published[subj], seq)
+
+		// What left, other than the ring overwriting its oldest, was evicted.
+		left := uint64(0)
+		total := 0
+		for _, s := range subjects {
+			n := tr.Find(s)
+			if n == nil {
+				continue
+			}
+			h := historySeqs(n)
+			total += len(h)
+			if len(h) > depth {
+				t.Fatalf("seq %d: %s keeps %d > depth", seq, s, len(h))
+			}
+			pub := published[s]
+			if !slices.Equal(h, pub[len(pub)-len(h):]) {
+				t.Fatalf("seq %d: %s History %v is not the newest of %v", seq, s, h, pub)
+			}
+			want := before[s]
+			if s == subj {
+				want = min(want+1, depth)
+			}
+			left += uint64(want - len(h))
+		}
+		if got := tr.Evicted - evicted; got != left {
+			t.Fatalf("seq %d: Evicted grew by %d, %d messages left", seq, got, left)
+		}
+		if last, _ := tr.Find(subj).Last(); last.Seq != seq {
+			t.Fatalf("seq %d: newest message not kept", seq)
+		}
+		if tr.MemoryUsed() > budget && total != 1 {
+			t.Fatalf("seq %d: MemoryUsed %d > %d with %d messages kept", seq, tr.MemoryUsed(), budget, total)
+		}
+		checkLRU(t, tr)
+	}
+	if tr.Evicted == 0 {
+		t.Error("budget never evicted: make it smaller")
+	}
+}
+
+// checkLRU verifies the least-recently-kept list against the histories and
+// the budget's byte count against the kept messages.
+func checkLRU(t *testing.T, tr *Tree) {
+	t.Helper()
+	var kept int64
+	withHist := 0
+	for _, n := range tr.Nodes() {
+		if n.hist == nil {
+			continue
+		}
+		withHist++
+		for _, m := range n.History() {
+			kept += messageBytes(&m)
+		}
+	}
+	if kept != tr.kept {
+		t.Fatalf("kept bytes = %d, histories hold %d", tr.kept, kept)
+	}
+	listed := 0
+	var prev *Node
+	var prevSeq uint64
+	for n := tr.lruHead; n != nil; n = n.hist.next {
+		listed++
+		if n.hist.prev != prev {
+			t.Fatalf("%s: prev link broken", n.Subject)
+		}
+		last, _ := n.Last()
+		if listed > 1 && last.Seq <= prevSeq {
+			t.Fatalf("%s: list not in keep order", n.Subject)
+		}
+		prev, prevSeq = n, last.Seq
+	}
+	if prev != tr.lruTail || listed != withHist {
+		t.Fatalf("list has %d nodes, %d have histories; tail ok %v", listed, withHist, prev == tr.lruTail)
+	}
+}
+
+// TestTreePrune floods a tree whose budget allows only the minimum 1024
+// nodes: the tree stays bounded, Pruned counts what went, and the counts of
+// what went stay in every ancestor.
+func TestTreePrune(t *testing.T) {
+	tr := NewTree(TreeOptions{MaxMemory: 64 << 10}, treeT0)
+	if tr.maxNodes != 1024 {
+		t.Fatalf("maxNodes = %d, want the 1024 minimum", tr.maxNodes)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	roots := []string{"orders", "drivers", "metrics", "logs"}
+	perRoot := map[string]uint64{}
+	var early []*Node
+	const n = 20000
+	for i := range n {
+		// Every root stays busy, so only idle leaves are pruned.
+		root := roots[i%len(roots)]
+		subj := fmt.Sprintf("%s.%d.%d", root, rng.IntN(50), rng.IntN(1000))
+		tr.Apply(tmsg(subj, treeT0+int64(i)*1e6, "x"))
+		perRoot[root]++
+		if i < 10 {
+			early = append(early, tr.Find(subj))
+		}
+		if tr.Len() > 1024 {
+			t.Fatalf("message %d: Len = %d > 1024", i, tr.Len())
+		}
+	}
+	if tr.Pruned == 0 {
+		t.Fatal("Pruned = 0")
+	}
+	if tr.Msgs != n {
+		t.Errorf("tree Msgs = %d, want %d", tr.Msgs, n)
+	}
+	var sum uint64
+	for _, r := range tr.Roots() {
+		sum += r.Msgs
+		if r.Msgs != perRoot[r.Name] {
+			t.Errorf("root %s: Msgs = %d, published %d", r.Name, r.Msgs, perRoot[r.Name])
+		}
+	}
+	if sum != tr.Msgs || len(tr.Roots()) != len(roots) {
+		t.Errorf("sum over %d roots = %d, tree Msgs = %d", len(tr.Roots()), sum, tr.Msgs)
+	}
+	// A parent holds at least its own and its children's counts; pruned
+	// children's counts stay in it.
+	for _, nd := range tr.Nodes() {
+		if nd.Removed() {
+			t.Fatalf("%s: removed node still listed", nd.Subject)
+		}
+		if tr.Find(nd.Subject) != nd {
+			t.Fatalf("%s: listed node not in the tree", nd.Subject)
+		}
+		kids := nd.Own
+		for _, k := range nd.Children() {
+			kids += k.Msgs
+		}
+		if nd.Msgs < kids {
+			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject, nd.Msgs, kids)
+		}
+	}
+	// The first, long idle, leaves are gone; Find does not resurrect them.
+	for _, e := range early {
+		if !e.Removed() || tr.Find(e.Subject) == e {
+			t.Errorf("%s: idle early leaf not pruned", e.Subject)
+		}
+	}
+	checkLRU(t, tr)
+}

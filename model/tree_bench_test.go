@@ -1,0 +1,192 @@
+package model
+
+import (
+	"fmt"
+	"testing"
+)
+
+// benchMessages returns one message with a 16-byte payload on each of n
+// distinct 4-token subjects.
+func benchMessages(n int) []Message {
+	payload := []byte("0123456789abcdef")
+	msgs := make([]Message, n)
+	for i := range msgs {
+		msgs[i] = Message{
+			Seq:     uint64(i),
+			Subject: fmt.Sprintf("svc.%d.%d.%d", i%10, i/10%10, i),
+			Data:    payload,
+			Size:    len(payload),
+		}
+	}
+	return msgs
+}
+
+// benchClock is a receive time for message i at 10M msg/s, so rates move
+// through their one-second buckets as they would under a flood.
+func benchClock(i int) int64 { return treeT0 + int64(i)*100 }
+
+// BenchmarkTreeApplyKnownSubject is the hot path: a message on a subject the
+// tree already holds, its history ring already full.
+func BenchmarkTreeApplyKnownSubject(b *testing.B) {
+	msgs := benchMessages(10_000)
+	tr := NewTree(DefaultTreeOptions(), treeT0)
+	i := 0
+	for range tr.opts.HistoryDepth { // fill every ring: no growth in the loop
+		for j := range msgs {
+			msgs[j].Received = benchClock(i)
+			tr.Apply(&msgs[j])
+			i++
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		m := &msgs[i%len(msgs)]
+		m.Received = benchClock(i)
+		tr.Apply(m)
+		i++
+	}
+	if tr.Evicted != 0 || tr.Pruned != 0 {
+		b.Fatalf("Evicted %d, Pruned %d: the budget should hold everything", tr.Evicted, tr.Pruned)
+	}
+}
+
+// BenchmarkBareCount is the baseline for BenchmarkTreeApplyKnownSubject: the
+// least a consumer does per message (count it and its wire bytes) over the
+// same messages.
+func BenchmarkBareCount(b *testing.B) {
+	msgs := benchMessages(10_000)
+	var count, bytes uint64
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		m := &msgs[i%len(msgs)]
+		m.Received = benchClock(i)
+		count++
+		bytes += uint64(m.WireBytes())
+		i++
+	}
+	if count == 0 || bytes == 0 {
+		b.Fatal("nothing counted")
+	}
+}
+
+// BenchmarkTreeApplyNewSubjects applies every message to a subject the tree
+// has not seen: one new leaf (sometimes a new branch too) per message.
+// "fits" never prunes; "pruning" has a budget of about 49k nodes, so it
+// includes the cost of pruning a tenth of the tree whenever it is full.
+func BenchmarkTreeApplyNewSubjects(b *testing.B) {
+	msgs := benchMessages(1_000_000)
+	for _, bc := range []struct {
+		name   string
+		budget int64
+	}{{"fits", 1 << 30}, {"pruning", 16 << 20}} {
+		b.Run(bc.name, func(b *testing.B) {
+			tr := NewTree(TreeOptions{MaxMemory: bc.budget}, treeT0)
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				if i == len(msgs) { // every subject used: start over with a new tree
+					b.StopTimer()
+					tr = NewTree(TreeOptions{MaxMemory: bc.budget}, treeT0)
+					i = 0
+					b.StartTimer()
+				}
+				m := &msgs[i]
+				m.Received = benchClock(i)
+				tr.Apply(m)
+				i++
+			}
+		})
+	}
+}
+
+// bench1M builds a tree of 1,000,000 subjects s.<a>.<b>.<c> (1,010,101
+// nodes) with a budget large enough that nothing is pruned.
+func bench1M(b *testing.B) *Tree {
+	b.Helper()
+	tr := NewTree(TreeOptions{MaxMemory: 1 << 30, HistoryDepth: 1}, treeT0)
+	m := Message{Received: treeT0, Data: []byte("0123456789abcdef"), Size: 16}
+	buf := make([]byte, 0, 32)
+	for a := range 100 {
+		for bb := range 100 {
+			for c := range 100 {
+				buf = fmt.Appendf(buf[:0], "s.%d.%d.%d", a, bb, c)
+				m.Subject = string(buf)
+				tr.Apply(&m)
+			}
+		}
+	}
+	if tr.Len() != 1_010_101 || tr.Pruned != 0 {
+		b.Fatalf("Len %d Pruned %d", tr.Len(), tr.Pruned)
+	}
+	return tr
+}
+
+// BenchmarkTreeViewRefresh1M times Refresh after a structure change (one
+// new subject, applied in the loop) in a 1M-subject tree: with s and every s.<a> expanded (10,101
+// rows), and with everything expanded (1,010,101 rows).
+func BenchmarkTreeViewRefresh1M(b *testing.B) {
+	tr := bench1M(b)
+	i := 0 // shared: every iteration of every case adds a subject not seen before
+	for _, bc := range []struct {
+		name   string
+		depths int // node depths expanded
+	}{{"10k-rows", 2}, {"1M-rows", 3}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for _, n := range tr.Nodes() {
+				n.Expanded = n.Depth < bc.depths
+			}
+			v := NewTreeView(tr)
+			v.SetHeight(50)
+			v.Refresh(treeT0)
+			v.MoveTo(len(v.Rows()) / 2)
+			m := Message{Received: treeT0}
+			buf := make([]byte, 0, 32)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				// A new subject under an expanded branch, so rows must be
+				// rebuilt. Applying it costs microseconds, Refresh milliseconds.
+				buf = fmt.Appendf(buf[:0], "s.%d.%d.new%d", i%100, i/100%100, i)
+				m.Subject = string(buf)
+				tr.Apply(&m)
+				i++
+				v.Refresh(treeT0)
+			}
+			if v.built != tr.Structure() {
+				b.Fatal("Refresh did not rebuild")
+			}
+			b.ReportMetric(float64(len(v.Rows())), "rows")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/op")
+		})
+	}
+}
+
+// BenchmarkTreeSearch1M times one Search (next match, with reveal) over a
+// 1M-subject tree: a query matching every node, one matching about 2% of
+// them, one matching a single subject, and one matching nothing.
+func BenchmarkTreeSearch1M(b *testing.B) {
+	tr := bench1M(b)
+	for _, bc := range []struct{ name, query string }{
+		{"all", "s"},
+		{"two-percent", ".42."},
+		{"one", "s.42.17.99"},
+		{"none", "nomatch"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for _, n := range tr.Nodes() {
+				n.Expanded = false
+			}
+			v := NewTreeView(tr)
+			v.SetHeight(50)
+			v.Refresh(treeT0)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				v.Search(bc.query, true, true, treeT0)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/op")
+		})
+	}
+}
