@@ -23,6 +23,9 @@ type Message struct {
 	Data []byte
 	// Size is the payload size on the wire, before any truncation.
 	Size int
+	// Via is the pattern of the subscription that delivered the message in
+	// scoped mode (one subscription per filter); empty for the ">" tap.
+	Via string
 }
 
 // Truncated reports whether Data holds fewer bytes than were received.
@@ -32,6 +35,9 @@ func (m *Message) Truncated() bool { return len(m.Data) < m.Size }
 // totals: subject, reply, headers and payload as received.
 func (m *Message) WireBytes() int {
 	n := len(m.Subject) + len(m.Reply) + m.Size
+	if len(m.Header) == 0 {
+		return n
+	}
 	for k, vs := range m.Header {
 		for _, v := range vs {
 			n += len(k) + len(v) + 4
