@@ -25,6 +25,9 @@ type SessionOptions struct {
 	Store StoreOptions
 	// Tap is the subject the tap subscribes to; ">" when empty.
 	Tap string
+	// NoTap starts in scoped mode: no ">" subscription, one per filter
+	// (see SetScope). A permissions violation on the tap also leads here.
+	NoTap bool
 }
 
 // Session is one running source of traffic: a connection (to an embedded or
@@ -45,6 +48,8 @@ type Session struct {
 	reconnects    atomic.Uint64
 	clientDropped atomic.Uint64
 	lastErr       atomic.Pointer[string]
+
+	scope scope
 }
 
 // Open starts the session: broker (if embedded), connection and tap.
@@ -87,23 +92,11 @@ func Open(o SessionOptions) (*Session, error) {
 	// be overwritten by a stale "connected".
 	s.state.CompareAndSwap(int32(model.StateConnecting), int32(model.StateConnected))
 
-	sub, err := nc.Subscribe(s.tap, s.onMsg)
-	if err != nil {
+	if o.NoTap {
+		s.scope.enable()
+	} else if err := s.startTap(); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("engine: subscribe %q: %w", s.tap, err)
-	}
-	// The callback only appends to the store, so pending rarely grows; the
-	// headroom absorbs GC pauses during a flood instead of dropping.
-	if err := sub.SetPendingLimits(1<<20, 256<<20); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("engine: pending limits: %w", err)
-	}
-	s.sub = sub
-	// Make sure the server has the subscription before traffic starts, so
-	// "publish N, see N" holds from the first message.
-	if err := nc.Flush(); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("engine: flush: %w", err)
+		return nil, err
 	}
 
 	if o.Demo && s.emb != nil {
@@ -123,9 +116,40 @@ func Open(o SessionOptions) (*Session, error) {
 	return s, nil
 }
 
+// startTap subscribes to the tap subject. When the server refuses it (the
+// user may not subscribe to ">"), the session falls back to scoped mode
+// instead of failing: the UI then subscribes per filter.
+func (s *Session) startTap() error {
+	sub, err := s.nc.Subscribe(s.tap, s.onMsg)
+	if err != nil {
+		return fmt.Errorf("engine: subscribe %q: %w", s.tap, err)
+	}
+	// The callback only appends to the store, so pending rarely grows; the
+	// headroom absorbs GC pauses during a flood instead of dropping.
+	if err := sub.SetPendingLimits(1<<20, 256<<20); err != nil {
+		return fmt.Errorf("engine: pending limits: %w", err)
+	}
+	// Make sure the server has the subscription before traffic starts, so
+	// "publish N, see N" holds from the first message. The server answers
+	// a refused SUB before the PONG, so a violation is known after Flush.
+	if err := s.nc.Flush(); err != nil {
+		return fmt.Errorf("engine: flush: %w", err)
+	}
+	if err := s.nc.LastError(); errors.Is(err, nats.ErrPermissionViolation) {
+		_ = sub.Unsubscribe()
+		s.scope.enable()
+		s.scope.setErr(s.tap, err)
+		return nil
+	}
+	s.sub = sub
+	return nil
+}
+
 // onMsg is the tap: copy references into the store and return. nats.go
 // hands each callback a fresh payload slice, so no copy is needed.
-func (s *Session) onMsg(m *nats.Msg) {
+func (s *Session) onMsg(m *nats.Msg) { s.append(m, "") }
+
+func (s *Session) append(m *nats.Msg, via string) {
 	s.store.Append(model.Message{
 		Received: s.clock.Now(),
 		Subject:  m.Subject,
@@ -133,12 +157,18 @@ func (s *Session) onMsg(m *nats.Msg) {
 		Header:   model.Header(m.Header),
 		Data:     m.Data,
 		Size:     len(m.Data),
+		Via:      via,
 	})
 }
 
 func (s *Session) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
 	if errors.Is(err, nats.ErrSlowConsumer) {
 		s.noteDropped(sub)
+	}
+	if errors.Is(err, nats.ErrPermissionViolation) {
+		if subj := permissionSubject(err); subj != "" {
+			s.scope.setErr(subj, err)
+		}
 	}
 	msg := err.Error()
 	s.lastErr.Store(&msg)
@@ -183,13 +213,18 @@ func (s *Session) Status() model.SourceStatus {
 		Embedded:      s.emb != nil,
 		State:         model.ConnState(s.state.Load()),
 		Tap:           s.tap,
-		ClientDropped: s.noteDropped(s.sub),
+		ClientDropped: s.noteDropped(s.sub) + s.scope.dropped(),
 		ServerDropped: -1,
 		Reconnects:    s.reconnects.Load(),
 	}
 	if s.emb != nil {
 		st.ServerDropped = s.emb.SlowConsumers()
 	}
+	if s.scope.enabled() {
+		st.Tap = ""
+		st.Scoped = true
+	}
+	st.FilterErrors = s.scope.errors()
 	if p := s.lastErr.Load(); p != nil {
 		st.LastError = *p
 	}

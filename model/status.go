@@ -45,4 +45,10 @@ type SourceStatus struct {
 	LastError string
 	// Reconnects counts reconnections since start.
 	Reconnects uint64
+	// Scoped is true when natsx subscribes per filter instead of ">"
+	// (--no-tap, or the server refused ">").
+	Scoped bool
+	// FilterErrors maps a refused subscription's subject to the server's
+	// error, shown on the pane that asked for it.
+	FilterErrors map[string]string
 }
