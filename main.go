@@ -52,7 +52,11 @@ type SourceFlags struct {
 // RunCmd opens the explorer.
 type RunCmd struct {
 	SourceFlags
-	MaxMemory string `default:"256MiB" help:"memory budget for subjects and kept messages" placeholder:"SIZE"`
+	MaxMemory string   `default:"256MiB" help:"memory budget for subjects and kept messages" placeholder:"SIZE"`
+	Filter    []string `short:"f" help:"open a filter pane for this pattern (repeatable; wins over the saved set)" placeholder:"PATTERN"`
+	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
+	NoTap     bool     `help:"do not subscribe to '>': subscribe per filter pane only (scoped mode)"`
+	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
 }
 
 // TreeCmd prints the subject tree once.
@@ -188,10 +192,19 @@ func (c *RunCmd) Run(stdout io.Writer) error {
 	if budget < 16<<20 {
 		return fmt.Errorf("--max-memory %s: at least 16MiB", c.MaxMemory)
 	}
+	for _, f := range c.Filter {
+		if _, err := model.ParsePattern(f); err != nil {
+			return fmt.Errorf("--filter: %w", err)
+		}
+	}
+	if c.PaneDepth < 1 {
+		return fmt.Errorf("--pane-depth %d: must be at least 1", c.PaneDepth)
+	}
 	so, err := c.sessionOptions()
 	if err != nil {
 		return err
 	}
+	so.NoTap = c.NoTap
 	// A soft limit a little above the budget makes the GC work harder
 	// before the process grows past what the user allowed.
 	debug.SetMemoryLimit(budget + 128<<20)
@@ -202,9 +215,13 @@ func (c *RunCmd) Run(stdout io.Writer) error {
 	}
 	defer sess.Close()
 	m := ui.New(ui.Options{
-		Source: sess,
-		Start:  start,
-		Tree:   model.TreeOptions{MaxMemory: budget},
+		Source:    sess,
+		Start:     start,
+		Tree:      model.TreeOptions{MaxMemory: budget},
+		Filters:   c.Filter,
+		PaneDepth: c.PaneDepth,
+		StatePath: ui.DefaultStatePath(),
+		Mouse:     c.Mouse,
 	})
 	if _, err := tea.NewProgram(m).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)

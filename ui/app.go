@@ -22,6 +22,14 @@ type Options struct {
 	Start time.Time
 	// BatchSize is the most messages applied per tick.
 	BatchSize int
+	// Filters open panes at start (--filter); they win over a saved set.
+	Filters []string
+	// PaneDepth is how many messages each pane keeps (default 10,000).
+	PaneDepth int
+	// StatePath is where :save and :load keep the pane set; empty disables.
+	StatePath string
+	// Mouse turns on click-to-focus and wheel scrolling (--mouse).
+	Mouse bool
 }
 
 // Model is natsx's root model. Update only dispatches; the panes render
@@ -57,7 +65,17 @@ type Model struct {
 	flash      statusMsg
 	flashUntil time.Time
 
-	insp inspectorCache
+	insp       inspectorCache
+	inspScroll int
+	inspFrom   focusKind // what the inspector shows: the tree's or a pane's selection
+
+	panes      []*model.Pane
+	nextPaneID int
+	focus      focusKind
+	paneIdx    int
+	scopeOrder []model.Pattern
+	scopeSent  bool
+	prompt     prompt
 }
 
 // New returns the root model.
@@ -94,18 +112,29 @@ func New(o Options) *Model {
 		buf:    make([]model.Message, o.BatchSize),
 		now:    o.Start,
 		search: ti,
+		prompt: prompt{input: newPromptInput()},
 		// Until the first pull reports, the server count is unknown.
 		status: model.SourceStatus{ServerDropped: -1},
 		width:  80,
 		height: 24,
 	}
+	for _, f := range o.Filters {
+		// main validated them; an invalid one here is skipped, not fatal.
+		_, _ = m.addPane(f)
+	}
+	m.focus, m.inspFrom, m.paneIdx = focusTree, focusTree, 0
 	return m
 }
 
-// Init starts pulling from the feed and asks the terminal for its
-// background so the styles suit it.
+// Init starts pulling from the feed, asks the terminal for its background
+// so the styles suit it, and restores the saved panes unless --filter named
+// some.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.pullCmd(TickInterval))
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.pullCmd(TickInterval)}
+	if len(m.opts.Filters) == 0 && m.opts.StatePath != "" {
+		cmds = append(cmds, m.loadPanesCmd(false))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) pullCmd(d time.Duration) tea.Cmd {
@@ -128,13 +157,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
+		if m.prompt.kind != promptNone {
+			var cmd tea.Cmd
+			m.prompt.input, cmd = m.prompt.input.Update(msg)
+			return m, cmd
+		}
 		if m.searching {
 			return m, m.searchInput(msg)
 		}
+	case tea.MouseMsg:
+		return m, m.handleMouse(msg)
 	case batchMsg:
 		return m, m.applyBatch(msg)
 	case statusMsg:
 		m.setFlash(msg.text, msg.isErr)
+	case scopeMsg:
+		if msg.err != nil {
+			m.setFlash(msg.err.Error(), true)
+		}
+	case panesLoadedMsg:
+		return m, m.applyPaneSet(msg)
 	}
 	return m, nil
 }
@@ -145,10 +187,15 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	if b.tag != m.tag {
 		return nil // a stale pull from before a reset
 	}
+	m.status = b.status
+	var cmd tea.Cmd
+	if m.status.Scoped && !m.scopeSent {
+		// The source just told us it is scoped: subscribe the panes.
+		m.scopeSent = true
+		cmd = m.syncScope()
+	}
 	for i := 0; i < b.n; i++ {
-		msg := &b.buf[i]
-		m.tree.Apply(msg)
-		m.tp.Add(msg.Received, msg.WireBytes())
+		m.account(&b.buf[i])
 	}
 	// Drop references so payloads don't outlive the batch in the buffer.
 	clear(b.buf[:b.n])
@@ -158,17 +205,16 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	m.now = b.now
 	m.view.Refresh(m.now.UnixNano())
 	if b.n == len(b.buf) {
-		return m.pullCmd(0)
+		return tea.Batch(cmd, m.pullCmd(0))
 	}
-	return m.pullCmd(TickInterval)
+	return tea.Batch(cmd, m.pullCmd(TickInterval))
 }
 
 // Apply accounts messages directly; the screenshot generator and tests
 // use it to build a scene without a feed.
 func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceStatus) {
 	for i := range msgs {
-		m.tree.Apply(&msgs[i])
-		m.tp.Add(msgs[i].Received, msgs[i].WireBytes())
+		m.account(&msgs[i])
 	}
 	m.status = status
 	m.now = now
@@ -180,6 +226,9 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.WindowTitle = "natsx"
+	if m.opts.Mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -197,31 +246,32 @@ func (m *Model) Render() string {
 	return strings.Join(lines, "\n")
 }
 
-// bodyView puts tree and inspector side by side on wide terminals and
-// stacked on narrow ones (80x24 keeps a usable tree).
+// bodyView draws the regions computed by layout.
 func (m *Model) bodyView(w, h int) []string {
-	if w >= 110 {
-		tw := w * 55 / 100
-		iw := w - tw - 1
-		left := m.treeView(tw, h)
-		right := m.inspectorView(iw, h)
+	l := m.layout(w, h)
+	tree := m.treeView(l.tree.w, l.tree.h)
+	insp := m.inspectorView(l.insp.w, l.insp.h)
+	hsep := m.styles.Border.Render(strings.Repeat("─", w))
+	var out []string
+	if l.wide {
 		sep := m.styles.Border.Render("│")
-		out := make([]string, h)
-		for i := range out {
-			out[i] = left[i] + sep + right[i]
+		for i := range tree {
+			out = append(out, tree[i]+sep+insp[i])
+		}
+		if l.panes.h > 0 {
+			out = append(out, hsep)
+			out = append(out, m.panesView(l.panes.w, l.panes.h)...)
 		}
 		return out
 	}
-	// The inspector needs room for envelope, headers and some payload.
-	th := max(h*45/100, 3)
-	ih := h - th - 1
-	if ih <= 0 {
-		return m.treeView(w, h)
+	out = append(out, tree...)
+	if l.panes.h > 0 {
+		out = append(out, hsep)
+		out = append(out, m.panesView(l.panes.w, l.panes.h)...)
 	}
-	out := m.treeView(w, th)
-	out = append(out, m.styles.Border.Render(strings.Repeat("─", w)))
-	if ih > 0 {
-		out = append(out, m.inspectorView(w, ih)...)
+	if l.insp.h > 0 {
+		out = append(out, hsep)
+		out = append(out, insp...)
 	}
 	return out
 }
@@ -232,6 +282,9 @@ func (m *Model) helpView(w int) string {
 }
 
 func (m *Model) footerView(w int) string {
+	if m.prompt.kind != promptNone {
+		return m.promptView(w)
+	}
 	if m.searching {
 		return fit(m.search.View()+"  "+m.help.ShortHelpView([]key.Binding{m.skeys.Accept, m.skeys.Cancel}), w)
 	}

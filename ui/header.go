@@ -31,7 +31,11 @@ func (m *Model) headerView(w int) []string {
 	now := m.now.UnixNano()
 	msgs, bytes := m.tp.Rates(now)
 	rates := fmt.Sprintf("%s msg/s  %s/s", model.HumanRate(msgs), model.HumanBytes(uint64(bytes)))
-	left := fmt.Sprintf("%s %s %s  %s", st.Title.Render("natsx"), dot, state, st.Muted.Render(where))
+	mode := "tap " + s.Tap
+	if s.Scoped {
+		mode = fmt.Sprintf("scoped: %d filters", len(m.scopeOrder))
+	}
+	left := fmt.Sprintf("%s %s %s  %s  %s", st.Title.Render("natsx"), dot, state, st.Muted.Render(where), st.Warn.Render(mode))
 	sparkW := min(model.SparkSeconds, max(0, w-ansi.StringWidth(left)-ansi.StringWidth(rates)-6))
 	spark := ""
 	if sparkW >= 10 {

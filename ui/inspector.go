@@ -27,7 +27,19 @@ type inspectorCache struct {
 func (m *Model) inspectorView(w, h int) []string {
 	st := m.styles
 	n := m.view.Selected()
-	lines := []string{st.PaneTitle.Render("Inspector")}
+	title := "Inspector"
+	if m.focus == focusInspector {
+		title += st.Muted.Render(" · ↑↓ scroll")
+	}
+	lines := []string{st.PaneTitle.Render(title)}
+	if m.inspFrom == focusPane && m.paneIdx >= 0 && m.paneIdx < len(m.panes) {
+		p := m.panes[m.paneIdx]
+		lines = append(lines, st.Panes[m.paneStyle(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1))+st.Accent.Render(model.Sanitize(p.Name)))
+		if msg := p.Selected(); msg != nil {
+			return m.messageView(lines, *msg, m.tree.Find(msg.Subject), w, h)
+		}
+		return block(append(lines, st.Muted.Render("no message in this pane yet")), w, h)
+	}
 	if n == nil {
 		return block(append(lines, st.Muted.Render("no subject selected")), w, h)
 	}
@@ -48,6 +60,17 @@ func (m *Model) inspectorView(w, h int) []string {
 		}
 		return block(lines, w, h)
 	}
+	return m.messageView(lines, msg, n, w, h)
+}
+
+// messageView renders one message under the given title lines; n is its
+// subject's node when known (for the per-subject count).
+func (m *Model) messageView(lines []string, msg model.Message, n *model.Node, w, h int) []string {
+	st := m.styles
+	now := m.now.UnixNano()
+	if len(lines) < 2 || n == nil || m.inspFrom == focusPane {
+		lines = append(lines, st.Accent.Render(model.Sanitize(msg.Subject)))
+	}
 	reply := "—"
 	if msg.Reply != "" {
 		reply = model.Sanitize(msg.Reply)
@@ -67,8 +90,13 @@ func (m *Model) inspectorView(w, h int) []string {
 	if len(msg.Header) > 0 {
 		used += 1 + len(msg.Header)
 	}
-	c := m.formatPayload(n.Subject, &msg, w, max(h-used, 1))
-	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · %d on subject", size, c.kind, n.Own)))
+	room := max(h-used, 1)
+	c := m.formatPayload(msg.Subject, &msg, w, room+m.inspScroll)
+	count := ""
+	if n != nil {
+		count = fmt.Sprintf(" · %d on subject", n.Own)
+	}
+	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s%s", size, c.kind, count)))
 	if len(msg.Header) > 0 {
 		keys := make([]string, 0, len(msg.Header))
 		for k := range msg.Header {
@@ -81,7 +109,13 @@ func (m *Model) inspectorView(w, h int) []string {
 		}
 	}
 	lines = append(lines, st.Border.Render(strings.Repeat("─", w)))
-	lines = append(lines, c.lines...)
+	body := c.lines
+	if m.inspScroll > 0 {
+		// Clamp so the last screenful stays in view.
+		m.inspScroll = min(m.inspScroll, max(len(body)-room, 0))
+		body = body[m.inspScroll:]
+	}
+	lines = append(lines, body...)
 	return block(lines, w, h)
 }
 

@@ -12,6 +12,10 @@ type KeyMap struct {
 	Top, Bottom, PageUp, PageDown      key.Binding
 	Search, NextMatch, PrevMatch       key.Binding
 	Sort, Noise, Help, Quit            key.Binding
+	// Filter panes and focus.
+	Filter, Command, FocusNext, FocusPrev key.Binding
+	Pause, Clear, Rename, Close           key.Binding
+	PaneLeft, PaneRight                   key.Binding
 }
 
 // DefaultKeyMap follows k9s/lnav/vim habits.
@@ -33,6 +37,16 @@ func DefaultKeyMap() KeyMap {
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close, save, load)")),
+		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
+		FocusPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
+		Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause/resume")),
+		Clear:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pane: clear")),
+		Rename:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "pane: rename")),
+		Close:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pane: close")),
+		PaneLeft:  key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "pane: move left")),
+		PaneRight: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "pane: move right")),
 	}
 }
 
@@ -44,8 +58,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	fold := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→/hl", "fold"))
-	return []key.Binding{move, fold, short(k.Search, "search"), short(k.Sort, "sort"),
-		short(k.Noise, "noise"), k.Help, k.Quit}
+	return []key.Binding{move, fold, short(k.Search, "search"), short(k.Filter, "filter"),
+		short(k.FocusNext, "focus"), k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, in columns.
@@ -54,6 +68,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise},
 		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Quit},
+		{k.Filter, k.Command, k.FocusNext, k.FocusPrev, k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight},
 	}
 }
 

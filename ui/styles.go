@@ -14,6 +14,8 @@ type Styles struct {
 	Spark, Key, Value, JSONKey                 lipgloss.Style
 	// Help styles the footer hints and the help screen.
 	Help help.Styles
+	// Panes are the filter panes' colours, also used for their tree markers.
+	Panes []lipgloss.Style
 }
 
 // DefaultStyles returns styles for a dark or light terminal background.
@@ -47,6 +49,14 @@ func DefaultStyles(isDark bool) Styles {
 		Key:          lipgloss.NewStyle().Foreground(muted),
 		Value:        lipgloss.NewStyle().Foreground(fg),
 		JSONKey:      lipgloss.NewStyle().Foreground(accent),
+		Panes: []lipgloss.Style{
+			lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#8250df"), lipgloss.Color("#d2a8ff"))),
+			lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#bc4c00"), lipgloss.Color("#ffa657"))),
+			lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#0a7e8c"), lipgloss.Color("#56d4dd"))),
+			lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#bf3989"), lipgloss.Color("#ff7b72"))),
+			lipgloss.NewStyle().Foreground(good),
+			lipgloss.NewStyle().Foreground(warn),
+		},
 		Help: help.Styles{
 			ShortKey:       lipgloss.NewStyle().Foreground(accent),
 			ShortDesc:      lipgloss.NewStyle().Foreground(muted),

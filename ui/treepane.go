@@ -32,6 +32,9 @@ func (m *Model) treeView(w, h int) []string {
 		nameW -= colSpark
 	}
 	title := fmt.Sprintf("Subjects · sort %s", v.Sort)
+	if m.focus == focusTree && len(m.panes) > 0 {
+		title = "▶ " + title
+	}
 	if v.ShowNoise {
 		title += " · all"
 	}
@@ -58,7 +61,14 @@ func (m *Model) treeView(w, h int) []string {
 			}
 		}
 		name := strings.Repeat("  ", n.Depth) + marker + model.Sanitize(n.Name)
-		row := fit(name, nameW) +
+		nameCol := fit(name, nameW)
+		if len(m.panes) > 0 {
+			// Which panes see this node: digits after the name.
+			if marks, mw := m.paneMarkers(n); mw > 0 && nameW > mw+4 {
+				nameCol = fit(name, nameW-mw-1) + " " + marks
+			}
+		}
+		row := nameCol +
 			fitLeft(model.HumanCount(n.Msgs), colMsgs) +
 			fitLeft(model.HumanRate(n.Rate(now, since)), colRate)
 		if showBytes {

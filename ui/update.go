@@ -5,11 +5,16 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"natsx/model"
 )
 
 // handleKey routes a key: the search prompt when open, the help screen when
 // shown, then the global keys and the tree's.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.prompt.kind != promptNone {
+		return m.promptKey(msg)
+	}
 	if m.searching {
 		if msg.String() == "ctrl+c" {
 			return tea.Quit
@@ -33,6 +38,29 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
+		return nil
+	case key.Matches(msg, k.FocusNext):
+		m.cycleFocus(1)
+		return nil
+	case key.Matches(msg, k.FocusPrev):
+		m.cycleFocus(-1)
+		return nil
+	case key.Matches(msg, k.Filter):
+		return m.openPrompt(promptFilter, "filter> ", "")
+	case key.Matches(msg, k.Command):
+		return m.openPrompt(promptCommand, ":", "")
+	}
+	switch m.focus {
+	case focusPane:
+		if p := m.focusedPane(); p != nil {
+			return m.paneKey(p, msg)
+		}
+	case focusInspector:
+		if m.inspectorKey(msg) {
+			return nil
+		}
+	}
+	switch {
 	case key.Matches(msg, k.Up):
 		v.Move(-1)
 	case key.Matches(msg, k.Down):
@@ -62,6 +90,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFlash("hiding _INBOX and $ subjects", false)
 		}
 	case key.Matches(msg, k.Search):
+		m.focus, m.inspFrom = focusTree, focusTree
 		m.searching = true
 		m.searchOrigin = v.Selected()
 		m.search.SetValue("")
@@ -77,6 +106,65 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	v.Refresh(now)
 	return nil
+}
+
+// paneKey handles keys while a filter pane has focus.
+func (m *Model) paneKey(p *model.Pane, msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	m.inspScroll = 0
+	switch {
+	case key.Matches(msg, k.Up):
+		p.Move(-1)
+	case key.Matches(msg, k.Down):
+		p.Move(1)
+	case key.Matches(msg, k.PageUp):
+		p.Move(-10)
+	case key.Matches(msg, k.PageDown):
+		p.Move(10)
+	case key.Matches(msg, k.Top):
+		p.Top()
+	case key.Matches(msg, k.Bottom):
+		p.Follow()
+	case key.Matches(msg, k.Pause):
+		p.SetPaused(!p.Paused)
+	case key.Matches(msg, k.Clear):
+		p.Clear()
+	case key.Matches(msg, k.Rename):
+		return m.openPrompt(promptRename, "rename> ", p.Name)
+	case key.Matches(msg, k.Close):
+		return m.closePane(m.paneIdx)
+	case key.Matches(msg, k.PaneLeft):
+		m.movePane(-1)
+	case key.Matches(msg, k.PaneRight):
+		m.movePane(1)
+	case key.Matches(msg, k.Search):
+		m.focus, m.inspFrom = focusTree, focusTree
+		m.searching = true
+		m.searchOrigin = m.view.Selected()
+		m.search.SetValue("")
+		return m.search.Focus()
+	}
+	return nil
+}
+
+// inspectorKey scrolls the payload; it reports whether it used the key.
+func (m *Model) inspectorKey(msg tea.KeyPressMsg) bool {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		m.inspScroll = max(m.inspScroll-1, 0)
+	case key.Matches(msg, k.Down):
+		m.inspScroll++
+	case key.Matches(msg, k.PageUp):
+		m.inspScroll = max(m.inspScroll-10, 0)
+	case key.Matches(msg, k.PageDown):
+		m.inspScroll += 10
+	case key.Matches(msg, k.Top):
+		m.inspScroll = 0
+	default:
+		return false
+	}
+	return true
 }
 
 // searchKey is the incremental search prompt: every keystroke jumps to the

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -157,7 +158,7 @@ func TestBatchApplied(t *testing.T) {
 		if m.storeDropped != 6 {
 			t.Errorf("storeDropped = %d, want 6", m.storeDropped)
 		}
-		if m.status != st {
+		if !reflect.DeepEqual(m.status, st) {
 			t.Errorf("status = %+v, want %+v", m.status, st)
 		}
 		if !m.now.Equal(time.Now()) {
@@ -186,7 +187,7 @@ func TestBatchApplied(t *testing.T) {
 			t.Fatalf("re-armed pull: n=%d missed=%d next=%d, want the one new message on c", b.n, b.missed, b.next)
 		}
 		send(m, b)
-		if m.tree.Msgs != 5 || m.cursor != 11 || m.storeDropped != 6 || m.status != st {
+		if m.tree.Msgs != 5 || m.cursor != 11 || m.storeDropped != 6 || !reflect.DeepEqual(m.status, st) {
 			t.Errorf("after second batch: msgs=%d cursor=%d dropped=%d status=%+v", m.tree.Msgs, m.cursor, m.storeDropped, m.status)
 		}
 

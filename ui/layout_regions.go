@@ -1,0 +1,64 @@
+package ui
+
+// rect is a region of the screen in cells.
+type rect struct{ x, y, w, h int }
+
+func (r rect) contains(x, y int) bool {
+	return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h
+}
+
+// regions is where each part of the body goes. One function computes it
+// for both drawing and mouse hit-testing, so they cannot disagree.
+type regions struct {
+	tree, insp, panes rect
+	wide              bool
+}
+
+// headerLines is the height of the header above the body.
+const headerLines = 2
+
+// layout splits the body (w×h, starting below the header): tree and
+// inspector side by side on wide terminals, stacked on narrow ones, with the
+// filter panes in a band of their own when there are any.
+func (m *Model) layout(w, h int) regions {
+	top := headerLines
+	var l regions
+	if w >= 110 {
+		l.wide = true
+		th := h
+		if len(m.panes) > 0 {
+			th = max(h*55/100, 3)
+			l.panes = rect{0, top + th + 1, w, h - th - 1}
+		}
+		tw := w * 55 / 100
+		l.tree = rect{0, top, tw, th}
+		l.insp = rect{tw + 1, top, w - tw - 1, th}
+		return l
+	}
+	if len(m.panes) == 0 {
+		// The inspector needs room for envelope, headers and some payload.
+		th := max(h*45/100, 3)
+		ih := max(h-th-1, 0)
+		if ih == 0 {
+			th = h
+		}
+		l.tree = rect{0, top, w, th}
+		l.insp = rect{0, top + th + 1, w, ih}
+		return l
+	}
+	th := max(h*35/100, 3)
+	ph := max(h*30/100, 3)
+	ih := h - th - ph - 2
+	if ih < 3 {
+		// Too short for three bands: drop the inspector (tab reaches it
+		// on a taller terminal).
+		ih = 0
+		ph = max(h-th-1, 0)
+	}
+	l.tree = rect{0, top, w, th}
+	l.panes = rect{0, top + th + 1, w, ph}
+	if ih > 0 {
+		l.insp = rect{0, top + th + ph + 2, w, ih}
+	}
+	return l
+}

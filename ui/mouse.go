@@ -1,0 +1,84 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+)
+
+// handleMouse: a click focuses the region under it and selects the row; the
+// wheel scrolls the region under the pointer. Only with --mouse, so the
+// terminal's own selection works by default.
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	if !m.opts.Mouse || m.showHelp {
+		return nil
+	}
+	mouse := msg.Mouse()
+	w, h := max(m.width, 20), max(m.height, 6)
+	l := m.layout(w, h-headerLines-1)
+	delta := 0
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		if mouse.Button != tea.MouseLeft {
+			return nil
+		}
+	case tea.MouseWheelMsg:
+		switch mouse.Button {
+		case tea.MouseWheelUp:
+			delta = -3
+		case tea.MouseWheelDown:
+			delta = 3
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	x, y := mouse.X, mouse.Y
+	now := m.now.UnixNano()
+	switch {
+	case l.tree.contains(x, y):
+		m.focus, m.inspFrom = focusTree, focusTree
+		if delta != 0 {
+			m.view.Move(delta)
+		} else if row := y - l.tree.y - 1; row >= 0 {
+			_, first := m.view.Window()
+			m.view.MoveTo(first + row)
+		}
+		m.view.Refresh(now)
+	case l.panes.contains(x, y) && len(m.panes) > 0:
+		i, top := m.paneAt(l.panes, x)
+		m.focus, m.paneIdx, m.inspFrom = focusPane, i, focusPane
+		p := m.panes[i]
+		if delta != 0 {
+			p.Move(delta)
+		} else if row := y - l.panes.y - top; row >= 0 {
+			from, _, sel := p.Window()
+			p.Move(from + row - sel)
+		}
+		m.inspScroll = 0
+	case l.insp.contains(x, y):
+		m.focus = focusInspector
+		m.inspScroll = max(m.inspScroll+delta, 0)
+	}
+	return nil
+}
+
+// paneAt returns the pane under column x and the first list row's offset
+// from the band's top (title line, plus the tab bar in tab mode).
+func (m *Model) paneAt(band rect, x int) (int, int) {
+	if m.paneTabs(band.w) || len(m.panes) == 1 {
+		top := 1
+		if m.paneTabs(band.w) {
+			top = 2
+		}
+		return max(m.paneIdx, 0), top
+	}
+	widths := tileWidths(band.w, len(m.panes))
+	edge := 0
+	for i, tw := range widths {
+		edge += tw + 1
+		if x < edge {
+			return i, 1
+		}
+	}
+	return len(m.panes) - 1, 1
+}

@@ -1,0 +1,125 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// PaneSet is the saved set of filter panes.
+type PaneSet struct {
+	// Panes in display order.
+	Panes []SavedPane `json:"panes"`
+}
+
+// SavedPane is one saved filter pane.
+type SavedPane struct {
+	Name    string `json:"name"`
+	Pattern string `json:"pattern"`
+}
+
+// DefaultStatePath is where :save writes the pane set: the user's config
+// directory (e.g. ~/.config/natsx/panes.json).
+func DefaultStatePath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "natsx", "panes.json")
+}
+
+// panesLoadedMsg carries a pane set read from disk.
+type panesLoadedMsg struct {
+	set     PaneSet
+	err     error
+	explain bool // report "nothing saved" (an explicit :load)
+}
+
+func (m *Model) currentPaneSet() PaneSet {
+	var set PaneSet
+	for _, p := range m.panes {
+		set.Panes = append(set.Panes, SavedPane{Name: p.Name, Pattern: p.Pattern.String()})
+	}
+	return set
+}
+
+// savePanesCmd writes the pane set (IO happens in the command).
+func (m *Model) savePanesCmd() tea.Cmd {
+	path, set := m.opts.StatePath, m.currentPaneSet()
+	return func() tea.Msg {
+		if path == "" {
+			return statusMsg{text: "save: no config directory", isErr: true}
+		}
+		b, err := json.MarshalIndent(set, "", "  ")
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(path), 0o700)
+		}
+		if err == nil {
+			err = os.WriteFile(path, append(b, '\n'), 0o600)
+		}
+		if err != nil {
+			return statusMsg{text: fmt.Sprintf("save: %v", err), isErr: true}
+		}
+		return statusMsg{text: fmt.Sprintf("saved %d panes to %s", len(set.Panes), path)}
+	}
+}
+
+// loadPanesCmd reads the pane set.
+func (m *Model) loadPanesCmd(explain bool) tea.Cmd {
+	path := m.opts.StatePath
+	return func() tea.Msg {
+		if path == "" {
+			return panesLoadedMsg{err: errors.New("no config directory"), explain: explain}
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return panesLoadedMsg{err: err, explain: explain}
+		}
+		var set PaneSet
+		if err := json.Unmarshal(b, &set); err != nil {
+			return panesLoadedMsg{err: fmt.Errorf("%s: %w", path, err), explain: explain}
+		}
+		return panesLoadedMsg{set: set, explain: explain}
+	}
+}
+
+// applyPaneSet replaces the panes with a loaded set; invalid entries are
+// skipped and reported, never fatal.
+func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
+	if msg.err != nil {
+		if msg.explain || !errors.Is(msg.err, fs.ErrNotExist) {
+			m.setFlash("load: "+msg.err.Error(), true)
+		}
+		return nil
+	}
+	m.panes = nil
+	m.focus = focusTree
+	var bad int
+	var cmd tea.Cmd
+	for _, sp := range msg.set.Panes {
+		c, err := m.addPane(sp.Pattern)
+		if err != nil {
+			bad++
+			continue
+		}
+		cmd = c
+		if sp.Name != "" {
+			m.panes[len(m.panes)-1].Name = sp.Name
+		}
+	}
+	m.focus = focusTree
+	text := fmt.Sprintf("loaded %d panes", len(m.panes))
+	if bad > 0 {
+		text += fmt.Sprintf(", skipped %d invalid", bad)
+	}
+	m.setFlash(text, bad > 0)
+	if len(m.panes) == 0 {
+		return m.syncScope()
+	}
+	return cmd
+}
