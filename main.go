@@ -57,6 +57,7 @@ type RunCmd struct {
 	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
 	NoTap     bool     `help:"do not subscribe to '>': subscribe per filter pane only (scoped mode)"`
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
+	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
 }
 
 // TreeCmd prints the subject tree once.
@@ -78,6 +79,11 @@ type CLI struct {
 	Run     RunCmd           `cmd:"" default:"withargs" help:"explore live traffic (default)"`
 	Tree    TreeCmd          `cmd:"" help:"listen for a while and print the subject tree"`
 	Serve   ServeCmd         `cmd:"" help:"run the embedded broker until interrupted"`
+	Record  RecordCmd        `cmd:"" help:"record traffic to a capture file"`
+	Replay  ReplayCmd        `cmd:"" help:"republish a capture with its timing"`
+	Inspect InspectCmd       `cmd:"" help:"summarize a capture file"`
+	Export  ExportCmd        `cmd:"" help:"write a capture as NDJSON"`
+	Import  ImportCmd        `cmd:"" help:"build a capture from NDJSON or a 'nats sub --dump' directory"`
 	Version kong.VersionFlag `help:"print the version"`
 }
 
@@ -222,6 +228,7 @@ func (c *RunCmd) Run(stdout io.Writer) error {
 		PaneDepth: c.PaneDepth,
 		StatePath: ui.DefaultStatePath(),
 		Mouse:     c.Mouse,
+		ReadOnly:  c.ReadOnly,
 	})
 	if _, err := tea.NewProgram(m).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)

@@ -25,6 +25,10 @@ type SessionOptions struct {
 	Store StoreOptions
 	// Tap is the subject the tap subscribes to; ">" when empty.
 	Tap string
+	// PreciseTime stamps each message with time.Now() instead of the 10 ms
+	// coarse clock (~50 ns a message): recording needs it so a replay
+	// keeps the gaps between messages.
+	PreciseTime bool
 	// NoTap starts in scoped mode: no ">" subscription, one per filter
 	// (see SetScope). A permissions violation on the tap also leads here.
 	NoTap bool
@@ -43,6 +47,7 @@ type Session struct {
 	clock    *Clock
 	url      string
 	tap      string
+	precise  bool
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -54,7 +59,7 @@ type Session struct {
 
 // Open starts the session: broker (if embedded), connection and tap.
 func Open(o SessionOptions) (*Session, error) {
-	s := &Session{store: NewStore(o.Store), tap: o.Tap}
+	s := &Session{store: NewStore(o.Store), tap: o.Tap, precise: o.PreciseTime}
 	if s.tap == "" {
 		s.tap = ">"
 	}
@@ -150,8 +155,12 @@ func (s *Session) startTap() error {
 func (s *Session) onMsg(m *nats.Msg) { s.append(m, "") }
 
 func (s *Session) append(m *nats.Msg, via string) {
+	now := s.clock.Now()
+	if s.precise {
+		now = time.Now().UnixNano()
+	}
 	s.store.Append(model.Message{
-		Received: s.clock.Now(),
+		Received: now,
 		Subject:  m.Subject,
 		Reply:    m.Reply,
 		Header:   model.Header(m.Header),

@@ -1,0 +1,179 @@
+package recorder
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"natsx/model"
+)
+
+// Feed is where the recorder reads traffic: the engine's store through a
+// Session. Read copies messages from cursor on into buf and returns how
+// many, the next cursor, and how many were dropped before this reader saw
+// them.
+type Feed interface {
+	Read(cursor uint64, buf []model.Message) (n int, next, missed uint64)
+}
+
+// statusFeed is a feed that also reports client-side drops (the engine
+// Session does); Record turns their growth into gap records.
+type statusFeed interface {
+	Status() model.SourceStatus
+}
+
+// RecordOptions say what to record and when to stop.
+type RecordOptions struct {
+	// Cursor is where reading starts; 0 is everything the feed still holds.
+	Cursor uint64
+	// Subjects keeps only matching messages; empty keeps all.
+	Subjects []string
+	// Count stops after this many messages (0: no limit).
+	Count uint64
+	// Duration stops after this long (0: no limit).
+	Duration time.Duration
+	// MaxSize stops once the file reaches this many bytes (0: no limit).
+	MaxSize int64
+	// Poll is how often the feed is read when it is idle (default 5 ms).
+	Poll time.Duration
+	// Progress, when set, is called about every ProgressEvery with the stats so far.
+	Progress func(RecordStats)
+	// ProgressEvery is the progress interval (default 250 ms).
+	ProgressEvery time.Duration
+}
+
+// StopReason says why recording ended.
+type StopReason string
+
+// Reasons recording ends.
+const (
+	StopCount    StopReason = "count"
+	StopDuration StopReason = "duration"
+	StopSize     StopReason = "max-size"
+	StopCanceled StopReason = "interrupted"
+	StopError    StopReason = "error"
+)
+
+// RecordStats count what was recorded.
+type RecordStats struct {
+	// Messages is the number of message records written.
+	Messages uint64
+	// Gaps and Missed count gap records and the messages they stand for.
+	Gaps, Missed uint64
+	// Bytes is the file size so far.
+	Bytes int64
+	// Elapsed is the time since recording began.
+	Elapsed time.Duration
+	// Reason is why recording stopped (set at the end).
+	Reason StopReason
+}
+
+// Record copies messages from feed into w until a limit is reached or ctx
+// is done, turning missed messages into gap records, and always closes w:
+// the file is complete when Record returns, whatever the reason.
+func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st RecordStats, err error) {
+	if o.Poll <= 0 {
+		o.Poll = 5 * time.Millisecond
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 250 * time.Millisecond
+	}
+	start := time.Now()
+	defer func() {
+		if cerr := w.Close(); err == nil && cerr != nil {
+			err, st.Reason = cerr, StopError
+		}
+		st.Bytes, st.Elapsed = w.Size(), time.Since(start)
+		if o.Progress != nil {
+			o.Progress(st)
+		}
+	}()
+	var deadline <-chan time.Time
+	if o.Duration > 0 {
+		t := time.NewTimer(o.Duration)
+		defer t.Stop()
+		deadline = t.C
+	}
+	sf, _ := feed.(statusFeed)
+	var dropped uint64
+	if sf != nil {
+		dropped = sf.Status().ClientDropped // drops before recording began are not ours
+	}
+	buf := make([]model.Message, 4096)
+	cursor := o.Cursor
+	poll := time.NewTicker(o.Poll)
+	defer poll.Stop()
+	lastProgress := start
+	for {
+		// Drain what is there, then wait for the next poll.
+		for {
+			n, next, missed := feed.Read(cursor, buf)
+			cursor = next
+			now := time.Now().UnixNano()
+			if missed > 0 {
+				if err := w.WriteGap(now, GapStore, missed); err != nil {
+					return stop(st, StopError), err
+				}
+				st.Gaps, st.Missed = st.Gaps+1, st.Missed+missed
+			}
+			if sf != nil {
+				if d := sf.Status().ClientDropped; d > dropped {
+					if err := w.WriteGap(now, GapClient, d-dropped); err != nil {
+						return stop(st, StopError), err
+					}
+					st.Gaps, st.Missed = st.Gaps+1, st.Missed+d-dropped
+					dropped = d
+				}
+			}
+			for i := range buf[:n] {
+				m := &buf[i]
+				if !matchAny(o.Subjects, m.Subject) {
+					continue
+				}
+				if err := w.WriteMessage(m); err != nil {
+					return stop(st, StopError), err
+				}
+				st.Messages++
+				if o.Count > 0 && st.Messages >= o.Count {
+					return stop(st, StopCount), nil
+				}
+			}
+			clear(buf[:n]) // drop payload references for the GC
+			if o.MaxSize > 0 && w.Size() >= o.MaxSize {
+				return stop(st, StopSize), nil
+			}
+			if n < len(buf) {
+				break
+			}
+		}
+		if o.Progress != nil && time.Since(lastProgress) >= o.ProgressEvery {
+			lastProgress = time.Now()
+			st.Bytes, st.Elapsed = w.Size(), time.Since(start)
+			o.Progress(st)
+		}
+		select {
+		case <-ctx.Done():
+			return stop(st, StopCanceled), nil
+		case <-deadline:
+			return stop(st, StopDuration), nil
+		case <-poll.C:
+		}
+	}
+}
+
+func stop(st RecordStats, r StopReason) RecordStats {
+	st.Reason = r
+	return st
+}
+
+// String is a one-line summary for the command line.
+func (s RecordStats) String() string {
+	line := fmt.Sprintf("%d messages, %s in %s", s.Messages, model.HumanBytes(uint64(max(s.Bytes, 0))), s.Elapsed.Round(time.Millisecond))
+	if s.Elapsed > 0 {
+		line += fmt.Sprintf(" (%s msg/s)", model.HumanRate(float64(s.Messages)/s.Elapsed.Seconds()))
+	}
+	if s.Missed > 0 {
+		line += fmt.Sprintf(", %d missed in %d gaps", s.Missed, s.Gaps)
+	}
+	return line
+}
