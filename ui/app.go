@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type Options struct {
 	StatePath string
 	// Mouse turns on click-to-focus and wheel scrolling (--mouse).
 	Mouse bool
+	// ReadOnly removes publish, request and edit (--read-only).
+	ReadOnly bool
 }
 
 // Model is natsx's root model. Update only dispatches; the panes render
@@ -68,6 +71,15 @@ type Model struct {
 	insp       inspectorCache
 	inspScroll int
 	inspFrom   focusKind // what the inspector shows: the tree's or a pane's selection
+	inspBack   int       // history position: messages back from the newest
+	inspPin    uint64    // Seq of the message stepped to, so arrivals don't shift it
+	inspView   viewMode
+	inspDiff   bool
+	inspQuery  string
+	showResp   bool
+	reqResult  *requestResult
+	replies    *model.ReplyTracker
+	form       publishForm
 
 	panes      []*model.Pane
 	nextPaneID int
@@ -99,10 +111,14 @@ func New(o Options) *Model {
 	styles := DefaultStyles(true)
 	h := help.New()
 	h.Styles = styles.Help
+	keys := DefaultKeyMap()
+	if o.ReadOnly {
+		keys = ReadOnlyKeyMap()
+	}
 	m := &Model{
 		opts:   o,
 		src:    o.Source,
-		keys:   DefaultKeyMap(),
+		keys:   keys,
 		skeys:  DefaultSearchKeys(),
 		styles: styles,
 		help:   h,
@@ -113,6 +129,9 @@ func New(o Options) *Model {
 		now:    o.Start,
 		search: ti,
 		prompt: prompt{input: newPromptInput()},
+		form:   newPublishForm(),
+		// Request/reply links: 10,000 outstanding, 30 s to answer.
+		replies: model.NewReplyTracker(10000, 30*time.Second),
 		// Until the first pull reports, the server count is unknown.
 		status: model.SourceStatus{ServerDropped: -1},
 		width:  80,
@@ -157,6 +176,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
+		if m.form.open {
+			return m, m.formInput(msg)
+		}
 		if m.prompt.kind != promptNone {
 			var cmd tea.Cmd
 			m.prompt.input, cmd = m.prompt.input.Update(msg)
@@ -177,6 +199,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case panesLoadedMsg:
 		return m, m.applyPaneSet(msg)
+	case requestDoneMsg:
+		m.reqResult, m.showResp = &msg, true
+		m.inspScroll, m.inspBack = 0, 0
+		if msg.err != "" {
+			m.setFlash(msg.err, true)
+		} else {
+			m.setFlash(fmt.Sprintf("reply from %s in %s", model.Sanitize(msg.msg.Subject), msg.rtt.Round(time.Microsecond)), false)
+		}
 	}
 	return m, nil
 }
@@ -239,6 +269,8 @@ func (m *Model) Render() string {
 	bodyH := h - len(lines) - 1
 	if m.showHelp {
 		lines = append(lines, block(strings.Split(m.helpView(w), "\n"), w, bodyH)...)
+	} else if m.form.open {
+		lines = append(lines, m.formView(w, bodyH)...)
 	} else {
 		lines = append(lines, m.bodyView(w, bodyH)...)
 	}
@@ -278,6 +310,9 @@ func (m *Model) bodyView(w, h int) []string {
 
 func (m *Model) helpView(w int) string {
 	title := m.styles.Title.Render("natsx keys") + m.styles.Muted.Render("  (? or esc to close)")
+	if m.opts.ReadOnly {
+		title += m.styles.Warn.Render("  read-only: publish, request and edit are off")
+	}
 	return title + "\n\n" + m.help.FullHelpView(m.keys.FullHelp())
 }
 

@@ -9,68 +9,128 @@ import (
 	"natsx/model"
 )
 
+// viewMode is how the inspector shows a payload, cycled with v.
+type viewMode int
+
+const (
+	viewAuto viewMode = iota // JSON highlighted, text, or hex by content
+	viewText
+	viewHex
+	viewHeaders
+	viewModes
+)
+
+func (v viewMode) String() string {
+	return [...]string{"auto", "text", "hex", "headers"}[v]
+}
+
 // inspectorCache keeps the formatted payload of the message on screen:
-// indenting JSON or hex-dumping on every frame would cost far more than the
-// rest of the view.
+// indenting, highlighting or hex-dumping on every frame would cost far more
+// than the rest of the view.
 type inspectorCache struct {
 	subject string
 	seq     uint64
-	data    []byte // the payload formatted: Seq alone may repeat (Apply, a restarted feed)
+	data    []byte
+	prev    []byte
 	width   int
 	height  int
+	mode    viewMode
+	diff    bool
 	kind    model.PayloadKind
 	lines   []string
+	summary string
 }
 
-// inspectorView shows the selected subject's newest message: envelope,
-// headers and payload, every byte from the wire sanitized.
-func (m *Model) inspectorView(w, h int) []string {
+// inspectTarget is what the inspector shows: a list of messages (a
+// subject's history or a pane's list) and the title lines above them.
+type inspectTarget struct {
+	title []string
+	n     int
+	at    func(i int) model.Message
+	node  *model.Node
+}
+
+// target picks the inspector's subject: the last request's response, the
+// focused pane's list, or the tree's selected subject.
+func (m *Model) target() (inspectTarget, []string) {
 	st := m.styles
-	n := m.view.Selected()
-	title := "Inspector"
-	if m.focus == focusInspector {
-		title += st.Muted.Render(" · ↑↓ scroll")
+	if m.reqResult != nil && m.showResp {
+		r := m.reqResult
+		t := inspectTarget{title: []string{st.Accent.Render("response to " + model.Sanitize(r.subject))}}
+		if r.err != "" {
+			return t, []string{st.Bad.Render(model.Sanitize(r.err))}
+		}
+		t.title = append(t.title, kv(st, "rtt", r.rtt.Round(time.Microsecond).String()))
+		t.n, t.at = 1, func(int) model.Message { return r.msg }
+		return t, nil
 	}
-	lines := []string{st.PaneTitle.Render(title)}
 	if m.inspFrom == focusPane && m.paneIdx >= 0 && m.paneIdx < len(m.panes) {
 		p := m.panes[m.paneIdx]
-		lines = append(lines, st.Panes[m.paneStyle(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1))+st.Accent.Render(model.Sanitize(p.Name)))
-		if msg := p.Selected(); msg != nil {
-			return m.messageView(lines, *msg, m.tree.Find(msg.Subject), w, h)
+		t := inspectTarget{title: []string{st.Panes[m.paneStyle(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1)) + st.Accent.Render(model.Sanitize(p.Name))}}
+		if p.Len() == 0 {
+			return t, []string{st.Muted.Render("no message in this pane yet")}
 		}
-		return block(append(lines, st.Muted.Render("no message in this pane yet")), w, h)
+		// The pane's selection is the newest message the history steps from.
+		sel := p.Len() - 1
+		if s := p.Selected(); s != nil {
+			for i := p.Len() - 1; i >= 0; i-- {
+				if p.At(i).Seq == s.Seq {
+					sel = i
+					break
+				}
+			}
+		}
+		t.n, t.at = sel+1, func(i int) model.Message { return *p.At(i) }
+		return t, nil
 	}
+	n := m.view.Selected()
 	if n == nil {
-		return block(append(lines, st.Muted.Render("no subject selected")), w, h)
+		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
 	}
-	lines = append(lines, st.Accent.Render(model.Sanitize(n.Subject)))
-	msg, ok := n.Last()
-	now := m.now.UnixNano()
-	if !ok {
-		since := m.tree.Since()
-		lines = append(lines,
+	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject))}, node: n}
+	hist := n.History()
+	if len(hist) == 0 {
+		now, since := m.now.UnixNano(), m.tree.Since()
+		info := []string{
 			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
 			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
 			kv(st, "children", fmt.Sprintf("%d", len(n.Children()))),
-		)
-		if n.Own > 0 {
-			lines = append(lines, st.Warn.Render("messages evicted to stay within the memory budget"))
-		} else {
-			lines = append(lines, st.Muted.Render("no message on this exact subject: expand it (→) to see its subjects"))
 		}
-		return block(lines, w, h)
+		info = append(info, m.latencyLines(n.Subject)...)
+		if n.Own > 0 {
+			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
+		} else {
+			info = append(info, st.Muted.Render("no message on this exact subject: expand it (→) to see its subjects"))
+		}
+		return t, info
 	}
-	return m.messageView(lines, msg, n, w, h)
+	t.n, t.at = len(hist), func(i int) model.Message { return hist[i] }
+	return t, nil
 }
 
-// messageView renders one message under the given title lines; n is its
-// subject's node when known (for the per-subject count).
-func (m *Model) messageView(lines []string, msg model.Message, n *model.Node, w, h int) []string {
+// inspectorView shows one message of the target: envelope, headers and
+// payload (or its diff against the previous one), every byte from the
+// wire sanitized.
+func (m *Model) inspectorView(w, h int) []string {
 	st := m.styles
-	now := m.now.UnixNano()
-	if len(lines) < 2 || n == nil || m.inspFrom == focusPane {
-		lines = append(lines, st.Accent.Render(model.Sanitize(msg.Subject)))
+	title := "Inspector"
+	if m.focus == focusInspector {
+		title += st.Muted.Render(" · ↑↓ scroll · / find")
 	}
+	lines := []string{st.PaneTitle.Render(title)}
+	t, info := m.target()
+	lines = append(lines, t.title...)
+	if info != nil {
+		return block(append(lines, info...), w, h)
+	}
+	idx := m.historyIndex(t)
+	msg := t.at(idx)
+	var prev *model.Message
+	if idx > 0 {
+		p := t.at(idx - 1)
+		prev = &p
+	}
+	now := m.now.UnixNano()
 	reply := "—"
 	if msg.Reply != "" {
 		reply = model.Sanitize(msg.Reply)
@@ -79,36 +139,38 @@ func (m *Model) messageView(lines []string, msg model.Message, n *model.Node, w,
 	if msg.Truncated() {
 		size += fmt.Sprintf(" (kept %s)", model.HumanBytes(uint64(len(msg.Data))))
 	}
+	pos := fmt.Sprintf("%d/%d", idx+1, t.n)
+	if prev != nil {
+		pos += fmt.Sprintf(" · +%s after previous", time.Duration(msg.Received-prev.Received).Round(time.Millisecond))
+	}
 	recv := time.Unix(0, msg.Received).Format("15:04:05.000")
 	lines = append(lines,
+		kv(st, "message", pos),
 		kv(st, "reply", reply),
 		kv(st, "received", fmt.Sprintf("%s (%s ago)", recv, ageString(now-msg.Received))),
 	)
-	// The kind comes from the cached formatting below; compute it once.
-	// The payload gets what the size line, headers and rule leave.
+	lines = append(lines, m.linkLines(&msg)...)
 	used := len(lines) + 2
-	if len(msg.Header) > 0 {
+	if len(msg.Header) > 0 && m.inspView != viewHeaders {
 		used += 1 + len(msg.Header)
 	}
 	room := max(h-used, 1)
-	c := m.formatPayload(msg.Subject, &msg, w, room+m.inspScroll)
+	c := m.formatPayload(&msg, prev, w, room+m.inspScroll)
 	count := ""
-	if n != nil {
-		count = fmt.Sprintf(" · %d on subject", n.Own)
+	if t.node != nil {
+		count = fmt.Sprintf(" · %d on subject", t.node.Own)
 	}
-	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s%s", size, c.kind, count)))
-	if len(msg.Header) > 0 {
-		keys := make([]string, 0, len(msg.Header))
-		for k := range msg.Header {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · view %s%s", size, c.kind, m.inspView, count)))
+	if len(msg.Header) > 0 && m.inspView != viewHeaders {
 		lines = append(lines, st.Muted.Render("headers"))
-		for _, k := range keys {
-			lines = append(lines, "  "+st.JSONKey.Render(model.Sanitize(k))+": "+model.Sanitize(strings.Join(msg.Header[k], ", ")))
-		}
+		lines = append(lines, headerRows(st, msg.Header)...)
 	}
-	lines = append(lines, st.Border.Render(strings.Repeat("─", w)))
+	rule := strings.Repeat("─", w)
+	if c.summary != "" {
+		rule = fit("── "+c.summary+" ", w)
+		rule = strings.ReplaceAll(rule, "  ", "──")
+	}
+	lines = append(lines, st.Border.Render(rule))
 	body := c.lines
 	if m.inspScroll > 0 {
 		// Clamp so the last screenful stays in view.
@@ -119,17 +181,53 @@ func (m *Model) messageView(lines []string, msg model.Message, n *model.Node, w,
 	return block(lines, w, h)
 }
 
-// formatPayload returns the cached formatting of msg at this size.
-func (m *Model) formatPayload(subject string, msg *model.Message, w, h int) *inspectorCache {
+// headerRows renders headers as "Key: value" rows, sorted by key.
+func headerRows(st Styles, hdr model.Header) []string {
+	keys := make([]string, 0, len(hdr))
+	for k := range hdr {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, "  "+st.JSONKey.Render(model.Sanitize(k))+": "+model.Sanitize(strings.Join(hdr[k], ", ")))
+	}
+	return out
+}
+
+// formatPayload returns the cached formatting of msg at this size and mode.
+func (m *Model) formatPayload(msg, prev *model.Message, w, h int) *inspectorCache {
 	c := &m.insp
-	if c.subject == subject && c.seq == msg.Seq && sameBytes(c.data, msg.Data) && c.width == w && c.height == h && c.lines != nil {
+	var prevData []byte
+	if prev != nil {
+		prevData = prev.Data
+	}
+	if c.subject == msg.Subject && c.seq == msg.Seq && sameBytes(c.data, msg.Data) && sameBytes(c.prev, prevData) &&
+		c.width == w && c.height == h && c.mode == m.inspView && c.diff == m.inspDiff && c.lines != nil {
 		return c
 	}
 	kind := model.DetectPayload(msg.Data)
-	*c = inspectorCache{subject: subject, seq: msg.Seq, data: msg.Data, width: w, height: h, kind: kind}
-	c.lines = model.FormatPayload(msg.Data, kind, w, max(h, 1))
-	if kind == model.KindEmpty {
-		c.lines = []string{m.styles.Muted.Render("(empty payload)")}
+	*c = inspectorCache{subject: msg.Subject, seq: msg.Seq, data: msg.Data, prev: prevData, width: w, height: h,
+		kind: kind, mode: m.inspView, diff: m.inspDiff}
+	st := m.styles
+	switch {
+	case m.inspDiff:
+		c.lines, c.summary = m.diffLines(prev, msg, w, max(h, 1))
+	case m.inspView == viewHeaders:
+		c.lines = headerRows(st, msg.Header)
+		if len(c.lines) == 0 {
+			c.lines = []string{st.Muted.Render("(no headers)")}
+		}
+	case kind == model.KindEmpty:
+		c.lines = []string{st.Muted.Render("(empty payload)")}
+	case m.inspView == viewText:
+		c.lines = model.FormatPayload(msg.Data, model.KindText, w, max(h, 1))
+	case m.inspView == viewHex:
+		c.lines = model.FormatPayload(msg.Data, model.KindBinary, w, max(h, 1))
+	case kind == model.KindJSON:
+		c.lines = m.highlightJSON(model.FormatPayload(msg.Data, kind, w, max(h, 1)))
+	default:
+		c.lines = model.FormatPayload(msg.Data, kind, w, max(h, 1))
 	}
 	return c
 }

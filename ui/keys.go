@@ -16,6 +16,9 @@ type KeyMap struct {
 	Filter, Command, FocusNext, FocusPrev key.Binding
 	Pause, Clear, Rename, Close           key.Binding
 	PaneLeft, PaneRight                   key.Binding
+	// Inspector and publishing.
+	HistPrev, HistNext, Diff, View, Copy, CopySubject key.Binding
+	Publish, Request, Edit                            key.Binding
 }
 
 // DefaultKeyMap follows k9s/lnav/vim habits.
@@ -47,7 +50,27 @@ func DefaultKeyMap() KeyMap {
 		Close:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pane: close")),
 		PaneLeft:  key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "pane: move left")),
 		PaneRight: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "pane: move right")),
+
+		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
+		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
+		Diff:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs previous")),
+		View:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view: auto/text/hex/headers")),
+		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy payload (OSC 52)")),
+		CopySubject: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy subject")),
+		Publish:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "publish…")),
+		Request:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "request…")),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit & resend message")),
 	}
+}
+
+// ReadOnlyKeyMap is DefaultKeyMap with publishing switched off
+// (--read-only): the help screen then leaves those keys out.
+func ReadOnlyKeyMap() KeyMap {
+	k := DefaultKeyMap()
+	k.Publish.SetEnabled(false)
+	k.Request.SetEnabled(false)
+	k.Edit.SetEnabled(false)
+	return k
 }
 
 // ShortHelp is the footer's one line of hints: pairs are merged so the
@@ -69,6 +92,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise},
 		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Quit},
 		{k.Filter, k.Command, k.FocusNext, k.FocusPrev, k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight},
+		{k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Publish, k.Request, k.Edit},
 	}
 }
 

@@ -26,7 +26,9 @@ func (m *Model) layout(w, h int) regions {
 	if w >= 110 {
 		l.wide = true
 		th := h
-		if len(m.panes) > 0 {
+		if len(m.panes) > 0 && h-max(h*55/100, 3)-1 > 0 {
+			// Only when a pane line fits under the tree and the rule:
+			// otherwise the body would come out short.
 			th = max(h*55/100, 3)
 			l.panes = rect{0, top + th + 1, w, h - th - 1}
 		}
@@ -54,6 +56,10 @@ func (m *Model) layout(w, h int) regions {
 		// on a taller terminal).
 		ih = 0
 		ph = max(h-th-1, 0)
+	}
+	if ph == 0 {
+		// Not one pane line fits under the rule: the tree takes the body.
+		th = h
 	}
 	l.tree = rect{0, top, w, th}
 	l.panes = rect{0, top + th + 1, w, ph}

@@ -48,6 +48,9 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		i, top := m.paneAt(l.panes, x)
 		m.focus, m.paneIdx, m.inspFrom = focusPane, i, focusPane
 		p := m.panes[i]
+		if m.status.FilterErrors[p.Pattern.String()] != "" {
+			top++ // paneView shows the error between the title and the list
+		}
 		if delta != 0 {
 			p.Move(delta)
 		} else if row := y - l.panes.y - top; row >= 0 {

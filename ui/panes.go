@@ -39,7 +39,9 @@ func (m *Model) addPane(pattern string) (tea.Cmd, error) {
 		return nil, fmt.Errorf("at most %d filter panes", maxPanes)
 	}
 	m.nextPaneID++
-	m.panes = append(m.panes, model.NewPane(m.nextPaneID, p, m.opts.PaneDepth, m.paneBytes()))
+	pane := model.NewPane(m.nextPaneID, p, m.opts.PaneDepth, m.paneBytes())
+	pane.Opened = m.now.UnixNano()
+	m.panes = append(m.panes, pane)
 	m.focus, m.paneIdx, m.inspFrom = focusPane, len(m.panes)-1, focusPane
 	return m.syncScope(), nil
 }
@@ -139,11 +141,13 @@ func (m *Model) syncScope() tea.Cmd {
 // every message arrives once and panes match it themselves. In scoped mode
 // a message arrives once per matching subscription (Via): each pane takes
 // the delivery of its own pattern, and the tree counts only the delivery of
-// the first matching pattern, so it still counts each message once.
+// the first matching pattern the server accepted, so it still counts each
+// message once.
 func (m *Model) account(msg *model.Message) {
 	if msg.Via == "" {
 		m.tree.Apply(msg)
 		m.tp.Add(msg.Received, msg.WireBytes())
+		m.replies.Observe(msg)
 		for _, p := range m.panes {
 			if p.Pattern.Match(msg.Subject) {
 				p.Add(msg)
@@ -152,10 +156,16 @@ func (m *Model) account(msg *model.Message) {
 		return
 	}
 	for _, pat := range m.scopeOrder {
+		if _, refused := m.status.FilterErrors[pat.String()]; refused {
+			// The server refused it, so it delivers nothing: the next
+			// matching filter's copy is the one the tree must count.
+			continue
+		}
 		if pat.Match(msg.Subject) {
 			if pat.String() == msg.Via {
 				m.tree.Apply(msg)
 				m.tp.Add(msg.Received, msg.WireBytes())
+				m.replies.Observe(msg)
 			}
 			break
 		}
@@ -205,7 +215,7 @@ func (m *Model) paneView(i int, w, h int) []string {
 	if focused {
 		ts = ts.Underline(true)
 	}
-	info := fmt.Sprintf(" %s msgs %s/s", model.HumanCount(p.Msgs), model.HumanRate(p.Rate(now, m.tree.Since())))
+	info := fmt.Sprintf(" %s msgs %s/s", model.HumanCount(p.Msgs), model.HumanRate(p.Rate(now, max(p.Opened, m.tree.Since()))))
 	spark := make([]float64, 8)
 	p.Spark(now, spark)
 	line := ts.Render(title) + st.Muted.Render(info) + " " + st.Spark.Render(sparkline(spark))

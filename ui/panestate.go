@@ -112,7 +112,9 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 			m.panes[len(m.panes)-1].Name = sp.Name
 		}
 	}
-	m.focus = focusTree
+	// As at start: the tree has focus and the inspector shows its
+	// selection (addPane pointed it at the last pane).
+	m.focus, m.inspFrom, m.paneIdx = focusTree, focusTree, 0
 	text := fmt.Sprintf("loaded %d panes", len(m.panes))
 	if bad > 0 {
 		text += fmt.Sprintf(", skipped %d invalid", bad)

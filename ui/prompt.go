@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
 )
@@ -18,6 +19,7 @@ const (
 	promptFilter
 	promptRename
 	promptCommand
+	promptFind // search inside the inspector's payload
 )
 
 // prompt is the footer's one-line input for filters, renames and ":"
@@ -85,6 +87,9 @@ func (m *Model) submitPrompt() tea.Cmd {
 		}
 	case promptCommand:
 		cmd, err = m.runCommand(v)
+	case promptFind:
+		m.inspQuery = v
+		m.findInPayload(v, true, false)
 	}
 	if err != nil {
 		m.prompt.err = err.Error()
@@ -131,7 +136,13 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 
 // promptView is the footer while the prompt is open.
 func (m *Model) promptView(w int) string {
-	s := m.prompt.input.View()
+	in := m.prompt.input
+	if m.prompt.err != "" {
+		// The reason matters more than the field's padding: on an 80-column
+		// terminal the padded field left room for a few words of it.
+		in.SetWidth(ansi.StringWidth(in.Value()) + 1)
+	}
+	s := in.View()
 	if m.prompt.err != "" {
 		s += "  " + m.styles.Bad.Render("✗ "+model.Sanitize(m.prompt.err))
 	} else {

@@ -12,6 +12,9 @@ type Styles struct {
 	Header, Footer, Border, PaneTitle          lipgloss.Style
 	Selected, SelectedBlur, Match              lipgloss.Style
 	Spark, Key, Value, JSONKey                 lipgloss.Style
+	// JSON syntax colours, and the diff marks.
+	JSONString, JSONNumber, JSONLiteral lipgloss.Style
+	DiffAdd, DiffDel, DiffChange        lipgloss.Style
 	// Help styles the footer hints and the help screen.
 	Help help.Styles
 	// Panes are the filter panes' colours, also used for their tree markers.
@@ -49,6 +52,12 @@ func DefaultStyles(isDark bool) Styles {
 		Key:          lipgloss.NewStyle().Foreground(muted),
 		Value:        lipgloss.NewStyle().Foreground(fg),
 		JSONKey:      lipgloss.NewStyle().Foreground(accent),
+		JSONString:   lipgloss.NewStyle().Foreground(good),
+		JSONNumber:   lipgloss.NewStyle().Foreground(warn),
+		JSONLiteral:  lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#8250df"), lipgloss.Color("#d2a8ff"))),
+		DiffAdd:      lipgloss.NewStyle().Foreground(good),
+		DiffDel:      lipgloss.NewStyle().Foreground(bad),
+		DiffChange:   lipgloss.NewStyle().Foreground(warn),
 		Panes: []lipgloss.Style{
 			lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#8250df"), lipgloss.Color("#d2a8ff"))),
 			lipgloss.NewStyle().Foreground(ld(lipgloss.Color("#bc4c00"), lipgloss.Color("#ffa657"))),

@@ -12,6 +12,9 @@ import (
 // handleKey routes a key: the search prompt when open, the help screen when
 // shown, then the global keys and the tree's.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.form.open {
+		return m.formKey(msg)
+	}
 	if m.prompt.kind != promptNone {
 		return m.promptKey(msg)
 	}
@@ -49,6 +52,41 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(promptFilter, "filter> ", "")
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
+	case key.Matches(msg, k.HistPrev):
+		m.stepHistory(1)
+		return nil
+	case key.Matches(msg, k.HistNext):
+		m.stepHistory(-1)
+		return nil
+	case key.Matches(msg, k.Diff):
+		m.inspDiff = !m.inspDiff
+		m.inspScroll = 0
+		return nil
+	case key.Matches(msg, k.View):
+		m.inspView = (m.inspView + 1) % viewModes
+		m.inspDiff = false
+		m.inspScroll = 0
+		m.setFlash("view: "+m.inspView.String(), false)
+		return nil
+	case key.Matches(msg, k.Copy), key.Matches(msg, k.CopySubject):
+		return m.copyCmd(key.Matches(msg, k.CopySubject))
+	case key.Matches(msg, k.Publish), key.Matches(msg, k.Request):
+		return m.openForm(key.Matches(msg, k.Request), nil)
+	case key.Matches(msg, k.Edit):
+		cur, ok := m.currentMessage()
+		if !ok {
+			m.setFlash("no message to edit: select a subject with messages", true)
+			return nil
+		}
+		return m.openForm(false, &cur)
+	case msg.String() == "esc" && m.showResp:
+		m.showResp = false
+		return nil
+	}
+	// Moving anywhere leaves the response view and the history position.
+	m.showResp = false
+	if m.focus != focusInspector {
+		m.inspBack, m.inspPin = 0, 0
 	}
 	switch m.focus {
 	case focusPane:
@@ -57,6 +95,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case focusInspector:
 		if m.inspectorKey(msg) {
+			return nil
+		}
+		switch {
+		case key.Matches(msg, k.Search):
+			return m.openPrompt(promptFind, "find> ", m.inspQuery)
+		case key.Matches(msg, k.NextMatch), key.Matches(msg, k.PrevMatch):
+			m.findInPayload(m.inspQuery, key.Matches(msg, k.NextMatch), true)
 			return nil
 		}
 	}
