@@ -21,6 +21,9 @@ type Pane struct {
 	PausedMissed uint64
 	// Err is a per-pane problem, e.g. a permissions violation.
 	Err string
+	// Opened is when the pane began watching (Unix ns): a young pane's
+	// rate divides by the time it has watched, as a young tree's does.
+	Opened int64
 
 	buf      []Message
 	head, n  int
@@ -150,6 +153,11 @@ func (p *Pane) selIndex() int {
 func (p *Pane) Move(delta int) {
 	if p.n == 0 {
 		return
+	}
+	if p.follow {
+		// Leave follow mode from the rows it shows, the newest, whether or
+		// not Window has been asked since they arrived.
+		p.offset = p.first + uint64(max(p.n-p.height, 0))
 	}
 	i := min(max(p.selIndex()+delta, 0), p.n-1)
 	p.cursor = p.first + uint64(i)
