@@ -7,9 +7,17 @@ import (
 // history is a ring of the newest messages on one subject, linked into the
 // tree's least-recently-kept list so the budget evicts idle subjects first.
 type history struct {
-	buf        []Message
+	buf []Message
+	// cost[i] is what buf[i] costs the budget, kept so that overwriting or
+	// evicting a slot does not read the old message: at high rates with many
+	// subjects that read is a cache miss, the largest single cost of Apply.
+	cost       []int32
 	head, n    int
 	prev, next *Node
+	// prevH and nextH are prev.hist and next.hist: relinking touches only
+	// the neighbours' histories, not their nodes as well (each a cache miss
+	// when thousands of subjects take turns).
+	prevH, nextH *history
 }
 
 func (h *history) at(i int) Message { return h.buf[(h.head+i)%len(h.buf)] }
@@ -43,28 +51,30 @@ func (t *Tree) keep(n *Node, m *Message) {
 		n.hist = h
 	}
 	depth := t.opts.HistoryDepth
+	cost := int32(messageBytes(&c)) // at most MaxPayload plus headers (< 2 GiB)
 	switch {
 	case h.n < len(h.buf):
-		h.buf[(h.head+h.n)%len(h.buf)] = c
+		i := (h.head + h.n) % len(h.buf)
+		h.buf[i], h.cost[i] = c, cost
 		h.n++
 	case len(h.buf) < depth:
 		// Still growing: put the ring in order first so append lands last.
 		// Rotate in place: appending h.buf[:head] to h.buf[head:] would
 		// leave stale copies before the new start, pinning old payloads.
 		if h.head != 0 {
-			slices.Reverse(h.buf[:h.head])
-			slices.Reverse(h.buf[h.head:])
-			slices.Reverse(h.buf)
+			rotate(h.buf, h.head)
+			rotate(h.cost, h.head)
 			h.head = 0
 		}
 		h.buf = append(h.buf, c)
+		h.cost = append(h.cost, cost)
 		h.n++
 	default:
-		t.kept -= messageBytes(&h.buf[h.head])
-		h.buf[h.head] = c
+		t.kept -= int64(h.cost[h.head])
+		h.buf[h.head], h.cost[h.head] = c, cost
 		h.head = (h.head + 1) % len(h.buf)
 	}
-	t.kept += messageBytes(&c)
+	t.kept += int64(cost)
 	t.touch(n)
 	// Evict least recently kept subjects first, then n's own older messages:
 	// only the message just kept may leave the tree over budget.
@@ -77,6 +87,13 @@ func (t *Tree) keep(n *Node, m *Message) {
 	}
 }
 
+// rotate moves s[k:] to the front of s in place.
+func rotate[T any](s []T, k int) {
+	slices.Reverse(s[:k])
+	slices.Reverse(s[k:])
+	slices.Reverse(s)
+}
+
 // evictOldest drops the oldest kept message of n, freeing the ring when empty.
 func (t *Tree) evictOldest(n *Node) {
 	h := n.hist
@@ -85,8 +102,8 @@ func (t *Tree) evictOldest(n *Node) {
 		n.hist = nil // callers loop until hist is nil
 		return
 	}
-	t.kept -= messageBytes(&h.buf[h.head])
-	h.buf[h.head] = Message{}
+	t.kept -= int64(h.cost[h.head])
+	h.buf[h.head], h.cost[h.head] = Message{}, 0
 	h.head = (h.head + 1) % len(h.buf)
 	h.n--
 	t.Evicted++
@@ -105,7 +122,9 @@ func (t *Tree) touch(n *Node) {
 	h := n.hist
 	h.prev = t.lruTail
 	if t.lruTail != nil {
-		t.lruTail.hist.next = n
+		th := t.lruTail.hist
+		th.next, th.nextH = n, h
+		h.prevH = th
 	}
 	t.lruTail = n
 	if t.lruHead == nil {
@@ -118,17 +137,17 @@ func (t *Tree) unlink(n *Node) {
 	if h == nil {
 		return
 	}
-	if h.prev != nil {
-		h.prev.hist.next = h.next
+	if h.prevH != nil {
+		h.prevH.next, h.prevH.nextH = h.next, h.nextH
 	} else if t.lruHead == n {
 		t.lruHead = h.next
 	}
-	if h.next != nil {
-		h.next.hist.prev = h.prev
+	if h.nextH != nil {
+		h.nextH.prev, h.nextH.prevH = h.prev, h.prevH
 	} else if t.lruTail == n {
 		t.lruTail = h.prev
 	}
-	h.prev, h.next = nil, nil
+	h.prev, h.next, h.prevH, h.nextH = nil, nil, nil, nil
 }
 
 // prune removes the least recently seen tenth of the leaves once the tree
@@ -161,6 +180,7 @@ func (t *Tree) prune(keep *Node) {
 			t.evictOldest(n)
 		}
 		n.removed = true
+		t.leaves.forget(n)
 		removed++
 		if p := n.Parent; p != nil {
 			delete(p.branch.kids, n.Name)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"hash/maphash"
 	"strings"
 )
 
@@ -130,6 +131,7 @@ type Tree struct {
 	lruTail   *Node
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
+	leaves    leafCache
 }
 
 // NewTree returns an empty tree that began observing at since (Unix ns).
@@ -150,7 +152,7 @@ func NewTree(o TreeOptions, since int64) *Tree {
 	if maxNodes < 1024 {
 		maxNodes = 1024
 	}
-	return &Tree{opts: o, roots: map[string]*Node{}, since: since, maxNodes: maxNodes}
+	return &Tree{opts: o, roots: map[string]*Node{}, since: since, maxNodes: maxNodes, leaves: newLeafCache()}
 }
 
 // Since is when observation began, Unix ns.
@@ -182,6 +184,28 @@ func (t *Tree) Apply(m *Message) {
 	sec := m.Received / 1e9
 
 	subj := m.Subject
+	// A subject seen recently: its node and the Parent links replace one map
+	// lookup per token (most of the cost of a message at high rates).
+	leaf, h := t.leaves.get(subj)
+	if leaf == nil {
+		leaf = t.walk(subj)
+		t.leaves.put(h, leaf, len(t.nodes))
+	}
+	for n := leaf; n != nil; n = n.Parent {
+		n.Msgs++
+		n.Bytes += wire
+		if m.Received > n.LastSeen {
+			n.LastSeen = m.Received
+		}
+		n.rate.add(sec, 1)
+	}
+	leaf.Own++
+	t.keep(leaf, m)
+}
+
+// walk finds or creates the nodes of subj's path, token by token, and
+// returns the last.
+func (t *Tree) walk(subj string) *Node {
 	var parent *Node
 	start := 0
 	for start <= len(subj) {
@@ -191,18 +215,79 @@ func (t *Tree) Apply(m *Message) {
 		} else {
 			end += start
 		}
-		n := t.child(parent, subj, start, end)
-		n.Msgs++
-		n.Bytes += wire
-		if m.Received > n.LastSeen {
-			n.LastSeen = m.Received
-		}
-		n.rate.add(sec, 1)
-		parent = n
+		parent = t.child(parent, subj, start, end)
 		start = end + 1
 	}
-	parent.Own++
-	t.keep(parent, m)
+	return parent
+}
+
+// leafCache maps full subjects to their nodes: hashing the subject once and
+// comparing it with the node's is several times cheaper than a map lookup
+// per token. It is a bounded 2-way set-associative array rather than a map
+// so it never grows with traffic and a miss costs one hash and two integer
+// compares (the hash is kept beside the pointer so a miss never reads a
+// node). It holds at most 2*maxLeafBuckets entries (4 MiB, outside the
+// budget's estimate) and prune removes pruned nodes from it, so it never
+// keeps them alive.
+type leafCache struct {
+	seed  maphash.Seed
+	slots []leafSlot // bucket i is slots[2i] (most recent) and slots[2i+1]
+	mask  uint64     // buckets - 1
+}
+
+type leafSlot struct {
+	hash uint64
+	node *Node
+}
+
+const (
+	minLeafBuckets = 1 << 10
+	maxLeafBuckets = 1 << 17
+)
+
+func newLeafCache() leafCache {
+	return leafCache{seed: maphash.MakeSeed(), slots: make([]leafSlot, 2*minLeafBuckets), mask: minLeafBuckets - 1}
+}
+
+// get returns the node for subj, or nil and subj's hash for put.
+func (c *leafCache) get(subj string) (*Node, uint64) {
+	h := maphash.String(c.seed, subj)
+	b := c.slots[(h&c.mask)*2:][:2]
+	if b[0].hash == h && b[0].node != nil && b[0].node.Subject == subj {
+		return b[0].node, h
+	}
+	if b[1].hash == h && b[1].node != nil && b[1].node.Subject == subj {
+		b[0], b[1] = b[1], b[0]
+		return b[0].node, h
+	}
+	return nil, h
+}
+
+// put caches n under hash h, evicting the bucket's older entry. nodes is
+// the tree's size: the cache grows (empty, refilled by later misses) while
+// it has fewer than two buckets per node, up to its bound. Subjects taking
+// turns thrash a bucket that three of them share; at half a node per
+// bucket that is rare (0.05% of buckets, against 2.5% at one per bucket).
+func (c *leafCache) put(h uint64, n *Node, nodes int) {
+	if buckets := c.mask + 1; 2*uint64(nodes) > buckets && buckets < maxLeafBuckets {
+		buckets = min(buckets*4, maxLeafBuckets)
+		c.slots = make([]leafSlot, 2*buckets)
+		c.mask = buckets - 1
+	}
+	b := c.slots[(h&c.mask)*2:][:2]
+	b[1] = b[0]
+	b[0] = leafSlot{hash: h, node: n}
+}
+
+// forget drops n, being pruned, so the cache does not keep it alive.
+func (c *leafCache) forget(n *Node) {
+	h := maphash.String(c.seed, n.Subject)
+	b := c.slots[(h&c.mask)*2:][:2]
+	for i := range b {
+		if b[i].node == n {
+			b[i] = leafSlot{}
+		}
+	}
 }
 
 // child finds or creates the child of parent named subj[start:end].

@@ -1,0 +1,477 @@
+package main
+
+// natsx bench: natsx's real ingest path (tap, store, UI pulling batches on a
+// tick, the real renderer writing into a pseudo-terminal) against a bare
+// nats.go subscriber, on the same publisher flood, in one run. See
+// BENCHMARKS.md for why it is measured this way.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
+	"github.com/nats-io/nats.go"
+
+	"natsx/engine"
+	"natsx/model"
+	"natsx/ui"
+)
+
+// BenchCmd measures natsx's ingest against a bare nats.go subscriber.
+type BenchCmd struct {
+	Server   string        `short:"s" help:"server to flood (default: a fresh embedded broker on a random loopback port)" placeholder:"URL"`
+	Messages int           `default:"2000000" help:"messages per flood"`
+	Subjects int           `default:"10000" help:"distinct four-token subjects"`
+	Size     []int         `default:"16,128" help:"payload sizes in bytes, one flood each"`
+	Idle     time.Duration `default:"10s" help:"how long to sample the real binary's idle CPU (0 skips it)"`
+}
+
+// benchTimeout bounds every wait: a flood that stalls this long is over.
+const benchTimeout = 5 * time.Second
+
+// Run floods the server once per payload size for each subscriber and
+// prints both rates and their ratio.
+func (c *BenchCmd) Run(stdout io.Writer) error {
+	if c.Messages <= 0 || c.Subjects <= 0 || len(c.Size) == 0 {
+		return errors.New("bench: --messages, --subjects and --size must be positive")
+	}
+	for _, s := range c.Size {
+		if s < 0 || s > 1<<20 {
+			return fmt.Errorf("bench: --size %d: want 0 to 1048576 bytes", s)
+		}
+	}
+	url := c.Server
+	var emb *engine.Embedded
+	if url == "" {
+		var err error
+		emb, err = engine.StartEmbedded(engine.EmbeddedOptions{RandomPort: true})
+		if err != nil {
+			return err
+		}
+		defer emb.Shutdown()
+		url = emb.URL()
+	}
+	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects, server %s, %s\n",
+		c.Messages, c.Subjects, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
+	if c.Idle > 0 {
+		startup, idle, err := benchIdle(c.Idle)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "real binary (--no-demo, pty 120x40): first frame %s after exec; idle CPU %.2f%% of a core over %s\n",
+			startup.Round(time.Millisecond), idle, c.Idle)
+	}
+	subjects := make([]string, c.Subjects)
+	for i := range subjects {
+		subjects[i] = fmt.Sprintf("bench.%d.%d.%d", i/1000, i/10%100, i)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "size\tbare msg/s\tnatsx msg/s\tratio\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
+	for _, size := range c.Size {
+		payload := bytes.Repeat([]byte{'x'}, size)
+		bare, err := benchBare(url, subjects, c.Messages, payload)
+		if err != nil {
+			return err
+		}
+		nx, err := benchNatsx(url, emb, subjects, c.Messages, payload)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%dB\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
+			bare.rate, nx.rate, nx.rate/bare.rate, bare.lost, nx.bufLost, nx.cliLost, nx.srvLost,
+			pct(nx.keys, 50), pct(nx.keys, 99), pct(nx.keys, 100), len(nx.keys))
+	}
+	return tw.Flush()
+}
+
+// pct is the p-th percentile of ds, "-" when there are none.
+func pct(ds []time.Duration, p int) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := min(len(s)-1, (len(s)*p+99)/100-1)
+	return s[max(i, 0)].Round(100 * time.Microsecond).String()
+}
+
+// publish floods subjects round-robin from its own connection.
+func publish(url string, subjects []string, n int, payload []byte) error {
+	nc, err := nats.Connect(url, nats.Name("natsx-bench-pub"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	if err != nil {
+		return fmt.Errorf("bench: publisher: %w", err)
+	}
+	defer nc.Close()
+	for i := range n {
+		if err := nc.Publish(subjects[i%len(subjects)], payload); err != nil {
+			return fmt.Errorf("bench: publish: %w", err)
+		}
+	}
+	return nc.Flush()
+}
+
+// waitCount waits until count reaches n or stops moving for benchTimeout.
+func waitCount(count func() int64, n int64) {
+	last, since := count(), time.Now()
+	for {
+		c := count()
+		if c >= n {
+			return
+		}
+		if c != last {
+			last, since = c, time.Now()
+		} else if time.Since(since) > benchTimeout {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+type bareResult struct {
+	rate float64
+	lost int64
+}
+
+// benchBare is phase A: nats.Subscribe(">") counting in the callback, pending
+// limits off, timed from the first message received to the last.
+func benchBare(url string, subjects []string, n int, payload []byte) (bareResult, error) {
+	nc, err := nats.Connect(url, nats.Name("natsx-bench-bare"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	if err != nil {
+		return bareResult{}, fmt.Errorf("bench: bare subscriber: %w", err)
+	}
+	defer nc.Close()
+	var count, first, last atomic.Int64
+	target := int64(n)
+	sub, err := nc.Subscribe(">", func(*nats.Msg) {
+		// Two clock reads per flood, not per message: the baseline must
+		// not pay for time.Now() if natsx does not.
+		switch c := count.Add(1); c {
+		case 1:
+			first.Store(time.Now().UnixNano())
+		case target:
+			last.Store(time.Now().UnixNano())
+		}
+	})
+	if err != nil {
+		return bareResult{}, fmt.Errorf("bench: subscribe: %w", err)
+	}
+	if err := sub.SetPendingLimits(-1, -1); err != nil {
+		return bareResult{}, err
+	}
+	if err := nc.Flush(); err != nil {
+		return bareResult{}, err
+	}
+	if err := publish(url, subjects, n, payload); err != nil {
+		return bareResult{}, err
+	}
+	waitCount(count.Load, target)
+	got := count.Load()
+	end := last.Load()
+	if got < target {
+		end = time.Now().Add(-benchTimeout).UnixNano() // when it stalled
+	}
+	if got == 0 || end <= first.Load() {
+		return bareResult{}, errors.New("bench: bare subscriber received nothing")
+	}
+	return bareResult{rate: float64(got-1) / (float64(end-first.Load()) / 1e9), lost: target - got}, nil
+}
+
+// countingSource is the session as the UI sees it, counting what the UI
+// reads: the UI applies every message it reads before it reads again.
+type countingSource struct {
+	*engine.Session
+	read, missed atomic.Int64
+	first, last  atomic.Int64 // tap (coarse clock) times of the first and newest message read
+}
+
+// Read implements ui.Source.
+func (s *countingSource) Read(cursor uint64, buf []model.Message) (int, uint64, uint64) {
+	n, next, missed := s.Session.Read(cursor, buf)
+	if n > 0 {
+		s.first.CompareAndSwap(0, buf[0].Received)
+		s.last.Store(buf[n-1].Received)
+	}
+	s.read.Add(int64(n))
+	s.missed.Add(int64(missed))
+	return n, next, missed
+}
+
+type natsxResult struct {
+	rate             float64
+	bufLost, cliLost int64
+	srvLost          string
+	keys             []time.Duration
+}
+
+// benchNatsx is phase B: the session's tap and the real UI model, run by a
+// real bubbletea program whose renderer writes into a pseudo-terminal read
+// by a terminal emulator, as on a person's screen. Keys typed into the
+// terminal during the flood time the UI's answer.
+func benchNatsx(url string, emb *engine.Embedded, subjects []string, n int, payload []byte) (natsxResult, error) {
+	const budget = 256 << 20 // natsx's default --max-memory, and RunCmd's GC limit
+	old := debug.SetMemoryLimit(budget + 128<<20)
+	defer debug.SetMemoryLimit(old)
+	var srvBefore int64
+	if emb != nil {
+		srvBefore = emb.SlowConsumers()
+	}
+	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: url, Name: "natsx"}})
+	if err != nil {
+		return natsxResult{}, err
+	}
+	defer sess.Close()
+	src := &countingSource{Session: sess}
+	m := ui.New(ui.Options{Source: src, Start: time.Now(), Tree: model.TreeOptions{MaxMemory: budget}})
+	term, err := newBenchTerm(120, 40)
+	if err != nil {
+		return natsxResult{}, err
+	}
+	defer term.close()
+	p := tea.NewProgram(m, tea.WithInput(term.tty), tea.WithOutput(term.tty),
+		tea.WithEnvironment(append(os.Environ(), "TERM=xterm-256color")), tea.WithoutSignalHandler())
+	ran := make(chan error, 1)
+	go func() { _, err := p.Run(); ran <- err }()
+	defer func() {
+		p.Quit()
+		select {
+		case <-ran:
+		case <-time.After(benchTimeout):
+			p.Kill()
+		}
+	}()
+	if !term.waitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") }) {
+		return natsxResult{}, fmt.Errorf("bench: natsx showed no connected frame; screen:\n%s", term.screen())
+	}
+
+	target := int64(n)
+	var res natsxResult
+	pubDone := make(chan error, 1)
+	go func() { pubDone <- publish(url, subjects, n, payload) }()
+	// Key latency: ? opens help and ? closes it; each press is timed until
+	// the screen shows its effect. Only presses made during the flood count.
+	var keyWG sync.WaitGroup
+	stopKeys := make(chan struct{})
+	keyWG.Add(1)
+	go func() {
+		defer keyWG.Done()
+		help := func(s string) bool { return strings.Contains(s, "natsx keys") }
+		for open := false; ; open = !open {
+			select {
+			case <-stopKeys:
+				if open {
+					term.send("?")
+				}
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			t0 := time.Now()
+			term.send("?")
+			want := !open
+			if !term.waitFor(time.Second, func(s string) bool { return help(s) == want }) {
+				res.keys = append(res.keys, time.Second) // counted as a miss at the bound
+				continue
+			}
+			if src.read.Load() < target {
+				res.keys = append(res.keys, time.Since(t0))
+			}
+		}
+	}()
+	waitCount(src.read.Load, target)
+	close(stopKeys)
+	keyWG.Wait()
+	if err := <-pubDone; err != nil {
+		return natsxResult{}, err
+	}
+	st := sess.Status()
+	got := src.read.Load()
+	res.bufLost = src.missed.Load()
+	res.cliLost = int64(st.ClientDropped)
+	res.srvLost = "n/a"
+	if emb != nil {
+		res.srvLost = strconv.FormatInt(emb.SlowConsumers()-srvBefore, 10)
+	}
+	span := float64(src.last.Load()-src.first.Load()) / 1e9
+	if got == 0 || span <= 0 {
+		return natsxResult{}, errors.New("bench: natsx received nothing")
+	}
+	res.rate = float64(got-1) / span
+	if got < target {
+		return res, fmt.Errorf("bench: natsx applied %d of %d messages (buffer lost %d, client %d)", got, target, res.bufLost, res.cliLost)
+	}
+	return res, nil
+}
+
+// benchTerm is a pseudo-terminal whose output a vt emulator renders.
+type benchTerm struct {
+	ptmx, tty *os.File
+	mu        sync.Mutex
+	emu       *vt.Emulator
+	done      chan struct{}
+}
+
+func newBenchTerm(w, h int) (*benchTerm, error) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		return nil, fmt.Errorf("bench: pty: %w", err)
+	}
+	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)}); err != nil {
+		ptmx.Close()
+		tty.Close()
+		return nil, fmt.Errorf("bench: pty size: %w", err)
+	}
+	t := &benchTerm{ptmx: ptmx, tty: tty, emu: vt.NewEmulator(w, h), done: make(chan struct{})}
+	t.start()
+	return t, nil
+}
+
+// start feeds the emulator from the pty and relays its replies (the
+// program's queries) back, as e2e_test.go does.
+func (t *benchTerm) start() {
+	go func() {
+		defer close(t.done)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := t.ptmx.Read(buf)
+			if n > 0 {
+				t.mu.Lock()
+				_, _ = t.emu.Write(buf[:n])
+				t.mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() { _, _ = io.Copy(t.ptmx, t.emu) }()
+}
+
+func (t *benchTerm) screen() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.emu.String()
+}
+
+func (t *benchTerm) send(keys string) { _, _ = t.ptmx.Write([]byte(keys)) }
+
+// waitFor polls the screen every millisecond until ok holds or d passes.
+func (t *benchTerm) waitFor(d time.Duration, ok func(string) bool) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if ok(t.screen()) {
+			return true
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return false
+}
+
+func (t *benchTerm) close() {
+	_ = t.tty.Close()
+	_ = t.ptmx.Close()
+	select {
+	case <-t.done:
+	case <-time.After(time.Second):
+	}
+	_ = t.emu.InputPipe().(io.Closer).Close()
+}
+
+// benchIdle starts this binary with --no-demo in a pseudo-terminal, times
+// exec to the first frame that shows the connection, then samples its CPU
+// (utime+stime from /proc/<pid>/stat) over d.
+func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: own binary: %w", err)
+	}
+	cmd := exec.Command(exe, "--no-demo", "--listen", "127.0.0.1:0")
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NATS_URL=") && !strings.HasPrefix(kv, "TERM=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "TERM=xterm-256color")
+	t := &benchTerm{emu: vt.NewEmulator(120, 40), done: make(chan struct{})}
+	begin := time.Now()
+	t.ptmx, err = pty.StartWithSize(cmd, &pty.Winsize{Cols: 120, Rows: 40})
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: start %s in a pty: %w", exe, err)
+	}
+	t.start()
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		_ = t.ptmx.Close()
+		select {
+		case <-t.done:
+		case <-time.After(time.Second):
+		}
+		_ = t.emu.InputPipe().(io.Closer).Close()
+	}()
+	url := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
+	if !t.waitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") && url.MatchString(s) }) {
+		return 0, 0, fmt.Errorf("bench: %s showed no first frame; screen:\n%s", exe, t.screen())
+	}
+	startup = time.Since(begin)
+	// Let start-up work (and its GC) finish before sampling.
+	time.Sleep(time.Second)
+	c0, err := procCPU(cmd.Process.Pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	w0 := time.Now()
+	time.Sleep(d)
+	c1, err := procCPU(cmd.Process.Pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	return startup, 100 * (c1 - c0).Seconds() / time.Since(w0).Seconds(), nil
+}
+
+// procCPU is a process's user+system CPU time from /proc/<pid>/stat.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
+	}
+	return parseProcStatCPU(string(b))
+}
+
+// clockTicks is USER_HZ, 100 on every Linux this runs on.
+const clockTicks = 100
+
+// parseProcStatCPU reads utime and stime (fields 14 and 15) from a
+// /proc/<pid>/stat line. The command name (field 2) may hold spaces and
+// parentheses, so fields are counted from its closing parenthesis.
+func parseProcStatCPU(stat string) (time.Duration, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("bench: /proc stat: no command field")
+	}
+	f := strings.Fields(stat[i+1:])
+	// f[0] is field 3 (state): utime is field 14, stime 15.
+	if len(f) < 13 {
+		return 0, errors.New("bench: /proc stat: too few fields")
+	}
+	ut, err1 := strconv.ParseUint(f[11], 10, 64)
+	st, err2 := strconv.ParseUint(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("bench: /proc stat: %w", err)
+	}
+	return time.Duration(ut+st) * time.Second / clockTicks, nil
+}
