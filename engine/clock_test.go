@@ -64,3 +64,17 @@ func BenchmarkTimeNow(b *testing.B) {
 	}
 	_ = sink
 }
+
+// TestClockSleepsWhenUnread: an unread clock stops ticking (idle natsx costs
+// nothing) and a read still returns the current time and wakes it.
+func TestClockSleepsWhenUnread(t *testing.T) {
+	c := NewClock()
+	defer c.Stop()
+	sessionWait(t, 10*time.Second, "the clock to go idle", func() bool { return c.idle.Load() })
+	time.Sleep(3 * ClockResolution)
+	before := time.Now().UnixNano()
+	if got := c.Now(); got < before {
+		t.Fatalf("idle clock returned a stale time: %d < %d", got, before)
+	}
+	sessionWait(t, 5*time.Second, "the clock to wake", func() bool { return !c.idle.Load() })
+}

@@ -49,11 +49,12 @@ type Model struct {
 	view *model.TreeView
 	tp   *model.Throughput
 
-	tag    int
-	cursor uint64
-	buf    []model.Message
-	now    time.Time
-	status model.SourceStatus
+	tag       int
+	idlePulls int // consecutive empty pulls, for the idle back-off
+	cursor    uint64
+	buf       []model.Message
+	now       time.Time
+	status    model.SourceStatus
 	// storeDropped counts messages the store dropped before the UI read them.
 	storeDropped uint64
 
@@ -149,7 +150,8 @@ func New(o Options) *Model {
 // so the styles suit it, and restores the saved panes unless --filter named
 // some.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.pullCmd(TickInterval)}
+	// Pull at once: the first status ("connected") shows in the first frames.
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.pullCmd(0)}
 	if len(m.opts.Filters) == 0 && m.opts.StatePath != "" {
 		cmds = append(cmds, m.loadPanesCmd(false))
 	}
@@ -237,7 +239,26 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	if b.n == len(b.buf) {
 		return tea.Batch(cmd, m.pullCmd(0))
 	}
-	return tea.Batch(cmd, m.pullCmd(TickInterval))
+	return tea.Batch(cmd, m.pullCmd(m.nextDelay(b.n)))
+}
+
+// nextDelay backs off when nothing arrives: after a second of empty pulls
+// the UI pulls (and so redraws) 4 times a second, then twice, so an idle
+// natsx costs almost nothing; the first message brings back 20 Hz.
+func (m *Model) nextDelay(n int) time.Duration {
+	if n > 0 {
+		m.idlePulls = 0
+		return TickInterval
+	}
+	m.idlePulls++
+	switch {
+	case m.idlePulls < 20:
+		return TickInterval
+	case m.idlePulls < 40:
+		return 250 * time.Millisecond
+	default:
+		return 500 * time.Millisecond
+	}
 }
 
 // Apply accounts messages directly; the screenshot generator and tests
