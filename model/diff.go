@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -148,6 +149,11 @@ func (w *diffWriter) add(op DiffOp, line []byte) {
 	s := SanitizeBlock(string(line)) // expands tabs as FormatPayload does
 	if strings.IndexByte(s, '\n') >= 0 {
 		s = Sanitize(string(line)) // callers split on '\n'; never let one through
+	}
+	if w.width <= 0 || len(s) <= w.width { // one row: skip wrapRunes' slice
+		w.lines = append(w.lines, DiffLine{op, s})
+		w.complete = append(w.complete, whole)
+		return
 	}
 	rows := wrapRunes(s, w.width)
 	for i, r := range rows {
@@ -514,18 +520,10 @@ func hexWindowRows(w *diffWriter, title string, side, other []byte, start, perRo
 // Hand-written (over input json.Valid accepted) because json.Decoder.Token
 // re-encodes strings, loses their escapes and allocates per token.
 type jsonNode struct {
-	open  byte     // '{' or '[' for a container, 0 for a scalar
-	lit   []byte   // a scalar as written, quotes included
-	keys  [][]byte // an object's member names as written, quotes included
-	elems []jsonNode
-}
-
-// key returns the name of member i of an object, nil for an array.
-func (n *jsonNode) key(i int) []byte {
-	if n.open != '{' {
-		return nil
-	}
-	return n.keys[i]
+	open  byte       // '{' or '[' for a container, 0 for a scalar
+	key   []byte     // an object member's name as written, quotes included
+	lit   []byte     // a scalar as written, quotes included
+	elems []jsonNode // a container's members or elements
 }
 
 // closer returns the bracket closing n.
@@ -537,8 +535,9 @@ func (n *jsonNode) closer() byte {
 }
 
 type jsonParser struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	stack []jsonNode // the children of the containers being parsed
 }
 
 // parseJSON parses b, reporting false for anything it does not understand.
@@ -572,25 +571,33 @@ func (p *jsonParser) value() (jsonNode, bool) {
 			p.i++
 			return n, true
 		}
+		// Children collect on a shared stack and are copied out once, so
+		// a container costs one exactly sized allocation.
+		base := len(p.stack)
 		for {
+			var key []byte
 			if c == '{' {
 				k, ok := p.str()
 				if !ok || p.peek() != ':' {
 					return n, false
 				}
 				p.i++
-				n.keys = append(n.keys, k)
+				key = k
 			}
 			v, ok := p.value()
 			if !ok {
 				return n, false
 			}
-			n.elems = append(n.elems, v)
+			v.key = key
+			p.stack = append(p.stack, v)
 			switch p.peek() {
 			case ',':
 				p.i++
 			case n.closer():
 				p.i++
+				n.elems = slices.Clone(p.stack[base:])
+				clear(p.stack[base:]) // do not pin what the clone now holds
+				p.stack = p.stack[:base]
 				return n, true
 			default:
 				return n, false
@@ -709,7 +716,7 @@ func (d *jsonDiffer) write(op DiffOp, depth int, key []byte, n *jsonNode, comma 
 		d.buf = append(d.buf, n.open)
 		d.end(op, false, nil)
 		for i := range n.elems {
-			d.write(op, depth+1, n.key(i), &n.elems[i], i < len(n.elems)-1)
+			d.write(op, depth+1, n.elems[i].key, &n.elems[i], i < len(n.elems)-1)
 		}
 		d.begin(depth, nil)
 		d.buf = append(d.buf, n.closer())
@@ -764,46 +771,89 @@ func (d *jsonDiffer) diff(depth int, key []byte, a, b *jsonNode, comma bool) {
 // members diffs two objects by member name, writing b's members in b's
 // order and a's removed members after the member that preceded them in a.
 func (d *jsonDiffer) members(depth int, a, b *jsonNode) {
-	inA := make(map[string]int, len(a.keys)) // the last of duplicates wins, as in encoding/json
-	for i, k := range a.keys {
-		inA[jsonString(k)] = i
-	}
-	names := make([]string, len(b.keys))
-	firstInB := make(map[string]int, len(b.keys))
-	for j, k := range b.keys {
-		names[j] = jsonString(k)
-		if _, dup := firstInB[names[j]]; !dup {
-			firstInB[names[j]] = j
-		}
-	}
-	// removedAt[g] lists a's members gone from b that follow b's member g-1.
-	removedAt := make([][]int, len(b.keys)+1)
+	inA := newNameIndex(a, true) // the last of duplicates wins, as in encoding/json
+	inB := newNameIndex(b, false)
+	// removedAt[g] lists a's members gone from b that follow b's member g-1;
+	// nil, and not allocated, when nothing was removed.
+	var removedAt [][]int
 	g := 0
-	for i, k := range a.keys {
-		name := jsonString(k)
-		if j, ok := firstInB[name]; ok {
+	for i, name := range inA.names {
+		if j, ok := inB.find(name); ok {
 			g = j + 1
-		} else if inA[name] == i {
+		} else if last, _ := inA.find(name); last == i {
+			if removedAt == nil {
+				removedAt = make([][]int, len(b.elems)+1)
+			}
 			removedAt[g] = append(removedAt[g], i)
 		}
 	}
-	d.removedMembers(depth, a, removedAt[0], len(b.keys) > 0)
-	for j := range b.keys {
-		comma := j < len(b.keys)-1
-		if i, ok := inA[names[j]]; ok {
-			d.diff(depth, b.keys[j], &a.elems[i], &b.elems[j], comma)
+	removedAfter := func(g int) []int {
+		if removedAt == nil {
+			return nil
+		}
+		return removedAt[g]
+	}
+	d.removedMembers(depth, a, removedAfter(0), len(b.elems) > 0)
+	for j, name := range inB.names {
+		comma := j < len(b.elems)-1
+		if i, ok := inA.find(name); ok {
+			d.diff(depth, b.elems[j].key, &a.elems[i], &b.elems[j], comma)
 		} else {
 			d.added++
-			d.write(DiffAdded, depth, b.keys[j], &b.elems[j], comma)
+			d.write(DiffAdded, depth, b.elems[j].key, &b.elems[j], comma)
 		}
-		d.removedMembers(depth, a, removedAt[j+1], comma)
+		d.removedMembers(depth, a, removedAfter(j+1), comma)
 	}
+}
+
+// nameIndex finds an object's member by decoded name: a scan for the small
+// objects most payloads are made of, a map for large ones.
+type nameIndex struct {
+	names []string
+	byMap map[string]int
+	last  bool // duplicates: find the last member of a name, else the first
+}
+
+// nameIndexMapAt is the size from which a map beats scanning the names.
+const nameIndexMapAt = 16
+
+func newNameIndex(n *jsonNode, last bool) nameIndex {
+	x := nameIndex{names: make([]string, len(n.elems)), last: last}
+	for i := range n.elems {
+		x.names[i] = jsonString(n.elems[i].key)
+	}
+	if len(x.names) >= nameIndexMapAt {
+		x.byMap = make(map[string]int, len(x.names))
+		for i, name := range x.names {
+			if _, dup := x.byMap[name]; !dup || last {
+				x.byMap[name] = i
+			}
+		}
+	}
+	return x
+}
+
+func (x nameIndex) find(name string) (int, bool) {
+	if x.byMap != nil {
+		i, ok := x.byMap[name]
+		return i, ok
+	}
+	for k := range x.names {
+		i := k
+		if x.last {
+			i = len(x.names) - 1 - k
+		}
+		if x.names[i] == name {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func (d *jsonDiffer) removedMembers(depth int, a *jsonNode, idx []int, more bool) {
 	for n, i := range idx {
 		d.removed++
-		d.write(DiffRemoved, depth, a.keys[i], &a.elems[i], more || n < len(idx)-1)
+		d.write(DiffRemoved, depth, a.elems[i].key, &a.elems[i], more || n < len(idx)-1)
 	}
 }
 

@@ -543,6 +543,16 @@ func BenchmarkDiffJSON(b *testing.B) {
 	}
 }
 
+// BenchmarkDiffJSONBaseline formats the same current document as
+// BenchmarkDiffJSON, for the ratio: what showing it costs without a diff.
+func BenchmarkDiffJSONBaseline(b *testing.B) {
+	_, cur := benchJSONPair(200)
+	b.SetBytes(int64(len(cur)))
+	for b.Loop() {
+		FormatPayload(cur, KindEmpty, 100, 0)
+	}
+}
+
 // BenchmarkDiffJSONLarge diffs two documents near jsonDiffLimit, showing
 // a screenful, as the inspector would.
 func BenchmarkDiffJSONLarge(b *testing.B) {

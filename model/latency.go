@@ -114,6 +114,7 @@ type replyRef struct {
 type linkSlot struct {
 	Link
 	requested int64 // the request's Received, to time out extra replies
+	first     bool  // the request's first reply: bySeq and byReply point here
 }
 
 // NewReplyTracker returns a tracker holding at most maxPending requests
@@ -202,7 +203,7 @@ func (t *ReplyTracker) expire(now int64) {
 		if s := t.subjectStats(p.subject); s != nil {
 			s.unanswered++
 		}
-		t.remove(t.head)
+		t.remove(t.head, true)
 	}
 }
 
@@ -210,11 +211,11 @@ func (t *ReplyTracker) expire(now int64) {
 func (t *ReplyTracker) track(m *Message) {
 	if ref, found := t.byReply[m.Reply]; found && !ref.answered {
 		t.counters.Superseded++
-		t.remove(ref.idx)
+		t.remove(ref.idx, false) // byReply is about to point to m
 	}
 	if t.pending >= t.maxPending {
 		t.counters.Evicted++
-		t.remove(t.head)
+		t.remove(t.head, true)
 	}
 	var i int32
 	if n := len(t.free); n > 0 {
@@ -235,8 +236,9 @@ func (t *ReplyTracker) track(m *Message) {
 	t.byReply[m.Reply] = replyRef{idx: i}
 }
 
-// remove unlinks pending request i and frees its slot.
-func (t *ReplyTracker) remove(i int32) {
+// remove unlinks pending request i and frees its slot, dropping its
+// byReply entry unless the caller is about to overwrite it.
+func (t *ReplyTracker) remove(i int32, dropRef bool) {
 	p := &t.slots[i]
 	if p.prev >= 0 {
 		t.slots[p.prev].next = p.next
@@ -248,8 +250,8 @@ func (t *ReplyTracker) remove(i int32) {
 	} else {
 		t.tail = p.prev
 	}
-	if ref, ok := t.byReply[p.reply]; ok && !ref.answered && ref.idx == i {
-		delete(t.byReply, p.reply)
+	if dropRef {
+		delete(t.byReply, p.reply) // a pending request owns its entry
 	}
 	*p = pendingRequest{} // do not pin the strings
 	t.free = append(t.free, i)
@@ -260,12 +262,12 @@ func (t *ReplyTracker) remove(i int32) {
 func (t *ReplyTracker) answer(m *Message, ref replyRef) (string, uint64, time.Duration, bool) {
 	if !ref.answered {
 		p := t.slots[ref.idx]
-		t.remove(ref.idx)
+		t.remove(ref.idx, false) // byReply is about to point to the link
 		lat := nonNegativeSince(p.received, m.Received)
 		i := t.addLink(linkSlot{Link: Link{
 			RequestSeq: p.seq, ReplySeq: m.Seq, RequestSubject: p.subject, ReplySubject: m.Subject,
 			Latency: lat, Replies: 1,
-		}, requested: p.received})
+		}, requested: p.received, first: true})
 		t.bySeq[p.seq] = i
 		t.byReply[m.Subject] = replyRef{idx: i, answered: true}
 		t.counters.Answered++
@@ -301,13 +303,12 @@ func (t *ReplyTracker) addLink(l linkSlot) int32 {
 		i = int32(t.nextLink)
 		t.nextLink = (t.nextLink + 1) % maxReplyLinks
 		old := &t.links[i]
-		for _, seq := range [2]uint64{old.RequestSeq, old.ReplySeq} {
-			if j, ok := t.bySeq[seq]; ok && j == i {
-				delete(t.bySeq, seq)
+		delete(t.bySeq, old.ReplySeq)
+		if old.first {
+			delete(t.bySeq, old.RequestSeq)
+			if ref, ok := t.byReply[old.ReplySubject]; ok && ref.answered && ref.idx == i {
+				delete(t.byReply, old.ReplySubject)
 			}
-		}
-		if ref, ok := t.byReply[old.ReplySubject]; ok && ref.answered && ref.idx == i {
-			delete(t.byReply, old.ReplySubject)
 		}
 		*old = l
 	}

@@ -358,6 +358,21 @@ func BenchmarkReplyTrackerPlain(b *testing.B) {
 	}
 }
 
+// BenchmarkReplyTrackerPlainBaseline is one string-keyed map lookup, what
+// the plain path costs at least, for the ratio.
+func BenchmarkReplyTrackerPlainBaseline(b *testing.B) {
+	byReply := make(map[string]int)
+	for i := range 1000 {
+		byReply["_INBOX."+strconv.Itoa(i)] = i
+	}
+	m := latencyMsg(5000, time.Millisecond, "sensors.hq.temp", "")
+	var n int
+	for b.Loop() {
+		n += byReply[m.Subject]
+	}
+	_ = n
+}
+
 func BenchmarkReplyTrackerRequestReply(b *testing.B) {
 	tr := NewReplyTracker(0, 0)
 	inboxes := make([]string, 4096)

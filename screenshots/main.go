@@ -48,10 +48,13 @@ const outDir = "screenshots"
 // data arrived, and text the screen must show, so a UI change that breaks
 // the script fails the generator instead of producing a wrong picture.
 type scene struct {
-	name  string
-	w, h  int
-	keys  []string
-	wants []string
+	name string
+	w, h int
+	// filters open panes at start, as --filter does, so they fill with
+	// the traffic.
+	filters []string
+	keys    []string
+	wants   []string
 }
 
 // scenes are listed in screenshots/README.md; keep the two in step. Roots
@@ -85,6 +88,15 @@ var scenes = []scene{
 		name: "search", w: 120, h: 32,
 		keys:  []string{"/", "e", "r", "r", "o", "r"},
 		wants: []string{"/error", "logs.billing.error", "ERROR"},
+	},
+	{
+		name: "panes", w: 120, h: 32,
+		// Two filter panes tiled under the tree; drivers expanded so its
+		// pane markers show; focus on pane 2, three messages back.
+		filters: []string{"sensors.*.3.>", "drivers.paris.*"},
+		keys:    []string{"g", "l", "tab", "tab", "k", "k", "k"},
+		wants: []string{"▾ drivers", "1 sensors.*.3.>", "2 drivers.paris.*", "sensors.lab.3.humidity",
+			"pane 2 · drivers.paris.*", `"driver": `},
 	},
 }
 
@@ -161,7 +173,7 @@ var epoch = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 // traffic, presses the keys and returns the screen.
 func (sc scene) render() (string, error) {
 	start := epoch.Add(-30 * time.Second)
-	m := ui.New(ui.Options{Start: start})
+	m := ui.New(ui.Options{Start: start, Filters: sc.filters})
 	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})
 	m.Apply(traffic(start, epoch), epoch, model.SourceStatus{
 		URL:           "nats://127.0.0.1:4222",
@@ -191,6 +203,8 @@ func keyPress(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "esc":
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
 	}
 	r := []rune(k)[0]
 	return tea.KeyPressMsg{Code: r, Text: k}

@@ -125,6 +125,11 @@ func (m *Model) inspectorView(w, h int) []string {
 	}
 	idx := m.historyIndex(t)
 	msg := t.at(idx)
+	if t.node == nil {
+		// A pane's messages (and a response) are on many subjects: say
+		// which one this is, as the tree's title does for its subject.
+		lines = append(lines, st.Accent.Render(model.Sanitize(msg.Subject)))
+	}
 	var prev *model.Message
 	if idx > 0 {
 		p := t.at(idx - 1)

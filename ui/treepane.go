@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"natsx/model"
 )
 
@@ -65,6 +67,11 @@ func (m *Model) treeView(w, h int) []string {
 		if len(m.panes) > 0 {
 			// Which panes see this node: digits after the name.
 			if marks, mw := m.paneMarkers(n); mw > 0 && nameW > mw+4 {
+				if first+i == v.Cursor() {
+					// The selection's background spans the row: a styled
+					// digit's reset would end it at the marker.
+					marks = ansi.Strip(marks)
+				}
 				nameCol = fit(name, nameW-mw-1) + " " + marks
 			}
 		}

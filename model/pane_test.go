@@ -1,0 +1,584 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// paneT0 and paneSecond are the pane tests' clock, kept apart from the tree
+// tests' constants so each file reads on its own.
+const (
+	paneT0     = int64(1_700_000_000) * 1e9
+	paneSecond = int64(1e9)
+)
+
+// pmsg is message number seq on subject s, received seq ms after paneT0,
+// with a payload of size bytes.
+func pmsg(seq int, size int) *Message {
+	return &Message{
+		Seq:      uint64(seq),
+		Subject:  "s.x",
+		Received: paneT0 + int64(seq)*1e6,
+		Data:     make([]byte, size),
+		Size:     size,
+	}
+}
+
+// addSeq adds messages numbered from..to-1, each with a size-byte payload.
+func addSeq(p *Pane, from, to, size int) {
+	for i := from; i < to; i++ {
+		p.Add(pmsg(i, size))
+	}
+}
+
+// kept lists the Seq of every kept message, oldest first.
+func kept(p *Pane) []uint64 {
+	var out []uint64
+	for i := range p.Len() {
+		out = append(out, p.At(i).Seq)
+	}
+	return out
+}
+
+// seqs is from..to-1.
+func seqs(from, to int) []uint64 {
+	var out []uint64
+	for i := from; i < to; i++ {
+		out = append(out, uint64(i))
+	}
+	return out
+}
+
+// selSeq is the selected message's Seq, -1 when none.
+func selSeq(p *Pane) int {
+	if m := p.Selected(); m != nil {
+		return int(m.Seq)
+	}
+	return -1
+}
+
+func newTestPane(depth int, maxBytes int64) *Pane {
+	return NewPane(1, MustPattern("s.*"), depth, maxBytes)
+}
+
+func TestNewPaneDefaults(t *testing.T) {
+	tests := []struct {
+		depth     int
+		maxBytes  int64
+		wantDepth int
+		wantBytes int64
+	}{
+		{0, 0, DefaultPaneDepth, 32 << 20},
+		{-5, -1, DefaultPaneDepth, 32 << 20},
+		{7, 1000, 7, 1000},
+	}
+	for _, tc := range tests {
+		p := NewPane(3, MustPattern("a.>"), tc.depth, tc.maxBytes)
+		if p.depth != tc.wantDepth || p.maxBytes != tc.wantBytes {
+			t.Errorf("NewPane(%d, %d): depth %d maxBytes %d, want %d %d", tc.depth, tc.maxBytes, p.depth, p.maxBytes, tc.wantDepth, tc.wantBytes)
+		}
+		if p.ID != 3 || p.Name != "a.>" || p.Pattern.String() != "a.>" {
+			t.Errorf("NewPane: id %d name %q pattern %q", p.ID, p.Name, p.Pattern)
+		}
+		if !p.Following() || p.Len() != 0 || p.Selected() != nil {
+			t.Errorf("a new pane: following %v len %d selected %v, want following and empty", p.Following(), p.Len(), p.Selected())
+		}
+	}
+}
+
+// TestPaneRingDepth: the ring keeps the newest depth messages, in order,
+// across many wrap-arounds, and counts exactly what it dropped.
+func TestPaneRingDepth(t *testing.T) {
+	tests := []struct {
+		depth, adds int
+	}{
+		{1, 1}, {1, 5}, {3, 2}, {3, 3}, {3, 4}, {3, 10}, {4, 17}, {5, 100}, {64, 63}, {64, 1000},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("depth%d_adds%d", tc.depth, tc.adds), func(t *testing.T) {
+			p := newTestPane(tc.depth, 1<<30)
+			addSeq(p, 0, tc.adds, 10)
+			wantLen := min(tc.depth, tc.adds)
+			if p.Len() != wantLen {
+				t.Errorf("Len %d, want %d", p.Len(), wantLen)
+			}
+			if want := uint64(tc.adds - wantLen); p.Evicted != want {
+				t.Errorf("Evicted %d, want %d", p.Evicted, want)
+			}
+			if got, want := kept(p), seqs(tc.adds-wantLen, tc.adds); !slices.Equal(got, want) {
+				t.Errorf("kept %v, want %v", got, want)
+			}
+			if p.Msgs != uint64(tc.adds) {
+				t.Errorf("Msgs %d, want every match (%d)", p.Msgs, tc.adds)
+			}
+			// Subject "s.x" (3) plus a 10-byte payload on the wire.
+			if want := uint64(tc.adds * 13); p.Bytes != want {
+				t.Errorf("Bytes %d, want %d", p.Bytes, want)
+			}
+			if len(p.buf) > tc.depth {
+				t.Errorf("ring grew to %d slots past its depth %d", len(p.buf), tc.depth)
+			}
+		})
+	}
+}
+
+// TestPaneRingBytes: the payload budget evicts the oldest messages until
+// the new one fits, and a message larger than the whole budget is kept
+// alone rather than dropped.
+func TestPaneRingBytes(t *testing.T) {
+	cost := func(size int) int64 { return int64(size) + messageCost }
+	tests := []struct {
+		name        string
+		maxBytes    int64
+		sizes       []int
+		wantKept    []uint64
+		wantEvicted uint64
+	}{
+		{"fits", 3 * cost(10), []int{10, 10, 10}, seqs(0, 3), 0},
+		{"one over", 3 * cost(10), []int{10, 10, 10, 10}, seqs(1, 4), 1},
+		{"one byte short", 3*cost(10) - 1, []int{10, 10, 10}, seqs(1, 3), 1},
+		{"many over", 3 * cost(10), []int{10, 10, 10, 10, 10, 10, 10}, seqs(4, 7), 4},
+		{"big one evicts several", 3 * cost(10), []int{10, 10, 10, 2*10 + messageCost}, seqs(2, 4), 2},
+		{"bigger than the budget is kept alone", cost(10), []int{10, 500}, []uint64{1}, 1},
+		{"and evicted by the next", cost(10), []int{10, 500, 10}, []uint64{2}, 2},
+		{"empty payloads cost the fixed part", 2 * messageCost, []int{0, 0, 0}, seqs(1, 3), 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newTestPane(1000, tc.maxBytes)
+			var wire uint64
+			for i, size := range tc.sizes {
+				p.Add(pmsg(i, size))
+				wire += uint64(3 + size)
+			}
+			if got := kept(p); !slices.Equal(got, tc.wantKept) {
+				t.Errorf("kept %v, want %v", got, tc.wantKept)
+			}
+			if p.Evicted != tc.wantEvicted {
+				t.Errorf("Evicted %d, want %d", p.Evicted, tc.wantEvicted)
+			}
+			var want int64
+			for i := range p.Len() {
+				want += cost(len(p.At(i).Data))
+			}
+			if p.bytes != want {
+				t.Errorf("accounted %d bytes, the kept messages cost %d", p.bytes, want)
+			}
+			if p.Len() > 1 && p.bytes > tc.maxBytes {
+				t.Errorf("kept %d bytes over a budget of %d", p.bytes, tc.maxBytes)
+			}
+			if p.Msgs != uint64(len(tc.sizes)) || p.Bytes != wire {
+				t.Errorf("Msgs %d Bytes %d, want %d %d", p.Msgs, p.Bytes, len(tc.sizes), wire)
+			}
+		})
+	}
+}
+
+// TestPaneEvictionReleasesPayload: an evicted slot holds no reference to
+// its payload, so the bound on memory is real.
+func TestPaneEvictionReleasesPayload(t *testing.T) {
+	p := newTestPane(3, 1<<30)
+	addSeq(p, 0, 5, 10)
+	addSeq(p, 5, 6, 10)
+	p.Clear()
+	if p.buf != nil {
+		t.Error("Clear kept the ring's buffer")
+	}
+	p = newTestPane(1000, 2*(messageCost+10))
+	addSeq(p, 0, 5, 10)
+	live := map[*byte]bool{}
+	for i := range p.Len() {
+		live[&p.At(i).Data[0]] = true
+	}
+	for i := range p.buf {
+		if d := p.buf[i].Data; d != nil && !live[&d[0]] {
+			t.Errorf("slot %d still holds an evicted payload", i)
+		}
+	}
+}
+
+// paneStep is one action on a pane and what must hold after it.
+type paneStep struct {
+	do        string // "add N", "move D", "follow", "top", "clear", "pause", "resume"
+	following bool
+	unseen    uint64
+	sel       int // selected Seq, -1 for none
+}
+
+func runPaneSteps(t *testing.T, p *Pane, next *int, steps []paneStep) {
+	t.Helper()
+	for i, s := range steps {
+		var n int
+		switch {
+		case s.do == "follow":
+			p.Follow()
+		case s.do == "top":
+			p.Top()
+		case s.do == "clear":
+			p.Clear()
+		case s.do == "pause":
+			p.SetPaused(true)
+		case s.do == "resume":
+			p.SetPaused(false)
+		case scan(s.do, "add %d", &n):
+			addSeq(p, *next, *next+n, 1)
+			*next += n
+		case scan(s.do, "move %d", &n):
+			p.Move(n)
+		default:
+			t.Fatalf("step %d: unknown action %q", i, s.do)
+		}
+		if p.Following() != s.following || p.Unseen() != s.unseen || selSeq(p) != s.sel {
+			t.Fatalf("step %d %q: following %v unseen %d selected %d, want %v %d %d",
+				i, s.do, p.Following(), p.Unseen(), selSeq(p), s.following, s.unseen, s.sel)
+		}
+	}
+}
+
+func scan(s, format string, n *int) bool {
+	_, err := fmt.Sscanf(s, format, n)
+	return err == nil
+}
+
+// TestPaneFollow: the list tracks the newest message until the user moves
+// up; then it holds still and counts what arrives, until the user comes
+// back to the newest message or presses G.
+func TestPaneFollow(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []paneStep
+	}{
+		{"follows arrivals", []paneStep{
+			{"move -1", true, 0, -1}, // empty: nothing to move
+			{"add 1", true, 0, 0},
+			{"move -1", true, 0, 0}, // the only message is the newest
+			{"add 4", true, 0, 4},
+			{"move 1", true, 0, 4}, // already at the newest
+		}},
+		{"moving up leaves follow and counts arrivals", []paneStep{
+			{"add 5", true, 0, 4},
+			{"move -1", false, 0, 3},
+			{"add 3", false, 3, 3},
+			{"move -2", false, 3, 1},
+			{"add 1", false, 4, 1},
+			{"follow", true, 0, 8},
+			{"add 1", true, 0, 9},
+		}},
+		{"reaching the newest resumes follow", []paneStep{
+			{"add 5", true, 0, 4},
+			{"move -2", false, 0, 2},
+			{"add 2", false, 2, 2},
+			{"move 3", false, 2, 5},
+			{"move 1", true, 0, 6},
+			{"add 1", true, 0, 7},
+		}},
+		{"moves clamp at both ends", []paneStep{
+			{"add 5", true, 0, 4},
+			{"move -100", false, 0, 0},
+			{"move 100", true, 0, 4},
+		}},
+		{"top", []paneStep{
+			{"top", true, 0, -1},
+			{"add 1", true, 0, 0},
+			{"top", true, 0, 0}, // one message is both oldest and newest
+			{"add 4", true, 0, 4},
+			{"top", false, 0, 0},
+			{"add 2", false, 2, 0},
+			{"move 1", false, 2, 1},
+		}},
+		{"clear", []paneStep{
+			{"add 5", true, 0, 4},
+			{"move -3", false, 0, 1},
+			{"add 2", false, 2, 1},
+			{"clear", true, 0, -1},
+			{"move -1", true, 0, -1},
+			{"add 2", true, 0, 8},
+			{"move -1", false, 0, 7},
+			{"top", false, 0, 7},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newTestPane(100, 1<<30)
+			next := 0
+			runPaneSteps(t, p, &next, tc.steps)
+		})
+	}
+}
+
+// TestPaneSelectionHolds: with the ring full and turning over, the
+// selection stays on the same message (absolute indices) while it is kept,
+// and holds at the oldest once it has been evicted.
+func TestPaneSelectionHolds(t *testing.T) {
+	p := newTestPane(5, 1<<30)
+	addSeq(p, 0, 5, 1) // 0..4
+	p.Move(-2)         // 2
+	if selSeq(p) != 2 {
+		t.Fatalf("selected %d, want 2", selSeq(p))
+	}
+	for next := 5; next < 7; next++ {
+		p.Add(pmsg(next, 1)) // evicts 0, then 1
+		if selSeq(p) != 2 {
+			t.Fatalf("after adding %d (kept %v): selected %d, want 2 still", next, kept(p), selSeq(p))
+		}
+		if _, _, sel := p.Window(); p.At(sel).Seq != 2 {
+			t.Fatalf("after adding %d: window's selected row is %d, want 2", next, p.At(sel).Seq)
+		}
+	}
+	if p.Unseen() != 2 {
+		t.Errorf("unseen %d, want 2", p.Unseen())
+	}
+	p.Add(pmsg(7, 1)) // evicts 2, the selected message
+	if got, want := kept(p), seqs(3, 8); !slices.Equal(got, want) {
+		t.Fatalf("kept %v, want %v", got, want)
+	}
+	if selSeq(p) != 3 {
+		t.Errorf("selected message evicted: selection %d, want the oldest kept (3)", selSeq(p))
+	}
+	// Moving from there works from the oldest row.
+	p.Move(1)
+	if selSeq(p) != 4 || p.Following() {
+		t.Errorf("move 1 after eviction: selected %d following %v, want 4, not following", selSeq(p), p.Following())
+	}
+	// The selection keeps holding through many more turns of the ring.
+	addSeq(p, 8, 11, 1) // kept 6..10
+	if selSeq(p) != 6 {
+		t.Errorf("after the ring turned again: selected %d, want 6 (4 was evicted)", selSeq(p))
+	}
+}
+
+// TestPaneWindow: for every height and selection, the window shows the
+// selection, is as full as it can be, and stays inside the list.
+func TestPaneWindow(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 5, 17} {
+		for _, h := range []int{-3, 0, 1, 2, 3, 5, 16, 17, 40} {
+			p := newTestPane(100, 1<<30)
+			addSeq(p, 0, n, 1)
+			p.SetHeight(h)
+			rows := min(max(h, 1), n)
+			check := func(what string) (from, to, sel int) {
+				t.Helper()
+				from, to, sel = p.Window()
+				if to-from != rows || from < 0 || to > n {
+					t.Fatalf("n=%d h=%d %s: window [%d,%d), want %d rows inside [0,%d)", n, h, what, from, to, rows, n)
+				}
+				if n > 0 && (sel < from || sel >= to) {
+					t.Fatalf("n=%d h=%d %s: selection %d outside window [%d,%d)", n, h, what, sel, from, to)
+				}
+				return from, to, sel
+			}
+			_, to, sel := check("following")
+			if n > 0 && (to != n || sel != n-1) {
+				t.Fatalf("n=%d h=%d following: window ends at %d sel %d, want the newest row %d", n, h, to, sel, n-1)
+			}
+			// Walk to the top and back, one row at a time, then by pages.
+			for range n {
+				p.Move(-1)
+				check("moving up")
+			}
+			for range n {
+				p.Move(1)
+				check("moving down")
+			}
+			for range 3 {
+				p.Move(-max(h, 1))
+				check("page up")
+			}
+			p.Top()
+			if from, _, sel := check("top"); n > 0 && (from != 0 || sel != 0) {
+				t.Fatalf("n=%d h=%d top: window from %d sel %d, want 0 0", n, h, from, sel)
+			}
+		}
+	}
+}
+
+// TestPaneWindowHoldsStill: scrolled up, the rows on screen do not move as
+// messages arrive; following, the window slides to the newest.
+func TestPaneWindowHoldsStill(t *testing.T) {
+	p := newTestPane(100, 1<<30)
+	addSeq(p, 0, 20, 1)
+	p.SetHeight(5)
+	from, to, _ := p.Window()
+	if from != 15 || to != 20 {
+		t.Fatalf("following: window [%d,%d), want [15,20)", from, to)
+	}
+	p.Move(-7) // row 12: the window scrolls up to show it
+	from, _, sel := p.Window()
+	if sel != 12 || from != 12 {
+		t.Fatalf("after move -7: window from %d sel %d, want 12 12", from, sel)
+	}
+	addSeq(p, 20, 30, 1)
+	if f, _, s := p.Window(); f != from || s != sel {
+		t.Errorf("scrolled up: window moved to from %d sel %d as messages arrived, want %d %d", f, s, from, sel)
+	}
+	p.Follow()
+	if f, to, s := p.Window(); f != 25 || to != 30 || s != 29 {
+		t.Errorf("after Follow: window [%d,%d) sel %d, want [25,30) 29", f, to, s)
+	}
+	// With the ring turning over, the same messages stay on screen while kept.
+	q := newTestPane(10, 1<<30)
+	addSeq(q, 0, 10, 1)
+	q.SetHeight(3)
+	q.Move(-4) // Seq 5
+	f, _, _ := q.Window()
+	top := q.At(f).Seq
+	addSeq(q, 10, 12, 1) // evicts 0 and 1
+	f, _, s := q.Window()
+	if q.At(f).Seq != top || q.At(s).Seq != 5 {
+		t.Errorf("ring turned: top row %d selected %d, want %d and 5 still", q.At(f).Seq, q.At(s).Seq, top)
+	}
+}
+
+// TestPaneLeaveFollowUndrawn: moving up from follow mode starts from the
+// newest rows even when Window was not asked since they arrived (a pane
+// behind a tab, several keys between two frames).
+func TestPaneLeaveFollowUndrawn(t *testing.T) {
+	p := newTestPane(100, 1<<30)
+	p.SetHeight(5)
+	p.Window()
+	addSeq(p, 0, 20, 1)
+	p.Move(-3)
+	if from, to, sel := p.Window(); from != 15 || to != 20 || sel != 16 {
+		t.Errorf("window [%d,%d) sel %d, want [15,20) 16: the newest rows, three up", from, to, sel)
+	}
+}
+
+// TestPanePause: paused, the list is frozen while counting goes on;
+// resuming shows new arrivals again and forgets the missed count.
+func TestPanePause(t *testing.T) {
+	p := newTestPane(100, 1<<30)
+	addSeq(p, 0, 3, 4)
+	p.SetPaused(true)
+	if !p.Paused {
+		t.Fatal("not paused")
+	}
+	for i := 3; i < 8; i++ {
+		p.Add(pmsg(i, 4))
+		if p.Len() != 3 {
+			t.Fatalf("paused: Len %d after adding %d, want 3", p.Len(), i)
+		}
+	}
+	if p.Msgs != 8 || p.PausedMissed != 5 || p.Bytes != 8*7 {
+		t.Errorf("paused: Msgs %d PausedMissed %d Bytes %d, want 8 5 56", p.Msgs, p.PausedMissed, p.Bytes)
+	}
+	if got := kept(p); !slices.Equal(got, seqs(0, 3)) {
+		t.Errorf("paused list changed: %v", got)
+	}
+	if selSeq(p) != 2 || p.Evicted != 0 || p.Unseen() != 0 {
+		t.Errorf("paused: selected %d evicted %d unseen %d, want 2 0 0", selSeq(p), p.Evicted, p.Unseen())
+	}
+	// The frozen list can still be browsed.
+	p.Move(-2)
+	if selSeq(p) != 0 {
+		t.Errorf("browsing while paused: selected %d, want 0", selSeq(p))
+	}
+	p.SetPaused(false)
+	if p.Paused || p.PausedMissed != 0 {
+		t.Errorf("resumed: Paused %v PausedMissed %d, want false 0", p.Paused, p.PausedMissed)
+	}
+	p.Add(pmsg(8, 4))
+	if got := kept(p); !slices.Equal(got, []uint64{0, 1, 2, 8}) {
+		t.Errorf("after resume: kept %v, want [0 1 2 8]", got)
+	}
+	if p.Msgs != 9 || p.PausedMissed != 0 {
+		t.Errorf("after resume: Msgs %d PausedMissed %d", p.Msgs, p.PausedMissed)
+	}
+	// Pausing twice and resuming twice is harmless.
+	p.SetPaused(true)
+	p.SetPaused(true)
+	p.Add(pmsg(9, 4))
+	if p.PausedMissed != 1 {
+		t.Errorf("paused twice: PausedMissed %d, want 1", p.PausedMissed)
+	}
+	p.SetPaused(false)
+	p.SetPaused(false)
+	if p.PausedMissed != 0 || p.Paused {
+		t.Error("resume twice: still paused or counting")
+	}
+}
+
+// TestPaneClear: Clear forgets the messages but not the totals.
+func TestPaneClear(t *testing.T) {
+	p := newTestPane(4, 1<<30)
+	addSeq(p, 0, 6, 2) // kept 2..5, evicted 2
+	p.Move(-2)
+	addSeq(p, 6, 7, 2)
+	p.SetHeight(3)
+	p.Clear()
+	if p.Len() != 0 || p.Selected() != nil || !p.Following() || p.Unseen() != 0 {
+		t.Errorf("cleared: len %d selected %v following %v unseen %d", p.Len(), p.Selected(), p.Following(), p.Unseen())
+	}
+	if p.Msgs != 7 || p.Bytes != 7*5 || p.Evicted != 3 {
+		t.Errorf("Clear changed totals: Msgs %d Bytes %d Evicted %d, want 7 35 3", p.Msgs, p.Bytes, p.Evicted)
+	}
+	if p.bytes != 0 {
+		t.Errorf("Clear left %d bytes accounted", p.bytes)
+	}
+	if from, to, _ := p.Window(); from != 0 || to != 0 {
+		t.Errorf("empty window [%d,%d)", from, to)
+	}
+	addSeq(p, 7, 13, 2)
+	if got := kept(p); !slices.Equal(got, seqs(9, 13)) {
+		t.Errorf("after clear and refill: kept %v, want 9..12", got)
+	}
+	if p.Evicted != 5 || selSeq(p) != 12 {
+		t.Errorf("after refill: evicted %d selected %d, want 5 12", p.Evicted, selSeq(p))
+	}
+	if from, to, sel := p.Window(); from != 1 || to != 4 || sel != 3 {
+		t.Errorf("after refill: window [%d,%d) sel %d, want [1,4) 3", from, to, sel)
+	}
+}
+
+// TestPaneRate: the pane's rate and sparkline count every match, paused or
+// not, by receive second.
+func TestPaneRate(t *testing.T) {
+	p := newTestPane(5, 1<<30)
+	// 10 msgs in each of seconds 0..9, 20 in second 10.
+	at := func(sec int64, i int) *Message {
+		return &Message{Subject: "s.x", Received: paneT0 + sec*paneSecond + int64(i)*1e6}
+	}
+	for sec := range int64(10) {
+		if sec == 5 {
+			p.SetPaused(true)
+		}
+		if sec == 7 {
+			p.SetPaused(false)
+		}
+		for i := range 10 {
+			p.Add(at(sec, i))
+		}
+	}
+	for i := range 20 {
+		p.Add(at(10, i))
+	}
+	if p.Msgs != 120 {
+		t.Fatalf("Msgs %d, want 120", p.Msgs)
+	}
+	now := paneT0 + 11*paneSecond // second 11 has just begun
+	since := paneT0
+	// The window is seconds 2..11, 9 s long at the start of second 11:
+	// 8*10 + 20 + 0 messages.
+	if got := p.Rate(now, since); !near(got, 100.0/9) {
+		t.Errorf("Rate = %v, want %v", got, 100.0/9)
+	}
+	spark := make([]float64, 4)
+	p.Spark(now, spark)
+	if want := []float64{10, 10, 10, 20}; !slices.Equal(spark, want) {
+		t.Errorf("Spark = %v, want %v", spark, want)
+	}
+	// Silence empties the rate.
+	if got := p.Rate(now+60*paneSecond, since); got != 0 {
+		t.Errorf("Rate after a minute of silence = %v, want 0", got)
+	}
+	// A pane that has watched for two seconds divides by two, not the window.
+	q := newTestPane(5, 1<<30)
+	for sec := range int64(2) {
+		for i := range 10 {
+			q.Add(at(100+sec, i))
+		}
+	}
+	if got := q.Rate(paneT0+102*paneSecond, paneT0+100*paneSecond); !near(got, 10) {
+		t.Errorf("young pane: Rate = %v, want 10", got)
+	}
+}
