@@ -81,6 +81,7 @@ type CLI struct {
 	Serve   ServeCmd         `cmd:"" help:"run the embedded broker until interrupted"`
 	Record  RecordCmd        `cmd:"" help:"record traffic to a capture file"`
 	Replay  ReplayCmd        `cmd:"" help:"republish a capture with its timing"`
+	Open    OpenCmd          `cmd:"" help:"play a capture into an embedded broker (headless for now)"`
 	Inspect InspectCmd       `cmd:"" help:"summarize a capture file"`
 	Export  ExportCmd        `cmd:"" help:"write a capture as NDJSON"`
 	Import  ImportCmd        `cmd:"" help:"build a capture from NDJSON or a 'nats sub --dump' directory"`
@@ -231,7 +232,7 @@ func (c *RunCmd) Run(stdout io.Writer) error {
 		Mouse:     c.Mouse,
 		ReadOnly:  c.ReadOnly,
 	})
-	if _, err := tea.NewProgram(m).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	if _, err := tea.NewProgram(m, tea.WithFPS(ui.FPS)).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return nil
