@@ -231,6 +231,7 @@ func (c *RunCmd) Run(stdout io.Writer) error {
 		StatePath: ui.DefaultStatePath(),
 		Mouse:     c.Mouse,
 		ReadOnly:  c.ReadOnly,
+		Recorder:  tuiRecorder(sess),
 	})
 	if _, err := tea.NewProgram(m, tea.WithFPS(ui.FPS)).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -156,7 +157,9 @@ func (s *Session) onMsg(m *nats.Msg) { s.append(m, "") }
 
 func (s *Session) append(m *nats.Msg, via string) {
 	now := s.clock.Now()
-	if s.precise {
+	// Requests and replies to inboxes get exact times: reply latencies are
+	// mostly well under the coarse clock's 10 ms.
+	if s.precise || m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.") {
 		now = time.Now().UnixNano()
 	}
 	s.store.Append(model.Message{

@@ -33,6 +33,8 @@ type Options struct {
 	Mouse bool
 	// ReadOnly removes publish, request and edit (--read-only).
 	ReadOnly bool
+	// Recorder records (R), marks (m) and saves the flight recorder (F).
+	Recorder *Recorder
 }
 
 // Model is natsx's root model. Update only dispatches; the panes render
@@ -81,6 +83,9 @@ type Model struct {
 	reqResult  *requestResult
 	replies    *model.ReplyTracker
 	form       publishForm
+	rec        Recording
+	recPath    string
+	marks      int
 
 	panes      []*model.Pane
 	nextPaneID int
@@ -201,6 +206,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case panesLoadedMsg:
 		return m, m.applyPaneSet(msg)
+	case recordingStoppedMsg:
+		if msg.err != nil {
+			m.setFlash(fmt.Sprintf("record %s: %v", msg.path, msg.err), true)
+		} else {
+			m.setFlash(fmt.Sprintf("recorded %d messages to %s", msg.messages, msg.path), false)
+		}
 	case requestDoneMsg:
 		m.reqResult, m.showResp = &msg, true
 		m.inspScroll, m.inspBack = 0, 0
@@ -229,6 +240,9 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	for i := 0; i < b.n; i++ {
 		m.account(&b.buf[i])
 	}
+	if r := m.opts.Recorder; r != nil && r.Flight != nil && b.n > 0 {
+		r.Flight.Add(b.buf[:b.n])
+	}
 	// Drop references so payloads don't outlive the batch in the buffer.
 	clear(b.buf[:b.n])
 	m.storeDropped += b.missed
@@ -236,6 +250,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	m.status = b.status
 	m.now = b.now
 	m.view.Refresh(m.now.UnixNano())
+	m.replies.Expire(m.now)
 	if b.n == len(b.buf) {
 		return tea.Batch(cmd, m.pullCmd(0))
 	}

@@ -43,6 +43,9 @@ func (m *Model) headerView(w int) []string {
 		m.tp.Spark(now, vals)
 		spark = st.Spark.Render(sparkline(vals))
 	}
+	if rec := m.recHeader(); rec != "" {
+		left += "  " + rec
+	}
 	line1 := left + "  " + st.Accent.Render(rates) + "  " + spark
 
 	drops := func(label string, n uint64) string {

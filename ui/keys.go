@@ -19,6 +19,8 @@ type KeyMap struct {
 	// Inspector and publishing.
 	HistPrev, HistNext, Diff, View, Copy, CopySubject key.Binding
 	Publish, Request, Edit                            key.Binding
+	// Recording.
+	Record, Mark, SaveFlight key.Binding
 }
 
 // DefaultKeyMap follows k9s/lnav/vim habits.
@@ -60,6 +62,9 @@ func DefaultKeyMap() KeyMap {
 		Publish:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "publish…")),
 		Request:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "request…")),
 		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit & resend message")),
+		Record:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "record start/stop")),
+		Mark:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "marker (while recording)")),
+		SaveFlight:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "save the last minute (flight recorder)")),
 	}
 }
 
@@ -93,6 +98,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Quit},
 		{k.Filter, k.Command, k.FocusNext, k.FocusPrev, k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight},
 		{k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Publish, k.Request, k.Edit},
+		{k.Record, k.Mark, k.SaveFlight},
 	}
 }
 

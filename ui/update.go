@@ -52,6 +52,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(promptFilter, "filter> ", "")
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
+	case key.Matches(msg, k.Record):
+		return m.toggleRecording()
+	case key.Matches(msg, k.Mark):
+		m.markRecording()
+		return nil
+	case key.Matches(msg, k.SaveFlight):
+		return m.saveFlight()
 	case key.Matches(msg, k.HistPrev):
 		m.stepHistory(1)
 		return nil
