@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"natsx/model"
 )
@@ -349,7 +350,27 @@ func (m *Model) helpView(w int) string {
 	if m.opts.ReadOnly {
 		title += m.styles.Warn.Render("  read-only: publish, request and edit are off")
 	}
-	return title + "\n\n" + m.help.FullHelpView(m.keys.FullHelp())
+	// bubbles' help cuts columns that do not fit; pack them into rows
+	// instead so every key shows at any width.
+	h := m.help
+	h.SetWidth(0)
+	var rows []string
+	var row []string
+	used := 0
+	for _, group := range m.keys.FullHelp() {
+		col := h.FullHelpView([][]key.Binding{group})
+		cw := lipgloss.Width(col) + 4
+		if len(row) > 0 && used+cw > w {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, used = nil, 0
+		}
+		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(col))
+		used += cw
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	return title + "\n\n" + strings.Join(rows, "\n\n")
 }
 
 func (m *Model) footerView(w int) string {
