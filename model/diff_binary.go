@@ -128,8 +128,3 @@ func hexWindowRows(w *diffWriter, title string, side, other []byte, start, perRo
 		w.add(rowOp, row)
 	}
 }
-
-// jsonNode is a parsed JSON value keeping what the diff needs and decoding
-// into maps drops: members in document order and scalars as written.
-// Hand-written (over input json.Valid accepted) because json.Decoder.Token
-// re-encodes strings, loses their escapes and allocates per token.

@@ -10,6 +10,10 @@ import (
 
 // JSON-aware diffs: a small order-keeping parser and a structural walk.
 
+// jsonNode is a parsed JSON value keeping what the diff needs and decoding
+// into maps drops: members in document order and scalars as written.
+// Hand-written (over input json.Valid accepted) because json.Decoder.Token
+// re-encodes strings, loses their escapes and allocates per token.
 type jsonNode struct {
 	open  byte       // '{' or '[' for a container, 0 for a scalar
 	key   []byte     // an object member's name as written, quotes included
