@@ -45,6 +45,7 @@ func TestE2E(t *testing.T) {
 	t.Run("Sanitize", func(t *testing.T) { e2eSanitize(t, bin) })
 	t.Run("BadInput", func(t *testing.T) { e2eBadInput(t, bin) })
 	t.Run("FilterPane", func(t *testing.T) { e2eFilterPane(t, bin) })
+	t.Run("PublishForm", func(t *testing.T) { e2ePublishForm(t, bin) })
 }
 
 // e2eDemoTree: the demo tree appears, keys expand and move, help opens and
@@ -241,6 +242,56 @@ func e2eFilterPane(t *testing.T, bin string) {
 		if s := term.screen(); strings.Contains(s, "other") || !strings.Contains(s, "scoped: 1 filters") {
 			t.Fatalf("scoped mode saw a subject outside its filters, or lost its header:\n%s", s)
 		}
+		e2eQuit(t, term)
+	})
+}
+
+// e2ePublishForm: p opens the publish form; a message typed into it and
+// sent with ctrl+s reaches the broker, comes back through the tap and shows
+// in the tree and the inspector. With --read-only, p opens no form.
+func e2ePublishForm(t *testing.T, bin string) {
+	t.Run("Send", func(t *testing.T) {
+		term := e2eStart(t, bin, 120, 32, "--no-demo", "--listen", e2eListen(t))
+		e2eWaitURL(t, term)
+		e2eSend(t, term, "p")
+		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+			return e2eHasAll(s, "Publish", "subject", "reply-to", "headers", "payload", "ctrl+s send")
+		})
+		e2eSend(t, term, "e2e.form.x")
+		e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "e2e.form.x") })
+		e2eSend(t, term, "\t\t\t") // subject → reply-to → headers → payload
+		e2eSend(t, term, `{"hello":"form"}`)
+		e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, `{"hello":"form"}`) })
+		e2eSend(t, term, "\x13") // ctrl+s
+		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+			return strings.Contains(s, "published 16 B to e2e.form.x") && strings.Contains(s, "▸ e2e") &&
+				!strings.Contains(s, "ctrl+s send")
+		})
+		// e2e is the only root: expand it, then form, down to x.
+		e2eSend(t, term, "gljlj")
+		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+			// The inspector's title is the selected subject, right of the tree.
+			return e2eHasAll(s, "▾ e2e", "▾ form", "│e2e.form.x", `"hello"`)
+		})
+		e2eQuit(t, term)
+	})
+	t.Run("ReadOnly", func(t *testing.T) {
+		// --read-only disables p in the key map, so it does nothing at all:
+		// no form and no flash. The ? pressed after it proves p was read
+		// first and opened no form (a form would take ? as subject text).
+		term := e2eStart(t, bin, 120, 32, "--no-demo", "--read-only", "--listen", e2eListen(t))
+		e2eWaitURL(t, term)
+		e2eSend(t, term, "p?")
+		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+			return e2eHasAll(s, "natsx keys", "read-only: publish, request and edit are off")
+		})
+		if s := term.screen(); e2eHasAll(s, "ctrl+s send") || strings.Contains(s, "publish…") {
+			t.Fatalf("the publish form or its key is there in read-only mode:\n%s", s)
+		}
+		e2eSend(t, term, "?")
+		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+			return !strings.Contains(s, "natsx keys") && strings.Contains(s, "waiting for messages")
+		})
 		e2eQuit(t, term)
 	})
 }

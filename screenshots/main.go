@@ -55,6 +55,9 @@ type scene struct {
 	filters []string
 	keys    []string
 	wants   []string
+	// publisher gives the model a source that can publish, so p opens the
+	// form; nothing is sent.
+	publisher bool
 }
 
 // scenes are listed in screenshots/README.md; keep the two in step. Roots
@@ -97,6 +100,22 @@ var scenes = []scene{
 		keys:    []string{"g", "l", "tab", "tab", "k", "k", "k"},
 		wants: []string{"▾ drivers", "1 sensors.*.3.>", "2 drivers.paris.*", "sensors.lab.3.humidity",
 			"pane 2 · drivers.paris.*", `"driver": `},
+	},
+	{
+		name: "diff", w: 120, h: 32,
+		// sensors.hq.3.temperature, as in tree, then d: the newest reading
+		// against the one before it, value and ts changed.
+		keys:  []string{"g", "j", "j", "j", "l", "l", "l", "l", "j", "j", "l", "l", "j", "d"},
+		wants: []string{"sensors.hq.3.temperature", "diff vs previous", `~   "value": `, `~   "ts": "2025-03-14T09:26:`, `"unit": "C"`},
+	},
+	{
+		name: "publish", w: 120, h: 32,
+		// The form over the tree: a subject, tab ×3 to the payload, JSON.
+		publisher: true,
+		keys: slices.Concat([]string{"p"}, strings.Split("orders.create", ""), []string{"tab", "tab", "tab"},
+			strings.Split(`{"order":100500,"op":"create","items":2}`, "")),
+		wants: []string{"Publish", "subject", "orders.create", "reply-to", "headers", "payload",
+			`{"order":100500,"op":"create","items":2}`, "ctrl+s send"},
 	},
 }
 
@@ -173,7 +192,11 @@ var epoch = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 // traffic, presses the keys and returns the screen.
 func (sc scene) render() (string, error) {
 	start := epoch.Add(-30 * time.Second)
-	m := ui.New(ui.Options{Start: start, Filters: sc.filters})
+	o := ui.Options{Start: start, Filters: sc.filters}
+	if sc.publisher {
+		o.Source = stubPublisher{}
+	}
+	m := ui.New(o)
 	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})
 	m.Apply(traffic(start, epoch), epoch, model.SourceStatus{
 		URL:           "nats://127.0.0.1:4222",
@@ -193,6 +216,19 @@ func (sc scene) render() (string, error) {
 		}
 	}
 	return screen, nil
+}
+
+// stubPublisher is a source with no traffic of its own that accepts
+// publishing, so the publish form opens; the scenes never send.
+type stubPublisher struct{}
+
+func (stubPublisher) Read(cursor uint64, buf []model.Message) (int, uint64, uint64) {
+	return 0, cursor, 0
+}
+func (stubPublisher) Status() model.SourceStatus                         { return model.SourceStatus{} }
+func (stubPublisher) Publish(string, string, model.Header, []byte) error { return nil }
+func (stubPublisher) Request(string, model.Header, []byte, time.Duration) (model.Message, time.Duration, error) {
+	return model.Message{}, 0, errors.New("the screenshots never send")
 }
 
 // keyPress is the message bubbletea sends for a key named as key.Binding

@@ -52,6 +52,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(promptFilter, "filter> ", "")
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
+	case m.opts.ReadOnly && (msg.String() == "p" || msg.String() == "r" || msg.String() == "e"):
+		m.setFlash("read-only: publishing is off", true)
+		return nil
 	case key.Matches(msg, k.Record):
 		return m.toggleRecording()
 	case key.Matches(msg, k.Mark):
