@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"natsx/model"
 )
 
@@ -170,12 +172,14 @@ func (m *Model) inspectorView(w, h int) []string {
 		lines = append(lines, st.Muted.Render("headers"))
 		lines = append(lines, headerRows(st, msg.Header)...)
 	}
-	rule := strings.Repeat("─", w)
 	if c.summary != "" {
-		rule = fit("── "+c.summary+" ", w)
-		rule = strings.ReplaceAll(rule, "  ", "──")
+		// The diff's summary is information, not decoration: not in the
+		// faint rule colour.
+		label := "── " + c.summary + " "
+		lines = append(lines, fit(st.Accent.Render(label)+st.Border.Render(strings.Repeat("─", max(w-ansi.StringWidth(label), 0))), w))
+	} else {
+		lines = append(lines, st.Border.Render(strings.Repeat("─", w)))
 	}
-	lines = append(lines, st.Border.Render(rule))
 	body := c.lines
 	if m.inspScroll > 0 {
 		// Clamp so the last screenful stays in view.
