@@ -16,7 +16,9 @@ import (
 
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
+
 	"github.com/nats-io/nkeys"
+	"natsx/model"
 )
 
 const (
@@ -269,31 +271,7 @@ func oneLine(s string) string {
 // RedactURL replaces user:password@ or token@ in every URL of a
 // comma-separated list by user:***@ / ***@ so secrets never land in the
 // header, logs or capture files.
-func RedactURL(servers string) string {
-	parts := strings.Split(servers, ",")
-	for i, p := range parts {
-		parts[i] = redactOne(p)
-	}
-	return strings.Join(parts, ",")
-}
-
-// redactOne works on the raw text rather than net/url, so malformed URLs are
-// redacted too; it takes the last '@' of the whole string because passwords
-// may contain unescaped '/' or '@', and over-redacting beats leaking.
-func redactOne(s string) string {
-	prefix, rest := "", s
-	if i := strings.Index(s, "://"); i >= 0 {
-		prefix, rest = s[:i+3], s[i+3:]
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return s
-	}
-	if user, _, ok := strings.Cut(rest[:at], ":"); ok {
-		return prefix + user + ":***@" + rest[at+1:]
-	}
-	return prefix + "***@" + rest[at+1:]
-}
+func RedactURL(servers string) string { return model.RedactURL(servers) }
 
 // normalizeServers validates each URL and adds the nats:// scheme where it
 // is missing; the error text starts with the redacted URL at fault.

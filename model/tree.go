@@ -71,6 +71,18 @@ func (n *Node) Last() (Message, bool) {
 	return n.hist.at(n.hist.n - 1), true
 }
 
+// HistoryLen is how many messages are kept on exactly this subject.
+func (n *Node) HistoryLen() int {
+	if n.hist == nil {
+		return 0
+	}
+	return n.hist.n
+}
+
+// HistoryAt returns the i-th kept message, oldest first, without copying
+// the whole history (the inspector asks for one or two per frame).
+func (n *Node) HistoryAt(i int) Message { return n.hist.at(i) }
+
 // History returns the kept messages on exactly this subject, oldest first.
 func (n *Node) History() []Message {
 	if n.hist == nil {

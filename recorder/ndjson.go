@@ -78,9 +78,9 @@ func ExportNDJSON(w io.Writer, r *Reader) (uint64, error) {
 			}
 			v = jm
 		case KindGap:
-			v = jsonOther{Type: "gap", Time: t, Missed: rec.Missed, Source: rec.Source.String()}
+			v = jsonOther{Type: rec.Kind.String(), Time: t, Missed: rec.Missed, Source: rec.Source.String()}
 		default:
-			v = jsonOther{Type: "marker", Time: t, Label: rec.Label}
+			v = jsonOther{Type: rec.Kind.String(), Time: t, Label: rec.Label}
 		}
 		if err := enc.Encode(v); err != nil {
 			return n, fmt.Errorf("recorder: export: %w", err)

@@ -72,6 +72,10 @@ type RecordStats struct {
 // is done, turning missed messages into gap records, and always closes w:
 // the file is complete when Record returns, whatever the reason.
 func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st RecordStats, err error) {
+	filter, err := compileFilter(o.Subjects)
+	if err != nil {
+		return st, err
+	}
 	if o.Poll <= 0 {
 		o.Poll = 5 * time.Millisecond
 	}
@@ -127,7 +131,7 @@ func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st Reco
 			}
 			for i := range buf[:n] {
 				m := &buf[i]
-				if !matchAny(o.Subjects, m.Subject) {
+				if !filter.match(m.Subject) {
 					continue
 				}
 				if err := w.WriteMessage(m); err != nil {

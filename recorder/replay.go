@@ -105,6 +105,10 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 	if math.IsNaN(o.Speed) || o.Speed < 0 {
 		return st, fmt.Errorf("recorder: replay: speed %v: want a positive number, or 0 for max", o.Speed)
 	}
+	filter, err := compileFilter(o.Subjects)
+	if err != nil {
+		return st, err
+	}
 	timed := o.Speed > 0 && !math.IsInf(o.Speed, 1) && !o.DryRun
 	if o.Output == nil {
 		o.Output = os.Stdout
@@ -151,7 +155,7 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 				continue
 			}
 			m := &rec.Msg
-			if !matchAny(o.Subjects, m.Subject) {
+			if !filter.match(m.Subject) {
 				st.Skipped++
 				continue
 			}

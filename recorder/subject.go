@@ -3,63 +3,52 @@ package recorder
 import (
 	"fmt"
 	"strings"
+
+	"natsx/model"
 )
 
-// Subject matching is hand-written rather than nats-server's
-// SubjectMatchesFilter so that a user importing recorder into a test does
-// not need the server package for it; the tests check both agree.
+// Subject matching is model.Pattern's, which a differential test proves
+// identical to nats-server's; recorder already depends on model.
 
 // MatchSubject reports whether subject matches the NATS pattern: tokens
-// split on '.', '*' matches one token, a final '>' one or more.
+// split on '.', '*' matches one token, a final '>' one or more. An invalid
+// pattern matches nothing.
 func MatchSubject(pattern, subject string) bool {
-	for {
-		pt, prest, pmore := strings.Cut(pattern, ".")
-		st, srest, smore := strings.Cut(subject, ".")
-		switch {
-		case pt == ">" && !pmore:
-			return st != ""
-		case pt != "*" && pt != st:
-			return false
-		case pt == "*" && st == "":
-			return false
-		case !pmore || !smore:
-			return pmore == smore
-		}
-		pattern, subject = prest, srest
-	}
+	p, err := model.ParsePattern(pattern)
+	return err == nil && p.Match(subject)
 }
 
 // ValidPattern checks a subject or pattern: no empty tokens, no spaces,
-// '>' only as the last token.
+// '>' only as the last token, wildcards only as whole tokens.
 func ValidPattern(p string) error {
-	if p == "" {
-		return fmt.Errorf("empty subject")
-	}
-	if strings.ContainsAny(p, " \t\r\n") {
-		return fmt.Errorf("subject %q contains white space", p)
-	}
-	toks := strings.Split(p, ".")
-	for i, t := range toks {
-		switch {
-		case t == "":
-			return fmt.Errorf("subject %q has an empty token", p)
-		case t == ">" && i != len(toks)-1:
-			return fmt.Errorf("subject %q: '>' must be the last token", p)
-		case t != "*" && t != ">" && strings.ContainsAny(t, "*>"):
-			return fmt.Errorf("subject %q: wildcards must be whole tokens", p)
-		}
-	}
-	return nil
+	_, err := model.ParsePattern(p)
+	return err
 }
 
-// matchAny reports whether subject matches one of the patterns; no
-// patterns match everything.
-func matchAny(patterns []string, subject string) bool {
-	if len(patterns) == 0 {
+// subjectFilter is a set of patterns parsed once per run, not per message.
+type subjectFilter []model.Pattern
+
+// compileFilter parses the patterns; none means everything matches.
+func compileFilter(patterns []string) (subjectFilter, error) {
+	f := make(subjectFilter, 0, len(patterns))
+	for _, s := range patterns {
+		p, err := model.ParsePattern(s)
+		if err != nil {
+			return nil, fmt.Errorf("recorder: %w", err)
+		}
+		f = append(f, p)
+	}
+	return f, nil
+}
+
+// match reports whether subject matches one of the patterns; no patterns
+// match everything.
+func (f subjectFilter) match(subject string) bool {
+	if len(f) == 0 {
 		return true
 	}
-	for _, p := range patterns {
-		if MatchSubject(p, subject) {
+	for _, p := range f {
+		if p.Match(subject) {
 			return true
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -138,7 +137,7 @@ func newWriter(dst io.Writer, o WriterOptions) (*Writer, error) {
 	}
 	hdr, err := appendFileHeader(nil, Header{
 		Created:      o.Created.UTC(),
-		Server:       redactServer(o.Server),
+		Server:       model.RedactURL(o.Server), // again: the format never depends on the caller remembering,
 		Subjects:     o.Subjects,
 		NatsxVersion: o.NatsxVersion,
 		Compression:  o.Compression.String(),
@@ -371,29 +370,6 @@ func (w *Writer) writeTrailer() error {
 	foot := w.out[len(w.out)-12:]
 	w.out = binary.LittleEndian.AppendUint32(w.out, crc32.Checksum(foot, castagnoli))
 	return w.write(w.out)
-}
-
-// redactServer hides user info in every URL of a comma-separated list,
-// like engine.RedactURL; repeated here so the file format never depends on
-// the caller remembering.
-func redactServer(s string) string {
-	parts := strings.Split(s, ",")
-	for i, p := range parts {
-		prefix, rest := "", p
-		if j := strings.Index(p, "://"); j >= 0 {
-			prefix, rest = p[:j+3], p[j+3:]
-		}
-		at := strings.LastIndex(rest, "@")
-		if at < 0 {
-			continue
-		}
-		if user, _, ok := strings.Cut(rest[:at], ":"); ok {
-			parts[i] = prefix + user + ":***@" + rest[at+1:]
-		} else {
-			parts[i] = prefix + "***@" + rest[at+1:]
-		}
-	}
-	return strings.Join(parts, ",")
 }
 
 // unwrapPath drops the *PathError layer whose text repeats the path we

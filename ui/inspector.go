@@ -90,8 +90,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
 	}
 	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject))}, node: n}
-	hist := n.History()
-	if len(hist) == 0 {
+	if n.HistoryLen() == 0 {
 		now, since := m.now.UnixNano(), m.tree.Since()
 		info := []string{
 			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
@@ -106,7 +105,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		}
 		return t, info
 	}
-	t.n, t.at = len(hist), func(i int) model.Message { return hist[i] }
+	t.n, t.at = n.HistoryLen(), n.HistoryAt
 	return t, nil
 }
 
@@ -158,7 +157,8 @@ func (m *Model) inspectorView(w, h int) []string {
 	)
 	lines = append(lines, m.linkLines(&msg)...)
 	used := len(lines) + 2
-	if len(msg.Header) > 0 && m.inspView != viewHeaders {
+	showHdr := len(msg.Header) > 0 && m.inspView != viewHeaders
+	if showHdr {
 		used += 1 + len(msg.Header)
 	}
 	room := max(h-used, 1)
@@ -168,7 +168,7 @@ func (m *Model) inspectorView(w, h int) []string {
 		count = fmt.Sprintf(" · %d on subject", t.node.Own)
 	}
 	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · view %s%s", size, c.kind, m.inspView, count)))
-	if len(msg.Header) > 0 && m.inspView != viewHeaders {
+	if showHdr {
 		lines = append(lines, st.Muted.Render("headers"))
 		lines = append(lines, headerRows(st, msg.Header)...)
 	}

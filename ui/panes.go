@@ -110,25 +110,17 @@ func (m *Model) cycleFocus(delta int) {
 	m.inspScroll = 0
 }
 
-// scopePatterns are the distinct pane patterns in pane order: what scoped
-// mode subscribes to and the order that decides which delivery the tree
-// counts.
-func (m *Model) scopePatterns() []string {
-	var out []string
-	for _, p := range m.panes {
-		if s := p.Pattern.String(); !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// syncScope tells a scoped source the current patterns (IO, so a Cmd).
+// syncScope tells a scoped source the distinct pane patterns in pane order
+// (IO, so a Cmd); that order also decides which delivery the tree counts.
 func (m *Model) syncScope() tea.Cmd {
+	// The panes' patterns are parsed already: keep the first of each.
 	m.scopeOrder = m.scopeOrder[:0]
-	pats := m.scopePatterns()
-	for _, s := range pats {
-		m.scopeOrder = append(m.scopeOrder, model.MustPattern(s))
+	var pats []string
+	for _, p := range m.panes {
+		if s := p.Pattern.String(); !slices.Contains(pats, s) {
+			pats = append(pats, s)
+			m.scopeOrder = append(m.scopeOrder, p.Pattern)
+		}
 	}
 	sc, ok := m.src.(Scoper)
 	if !ok || !m.status.Scoped {
@@ -187,7 +179,7 @@ func (m *Model) paneMarkers(n *model.Node) (string, int) {
 	w := 0
 	for i, p := range m.panes {
 		exact, below := p.Pattern.Covers(n.Subject)
-		digit := fmt.Sprintf("%d", i+1)
+		digit := string(rune('1' + i)) // at most maxPanes (9): one digit
 		switch {
 		case exact:
 			b.WriteString(m.styles.Panes[m.paneStyle(i)].Bold(true).Render(digit))
@@ -239,16 +231,15 @@ func (m *Model) paneView(i int, w, h int) []string {
 		ts := time.Unix(0, msg.Received).Format("15:04:05.000")
 		subj := model.Sanitize(msg.Subject)
 		size := model.HumanBytes(uint64(msg.Size))
-		row := fmt.Sprintf("%s %s %s ", ts, subj, size)
-		row += model.Preview(msg.Data, max(w-len([]rune(row)), 0))
+		preview := model.Preview(msg.Data, max(w-len([]rune(ts+subj+size))-3, 0))
+		var row string
 		switch {
 		case j == sel && focused:
-			row = st.Selected.Render(fit(row, w))
+			row = st.Selected.Render(fit(ts+" "+subj+" "+size+" "+preview, w))
 		case j == sel:
-			row = st.SelectedBlur.Render(fit(row, w))
+			row = st.SelectedBlur.Render(fit(ts+" "+subj+" "+size+" "+preview, w))
 		default:
-			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " +
-				model.Preview(msg.Data, max(w-len([]rune(ts+subj+size))-3, 0))
+			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + preview
 		}
 		lines = append(lines, row)
 	}

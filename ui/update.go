@@ -145,11 +145,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFlash("hiding _INBOX and $ subjects", false)
 		}
 	case key.Matches(msg, k.Search):
-		m.focus, m.inspFrom = focusTree, focusTree
-		m.searching = true
-		m.searchOrigin = v.Selected()
-		m.search.SetValue("")
-		return m.search.Focus()
+		return m.startSearch()
 	case key.Matches(msg, k.NextMatch), key.Matches(msg, k.PrevMatch):
 		if m.query == "" {
 			m.setFlash("no search yet: press / to search", false)
@@ -193,11 +189,7 @@ func (m *Model) paneKey(p *model.Pane, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PaneRight):
 		m.movePane(1)
 	case key.Matches(msg, k.Search):
-		m.focus, m.inspFrom = focusTree, focusTree
-		m.searching = true
-		m.searchOrigin = m.view.Selected()
-		m.search.SetValue("")
-		return m.search.Focus()
+		return m.startSearch()
 	}
 	return nil
 }
@@ -220,6 +212,16 @@ func (m *Model) inspectorKey(msg tea.KeyPressMsg) bool {
 		return false
 	}
 	return true
+}
+
+// startSearch opens the subject search from any focus: it searches the
+// tree, so the tree takes focus.
+func (m *Model) startSearch() tea.Cmd {
+	m.focus, m.inspFrom = focusTree, focusTree
+	m.searching = true
+	m.searchOrigin = m.view.Selected()
+	m.search.SetValue("")
+	return m.search.Focus()
 }
 
 // searchKey is the incremental search prompt: every keystroke jumps to the
