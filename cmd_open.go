@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
@@ -15,12 +16,15 @@ import (
 	"natsx/recorder"
 )
 
-// OpenCmd opens a capture on an embedded broker. Until the explorer's
-// timeline lands it plays the capture once, headless, printing progress.
+// OpenCmd opens a capture in the explorer on an embedded broker, with a
+// timeline; --headless plays it once, printing progress, for other clients.
 type OpenCmd struct {
-	File   string `arg:"" help:"capture file" placeholder:"FILE"`
-	Speed  string `default:"1" help:"playback speed: 0.25 to 16, or max" placeholder:"X|max"`
-	Paused bool   `help:"open paused (needs the explorer: space plays)"`
+	File     string `arg:"" help:"capture file" placeholder:"FILE"`
+	Speed    string `default:"1" help:"playback speed: 0.25 to 16, or max" placeholder:"X|max"`
+	Paused   bool   `help:"open paused (space plays)"`
+	Headless bool   `help:"no explorer: print the broker's URL and play the capture once into it"`
+	Listen   string `help:"address the embedded broker listens on (default 127.0.0.1, port 4222 if free)" placeholder:"HOST[:PORT]"`
+	ExplorerFlags
 }
 
 // openBroker configures the broker natsx open starts: 4222 if free, like
@@ -51,8 +55,12 @@ func parseOpenSpeed(s string) (float64, error) {
 // client subscribes on the broker (the explorer's tap, or any `nats sub`),
 // so nothing is published into the void, unless paused. The caller closes
 // the player, the connection and the broker, in that order.
-func openPlayer(path string, speed float64, paused bool) (*engine.Embedded, *nats.Conn, *recorder.Player, error) {
-	emb, err := engine.StartEmbedded(openBroker)
+func openPlayer(path, listen string, speed float64, paused bool) (*engine.Embedded, *nats.Conn, *recorder.Player, error) {
+	bo := openBroker
+	if listen != "" {
+		bo.Listen = listen
+	}
+	emb, err := engine.StartEmbedded(bo)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -90,17 +98,45 @@ func playOnSubscriber(emb *engine.Embedded, p *recorder.Player, before uint32) {
 	p.Play()
 }
 
-// Run plays the capture once into a fresh embedded broker and exits when
-// it is done or on ctrl+c.
+// Run opens the capture in the explorer (or headless with --headless).
 func (c *OpenCmd) Run(stdout io.Writer) error {
 	speed, err := parseOpenSpeed(c.Speed)
 	if err != nil {
 		return err
 	}
-	if c.Paused {
-		return errors.New("--paused needs the explorer's timeline, which natsx open does not have yet")
+	if c.Headless {
+		if c.Paused {
+			return errors.New("--paused needs the explorer (space plays); --headless plays at once")
+		}
+		return c.headless(stdout, speed)
 	}
-	emb, nc, p, err := openPlayer(c.File, speed, false)
+	budget, err := c.check()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	emb, nc, p, err := openPlayer(c.File, c.Listen, speed, c.Paused)
+	if err != nil {
+		return err
+	}
+	defer emb.Shutdown()
+	defer nc.Close()
+	defer p.Close()
+	if !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("natsx open needs a terminal; --headless plays the capture without one")
+	}
+	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: emb.URL(), Name: "natsx"}})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	return c.explore(sess, start, budget, newPlayerTimeline(p, nc, c.File))
+}
+
+// headless plays the capture once into a fresh embedded broker and exits
+// when it is done or on ctrl+c.
+func (c *OpenCmd) headless(stdout io.Writer, speed float64) error {
+	emb, nc, p, err := openPlayer(c.File, c.Listen, speed, false)
 	if err != nil {
 		return err
 	}

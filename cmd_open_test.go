@@ -73,7 +73,7 @@ func TestOpenHeadless(t *testing.T) {
 	path := openCapture(t, 5)
 	var out syncBuffer
 	errc := make(chan error, 1)
-	go func() { errc <- (&OpenCmd{File: path, Speed: "max"}).Run(&out) }()
+	go func() { errc <- (&OpenCmd{File: path, Speed: "max", Headless: true}).Run(&out) }()
 	var url string
 	deadline := time.Now().Add(10 * time.Second)
 	for url == "" {
@@ -131,7 +131,7 @@ func TestOpenHeadless(t *testing.T) {
 // start playback, Step sends one message.
 func TestOpenPlayerPaused(t *testing.T) {
 	randomOpenBroker(t)
-	emb, nc, p, err := openPlayer(openCapture(t, 3), 2, true)
+	emb, nc, p, err := openPlayer(openCapture(t, 3), "", 2, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,9 +168,13 @@ func TestOpenBadInput(t *testing.T) {
 		{OpenCmd{File: path, Speed: "0.1"}, "--speed"},
 		{OpenCmd{File: path, Speed: "32"}, "--speed"},
 		{OpenCmd{File: path, Speed: "fast"}, "--speed"},
-		{OpenCmd{File: path, Speed: "1", Paused: true}, "--paused"},
-		{OpenCmd{File: filepath.Join(t.TempDir(), "missing.natsx"), Speed: "1"}, "missing.natsx"},
-		{OpenCmd{File: "cmd_open.go", Speed: "1"}, "not a natsx capture"},
+		{OpenCmd{File: path, Speed: "1", Paused: true, Headless: true}, "--paused"},
+		{OpenCmd{File: filepath.Join(t.TempDir(), "missing.natsx"), Speed: "1", Headless: true}, "missing.natsx"},
+		{OpenCmd{File: "cmd_open.go", Speed: "1", Headless: true}, "not a natsx capture"},
+		{OpenCmd{File: filepath.Join(t.TempDir(), "missing.natsx"), Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "64MiB", PaneDepth: 1}}, "missing.natsx"},
+		{OpenCmd{File: path, Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "1KiB", PaneDepth: 1}}, "--max-memory"},
+		{OpenCmd{File: path, Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "64MiB", PaneDepth: 1, Filter: []string{"a..b"}}}, "--filter"},
+		{OpenCmd{File: path, Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "64MiB", PaneDepth: 1}}, "needs a terminal"},
 	}
 	for _, c := range cases {
 		var out bytes.Buffer

@@ -46,6 +46,27 @@ func TestE2E(t *testing.T) {
 	t.Run("BadInput", func(t *testing.T) { e2eBadInput(t, bin) })
 	t.Run("FilterPane", func(t *testing.T) { e2eFilterPane(t, bin) })
 	t.Run("PublishForm", func(t *testing.T) { e2ePublishForm(t, bin) })
+	t.Run("OpenTimeline", func(t *testing.T) { e2eOpenTimeline(t, bin) })
+}
+
+// e2eOpenTimeline: natsx open shows a capture paused on its timeline; a
+// step, a speed change and play reach the screen, and the tree ends with
+// every message of the capture, once.
+func e2eOpenTimeline(t *testing.T, bin string) {
+	path := timelineCapture(t, 300, 5*time.Millisecond, 600*time.Millisecond)
+	term := e2eStart(t, bin, 100, 30, "open", path, "--paused", "--listen", e2eListen(t))
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return e2eHasAll(s, "connected", "⏸ 1x", "0:00.0", "◆", "300 msgs", "space play")
+	})
+	e2eSend(t, term, ".")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "msgs 1 ") })
+	e2eSend(t, term, "++")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "⏸ 4x") })
+	e2eSend(t, term, " ")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return e2eHasAll(s, "■ 4x", "msgs 300 ", "▸ tl")
+	})
+	e2eQuit(t, term)
 }
 
 // e2eDemoTree: the demo tree appears, keys expand and move, help opens and

@@ -49,15 +49,20 @@ type SourceFlags struct {
 	DemoRate string `default:"200" help:"demo messages per second, or max for a flood" placeholder:"N|max"`
 }
 
-// RunCmd opens the explorer.
-type RunCmd struct {
-	SourceFlags
+// ExplorerFlags are the explorer's own flags, shared by run and open.
+type ExplorerFlags struct {
 	MaxMemory string   `default:"256MiB" help:"memory budget for subjects and kept messages" placeholder:"SIZE"`
 	Filter    []string `short:"f" help:"open a filter pane for this pattern (repeatable; wins over the saved set)" placeholder:"PATTERN"`
 	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
-	NoTap     bool     `help:"do not subscribe to '>': subscribe per filter pane only (scoped mode)"`
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
 	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
+}
+
+// RunCmd opens the explorer.
+type RunCmd struct {
+	SourceFlags
+	ExplorerFlags
+	NoTap bool `help:"do not subscribe to '>': subscribe per filter pane only (scoped mode)"`
 }
 
 // TreeCmd prints the subject tree once.
@@ -81,7 +86,7 @@ type CLI struct {
 	Serve   ServeCmd         `cmd:"" help:"run the embedded broker until interrupted"`
 	Record  RecordCmd        `cmd:"" help:"record traffic to a capture file"`
 	Replay  ReplayCmd        `cmd:"" help:"republish a capture with its timing"`
-	Open    OpenCmd          `cmd:"" help:"play a capture into an embedded broker (headless for now)"`
+	Open    OpenCmd          `cmd:"" help:"explore a capture with a timeline: play, pause, speed, step, seek, markers"`
 	Inspect InspectCmd       `cmd:"" help:"summarize a capture file"`
 	Export  ExportCmd        `cmd:"" help:"write a capture as NDJSON"`
 	Import  ImportCmd        `cmd:"" help:"build a capture from NDJSON or a 'nats sub --dump' directory"`
@@ -193,45 +198,61 @@ func parseRate(s string) (float64, error) {
 
 // Run opens the explorer.
 func (c *RunCmd) Run(stdout io.Writer) error {
-	budget, err := model.ParseBytes(c.MaxMemory)
+	budget, err := c.check()
 	if err != nil {
-		return fmt.Errorf("--max-memory: %w", err)
-	}
-	if budget < 16<<20 {
-		return fmt.Errorf("--max-memory %s: at least 16MiB", c.MaxMemory)
-	}
-	for _, f := range c.Filter {
-		if _, err := model.ParsePattern(f); err != nil {
-			return fmt.Errorf("--filter: %w", err)
-		}
-	}
-	if c.PaneDepth < 1 {
-		return fmt.Errorf("--pane-depth %d: must be at least 1", c.PaneDepth)
+		return err
 	}
 	so, err := c.sessionOptions()
 	if err != nil {
 		return err
 	}
 	so.NoTap = c.NoTap
-	// A soft limit a little above the budget makes the GC work harder
-	// before the process grows past what the user allowed.
-	debug.SetMemoryLimit(budget + 128<<20)
 	start := time.Now()
 	sess, err := engine.Open(so)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
+	return c.explore(sess, start, budget, nil)
+}
+
+// check validates the explorer's flags and returns the memory budget.
+func (f ExplorerFlags) check() (int64, error) {
+	budget, err := model.ParseBytes(f.MaxMemory)
+	if err != nil {
+		return 0, fmt.Errorf("--max-memory: %w", err)
+	}
+	if budget < 16<<20 {
+		return 0, fmt.Errorf("--max-memory %s: at least 16MiB", f.MaxMemory)
+	}
+	for _, p := range f.Filter {
+		if _, err := model.ParsePattern(p); err != nil {
+			return 0, fmt.Errorf("--filter: %w", err)
+		}
+	}
+	if f.PaneDepth < 1 {
+		return 0, fmt.Errorf("--pane-depth %d: must be at least 1", f.PaneDepth)
+	}
+	return budget, nil
+}
+
+// explore runs the explorer on sess until the user quits; tl is the
+// capture player of natsx open, nil for live traffic.
+func (f ExplorerFlags) explore(sess *engine.Session, start time.Time, budget int64, tl ui.Timeline) error {
+	// A soft limit a little above the budget makes the GC work harder
+	// before the process grows past what the user allowed.
+	debug.SetMemoryLimit(budget + 128<<20)
 	m := ui.New(ui.Options{
 		Source:    sess,
 		Start:     start,
 		Tree:      model.TreeOptions{MaxMemory: budget},
-		Filters:   c.Filter,
-		PaneDepth: c.PaneDepth,
+		Filters:   f.Filter,
+		PaneDepth: f.PaneDepth,
 		StatePath: ui.DefaultStatePath(),
-		Mouse:     c.Mouse,
-		ReadOnly:  c.ReadOnly,
+		Mouse:     f.Mouse,
+		ReadOnly:  f.ReadOnly,
 		Recorder:  tuiRecorder(sess),
+		Timeline:  tl,
 	})
 	if _, err := tea.NewProgram(m, tea.WithFPS(ui.FPS)).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)

@@ -34,6 +34,9 @@ type PlayerStatus struct {
 	Speed float64
 	// Pos is the playhead in capture time; Start and End bound the capture.
 	Pos, Start, End time.Time
+	// LastSent is the capture time of the last message published (zero
+	// before the first): a seek to it or earlier publishes it again.
+	LastSent time.Time
 	// Sent counts messages published; Total is the capture's message count
 	// (0 until known for a capture without an index).
 	Sent, Total uint64
@@ -83,6 +86,7 @@ type Player struct {
 	finished    bool
 	speed       float64
 	pos         int64 // playhead when paused; last message sent while playing
+	lastSent    int64 // time of the last message published
 	anchorWall  time.Time
 	anchorCap   int64
 	nextTime    int64 // time of the message read ahead, when nextOK
@@ -223,7 +227,7 @@ func (p *Player) Status() PlayerStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := PlayerStatus{Playing: p.playing, Speed: p.speed, Pos: nsTime(p.playhead(now)), Start: nsTime(p.start),
-		End: nsTime(p.end), Sent: p.sent, Total: p.total, MoreMarkers: p.moreMarkers, Done: p.finished, Err: p.err}
+		End: nsTime(p.end), LastSent: nsTime(p.lastSent), Sent: p.sent, Total: p.total, MoreMarkers: p.moreMarkers, Done: p.finished, Err: p.err}
 	stride := (len(p.markers) + maxStatusMarkers - 1) / maxStatusMarkers
 	st.MoreMarkers = st.MoreMarkers || stride > 1
 	for i := 0; i < len(p.markers); i += stride {
@@ -434,6 +438,7 @@ func (p *Player) publishNext() error {
 		return errors.New(p.err)
 	}
 	p.sent++
+	p.lastSent = e.Time
 	return nil
 }
 

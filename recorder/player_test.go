@@ -94,6 +94,9 @@ func at(d time.Duration) time.Time { return time.Unix(0, base+int64(d)) }
 func TestPlayerStep(t *testing.T) {
 	path, _ := playerCapture(t, 10, time.Second)
 	rig := newPlayerRig(t, path)
+	if st := rig.p.Status(); !st.LastSent.IsZero() {
+		t.Fatalf("LastSent %v before any message", st.LastSent)
+	}
 	for range 3 {
 		if err := rig.p.Step(); err != nil {
 			t.Fatal(err)
@@ -104,6 +107,7 @@ func TestPlayerStep(t *testing.T) {
 	}
 	st := rig.p.Status()
 	if st.Playing || st.Sent != 3 || st.Total != 10 || !st.Pos.Equal(at(2*time.Second)) || st.Done ||
+		!st.LastSent.Equal(at(2*time.Second)) ||
 		!st.Start.Equal(at(0)) || !st.End.Equal(at(9*time.Second)) || st.Speed != 1 {
 		t.Fatalf("status %+v", st)
 	}
@@ -115,7 +119,7 @@ func TestPlayerStep(t *testing.T) {
 	if err := rig.p.Step(); !errors.Is(err, ErrEndOfCapture) {
 		t.Fatalf("Step past the end: %v", err)
 	}
-	if st := rig.p.Status(); !st.Done || st.Sent != 10 || len(rig.received(t)) != 10 {
+	if st := rig.p.Status(); !st.Done || st.Sent != 10 || len(rig.received(t)) != 10 || !st.LastSent.Equal(at(9*time.Second)) {
 		t.Fatalf("status at the end %+v", st)
 	}
 }

@@ -36,6 +36,9 @@ type Options struct {
 	ReadOnly bool
 	// Recorder records (R), marks (m) and saves the flight recorder (F).
 	Recorder *Recorder
+	// Timeline is the capture player of `natsx open`: it turns on the
+	// timeline line and keys (TimelineKeyMap).
+	Timeline Timeline
 }
 
 // Model is natsx's root model. Update only dispatches; the panes render
@@ -87,6 +90,8 @@ type Model struct {
 	rec        Recording
 	recPath    string
 	marks      int
+	tl         TimelineStatus // the player, as of the last pull
+	rewinds    int            // how often the counts started over (natsx open)
 
 	panes      []*model.Pane
 	nextPaneID int
@@ -121,6 +126,9 @@ func New(o Options) *Model {
 	keys := DefaultKeyMap()
 	if o.ReadOnly {
 		keys = ReadOnlyKeyMap()
+	}
+	if o.Timeline != nil {
+		keys = TimelineKeyMap(o.ReadOnly)
 	}
 	m := &Model{
 		opts:   o,
@@ -207,6 +215,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case panesLoadedMsg:
 		return m, m.applyPaneSet(msg)
+	case timelineMsg:
+		return m, m.timelineDone(msg)
 	case recordingStoppedMsg:
 		if msg.err != nil {
 			m.setFlash(fmt.Sprintf("record %s: %v", msg.path, msg.err), true)
@@ -238,11 +248,16 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 		m.scopeSent = true
 		cmd = m.syncScope()
 	}
-	for i := 0; i < b.n; i++ {
-		m.account(&b.buf[i])
+	msgs := b.buf[:b.n]
+	if m.opts.Timeline != nil {
+		msgs = m.splitRewind(msgs)
+		m.tl = m.opts.Timeline.Status()
 	}
-	if r := m.opts.Recorder; r != nil && r.Flight != nil && b.n > 0 {
-		r.Flight.Add(b.buf[:b.n])
+	for i := range msgs {
+		m.account(&msgs[i])
+	}
+	if r := m.opts.Recorder; r != nil && r.Flight != nil && len(msgs) > 0 {
+		r.Flight.Add(msgs)
 	}
 	// Drop references so payloads don't outlive the batch in the buffer.
 	clear(b.buf[:b.n])
@@ -262,7 +277,8 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 // the UI pulls (and so redraws) 4 times a second, then twice, so an idle
 // natsx costs almost nothing; the first message brings back 20 Hz.
 func (m *Model) nextDelay(n int) time.Duration {
-	if n > 0 {
+	if n > 0 || m.tl.Playing {
+		// A playing timeline moves its playhead even between messages.
 		m.idlePulls = 0
 		return TickInterval
 	}
@@ -303,7 +319,7 @@ func (m *Model) View() tea.View {
 func (m *Model) Render() string {
 	w, h := max(m.width, 20), max(m.height, 6)
 	lines := m.headerView(w)
-	bodyH := h - len(lines) - 1
+	bodyH := m.bodyHeight(len(lines), h)
 	if m.showHelp {
 		lines = append(lines, block(strings.Split(m.helpView(w), "\n"), w, bodyH)...)
 	} else if m.form.open {
@@ -311,8 +327,20 @@ func (m *Model) Render() string {
 	} else {
 		lines = append(lines, m.bodyView(w, bodyH)...)
 	}
+	if m.opts.Timeline != nil {
+		lines = append(lines, m.timelineView(w))
+	}
 	lines = append(lines, m.footerView(w))
 	return strings.Join(lines, "\n")
+}
+
+// bodyHeight is what the header, the timeline line (natsx open) and the
+// footer leave of h.
+func (m *Model) bodyHeight(header, h int) int {
+	if m.opts.Timeline != nil {
+		return h - header - 2
+	}
+	return h - header - 1
 }
 
 // bodyView draws the regions computed by layout.

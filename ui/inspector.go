@@ -101,7 +101,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		if n.Own > 0 {
 			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
 		} else {
-			info = append(info, st.Muted.Render("no message on this exact subject: expand it (→) to see its subjects"))
+			info = append(info, st.Muted.Render("no message on this exact subject: expand it ("+m.keys.Expand.Help().Key+") to see its subjects"))
 		}
 		return t, info
 	}

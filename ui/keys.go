@@ -21,6 +21,9 @@ type KeyMap struct {
 	Publish, Request, Edit                            key.Binding
 	// Recording.
 	Record, Mark, SaveFlight key.Binding
+	// The timeline of `natsx open`; off in the live explorer.
+	Play, Faster, Slower, Step, SeekBack, SeekFwd, SeekTo key.Binding
+	PrevMarker, NextMarker                                key.Binding
 }
 
 // DefaultKeyMap follows k9s/lnav/vim habits.
@@ -65,7 +68,48 @@ func DefaultKeyMap() KeyMap {
 		Record:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "record start/stop")),
 		Mark:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "marker (while recording)")),
 		SaveFlight:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "save the last minute (flight recorder)")),
+
+		Play:       off("space", "space", "play/pause"),
+		Faster:     off("+", "+", "faster (up to 16x, max)"),
+		Slower:     off("-", "-", "slower (down to 0.25x)"),
+		Step:       off(".", ".", "step one message"),
+		SeekBack:   off("left", "←", "back 10 s"),
+		SeekFwd:    off("right", "→", "forward 10 s"),
+		SeekTo:     off("t", "t", "seek to a time (1:23, 90s, +10s, @15:04:05)"),
+		PrevMarker: off("[", "[", "previous marker"),
+		NextMarker: off("]", "]", "next marker"),
 	}
+}
+
+// off is a disabled binding: the timeline's keys exist only in natsx open.
+func off(k, helpKey, desc string) key.Binding {
+	b := key.NewBinding(key.WithKeys(k), key.WithHelp(helpKey, desc))
+	b.SetEnabled(false)
+	return b
+}
+
+// TimelineKeyMap is the key map of `natsx open`: the timeline takes
+// space, ., ←/→ and [/], so the explorer's keys there move: the tree folds
+// with h/l and enter, _ shows _INBOX/$SYS, { and } step the history, and a
+// pane's own pause gives way to the player's.
+func TimelineKeyMap(readOnly bool) KeyMap {
+	k := DefaultKeyMap()
+	if readOnly {
+		k = ReadOnlyKeyMap()
+	}
+	for _, b := range []*key.Binding{&k.Play, &k.Faster, &k.Slower, &k.Step, &k.SeekBack, &k.SeekFwd,
+		&k.SeekTo, &k.PrevMarker, &k.NextMarker} {
+		b.SetEnabled(true)
+	}
+	k.Faster.SetKeys("+", "=")
+	k.Collapse = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "collapse / parent"))
+	k.Expand = key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "expand / child"))
+	k.Toggle = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand/collapse"))
+	k.Noise = key.NewBinding(key.WithKeys("_"), key.WithHelp("_", "show _INBOX/$SYS"))
+	k.HistPrev = key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "older message"))
+	k.HistNext = key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "newer message"))
+	k.Pause.SetEnabled(false)
+	return k
 }
 
 // ReadOnlyKeyMap is DefaultKeyMap with publishing switched off
@@ -85,6 +129,12 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
+	if k.Play.Enabled() {
+		return []key.Binding{short(k.Play, "play"), key.NewBinding(key.WithKeys("+", "-"), key.WithHelp("+/-", "speed")),
+			short(k.Step, "step"), key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", "seek")),
+			short(k.SeekTo, "seek to"), key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[]", "markers")),
+			move, k.Help, k.Quit}
+	}
 	fold := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→/hl", "fold"))
 	return []key.Binding{move, fold, short(k.Search, "search"), short(k.Filter, "filter"),
 		short(k.FocusNext, "focus"), k.Help, k.Quit}
@@ -99,6 +149,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Filter, k.Command, k.FocusNext, k.FocusPrev, k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight},
 		{k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Publish, k.Request, k.Edit},
 		{k.Record, k.Mark, k.SaveFlight},
+		{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker},
 	}
 }
 

@@ -2,21 +2,44 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"charm.land/bubbles/v2/key"
 )
 
-// KeyTable renders the key map as the Markdown table in the README, so the
-// README's keys come from the same place as the help screen.
+// KeyTable renders the key map as the Markdown tables in the README: the
+// explorer's keys, then what changes in `natsx open` (TimelineKeyMap), so
+// the README's keys come from the same place as the help screen.
 func KeyTable() string {
 	var b strings.Builder
+	row := func(k key.Binding, desc string) {
+		keys := make([]string, 0, len(k.Keys()))
+		for _, s := range k.Keys() {
+			keys = append(keys, "`"+s+"`")
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", strings.Join(keys, " "), desc)
+	}
 	b.WriteString("| key | action |\n|---|---|\n")
-	for _, col := range DefaultKeyMap().FullHelp() {
+	live := DefaultKeyMap().FullHelp()
+	for _, col := range live {
 		for _, k := range col {
-			keys := make([]string, 0, len(k.Keys()))
-			for _, s := range k.Keys() {
-				keys = append(keys, "`"+s+"`")
+			if k.Enabled() {
+				row(k, k.Help().Desc)
 			}
-			fmt.Fprintf(&b, "| %s | %s |\n", strings.Join(keys, " "), k.Help().Desc)
+		}
+	}
+	b.WriteString("\nIn `natsx open FILE` the timeline takes some keys and the explorer's move:\n\n")
+	b.WriteString("| key | action |\n|---|---|\n")
+	for i, col := range TimelineKeyMap(false).FullHelp() {
+		for j, k := range col {
+			was := live[i][j]
+			switch {
+			case k.Enabled() && (!was.Enabled() || !slices.Equal(k.Keys(), was.Keys())):
+				row(k, k.Help().Desc)
+			case !k.Enabled() && was.Enabled():
+				row(was, "off: "+was.Help().Desc+" (the timeline uses the key)")
+			}
 		}
 	}
 	return b.String()

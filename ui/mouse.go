@@ -13,7 +13,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	mouse := msg.Mouse()
 	w, h := max(m.width, 20), max(m.height, 6)
-	l := m.layout(w, h-headerLines-1)
+	l := m.layout(w, m.bodyHeight(headerLines, h))
 	delta := 0
 	switch msg.(type) {
 	case tea.MouseClickMsg:

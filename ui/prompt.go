@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -20,6 +21,7 @@ const (
 	promptRename
 	promptCommand
 	promptFind // search inside the inspector's payload
+	promptSeek // a time to seek to (natsx open)
 )
 
 // prompt is the footer's one-line input for filters, renames and ":"
@@ -90,6 +92,11 @@ func (m *Model) submitPrompt() tea.Cmd {
 	case promptFind:
 		m.inspQuery = v
 		m.findInPayload(v, true, false)
+	case promptSeek:
+		var off time.Duration
+		if off, err = parseSeek(v, m.opts.Timeline.Status()); err == nil {
+			cmd = m.timelineCmd("seek", func(t Timeline) (bool, error) { return t.SeekTo(off) })
+		}
 	}
 	if err != nil {
 		m.prompt.err = err.Error()
@@ -145,6 +152,8 @@ func (m *Model) promptView(w int) string {
 	s := in.View()
 	if m.prompt.err != "" {
 		s += "  " + m.styles.Bad.Render("✗ "+model.Sanitize(m.prompt.err))
+	} else if m.prompt.kind == promptSeek {
+		s += "  " + m.styles.Muted.Render("1:23 • 90s • +10s • -1m • @15:04:05 • enter ok • esc cancel")
 	} else {
 		s += "  " + m.styles.Muted.Render("enter ok • esc cancel")
 	}

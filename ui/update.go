@@ -34,6 +34,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if cmd, ok := m.timelineKey(msg); ok {
+		return cmd
+	}
 	now := m.now.UnixNano()
 	v := m.view
 	switch {

@@ -1,0 +1,385 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"natsx/model"
+)
+
+// RewindSubject is published by the player between the messages it sent
+// before a seek back and the ones it sends after: the explorer starts its
+// counts over where it sees it, so no message is counted twice. It is never
+// shown or counted.
+const RewindSubject = "_NATSX.timeline.rewind"
+
+// Timeline is the capture player behind `natsx open`: main adapts
+// recorder.Player to it (the UI does not import the recorder). The
+// controls may block briefly, so the UI calls them from a Cmd.
+//
+// Every control reports whether it rewound: whether messages already
+// played will be published again. When it did, the player published
+// RewindSubject in between, on the same connection as the messages.
+type Timeline interface {
+	Status() TimelineStatus
+	// Toggle plays or pauses; at the end it plays again from the start.
+	Toggle() (rewound bool, err error)
+	// Speed steps the playback speed up or down (0.25x … 16x, max).
+	Speed(up bool) (rewound bool, err error)
+	// Step publishes the next message and leaves the player paused.
+	Step() (rewound bool, err error)
+	// SeekBy moves the playhead by d; SeekTo to offset from the start.
+	SeekBy(d time.Duration) (rewound bool, err error)
+	SeekTo(offset time.Duration) (rewound bool, err error)
+	// Marker jumps to the next (or previous) marker.
+	Marker(next bool) (rewound bool, err error)
+}
+
+// TimelineStatus is a snapshot of the player.
+type TimelineStatus struct {
+	// Name is the capture's file name.
+	Name    string
+	Playing bool
+	// Done is true once the last message was published.
+	Done bool
+	// Speed is the playback speed; +Inf is as fast as possible.
+	Speed float64
+	// Pos is the playhead; Start and End bound the capture.
+	Pos, Start, End time.Time
+	// Total is the capture's message count (0 while unknown).
+	Total       uint64
+	Markers     []time.Time
+	MoreMarkers bool
+	// Err is the player's last error.
+	Err string
+}
+
+// SeekStep is how far ← and → move the playhead.
+const SeekStep = 10 * time.Second
+
+// timelineMsg reports a control's result.
+type timelineMsg struct {
+	what    string
+	rewound bool
+	err     error
+}
+
+// timelineCmd runs a control off the UI goroutine.
+func (m *Model) timelineCmd(what string, op func(Timeline) (bool, error)) tea.Cmd {
+	tl := m.opts.Timeline
+	return func() tea.Msg {
+		rewound, err := op(tl)
+		return timelineMsg{what: what, rewound: rewound, err: err}
+	}
+}
+
+// timelineKey handles the timeline's keys in `natsx open`; false when the
+// key is not one of them.
+func (m *Model) timelineKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if m.opts.Timeline == nil {
+		return nil, false
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Play):
+		return m.timelineCmd("", Timeline.Toggle), true
+	case key.Matches(msg, k.Faster), key.Matches(msg, k.Slower):
+		up := key.Matches(msg, k.Faster)
+		return m.timelineCmd("speed", func(t Timeline) (bool, error) { return t.Speed(up) }), true
+	case key.Matches(msg, k.Step):
+		return m.timelineCmd("", Timeline.Step), true
+	case key.Matches(msg, k.SeekBack), key.Matches(msg, k.SeekFwd):
+		d := SeekStep
+		if key.Matches(msg, k.SeekBack) {
+			d = -d
+		}
+		return m.timelineCmd("seek", func(t Timeline) (bool, error) { return t.SeekBy(d) }), true
+	case key.Matches(msg, k.SeekTo):
+		return m.openPrompt(promptSeek, "seek to> ", ""), true
+	case key.Matches(msg, k.NextMarker), key.Matches(msg, k.PrevMarker):
+		next := key.Matches(msg, k.NextMarker)
+		return m.timelineCmd("marker", func(t Timeline) (bool, error) { return t.Marker(next) }), true
+	}
+	return nil, false
+}
+
+// timelineDone shows a control's outcome; the rewind itself happens where
+// the feed carries RewindSubject.
+func (m *Model) timelineDone(msg timelineMsg) tea.Cmd {
+	m.tl = m.opts.Timeline.Status()
+	switch {
+	case msg.err != nil:
+		m.setFlash(msg.err.Error(), true)
+	case msg.rewound:
+		m.setFlash(fmt.Sprintf("back to %s: counts start over from here", m.offsetString(m.tl.Pos)), false)
+	case msg.what == "seek" || msg.what == "marker":
+		m.setFlash(fmt.Sprintf("at %s (messages in between were not played)", m.offsetString(m.tl.Pos)), false)
+	case msg.what == "speed":
+		m.setFlash("speed "+speedString(m.tl.Speed), false)
+	}
+	return nil
+}
+
+// splitRewind applies msgs, starting the counts over after the last
+// RewindSubject in them. Messages before it belong to the stretch being
+// replayed again and are dropped with the old counts.
+func (m *Model) splitRewind(msgs []model.Message) []model.Message {
+	last := -1
+	for i := range msgs {
+		if len(msgs[i].Subject) == len(RewindSubject) && msgs[i].Subject == RewindSubject {
+			last = i
+		}
+	}
+	if last < 0 {
+		return msgs
+	}
+	m.rewind()
+	return msgs[last+1:]
+}
+
+// rewind starts every count over: tree, throughput, request/reply links,
+// pane lists and the inspector. Panes keep their patterns, names and
+// places; sort, noise and the memory budget stay.
+func (m *Model) rewind() {
+	since := m.now.UnixNano()
+	old := m.view
+	m.tree = model.NewTree(m.opts.Tree, since)
+	m.view = model.NewTreeView(m.tree)
+	m.view.Sort, m.view.ShowNoise = old.Sort, old.ShowNoise
+	m.view.SetHeight(old.Height())
+	m.tp = model.NewThroughput(since)
+	m.replies = model.NewReplyTracker(10000, 30*time.Second)
+	for i, p := range m.panes {
+		np := model.NewPane(p.ID, p.Pattern, m.opts.PaneDepth, m.paneBytes())
+		np.Name, np.Opened, np.Err = p.Name, since, p.Err
+		m.panes[i] = np
+	}
+	m.insp = inspectorCache{}
+	m.inspBack, m.inspPin, m.inspScroll = 0, 0, 0
+	m.reqResult, m.showResp = nil, false
+	m.rewinds++
+}
+
+// offsetString is t as an offset from the capture's start.
+func (m *Model) offsetString(t time.Time) string {
+	return offsetString(t.Sub(m.tl.Start), m.tl.End.Sub(m.tl.Start))
+}
+
+// offsetString formats d as m:ss.t, or h:mm:ss when span reaches an hour.
+func offsetString(d, span time.Duration) string {
+	d = max(d, 0)
+	if span >= time.Hour {
+		s := int64(d / time.Second)
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	t := int64(d / (100 * time.Millisecond))
+	return fmt.Sprintf("%d:%02d.%d", t/600, t/10%60, t%10)
+}
+
+func speedString(x float64) string {
+	if math.IsInf(x, 1) {
+		return "max"
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64) + "x"
+}
+
+// parseSeek reads the seek prompt into an offset from the capture's start:
+//
+//	1:23  1:23.5  1:02:03   an offset (m:ss or h:mm:ss)
+//	90s  1m30s  90          a Go duration, or seconds
+//	+10s  -1:00             relative to the playhead
+//	@15:04:05[.000]         the time of day the capture was made (its zone)
+func parseSeek(s string, st TimelineStatus) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	span := st.End.Sub(st.Start)
+	if s == "" {
+		return 0, errors.New("type a time: 1:23, 90s, +10s, -1m or @15:04:05")
+	}
+	var off time.Duration
+	switch {
+	case s[0] == '@':
+		clock, err := parseClock(s[1:], st.Start)
+		if err != nil {
+			return 0, err
+		}
+		off = clock.Sub(st.Start)
+	case s[0] == '+' || s[0] == '-':
+		d, err := parseOffset(s[1:])
+		if err != nil {
+			return 0, err
+		}
+		if s[0] == '-' {
+			d = -d
+		}
+		off = st.Pos.Sub(st.Start) + d
+	default:
+		d, err := parseOffset(s)
+		if err != nil {
+			return 0, err
+		}
+		off = d
+	}
+	if off < 0 {
+		return 0, fmt.Errorf("%s is before the capture's start", s)
+	}
+	if off > span {
+		return 0, fmt.Errorf("%s is past the capture's end (%s)", s, offsetString(span, span))
+	}
+	return off, nil
+}
+
+// parseOffset reads 1:23, 1:02:03.5, 90s, 1m30s or 90 (seconds).
+func parseOffset(s string) (time.Duration, error) {
+	bad := fmt.Errorf("%q: want 1:23, 1:02:03, 90s or 1m30s", s)
+	if strings.Contains(s, ":") {
+		parts := strings.Split(s, ":")
+		if len(parts) > 3 {
+			return 0, bad
+		}
+		var secs float64
+		for i, p := range parts {
+			last := i == len(parts)-1
+			v, ok := decimal(p)
+			if !ok || (!last && strings.Contains(p, ".")) || (i > 0 && v >= 60) {
+				return 0, bad
+			}
+			secs = secs*60 + v
+		}
+		if secs > maxSeekSeconds {
+			return 0, bad
+		}
+		return time.Duration(secs * float64(time.Second)), nil
+	}
+	if v, ok := decimal(s); ok {
+		if v > maxSeekSeconds {
+			return 0, bad
+		}
+		return time.Duration(v * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, bad
+	}
+	return d, nil
+}
+
+// maxSeekSeconds keeps a typed offset far inside time.Duration's range.
+const maxSeekSeconds = 1e9
+
+// decimal reads digits with at most one '.', nothing else (no sign,
+// exponent, hex, inf or NaN, which strconv.ParseFloat would take).
+func decimal(s string) (float64, bool) {
+	dots := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '.':
+			dots++
+		case s[i] < '0' || s[i] > '9':
+			return 0, false
+		}
+	}
+	if s == "" || s == "." || dots > 1 {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
+// parseClock reads a time of day (15:04, 15:04:05, 15:04:05.000) on the
+// capture's first day in its zone; a time before the start is taken on the
+// next day (captures that run past midnight).
+func parseClock(s string, start time.Time) (time.Time, error) {
+	var t time.Time
+	var err error
+	for _, layout := range []string{"15:04:05.999999999", "15:04:05", "15:04"} {
+		if t, err = time.Parse(layout, s); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("@%s: want a time of day like @15:04:05", s)
+	}
+	y, mo, d := start.Date()
+	at := time.Date(y, mo, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), start.Location())
+	if at.Before(start.Truncate(time.Second)) {
+		at = at.AddDate(0, 0, 1)
+	}
+	return at, nil
+}
+
+// timelineView is the timeline line above the footer in `natsx open`:
+//
+//	▶ 1x  0:12.3 ━━━━━━━◆━━●──────◆──── 1:05.0  1,234 msgs  @10:32:04.1  capture.natsx
+func (m *Model) timelineView(w int) string {
+	st := m.styles
+	t := m.tl
+	icon := st.Good.Render("▶")
+	switch {
+	case t.Done:
+		icon = st.Muted.Render("■")
+	case !t.Playing:
+		icon = st.Warn.Render("⏸")
+	}
+	span := t.End.Sub(t.Start)
+	pos := t.Pos.Sub(t.Start)
+	left := fmt.Sprintf("%s %-4s %s ", icon, speedString(t.Speed), offsetString(pos, span))
+	right := " " + offsetString(span, span)
+	if w >= 70 {
+		total := "…"
+		if t.Total > 0 {
+			total = model.HumanCount(t.Total)
+		}
+		right += st.Muted.Render("  " + total + " msgs")
+	}
+	if w >= 90 && !t.Pos.IsZero() {
+		right += st.Muted.Render("  @" + t.Pos.Format("15:04:05.0"))
+	}
+	if w >= 110 && t.Name != "" {
+		right += "  " + st.Muted.Render(model.Sanitize(t.Name))
+	}
+	barW := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if barW < 8 {
+		return fit(left+right, w)
+	}
+	return left + m.timelineBar(barW, pos, span) + right
+}
+
+// timelineBar draws the played part, the playhead and the markers.
+func (m *Model) timelineBar(w int, pos, span time.Duration) string {
+	cell := func(d time.Duration) int {
+		if span <= 0 {
+			return 0
+		}
+		return min(max(int(float64(d)/float64(span)*float64(w-1)+0.5), 0), w-1)
+	}
+	marks := make(map[int]bool, len(m.tl.Markers))
+	for _, mk := range m.tl.Markers {
+		marks[cell(mk.Sub(m.tl.Start))] = true
+	}
+	head := cell(pos)
+	var played, rest strings.Builder
+	for i := 0; i < w; i++ {
+		switch {
+		case i == head:
+		case marks[i]:
+			if i < head {
+				played.WriteRune('◆')
+			} else {
+				rest.WriteRune('◆')
+			}
+		case i < head:
+			played.WriteRune('━')
+		default:
+			rest.WriteRune('─')
+		}
+	}
+	return m.styles.Accent.Render(played.String()) + m.styles.Title.Render("●") + m.styles.Muted.Render(rest.String())
+}

@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+var tlStart = time.Date(2026, 11, 26, 23, 59, 0, 0, time.UTC)
+
+func tlStatus(pos, span time.Duration) TimelineStatus {
+	return TimelineStatus{Name: "x.natsx", Speed: 1, Start: tlStart, End: tlStart.Add(span), Pos: tlStart.Add(pos), Total: 1234}
+}
+
+func TestParseSeek(t *testing.T) {
+	st := tlStatus(30*time.Second, 2*time.Minute) // 23:59:00 to 00:01:00 the next day
+	cases := []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"1:23", 83 * time.Second, ""},
+		{"1:23.5", 83500 * time.Millisecond, ""},
+		{"0:01:05", 65 * time.Second, ""},
+		{"90s", 90 * time.Second, ""},
+		{"1m30s", 90 * time.Second, ""},
+		{"90", 90 * time.Second, ""},
+		{"12.25", 12250 * time.Millisecond, ""},
+		{"0", 0, ""},
+		{"+10s", 40 * time.Second, ""},
+		{"-10s", 20 * time.Second, ""},
+		{"-0:30", 0, ""},
+		{"@23:59:10", 10 * time.Second, ""},
+		{"@00:00:30.5", 90500 * time.Millisecond, ""}, // past midnight: the next day
+		{"@23:59", 0, ""},
+		{"  2:00 ", 2 * time.Minute, ""},
+		{"2:01", 0, "past the capture's end (2:00.0)"},
+		{"-31s", 0, "before the capture's start"},
+		{"@12:00", 0, "past the capture's end"},
+		{"", 0, "type a time"},
+		{"1:60", 0, "want 1:23"},
+		{"1.5:00", 0, "want 1:23"},
+		{"1:2:3:4", 0, "want 1:23"},
+		{"1e3", 0, "want 1:23"},
+		{"inf", 0, "want 1:23"},
+		{"NaN", 0, "want 1:23"},
+		{"0x10", 0, "want 1:23"},
+		{"-", 0, "want 1:23"},
+		{"+-5", 0, "want 1:23"},
+		{"::", 0, "want 1:23"},
+		{"99999999999", 0, "want 1:23"},
+		{"@25:00", 0, "time of day"},
+		{"@noon", 0, "time of day"},
+		{"ten", 0, "want 1:23"},
+	}
+	for _, c := range cases {
+		got, err := parseSeek(c.in, st)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%q: %v", c.in, err)
+		case c.err == "" && got != c.want:
+			t.Errorf("%q: got %v, want %v", c.in, got, c.want)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: got %v, %v; want an error about %q", c.in, got, err, c.err)
+		}
+	}
+}
+
+func TestOffsetString(t *testing.T) {
+	cases := []struct {
+		d, span time.Duration
+		want    string
+	}{
+		{0, time.Minute, "0:00.0"},
+		{83*time.Second + 460*time.Millisecond, 2 * time.Minute, "1:23.4"},
+		{59*time.Minute + 59*time.Second, 59*time.Minute + 59*time.Second, "59:59.0"},
+		{3723 * time.Second, 2 * time.Hour, "1:02:03"},
+		{-time.Second, time.Minute, "0:00.0"},
+	}
+	for _, c := range cases {
+		if got := offsetString(c.d, c.span); got != c.want {
+			t.Errorf("offsetString(%v, %v) = %q, want %q", c.d, c.span, got, c.want)
+		}
+	}
+	if speedString(math.Inf(1)) != "max" || speedString(0.25) != "0.25x" || speedString(2) != "2x" {
+		t.Fatal("speedString")
+	}
+}
+
+// TestTimelineKeysUnique: in natsx open the timeline's keys work wherever
+// the focus is, so no other key the user can press may share one.
+func TestTimelineKeysUnique(t *testing.T) {
+	k := TimelineKeyMap(false)
+	timeline := map[string]string{}
+	for _, b := range k.FullHelp()[len(k.FullHelp())-1] {
+		if !b.Enabled() {
+			t.Fatalf("timeline key %v is off", b.Keys())
+		}
+		for _, s := range b.Keys() {
+			timeline[s] = b.Help().Desc
+		}
+	}
+	for _, s := range []string{"space", "+", "-", ".", "left", "right", "t", "[", "]"} {
+		if _, ok := timeline[s]; !ok {
+			t.Errorf("no timeline key %q", s)
+		}
+	}
+	for _, col := range k.FullHelp()[:len(k.FullHelp())-1] {
+		for _, b := range col {
+			if !b.Enabled() {
+				continue
+			}
+			for _, s := range b.Keys() {
+				if d, ok := timeline[s]; ok {
+					t.Errorf("%q is both %q and the timeline's %q", s, b.Help().Desc, d)
+				}
+			}
+		}
+	}
+	// The live explorer has no timeline: its keys are off there.
+	for _, b := range DefaultKeyMap().FullHelp()[len(k.FullHelp())-1] {
+		if b.Enabled() {
+			t.Errorf("timeline key %v is on in the live explorer", b.Keys())
+		}
+	}
+}
+
+// TestTimelineView: the line fills the width exactly at every size, the
+// playhead sits where the position says, and markers show.
+func TestTimelineView(t *testing.T) {
+	m := New(Options{})
+	m.opts.Timeline = nil
+	st := tlStatus(30*time.Second, 2*time.Minute)
+	st.Markers = []time.Time{tlStart.Add(90 * time.Second)}
+	st.Playing = true
+	m.tl = st
+	for _, w := range []int{20, 40, 60, 80, 100, 120, 200} {
+		line := ansi.Strip(m.timelineView(w))
+		if got := ansi.StringWidth(line); got != w {
+			t.Errorf("width %d: line is %d wide: %q", w, got, line)
+		}
+		if !strings.HasPrefix(line, "▶ 1x") {
+			t.Errorf("width %d: %q", w, line)
+		}
+		if w >= 60 {
+			bar := line[strings.Index(line, "0:30.0 ")+len("0:30.0 "):]
+			bar = bar[:strings.Index(bar, " ")]
+			cells := []rune(bar)
+			head, mark := -1, -1
+			for i, r := range cells {
+				switch r {
+				case '●':
+					head = i
+				case '◆':
+					mark = i
+				}
+			}
+			// 30 s of 120 is a quarter, the marker at three quarters.
+			if q := float64(head) / float64(len(cells)-1); q < 0.2 || q > 0.3 {
+				t.Errorf("width %d: playhead at %.2f of the bar %q", w, q, bar)
+			}
+			if q := float64(mark) / float64(len(cells)-1); q < 0.7 || q > 0.8 {
+				t.Errorf("width %d: marker at %.2f of the bar %q", w, q, bar)
+			}
+		}
+	}
+	m.tl.Playing, m.tl.Done = false, true
+	if line := ansi.Strip(m.timelineView(80)); !strings.HasPrefix(line, "■") {
+		t.Errorf("done: %q", line)
+	}
+	m.tl.Done = false
+	if line := ansi.Strip(m.timelineView(80)); !strings.HasPrefix(line, "⏸") {
+		t.Errorf("paused: %q", line)
+	}
+	// A hostile file name cannot reach the terminal.
+	m.tl.Name = "evil\x1b]52;c;aGk=\x07.natsx"
+	if line := m.timelineView(200); strings.Contains(line, "\x1b]52") || strings.Contains(line, "\x07") {
+		t.Errorf("name not sanitized: %q", line)
+	}
+}
