@@ -58,6 +58,8 @@ type scene struct {
 	// publisher gives the model a source that can publish, so p opens the
 	// form; nothing is sent.
 	publisher bool
+	// timeline shows the scene as natsx open does, with this player state.
+	timeline *ui.TimelineStatus
 }
 
 // scenes are listed in screenshots/README.md; keep the two in step. Roots
@@ -117,7 +119,34 @@ var scenes = []scene{
 		wants: []string{"Publish", "subject", "orders.create", "reply-to", "headers", "payload",
 			`{"order":100500,"op":"create","items":2}`, "ctrl+s send"},
 	},
+	{
+		name: "timeline", w: 120, h: 32,
+		// natsx open: a 45 s capture playing at 2x, 30 s in, three markers,
+		// an orders pane; the tree as in tree (l expands: the timeline
+		// keeps ←/→).
+		filters: []string{"orders.>"},
+		timeline: &ui.TimelineStatus{Name: "incident-0314.natsx", Playing: true, Speed: 2,
+			Start: epoch.Add(-30 * time.Second), Pos: epoch, End: epoch.Add(15 * time.Second), Total: 13370,
+			Markers: []time.Time{epoch.Add(-22 * time.Second), epoch.Add(-4 * time.Second), epoch.Add(9 * time.Second)}},
+		keys: []string{"g", "j", "j", "j", "l", "l", "l", "l", "j", "j", "l", "l", "j"},
+		wants: []string{"▶ 2x", "0:30.0 ━", "◆", "0:45.0", "13k msgs", "incident-0314.natsx", "▾ hq",
+			"sensors.hq.3.temperature", "1 orders.>", "space play"},
+	},
 }
+
+// staticTimeline is a player frozen in one state, for the timeline scene;
+// the scenes press none of its keys.
+type staticTimeline struct{ st ui.TimelineStatus }
+
+func (s staticTimeline) Status() ui.TimelineStatus        { return s.st }
+func (staticTimeline) Toggle() (bool, error)              { return false, errNoPlayer }
+func (staticTimeline) Speed(bool) (bool, error)           { return false, errNoPlayer }
+func (staticTimeline) Step() (bool, error)                { return false, errNoPlayer }
+func (staticTimeline) SeekBy(time.Duration) (bool, error) { return false, errNoPlayer }
+func (staticTimeline) SeekTo(time.Duration) (bool, error) { return false, errNoPlayer }
+func (staticTimeline) Marker(bool) (bool, error)          { return false, errNoPlayer }
+
+var errNoPlayer = errors.New("the screenshots have no player")
 
 func main() {
 	if err := run(); err != nil {
@@ -195,6 +224,9 @@ func (sc scene) render() (string, error) {
 	o := ui.Options{Start: start, Filters: sc.filters}
 	if sc.publisher {
 		o.Source = stubPublisher{}
+	}
+	if sc.timeline != nil {
+		o.Timeline = staticTimeline{*sc.timeline}
 	}
 	m := ui.New(o)
 	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})

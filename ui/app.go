@@ -299,6 +299,9 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 	for i := range msgs {
 		m.account(&msgs[i])
 	}
+	if m.opts.Timeline != nil {
+		m.tl = m.opts.Timeline.Status()
+	}
 	m.status = status
 	m.now = now
 	m.view.Refresh(now.UnixNano())

@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
@@ -365,21 +366,41 @@ func (m *Model) timelineBar(w int, pos, span time.Duration) string {
 		marks[cell(mk.Sub(m.tl.Start))] = true
 	}
 	head := cell(pos)
-	var played, rest strings.Builder
+	// Runs of one kind are styled together: one escape sequence per run.
+	const (
+		played = iota
+		ahead
+		marker
+		playhead
+	)
+	styles := [...]lipgloss.Style{m.styles.Accent, m.styles.Muted, m.styles.Warn, m.styles.Value.Bold(true)}
+	var b, run strings.Builder
+	kind := played
+	flush := func() {
+		if run.Len() > 0 {
+			b.WriteString(styles[kind].Render(run.String()))
+			run.Reset()
+		}
+	}
+	put := func(k int, r rune) {
+		if k != kind {
+			flush()
+			kind = k
+		}
+		run.WriteRune(r)
+	}
 	for i := 0; i < w; i++ {
 		switch {
 		case i == head:
+			put(playhead, '●')
 		case marks[i]:
-			if i < head {
-				played.WriteRune('◆')
-			} else {
-				rest.WriteRune('◆')
-			}
+			put(marker, '◆')
 		case i < head:
-			played.WriteRune('━')
+			put(played, '━')
 		default:
-			rest.WriteRune('─')
+			put(ahead, '─')
 		}
 	}
-	return m.styles.Accent.Render(played.String()) + m.styles.Title.Render("●") + m.styles.Muted.Render(rest.String())
+	flush()
+	return b.String()
 }
