@@ -19,9 +19,12 @@ type StoreOptions struct {
 }
 
 // DefaultStoreOptions holds ~0.2 s of a 1M msg/s flood: the UI drains it
-// 20 times a second, so only a stalled reader loses messages.
+// 20 times a second, so only a stalled reader loses messages. Payloads are
+// held whole up to 8 MiB (the embedded broker's limit), so a recording
+// started in the explorer (R) gets them intact; the tree and the panes keep
+// at most model.KeptPayload of each for display.
 func DefaultStoreOptions() StoreOptions {
-	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 64 << 10}
+	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 8 << 20}
 }
 
 // Store is a bounded ring of the newest messages, written by the tap's NATS

@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // DefaultPaneDepth is how many messages a filter pane keeps by default.
 const DefaultPaneDepth = 10000
 
@@ -73,19 +75,24 @@ func (p *Pane) Add(m *Message) {
 		p.PausedMissed++
 		return
 	}
-	cost := int64(len(m.Data)) + messageCost
+	kept := *m
+	if len(kept.Data) > KeptPayload {
+		// Clone: a sub-slice would pin the whole large payload.
+		kept.Data = slices.Clone(kept.Data[:KeptPayload])
+	}
+	cost := int64(len(kept.Data)) + messageCost
 	for p.n > 0 && (p.n >= p.depth || p.bytes+cost > p.maxBytes) {
 		p.dropOldest()
 	}
 	if p.n < len(p.buf) {
-		p.buf[(p.head+p.n)%len(p.buf)] = *m
+		p.buf[(p.head+p.n)%len(p.buf)] = kept
 	} else {
 		// Still growing: keep the ring in order so append lands last.
 		if p.head != 0 {
 			p.buf = append(p.buf[p.head:], p.buf[:p.head]...)
 			p.head = 0
 		}
-		p.buf = append(p.buf, *m)
+		p.buf = append(p.buf, kept)
 	}
 	p.n++
 	p.bytes += cost

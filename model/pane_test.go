@@ -198,6 +198,30 @@ func TestPaneEvictionReleasesPayload(t *testing.T) {
 	}
 }
 
+// TestPaneKeepsAtMostKeptPayload: a large payload is kept cut to
+// KeptPayload, in its own copy (a sub-slice would pin the whole payload);
+// Size still says how big it was, so the inspector reports the cut.
+func TestPaneKeepsAtMostKeptPayload(t *testing.T) {
+	p := newTestPane(10, 1<<30)
+	big := pmsg(0, 8<<20)
+	big.Data[KeptPayload-1], big.Data[KeptPayload] = 7, 9
+	p.Add(big)
+	p.Add(pmsg(1, 100))
+	got := p.At(0)
+	if len(got.Data) != KeptPayload || cap(got.Data) > KeptPayload+64 || got.Size != 8<<20 || !got.Truncated() {
+		t.Fatalf("kept %d bytes (cap %d), size %d", len(got.Data), cap(got.Data), got.Size)
+	}
+	if got.Data[KeptPayload-1] != 7 || &got.Data[0] == &big.Data[0] {
+		t.Fatal("the kept bytes are not a copy of the payload's head")
+	}
+	if small := p.At(1); len(small.Data) != 100 || small.Truncated() {
+		t.Fatalf("a small payload was cut: %d", len(small.Data))
+	}
+	if p.bytes != 2*messageCost+KeptPayload+100 {
+		t.Fatalf("pane accounts %d bytes", p.bytes)
+	}
+}
+
 // paneStep is one action on a pane and what must hold after it.
 type paneStep struct {
 	do        string // "add N", "move D", "follow", "top", "clear", "pause", "resume"

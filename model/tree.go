@@ -105,9 +105,13 @@ type TreeOptions struct {
 	MaxPayload int
 }
 
+// KeptPayload is the most payload bytes the tree and the panes keep of a
+// message for display; the size line says when a payload was cut.
+const KeptPayload = 64 << 10
+
 // DefaultTreeOptions is 256 MiB, 16 messages per subject, 64 KiB payloads.
 func DefaultTreeOptions() TreeOptions {
-	return TreeOptions{MaxMemory: 256 << 20, HistoryDepth: 16, MaxPayload: 64 << 10}
+	return TreeOptions{MaxMemory: 256 << 20, HistoryDepth: 16, MaxPayload: KeptPayload}
 }
 
 // Estimated costs used by the budget: a node with its string, map slot and
