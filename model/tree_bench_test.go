@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // benchMessages returns one message with a 16-byte payload on each of n
@@ -163,16 +164,27 @@ func BenchmarkTreeViewRefresh1M(b *testing.B) {
 	}
 }
 
-// BenchmarkTreeSearch1M times one Search (next match, with reveal) over a
-// 1M-subject tree: a query matching every node, one matching about 2% of
-// them, one matching a single subject, and one matching nothing.
+// BenchmarkTreeSearch1M times one Search (next match, then reveal) over a
+// 1M-subject tree against linearSearch, the scan of every node that Search
+// replaced, from the same selection, alternating which goes first: a query
+// matching every node (forward and backward), one matching about 2% of
+// them, one matching a single subject, and two matching nothing: one longer
+// than most tokens, and one character, which every token must be read for
+// (the slowest case for Search). Both must
+// find the same node. search-ms/op is what a key press waits for (find and
+// reveal); linear-ms/op is the scan with the same reveal.
 func BenchmarkTreeSearch1M(b *testing.B) {
 	tr := bench1M(b)
-	for _, bc := range []struct{ name, query string }{
-		{"all", "s"},
-		{"two-percent", ".42."},
-		{"one", "s.42.17.99"},
-		{"none", "nomatch"},
+	for _, bc := range []struct {
+		name, query string
+		forward     bool
+	}{
+		{"all", "s", true},
+		{"all-backward", "s", false},
+		{"two-percent", ".42.", true},
+		{"one", "s.42.17.99", true},
+		{"none", "nomatch", true},
+		{"none-1char", "x", true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for _, n := range tr.Nodes() {
@@ -181,12 +193,34 @@ func BenchmarkTreeSearch1M(b *testing.B) {
 			v := NewTreeView(tr)
 			v.SetHeight(50)
 			v.Refresh(treeT0)
-			b.ReportAllocs()
-			b.ResetTimer()
+			var walk, linear, reveal time.Duration
+			i := 0
 			for b.Loop() {
-				v.Search(bc.query, true, true, treeT0)
+				var got, want *Node
+				for k := range 2 {
+					t0 := time.Now()
+					if (i+k)%2 == 0 {
+						got = v.find(bc.query, bc.forward, true)
+						walk += time.Since(t0)
+					} else {
+						want = linearSearch(v, bc.query, bc.forward, true)
+						linear += time.Since(t0)
+					}
+				}
+				if got != want {
+					b.Fatalf("search %d: found %s, the linear scan %s", i, subjectOf(got), subjectOf(want))
+				}
+				t0 := time.Now()
+				if got != nil {
+					v.Reveal(got, treeT0)
+				}
+				reveal += time.Since(t0)
+				i++
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/op")
+			ms := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) / 1e6 }
+			b.ReportMetric(ms(walk+reveal), "search-ms/op")
+			b.ReportMetric(ms(linear+reveal), "linear-ms/op")
+			b.ReportMetric(float64(walk+reveal)/float64(linear+reveal), "search/linear")
 		})
 	}
 }

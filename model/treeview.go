@@ -236,7 +236,7 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // token with naturalCompare, a parent before its children.
 func compareSubjects(a, b string) int {
 	// The tokens before the first differing byte are equal: start at the
-	// token that holds it (search compares a million subjects per key press).
+	// token that holds it.
 	i := 0
 	for i < len(a) && i < len(b) && a[i] == b[i] {
 		i++
@@ -394,79 +394,4 @@ func (v *TreeView) Reveal(n *Node, now int64) {
 		// Centre the match so its context is visible.
 		v.offset = max(0, min(v.cursor-v.height/2, len(v.rows)-v.height))
 	}
-}
-
-// Search finds the next node (forward or backward from the selection, with
-// wrap-around) whose subject contains query, case-insensitively when the
-// query is all lower case (smart case, as in vim and lnav). It scans every
-// node in the tree, not only the visible rows, and reveals the match.
-// Without skipCurrent the selection itself is a match.
-func (v *TreeView) Search(query string, forward bool, skipCurrent bool, now int64) *Node {
-	if query == "" {
-		return nil
-	}
-	fold := strings.ToLower(query) == query
-	noise := v.ShowNoise || strings.HasPrefix(query, "_") || strings.HasPrefix(query, "$")
-	match := func(n *Node) bool {
-		if n.noise && !noise {
-			return false
-		}
-		if fold {
-			return containsFold(n.Subject, query)
-		}
-		return strings.Contains(n.Subject, query)
-	}
-	// "Next" is in the name order the tree shows (compareSubjects), which
-	// does not change while traffic adds nodes. One pass, without a sorted
-	// copy of a million nodes, keeps the nearest match on the wanted side of
-	// the selection (best) and the match to wrap around to (wrap): the
-	// first one going forward, the last going backward.
-	sel := v.Selected()
-	ahead := func(a, b *Node) bool { // a comes before b in the search direction
-		c := compareSubjects(a.Subject, b.Subject)
-		return forward && c < 0 || !forward && c > 0
-	}
-	var best, wrap *Node
-	for _, n := range v.tree.nodes {
-		if !match(n) {
-			continue
-		}
-		p := &wrap
-		if sel != nil && n != sel && ahead(sel, n) || n == sel && !skipCurrent {
-			p = &best
-		}
-		if *p == nil || ahead(n, *p) {
-			*p = n
-		}
-	}
-	if best == nil {
-		best = wrap
-	}
-	if best == nil {
-		return nil
-	}
-	v.Reveal(best, now)
-	return best
-}
-
-// containsFold is strings.Contains ignoring ASCII case, without allocating.
-func containsFold(s, lowerSub string) bool {
-	n := len(lowerSub)
-	for i := 0; i+n <= len(s); i++ {
-		ok := true
-		for j := 0; j < n; j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != lowerSub[j] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -138,4 +140,117 @@ func TestTreeViewSearchWithoutSelection(t *testing.T) {
 			t.Errorf("forward %v: ShowNoise %v, selected %q", tc.forward, v.ShowNoise, selectedSubject(v))
 		}
 	}
+}
+
+// linearSearch is the definition Search must agree with: scan every node,
+// keep the nearest match after the selection in compareSubjects order and
+// the one to wrap around to. It was Search itself until that became a walk
+// of the tree (it costs a compareSubjects call per match per key press).
+func linearSearch(v *TreeView, query string, forward, skipCurrent bool) *Node {
+	if query == "" {
+		return nil
+	}
+	fold := strings.ToLower(query) == query
+	noise := v.ShowNoise || strings.HasPrefix(query, "_") || strings.HasPrefix(query, "$")
+	sel := v.Selected()
+	ahead := func(a, b *Node) bool {
+		c := compareSubjects(a.Subject, b.Subject)
+		return forward && c < 0 || !forward && c > 0
+	}
+	var best, wrap *Node
+	for _, n := range v.tree.nodes {
+		if n.noise && !noise {
+			continue
+		}
+		if fold && !containsFold(n.Subject, query) || !fold && !strings.Contains(n.Subject, query) {
+			continue
+		}
+		// The selection's position is its subject: a selected node pruned
+		// since the rows were built and seen again is the same subject.
+		at := sel != nil && n.Subject == sel.Subject
+		p := &wrap
+		if sel != nil && !at && ahead(sel, n) || at && !skipCurrent {
+			p = &best
+		}
+		if *p == nil || ahead(n, *p) {
+			*p = n
+		}
+	}
+	if best == nil {
+		best = wrap
+	}
+	return best
+}
+
+// TestTreeViewSearchMatchesLinearScan checks Search against linearSearch on
+// random trees: tokens that sort naturally (digits, leading zeros, case),
+// queries that span tokens, match whole subtrees or nothing, noise, both
+// directions, and selections that were pruned after the rows were built.
+func TestTreeViewSearchMatchesLinearScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 50))
+	tokens := []string{"a", "B", "ab", "b1", "b01", "b10", "2", "10", "x", "_INBOX", "$SYS", "a.b", "1.a"}
+	queries := []string{"a", "b", "B", "b1", ".", "a.b", "1.a", "2.", ".1", "b01.", "_inbox", "$sys", "x.x", "zzz", "ab.b1"}
+	pruned, searches := 0, 0
+	for round := range 40 {
+		tr := NewTree(TreeOptions{MaxMemory: 64 << 10}, treeT0) // prunes past 1024 nodes
+		v := NewTreeView(tr)
+		v.SetHeight(5)
+		v.SetShowNoise(round%4 == 0)
+		now := treeT0
+		grow := func(n int) {
+			for range n {
+				now += second / 100
+				parts := make([]string, 1+rng.IntN(4))
+				for j := range parts {
+					parts[j] = tokens[rng.IntN(len(tokens))]
+				}
+				if rng.IntN(3) == 0 {
+					parts = append(parts, fmt.Sprint(rng.IntN(300)))
+				}
+				applySubjects(tr, now, strings.Join(parts, "."))
+			}
+		}
+		grow(100 + rng.IntN(600))
+		v.Refresh(now)
+		for range 60 {
+			if nodes := tr.Nodes(); rng.IntN(4) > 0 && len(nodes) > 0 {
+				v.Reveal(nodes[rng.IntN(len(nodes))], now)
+			}
+			if rng.IntN(8) == 0 {
+				// New traffic without a Refresh: the selection may be pruned.
+				before := tr.Pruned
+				grow(200)
+				if tr.Pruned > before {
+					pruned++
+				}
+			}
+			for _, n := range tr.Nodes() {
+				// hasChildren relies on it to skip reading leaves' branch pointers.
+				if n.HasChildren() && n.Msgs <= n.Own {
+					t.Fatalf("%s has children but Msgs %d <= Own %d", n.Subject, n.Msgs, n.Own)
+				}
+			}
+			q := queries[rng.IntN(len(queries))]
+			forward, skip := rng.IntN(2) == 0, rng.IntN(2) == 0
+			sel := selectedSubject(v)
+			want := linearSearch(v, q, forward, skip)
+			got := v.Search(q, forward, skip, now)
+			searches++
+			if got != want {
+				t.Fatalf("round %d: Search(%q, forward %v, skip %v) from %q = %v, linear scan %v",
+					round, q, forward, skip, sel, subjectOf(got), subjectOf(want))
+			}
+			v.Refresh(now)
+		}
+	}
+	if pruned == 0 {
+		t.Errorf("no selection was pruned in %d searches: the test does not cover it", searches)
+	}
+}
+
+func subjectOf(n *Node) string {
+	if n == nil {
+		return "<nil>"
+	}
+	return n.Subject
 }

@@ -1,0 +1,351 @@
+package model
+
+import "strings"
+
+// Search finds the next node (forward or backward from the selection, with
+// wrap-around) whose subject contains query, case-insensitively when the
+// query is all lower case (smart case, as in vim and lnav). It searches every
+// node in the tree, not only the visible rows, and reveals the match.
+// Without skipCurrent the selection itself is a match.
+//
+// "Next" is in the name order the tree shows (compareSubjects: depth first,
+// siblings by naturalCompare), which does not change while traffic adds
+// nodes. Rather than scanning a million nodes and comparing every match
+// with the best so far, Search walks the tree from the selection outwards,
+// one level at a time, using what subjects are made of: a node's subject
+// extends its parent's, so below a match everything matches and the answer
+// is found without looking further; below a node that does not match, a
+// match must end in the child's own token, and tokens hold no dots, so most
+// children are decided without reading their names (see siblings). Siblings
+// are compared only with each other (short names), and a subtree is explored
+// only when its root sorts before the best candidate so far.
+func (v *TreeView) Search(query string, forward bool, skipCurrent bool, now int64) *Node {
+	n := v.find(query, forward, skipCurrent)
+	if n != nil {
+		v.Reveal(n, now)
+	}
+	return n
+}
+
+// find is Search without revealing the match.
+func (v *TreeView) find(query string, forward bool, skipCurrent bool) *Node {
+	if query == "" {
+		return nil
+	}
+	s := subjectSearch{
+		tree:    v.tree,
+		query:   query,
+		lastDot: strings.LastIndexByte(query, '.'),
+		fold:    strings.ToLower(query) == query,
+		noise:   v.ShowNoise || strings.HasPrefix(query, "_") || strings.HasPrefix(query, "$"),
+	}
+	roots := s.siblings(nil, false)
+	switch sel := v.Selected(); {
+	case sel == nil && forward:
+		return s.first(roots, "", 0)
+	case sel == nil:
+		return s.last(roots, "", 0)
+	default:
+		return s.from(sel.Subject, forward, skipCurrent)
+	}
+}
+
+// subjectSearch is one Search's query and what may match it.
+type subjectSearch struct {
+	tree    *Tree
+	query   string
+	lastDot int  // index of the query's last '.', -1 if none
+	fold    bool // query is lower case: match either case
+	noise   bool // _INBOX and $-prefixed subjects may match
+}
+
+// siblingSet is the children of one node (or the roots) and what their
+// parent's subject says about them.
+type siblingSet struct {
+	kids []*Node
+	all  bool // the parent matches, so every one of them does
+	// some: the parent does not match, but a child may. A match then ends
+	// in the child's own token. A query without dots must lie inside the
+	// child's Name. A query with dots has its last dot on the dot before
+	// the Name: the parent's subject must end with the part before it (one
+	// comparison for all the children: most have their names not read at
+	// all) and the Name must begin with the part after it.
+	some bool
+}
+
+// siblings returns the children of parent (nil: the roots).
+func (s *subjectSearch) siblings(parent *Node, parentMatched bool) siblingSet {
+	set := siblingSet{all: parentMatched}
+	if parent == nil {
+		set.kids = s.tree.order
+	} else {
+		set.kids = parent.Children()
+	}
+	switch {
+	case parentMatched:
+	case s.lastDot < 0:
+		set.some = true
+	case parent != nil:
+		set.some = hasSuffix(parent.Subject, s.query[:s.lastDot], s.fold)
+	}
+	return set
+}
+
+// matches reports whether k, one of set, matches.
+func (s *subjectSearch) matches(set siblingSet, k *Node) bool {
+	switch {
+	case set.all:
+		return true
+	case !set.some:
+		return false
+	case s.lastDot < 0 && s.fold:
+		return containsFold(k.Name, s.query) // a shorter Name is not read
+	case s.lastDot < 0:
+		return strings.Contains(k.Name, s.query)
+	}
+	after := s.query[s.lastDot+1:]
+	return len(k.Name) >= len(after) && hasPrefix(k.Name, after, s.fold)
+}
+
+// searchLevel is one level of the selection's path: the siblings there and
+// the live node on the path, if any.
+type searchLevel struct {
+	set     siblingSet
+	tok     string // the selection's token at this level
+	node    *Node  // the node named tok, nil if there is none (pruned)
+	matched bool   // node matches
+}
+
+// from finds the next match after (or before) the position of subject in
+// name order, wrapping around. The position is found by name, so it holds
+// even if the selected node was pruned since the rows were built.
+func (s *subjectSearch) from(subject string, forward, skipCurrent bool) *Node {
+	var levels []searchLevel
+	var parent *Node
+	matched := false
+	index := s.tree.roots
+	for tok := range strings.SplitSeq(subject, ".") {
+		n := index[tok]
+		l := searchLevel{set: s.siblings(parent, matched), tok: tok, node: n}
+		if n != nil {
+			l.matched = !s.skip(n, "", 0) && s.matches(l.set, n)
+		}
+		levels = append(levels, l)
+		if n == nil {
+			break
+		}
+		parent, matched, index = n, l.matched, nil
+		if n.branch != nil {
+			index = n.branch.kids
+		}
+	}
+	last := levels[len(levels)-1]
+	pos := last.node // the selected subject's live node, nil if gone
+	if pos != nil && last.matched && !skipCurrent {
+		return pos
+	}
+	// The order around the path, for levels 0..d with a_i the path's node at
+	// level i: E_0, a_0, E_1, a_1, ..., E_d, a_d, below(a_d), L_d, ..., L_0,
+	// where E_i and L_i are a_i's siblings before and after it with their
+	// subtrees.
+	if forward {
+		if pos != nil {
+			if n := s.first(s.siblings(pos, last.matched), "", 0); n != nil {
+				return n
+			}
+		}
+		for i := len(levels) - 1; i >= 0; i-- {
+			if n := s.first(levels[i].set, levels[i].tok, +1); n != nil {
+				return n
+			}
+		}
+		for _, l := range levels { // wrap around
+			if n := s.first(l.set, l.tok, -1); n != nil {
+				return n
+			}
+			if l.matched {
+				return l.node // for the last level: the only match wraps to itself
+			}
+		}
+		return nil
+	}
+	for i := len(levels) - 1; i >= 0; i-- {
+		if n := s.last(levels[i].set, levels[i].tok, -1); n != nil {
+			return n
+		}
+		if i > 0 && levels[i-1].matched {
+			return levels[i-1].node
+		}
+	}
+	for _, l := range levels { // wrap around
+		if n := s.last(l.set, l.tok, +1); n != nil {
+			return n
+		}
+	}
+	if pos != nil {
+		if n := s.last(s.siblings(pos, last.matched), "", 0); n != nil {
+			return n
+		}
+		if last.matched {
+			return pos
+		}
+	}
+	return nil
+}
+
+// first returns the first match in name order in the subtrees of set's
+// nodes whose names sort after tok (side +1), before it (side -1) or all
+// (side 0).
+func (s *subjectSearch) first(set siblingSet, tok string, side int) *Node {
+	var best *Node
+	if set.all || set.some {
+		for _, k := range set.kids {
+			if s.skip(k, tok, side) {
+				continue
+			}
+			if (best == nil || naturalCompare(k.Name, best.Name) < 0) && s.matches(set, k) {
+				best = k
+			}
+		}
+	}
+	if set.all {
+		return best
+	}
+	// A child that sorts before the smallest match and does not match
+	// itself may still hold an earlier match below it.
+	direct := best != nil
+	for _, k := range set.kids {
+		if !hasChildren(k) || s.skip(k, tok, side) || best != nil && naturalCompare(k.Name, best.Name) >= 0 {
+			continue
+		}
+		if s.anyBelow(k) {
+			best, direct = k, false
+		}
+	}
+	if best == nil || direct {
+		return best
+	}
+	return s.first(s.siblings(best, false), "", 0)
+}
+
+// last is first's mirror: the last match in name order.
+func (s *subjectSearch) last(set siblingSet, tok string, side int) *Node {
+	var best *Node
+	if set.all || set.some {
+		for _, k := range set.kids {
+			if s.skip(k, tok, side) {
+				continue
+			}
+			if (best == nil || naturalCompare(k.Name, best.Name) > 0) && s.matches(set, k) {
+				best = k
+			}
+		}
+	}
+	direct := best != nil
+	if !set.all {
+		for _, k := range set.kids {
+			if !hasChildren(k) || s.skip(k, tok, side) || best != nil && naturalCompare(k.Name, best.Name) <= 0 {
+				continue
+			}
+			if s.anyBelow(k) {
+				best, direct = k, false
+			}
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	if !direct {
+		return s.last(s.siblings(best, false), "", 0)
+	}
+	// Everything below a match matches: the last is its last descendant.
+	for len(best.Children()) > 0 {
+		kids := best.Children()
+		best = kids[0]
+		for _, k := range kids[1:] {
+			if naturalCompare(k.Name, best.Name) > 0 {
+				best = k
+			}
+		}
+	}
+	return best
+}
+
+// skip reports whether k is outside the searched side of tok, or noise the
+// search does not look at (noise is inherited, so its subtree is too).
+func (s *subjectSearch) skip(k *Node, tok string, side int) bool {
+	if k.noise && !s.noise {
+		return true
+	}
+	switch side {
+	case +1:
+		return naturalCompare(k.Name, tok) <= 0
+	case -1:
+		return naturalCompare(k.Name, tok) >= 0
+	}
+	return false
+}
+
+// anyBelow reports whether anything below n matches, n itself not matching.
+func (s *subjectSearch) anyBelow(n *Node) bool {
+	set := s.siblings(n, false)
+	for _, k := range set.kids {
+		if set.some && s.matches(set, k) || hasChildren(k) && s.anyBelow(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasChildren is n.HasChildren without reading n.branch for a leaf: a search
+// with few matches reads every node, and most nodes are leaves. Msgs counts
+// n's messages and its descendants', Own only n's, and nodes are created
+// only by Apply, which counts a message on every node of its path: a node
+// with a child has Msgs > Own. (Pruned children's counts stay in Msgs, so
+// Msgs > Own alone is not enough.) Skipping the read of the branch pointer,
+// on another cache line than Name, saves one miss per leaf.
+func hasChildren(n *Node) bool { return n.Msgs != n.Own && n.HasChildren() }
+
+// hasPrefix is strings.HasPrefix, ignoring ASCII case when fold (prefix is
+// then lower case).
+func hasPrefix(s, prefix string, fold bool) bool {
+	if !fold {
+		return strings.HasPrefix(s, prefix)
+	}
+	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
+}
+
+// hasSuffix is strings.HasSuffix, ignoring ASCII case when fold.
+func hasSuffix(s, suffix string, fold bool) bool {
+	if !fold {
+		return strings.HasSuffix(s, suffix)
+	}
+	return len(s) >= len(suffix) && equalFold(s[len(s)-len(suffix):], suffix)
+}
+
+// containsFold is strings.Contains ignoring ASCII case, without allocating.
+func containsFold(s, lowerSub string) bool {
+	for i := 0; i+len(lowerSub) <= len(s); i++ {
+		if equalFold(s[i:i+len(lowerSub)], lowerSub) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFold reports whether s, ASCII upper case folded to lower, is lower.
+func equalFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
