@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"natsx/model"
 	"natsx/recorder"
 	"natsx/ui"
 )
@@ -28,10 +29,82 @@ type playerTimeline struct {
 
 	mu          sync.Mutex // one control at a time, so markers stay in place
 	sentAtReset uint64     // Player's Sent at the last rewind
+
+	sent sentLog // what the player published, for Stamp
 }
 
 func newPlayerTimeline(p *recorder.Player, nc *nats.Conn, path string) *playerTimeline {
-	return &playerTimeline{p: p, nc: nc, name: filepath.Base(path)}
+	t := &playerTimeline{p: p, nc: nc, name: filepath.Base(path), sent: newSentLog(sentLogSize)}
+	p.Observe(t.sent.add)
+	return t
+}
+
+// Stamp gives the messages the player published their recorded times.
+func (t *playerTimeline) Stamp(msgs []model.Message, playhead int64) {
+	t.sent.stamp(msgs, playhead)
+}
+
+// sentLogSize bounds the publications remembered for Stamp (2.5 MiB): a
+// message the explorer reads that many publications after the player sent
+// it shows at the playhead's time instead of its own.
+const sentLogSize = 1 << 16
+
+// sentLookahead is how far past the oldest remembered publication Stamp
+// looks for a message's match: publications the explorer never saw (its
+// store dropped them) are skipped this way.
+const sentLookahead = 256
+
+// sentLog is a bounded FIFO of the player's publications in order. The
+// broker delivers one connection's messages in order, so the explorer
+// reads them in this order, interleaved with other clients' messages.
+type sentLog struct {
+	mu   sync.Mutex
+	ring []sentRec
+	head int // oldest
+	n    int
+}
+
+type sentRec struct {
+	subject string
+	size    int
+	at      int64
+}
+
+func newSentLog(n int) sentLog { return sentLog{ring: make([]sentRec, n)} }
+
+func (l *sentLog) add(m *model.Message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n == len(l.ring) { // the explorer lags far behind: forget the oldest
+		l.head = (l.head + 1) % len(l.ring)
+		l.n--
+	}
+	l.ring[(l.head+l.n)%len(l.ring)] = sentRec{subject: m.Subject, size: len(m.Data), at: m.Received}
+	l.n++
+}
+
+// stamp matches each message with the oldest remembered publication of the
+// same subject and size (within sentLookahead), taking it and any older
+// ones off; a message with no match came from another client.
+func (l *sentLog) stamp(msgs []model.Message, playhead int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range msgs {
+		m := &msgs[i]
+		m.Received = playhead
+		for j := 0; j < min(l.n, sentLookahead); j++ {
+			r := &l.ring[(l.head+j)%len(l.ring)]
+			if r.size == m.Size && r.subject == m.Subject {
+				m.Received = r.at
+				for k := 0; k <= j; k++ {
+					l.ring[(l.head+k)%len(l.ring)] = sentRec{} // release the subject
+				}
+				l.head = (l.head + j + 1) % len(l.ring)
+				l.n -= j + 1
+				break
+			}
+		}
+	}
 }
 
 func (t *playerTimeline) Status() ui.TimelineStatus {

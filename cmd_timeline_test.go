@@ -18,6 +18,9 @@ import (
 	"natsx/ui"
 )
 
+// timelineStart is when the test captures were recorded.
+var timelineStart = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
 // timelineCapture writes n messages step apart on tl.0 … tl.3, with
 // markers at the given offsets.
 func timelineCapture(t *testing.T, n int, step time.Duration, marks ...time.Duration) string {
@@ -27,7 +30,7 @@ func timelineCapture(t *testing.T, n int, step time.Duration, marks ...time.Dura
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC).UnixNano()
+	start := timelineStart.UnixNano()
 	mi := 0
 	for i := range n {
 		at := start + int64(i)*int64(step)
@@ -169,8 +172,19 @@ func TestOpenTimeline(t *testing.T) {
 		t.Fatalf("want 2 markers on the timeline, got %d:\n%s", c, s)
 	}
 
+	// A pane lists messages with their times: the capture's, not the
+	// replay's.
+	r.press("f", "t", "l", ".", ">", "enter")
 	r.press(".", ".", ".", ".", ".")
-	r.until("5 steps", func(s string) bool { return msgs(s) == 5 })
+	recorded := func(i int) string {
+		return timelineStart.Add(time.Duration(i) * 10 * time.Millisecond).Local().Format("15:04:05.000")
+	}
+	s = r.until("5 steps", func(s string) bool { return msgs(s) == 5 })
+	for i := range 5 {
+		if !strings.Contains(s, recorded(i)+" tl.") {
+			t.Fatalf("message %d not listed at its recorded time %s:\n%s", i, recorded(i), s)
+		}
+	}
 
 	// Back to the start: the five are published again, counted once.
 	r.press("t", "0", "enter")
@@ -207,5 +221,52 @@ func TestOpenTimeline(t *testing.T) {
 	}
 	if got := msgs(ansi.Strip(r.m.Render())); got != n {
 		t.Fatalf("count moved to %d after the end", got)
+	}
+}
+
+// TestSentLogStamp: messages take the recorded time of their publication,
+// in order; another client's message takes the playhead's; publications
+// the explorer never read are skipped; the log stays bounded.
+func TestSentLogStamp(t *testing.T) {
+	l := newSentLog(8)
+	pub := func(subject string, size int, at int64) {
+		l.add(&model.Message{Subject: subject, Data: make([]byte, size), Received: at})
+	}
+	read := func(subject string, size int) model.Message {
+		return model.Message{Subject: subject, Size: size, Data: make([]byte, size), Received: -1}
+	}
+	pub("a", 1, 100)
+	pub("b", 2, 200)
+	pub("a", 1, 300)
+	pub("c", 3, 400)
+	batch := []model.Message{read("a", 1), read("x", 1), read("a", 1), read("c", 3)} // b was dropped
+	l.stamp(batch, 999)
+	want := []int64{100, 999, 300, 400}
+	for i, m := range batch {
+		if m.Received != want[i] {
+			t.Fatalf("message %d (%s): %d, want %d", i, m.Subject, m.Received, want[i])
+		}
+	}
+	if l.n != 0 {
+		t.Fatalf("%d publications left after all were read", l.n)
+	}
+	// Same subject, other size: not the same message.
+	pub("a", 5, 500)
+	batch = []model.Message{read("a", 1)}
+	l.stamp(batch, 777)
+	if batch[0].Received != 777 || l.n != 1 {
+		t.Fatalf("size mismatch matched: %d, %d left", batch[0].Received, l.n)
+	}
+	// Bounded: the oldest publications are forgotten.
+	for i := range 20 {
+		pub("z", 1, int64(1000+i))
+	}
+	if l.n != 8 {
+		t.Fatalf("log holds %d, bound 8", l.n)
+	}
+	batch = []model.Message{read("z", 1)}
+	l.stamp(batch, 0)
+	if batch[0].Received != 1012 {
+		t.Fatalf("oldest kept publication is %d, want 1012", batch[0].Received)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"natsx/model"
 )
 
 // Playback speeds a Player accepts besides math.Inf(1) (as fast as possible).
@@ -74,6 +76,7 @@ type Player struct {
 	once sync.Once
 
 	// Owned by the run goroutine.
+	observe func(*model.Message)
 	it      *Iter
 	next    Entry
 	hasNext bool
@@ -219,6 +222,14 @@ func (p *Player) SeekBy(d time.Duration) error {
 		p.seek(p.head() + int64(d))
 		return nil
 	})
+}
+
+// Observe calls f on the publishing goroutine with every message the
+// player publishes from now on, just before it is sent, its Received the
+// time it was recorded; f must be quick and must not keep the message.
+// natsx open uses it to show messages at their recorded times. nil stops.
+func (p *Player) Observe(f func(*model.Message)) {
+	_ = p.call(func(p *Player) error { p.observe = f; return nil })
 }
 
 // Status is a snapshot, cheap enough for every UI tick.
@@ -426,6 +437,9 @@ func (p *Player) publishNext() error {
 	out := &nats.Msg{Subject: m.Subject, Reply: m.Reply, Data: m.Data}
 	if m.Header != nil {
 		out.Header = nats.Header(m.Header)
+	}
+	if p.observe != nil {
+		p.observe(m)
 	}
 	err := p.nc.PublishMsg(out)
 	p.hasNext = false

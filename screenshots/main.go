@@ -146,6 +146,8 @@ func (staticTimeline) SeekBy(time.Duration) (bool, error) { return false, errNoP
 func (staticTimeline) SeekTo(time.Duration) (bool, error) { return false, errNoPlayer }
 func (staticTimeline) Marker(bool) (bool, error)          { return false, errNoPlayer }
 
+func (staticTimeline) Stamp([]model.Message, int64) {}
+
 var errNoPlayer = errors.New("the screenshots have no player")
 
 func main() {

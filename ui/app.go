@@ -59,7 +59,8 @@ type Model struct {
 	idlePulls int // consecutive empty pulls, for the idle back-off
 	cursor    uint64
 	buf       []model.Message
-	now       time.Time
+	now       time.Time // the data's clock: wall time, or natsx open's playhead
+	wall      time.Time // the wall clock as of the last pull (flash messages)
 	status    model.SourceStatus
 	// storeDropped counts messages the store dropped before the UI read them.
 	storeDropped uint64
@@ -142,6 +143,7 @@ func New(o Options) *Model {
 		tp:     model.NewThroughput(since),
 		buf:    make([]model.Message, o.BatchSize),
 		now:    o.Start,
+		wall:   o.Start,
 		search: ti,
 		prompt: prompt{input: newPromptInput()},
 		form:   newPublishForm(),
@@ -250,8 +252,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	}
 	msgs := b.buf[:b.n]
 	if m.opts.Timeline != nil {
-		msgs = m.splitRewind(msgs)
-		m.tl = m.opts.Timeline.Status()
+		msgs = m.timelineBatch(msgs)
 	}
 	for i := range msgs {
 		m.account(&msgs[i])
@@ -264,7 +265,8 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	m.storeDropped += b.missed
 	m.cursor = b.next
 	m.status = b.status
-	m.now = b.now
+	m.wall = b.now
+	m.now = m.clock(b.now)
 	m.view.Refresh(m.now.UnixNano())
 	m.replies.Expire(m.now)
 	if b.n == len(b.buf) {
@@ -303,7 +305,8 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 		m.tl = m.opts.Timeline.Status()
 	}
 	m.status = status
-	m.now = now
+	m.wall = now
+	m.now = m.clock(now)
 	m.view.Refresh(now.UnixNano())
 }
 
@@ -411,7 +414,7 @@ func (m *Model) footerView(w int) string {
 	if m.searching {
 		return fit(m.search.View()+"  "+m.help.ShortHelpView([]key.Binding{m.skeys.Accept, m.skeys.Cancel}), w)
 	}
-	if m.flash.text != "" && m.now.Before(m.flashUntil) {
+	if m.flash.text != "" && m.wall.Before(m.flashUntil) {
 		st := m.styles.Accent
 		if m.flash.isErr {
 			st = m.styles.Bad
@@ -426,5 +429,5 @@ func (m *Model) footerView(w int) string {
 
 func (m *Model) setFlash(text string, isErr bool) {
 	m.flash = statusMsg{text: text, isErr: isErr}
-	m.flashUntil = m.now.Add(5 * time.Second)
+	m.flashUntil = m.wall.Add(5 * time.Second)
 }

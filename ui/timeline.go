@@ -42,6 +42,10 @@ type Timeline interface {
 	SeekTo(offset time.Duration) (rewound bool, err error)
 	// Marker jumps to the next (or previous) marker.
 	Marker(next bool) (rewound bool, err error)
+	// Stamp sets each message's Received to the time it was recorded when
+	// the player published it, and to the playhead when another client
+	// did: the explorer of a capture runs on the capture's clock.
+	Stamp(msgs []model.Message, playhead int64)
 }
 
 // TimelineStatus is a snapshot of the player.
@@ -129,28 +133,48 @@ func (m *Model) timelineDone(msg timelineMsg) tea.Cmd {
 	return nil
 }
 
-// splitRewind applies msgs, starting the counts over after the last
-// RewindSubject in them. Messages before it belong to the stretch being
-// replayed again and are dropped with the old counts.
-func (m *Model) splitRewind(msgs []model.Message) []model.Message {
+// timelineBatch prepares a pulled batch in natsx open: the player's
+// state, a rewind if the batch holds one (counts start over after the last
+// RewindSubject: the messages before it belong to the stretch being played
+// again and go with the old counts), and the capture's times. It returns
+// the messages to apply.
+func (m *Model) timelineBatch(msgs []model.Message) []model.Message {
+	tl := m.opts.Timeline
+	m.tl = tl.Status()
 	last := -1
 	for i := range msgs {
 		if len(msgs[i].Subject) == len(RewindSubject) && msgs[i].Subject == RewindSubject {
 			last = i
 		}
 	}
-	if last < 0 {
-		return msgs
+	if last >= 0 {
+		msgs = msgs[last+1:]
 	}
-	m.rewind()
-	return msgs[last+1:]
+	head := m.tl.Pos.UnixNano()
+	tl.Stamp(msgs, head)
+	if last >= 0 {
+		since := head
+		if len(msgs) > 0 {
+			since = min(since, msgs[0].Received)
+		}
+		m.rewind(since)
+	}
+	return msgs
 }
 
-// rewind starts every count over: tree, throughput, request/reply links,
-// pane lists and the inspector. Panes keep their patterns, names and
-// places; sort, noise and the memory budget stay.
-func (m *Model) rewind() {
-	since := m.now.UnixNano()
+// clock is the time the explorer's data runs on: the wall clock, or in
+// natsx open the playhead.
+func (m *Model) clock(wall time.Time) time.Time {
+	if m.opts.Timeline != nil && !m.tl.Pos.IsZero() {
+		return m.tl.Pos
+	}
+	return wall
+}
+
+// rewind starts every count over from since (Unix ns): tree, throughput,
+// request/reply links, pane lists and the inspector. Panes keep their
+// patterns, names and places; sort, noise and the memory budget stay.
+func (m *Model) rewind(since int64) {
 	old := m.view
 	m.tree = model.NewTree(m.opts.Tree, since)
 	m.view = model.NewTreeView(m.tree)
