@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"natsx/model"
 )
@@ -324,6 +325,11 @@ type decoder struct {
 	b      []byte
 	prev   int64
 	intern map[string]string
+	// alias makes strings point into the block instead of interning
+	// copies: for a reader that uses each record once (Iter.transient),
+	// not one that keeps records (a string would keep its 64 KiB block
+	// alive).
+	alias bool
 }
 
 var errShort = errors.New("record runs past the end of its block")
@@ -354,6 +360,13 @@ func (d *decoder) string() (string, error) {
 	b, err := d.bytes()
 	if err != nil {
 		return "", err
+	}
+	if d.alias {
+		// The block is not written while its records are in use (a
+		// transient iterator reuses it only once they are all read, and
+		// payloads point into it too), so the string does not change
+		// while anyone reads it.
+		return unsafe.String(unsafe.SliceData(b), len(b)), nil
 	}
 	if s, ok := d.intern[string(b)]; ok {
 		return s, nil

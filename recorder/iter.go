@@ -19,7 +19,16 @@ type Iter struct {
 	err    error
 	seekTo int64
 	seek   bool
+	reuse  bool   // see transient
+	buf    []byte // the block buffer transient reuses
 }
+
+// transient makes records valid only until the next call to Next, for a
+// caller that uses each record at once and keeps nothing (replay): strings
+// point into the block instead of being interned, and the next block is
+// read into the same buffer instead of a fresh one (64 KiB of garbage per
+// block, and the GC work that comes with it).
+func (it *Iter) transient() { it.dec.alias, it.reuse = true, true }
 
 // Iter returns an iterator from the first record.
 func (r *Reader) Iter() *Iter {
@@ -72,7 +81,11 @@ func (it *Iter) Next() bool {
 // valid one.
 func (it *Iter) loadNext() {
 	r := it.r
-	h, raw, end, problem := r.loadBlock(it.off, r.dataEnd)
+	var buf []byte
+	if it.reuse {
+		buf = it.buf
+	}
+	h, raw, end, problem := r.loadBlockInto(buf, it.off, r.dataEnd)
 	if problem == "" && h.kind != blockRecords {
 		problem = "index block in the middle of the data"
 	}
@@ -95,6 +108,11 @@ func (it *Iter) loadNext() {
 	}
 	it.block, it.off = it.off, end
 	it.dec.b, it.dec.prev, it.left = raw, h.first, h.count
+	if it.reuse && cap(raw) > cap(it.buf) {
+		// The records now point into raw; the next block may overwrite it
+		// once they are all read.
+		it.buf = raw[:0]
+	}
 }
 
 // Entry is the current record; it stays valid after Next (payloads are

@@ -333,6 +333,12 @@ func slicesDeleteFrom(index []indexEntry, off int64) []indexEntry {
 // and returns its header, raw body and the block's CRC-checked bytes; a
 // non-empty problem says why it is not valid.
 func (r *Reader) loadBlock(off, limit int64) (blockHeader, []byte, int64, string) {
+	return r.loadBlockInto(nil, off, limit)
+}
+
+// loadBlockInto is loadBlock reading the block's body into buf when it is
+// big enough.
+func (r *Reader) loadBlockInto(buf []byte, off, limit int64) (blockHeader, []byte, int64, string) {
 	if limit-off < blockHeaderLen {
 		return blockHeader{}, nil, 0, "block header cut short"
 	}
@@ -347,7 +353,12 @@ func (r *Reader) loadBlock(off, limit int64) (blockHeader, []byte, int64, string
 	if h.end() > limit {
 		return h, nil, 0, "block cut short"
 	}
-	body := make([]byte, h.bodyLen)
+	var body []byte
+	if uint64(cap(buf)) >= uint64(h.bodyLen) {
+		body = buf[:h.bodyLen]
+	} else {
+		body = make([]byte, h.bodyLen)
+	}
 	if r.readAt(body, off+blockHeaderLen) != nil {
 		return h, nil, 0, "unreadable block"
 	}

@@ -134,6 +134,7 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 		st.Passes++
 		prog.Pass = st.Passes
 		it := r.Iter()
+		it.transient() // each record is published (copied) and forgotten
 		var first, last int64
 		var seen bool
 		for it.Next() {
@@ -181,14 +182,8 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 				if err := dryRunLine(o.Output, rec, subject, rec.Time-info.First); err != nil {
 					return st, err
 				}
-			} else {
-				out := &nats.Msg{Subject: subject, Reply: m.Reply, Data: m.Data}
-				if m.Header != nil {
-					out.Header = nats.Header(m.Header)
-				}
-				if err := nc.PublishMsg(out); err != nil {
-					return st, fmt.Errorf("recorder: replay: publish %q (%d bytes): %w", subject, len(m.Data), err)
-				}
+			} else if err := publish(nc, subject, m); err != nil {
+				return st, fmt.Errorf("recorder: replay: publish %q (%d bytes): %w", subject, len(m.Data), err)
 			}
 			st.Published++
 			prog.Published, prog.Position = st.Published, time.Duration(rec.Time-first)
@@ -209,6 +204,19 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 		}
 	}
 	return st, flush(nc, o.DryRun)
+}
+
+// publish sends m on subject. Without headers it is nats.go's plain
+// Publish, as a bare publisher calls it: a nats.Msg per message costs an
+// allocation and PublishMsg's header handling.
+func publish(nc *nats.Conn, subject string, m *model.Message) error {
+	switch {
+	case m.Header != nil:
+		return nc.PublishMsg(&nats.Msg{Subject: subject, Reply: m.Reply, Data: m.Data, Header: nats.Header(m.Header)})
+	case m.Reply != "":
+		return nc.PublishRequest(subject, m.Reply, m.Data)
+	}
+	return nc.Publish(subject, m.Data)
 }
 
 // flush waits until the server has everything published, so a caller that

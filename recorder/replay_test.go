@@ -206,16 +206,28 @@ func TestRemap(t *testing.T) {
 		{"orders.*.created=new.*", "orders.eu.created", "new.eu"},
 		{"a.*.*=b.*.*", "a.1.2", "b.1.2"},
 		{"a.*=fixed", "a.1", "fixed"},
+		{"a.*.b.>=*.c.>", "a.1.b.2.3", "1.c.2.3"},
+		{"a.*.b.>=*.c.>", "a.1.b", ""},
+		{"*.*=*", "x.y", "x"},
+		{"a.>=b", "a.1.2", "b"},
 	}
 	for _, c := range cases {
 		rm, err := ParseRemap(c.rule)
 		if err != nil {
 			t.Fatalf("%s: %v", c.rule, err)
 		}
-		out, ok := rm.Apply(c.in)
-		if ok != (c.out != "") || (ok && out != c.out) {
-			t.Errorf("%s on %s: %q %v, want %q", c.rule, c.in, out, ok, c.out)
+		// A Remap written as a literal is parsed on each Apply, the same way.
+		from, to, _ := strings.Cut(c.rule, "=")
+		for _, rm := range []Remap{rm, {From: from, To: to}} {
+			out, ok := rm.Apply(c.in)
+			if ok != (c.out != "") || (ok && out != c.out) {
+				t.Errorf("%s on %s: %q %v, want %q", c.rule, c.in, out, ok, c.out)
+			}
 		}
+	}
+	// A literal with more '*' in To than From does not panic.
+	if out, ok := (Remap{From: "a.*", To: "*.*"}).Apply("a.1"); ok {
+		t.Errorf("a.*=*.* applied: %q", out)
 	}
 	for _, bad := range []string{"nothing", "a.>=b.*", "a=b.>", "a..b=c", "=x", "a b=c", "a.>.b=c"} {
 		if _, err := ParseRemap(bad); err == nil {

@@ -64,6 +64,31 @@ type Remap struct {
 	From string
 	// To is the subject they are rewritten to.
 	To string
+
+	rule *remapRule // From and To parsed once by ParseRemap, not per message
+}
+
+// remapRule is a Remap parsed: From's pattern and both sides' tokens.
+type remapRule struct {
+	from         model.Pattern
+	ftoks, ttoks []string
+	valid        bool
+}
+
+func newRemapRule(from, to string) *remapRule {
+	p, err := model.ParsePattern(from)
+	return &remapRule{from: p, valid: err == nil, ftoks: strings.Split(from, "."), ttoks: strings.Split(to, ".")}
+}
+
+// count is how many of toks are wc.
+func count(toks []string, wc string) int {
+	n := 0
+	for _, t := range toks {
+		if t == wc {
+			n++
+		}
+	}
+	return n
 }
 
 // ParseRemap reads "FROM=TO" and checks TO only uses wildcards FROM has.
@@ -78,48 +103,58 @@ func ParseRemap(s string) (Remap, error) {
 			return Remap{}, fmt.Errorf("remap %q: %w", s, err)
 		}
 	}
-	count := func(p, wc string) int {
-		n := 0
-		for t := range strings.SplitSeq(p, ".") {
-			if t == wc {
-				n++
-			}
-		}
-		return n
-	}
-	if count(to, "*") > count(from, "*") {
+	r := newRemapRule(from, to)
+	if count(r.ttoks, "*") > count(r.ftoks, "*") {
 		return Remap{}, fmt.Errorf("remap %q: TO has more '*' than FROM", s)
 	}
-	if count(to, ">") > count(from, ">") {
+	if count(r.ttoks, ">") > count(r.ftoks, ">") {
 		return Remap{}, fmt.Errorf("remap %q: TO ends in '>' but FROM does not", s)
 	}
-	return Remap{From: from, To: to}, nil
+	return Remap{From: from, To: to, rule: r}, nil
 }
 
-// Apply rewrites subject, reporting false when it does not match From.
+// Apply rewrites subject, reporting false when it does not match From (or
+// when the rule is invalid: a Remap not made by ParseRemap is parsed here,
+// on every call).
 func (m Remap) Apply(subject string) (string, bool) {
-	if !MatchSubject(m.From, subject) {
+	r := m.rule
+	if r == nil {
+		r = newRemapRule(m.From, m.To)
+	}
+	if !r.valid || !r.from.Match(subject) {
 		return subject, false
 	}
-	var stars []string
+	// subject matches From: it has a token for each of From's, and '>'
+	// is last.
+	var buf [8]string
+	stars := buf[:0]
 	rest := ""
-	ftoks := strings.Split(m.From, ".")
-	stoks := strings.Split(subject, ".")
-	for i, t := range ftoks {
-		switch t {
-		case "*":
-			stars = append(stars, stoks[i])
-		case ">":
-			rest = strings.Join(stoks[i:], ".")
+	pos := 0
+	for _, t := range r.ftoks {
+		if t == ">" {
+			rest = subject[pos:]
+			break
 		}
+		end := strings.IndexByte(subject[pos:], '.')
+		if end < 0 {
+			end = len(subject) - pos
+		}
+		if t == "*" {
+			stars = append(stars, subject[pos:pos+end])
+		}
+		pos += end + 1
 	}
 	var b strings.Builder
-	for i, t := range strings.Split(m.To, ".") {
+	b.Grow(len(m.To) + len(subject))
+	for i, t := range r.ttoks {
 		if i > 0 {
 			b.WriteByte('.')
 		}
 		switch t {
 		case "*":
+			if len(stars) == 0 {
+				return subject, false // more '*' in To than From: not from ParseRemap
+			}
 			b.WriteString(stars[0])
 			stars = stars[1:]
 		case ">":
