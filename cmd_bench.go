@@ -39,6 +39,8 @@ type BenchCmd struct {
 	Subjects int           `default:"10000" help:"distinct four-token subjects"`
 	Size     []int         `default:"16,128" help:"payload sizes in bytes, one flood each"`
 	Idle     time.Duration `default:"10s" help:"how long to sample the real binary's idle CPU (0 skips it)"`
+	Rounds   int           `default:"3" help:"rounds per payload size, alternating which side goes first; the median ratio is reported"`
+	Recorder bool          `help:"measure natsx record and replay --speed max against a bare subscriber and publisher instead of the TUI"`
 }
 
 // benchTimeout bounds every wait: a flood that stalls this long is over.
@@ -47,8 +49,8 @@ const benchTimeout = 5 * time.Second
 // Run floods the server once per payload size for each subscriber and
 // prints both rates and their ratio.
 func (c *BenchCmd) Run(stdout io.Writer) error {
-	if c.Messages <= 0 || c.Subjects <= 0 || len(c.Size) == 0 {
-		return errors.New("bench: --messages, --subjects and --size must be positive")
+	if c.Messages <= 0 || c.Subjects <= 0 || len(c.Size) == 0 || c.Rounds <= 0 {
+		return errors.New("bench: --messages, --subjects, --size and --rounds must be positive")
 	}
 	for _, s := range c.Size {
 		if s < 0 || s > 1<<20 {
@@ -68,6 +70,13 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects, server %s, %s\n",
 		c.Messages, c.Subjects, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
+	subjects := make([]string, c.Subjects)
+	for i := range subjects {
+		subjects[i] = fmt.Sprintf("bench.%d.%d.%d", i/1000, i/10%100, i)
+	}
+	if c.Recorder {
+		return c.runRecorder(stdout, url, emb, subjects)
+	}
 	if c.Idle > 0 {
 		startup, idle, err := benchIdle(c.Idle)
 		if err != nil {
@@ -75,10 +84,6 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "real binary (--no-demo, pty 120x40): first frame %s after exec; idle CPU %.2f%% of a core over %s\n",
 			startup.Round(time.Millisecond), idle, c.Idle)
-	}
-	subjects := make([]string, c.Subjects)
-	for i := range subjects {
-		subjects[i] = fmt.Sprintf("bench.%d.%d.%d", i/1000, i/10%100, i)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "size\tbare msg/s\tnatsx msg/s\tratio\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")

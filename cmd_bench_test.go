@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -61,10 +62,11 @@ func TestPct(t *testing.T) {
 
 func TestBenchFlagsRejected(t *testing.T) {
 	for _, c := range []BenchCmd{
-		{Messages: 0, Subjects: 1, Size: []int{16}},
-		{Messages: 1, Subjects: 0, Size: []int{16}},
-		{Messages: 1, Subjects: 1},
-		{Messages: 1, Subjects: 1, Size: []int{-1}},
+		{Messages: 0, Subjects: 1, Size: []int{16}, Rounds: 1},
+		{Messages: 1, Subjects: 0, Size: []int{16}, Rounds: 1},
+		{Messages: 1, Subjects: 1, Rounds: 1},
+		{Messages: 1, Subjects: 1, Size: []int{-1}, Rounds: 1},
+		{Messages: 1, Subjects: 1, Size: []int{16}, Rounds: 0},
 	} {
 		if err := c.Run(nil); err == nil {
 			t.Errorf("%+v: no error", c)
@@ -96,4 +98,54 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/first-frame")
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{3}, 3},
+		{[]float64{3, 1, 2}, 2},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		if got := median(tc.xs); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.xs, got, tc.want)
+		}
+	}
+}
+
+// TestBenchRecorder runs natsx bench --recorder on a small flood against
+// an embedded broker: two rounds per size, each recording the flood with
+// nothing lost and replaying it whole (benchRecord and benchReplay fail the
+// run otherwise), then the median row.
+func TestBenchRecorder(t *testing.T) {
+	var out strings.Builder
+	c := BenchCmd{Recorder: true, Messages: 5000, Subjects: 100, Size: []int{16, 128}, Rounds: 2}
+	if err := c.Run(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	rows := map[string]int{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || !strings.HasSuffix(f[0], "B") {
+			continue
+		}
+		rows[f[0]+" "+f[1]]++
+		if f[1] == "median" {
+			if len(f) != 4 {
+				t.Errorf("median row %q: want two ratios", line)
+			}
+			continue
+		}
+		if len(f) != 9 || f[5] != "0/0" {
+			t.Errorf("round row %q: want 9 columns and nothing lost", line)
+		}
+	}
+	for _, want := range []string{"16B 1", "16B 2", "16B median", "128B 1", "128B 2", "128B median"} {
+		if rows[want] != 1 {
+			t.Errorf("row %q appears %d times in\n%s", want, rows[want], out.String())
+		}
+	}
 }
