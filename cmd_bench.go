@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -23,8 +21,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/vt"
-	"github.com/creack/pty"
 	"github.com/nats-io/nats.go"
 
 	"natsx/engine"
@@ -85,23 +81,61 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		fmt.Fprintf(stdout, "real binary (--no-demo, pty 120x40): first frame %s after exec; idle CPU %.2f%% of a core over %s\n",
 			startup.Round(time.Millisecond), idle, c.Idle)
 	}
+	return c.runIngest(stdout, url, emb, subjects)
+}
+
+// runIngest runs, per payload size, c.Rounds rounds of phase A (the bare
+// subscriber) and phase B (natsx), A first in odd rounds and B first in
+// even ones, so a change in the machine's load during a round weighs on
+// both sides over the run. It prints every round and a summary row.
+func (c *BenchCmd) runIngest(stdout io.Writer, url string, emb *engine.Embedded, subjects []string) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tbare msg/s\tnatsx msg/s\tratio\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
+	fmt.Fprintln(tw, "size\tround\tbare msg/s\tnatsx msg/s\tratio\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
 	for _, size := range c.Size {
 		payload := bytes.Repeat([]byte{'x'}, size)
-		bare, err := benchBare(url, subjects, c.Messages, payload)
-		if err != nil {
-			return err
+		var bares, natsxs, ratios []float64
+		var all natsxResult
+		var bareLost int64
+		srvLost := int64(0)
+		for round := range c.Rounds {
+			var bare bareResult
+			var nx natsxResult
+			for _, natsxPhase := range []bool{round%2 == 1, round%2 == 0} {
+				var err error
+				if natsxPhase {
+					nx, err = benchNatsx(url, emb, subjects, c.Messages, payload)
+				} else {
+					bare, err = benchBare(url, subjects, c.Messages, payload)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(tw, "%dB\t%d\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size, round+1,
+				bare.rate, nx.rate, nx.rate/bare.rate, bare.lost, nx.bufLost, nx.cliLost, nx.srvLost,
+				pct(nx.keys, 50), pct(nx.keys, 99), pct(nx.keys, 100), len(nx.keys))
+			bares, natsxs, ratios = append(bares, bare.rate), append(natsxs, nx.rate), append(ratios, nx.rate/bare.rate)
+			bareLost += bare.lost
+			all.bufLost += nx.bufLost
+			all.cliLost += nx.cliLost
+			all.keys = append(all.keys, nx.keys...)
+			if n, err := strconv.ParseInt(nx.srvLost, 10, 64); err == nil {
+				srvLost += n
+			}
 		}
-		nx, err := benchNatsx(url, emb, subjects, c.Messages, payload)
-		if err != nil {
-			return err
+		all.srvLost = "n/a"
+		if emb != nil {
+			all.srvLost = strconv.FormatInt(srvLost, 10)
 		}
-		fmt.Fprintf(tw, "%dB\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
-			bare.rate, nx.rate, nx.rate/bare.rate, bare.lost, nx.bufLost, nx.cliLost, nx.srvLost,
-			pct(nx.keys, 50), pct(nx.keys, 99), pct(nx.keys, 100), len(nx.keys))
+		fmt.Fprintf(tw, "%dB\tall\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
+			median(bares), median(natsxs), median(ratios), bareLost, all.bufLost, all.cliLost, all.srvLost,
+			pct(all.keys, 50), pct(all.keys, 99), pct(all.keys, 100), len(all.keys))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(stdout, "all: median rates, median of the rounds' ratios, losses summed, key latencies over every round's presses")
+	return err
 }
 
 // pct is the p-th percentile of ds, "-" when there are none.
@@ -319,164 +353,4 @@ func benchNatsx(url string, emb *engine.Embedded, subjects []string, n int, payl
 		return res, fmt.Errorf("bench: natsx applied %d of %d messages (buffer lost %d, client %d)", got, target, res.bufLost, res.cliLost)
 	}
 	return res, nil
-}
-
-// benchTerm is a pseudo-terminal whose output a vt emulator renders.
-type benchTerm struct {
-	ptmx, tty *os.File
-	mu        sync.Mutex
-	emu       *vt.Emulator
-	done      chan struct{}
-}
-
-func newBenchTerm(w, h int) (*benchTerm, error) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		return nil, fmt.Errorf("bench: pty: %w", err)
-	}
-	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)}); err != nil {
-		ptmx.Close()
-		tty.Close()
-		return nil, fmt.Errorf("bench: pty size: %w", err)
-	}
-	t := &benchTerm{ptmx: ptmx, tty: tty, emu: vt.NewEmulator(w, h), done: make(chan struct{})}
-	t.start()
-	return t, nil
-}
-
-// start feeds the emulator from the pty and relays its replies (the
-// program's queries) back, as e2e_test.go does.
-func (t *benchTerm) start() {
-	go func() {
-		defer close(t.done)
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := t.ptmx.Read(buf)
-			if n > 0 {
-				t.mu.Lock()
-				_, _ = t.emu.Write(buf[:n])
-				t.mu.Unlock()
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	go func() { _, _ = io.Copy(t.ptmx, t.emu) }()
-}
-
-func (t *benchTerm) screen() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.emu.String()
-}
-
-func (t *benchTerm) send(keys string) { _, _ = t.ptmx.Write([]byte(keys)) }
-
-// waitFor polls the screen every millisecond until ok holds or d passes.
-func (t *benchTerm) waitFor(d time.Duration, ok func(string) bool) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if ok(t.screen()) {
-			return true
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return false
-}
-
-func (t *benchTerm) close() {
-	_ = t.tty.Close()
-	_ = t.ptmx.Close()
-	select {
-	case <-t.done:
-	case <-time.After(time.Second):
-	}
-	_ = t.emu.InputPipe().(io.Closer).Close()
-}
-
-// benchIdle starts this binary with --no-demo in a pseudo-terminal, times
-// exec to the first frame that shows the connection, then samples its CPU
-// (utime+stime from /proc/<pid>/stat) over d.
-func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return 0, 0, fmt.Errorf("bench: own binary: %w", err)
-	}
-	cmd := exec.Command(exe, "--no-demo", "--listen", "127.0.0.1:0")
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NATS_URL=") && !strings.HasPrefix(kv, "TERM=") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = append(env, "TERM=xterm-256color")
-	t := &benchTerm{emu: vt.NewEmulator(120, 40), done: make(chan struct{})}
-	begin := time.Now()
-	t.ptmx, err = pty.StartWithSize(cmd, &pty.Winsize{Cols: 120, Rows: 40})
-	if err != nil {
-		return 0, 0, fmt.Errorf("bench: start %s in a pty: %w", exe, err)
-	}
-	t.start()
-	defer func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		_ = t.ptmx.Close()
-		select {
-		case <-t.done:
-		case <-time.After(time.Second):
-		}
-		_ = t.emu.InputPipe().(io.Closer).Close()
-	}()
-	url := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
-	if !t.waitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") && url.MatchString(s) }) {
-		return 0, 0, fmt.Errorf("bench: %s showed no first frame; screen:\n%s", exe, t.screen())
-	}
-	startup = time.Since(begin)
-	// Let start-up work (and its GC) finish before sampling.
-	time.Sleep(time.Second)
-	c0, err := procCPU(cmd.Process.Pid)
-	if err != nil {
-		return 0, 0, err
-	}
-	w0 := time.Now()
-	time.Sleep(d)
-	c1, err := procCPU(cmd.Process.Pid)
-	if err != nil {
-		return 0, 0, err
-	}
-	return startup, 100 * (c1 - c0).Seconds() / time.Since(w0).Seconds(), nil
-}
-
-// procCPU is a process's user+system CPU time from /proc/<pid>/stat.
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, fmt.Errorf("bench: %w", err)
-	}
-	return parseProcStatCPU(string(b))
-}
-
-// clockTicks is USER_HZ, 100 on every Linux this runs on.
-const clockTicks = 100
-
-// parseProcStatCPU reads utime and stime (fields 14 and 15) from a
-// /proc/<pid>/stat line. The command name (field 2) may hold spaces and
-// parentheses, so fields are counted from its closing parenthesis.
-func parseProcStatCPU(stat string) (time.Duration, error) {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, errors.New("bench: /proc stat: no command field")
-	}
-	f := strings.Fields(stat[i+1:])
-	// f[0] is field 3 (state): utime is field 14, stime 15.
-	if len(f) < 13 {
-		return 0, errors.New("bench: /proc stat: too few fields")
-	}
-	ut, err1 := strconv.ParseUint(f[11], 10, 64)
-	st, err2 := strconv.ParseUint(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, fmt.Errorf("bench: /proc stat: %w", err)
-	}
-	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }

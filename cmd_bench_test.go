@@ -149,3 +149,27 @@ func TestBenchRecorder(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchIngestRounds runs natsx bench on a small flood for two rounds:
+// one row per round, nothing lost, and the summary row.
+func TestBenchIngestRounds(t *testing.T) {
+	var out strings.Builder
+	c := BenchCmd{Messages: 20000, Subjects: 100, Size: []int{16}, Rounds: 2}
+	if err := c.Run(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	var rounds []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 7 || f[0] != "16B" {
+			continue
+		}
+		rounds = append(rounds, f[1])
+		if f[5] != "0" || f[6] != "0/0/0" {
+			t.Errorf("row %q: want nothing lost", line)
+		}
+	}
+	if strings.Join(rounds, " ") != "1 2 all" {
+		t.Errorf("rows %v, want rounds 1 2 all in\n%s", rounds, out.String())
+	}
+}
