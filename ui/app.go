@@ -424,6 +424,10 @@ func (m *Model) footerView(w int) string {
 	if e := m.status.LastError; e != "" && m.status.State != model.StateConnected {
 		return fit(m.styles.Bad.Render(model.Sanitize(e)), w)
 	}
+	if m.form.open {
+		// The tree's keys do nothing while the form has them.
+		return fit(m.styles.Muted.Render("tab/shift+tab field • ctrl+s send • esc cancel"), w)
+	}
 	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), w)
 }
 

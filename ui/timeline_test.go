@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"natsx/model"
 )
 
 var tlStart = time.Date(2026, 11, 26, 23, 59, 0, 0, time.UTC)
@@ -179,5 +182,38 @@ func TestTimelineView(t *testing.T) {
 	m.tl.Name = "evil\x1b]52;c;aGk=\x07.natsx"
 	if line := m.timelineView(200); strings.Contains(line, "\x1b]52") || strings.Contains(line, "\x07") {
 		t.Errorf("name not sanitized: %q", line)
+	}
+}
+
+// recordingPublisher is a feed that accepts publishing and keeps what it got.
+type recordingPublisher struct {
+	feed
+	sent []string
+}
+
+func (p *recordingPublisher) Publish(subject, _ string, _ model.Header, _ []byte) error {
+	p.sent = append(p.sent, subject)
+	return nil
+}
+func (p *recordingPublisher) Request(string, model.Header, []byte, time.Duration) (model.Message, time.Duration, error) {
+	return model.Message{}, 0, nil
+}
+
+// TestPublishFormFooter: while the form is open the footer lists the
+// form's keys, not the tree's, which do nothing then.
+func TestPublishFormFooter(t *testing.T) {
+	m := New(Options{Source: &recordingPublisher{}})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	before := ansi.Strip(m.footerView(100))
+	if !strings.Contains(before, "search") {
+		t.Fatalf("tree footer: %q", before)
+	}
+	m.Update(press("p"))
+	if !m.form.open {
+		t.Fatal("p did not open the form")
+	}
+	footer := ansi.Strip(m.footerView(100))
+	if !strings.Contains(footer, "ctrl+s send") || strings.Contains(footer, "search") {
+		t.Fatalf("footer with the form open: %q", footer)
 	}
 }
