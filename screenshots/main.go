@@ -84,8 +84,8 @@ var scenes = []scene{
 	},
 	{
 		name: "narrow", w: 80, h: 24,
-		// drivers → paris → 118. (At 80x24 the inspector has 9 lines: a
-		// driver sending headers, like 42, leaves no room for the payload.)
+		// drivers → paris → 118. (At 80x24 the inspector has 11 lines: the
+		// envelope goes on one line so the payload shows.)
 		keys:  []string{"g", "l", "l", "j", "l", "l", "j"},
 		wants: []string{"▾ paris", "drivers.paris.118", `"driver": 118`},
 	},

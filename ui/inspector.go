@@ -150,6 +150,9 @@ func (m *Model) inspectorView(w, h int) []string {
 		pos += fmt.Sprintf(" · +%s after previous", time.Duration(msg.Received-prev.Received).Round(time.Millisecond))
 	}
 	recv := time.Unix(0, msg.Received).Format("15:04:05.000")
+	if h < compactInspector {
+		return m.compactInspector(lines, &msg, prev, idx, t.n, recv, reply, size, w, h)
+	}
 	lines = append(lines,
 		kv(st, "message", pos),
 		kv(st, "reply", reply),
@@ -188,6 +191,36 @@ func (m *Model) inspectorView(w, h int) []string {
 	}
 	lines = append(lines, body...)
 	return block(lines, w, h)
+}
+
+// compactInspector is the height below which the inspector puts the
+// envelope on one line, so a short band (80x24 with filter panes) still
+// shows the payload.
+const compactInspector = 12
+
+// compactInspector draws the envelope on one line and the payload under
+// it; the headers are counted there (v shows them).
+func (m *Model) compactInspector(lines []string, msg, prev *model.Message, idx, n int, recv, reply, size string, w, h int) []string {
+	st := m.styles
+	room := max(h-len(lines)-1, 1)
+	c := m.formatPayload(msg, prev, w, room+m.inspScroll)
+	meta := fmt.Sprintf("%d/%d · %s · %s %s · view %s", idx+1, n, recv, size, c.kind, m.inspView)
+	if msg.Reply != "" {
+		meta += " · reply " + reply
+	}
+	if k := len(msg.Header); k > 0 && m.inspView != viewHeaders {
+		meta += fmt.Sprintf(" · %d headers", k)
+	}
+	if c.summary != "" {
+		meta += " · " + c.summary
+	}
+	lines = append(lines, st.Muted.Render(meta))
+	body := c.lines
+	if m.inspScroll > 0 {
+		m.inspScroll = min(m.inspScroll, max(len(body)-room, 0))
+		body = body[m.inspScroll:]
+	}
+	return block(append(lines, body...), w, h)
 }
 
 // headerRows renders headers as "Key: value" rows, sorted by key.
