@@ -14,7 +14,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -24,17 +26,12 @@ import (
 	"natsx/recorder"
 )
 
-// recorderRound is one round's four measurements.
-type recorderRound struct {
-	bareSub, record    float64 // msg/s received / recorded
-	recordLost         string  // gaps in the capture / server slow consumers
-	barePub, replay    float64 // msg/s published
-	subRatio, pubRatio float64
-}
-
 // runRecorder is Run for --recorder: per payload size, rounds of (bare
 // subscriber, recorder) and (bare publisher, replay), each pair in
 // alternating order so drift in the machine's load falls on both sides.
+// Beside each rate ratio it prints the ratio of the process's CPU time
+// (broker, publisher and subscriber: only the subscribing or publishing
+// side differs), which other processes disturb much less than rates.
 func (c *BenchCmd) runRecorder(stdout io.Writer, url string, emb *engine.Embedded, subjects []string) error {
 	dir, err := os.MkdirTemp("", "natsx-bench-")
 	if err != nil {
@@ -42,49 +39,78 @@ func (c *BenchCmd) runRecorder(stdout io.Writer, url string, emb *engine.Embedde
 	}
 	defer os.RemoveAll(dir)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tround\tbare sub msg/s\trecord msg/s\tratio\trecord lost (gap/srv)\tbare pub msg/s\treplay msg/s\tratio\t")
+	fmt.Fprintln(tw, "size\tround\tbare sub msg/s\trecord msg/s\tratio\tcpu x\trecord lost (gap/srv)\tbare pub msg/s\treplay msg/s\tratio\tcpu x\t")
 	for _, size := range c.Size {
 		payload := bytes.Repeat([]byte{'x'}, size)
-		var subRatios, pubRatios []float64
+		var sub, subCPU, pub, pubCPU []float64
 		for round := range c.Rounds {
 			path := filepath.Join(dir, fmt.Sprintf("round%d.natsx", round))
-			var r recorderRound
+			var bareSub, record, barePub, replay float64
+			var bareSubT, recordT, barePubT, replayT time.Duration
+			var lost string
 			recFirst := round%2 == 1
 			for _, natsx := range []bool{recFirst, !recFirst} {
+				var err error
 				if natsx {
-					rate, lost, err := benchRecord(url, emb, subjects, c.Messages, payload, path)
-					if err != nil {
+					recordT, err = cpuOf(func() (err error) {
+						record, lost, err = benchRecord(url, emb, subjects, c.Messages, payload, path)
 						return err
-					}
-					r.record, r.recordLost = rate, lost
+					})
 				} else {
-					res, err := benchBare(url, subjects, c.Messages, payload)
-					if err != nil {
+					bareSubT, err = cpuOf(func() error {
+						res, err := benchBare(url, subjects, c.Messages, payload)
+						bareSub = res.rate
 						return err
-					}
-					r.bareSub = res.rate
+					})
+				}
+				if err != nil {
+					return err
 				}
 			}
 			for _, natsx := range []bool{recFirst, !recFirst} {
+				var err error
 				if natsx {
-					if r.replay, err = benchReplay(url, path, c.Messages); err != nil {
+					replayT, err = cpuOf(func() (err error) {
+						replay, err = benchReplay(url, path, c.Messages)
 						return err
-					}
-				} else if r.barePub, err = benchPublish(url, subjects, c.Messages, payload); err != nil {
+					})
+				} else {
+					barePubT, err = cpuOf(func() (err error) {
+						barePub, err = benchPublish(url, subjects, c.Messages, payload)
+						return err
+					})
+				}
+				if err != nil {
 					return err
 				}
 			}
 			if err := os.Remove(path); err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
-			r.subRatio, r.pubRatio = r.record/r.bareSub, r.replay/r.barePub
-			subRatios, pubRatios = append(subRatios, r.subRatio), append(pubRatios, r.pubRatio)
-			fmt.Fprintf(tw, "%dB\t%d\t%.0f\t%.0f\t%.3f\t%s\t%.0f\t%.0f\t%.3f\t\n", len(payload), round+1,
-				r.bareSub, r.record, r.subRatio, r.recordLost, r.barePub, r.replay, r.pubRatio)
+			sub, subCPU = append(sub, record/bareSub), append(subCPU, recordT.Seconds()/bareSubT.Seconds())
+			pub, pubCPU = append(pub, replay/barePub), append(pubCPU, replayT.Seconds()/barePubT.Seconds())
+			fmt.Fprintf(tw, "%dB\t%d\t%.0f\t%.0f\t%.3f\t%.3f\t%s\t%.0f\t%.0f\t%.3f\t%.3f\t\n", size, round+1,
+				bareSub, record, sub[round], subCPU[round], lost, barePub, replay, pub[round], pubCPU[round])
 		}
-		fmt.Fprintf(tw, "%dB\tmedian\t\t\t%.3f\t\t\t\t%.3f\t\n", len(payload), median(subRatios), median(pubRatios))
+		fmt.Fprintf(tw, "%dB\tmedian\t\t\t%.3f\t%.3f\t\t\t\t%.3f\t%.3f\t\n", size,
+			median(sub), median(subCPU), median(pub), median(pubCPU))
 	}
 	return tw.Flush()
+}
+
+// cpuOf runs f and returns the CPU time (user and system) the whole
+// process spent meanwhile. It collects the previous phase's garbage first,
+// so its GC is not charged to this one.
+func cpuOf(f func() error) (time.Duration, error) {
+	runtime.GC()
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	c0 := cpu()
+	err := f()
+	return cpu() - c0, err
 }
 
 // median is the middle value (the mean of the middle two for an even

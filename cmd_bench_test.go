@@ -134,13 +134,13 @@ func TestBenchRecorder(t *testing.T) {
 		}
 		rows[f[0]+" "+f[1]]++
 		if f[1] == "median" {
-			if len(f) != 4 {
-				t.Errorf("median row %q: want two ratios", line)
+			if len(f) != 6 {
+				t.Errorf("median row %q: want four ratios", line)
 			}
 			continue
 		}
-		if len(f) != 9 || f[5] != "0/0" {
-			t.Errorf("round row %q: want 9 columns and nothing lost", line)
+		if len(f) != 11 || f[6] != "0/0" {
+			t.Errorf("round row %q: want 11 columns and nothing lost", line)
 		}
 	}
 	for _, want := range []string{"16B 1", "16B 2", "16B median", "128B 1", "128B 2", "128B median"} {
