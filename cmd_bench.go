@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -265,6 +266,8 @@ func benchNatsx(url string, emb *engine.Embedded, subjects []string, n int, payl
 	const budget = 256 << 20 // natsx's default --max-memory, and RunCmd's GC limit
 	old := debug.SetMemoryLimit(budget + 128<<20)
 	defer debug.SetMemoryLimit(old)
+	// The explorer's scheduling, as the binary sets it (see explorerProcs).
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(explorerProcs()))
 	var srvBefore int64
 	if emb != nil {
 		srvBefore = emb.SlowConsumers()
@@ -282,7 +285,8 @@ func benchNatsx(url string, emb *engine.Embedded, subjects []string, n int, payl
 	}
 	defer term.close()
 	p := tea.NewProgram(m, tea.WithInput(term.tty), tea.WithOutput(term.tty),
-		tea.WithEnvironment(append(os.Environ(), "TERM=xterm-256color")), tea.WithoutSignalHandler())
+		tea.WithEnvironment(append(os.Environ(), "TERM=xterm-256color")), tea.WithoutSignalHandler(),
+		tea.WithFPS(ui.FPS)) // as the binary runs
 	ran := make(chan error, 1)
 	go func() { _, err := p.Run(); ran <- err }()
 	defer func() {
