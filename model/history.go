@@ -78,7 +78,7 @@ func (t *Tree) keep(n *Node, m *Message) {
 	t.touch(n)
 	// Evict least recently kept subjects first, then n's own older messages:
 	// only the message just kept may leave the tree over budget.
-	for t.MemoryUsed() > t.opts.MaxMemory {
+	for t.MemoryUsed()+t.reserved > t.opts.MaxMemory {
 		old := t.lruHead
 		if old == nil || (old == n && h.n <= 1) {
 			break

@@ -357,3 +357,35 @@ func TestTreePrune(t *testing.T) {
 	}
 	checkLRU(t, tr)
 }
+
+// TestTreeReserve: bytes reserved by others (the filter panes) come out of
+// the tree's budget: the next message kept evicts the tree's oldest until
+// both fit, and releasing the reservation lets the tree keep more again.
+func TestTreeReserve(t *testing.T) {
+	const budget = 1 << 20
+	tr := NewTree(TreeOptions{MaxMemory: budget}, treeT0)
+	payload := string(make([]byte, 1000))
+	for i := range 2000 {
+		tr.Apply(tmsg(fmt.Sprintf("r.%d", i%100), treeT0+int64(i)*1e6, payload))
+	}
+	full := tr.MemoryUsed()
+	if full > budget || full < budget*9/10 {
+		t.Fatalf("before: %d of %d used", full, budget)
+	}
+	tr.Reserve(budget / 2)
+	tr.Apply(tmsg("r.0", treeT0+3e9, payload))
+	if got := tr.MemoryUsed(); got+budget/2 > budget || got < budget/2-10_000 {
+		t.Fatalf("with half reserved the tree uses %d (budget %d)", got, budget)
+	}
+	evicted := tr.Evicted
+	tr.Reserve(0)
+	for i := range 1000 {
+		tr.Apply(tmsg(fmt.Sprintf("r.%d", i%100), treeT0+4e9+int64(i)*1e6, payload))
+	}
+	if got := tr.MemoryUsed(); got < budget*9/10 || got > budget {
+		t.Fatalf("after release the tree uses %d of %d", got, budget)
+	}
+	if tr.Evicted <= evicted {
+		t.Fatal("evictions not counted")
+	}
+}

@@ -54,6 +54,9 @@ func NewPane(id int, p Pattern, depth int, maxBytes int64) *Pane {
 	return &Pane{ID: id, Name: p.String(), Pattern: p, depth: depth, maxBytes: maxBytes, follow: true, height: 1}
 }
 
+// MemoryUsed is what the pane's kept messages cost the memory budget.
+func (p *Pane) MemoryUsed() int64 { return p.bytes }
+
 // Len is the number of messages kept.
 func (p *Pane) Len() int { return p.n }
 

@@ -148,6 +148,7 @@ type Tree struct {
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
 	leaves    leafCache
+	reserved  int64 // the budget others (filter panes) hold; see Reserve
 }
 
 // NewTree returns an empty tree that began observing at since (Unix ns).
@@ -186,6 +187,11 @@ func (t *Tree) Roots() []*Node { return t.order }
 
 // Nodes returns every node (unordered); callers must not modify the slice.
 func (t *Tree) Nodes() []*Node { return t.nodes }
+
+// Reserve tells the tree that n bytes of its budget are held elsewhere
+// (the filter panes' kept messages), so the next messages it keeps evict
+// its own oldest until the two together fit the budget again.
+func (t *Tree) Reserve(n int64) { t.reserved = max(n, 0) }
 
 // MemoryUsed estimates the bytes the tree holds against its budget.
 func (t *Tree) MemoryUsed() int64 { return int64(len(t.nodes))*nodeCost + t.kept }

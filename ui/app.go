@@ -257,6 +257,9 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	for i := range msgs {
 		m.account(&msgs[i])
 	}
+	// The panes' messages count against the same budget: the tree keeps
+	// fewer of its own while they hold theirs.
+	m.tree.Reserve(m.paneMemory())
 	if r := m.opts.Recorder; r != nil && r.Flight != nil && len(msgs) > 0 {
 		r.Flight.Add(msgs)
 	}
@@ -301,6 +304,7 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 	for i := range msgs {
 		m.account(&msgs[i])
 	}
+	m.tree.Reserve(m.paneMemory())
 	if m.opts.Timeline != nil {
 		m.tl = m.opts.Timeline.Status()
 	}

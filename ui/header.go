@@ -68,7 +68,7 @@ func (m *Model) headerView(w int) []string {
 	parts := []string{
 		st.Muted.Render(fmt.Sprintf("%s %s", subjL, model.HumanCount(uint64(t.Len())))),
 		st.Muted.Render(fmt.Sprintf("msgs %s", model.HumanCount(t.Msgs))),
-		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
+		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed()+m.paneMemory())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
 		st.Muted.Render("drops") + " " + drops(bufL, m.storeDropped) + st.Muted.Render(" · ") + drops(cliL, s.ClientDropped) + st.Muted.Render(" · ") + server,
 	}
 	if t.Evicted > 0 || t.Pruned > 0 {

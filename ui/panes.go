@@ -46,6 +46,15 @@ func (m *Model) addPane(pattern string) (tea.Cmd, error) {
 	return m.syncScope(), nil
 }
 
+// paneMemory is what the panes' kept messages cost the budget.
+func (m *Model) paneMemory() int64 {
+	var n int64
+	for _, p := range m.panes {
+		n += p.MemoryUsed()
+	}
+	return n
+}
+
 // maxPanes keeps markers single digits and tiles readable.
 const maxPanes = 9
 
