@@ -358,11 +358,15 @@ func (m *Model) timelineView(w int) string {
 	left := fmt.Sprintf("%s %-4s %s ", icon, speedString(t.Speed), offsetString(pos, span))
 	right := " " + offsetString(span, span)
 	if w >= 70 {
-		total := "…"
-		if t.Total > 0 {
-			total = model.HumanCount(t.Total)
+		// Total is 0 until a capture without index has been scanned.
+		total := "… msgs"
+		switch {
+		case t.Total == 1:
+			total = "1 msg"
+		case t.Total > 0 || t.Done:
+			total = model.HumanCount(t.Total) + " msgs"
 		}
-		right += st.Muted.Render("  " + total + " msgs")
+		right += st.Muted.Render("  " + total)
 	}
 	if w >= 90 && !t.Pos.IsZero() {
 		right += st.Muted.Render("  @" + t.Pos.Format("15:04:05.0"))

@@ -174,7 +174,20 @@ func TestTimelineView(t *testing.T) {
 	if line := ansi.Strip(m.timelineView(80)); !strings.HasPrefix(line, "■") {
 		t.Errorf("done: %q", line)
 	}
-	m.tl.Done = false
+	// An empty capture, and one message: span 0, the counts said right.
+	m.tl = TimelineStatus{Done: true, Speed: 1, Start: tlStart, End: tlStart, Pos: tlStart}
+	for _, w := range []int{20, 80, 120} {
+		line := ansi.Strip(m.timelineView(w))
+		if ansi.StringWidth(line) != w || (w >= 80 && !strings.Contains(line, " 0 msgs")) {
+			t.Errorf("empty capture at %d: %q", w, line)
+		}
+	}
+	m.tl.Total = 1
+	if line := ansi.Strip(m.timelineView(80)); !strings.Contains(line, " 1 msg ") && !strings.HasSuffix(line, " 1 msg") {
+		t.Errorf("one message: %q", line)
+	}
+	m.tl = st
+	m.tl.Playing = false
 	if line := ansi.Strip(m.timelineView(80)); !strings.HasPrefix(line, "⏸") {
 		t.Errorf("paused: %q", line)
 	}
