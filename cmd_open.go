@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"natsx/engine"
+	"natsx/model"
 	"natsx/recorder"
 )
 
@@ -55,7 +56,7 @@ func parseOpenSpeed(s string) (float64, error) {
 // client subscribes on the broker (the explorer's tap, or any `nats sub`),
 // so nothing is published into the void, unless paused. The caller closes
 // the player, the connection and the broker, in that order.
-func openPlayer(path, listen string, speed float64, paused bool) (*engine.Embedded, *nats.Conn, *recorder.Player, error) {
+func openPlayer(path, listen string, speed float64, paused bool, observe func(*model.Message)) (*engine.Embedded, *nats.Conn, *recorder.Player, error) {
 	bo := openBroker
 	if listen != "" {
 		bo.Listen = listen
@@ -77,6 +78,9 @@ func openPlayer(path, listen string, speed float64, paused bool) (*engine.Embedd
 		return nil, nil, nil, err
 	}
 	p.SetSpeed(speed)
+	if observe != nil {
+		p.Observe(observe) // before anything is published
+	}
 	if !paused {
 		go playOnSubscriber(emb, p, subs)
 	}
@@ -115,7 +119,8 @@ func (c *OpenCmd) Run(stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	emb, nc, p, err := openPlayer(c.File, c.Listen, speed, c.Paused)
+	sent := newSentLog(sentLogSize)
+	emb, nc, p, err := openPlayer(c.File, c.Listen, speed, c.Paused, sent.add)
 	if err != nil {
 		return err
 	}
@@ -130,13 +135,13 @@ func (c *OpenCmd) Run(stdout io.Writer) error {
 		return err
 	}
 	defer sess.Close()
-	return c.explore(sess, start, budget, newPlayerTimeline(p, nc, c.File))
+	return c.explore(sess, start, budget, newPlayerTimeline(p, nc, c.File, sent))
 }
 
 // headless plays the capture once into a fresh embedded broker and exits
 // when it is done or on ctrl+c.
 func (c *OpenCmd) headless(stdout io.Writer, speed float64) error {
-	emb, nc, p, err := openPlayer(c.File, c.Listen, speed, false)
+	emb, nc, p, err := openPlayer(c.File, c.Listen, speed, false, nil)
 	if err != nil {
 		return err
 	}

@@ -131,7 +131,7 @@ func TestOpenHeadless(t *testing.T) {
 // start playback, Step sends one message.
 func TestOpenPlayerPaused(t *testing.T) {
 	randomOpenBroker(t)
-	emb, nc, p, err := openPlayer(openCapture(t, 3), "", 2, true)
+	emb, nc, p, err := openPlayer(openCapture(t, 3), "", 2, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
 
 	"natsx/model"
 	"natsx/recorder"
@@ -30,19 +32,23 @@ type playerTimeline struct {
 	mu          sync.Mutex // one control at a time, so markers stay in place
 	sentAtReset uint64     // Player's Sent at the last rewind
 
-	sent sentLog // what the player published, for Stamp
+	sent   *sentLog // what the player published, for Stamp
+	rewind string   // the rewind marker's subject, with this process's secret
 }
 
-func newPlayerTimeline(p *recorder.Player, nc *nats.Conn, path string) *playerTimeline {
-	t := &playerTimeline{p: p, nc: nc, name: filepath.Base(path), sent: newSentLog(sentLogSize)}
-	p.Observe(t.sent.add)
-	return t
+// newPlayerTimeline adapts p; sent must be the log p reports to (see
+// openPlayer), from before its first message.
+func newPlayerTimeline(p *recorder.Player, nc *nats.Conn, path string, sent *sentLog) *playerTimeline {
+	return &playerTimeline{p: p, nc: nc, name: filepath.Base(path), sent: sent, rewind: ui.RewindPrefix + nuid.Next()}
 }
 
 // Stamp gives the messages the player published their recorded times.
-func (t *playerTimeline) Stamp(msgs []model.Message, playhead int64) {
-	t.sent.stamp(msgs, playhead)
+func (t *playerTimeline) Stamp(msgs []model.Message, playhead int64, resync bool) {
+	t.sent.stamp(msgs, playhead, resync)
 }
+
+// RewindSubject is the rewind marker's subject.
+func (t *playerTimeline) RewindSubject() string { return t.rewind }
 
 // sentLogSize bounds the publications remembered for Stamp (2.5 MiB): a
 // message the explorer reads that many publications after the player sent
@@ -70,7 +76,7 @@ type sentRec struct {
 	at      int64
 }
 
-func newSentLog(n int) sentLog { return sentLog{ring: make([]sentRec, n)} }
+func newSentLog(n int) *sentLog { return &sentLog{ring: make([]sentRec, n)} }
 
 func (l *sentLog) add(m *model.Message) {
 	l.mu.Lock()
@@ -85,14 +91,20 @@ func (l *sentLog) add(m *model.Message) {
 
 // stamp matches each message with the oldest remembered publication of the
 // same subject and size (within sentLookahead), taking it and any older
-// ones off; a message with no match came from another client.
-func (l *sentLog) stamp(msgs []model.Message, playhead int64) {
+// ones off; a message with no match came from another client. After the
+// feed dropped messages (resync) the first one is looked for in the whole
+// log: the publications of the dropped ones are skipped over.
+func (l *sentLog) stamp(msgs []model.Message, playhead int64, resync bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i := range msgs {
 		m := &msgs[i]
 		m.Received = playhead
-		for j := 0; j < min(l.n, sentLookahead); j++ {
+		ahead := min(l.n, sentLookahead)
+		if resync && i == 0 {
+			ahead = l.n
+		}
+		for j := 0; j < ahead; j++ {
 			r := &l.ring[(l.head+j)%len(l.ring)]
 			if r.size == m.Size && r.subject == m.Subject {
 				m.Received = r.at
@@ -186,8 +198,14 @@ func (t *playerTimeline) reposition(seek func() error, play bool) (bool, error) 
 	// sent already if the playhead is not past the last one sent.
 	rewound := before.Sent > t.sentAtReset && !after.Done && !after.Pos.After(before.LastSent)
 	if rewound {
-		if err := t.nc.Publish(ui.RewindSubject, nil); err != nil {
-			return false, err
+		if err := t.nc.Publish(t.rewind, nil); err != nil {
+			// Without the marker the explorer cannot start over: say so,
+			// and play on as before.
+			if before.Playing || play {
+				t.p.Play()
+			}
+			t.sentAtReset = after.Sent
+			return false, fmt.Errorf("seek back: counts not restarted: %w", err)
 		}
 		t.sentAtReset = after.Sent
 	}

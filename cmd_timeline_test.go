@@ -64,7 +64,8 @@ type explorerRig struct {
 func newExplorerRig(t *testing.T, path string) *explorerRig {
 	t.Helper()
 	randomOpenBroker(t)
-	emb, nc, p, err := openPlayer(path, "", 1, true)
+	sent := newSentLog(sentLogSize)
+	emb, nc, p, err := openPlayer(path, "", 1, true, sent.add)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func newExplorerRig(t *testing.T, path string) *explorerRig {
 	}
 	t.Cleanup(sess.Close)
 	m := ui.New(ui.Options{Source: sess, Tree: model.TreeOptions{MaxMemory: 64 << 20},
-		Timeline: newPlayerTimeline(p, nc, path)})
+		Timeline: newPlayerTimeline(p, nc, path, sent)})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	return &explorerRig{t: t, m: m, queue: []tea.Cmd{m.Init()}}
 }
@@ -224,6 +225,28 @@ func TestOpenTimeline(t *testing.T) {
 	}
 }
 
+// TestOpenTimelineRewindStamps: messages played before a rewind that the
+// explorer reads in the same batch as the marker still use up their own
+// publications, so the replayed ones show their own recorded times.
+func TestOpenTimelineRewindStamps(t *testing.T) {
+	path := timelineCapture(t, 50, 10*time.Millisecond)
+	r := newExplorerRig(t, path)
+	r.until("paused", func(s string) bool { return strings.Contains(s, "⏸ 1x") })
+	r.press("f", "t", "l", ".", ">", "enter")
+	// Ten steps and a seek back with no pull in between: one batch holds
+	// the ten, the marker and what follows.
+	for range 10 {
+		r.press(".")
+	}
+	r.press("t", "0", ".", "0", "5", "enter")
+	r.press(".")
+	recorded := timelineStart.Add(50 * time.Millisecond).Local().Format("15:04:05.000")
+	s := r.until("one message after the rewind", func(s string) bool { return msgs(s) == 1 })
+	if !strings.Contains(s, recorded+" tl.1") {
+		t.Fatalf("message 5 not shown at its recorded time %s:\n%s", recorded, s)
+	}
+}
+
 // TestSentLogStamp: messages take the recorded time of their publication,
 // in order; another client's message takes the playhead's; publications
 // the explorer never read are skipped; the log stays bounded.
@@ -240,7 +263,7 @@ func TestSentLogStamp(t *testing.T) {
 	pub("a", 1, 300)
 	pub("c", 3, 400)
 	batch := []model.Message{read("a", 1), read("x", 1), read("a", 1), read("c", 3)} // b was dropped
-	l.stamp(batch, 999)
+	l.stamp(batch, 999, false)
 	want := []int64{100, 999, 300, 400}
 	for i, m := range batch {
 		if m.Received != want[i] {
@@ -253,7 +276,7 @@ func TestSentLogStamp(t *testing.T) {
 	// Same subject, other size: not the same message.
 	pub("a", 5, 500)
 	batch = []model.Message{read("a", 1)}
-	l.stamp(batch, 777)
+	l.stamp(batch, 777, false)
 	if batch[0].Received != 777 || l.n != 1 {
 		t.Fatalf("size mismatch matched: %d, %d left", batch[0].Received, l.n)
 	}
@@ -265,8 +288,26 @@ func TestSentLogStamp(t *testing.T) {
 		t.Fatalf("log holds %d, bound 8", l.n)
 	}
 	batch = []model.Message{read("z", 1)}
-	l.stamp(batch, 0)
+	l.stamp(batch, 0, false)
 	if batch[0].Received != 1012 {
 		t.Fatalf("oldest kept publication is %d, want 1012", batch[0].Received)
+	}
+	// More unread publications than the lookahead (the feed dropped them):
+	// without resync the next message is not found, with it it is.
+	l = newSentLog(1024)
+	for i := range sentLookahead + 50 {
+		pub("lost", 1, int64(i))
+	}
+	pub("seen", 1, 5000)
+	pub("after", 1, 6000)
+	batch = []model.Message{read("seen", 1)}
+	l.stamp(batch, 7, false)
+	if batch[0].Received != 7 {
+		t.Fatalf("found past the lookahead without resync: %d", batch[0].Received)
+	}
+	batch = []model.Message{read("seen", 1), read("after", 1)}
+	l.stamp(batch, 7, true)
+	if batch[0].Received != 5000 || batch[1].Received != 6000 || l.n != 0 {
+		t.Fatalf("resync: %d, %d, %d left", batch[0].Received, batch[1].Received, l.n)
 	}
 }

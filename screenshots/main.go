@@ -146,7 +146,8 @@ func (staticTimeline) SeekBy(time.Duration) (bool, error) { return false, errNoP
 func (staticTimeline) SeekTo(time.Duration) (bool, error) { return false, errNoPlayer }
 func (staticTimeline) Marker(bool) (bool, error)          { return false, errNoPlayer }
 
-func (staticTimeline) Stamp([]model.Message, int64) {}
+func (staticTimeline) Stamp([]model.Message, int64, bool) {}
+func (staticTimeline) RewindSubject() string              { return ui.RewindPrefix + "screenshots" }
 
 var errNoPlayer = errors.New("the screenshots have no player")
 

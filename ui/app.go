@@ -92,6 +92,7 @@ type Model struct {
 	recPath    string
 	marks      int
 	tl         TimelineStatus // the player, as of the last pull
+	tlQueue    []timelineOp   // controls in key order; the first is running
 	rewinds    int            // how often the counts started over (natsx open)
 
 	panes      []*model.Pane
@@ -252,7 +253,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	}
 	msgs := b.buf[:b.n]
 	if m.opts.Timeline != nil {
-		msgs = m.timelineBatch(msgs)
+		msgs = m.timelineBatch(msgs, b.missed > 0)
 	}
 	for i := range msgs {
 		m.account(&msgs[i])

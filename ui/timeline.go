@@ -16,11 +16,13 @@ import (
 	"natsx/model"
 )
 
-// RewindSubject is published by the player between the messages it sent
-// before a seek back and the ones it sends after: the explorer starts its
-// counts over where it sees it, so no message is counted twice. It is never
-// shown or counted.
-const RewindSubject = "_NATSX.timeline.rewind"
+// RewindPrefix begins the subject the player publishes between the
+// messages it sent before a seek back and the ones it sends after: the
+// explorer starts its counts over where it sees it, so no message is
+// counted twice. The rest of the subject is a secret of the process
+// (Timeline.RewindSubject), so no other client, and no recording of a
+// replay opened later, can reset the counts. It is never shown or counted.
+const RewindPrefix = "_NATSX.timeline.rewind."
 
 // Timeline is the capture player behind `natsx open`: main adapts
 // recorder.Player to it (the UI does not import the recorder). The
@@ -28,7 +30,7 @@ const RewindSubject = "_NATSX.timeline.rewind"
 //
 // Every control reports whether it rewound: whether messages already
 // played will be published again. When it did, the player published
-// RewindSubject in between, on the same connection as the messages.
+// RewindSubject() in between, on the same connection as the messages.
 type Timeline interface {
 	Status() TimelineStatus
 	// Toggle plays or pauses; at the end it plays again from the start.
@@ -45,7 +47,11 @@ type Timeline interface {
 	// Stamp sets each message's Received to the time it was recorded when
 	// the player published it, and to the playhead when another client
 	// did: the explorer of a capture runs on the capture's clock.
-	Stamp(msgs []model.Message, playhead int64)
+	// resync is set when the feed dropped messages before these.
+	Stamp(msgs []model.Message, playhead int64, resync bool)
+	// RewindSubject is the subject of the rewind marker (RewindPrefix and
+	// a secret).
+	RewindSubject() string
 }
 
 // TimelineStatus is a snapshot of the player.
@@ -77,12 +83,36 @@ type timelineMsg struct {
 	err     error
 }
 
-// timelineCmd runs a control off the UI goroutine.
+// timelineOp is a control waiting for its turn.
+type timelineOp struct {
+	what string
+	op   func(Timeline) (bool, error)
+}
+
+// timelineCmd queues a control. The controls run off the UI goroutine,
+// one at a time in the order of the keys (Cmds alone would race each
+// other: space then . could reach the player as . then space).
 func (m *Model) timelineCmd(what string, op func(Timeline) (bool, error)) tea.Cmd {
-	tl := m.opts.Timeline
+	if len(m.tlQueue) >= maxTimelineQueue {
+		m.setFlash("the player is busy: key dropped", true)
+		return nil
+	}
+	m.tlQueue = append(m.tlQueue, timelineOp{what, op})
+	if len(m.tlQueue) > 1 {
+		return nil // runs when the one before it is done
+	}
+	return m.runTimelineOp()
+}
+
+// maxTimelineQueue bounds the controls waiting (a held key repeats fast).
+const maxTimelineQueue = 64
+
+// runTimelineOp runs the control at the head of the queue.
+func (m *Model) runTimelineOp() tea.Cmd {
+	tl, next := m.opts.Timeline, m.tlQueue[0]
 	return func() tea.Msg {
-		rewound, err := op(tl)
-		return timelineMsg{what: what, rewound: rewound, err: err}
+		rewound, err := next.op(tl)
+		return timelineMsg{what: next.what, rewound: rewound, err: err}
 	}
 }
 
@@ -120,6 +150,13 @@ func (m *Model) timelineKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 // the feed carries RewindSubject.
 func (m *Model) timelineDone(msg timelineMsg) tea.Cmd {
 	m.tl = m.opts.Timeline.Status()
+	var cmd tea.Cmd
+	if len(m.tlQueue) > 0 {
+		m.tlQueue = m.tlQueue[1:]
+		if len(m.tlQueue) > 0 {
+			cmd = m.runTimelineOp()
+		}
+	}
 	switch {
 	case msg.err != nil:
 		m.setFlash(msg.err.Error(), true)
@@ -130,7 +167,7 @@ func (m *Model) timelineDone(msg timelineMsg) tea.Cmd {
 	case msg.what == "speed":
 		m.setFlash("speed "+speedString(m.tl.Speed), false)
 	}
-	return nil
+	return cmd
 }
 
 // timelineBatch prepares a pulled batch in natsx open: the player's
@@ -138,21 +175,26 @@ func (m *Model) timelineDone(msg timelineMsg) tea.Cmd {
 // RewindSubject: the messages before it belong to the stretch being played
 // again and go with the old counts), and the capture's times. It returns
 // the messages to apply.
-func (m *Model) timelineBatch(msgs []model.Message) []model.Message {
+func (m *Model) timelineBatch(msgs []model.Message, dropped bool) []model.Message {
 	tl := m.opts.Timeline
+	prevErr := m.tl.Err
 	m.tl = tl.Status()
+	if m.tl.Err != "" && m.tl.Err != prevErr {
+		m.setFlash("player: "+m.tl.Err, true)
+	}
+	head := m.tl.Pos.UnixNano()
+	// Stamp all of it, the stretch before a rewind too, so each
+	// publication the player remembers is matched by its own message.
+	tl.Stamp(msgs, head, dropped)
+	rewind := tl.RewindSubject()
 	last := -1
 	for i := range msgs {
-		if len(msgs[i].Subject) == len(RewindSubject) && msgs[i].Subject == RewindSubject {
+		if len(msgs[i].Subject) == len(rewind) && msgs[i].Subject == rewind {
 			last = i
 		}
 	}
 	if last >= 0 {
 		msgs = msgs[last+1:]
-	}
-	head := m.tl.Pos.UnixNano()
-	tl.Stamp(msgs, head)
-	if last >= 0 {
 		since := head
 		if len(msgs) > 0 {
 			since = min(since, msgs[0].Received)
@@ -235,7 +277,8 @@ func parseSeek(s string, st TimelineStatus) (time.Duration, error) {
 		if err != nil {
 			return 0, err
 		}
-		off = clock.Sub(st.Start)
+		// The start's own second (typed without its fraction) is the start.
+		off = max(clock.Sub(st.Start), 0)
 	case s[0] == '+' || s[0] == '-':
 		d, err := parseOffset(s[1:])
 		if err != nil {

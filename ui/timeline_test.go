@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -39,6 +40,7 @@ func TestParseSeek(t *testing.T) {
 		{"@23:59:10", 10 * time.Second, ""},
 		{"@00:00:30.5", 90500 * time.Millisecond, ""}, // past midnight: the next day
 		{"@23:59", 0, ""},
+		{"@23:59:00.000", 0, ""},
 		{"  2:00 ", 2 * time.Minute, ""},
 		{"2:01", 0, "past the capture's end (2:00.0)"},
 		{"-31s", 0, "before the capture's start"},
@@ -69,6 +71,20 @@ func TestParseSeek(t *testing.T) {
 		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
 			t.Errorf("%q: got %v, %v; want an error about %q", c.in, got, err, c.err)
 		}
+	}
+}
+
+// TestParseSeekClockFraction: a capture that starts mid-second takes its
+// starting second, typed without the fraction, as its start.
+func TestParseSeekClockFraction(t *testing.T) {
+	st := tlStatus(0, time.Minute)
+	st.Start = st.Start.Add(500 * time.Millisecond)
+	st.End = st.Start.Add(time.Minute)
+	if off, err := parseSeek("@23:59:00", st); err != nil || off != 0 {
+		t.Fatalf("@23:59:00: %v, %v", off, err)
+	}
+	if off, err := parseSeek("@23:59:01", st); err != nil || off != 500*time.Millisecond {
+		t.Fatalf("@23:59:01: %v, %v", off, err)
 	}
 }
 
@@ -228,5 +244,51 @@ func TestPublishFormFooter(t *testing.T) {
 	footer := ansi.Strip(m.footerView(100))
 	if !strings.Contains(footer, "ctrl+s send") || strings.Contains(footer, "search") {
 		t.Fatalf("footer with the form open: %q", footer)
+	}
+}
+
+// orderTimeline records the order its controls are called in.
+type orderTimeline struct{ calls []string }
+
+func (o *orderTimeline) Status() TimelineStatus {
+	return TimelineStatus{Speed: 1, Start: tlStart, End: tlStart.Add(time.Minute), Pos: tlStart}
+}
+func (o *orderTimeline) call(s string) (bool, error) { o.calls = append(o.calls, s); return false, nil }
+func (o *orderTimeline) Toggle() (bool, error)       { return o.call("toggle") }
+func (o *orderTimeline) Speed(up bool) (bool, error) { return o.call(fmt.Sprint("speed ", up)) }
+func (o *orderTimeline) Step() (bool, error)         { return o.call("step") }
+func (o *orderTimeline) SeekBy(d time.Duration) (bool, error) {
+	return o.call(fmt.Sprint("seekby ", d))
+}
+func (o *orderTimeline) SeekTo(d time.Duration) (bool, error) {
+	return o.call(fmt.Sprint("seekto ", d))
+}
+func (o *orderTimeline) Marker(next bool) (bool, error)     { return o.call(fmt.Sprint("marker ", next)) }
+func (o *orderTimeline) Stamp([]model.Message, int64, bool) {}
+func (o *orderTimeline) RewindSubject() string              { return RewindPrefix + "test" }
+
+// TestTimelineControlsInOrder: controls pressed faster than the player
+// answers run one at a time, in the order of the keys.
+func TestTimelineControlsInOrder(t *testing.T) {
+	o := &orderTimeline{}
+	m := New(Options{Timeline: o})
+	var cmds []tea.Cmd
+	for _, k := range []string{"space", ".", "+", "left", "]", "."} {
+		if _, cmd := m.Update(press(k)); cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	if len(cmds) != 1 {
+		t.Fatalf("%d controls started at once, want 1", len(cmds))
+	}
+	for cmd := cmds[0]; cmd != nil; {
+		_, cmd = m.Update(cmd())
+	}
+	want := []string{"toggle", "step", "speed true", "seekby -10s", "marker true", "step"}
+	if fmt.Sprint(o.calls) != fmt.Sprint(want) {
+		t.Fatalf("calls %v, want %v", o.calls, want)
+	}
+	if len(m.tlQueue) != 0 {
+		t.Fatalf("%d controls left queued", len(m.tlQueue))
 	}
 }
