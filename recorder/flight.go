@@ -96,6 +96,13 @@ func (f *FlightRecorder) Add(msgs []model.Message) {
 	}
 }
 
+// Reset forgets what is kept (the dropped count stays): natsx open calls
+// it when a seek back starts the explorer's counts over, since the
+// messages played again are older than what the window holds.
+func (f *FlightRecorder) Reset() {
+	f.ring, f.head, f.n, f.bytes, f.newest = nil, 0, 0, 0, 0
+}
+
 // slot is the ring index of the i-th oldest message.
 func (f *FlightRecorder) slot(i int) int {
 	j := f.head + i

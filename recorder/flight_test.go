@@ -177,3 +177,20 @@ func TestFlightSaveRoundTrip(t *testing.T) {
 		t.Fatal("SaveMessages overwrote a capture")
 	}
 }
+
+// TestFlightReset: after a reset, older messages (a capture played again
+// from an earlier point) are kept instead of falling out of the window.
+func TestFlightReset(t *testing.T) {
+	f := NewFlightRecorder(10*time.Second, 1<<30)
+	for i := range 5 {
+		f.Add([]model.Message{flightMsg(i, time.Minute+time.Duration(i)*time.Second, 10)})
+	}
+	f.Reset()
+	if n, bytes, _, _ := f.Stats(); n != 0 || bytes != 0 {
+		t.Fatalf("after Reset: %d messages, %d bytes", n, bytes)
+	}
+	f.Add([]model.Message{flightMsg(10, 0, 10), flightMsg(11, time.Second, 10)})
+	if got := seqs(f.Snapshot()); !reflect.DeepEqual(got, []uint64{10, 11}) {
+		t.Fatalf("held %v after a reset and older messages", got)
+	}
+}

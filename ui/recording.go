@@ -26,6 +26,8 @@ type Flight interface {
 	Add(msgs []model.Message)
 	// Snapshot copies what is kept, oldest first.
 	Snapshot() []model.Message
+	// Reset forgets what is kept (a seek back in natsx open).
+	Reset()
 }
 
 // Recorder is what Options needs to record: start a capture at path from

@@ -232,6 +232,9 @@ func (m *Model) rewind(since int64) {
 	m.insp = inspectorCache{}
 	m.inspBack, m.inspPin, m.inspScroll = 0, 0, 0
 	m.reqResult, m.showResp = nil, false
+	if r := m.opts.Recorder; r != nil && r.Flight != nil {
+		r.Flight.Reset()
+	}
 	m.rewinds++
 }
 
