@@ -83,7 +83,7 @@ func (p *Pane) Add(m *Message) {
 		// Clone: a sub-slice would pin the whole large payload.
 		kept.Data = slices.Clone(kept.Data[:KeptPayload])
 	}
-	cost := int64(len(kept.Data)) + messageCost
+	cost := messageBytes(&kept)
 	for p.n > 0 && (p.n >= p.depth || p.bytes+cost > p.maxBytes) {
 		p.dropOldest()
 	}
@@ -106,7 +106,7 @@ func (p *Pane) Add(m *Message) {
 
 func (p *Pane) dropOldest() {
 	old := &p.buf[p.head]
-	p.bytes -= int64(len(old.Data)) + messageCost
+	p.bytes -= messageBytes(old)
 	*old = Message{}
 	p.head = (p.head + 1) % len(p.buf)
 	p.n--

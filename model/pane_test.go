@@ -606,3 +606,21 @@ func TestPaneRate(t *testing.T) {
 		t.Errorf("young pane: Rate = %v, want 10", got)
 	}
 }
+
+// TestPaneCostsHeadersAndReply: a pane charges the budget what the tree
+// would for the same message, headers and reply included, and gives it
+// all back when the message goes.
+func TestPaneCostsHeadersAndReply(t *testing.T) {
+	p := newTestPane(1, 1<<30)
+	m := pmsg(0, 10)
+	m.Reply = "_INBOX.abc"
+	m.Header = Header{"Trace": {"0123456789"}}
+	p.Add(m)
+	if p.MemoryUsed() != messageBytes(m) || p.MemoryUsed() <= messageCost+10 {
+		t.Fatalf("pane charges %d, the tree would %d", p.MemoryUsed(), messageBytes(m))
+	}
+	p.Add(pmsg(1, 10)) // depth 1: the first goes
+	if p.MemoryUsed() != messageCost+10 {
+		t.Fatalf("after the first left the pane charges %d", p.MemoryUsed())
+	}
+}
