@@ -284,11 +284,9 @@ func (m *Model) formView(w, h int) []string {
 		}
 		lines = append(lines, lab+" "+l)
 	}
-	hint := "tab next field • ctrl+s send • esc cancel"
+	// The keys are in the footer; a refused send says why here.
 	if f.err != "" {
 		lines = append(lines, st.Bad.Render("✗ "+model.Sanitize(f.err)))
-	} else {
-		lines = append(lines, st.Muted.Render(hint))
 	}
 	return block(lines, w, h)
 }
