@@ -16,8 +16,8 @@ import (
 
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
-
 	"github.com/nats-io/nkeys"
+
 	"natsx/model"
 )
 

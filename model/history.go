@@ -37,14 +37,20 @@ func messageBytes(m *Message) int64 {
 	return c
 }
 
+// keptCopy is m as the tree and the panes keep it: the payload cut to max
+// bytes, in a copy (a sub-slice would pin the whole large payload).
+func keptCopy(m *Message, max int) Message {
+	c := *m
+	if len(c.Data) > max {
+		c.Data = slices.Clone(c.Data[:max])
+	}
+	return c
+}
+
 // keep stores a copy of m in n's history and enforces the budget.
 func (t *Tree) keep(n *Node, m *Message) {
-	c := *m
+	c := keptCopy(m, t.opts.MaxPayload)
 	c.Subject = n.Subject // share the node's string instead of the wire's
-	if len(c.Data) > t.opts.MaxPayload {
-		// Clone: a sub-slice would pin the whole large payload.
-		c.Data = slices.Clone(c.Data[:t.opts.MaxPayload])
-	}
 	h := n.hist
 	if h == nil {
 		h = &history{}

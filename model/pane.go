@@ -1,7 +1,5 @@
 package model
 
-import "slices"
-
 // DefaultPaneDepth is how many messages a filter pane keeps by default.
 const DefaultPaneDepth = 10000
 
@@ -78,11 +76,7 @@ func (p *Pane) Add(m *Message) {
 		p.PausedMissed++
 		return
 	}
-	kept := *m
-	if len(kept.Data) > KeptPayload {
-		// Clone: a sub-slice would pin the whole large payload.
-		kept.Data = slices.Clone(kept.Data[:KeptPayload])
-	}
+	kept := keptCopy(m, KeptPayload)
 	cost := messageBytes(&kept)
 	for p.n > 0 && (p.n >= p.depth || p.bytes+cost > p.maxBytes) {
 		p.dropOldest()

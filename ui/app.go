@@ -93,7 +93,6 @@ type Model struct {
 	marks      int
 	tl         TimelineStatus // the player, as of the last pull
 	tlQueue    []timelineOp   // controls in key order; the first is running
-	rewinds    int            // how often the counts started over (natsx open)
 
 	panes      []*model.Pane
 	nextPaneID int
@@ -116,8 +115,6 @@ func New(o Options) *Model {
 	if o.Tree.MaxMemory <= 0 {
 		o.Tree.MaxMemory = d.MaxMemory
 	}
-	since := o.Start.UnixNano()
-	t := model.NewTree(o.Tree, since)
 	ti := textinput.New()
 	ti.Prompt = "/"
 	ti.Placeholder = "subject contains…"
@@ -130,7 +127,7 @@ func New(o Options) *Model {
 		keys = ReadOnlyKeyMap()
 	}
 	if o.Timeline != nil {
-		keys = TimelineKeyMap(o.ReadOnly)
+		keys = TimelineKeyMap(keys)
 	}
 	m := &Model{
 		opts:   o,
@@ -139,28 +136,40 @@ func New(o Options) *Model {
 		skeys:  DefaultSearchKeys(),
 		styles: styles,
 		help:   h,
-		tree:   t,
-		view:   model.NewTreeView(t),
-		tp:     model.NewThroughput(since),
 		buf:    make([]model.Message, o.BatchSize),
 		now:    o.Start,
 		wall:   o.Start,
 		search: ti,
 		prompt: prompt{input: newPromptInput()},
 		form:   newPublishForm(),
-		// Request/reply links: 10,000 outstanding, 30 s to answer.
-		replies: model.NewReplyTracker(10000, 30*time.Second),
 		// Until the first pull reports, the server count is unknown.
 		status: model.SourceStatus{ServerDropped: -1},
 		width:  80,
 		height: 24,
 	}
+	m.resetCounts(o.Start.UnixNano())
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)
 	}
 	m.focus, m.inspFrom, m.paneIdx = focusTree, focusTree, 0
 	return m
+}
+
+// resetCounts starts the tree, the throughput and the request/reply links
+// afresh from since (Unix ns); the tree view keeps its sort, noise and
+// height.
+func (m *Model) resetCounts(since int64) {
+	old := m.view
+	m.tree = model.NewTree(m.opts.Tree, since)
+	m.view = model.NewTreeView(m.tree)
+	if old != nil {
+		m.view.Sort, m.view.ShowNoise = old.Sort, old.ShowNoise
+		m.view.SetHeight(old.Height())
+	}
+	m.tp = model.NewThroughput(since)
+	// Request/reply links: 10,000 outstanding, 30 s to answer.
+	m.replies = model.NewReplyTracker(10000, 30*time.Second)
 }
 
 // Init starts pulling from the feed, asks the terminal for its background
@@ -255,12 +264,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	if m.opts.Timeline != nil {
 		msgs = m.timelineBatch(msgs, b.missed > 0)
 	}
-	for i := range msgs {
-		m.account(&msgs[i])
-	}
-	// The panes' messages count against the same budget: the tree keeps
-	// fewer of its own while they hold theirs.
-	m.tree.Reserve(m.paneMemory())
+	m.ingest(msgs, b.now, b.status)
 	if r := m.opts.Recorder; r != nil && r.Flight != nil && len(msgs) > 0 {
 		r.Flight.Add(msgs)
 	}
@@ -268,10 +272,6 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	clear(b.buf[:b.n])
 	m.storeDropped += b.missed
 	m.cursor = b.next
-	m.status = b.status
-	m.wall = b.now
-	m.now = m.clock(b.now)
-	m.view.Refresh(m.now.UnixNano())
 	m.replies.Expire(m.now)
 	if b.n == len(b.buf) {
 		return tea.Batch(cmd, m.pullCmd(0))
@@ -302,17 +302,25 @@ func (m *Model) nextDelay(n int) time.Duration {
 // Apply accounts messages directly; the screenshot generator and tests
 // use it to build a scene without a feed.
 func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceStatus) {
-	for i := range msgs {
-		m.account(&msgs[i])
-	}
-	m.tree.Reserve(m.paneMemory())
 	if m.opts.Timeline != nil {
 		m.tl = m.opts.Timeline.Status()
 	}
+	m.ingest(msgs, now, status)
+}
+
+// ingest accounts msgs and brings the status, the clocks and the tree's
+// rows up to wall (the wall clock of the pull).
+func (m *Model) ingest(msgs []model.Message, wall time.Time, status model.SourceStatus) {
+	for i := range msgs {
+		m.account(&msgs[i])
+	}
+	// The panes' messages count against the same budget: the tree keeps
+	// fewer of its own while they hold theirs.
+	m.tree.Reserve(m.paneMemory())
 	m.status = status
-	m.wall = now
-	m.now = m.clock(now)
-	m.view.Refresh(now.UnixNano())
+	m.wall = wall
+	m.now = m.clock(wall)
+	m.view.Refresh(m.now.UnixNano())
 }
 
 // View lays out header, body and footer for the current size.

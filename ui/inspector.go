@@ -136,27 +136,18 @@ func (m *Model) inspectorView(w, h int) []string {
 		p := t.at(idx - 1)
 		prev = &p
 	}
-	now := m.now.UnixNano()
-	reply := "—"
-	if msg.Reply != "" {
-		reply = model.Sanitize(msg.Reply)
-	}
-	size := model.HumanBytes(uint64(msg.Size))
-	if msg.Truncated() {
-		size += fmt.Sprintf(" (kept %s)", model.HumanBytes(uint64(len(msg.Data))))
+	env := envelopeOf(&msg)
+	if h < compactInspector {
+		return m.compactInspector(lines, &msg, prev, fmt.Sprintf("%d/%d", idx+1, t.n), env, w, h)
 	}
 	pos := fmt.Sprintf("%d/%d", idx+1, t.n)
 	if prev != nil {
 		pos += fmt.Sprintf(" · +%s after previous", time.Duration(msg.Received-prev.Received).Round(time.Millisecond))
 	}
-	recv := time.Unix(0, msg.Received).Format("15:04:05.000")
-	if h < compactInspector {
-		return m.compactInspector(lines, &msg, prev, idx, t.n, recv, reply, size, w, h)
-	}
 	lines = append(lines,
 		kv(st, "message", pos),
-		kv(st, "reply", reply),
-		kv(st, "received", fmt.Sprintf("%s (%s ago)", recv, ageString(now-msg.Received))),
+		kv(st, "reply", env.reply),
+		kv(st, "received", fmt.Sprintf("%s (%s ago)", env.recv, ageString(m.now.UnixNano()-msg.Received))),
 	)
 	lines = append(lines, m.linkLines(&msg)...)
 	used := len(lines) + 2
@@ -170,7 +161,7 @@ func (m *Model) inspectorView(w, h int) []string {
 	if t.node != nil {
 		count = fmt.Sprintf(" · %d on subject", t.node.Own)
 	}
-	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · view %s%s", size, c.kind, m.inspView, count)))
+	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · view %s%s", env.size, c.kind, m.inspView, count)))
 	if showHdr {
 		lines = append(lines, st.Muted.Render("headers"))
 		lines = append(lines, headerRows(st, msg.Header)...)
@@ -183,14 +174,32 @@ func (m *Model) inspectorView(w, h int) []string {
 	} else {
 		lines = append(lines, st.Border.Render(strings.Repeat("─", w)))
 	}
-	body := c.lines
+	return block(append(lines, m.scrolled(c.lines, room)...), w, h)
+}
+
+// scrolled is body from the inspector's scroll position, clamped so the
+// last screenful (room lines) stays in view.
+func (m *Model) scrolled(body []string, room int) []string {
 	if m.inspScroll > 0 {
-		// Clamp so the last screenful stays in view.
 		m.inspScroll = min(m.inspScroll, max(len(body)-room, 0))
 		body = body[m.inspScroll:]
 	}
-	lines = append(lines, body...)
-	return block(lines, w, h)
+	return body
+}
+
+// envelope is a message's reply, size and receive time as shown.
+type envelope struct{ reply, size, recv string }
+
+func envelopeOf(msg *model.Message) envelope {
+	e := envelope{reply: "—", size: model.HumanBytes(uint64(msg.Size)),
+		recv: time.Unix(0, msg.Received).Format("15:04:05.000")}
+	if msg.Reply != "" {
+		e.reply = model.Sanitize(msg.Reply)
+	}
+	if msg.Truncated() {
+		e.size += fmt.Sprintf(" (kept %s)", model.HumanBytes(uint64(len(msg.Data))))
+	}
+	return e
 }
 
 // compactInspector is the height below which the inspector puts the
@@ -200,13 +209,13 @@ const compactInspector = 12
 
 // compactInspector draws the envelope on one line and the payload under
 // it; the headers are counted there (v shows them).
-func (m *Model) compactInspector(lines []string, msg, prev *model.Message, idx, n int, recv, reply, size string, w, h int) []string {
+func (m *Model) compactInspector(lines []string, msg, prev *model.Message, pos string, env envelope, w, h int) []string {
 	st := m.styles
 	room := max(h-len(lines)-1, 1)
 	c := m.formatPayload(msg, prev, w, room+m.inspScroll)
-	meta := fmt.Sprintf("%d/%d · %s · %s %s · view %s", idx+1, n, recv, size, c.kind, m.inspView)
+	meta := fmt.Sprintf("%s · %s · %s %s · view %s", pos, env.recv, env.size, c.kind, m.inspView)
 	if msg.Reply != "" {
-		meta += " · reply " + reply
+		meta += " · reply " + env.reply
 	}
 	if k := len(msg.Header); k > 0 && m.inspView != viewHeaders {
 		meta += fmt.Sprintf(" · %d headers", k)
@@ -215,12 +224,7 @@ func (m *Model) compactInspector(lines []string, msg, prev *model.Message, idx, 
 		meta += " · " + c.summary
 	}
 	lines = append(lines, st.Muted.Render(meta))
-	body := c.lines
-	if m.inspScroll > 0 {
-		m.inspScroll = min(m.inspScroll, max(len(body)-room, 0))
-		body = body[m.inspScroll:]
-	}
-	return block(append(lines, body...), w, h)
+	return block(append(lines, m.scrolled(c.lines, room)...), w, h)
 }
 
 // headerRows renders headers as "Key: value" rows, sorted by key.

@@ -88,28 +88,31 @@ func off(k, helpKey, desc string) key.Binding {
 	return b
 }
 
-// TimelineKeyMap is the key map of `natsx open`: the timeline takes
-// space, ., ←/→ and [/], so the explorer's keys there move: the tree folds
-// with h/l and enter, _ shows _INBOX/$SYS, { and } step the history, and a
-// pane's own pause gives way to the player's.
-func TimelineKeyMap(readOnly bool) KeyMap {
-	k := DefaultKeyMap()
-	if readOnly {
-		k = ReadOnlyKeyMap()
-	}
+// TimelineKeyMap turns k (DefaultKeyMap or ReadOnlyKeyMap) into the key
+// map of `natsx open`: the timeline takes space, ., ←/→ and [/], so the
+// explorer's keys there move: the tree folds with h/l and enter, _ shows
+// _INBOX/$SYS, { and } step the history, and a pane's own pause gives way
+// to the player's.
+func TimelineKeyMap(k KeyMap) KeyMap {
 	for _, b := range []*key.Binding{&k.Play, &k.Faster, &k.Slower, &k.Step, &k.SeekBack, &k.SeekFwd,
 		&k.SeekTo, &k.PrevMarker, &k.NextMarker} {
 		b.SetEnabled(true)
 	}
 	k.Faster.SetKeys("+", "=")
-	k.Collapse = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "collapse / parent"))
-	k.Expand = key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "expand / child"))
-	k.Toggle = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand/collapse"))
-	k.Noise = key.NewBinding(key.WithKeys("_"), key.WithHelp("_", "show _INBOX/$SYS"))
-	k.HistPrev = key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "older message"))
-	k.HistNext = key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "newer message"))
+	rebind(&k.Collapse, "h")
+	rebind(&k.Expand, "l")
+	rebind(&k.Toggle, "enter")
+	rebind(&k.Noise, "_")
+	rebind(&k.HistPrev, "{")
+	rebind(&k.HistNext, "}")
 	k.Pause.SetEnabled(false)
 	return k
+}
+
+// rebind gives b other keys, keeping what it does.
+func rebind(b *key.Binding, keys ...string) {
+	b.SetKeys(keys...)
+	b.SetHelp(keys[0], b.Help().Desc)
 }
 
 // ReadOnlyKeyMap is DefaultKeyMap with publishing switched off

@@ -31,7 +31,7 @@ func KeyTable() string {
 	}
 	b.WriteString("\nIn `natsx open FILE` the timeline takes some keys and the explorer's move:\n\n")
 	b.WriteString("| key | action |\n|---|---|\n")
-	for i, col := range TimelineKeyMap(false).FullHelp() {
+	for i, col := range TimelineKeyMap(DefaultKeyMap()).FullHelp() {
 		for j, k := range col {
 			was := live[i][j]
 			switch {

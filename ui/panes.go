@@ -242,11 +242,11 @@ func (m *Model) paneView(i int, w, h int) []string {
 		size := model.HumanBytes(uint64(msg.Size))
 		preview := model.Preview(msg.Data, max(w-len([]rune(ts+subj+size))-3, 0))
 		var row string
-		switch {
+		switch plain := ts + " " + subj + " " + size + " " + preview; {
 		case j == sel && focused:
-			row = st.Selected.Render(fit(ts+" "+subj+" "+size+" "+preview, w))
+			row = st.Selected.Render(fit(plain, w))
 		case j == sel:
-			row = st.SelectedBlur.Render(fit(ts+" "+subj+" "+size+" "+preview, w))
+			row = st.SelectedBlur.Render(fit(plain, w))
 		default:
 			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + preview
 		}

@@ -217,13 +217,7 @@ func (m *Model) clock(wall time.Time) time.Time {
 // request/reply links, pane lists and the inspector. Panes keep their
 // patterns, names and places; sort, noise and the memory budget stay.
 func (m *Model) rewind(since int64) {
-	old := m.view
-	m.tree = model.NewTree(m.opts.Tree, since)
-	m.view = model.NewTreeView(m.tree)
-	m.view.Sort, m.view.ShowNoise = old.Sort, old.ShowNoise
-	m.view.SetHeight(old.Height())
-	m.tp = model.NewThroughput(since)
-	m.replies = model.NewReplyTracker(10000, 30*time.Second)
+	m.resetCounts(since)
 	for i, p := range m.panes {
 		np := model.NewPane(p.ID, p.Pattern, m.opts.PaneDepth, m.paneBytes())
 		np.Name, np.Opened, np.Err = p.Name, since, p.Err
@@ -235,7 +229,6 @@ func (m *Model) rewind(since int64) {
 	if r := m.opts.Recorder; r != nil && r.Flight != nil {
 		r.Flight.Reset()
 	}
-	m.rewinds++
 }
 
 // offsetString is t as an offset from the capture's start.
@@ -435,7 +428,7 @@ func (m *Model) timelineBar(w int, pos, span time.Duration) string {
 		}
 		return min(max(int(float64(d)/float64(span)*float64(w-1)+0.5), 0), w-1)
 	}
-	marks := make(map[int]bool, len(m.tl.Markers))
+	marks := make([]bool, w)
 	for _, mk := range m.tl.Markers {
 		marks[cell(mk.Sub(m.tl.Start))] = true
 	}

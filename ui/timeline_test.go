@@ -112,7 +112,7 @@ func TestOffsetString(t *testing.T) {
 // TestTimelineKeysUnique: in natsx open the timeline's keys work wherever
 // the focus is, so no other key the user can press may share one.
 func TestTimelineKeysUnique(t *testing.T) {
-	k := TimelineKeyMap(false)
+	k := TimelineKeyMap(DefaultKeyMap())
 	timeline := map[string]string{}
 	for _, b := range k.FullHelp()[len(k.FullHelp())-1] {
 		if !b.Enabled() {
@@ -214,16 +214,10 @@ func TestTimelineView(t *testing.T) {
 	}
 }
 
-// recordingPublisher is a feed that accepts publishing and keeps what it got.
-type recordingPublisher struct {
-	feed
-	sent []string
-}
+// recordingPublisher is a feed that accepts publishing.
+type recordingPublisher struct{ feed }
 
-func (p *recordingPublisher) Publish(subject, _ string, _ model.Header, _ []byte) error {
-	p.sent = append(p.sent, subject)
-	return nil
-}
+func (p *recordingPublisher) Publish(string, string, model.Header, []byte) error { return nil }
 func (p *recordingPublisher) Request(string, model.Header, []byte, time.Duration) (model.Message, time.Duration, error) {
 	return model.Message{}, 0, nil
 }

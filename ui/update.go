@@ -2,12 +2,19 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"natsx/model"
 )
+
+// boundTo reports whether msg is one of b's keys, even when b is switched
+// off (read-only mode names what the key would have done).
+func boundTo(msg tea.KeyPressMsg, b key.Binding) bool {
+	return slices.Contains(b.Keys(), msg.String())
+}
 
 // handleKey routes a key: the search prompt when open, the help screen when
 // shown, then the global keys and the tree's.
@@ -55,7 +62,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(promptFilter, "filter> ", "")
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
-	case m.opts.ReadOnly && (msg.String() == "p" || msg.String() == "r" || msg.String() == "e"):
+	case m.opts.ReadOnly && (boundTo(msg, k.Publish) || boundTo(msg, k.Request) || boundTo(msg, k.Edit)):
 		m.setFlash("read-only: publishing is off", true)
 		return nil
 	case key.Matches(msg, k.Record):
