@@ -82,24 +82,13 @@ func openPlayer(path, listen string, speed float64, paused bool, observe func(*m
 		p.Observe(observe) // before anything is published
 	}
 	if !paused {
-		go playOnSubscriber(emb, p, subs)
+		go func() {
+			if waitForSubscriber(p.Closed(), emb, subs) == nil {
+				p.Play()
+			}
+		}()
 	}
 	return emb, nc, p, nil
-}
-
-// playOnSubscriber starts p once the broker has more than before
-// subscriptions, or gives up when p is closed.
-func playOnSubscriber(emb *engine.Embedded, p *recorder.Player, before uint32) {
-	t := time.NewTicker(10 * time.Millisecond)
-	defer t.Stop()
-	for emb.Server().NumSubscriptions() <= before {
-		select {
-		case <-p.Closed():
-			return
-		case <-t.C:
-		}
-	}
-	p.Play()
 }
 
 // Run opens the capture in the explorer (or headless with --headless).

@@ -238,7 +238,8 @@ func (c *ReplayCmd) Run(stdout io.Writer) error {
 		fmt.Fprintln(stdout, emb.URL())
 		if !c.NoWait {
 			fmt.Fprintf(os.Stderr, "replaying into %s once a client subscribes (ctrl+c to stop)\n", emb.URL())
-			if err := waitForSubscriber(ctx, emb); err != nil {
+			// The server's own subscriptions, if any, are not a client.
+			if err := waitForSubscriber(ctx.Done(), emb, emb.Server().NumSubscriptions()); err != nil {
 				return nil // interrupted before anyone came: nothing to report
 			}
 		}
@@ -284,15 +285,15 @@ func progressBar(frac float64, width int) string {
 	return strings.Repeat("█", full) + strings.Repeat("░", width-full)
 }
 
-// waitForSubscriber waits until a client subscribes to the embedded broker.
-func waitForSubscriber(ctx context.Context, emb *engine.Embedded) error {
-	before := emb.Server().NumSubscriptions() // the server's own, if any
-	t := time.NewTicker(20 * time.Millisecond)
+// waitForSubscriber waits until the embedded broker has more than before
+// subscriptions (a client subscribed), or done is closed.
+func waitForSubscriber(done <-chan struct{}, emb *engine.Embedded, before uint32) error {
+	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
 	for emb.Server().NumSubscriptions() <= before {
 		select {
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-done:
+			return errors.New("stopped before a client subscribed")
 		case <-t.C:
 		}
 	}

@@ -47,31 +47,46 @@ func (h HeaderInfo) writerOptions(created time.Time) WriterOptions {
 // holds anything: a keypress in the TUI must never destroy an old capture.
 // It reports whether it created the file, so a failed save can remove it.
 func createNew(path string, o WriterOptions) (w *Writer, created bool, err error) {
+	// One handle from the check to the writer: no window in which a file
+	// written meanwhile by someone else would be truncated.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	switch {
 	case err == nil:
 		created = true
-		_ = f.Close()
 	case errors.Is(err, fs.ErrExist):
-		st, serr := os.Stat(path)
-		if serr != nil {
-			return nil, false, fmt.Errorf("recorder: %s: %w", path, unwrapPath(serr))
+		// Stat before opening: opening a FIFO for writing would block.
+		if err := checkEmptyFile(os.Stat(path)); err != nil {
+			return nil, false, fmt.Errorf("recorder: %s%w", path, err)
 		}
-		if !st.Mode().IsRegular() {
-			return nil, false, fmt.Errorf("recorder: %s exists and is not a regular file", path)
+		if f, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
+			return nil, false, fmt.Errorf("recorder: %s: %w", path, unwrapPath(err))
 		}
-		if st.Size() > 0 {
-			return nil, false, fmt.Errorf("recorder: %s already exists (%s): refusing to overwrite it",
-				path, model.HumanBytes(uint64(st.Size())))
+		if err := checkEmptyFile(f.Stat()); err != nil { // written meanwhile?
+			_ = f.Close()
+			return nil, false, fmt.Errorf("recorder: %s%w", path, err)
 		}
 	default:
 		return nil, false, fmt.Errorf("recorder: create %s: %w", path, unwrapPath(err))
 	}
-	w, err = Create(path, o)
+	w, err = createOn(f, path, o)
 	if err != nil && created {
 		_ = os.Remove(path)
 	}
 	return w, created, err
+}
+
+// checkEmptyFile accepts an empty regular file; its error reads after
+// the path.
+func checkEmptyFile(st fs.FileInfo, err error) error {
+	switch {
+	case err != nil:
+		return fmt.Errorf(": %w", unwrapPath(err))
+	case !st.Mode().IsRegular():
+		return errors.New(" exists and is not a regular file")
+	case st.Size() > 0:
+		return fmt.Errorf(" already exists (%s): refusing to overwrite it", model.HumanBytes(uint64(st.Size())))
+	}
+	return nil
 }
 
 // headFeed is a feed that knows the sequence its next message gets (the
@@ -110,7 +125,6 @@ type pendingMark struct {
 // the TUI's R key. Its methods are safe for concurrent use.
 type LiveRecorder struct {
 	feed    Feed
-	status  statusFeed
 	head    headFeed
 	w       *Writer
 	path    string
@@ -145,14 +159,9 @@ func StartLive(feed Feed, from uint64, path string, hdr HeaderInfo) (*LiveRecord
 	}
 	r := &LiveRecorder{feed: feed, w: w, path: path, started: started,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	r.status, _ = feed.(statusFeed)
 	r.head, _ = feed.(headFeed)
 	r.bytes.Store(uint64(w.Size()))
-	var dropped uint64
-	if r.status != nil {
-		dropped = r.status.Status().ClientDropped // drops before recording began are not ours
-	}
-	go r.run(from, dropped)
+	go r.run(from, newGaps(feed))
 	return r, nil
 }
 
@@ -207,7 +216,7 @@ func (r *LiveRecorder) Stop() (LiveStatus, error) {
 	return r.Status(), r.final
 }
 
-func (r *LiveRecorder) run(cursor, dropped uint64) {
+func (r *LiveRecorder) run(cursor uint64, lost gaps) {
 	defer close(r.done)
 	buf := make([]model.Message, 1024)
 	tick := time.NewTicker(LivePoll)
@@ -223,7 +232,7 @@ func (r *LiveRecorder) run(cursor, dropped uint64) {
 			stopping, until = true, r.stopAt
 			r.mu.Unlock()
 		}
-		err = r.drain(&cursor, &dropped, buf, until, stopping)
+		err = r.drain(&cursor, &lost, buf, until, stopping)
 	}
 	if cerr := r.w.Close(); err == nil {
 		err = cerr
@@ -239,7 +248,7 @@ func (r *LiveRecorder) run(cursor, dropped uint64) {
 // drain writes what the feed holds. The final drain (last) stops at the
 // first batch that reaches past until, so a flood cannot keep Stop busy,
 // and then writes every marker still pending.
-func (r *LiveRecorder) drain(cursor, dropped *uint64, buf []model.Message, until int64, last bool) error {
+func (r *LiveRecorder) drain(cursor *uint64, lost *gaps, buf []model.Message, until int64, last bool) error {
 	var marks []pendingMark
 	for {
 		n, next, missed := r.feed.Read(*cursor, buf)
@@ -252,18 +261,11 @@ func (r *LiveRecorder) drain(cursor, dropped *uint64, buf []model.Message, until
 		if n > 0 {
 			at = buf[0].Received
 		}
-		if missed > 0 {
-			if err := r.gap(at, GapStore, missed); err != nil {
-				return err
-			}
-		}
-		if r.status != nil {
-			if d := r.status.Status().ClientDropped; d > *dropped {
-				if err := r.gap(at, GapClient, d-*dropped); err != nil {
-					return err
-				}
-				*dropped = d
-			}
+		records, lostN, err := lost.note(r.w, at, missed)
+		r.gaps.Add(records)
+		r.missed.Add(lostN)
+		if err != nil {
+			return err
 		}
 		for i := range buf[:n] {
 			m := &buf[i]
@@ -320,14 +322,5 @@ func (r *LiveRecorder) mark(mk pendingMark, notAfter int64) error {
 		return err
 	}
 	r.markers.Add(1)
-	return nil
-}
-
-func (r *LiveRecorder) gap(t int64, src GapSource, n uint64) error {
-	if err := r.w.WriteGap(t, src, n); err != nil {
-		return err
-	}
-	r.gaps.Add(1)
-	r.missed.Add(n)
 	return nil
 }

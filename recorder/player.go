@@ -42,7 +42,8 @@ type PlayerStatus struct {
 	// Sent counts messages published; Total is the capture's message count
 	// (0 until known for a capture without an index).
 	Sent, Total uint64
-	// Markers are the marker times in order, at most 1000 of them.
+	// Markers are the marker times in order, at most 1000 of them; the
+	// slice is shared between snapshots: read it, do not change it.
 	Markers []time.Time
 	// MoreMarkers is true when the capture has more markers than listed.
 	MoreMarkers bool
@@ -79,7 +80,6 @@ type Player struct {
 	observe func(*model.Message)
 	it      *Iter
 	next    Entry
-	hasNext bool
 	start   int64
 
 	// mu guards the state below: written by the run goroutine (and the
@@ -92,13 +92,14 @@ type Player struct {
 	lastSent    int64 // time of the last message published
 	anchorWall  time.Time
 	anchorCap   int64
-	nextTime    int64 // time of the message read ahead, when nextOK
-	nextOK      bool
+	nextTime    int64 // time of the message read ahead (p.next), when nextOK
+	nextOK      bool  // p.next holds the message to publish next
 	sent        uint64
 	err         string
 	end         int64
 	total       uint64
 	markers     []int64
+	listed      []time.Time // Status's markers, rebuilt when markers change
 	moreMarkers bool
 	scanned     bool // the scan is over: markers, total and end are final
 }
@@ -198,7 +199,7 @@ func NextSpeed(cur float64, up bool) float64 {
 func (p *Player) Step() error {
 	return p.call(func(p *Player) error {
 		p.pause()
-		if !p.hasNext {
+		if !p.nextOK {
 			return ErrEndOfCapture
 		}
 		err := p.publishNext()
@@ -241,9 +242,12 @@ func (p *Player) Status() PlayerStatus {
 		End: nsTime(p.end), LastSent: nsTime(p.lastSent), Sent: p.sent, Total: p.total, MoreMarkers: p.moreMarkers, Done: p.finished, Err: p.err}
 	stride := (len(p.markers) + maxStatusMarkers - 1) / maxStatusMarkers
 	st.MoreMarkers = st.MoreMarkers || stride > 1
-	for i := 0; i < len(p.markers); i += stride {
-		st.Markers = append(st.Markers, nsTime(p.markers[i]))
+	if p.listed == nil && len(p.markers) > 0 {
+		for i := 0; i < len(p.markers); i += stride {
+			p.listed = append(p.listed, nsTime(p.markers[i]))
+		}
 	}
+	st.Markers = p.listed
 	return st
 }
 
@@ -290,7 +294,7 @@ func (p *Player) run() {
 	for {
 		var due <-chan time.Time
 		if p.playing {
-			if !p.hasNext {
+			if !p.nextOK {
 				p.finish()
 				continue
 			}
@@ -388,7 +392,6 @@ func (p *Player) pause() {
 func (p *Player) seek(t int64) {
 	t = max(t, p.start)
 	p.it = p.r.SeekTime(t)
-	p.hasNext = false
 	more := p.loadNext()
 	p.mu.Lock()
 	p.finished = !more
@@ -404,14 +407,13 @@ func (p *Player) seek(t int64) {
 func (p *Player) loadNext() bool {
 	for p.it.Next() {
 		if e := p.it.Entry(); e.Kind == KindMessage {
-			p.next, p.hasNext = *e, true
+			p.next = *e
 			p.mu.Lock()
 			p.nextTime, p.nextOK = e.Time, true
 			p.mu.Unlock()
 			return true
 		}
 	}
-	p.hasNext = false
 	p.mu.Lock()
 	p.nextOK = false
 	if err := p.it.Err(); err != nil {
@@ -434,15 +436,10 @@ func (p *Player) ensureMore() {
 func (p *Player) publishNext() error {
 	e := &p.next
 	m := &e.Msg
-	out := &nats.Msg{Subject: m.Subject, Reply: m.Reply, Data: m.Data}
-	if m.Header != nil {
-		out.Header = nats.Header(m.Header)
-	}
 	if p.observe != nil {
 		p.observe(m)
 	}
-	err := p.nc.PublishMsg(out)
-	p.hasNext = false
+	err := publish(p.nc, m.Subject, m)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pos, p.nextOK = e.Time, false

@@ -53,6 +53,7 @@ func (p *Player) PrevMarker() error {
 func (p *Player) scanMarkers(count bool) {
 	defer close(p.scan)
 	it := p.r.Iter()
+	it.transient() // only times and kinds are read, nothing is kept
 	var msgs uint64
 	var last int64
 	for i := 0; it.Next(); i++ {
@@ -73,6 +74,7 @@ func (p *Player) scanMarkers(count bool) {
 			if len(p.markers) < maxMarkers {
 				i, _ := slices.BinarySearch(p.markers, e.Time)
 				p.markers = slices.Insert(p.markers, i, e.Time)
+				p.listed = nil // Status lists them afresh
 			} else {
 				p.moreMarkers = true
 			}

@@ -22,6 +22,43 @@ type statusFeed interface {
 	Status() model.SourceStatus
 }
 
+// gaps turns what a feed lost into gap records: messages the store dropped
+// before the reader got them, and the client's slow-consumer drops since
+// recording began (the drops before were not the recording's).
+type gaps struct {
+	sf      statusFeed // nil when the feed has no status
+	dropped uint64     // client drops already accounted
+}
+
+func newGaps(feed Feed) gaps {
+	var g gaps
+	if g.sf, _ = feed.(statusFeed); g.sf != nil {
+		g.dropped = g.sf.Status().ClientDropped
+	}
+	return g
+}
+
+// note writes, at t, a gap for storeMissed and one for new client drops,
+// and returns how many records and messages they stand for.
+func (g *gaps) note(w *Writer, t int64, storeMissed uint64) (records, missed uint64, err error) {
+	if storeMissed > 0 {
+		if err := w.WriteGap(t, GapStore, storeMissed); err != nil {
+			return records, missed, err
+		}
+		records, missed = records+1, missed+storeMissed
+	}
+	if g.sf != nil {
+		if d := g.sf.Status().ClientDropped; d > g.dropped {
+			if err := w.WriteGap(t, GapClient, d-g.dropped); err != nil {
+				return records, missed, err
+			}
+			records, missed = records+1, missed+d-g.dropped
+			g.dropped = d
+		}
+	}
+	return records, missed, nil
+}
+
 // RecordOptions say what to record and when to stop.
 type RecordOptions struct {
 	// Cursor is where reading starts; 0 is everything the feed still holds.
@@ -98,11 +135,7 @@ func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st Reco
 		defer t.Stop()
 		deadline = t.C
 	}
-	sf, _ := feed.(statusFeed)
-	var dropped uint64
-	if sf != nil {
-		dropped = sf.Status().ClientDropped // drops before recording began are not ours
-	}
+	lost := newGaps(feed)
 	buf := make([]model.Message, 4096)
 	cursor := o.Cursor
 	poll := time.NewTicker(o.Poll)
@@ -114,20 +147,10 @@ func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st Reco
 			n, next, missed := feed.Read(cursor, buf)
 			cursor = next
 			now := time.Now().UnixNano()
-			if missed > 0 {
-				if err := w.WriteGap(now, GapStore, missed); err != nil {
-					return stop(st, StopError), err
-				}
-				st.Gaps, st.Missed = st.Gaps+1, st.Missed+missed
-			}
-			if sf != nil {
-				if d := sf.Status().ClientDropped; d > dropped {
-					if err := w.WriteGap(now, GapClient, d-dropped); err != nil {
-						return stop(st, StopError), err
-					}
-					st.Gaps, st.Missed = st.Gaps+1, st.Missed+d-dropped
-					dropped = d
-				}
+			records, lostN, err := lost.note(w, now, missed)
+			st.Gaps, st.Missed = st.Gaps+records, st.Missed+lostN
+			if err != nil {
+				return stop(st, StopError), err
 			}
 			for i := range buf[:n] {
 				m := &buf[i]

@@ -94,6 +94,12 @@ func Create(path string, o WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recorder: create %s: %w", path, unwrapPath(err))
 	}
+	return createOn(f, path, o)
+}
+
+// createOn writes the header to f, opened for writing at path, and
+// returns its Writer; f is closed on failure.
+func createOn(f *os.File, path string, o WriterOptions) (*Writer, error) {
 	// The mode only applies to new files; an old capture keeps its mode.
 	if err := f.Chmod(0o600); err != nil {
 		_ = f.Close()
