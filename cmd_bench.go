@@ -97,39 +97,30 @@ func (c *BenchCmd) runIngest(stdout io.Writer, url string, emb *engine.Embedded,
 		var bares, natsxs, ratios []float64
 		var all natsxResult
 		var bareLost int64
-		srvLost := int64(0)
 		for round := range c.Rounds {
 			var bare bareResult
 			var nx natsxResult
-			for _, natsxPhase := range []bool{round%2 == 1, round%2 == 0} {
-				var err error
-				if natsxPhase {
-					nx, err = benchNatsx(url, emb, subjects, c.Messages, payload)
-				} else {
-					bare, err = benchBare(url, subjects, c.Messages, payload)
-				}
-				if err != nil {
-					return err
-				}
+			err := inOrder(round%2 == 1,
+				func() (err error) { bare, err = benchBare(url, subjects, c.Messages, payload); return err },
+				func() (err error) { nx, err = benchNatsx(url, emb, subjects, c.Messages, payload); return err })
+			if err != nil {
+				return err
 			}
 			fmt.Fprintf(tw, "%dB\t%d\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size, round+1,
-				bare.rate, nx.rate, nx.rate/bare.rate, bare.lost, nx.bufLost, nx.cliLost, nx.srvLost,
+				bare.rate, nx.rate, nx.rate/bare.rate, bare.lost, nx.bufLost, nx.cliLost, srvString(nx.srvLost),
 				pct(nx.keys, 50), pct(nx.keys, 99), pct(nx.keys, 100), len(nx.keys))
 			bares, natsxs, ratios = append(bares, bare.rate), append(natsxs, nx.rate), append(ratios, nx.rate/bare.rate)
 			bareLost += bare.lost
 			all.bufLost += nx.bufLost
 			all.cliLost += nx.cliLost
 			all.keys = append(all.keys, nx.keys...)
-			if n, err := strconv.ParseInt(nx.srvLost, 10, 64); err == nil {
-				srvLost += n
-			}
+			all.srvLost += max(nx.srvLost, 0)
 		}
-		all.srvLost = "n/a"
-		if emb != nil {
-			all.srvLost = strconv.FormatInt(srvLost, 10)
+		if emb == nil {
+			all.srvLost = -1
 		}
 		fmt.Fprintf(tw, "%dB\tall\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
-			median(bares), median(natsxs), median(ratios), bareLost, all.bufLost, all.cliLost, all.srvLost,
+			median(bares), median(natsxs), median(ratios), bareLost, all.bufLost, all.cliLost, srvString(all.srvLost),
 			pct(all.keys, 50), pct(all.keys, 99), pct(all.keys, 100), len(all.keys))
 	}
 	if err := tw.Flush(); err != nil {
@@ -157,12 +148,41 @@ func publish(url string, subjects []string, n int, payload []byte) error {
 		return fmt.Errorf("bench: publisher: %w", err)
 	}
 	defer nc.Close()
+	if err := publishOn(nc, subjects, n, payload); err != nil {
+		return err
+	}
+	return nc.Flush()
+}
+
+// publishOn publishes n messages round-robin over subjects on nc.
+func publishOn(nc *nats.Conn, subjects []string, n int, payload []byte) error {
 	for i := range n {
 		if err := nc.Publish(subjects[i%len(subjects)], payload); err != nil {
 			return fmt.Errorf("bench: publish: %w", err)
 		}
 	}
-	return nc.Flush()
+	return nil
+}
+
+// inOrder runs a then b, or b then a when bFirst: rounds alternate which
+// side goes first, so the machine's load drifting weighs on both.
+func inOrder(bFirst bool, a, b func() error) error {
+	if bFirst {
+		a, b = b, a
+	}
+	if err := a(); err != nil {
+		return err
+	}
+	return b()
+}
+
+// srvString is a server slow-consumer count as printed: n/a (-1) when the
+// server is not the embedded broker.
+func srvString(n int64) string {
+	if n < 0 {
+		return "n/a"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // waitCount waits until count reaches n or stops moving for benchTimeout.
@@ -254,7 +274,7 @@ func (s *countingSource) Read(cursor uint64, buf []model.Message) (int, uint64, 
 type natsxResult struct {
 	rate             float64
 	bufLost, cliLost int64
-	srvLost          string
+	srvLost          int64 // -1: not the embedded broker (n/a)
 	keys             []time.Duration
 }
 
@@ -344,9 +364,9 @@ func benchNatsx(url string, emb *engine.Embedded, subjects []string, n int, payl
 	got := src.read.Load()
 	res.bufLost = src.missed.Load()
 	res.cliLost = int64(st.ClientDropped)
-	res.srvLost = "n/a"
+	res.srvLost = -1
 	if emb != nil {
-		res.srvLost = strconv.FormatInt(emb.SlowConsumers()-srvBefore, 10)
+		res.srvLost = emb.SlowConsumers() - srvBefore
 	}
 	span := float64(src.last.Load()-src.first.Load()) / 1e9
 	if got == 0 || span <= 0 {

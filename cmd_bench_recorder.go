@@ -49,40 +49,42 @@ func (c *BenchCmd) runRecorder(stdout io.Writer, url string, emb *engine.Embedde
 			var bareSubT, recordT, barePubT, replayT time.Duration
 			var lost string
 			recFirst := round%2 == 1
-			for _, natsx := range []bool{recFirst, !recFirst} {
-				var err error
-				if natsx {
-					recordT, err = cpuOf(func() (err error) {
-						record, lost, err = benchRecord(url, emb, subjects, c.Messages, payload, path)
-						return err
-					})
-				} else {
+			err := inOrder(recFirst,
+				func() (err error) {
 					bareSubT, err = cpuOf(func() error {
 						res, err := benchBare(url, subjects, c.Messages, payload)
 						bareSub = res.rate
 						return err
 					})
-				}
-				if err != nil {
 					return err
-				}
-			}
-			for _, natsx := range []bool{recFirst, !recFirst} {
-				var err error
-				if natsx {
-					replayT, err = cpuOf(func() (err error) {
-						replay, err = benchReplay(url, path, c.Messages)
+				},
+				func() (err error) {
+					recordT, err = cpuOf(func() (err error) {
+						record, lost, err = benchRecord(url, emb, subjects, c.Messages, payload, path)
 						return err
 					})
-				} else {
+					return err
+				})
+			if err != nil {
+				return err
+			}
+			err = inOrder(recFirst,
+				func() (err error) {
 					barePubT, err = cpuOf(func() (err error) {
 						barePub, err = benchPublish(url, subjects, c.Messages, payload)
 						return err
 					})
-				}
-				if err != nil {
 					return err
-				}
+				},
+				func() (err error) {
+					replayT, err = cpuOf(func() (err error) {
+						replay, err = benchReplay(url, path, c.Messages)
+						return err
+					})
+					return err
+				})
+			if err != nil {
+				return err
 			}
 			if err := os.Remove(path); err != nil {
 				return fmt.Errorf("bench: %w", err)
@@ -174,13 +176,13 @@ func benchRecord(url string, emb *engine.Embedded, subjects []string, n int, pay
 	if res.err != nil {
 		return 0, "", res.err
 	}
-	srv := "n/a"
+	srv := int64(-1)
 	if emb != nil {
-		srv = fmt.Sprint(emb.SlowConsumers() - srvBefore)
+		srv = emb.SlowConsumers() - srvBefore
 	}
-	lost = fmt.Sprintf("%d/%s", res.st.Missed, srv)
-	if res.st.Messages < uint64(n) || res.st.Missed > 0 || srv != "0" && srv != "n/a" {
-		return 0, lost, fmt.Errorf("bench: recorded %d of %d messages (missed %d, server slow consumers %s)", res.st.Messages, n, res.st.Missed, srv)
+	lost = fmt.Sprintf("%d/%s", res.st.Missed, srvString(srv))
+	if res.st.Messages < uint64(n) || res.st.Missed > 0 || srv > 0 {
+		return 0, lost, fmt.Errorf("bench: recorded %d of %d messages (missed %d, server slow consumers %s)", res.st.Messages, n, res.st.Missed, srvString(srv))
 	}
 	rd, err := recorder.Open(path)
 	if err != nil {
@@ -206,10 +208,8 @@ func benchPublish(url string, subjects []string, n int, payload []byte) (float64
 	}
 	defer nc.Close()
 	start := time.Now()
-	for i := range n {
-		if err := nc.Publish(subjects[i%len(subjects)], payload); err != nil {
-			return 0, fmt.Errorf("bench: publish: %w", err)
-		}
+	if err := publishOn(nc, subjects, n, payload); err != nil {
+		return 0, err
 	}
 	if err := nc.FlushTimeout(benchTimeout); err != nil {
 		return 0, fmt.Errorf("bench: publish: %w", err)

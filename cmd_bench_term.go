@@ -41,9 +41,15 @@ func newBenchTerm(w, h int) (*benchTerm, error) {
 		tty.Close()
 		return nil, fmt.Errorf("bench: pty size: %w", err)
 	}
-	t := &benchTerm{ptmx: ptmx, tty: tty, emu: vt.NewEmulator(w, h), done: make(chan struct{}), wrote: make(chan struct{}, 1)}
+	t := newEmuTerm(w, h)
+	t.ptmx, t.tty = ptmx, tty
 	t.start()
 	return t, nil
+}
+
+// newEmuTerm is a benchTerm without its pty yet.
+func newEmuTerm(w, h int) *benchTerm {
+	return &benchTerm{emu: vt.NewEmulator(w, h), done: make(chan struct{}), wrote: make(chan struct{}, 1)}
 }
 
 // start feeds the emulator from the pty and relays its replies (the
@@ -122,7 +128,7 @@ func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err erro
 		}
 	}
 	cmd.Env = append(env, "TERM=xterm-256color")
-	t := &benchTerm{emu: vt.NewEmulator(120, 40), done: make(chan struct{}), wrote: make(chan struct{}, 1)}
+	t := newEmuTerm(120, 40)
 	begin := time.Now()
 	t.ptmx, err = pty.StartWithSize(cmd, &pty.Winsize{Cols: 120, Rows: 40})
 	if err != nil {
@@ -132,12 +138,7 @@ func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err erro
 	defer func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		_ = t.ptmx.Close()
-		select {
-		case <-t.done:
-		case <-time.After(time.Second):
-		}
-		_ = t.emu.InputPipe().(io.Closer).Close()
+		t.close() // its tty is the child's: nil here, and closing nil is a no-op error
 	}()
 	url := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
 	if !t.waitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") && url.MatchString(s) }) {

@@ -40,21 +40,15 @@ func (s *syncBuffer) String() string {
 func openCapture(t *testing.T, n int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "open.natsx")
-	w, err := recorder.Create(path, recorder.WriterOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Now().Add(-time.Hour).UnixNano()
-	for i := range n {
-		m := model.Message{Received: start + int64(i)*int64(time.Millisecond), Subject: fmt.Sprintf("open.%d", i), Data: []byte{byte(i)}, Size: 1}
+	msgs := make([]model.Message, n)
+	for i := range msgs {
+		msgs[i] = model.Message{Received: start + int64(i)*int64(time.Millisecond), Subject: fmt.Sprintf("open.%d", i), Data: []byte{byte(i)}, Size: 1}
 		if i == 1 {
-			m.Reply, m.Header = "_INBOX.open", model.Header{"K": {"v"}}
-		}
-		if err := w.WriteMessage(&m); err != nil {
-			t.Fatal(err)
+			msgs[i].Reply, msgs[i].Header = "_INBOX.open", model.Header{"K": {"v"}}
 		}
 	}
-	if err := w.Close(); err != nil {
+	if _, err := recorder.SaveMessages(path, msgs, recorder.HeaderInfo{}); err != nil {
 		t.Fatal(err)
 	}
 	return path

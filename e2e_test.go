@@ -113,13 +113,7 @@ func e2eDemoTree(t *testing.T, bin string) {
 func e2ePublishNSeeN(t *testing.T, bin string) {
 	const n = 500
 	term := e2eStart(t, bin, 80, 24, "--no-demo", "--listen", e2eListen(t))
-	urlRe := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
-	var url string
-	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
-		url = urlRe.FindString(s)
-		return url != "" && strings.Contains(s, "connected")
-	})
-	nc := e2eConnect(t, url)
+	nc := e2eConnect(t, e2eWaitURL(t, term))
 	for i := range n {
 		if err := nc.Publish(fmt.Sprintf("e2e.a.%d", i%5), []byte(strconv.Itoa(i))); err != nil {
 			t.Fatalf("publish %d: %v", i, err)
@@ -143,13 +137,7 @@ func e2ePublishNSeeN(t *testing.T, bin string) {
 // as visible escapes and never reach the terminal as bytes.
 func e2eSanitize(t *testing.T, bin string) {
 	term := e2eStart(t, bin, 100, 30, "--no-demo", "--listen", e2eListen(t))
-	urlRe := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
-	var url string
-	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
-		url = urlRe.FindString(s)
-		return url != "" && strings.Contains(s, "connected")
-	})
-	nc := e2eConnect(t, url)
+	nc := e2eConnect(t, e2eWaitURL(t, term))
 	// Enough plain text that three control bytes still read as text, not hex.
 	payload := "log line \x1b]0;pwned\x07\x1b[2J then an ordinary sentence long enough to stay text"
 	msg := nats.NewMsg("evil")

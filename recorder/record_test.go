@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -109,14 +108,7 @@ func TestRecordFloodExactN(t *testing.T) {
 	it := r.Iter()
 	i := 0
 	for ; it.Next(); i++ {
-		e := it.Entry()
-		want := floodMessage(i)
-		got := &e.Msg
-		if e.Kind != KindMessage || got.Subject != want.Subject || got.Reply != want.Reply ||
-			!bytes.Equal(got.Data, want.Data) || got.Size != len(want.Data) ||
-			!reflect.DeepEqual(map[string][]string(got.Header), map[string][]string(want.Header)) {
-			t.Fatalf("record %d: got %+v, want %+v", i, e, want)
-		}
+		sameAsPublished(t, i, it.Entry(), floodMessage(i))
 	}
 	if i != n || len(r.Problems()) != 0 {
 		t.Fatalf("read %d records, problems %v", i, r.Problems())
