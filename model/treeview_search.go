@@ -195,56 +195,33 @@ func (s *subjectSearch) from(subject string, forward, skipCurrent bool) *Node {
 
 // first returns the first match in name order in the subtrees of set's
 // nodes whose names sort after tok (side +1), before it (side -1) or all
-// (side 0).
+// (side 0); last the last one.
 func (s *subjectSearch) first(set siblingSet, tok string, side int) *Node {
-	var best *Node
-	if set.all || set.some {
-		for _, k := range set.kids {
-			if s.skip(k, tok, side) {
-				continue
-			}
-			if (best == nil || naturalCompare(k.Name, best.Name) < 0) && s.matches(set, k) {
-				best = k
-			}
-		}
-	}
-	if set.all {
-		return best
-	}
-	// A child that sorts before the smallest match and does not match
-	// itself may still hold an earlier match below it.
-	direct := best != nil
-	for _, k := range set.kids {
-		if !hasChildren(k) || s.skip(k, tok, side) || best != nil && naturalCompare(k.Name, best.Name) >= 0 {
-			continue
-		}
-		if s.anyBelow(k) {
-			best, direct = k, false
-		}
-	}
-	if best == nil || direct {
-		return best
-	}
-	return s.first(s.siblings(best, false), "", 0)
+	return s.edge(set, tok, side, +1)
 }
 
-// last is first's mirror: the last match in name order.
 func (s *subjectSearch) last(set siblingSet, tok string, side int) *Node {
+	return s.edge(set, tok, side, -1)
+}
+
+// edge is first (dir +1) and last (dir -1).
+func (s *subjectSearch) edge(set siblingSet, tok string, side, dir int) *Node {
+	// ahead reports whether a comes before b in the direction searched.
+	ahead := func(a, b *Node) bool { return dir*naturalCompare(a.Name, b.Name) < 0 }
 	var best *Node
 	if set.all || set.some {
 		for _, k := range set.kids {
-			if s.skip(k, tok, side) {
-				continue
-			}
-			if (best == nil || naturalCompare(k.Name, best.Name) > 0) && s.matches(set, k) {
+			if !s.skip(k, tok, side) && (best == nil || ahead(k, best)) && s.matches(set, k) {
 				best = k
 			}
 		}
 	}
 	direct := best != nil
 	if !set.all {
+		// A child ahead of the best match that does not match itself may
+		// still hold a match further ahead below it.
 		for _, k := range set.kids {
-			if !hasChildren(k) || s.skip(k, tok, side) || best != nil && naturalCompare(k.Name, best.Name) <= 0 {
+			if !hasChildren(k) || s.skip(k, tok, side) || best != nil && !ahead(k, best) {
 				continue
 			}
 			if s.anyBelow(k) {
@@ -252,18 +229,20 @@ func (s *subjectSearch) last(set siblingSet, tok string, side int) *Node {
 			}
 		}
 	}
-	if best == nil {
+	switch {
+	case best == nil:
 		return nil
-	}
-	if !direct {
-		return s.last(s.siblings(best, false), "", 0)
+	case !direct:
+		return s.edge(s.siblings(best, false), "", 0, dir)
+	case dir > 0:
+		return best
 	}
 	// Everything below a match matches: the last is its last descendant.
 	for len(best.Children()) > 0 {
 		kids := best.Children()
 		best = kids[0]
 		for _, k := range kids[1:] {
-			if naturalCompare(k.Name, best.Name) > 0 {
+			if ahead(k, best) {
 				best = k
 			}
 		}
