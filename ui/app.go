@@ -48,6 +48,7 @@ type Model struct {
 	src    Source
 	keys   KeyMap
 	skeys  SearchKeys
+	fkeys  FormKeys
 	styles Styles
 	help   help.Model
 
@@ -134,6 +135,7 @@ func New(o Options) *Model {
 		src:    o.Source,
 		keys:   keys,
 		skeys:  DefaultSearchKeys(),
+		fkeys:  DefaultFormKeys(),
 		styles: styles,
 		help:   h,
 		buf:    make([]model.Message, o.BatchSize),
@@ -439,7 +441,7 @@ func (m *Model) footerView(w int) string {
 	}
 	if m.form.open {
 		// The tree's keys do nothing while the form has them.
-		return fit(m.styles.Muted.Render("tab/shift+tab field • ctrl+s send • esc cancel"), w)
+		return fit(m.help.ShortHelpView([]key.Binding{m.fkeys.Next, m.fkeys.Send, m.fkeys.Cancel}), w)
 	}
 	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), w)
 }

@@ -168,3 +168,19 @@ func DefaultSearchKeys() SearchKeys {
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
+
+// FormKeys are the keys of the publish form (shown in the footer while it
+// is open); everything else goes to the focused field.
+type FormKeys struct {
+	Next, Prev, Send, Cancel key.Binding
+}
+
+// DefaultFormKeys move with tab, send with ctrl+s and cancel with esc.
+func DefaultFormKeys() FormKeys {
+	return FormKeys{
+		Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "field")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab")),
+		Send:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}

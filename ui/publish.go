@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -109,26 +110,25 @@ func (m *Model) focusField() tea.Cmd {
 // formKey edits the form: tab/shift+tab move between fields, ctrl+s sends,
 // esc cancels.
 func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
-	f := &m.form
-	switch msg.String() {
-	case "ctrl+c":
+	f, k := &m.form, m.fkeys
+	switch {
+	case msg.String() == "ctrl+c":
 		return tea.Quit
-	case "esc":
+	case key.Matches(msg, k.Cancel):
 		f.open = false
 		return nil
-	case "tab":
+	case key.Matches(msg, k.Next):
 		f.field = (f.field + 1) % formFields
 		return m.focusField()
-	case "shift+tab":
+	case key.Matches(msg, k.Prev):
 		f.field = (f.field + formFields - 1) % formFields
 		return m.focusField()
-	case "ctrl+s":
+	case key.Matches(msg, k.Send):
 		return m.sendForm()
-	case "enter":
-		if f.field < 2 {
-			f.field++
-			return m.focusField()
-		}
+	case msg.String() == "enter" && f.field < 2:
+		// Enter ends a one-line field; in headers and payload it is a newline.
+		f.field++
+		return m.focusField()
 	}
 	return m.formInput(msg)
 }
