@@ -12,7 +12,6 @@ import (
 
 	"natsx/model"
 	"natsx/recorder"
-	"natsx/ui"
 )
 
 // playerTimeline adapts recorder.Player to the explorer's ui.Timeline.
@@ -39,7 +38,7 @@ type playerTimeline struct {
 // newPlayerTimeline adapts p; sent must be the log p reports to (see
 // openPlayer), from before its first message.
 func newPlayerTimeline(p *recorder.Player, nc *nats.Conn, path string, sent *sentLog) *playerTimeline {
-	return &playerTimeline{p: p, nc: nc, name: filepath.Base(path), sent: sent, rewind: ui.RewindPrefix + nuid.Next()}
+	return &playerTimeline{p: p, nc: nc, name: filepath.Base(path), sent: sent, rewind: model.RewindPrefix + nuid.Next()}
 }
 
 // Stamp gives the messages the player published their recorded times.
@@ -119,9 +118,9 @@ func (l *sentLog) stamp(msgs []model.Message, playhead int64, resync bool) {
 	}
 }
 
-func (t *playerTimeline) Status() ui.TimelineStatus {
+func (t *playerTimeline) Status() model.TimelineStatus {
 	st := t.p.Status()
-	return ui.TimelineStatus{Name: t.name, Playing: st.Playing, Done: st.Done, Speed: st.Speed,
+	return model.TimelineStatus{Name: t.name, Playing: st.Playing, Done: st.Done, Speed: st.Speed,
 		Pos: st.Pos, Start: st.Start, End: st.End, Total: st.Total, Markers: st.Markers,
 		MoreMarkers: st.MoreMarkers, Err: st.Err}
 }

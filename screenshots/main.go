@@ -59,7 +59,7 @@ type scene struct {
 	// form; nothing is sent.
 	publisher bool
 	// timeline shows the scene as natsx open does, with this player state.
-	timeline *ui.TimelineStatus
+	timeline *model.TimelineStatus
 }
 
 // scenes are listed in screenshots/README.md; keep the two in step. Roots
@@ -125,7 +125,7 @@ var scenes = []scene{
 		// an orders pane; the tree as in tree (l expands: the timeline
 		// keeps ←/→).
 		filters: []string{"orders.>"},
-		timeline: &ui.TimelineStatus{Name: "incident-0314.natsx", Playing: true, Speed: 2,
+		timeline: &model.TimelineStatus{Name: "incident-0314.natsx", Playing: true, Speed: 2,
 			Start: epoch.Add(-30 * time.Second), Pos: epoch, End: epoch.Add(15 * time.Second), Total: 13370,
 			Markers: []time.Time{epoch.Add(-22 * time.Second), epoch.Add(-4 * time.Second), epoch.Add(9 * time.Second)}},
 		keys: []string{"g", "j", "j", "j", "l", "l", "l", "l", "j", "j", "l", "l", "j"},
@@ -136,9 +136,9 @@ var scenes = []scene{
 
 // staticTimeline is a player frozen in one state, for the timeline scene;
 // the scenes press none of its keys.
-type staticTimeline struct{ st ui.TimelineStatus }
+type staticTimeline struct{ st model.TimelineStatus }
 
-func (s staticTimeline) Status() ui.TimelineStatus        { return s.st }
+func (s staticTimeline) Status() model.TimelineStatus     { return s.st }
 func (staticTimeline) Toggle() (bool, error)              { return false, errNoPlayer }
 func (staticTimeline) Speed(bool) (bool, error)           { return false, errNoPlayer }
 func (staticTimeline) Step() (bool, error)                { return false, errNoPlayer }
@@ -147,7 +147,7 @@ func (staticTimeline) SeekTo(time.Duration) (bool, error) { return false, errNoP
 func (staticTimeline) Marker(bool) (bool, error)          { return false, errNoPlayer }
 
 func (staticTimeline) Stamp([]model.Message, int64, bool) {}
-func (staticTimeline) RewindSubject() string              { return ui.RewindPrefix + "screenshots" }
+func (staticTimeline) RewindSubject() string              { return model.RewindPrefix + "screenshots" }
 
 var errNoPlayer = errors.New("the screenshots have no player")
 

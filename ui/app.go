@@ -92,8 +92,8 @@ type Model struct {
 	rec        Recording
 	recPath    string
 	marks      int
-	tl         TimelineStatus // the player, as of the last pull
-	tlQueue    []timelineOp   // controls in key order; the first is running
+	tl         model.TimelineStatus // the player, as of the last pull
+	tlQueue    []timelineOp         // controls in key order; the first is running
 
 	panes      []*model.Pane
 	nextPaneID int

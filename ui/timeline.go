@@ -16,14 +16,6 @@ import (
 	"natsx/model"
 )
 
-// RewindPrefix begins the subject the player publishes between the
-// messages it sent before a seek back and the ones it sends after: the
-// explorer starts its counts over where it sees it, so no message is
-// counted twice. The rest of the subject is a secret of the process
-// (Timeline.RewindSubject), so no other client, and no recording of a
-// replay opened later, can reset the counts. It is never shown or counted.
-const RewindPrefix = "_NATSX.timeline.rewind."
-
 // Timeline is the capture player behind `natsx open`: main adapts
 // recorder.Player to it (the UI does not import the recorder). The
 // controls may block briefly, so the UI calls them from a Cmd.
@@ -32,7 +24,7 @@ const RewindPrefix = "_NATSX.timeline.rewind."
 // played will be published again. When it did, the player published
 // RewindSubject() in between, on the same connection as the messages.
 type Timeline interface {
-	Status() TimelineStatus
+	Status() model.TimelineStatus
 	// Toggle plays or pauses; at the end it plays again from the start.
 	Toggle() (rewound bool, err error)
 	// Speed steps the playback speed up or down (0.25x … 16x, max).
@@ -49,28 +41,9 @@ type Timeline interface {
 	// did: the explorer of a capture runs on the capture's clock.
 	// resync is set when the feed dropped messages before these.
 	Stamp(msgs []model.Message, playhead int64, resync bool)
-	// RewindSubject is the subject of the rewind marker (RewindPrefix and
+	// RewindSubject is the subject of the rewind marker (model.RewindPrefix and
 	// a secret).
 	RewindSubject() string
-}
-
-// TimelineStatus is a snapshot of the player.
-type TimelineStatus struct {
-	// Name is the capture's file name.
-	Name    string
-	Playing bool
-	// Done is true once the last message was published.
-	Done bool
-	// Speed is the playback speed; +Inf is as fast as possible.
-	Speed float64
-	// Pos is the playhead; Start and End bound the capture.
-	Pos, Start, End time.Time
-	// Total is the capture's message count (0 while unknown).
-	Total       uint64
-	Markers     []time.Time
-	MoreMarkers bool
-	// Err is the player's last error.
-	Err string
 }
 
 // SeekStep is how far ← and → move the playhead.
@@ -260,7 +233,7 @@ func speedString(x float64) string {
 //	90s  1m30s  90          a Go duration, or seconds
 //	+10s  -1:00             relative to the playhead
 //	@15:04:05[.000]         the time of day the capture was made (its zone)
-func parseSeek(s string, st TimelineStatus) (time.Duration, error) {
+func parseSeek(s string, st model.TimelineStatus) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	span := st.End.Sub(st.Start)
 	if s == "" {

@@ -15,8 +15,8 @@ import (
 
 var tlStart = time.Date(2026, 11, 26, 23, 59, 0, 0, time.UTC)
 
-func tlStatus(pos, span time.Duration) TimelineStatus {
-	return TimelineStatus{Name: "x.natsx", Speed: 1, Start: tlStart, End: tlStart.Add(span), Pos: tlStart.Add(pos), Total: 1234}
+func tlStatus(pos, span time.Duration) model.TimelineStatus {
+	return model.TimelineStatus{Name: "x.natsx", Speed: 1, Start: tlStart, End: tlStart.Add(span), Pos: tlStart.Add(pos), Total: 1234}
 }
 
 func TestParseSeek(t *testing.T) {
@@ -191,7 +191,7 @@ func TestTimelineView(t *testing.T) {
 		t.Errorf("done: %q", line)
 	}
 	// An empty capture, and one message: span 0, the counts said right.
-	m.tl = TimelineStatus{Done: true, Speed: 1, Start: tlStart, End: tlStart, Pos: tlStart}
+	m.tl = model.TimelineStatus{Done: true, Speed: 1, Start: tlStart, End: tlStart, Pos: tlStart}
 	for _, w := range []int{20, 80, 120} {
 		line := ansi.Strip(m.timelineView(w))
 		if ansi.StringWidth(line) != w || (w >= 80 && !strings.Contains(line, " 0 msgs")) {
@@ -244,8 +244,8 @@ func TestPublishFormFooter(t *testing.T) {
 // orderTimeline records the order its controls are called in.
 type orderTimeline struct{ calls []string }
 
-func (o *orderTimeline) Status() TimelineStatus {
-	return TimelineStatus{Speed: 1, Start: tlStart, End: tlStart.Add(time.Minute), Pos: tlStart}
+func (o *orderTimeline) Status() model.TimelineStatus {
+	return model.TimelineStatus{Speed: 1, Start: tlStart, End: tlStart.Add(time.Minute), Pos: tlStart}
 }
 func (o *orderTimeline) call(s string) (bool, error) { o.calls = append(o.calls, s); return false, nil }
 func (o *orderTimeline) Toggle() (bool, error)       { return o.call("toggle") }
@@ -259,7 +259,7 @@ func (o *orderTimeline) SeekTo(d time.Duration) (bool, error) {
 }
 func (o *orderTimeline) Marker(next bool) (bool, error)     { return o.call(fmt.Sprint("marker ", next)) }
 func (o *orderTimeline) Stamp([]model.Message, int64, bool) {}
-func (o *orderTimeline) RewindSubject() string              { return RewindPrefix + "test" }
+func (o *orderTimeline) RewindSubject() string              { return model.RewindPrefix + "test" }
 
 // TestTimelineControlsInOrder: controls pressed faster than the player
 // answers run one at a time, in the order of the keys.
