@@ -21,6 +21,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
+
+	"natsx/testkit"
 )
 
 const authHint = "authorization failed (check --user/--password, --token, --creds or --nkey)"
@@ -67,7 +69,7 @@ func checkConnect(t *testing.T, nc *nats.Conn, err error, want string, secrets .
 }
 
 func TestConnectUserPassword(t *testing.T) {
-	s := runServer(t, func(o *server.Options) { o.Username, o.Password = "alice", "s3cret" })
+	s := testkit.Server(t, func(o *server.Options) { o.Username, o.Password = "alice", "s3cret" })
 	host := strings.TrimPrefix(s.ClientURL(), "nats://")
 	tests := []struct {
 		name string
@@ -92,7 +94,7 @@ func TestConnectUserPassword(t *testing.T) {
 }
 
 func TestConnectToken(t *testing.T) {
-	s := runServer(t, func(o *server.Options) { o.Authorization = "t0ken" })
+	s := testkit.Server(t, func(o *server.Options) { o.Authorization = "t0ken" })
 	host := strings.TrimPrefix(s.ClientURL(), "nats://")
 	tests := []struct {
 		name string
@@ -132,7 +134,7 @@ func TestConnectNKey(t *testing.T) {
 	good, bad := filepath.Join(dir, "good.nk"), filepath.Join(dir, "bad.nk")
 	pub := writeSeed(t, good)
 	writeSeed(t, bad)
-	s := runServer(t, func(o *server.Options) { o.Nkeys = []*server.NkeyUser{{Nkey: pub}} })
+	s := testkit.Server(t, func(o *server.Options) { o.Nkeys = []*server.NkeyUser{{Nkey: pub}} })
 
 	nc, err := connectResolved(t, ConnOptions{Servers: s.ClientURL(), NKey: good})
 	checkConnect(t, nc, err, "")
@@ -202,7 +204,7 @@ func operatorSetup(t *testing.T, credsPath string, expires time.Time) func(*serv
 func TestConnectCreds(t *testing.T) {
 	dir := t.TempDir()
 	creds := filepath.Join(dir, "user.creds")
-	s := runServer(t, operatorSetup(t, creds, time.Time{}))
+	s := testkit.Server(t, operatorSetup(t, creds, time.Time{}))
 
 	nc, err := connectResolved(t, ConnOptions{Servers: s.ClientURL(), Creds: creds})
 	checkConnect(t, nc, err, "")
@@ -287,7 +289,7 @@ func newPKI(t *testing.T) pki {
 // tlsServer runs a TLS-only server; verify makes it demand client certs.
 func tlsServer(t *testing.T, p pki, verify bool) *server.Server {
 	t.Helper()
-	return runServer(t, func(o *server.Options) {
+	return testkit.Server(t, func(o *server.Options) {
 		cfg, err := server.GenTLSConfig(&server.TLSConfigOpts{
 			CertFile: p.serverCert, KeyFile: p.serverKey, CaFile: p.ca, Verify: verify,
 		})
@@ -368,7 +370,7 @@ func TestConnectUnreachable(t *testing.T) {
 }
 
 func TestConnectSettings(t *testing.T) {
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	nc, err := connectResolved(t, ConnOptions{Servers: s.ClientURL()})
 	checkConnect(t, nc, err, "")
 	if nc.Opts.Name != "natsx" || nc.Opts.Timeout != 2*time.Second {

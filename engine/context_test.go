@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"natsx/testkit"
 )
 
 // mapEnv is a getenv over a fixed map; HOME and XDG_CONFIG_HOME default to
@@ -259,7 +261,7 @@ func writeSel(t *testing.T, name string) string {
 // TestContextConnect is the whole path: a context file in a temporary
 // XDG_CONFIG_HOME names a real server and its credentials.
 func TestContextConnect(t *testing.T) {
-	s := runServer(t, func(o *server.Options) { o.Username, o.Password = "ctx", "pw" })
+	s := testkit.Server(t, func(o *server.Options) { o.Username, o.Password = "ctx", "pw" })
 	cfg := t.TempDir()
 	writeFile(t, cfg, "nats/context/local.json", `{"url":"`+s.ClientURL()+`","user":"ctx","password":"pw","description":"test"}`)
 	writeFile(t, cfg, "nats/context.txt", "local")

@@ -12,16 +12,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
+
+	"natsx/testkit"
 )
 
 func demoConnect(t testing.TB, url string) *nats.Conn {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(nc.Close)
-	return nc
+	return testkit.Conn(t, url)
 }
 
 // demoWaitFor polls cond until it holds or the deadline passes.
@@ -129,7 +126,7 @@ var demoFamilies = []string{"sensors", "drivers", "orders", "telemetry", "logs",
 
 func TestDemoTraffic(t *testing.T) {
 	t.Parallel()
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	tap := newDemoTap(t, demoConnect(t, s.ClientURL()))
 	demoStart(t, demoConnect(t, s.ClientURL()), DemoOptions{Rate: 5000, Seed: 42})
 
@@ -179,7 +176,7 @@ func TestDemoTraffic(t *testing.T) {
 
 func TestDemoRate(t *testing.T) {
 	t.Parallel()
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	const rate = 1000
 	start := time.Now()
 	d := demoStart(t, demoConnect(t, s.ClientURL()), DemoOptions{Rate: rate, Seed: 1})
@@ -195,7 +192,7 @@ func TestDemoRate(t *testing.T) {
 
 func TestDemoPublishedMatchesSubscriber(t *testing.T) {
 	t.Parallel()
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	tapConn := demoConnect(t, s.ClientURL())
 	tap := newDemoTap(t, tapConn)
 	nc := demoConnect(t, s.ClientURL())
@@ -230,7 +227,7 @@ func TestDemoPublishedMatchesSubscriber(t *testing.T) {
 
 func TestDemoFlood(t *testing.T) {
 	t.Parallel()
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	d := demoStart(t, demoConnect(t, s.ClientURL()), DemoOptions{Rate: math.Inf(1), Seed: 3})
 	demoWaitFor(t, 10*time.Second, "a flood of 20000 messages", func() bool { return d.Published() >= 20000 })
 	demoStopWithin(t, d, 2*time.Second)
@@ -238,7 +235,7 @@ func TestDemoFlood(t *testing.T) {
 
 func TestDemoStopAfterConnectionClosed(t *testing.T) {
 	t.Parallel()
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	for _, rate := range []float64{0, 5000, math.Inf(1)} {
 		nc := demoConnect(t, s.ClientURL())
 		d := demoStart(t, nc, DemoOptions{Rate: rate, Seed: 5})
@@ -262,7 +259,7 @@ func demoStopWithin(t *testing.T, d *Demo, limit time.Duration) {
 
 func TestStartDemoRejects(t *testing.T) {
 	t.Parallel()
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	nc := demoConnect(t, s.ClientURL())
 	for _, rate := range []float64{-1, math.NaN(), math.Inf(-1)} {
 		if d, err := StartDemo(nc, DemoOptions{Rate: rate}); err == nil {

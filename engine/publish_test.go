@@ -8,10 +8,11 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
 func TestSessionPublishAndRequest(t *testing.T) {
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	sess, err := Open(SessionOptions{Conn: ConnOptions{Servers: s.ClientURL()}})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +42,7 @@ func TestSessionPublishAndRequest(t *testing.T) {
 	}
 	// Without the tap (scoped mode) "no responders" is said as such.
 	// (on a server of its own: the first session's tap would be interest).
-	s2 := runServer(t, nil)
+	s2 := testkit.Server(t)
 	scoped, err := Open(SessionOptions{Conn: ConnOptions{Servers: s2.ClientURL()}, NoTap: true})
 	if err != nil {
 		t.Fatal(err)

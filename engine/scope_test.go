@@ -8,13 +8,14 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // TestScopedModeOnPermissionViolation: a user who may not subscribe to ">"
 // gets scoped mode instead of an error, per-filter subscriptions deliver
 // tagged messages, and a refused filter is reported for that filter only.
 func TestScopedModeOnPermissionViolation(t *testing.T) {
-	s := runServer(t, func(o *server.Options) {
+	s := testkit.Server(t, func(o *server.Options) {
 		o.Users = []*server.User{{
 			Username: "u", Password: "p",
 			Permissions: &server.Permissions{
@@ -85,7 +86,7 @@ func TestScopedModeOnPermissionViolation(t *testing.T) {
 
 // TestNoTapStartsScoped: --no-tap subscribes to nothing until filters come.
 func TestNoTapStartsScoped(t *testing.T) {
-	s := runServer(t, nil)
+	s := testkit.Server(t)
 	sess, err := Open(SessionOptions{Conn: ConnOptions{Servers: s.ClientURL()}, NoTap: true})
 	if err != nil {
 		t.Fatal(err)

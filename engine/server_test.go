@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
+	"natsx/testkit"
 )
 
 func TestListenAddr(t *testing.T) {
@@ -91,11 +91,7 @@ func TestStartEmbedded(t *testing.T) {
 		}
 	}
 
-	nc, err := nats.Connect(e.URL(), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := testkit.Conn(t, e.URL())
 	sub, err := nc.SubscribeSync("ping")
 	if err != nil {
 		t.Fatal(err)

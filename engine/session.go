@@ -106,7 +106,7 @@ func Open(o SessionOptions) (*Session, error) {
 	}
 
 	if o.Demo && s.emb != nil {
-		dc, err := nats.Connect(s.emb.URL(), nats.Name("natsx-demo"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+		dc, err := Connect(ConnOptions{Servers: s.emb.URL(), Name: "natsx-demo"})
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("engine: demo connection: %w", err)

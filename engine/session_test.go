@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // sessionWait polls cond until it holds, failing after timeout.
@@ -46,13 +47,7 @@ func openSession(t testing.TB, o SessionOptions) *Session {
 // sessionPublisher is a second, plain connection publishing into the broker.
 func sessionPublisher(t testing.TB, url string, opts ...nats.Option) *nats.Conn {
 	t.Helper()
-	opts = append(opts, nats.Name("natsx-test-publisher"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
-	nc, err := nats.Connect(url, opts...)
-	if err != nil {
-		t.Fatalf("publisher connect: %v", err)
-	}
-	t.Cleanup(nc.Close)
-	return nc
+	return testkit.Conn(t, url, append(opts, nats.Name("natsx-test-publisher"))...)
 }
 
 // drainSession reads from cursor until want messages arrived, returning
@@ -135,7 +130,7 @@ var exactPattern = func() []byte {
 // messages published, N in the store, field for field, in order.
 func TestSessionExternalExact(t *testing.T) {
 	const user, pass = "alice", "pa55-w0rd-XYZ"
-	srv := runServer(t, func(o *server.Options) { o.Username, o.Password = user, pass })
+	srv := testkit.Server(t, func(o *server.Options) { o.Username, o.Password = user, pass })
 	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: fmt.Sprintf("nats://%s:%s@%s", user, pass, srv.Addr())}})
 
 	st := sess.Status()
@@ -190,7 +185,7 @@ func TestSessionExternalExact(t *testing.T) {
 // TestSessionTapAndTruncation: Tap narrows what is stored, Store.MaxPayload
 // truncates big payloads end to end while Size keeps the wire size.
 func TestSessionTapAndTruncation(t *testing.T) {
-	srv := runServer(t, nil)
+	srv := testkit.Server(t)
 	sess := openSession(t, SessionOptions{
 		Conn:  ConnOptions{Servers: srv.ClientURL()},
 		Tap:   "keep.>",
@@ -278,7 +273,7 @@ func TestSessionEmbedded(t *testing.T) {
 // subscription is restored and the store keeps counting where it was, so a
 // reader's cursor (and the UI's tree) carries on.
 func TestSessionReconnect(t *testing.T) {
-	srv1 := runServer(t, nil)
+	srv1 := testkit.Server(t)
 	port := srv1.Addr().(*net.TCPAddr).Port
 	clientURL := srv1.ClientURL()
 	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: clientURL}})
@@ -313,7 +308,7 @@ func TestSessionReconnect(t *testing.T) {
 	srv1.WaitForShutdown()
 	sessionWait(t, 10*time.Second, "state reconnecting", func() bool { return sess.Status().State == model.StateReconnecting })
 
-	runServer(t, func(o *server.Options) { o.Port = port })
+	testkit.Server(t, func(o *server.Options) { o.Port = port })
 	sessionWait(t, 10*time.Second, "state connected", func() bool { return sess.Status().State == model.StateConnected })
 	if st := sess.Status(); st.Reconnects < 1 {
 		t.Fatalf("Reconnects = %d after a restart", st.Reconnects)
@@ -338,7 +333,7 @@ func TestSessionReconnect(t *testing.T) {
 // ClientDropped, and nats.go prints nothing to stderr.
 func TestSessionSlowConsumer(t *testing.T) {
 	stderr := captureStderr(t)
-	srv := runServer(t, nil)
+	srv := testkit.Server(t)
 	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}})
 	if err := sess.sub.SetPendingLimits(100, -1); err != nil {
 		t.Fatal(err)

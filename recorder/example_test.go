@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"natsx/model"
 	"natsx/recorder"
+	"natsx/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/orders.natsx")
@@ -21,20 +21,10 @@ var update = flag.Bool("update", false, "rewrite testdata/orders.natsx")
 // embedded nats-server, subscribe the code under test, replay the capture
 // into the server at full speed, and check what the code saw.
 func TestCaptureAsFixture(t *testing.T) {
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	defer s.Shutdown()
-	if !s.ReadyForConnections(5 * time.Second) {
-		t.Fatal("server not ready")
-	}
-	nc, err := nats.Connect(s.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	// testkit.Server is server.NewServer with Port -1, NoLog and NoSigs,
+	// then Start and ReadyForConnections: copy it into your own tests.
+	s := testkit.Server(t)
+	nc := testkit.Conn(t, s.ClientURL())
 
 	// The code under test: count the orders created in the EU.
 	var created atomic.Int64

@@ -14,6 +14,7 @@ import (
 
 	"natsx/engine"
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // waitCond polls cond until it holds or 10 s pass.
@@ -59,7 +60,7 @@ func TestLiveRecordsNewTrafficAndMarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	pub := connect(t, sess.Embedded().URL())
+	pub := testkit.Conn(t, sess.Embedded().URL())
 	for i := range 20 {
 		publishAll(t, pub, &nats.Msg{Subject: "before.start", Data: []byte{byte(i)}})
 	}

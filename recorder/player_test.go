@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // playerCapture has n messages step apart (message i at base+i*step,
@@ -58,7 +59,7 @@ type playerRig struct {
 func newPlayerRig(t *testing.T, path string) *playerRig {
 	t.Helper()
 	s := runServer(t)
-	rig := &playerRig{nc: connect(t, s.ClientURL()), sub: connect(t, s.ClientURL())}
+	rig := &playerRig{nc: testkit.Conn(t, s.ClientURL()), sub: testkit.Conn(t, s.ClientURL())}
 	rig.c = collect(t, rig.sub, ">")
 	p, err := OpenPlayer(path, rig.nc)
 	if err != nil {

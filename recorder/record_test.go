@@ -14,31 +14,14 @@ import (
 
 	"natsx/engine"
 	"natsx/model"
+	"natsx/testkit"
 )
 
-// runServer starts a real nats-server on a random loopback port.
+// runServer starts a real nats-server that takes payloads as large as the
+// embedded broker's, so captures of big messages can be tested.
 func runServer(t testing.TB) *server.Server {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true, MaxPayload: 8 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		t.Fatal("server not ready")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return s
-}
-
-func connect(t testing.TB, url string) *nats.Conn {
-	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	return nc
+	return testkit.Server(t, func(o *server.Options) { o.MaxPayload = 8 << 20 })
 }
 
 // recordingStore is the store a recording session uses: whole payloads.
@@ -87,7 +70,7 @@ func TestRecordFloodExactN(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() { st, rerr = Record(ctx, sess, w, RecordOptions{Count: n}) })
 
-	pub := connect(t, sess.Embedded().URL())
+	pub := testkit.Conn(t, sess.Embedded().URL())
 	for i := range n + 50 { // more than n: recording must stop at exactly n
 		if err := pub.PublishMsg(floodMessage(i)); err != nil {
 			t.Fatal(err)
@@ -224,7 +207,7 @@ func BenchmarkRecordFlood(b *testing.B) {
 	const n = 200000
 	payload := make([]byte, 128)
 	flood := func(url string) {
-		pub := connect(b, url)
+		pub := testkit.Conn(b, url)
 		for range n {
 			_ = pub.Publish("bench.flood", payload)
 		}
@@ -253,7 +236,7 @@ func BenchmarkRecordFlood(b *testing.B) {
 		sess.Close()
 
 		s := runServer(b)
-		sub := connect(b, s.ClientURL())
+		sub := testkit.Conn(b, s.ClientURL())
 		got := make(chan struct{})
 		count := 0
 		bs, _ := sub.Subscribe("bench.flood", func(*nats.Msg) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // BenchmarkReplayMax is target 4's replay half: replay --speed max of a
@@ -55,7 +56,7 @@ func BenchmarkReplayMax(b *testing.B) {
 			bare := func() time.Duration {
 				c0 := cpu()
 				defer func() { bareCPU += cpu() - c0 }()
-				nc := connect(b, s.ClientURL())
+				nc := testkit.Conn(b, s.ClientURL())
 				defer nc.Close()
 				start := time.Now()
 				for i := range n {
@@ -71,7 +72,7 @@ func BenchmarkReplayMax(b *testing.B) {
 			replay := func() time.Duration {
 				c0 := cpu()
 				defer func() { replayCPU += cpu() - c0 }()
-				nc := connect(b, s.ClientURL())
+				nc := testkit.Conn(b, s.ClientURL())
 				defer nc.Close()
 				start := time.Now()
 				st, err := Replay(context.Background(), nc, path, ReplayOptions{})

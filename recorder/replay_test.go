@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // collector subscribes and keeps what arrives with its arrival time.
@@ -78,8 +79,8 @@ func orderEntries() []Entry {
 
 func TestReplayIntact(t *testing.T) {
 	s := runServer(t)
-	nc := connect(t, s.ClientURL())
-	c := collect(t, connect(t, s.ClientURL()), ">")
+	nc := testkit.Conn(t, s.ClientURL())
+	c := collect(t, testkit.Conn(t, s.ClientURL()), ">")
 	recs := orderEntries()
 	path := writeCapture(t, recs, WriterOptions{})
 	st, err := Replay(context.Background(), nc, path, ReplayOptions{Speed: math.Inf(1)})
@@ -103,8 +104,8 @@ func TestReplayIntact(t *testing.T) {
 
 func TestReplayRemapFilterDryRun(t *testing.T) {
 	s := runServer(t)
-	nc := connect(t, s.ClientURL())
-	c := collect(t, connect(t, s.ClientURL()), ">")
+	nc := testkit.Conn(t, s.ClientURL())
+	c := collect(t, testkit.Conn(t, s.ClientURL()), ">")
 	path := writeCapture(t, orderEntries(), WriterOptions{})
 	rm, err := ParseRemap("orders.>=sandbox.orders.>")
 	if err != nil {
@@ -146,8 +147,8 @@ func TestReplayRemapFilterDryRun(t *testing.T) {
 
 func TestReplaySpeedAndLoop(t *testing.T) {
 	s := runServer(t)
-	nc := connect(t, s.ClientURL())
-	c := collect(t, connect(t, s.ClientURL()), ">")
+	nc := testkit.Conn(t, s.ClientURL())
+	c := collect(t, testkit.Conn(t, s.ClientURL()), ">")
 	var recs []Entry
 	for i := range 11 {
 		recs = append(recs, msg(base+int64(i)*int64(10*time.Millisecond), "tick", "", nil, []byte{byte(i)}))
@@ -187,13 +188,19 @@ func TestReplayErrors(t *testing.T) {
 	}
 }
 
-func TestMatchSubject(t *testing.T) {
+// TestSubjectFilter checks the filter replay and record apply against
+// nats-server's own matcher.
+func TestSubjectFilter(t *testing.T) {
 	patterns := []string{">", "*", "a", "a.b", "a.*", "a.>", "*.b", "*.*", "a.*.c", "a.b.>", "*.>"}
 	subjects := []string{"a", "b", "a.b", "a.c", "b.b", "a.b.c", "a.x.c", "a.b.c.d", "x.y.z"}
 	for _, p := range patterns {
 		for _, s := range subjects {
-			if got, want := MatchSubject(p, s), server.SubjectMatchesFilter(s, p); got != want {
-				t.Errorf("MatchSubject(%q, %q) = %v, nats-server says %v", p, s, got, want)
+			f, err := compileFilter([]string{p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := f.match(s), server.SubjectMatchesFilter(s, p); got != want {
+				t.Errorf("match(%q, %q) = %v, nats-server says %v", p, s, got, want)
 			}
 		}
 	}
@@ -241,7 +248,7 @@ func TestRemap(t *testing.T) {
 // a subscriber: p50_ms and p99_ms.
 func BenchmarkReplayTiming(b *testing.B) {
 	s := runServer(b)
-	nc := connect(b, s.ClientURL())
+	nc := testkit.Conn(b, s.ClientURL())
 	rng := rand.New(rand.NewPCG(3, 4))
 	var recs []Entry
 	tm := base
@@ -252,7 +259,7 @@ func BenchmarkReplayTiming(b *testing.B) {
 	path := writeCapture(b, recs, WriterOptions{})
 	var errs []float64
 	for b.Loop() {
-		c := collect(b, connect(b, s.ClientURL()), "timing")
+		c := collect(b, testkit.Conn(b, s.ClientURL()), "timing")
 		if _, err := Replay(context.Background(), nc, path, ReplayOptions{Speed: 1}); err != nil {
 			b.Fatal(err)
 		}

@@ -10,14 +10,6 @@ import (
 // Subject matching is model.Pattern's, which a differential test proves
 // identical to nats-server's; recorder already depends on model.
 
-// MatchSubject reports whether subject matches the NATS pattern: tokens
-// split on '.', '*' matches one token, a final '>' one or more. An invalid
-// pattern matches nothing.
-func MatchSubject(pattern, subject string) bool {
-	p, err := model.ParsePattern(pattern)
-	return err == nil && p.Match(subject)
-}
-
 // ValidPattern checks a subject or pattern: no empty tokens, no spaces,
 // '>' only as the last token, wildcards only as whole tokens.
 func ValidPattern(p string) error {
