@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -19,32 +19,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"natsx/recorder"
+	"natsx/testkit"
 )
-
-// recorderServer starts a real nats-server on a random loopback port.
-func recorderServer(t *testing.T) *server.Server {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		t.Fatal("server not ready")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return s
-}
-
-func recorderConn(t *testing.T, url string) *nats.Conn {
-	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	return nc
-}
 
 // waitSubs waits until the server has more than n subscriptions: the
 // recorder under test has subscribed.
@@ -90,7 +66,7 @@ func inspect(t *testing.T, path string) inspectOut {
 // import the export, replay with --subject and --remap, and dry-run.
 func TestRecorderCLIRoundTrip(t *testing.T) {
 	t.Setenv("NATS_URL", "")
-	s := recorderServer(t)
+	s := testkit.Server(t)
 	dir := t.TempDir()
 	capture := filepath.Join(dir, "c.natsx")
 	before := s.NumSubscriptions()
@@ -101,7 +77,7 @@ func TestRecorderCLIRoundTrip(t *testing.T) {
 		done <- fmt.Sprintf("%d %s%s", code, out.String(), errb.String())
 	}()
 	waitSubs(t, s, before)
-	pub := recorderConn(t, s.ClientURL())
+	pub := testkit.Conn(t, s.ClientURL())
 	for i := range 60 {
 		m := &nats.Msg{Subject: fmt.Sprintf("orders.%s.%d", []string{"eu", "us"}[i%2], i%4), Data: []byte(fmt.Sprintf(`{"n":%d}`, i))}
 		if i%3 == 0 {
@@ -147,7 +123,7 @@ func TestRecorderCLIRoundTrip(t *testing.T) {
 
 	// Replay: only orders.eu, moved under sandbox.
 	c := make(chan *nats.Msg, 100)
-	sub := recorderConn(t, s.ClientURL())
+	sub := testkit.Conn(t, s.ClientURL())
 	if _, err := sub.ChanSubscribe("sandbox.>", c); err != nil {
 		t.Fatal(err)
 	}
@@ -280,10 +256,10 @@ func TestRecorderKill9(t *testing.T) {
 	t.Setenv("NATS_URL", "")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "natsx")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "natsx").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	s := recorderServer(t)
+	s := testkit.Server(t)
 	capture := filepath.Join(dir, "killed.natsx")
 	before := s.NumSubscriptions()
 	cmd := exec.Command(bin, "record", "-s", s.ClientURL(), "--out", capture, "--flush", "100ms")
@@ -291,7 +267,7 @@ func TestRecorderKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSubs(t, s, before)
-	pub := recorderConn(t, s.ClientURL())
+	pub := testkit.Conn(t, s.ClientURL())
 	var sent []int64
 	var stop atomic.Bool
 	var wg sync.WaitGroup

@@ -1,11 +1,15 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
+
+// run is Main with the version tests use.
+func run(args []string, stdout, stderr io.Writer) int { return Main("dev", args, stdout, stderr) }
 
 // TestCLIBadInput checks that every kind of bad input is one clear line on
 // stderr and a non-zero code, never a panic or a usage dump.

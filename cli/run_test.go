@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"natsx/engine"
 	"natsx/recorder"
+	"natsx/testkit"
 )
 
 // TestExplorerRecordingKeepsLargePayloads: R records from the explorer's
@@ -22,17 +21,13 @@ func TestExplorerRecordingKeepsLargePayloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	rec := tuiRecorder(sess)
+	rec := tuiRecorder(sess, "dev")
 	path := filepath.Join(t.TempDir(), "r.natsx")
 	r, err := rec.Start(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := nats.Connect(sess.Embedded().URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := testkit.Conn(t, sess.Embedded().URL())
 	big := make([]byte, 3<<20)
 	for i := range big {
 		big[i] = byte(i * 7)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 // End-to-end tests: the real binary in a real pseudo-terminal, its output fed
 // into a terminal emulator whose screen the tests read, as a person would.
@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -16,13 +15,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/vt"
-	"github.com/creack/pty"
 	"github.com/nats-io/nats.go"
+
+	"natsx/testkit"
 )
 
 // e2eTimeout bounds every wait: generous for a loaded two-core machine
@@ -36,7 +34,7 @@ func TestE2E(t *testing.T) {
 		t.Skip("end-to-end tests build and run the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "natsx")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, "natsx")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -102,7 +100,7 @@ func e2eDemoTree(t *testing.T, bin string) {
 		return !strings.Contains(s, "natsx keys") && strings.Contains(s, "▾ hq")
 	})
 	e2eQuit(t, term)
-	raw, alt := term.rawAndAlt()
+	raw, alt := term.Raw()
 	if !bytes.Contains(raw, []byte("\x1b[?1049l")) || alt {
 		t.Fatalf("terminal not restored: alt screen still on=%v, leave sequence seen=%v", alt, bytes.Contains(raw, []byte("\x1b[?1049l")))
 	}
@@ -127,7 +125,7 @@ func e2ePublishNSeeN(t *testing.T, bin string) {
 		return row.MatchString(s) && strings.Contains(s, "msgs "+strconv.Itoa(n)+" ")
 	})
 	// Nothing more trickles in: the count stays exact.
-	if s := term.screen(); !row.MatchString(s) {
+	if s := term.Screen(); !row.MatchString(s) {
 		t.Fatalf("count moved past %d:\n%s", n, s)
 	}
 	e2eQuit(t, term)
@@ -158,7 +156,7 @@ func e2eSanitize(t *testing.T, bin string) {
 			strings.Contains(s, `X-Evil: \x1b]2;hdrpwned\x07\x1b[31mred`)
 	})
 	e2eQuit(t, term)
-	raw, _ := term.rawAndAlt()
+	raw, _ := term.Raw()
 	for _, bad := range []string{"\x1b]0;pwned", "pwned\x07", "\x1b]2;hdrpwned", "hdrpwned\x07", "\x1b[31mred"} {
 		if bytes.Contains(raw, []byte(bad)) {
 			t.Errorf("raw terminal output contains %q from the wire", bad)
@@ -202,7 +200,7 @@ func e2eFilterPane(t *testing.T, bin string) {
 			return strings.Contains(s, "1 e2e.a.* 20 msgs") && row.MatchString(s) && tree.MatchString(s) &&
 				strings.Contains(s, "pane 1 · e2e.a.*") && strings.Contains(s, "payload-a-19")
 		})
-		if s := term.screen(); strings.Contains(s, "e2e.b.y") || strings.Contains(s, "payload-b") {
+		if s := term.Screen(); strings.Contains(s, "e2e.b.y") || strings.Contains(s, "payload-b") {
 			t.Fatalf("a message on e2e.b.y reached the e2e.a.* pane:\n%s", s)
 		}
 		e2eQuit(t, term)
@@ -217,9 +215,9 @@ func e2eFilterPane(t *testing.T, bin string) {
 		// The pane subscribes once the UI learns the source is scoped:
 		// probe until a message gets through, then count from there.
 		deadline := time.Now().Add(e2eTimeout)
-		for !strings.Contains(term.screen(), "e2e.probe") {
+		for !strings.Contains(term.Screen(), "e2e.probe") {
 			if time.Now().After(deadline) {
-				t.Fatalf("no probe reached the pane within %v:\n%s", e2eTimeout, term.screen())
+				t.Fatalf("no probe reached the pane within %v:\n%s", e2eTimeout, term.Screen())
 			}
 			if err := nc.Publish("e2e.probe", []byte("probe")); err != nil {
 				t.Fatalf("publish: %v", err)
@@ -248,7 +246,7 @@ func e2eFilterPane(t *testing.T, bin string) {
 		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
 			return strings.Contains(s, "▾ e2e") && xRow.MatchString(s)
 		})
-		if s := term.screen(); strings.Contains(s, "other") || !strings.Contains(s, "scoped: 1 filters") {
+		if s := term.Screen(); strings.Contains(s, "other") || !strings.Contains(s, "scoped: 1 filters") {
 			t.Fatalf("scoped mode saw a subject outside its filters, or lost its header:\n%s", s)
 		}
 		e2eQuit(t, term)
@@ -294,7 +292,7 @@ func e2ePublishForm(t *testing.T, bin string) {
 		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
 			return e2eHasAll(s, "natsx keys", "read-only: publish, request and edit are off")
 		})
-		if s := term.screen(); e2eHasAll(s, "ctrl+s send") || strings.Contains(s, "publish…") {
+		if s := term.Screen(); e2eHasAll(s, "ctrl+s send") || strings.Contains(s, "publish…") {
 			t.Fatalf("the publish form or its key is there in read-only mode:\n%s", s)
 		}
 		e2eSend(t, term, "?")
@@ -307,7 +305,7 @@ func e2ePublishForm(t *testing.T, bin string) {
 
 // e2eWaitURL waits for the header to show a connected embedded broker and
 // returns its URL.
-func e2eWaitURL(t *testing.T, term *e2eTerm) string {
+func e2eWaitURL(t *testing.T, term *testkit.Terminal) string {
 	t.Helper()
 	urlRe := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
 	var url string
@@ -360,153 +358,50 @@ func e2eBadInput(t *testing.T, bin string) {
 	}
 }
 
-// e2eTerm is natsx running in a pseudo-terminal, its output rendered by a
-// vt emulator. The pty's own line discipline maps LF to CRLF (ONLCR) outside
-// raw mode, so the bytes go to the emulator as a real terminal gets them.
-type e2eTerm struct {
-	cmd  *exec.Cmd
-	ptmx *os.File
-
-	mu  sync.Mutex // guards emu and raw
-	emu *vt.Emulator
-	raw bytes.Buffer
-
-	readDone chan struct{} // the pty reader saw EOF/EIO
-	exited   chan struct{} // cmd.Wait returned; waitErr is set
-	waitErr  error
-}
-
 // e2eStart runs bin in a w×h pseudo-terminal and stops it when the test ends.
-func e2eStart(t *testing.T, bin string, w, h int, args ...string) *e2eTerm {
+func e2eStart(t *testing.T, bin string, w, h int, args ...string) *testkit.Terminal {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	// A fresh config directory: no pane set saved by a person (or another
 	// run) is restored into the test.
 	cmd.Env = append(e2eEnv(), "TERM=xterm-256color", "XDG_CONFIG_HOME="+t.TempDir())
-	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
+	term, err := testkit.Start(cmd, w, h)
 	if err != nil {
-		t.Fatalf("start in pty: %v", err)
+		t.Fatal(err)
 	}
-	term := &e2eTerm{cmd: cmd, ptmx: ptmx, emu: vt.NewEmulator(w, h),
-		readDone: make(chan struct{}), exited: make(chan struct{})}
-	go func() {
-		defer close(term.readDone)
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := ptmx.Read(buf)
-			if n > 0 {
-				term.mu.Lock()
-				term.raw.Write(buf[:n])
-				_, _ = term.emu.Write(buf[:n])
-				term.mu.Unlock()
-			}
-			if err != nil {
-				return // EIO once the program and its children have closed the tty
-			}
-		}
-	}()
-	// The emulator answers the program's queries (background colour, modes,
-	// cursor position) on a pipe that blocks until read: relay it to the pty.
-	// It reads the pipe without the lock, so a reply never deadlocks a write.
-	go func() { _, _ = io.Copy(ptmx, term.emu) }()
-	go func() {
-		term.waitErr = cmd.Wait()
-		close(term.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-term.exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-term.exited
-		}
-		select {
-		case <-term.readDone:
-		case <-time.After(5 * time.Second):
-		}
-		_ = ptmx.Close()
-		select {
-		case <-term.readDone:
-		case <-time.After(5 * time.Second):
-		}
-		// Closing the reply pipe's writer (not the emulator) ends the relay
-		// without touching the emulator's unguarded closed flag.
-		_ = term.emu.InputPipe().(io.Closer).Close()
-	})
+	t.Cleanup(term.Close)
 	return term
 }
 
-// screen is the emulator's screen as plain text, trailing spaces trimmed.
-func (e *e2eTerm) screen() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.emu.String()
-}
-
-// rawAndAlt returns a copy of every byte the program wrote and whether the
-// emulator is on the alternate screen.
-func (e *e2eTerm) rawAndAlt() ([]byte, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return bytes.Clone(e.raw.Bytes()), e.emu.IsAltScreen()
-}
-
-// wait waits for the program to exit 0 and its output to be read to the end.
-func (e *e2eTerm) wait(d time.Duration) error {
-	deadline := time.After(d)
-	select {
-	case <-e.exited:
-	case <-deadline:
-		return fmt.Errorf("still running after %v", d)
-	}
-	select {
-	case <-e.readDone:
-	case <-deadline:
-		return errors.New("output not closed after exit")
-	}
-	if e.waitErr != nil {
-		return fmt.Errorf("exit: %w", e.waitErr)
-	}
-	return nil
-}
-
-// e2eWaitFor polls the screen until ok holds, failing with the screen when
-// it does not within timeout or the program exits first.
-func e2eWaitFor(t *testing.T, term *e2eTerm, timeout time.Duration, ok func(screen string) bool) {
+// e2eWaitFor waits until ok holds on the screen, failing with the screen
+// when it does not within timeout or the program exits first.
+func e2eWaitFor(t *testing.T, term *testkit.Terminal, timeout time.Duration, ok func(screen string) bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		s := term.screen()
-		if ok(s) {
-			return
-		}
-		select {
-		case <-term.exited:
-			<-term.readDone
-			t.Fatalf("program exited (%v) while waiting; screen:\n%s", term.waitErr, term.screen())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v; screen:\n%s", timeout, s)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if term.WaitFor(timeout, ok) {
+		return
+	}
+	select {
+	case <-term.Exited():
+		t.Fatalf("program exited (%v) while waiting; screen:\n%s", term.ExitErr(), term.Screen())
+	default:
+		t.Fatalf("condition not met within %v; screen:\n%s", timeout, term.Screen())
 	}
 }
 
 // e2eSend types keys into the terminal.
-func e2eSend(t *testing.T, term *e2eTerm, keys string) {
+func e2eSend(t *testing.T, term *testkit.Terminal, keys string) {
 	t.Helper()
-	if _, err := term.ptmx.Write([]byte(keys)); err != nil {
+	if err := term.Send(keys); err != nil {
 		t.Fatalf("send %q: %v", keys, err)
 	}
 }
 
 // e2eQuit presses q and expects a clean exit.
-func e2eQuit(t *testing.T, term *e2eTerm) {
+func e2eQuit(t *testing.T, term *testkit.Terminal) {
 	t.Helper()
 	e2eSend(t, term, "q")
-	if err := term.wait(5 * time.Second); err != nil {
-		t.Fatalf("after q: %v\nscreen:\n%s", err, term.screen())
+	if err := term.Wait(5 * time.Second); err != nil {
+		t.Fatalf("after q: %v\nscreen:\n%s", err, term.Screen())
 	}
 }
 
@@ -525,12 +420,7 @@ func e2eListen(t *testing.T) string {
 // e2eConnect connects to the broker natsx shows in its header.
 func e2eConnect(t *testing.T, url string) *nats.Conn {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.Name("natsx-e2e"))
-	if err != nil {
-		t.Fatalf("connect %s: %v", url, err)
-	}
-	t.Cleanup(nc.Close)
-	return nc
+	return testkit.Conn(t, url, nats.Name("natsx-e2e"))
 }
 
 // e2eEnv is the test's environment without NATS_URL, which would point

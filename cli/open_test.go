@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alecthomas/kong"
 	"github.com/nats-io/nats.go"
 
 	"natsx/engine"
 	"natsx/model"
 	"natsx/recorder"
+	"natsx/testkit"
 )
 
 // syncBuffer is a bytes.Buffer that Run writes while the test reads.
@@ -67,7 +69,14 @@ func TestOpenHeadless(t *testing.T) {
 	path := openCapture(t, 5)
 	var out syncBuffer
 	errc := make(chan error, 1)
-	go func() { errc <- (&OpenCmd{File: path, Speed: "max", Headless: true}).Run(&out) }()
+	go func() {
+		var errb syncBuffer
+		if code := run([]string{"open", path, "--speed", "max", "--headless"}, &out, &errb); code != 0 {
+			errc <- fmt.Errorf("exit %d: %s", code, errb.String())
+			return
+		}
+		errc <- nil
+	}()
 	var url string
 	deadline := time.Now().Add(10 * time.Second)
 	for url == "" {
@@ -79,7 +88,7 @@ func TestOpenHeadless(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	nc := recorderConn(t, url)
+	nc := testkit.Conn(t, url)
 	var mu sync.Mutex
 	var got []*nats.Msg
 	if _, err := nc.Subscribe(">", func(m *nats.Msg) { mu.Lock(); got = append(got, m); mu.Unlock() }); err != nil {
@@ -125,14 +134,13 @@ func TestOpenHeadless(t *testing.T) {
 // start playback, Step sends one message.
 func TestOpenPlayerPaused(t *testing.T) {
 	randomOpenBroker(t)
-	emb, nc, p, err := openPlayer(openCapture(t, 3), "", 2, true, nil)
+	pb, err := openPlayback(openCapture(t, 3), "", 2, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer emb.Shutdown()
-	defer nc.Close()
-	defer p.Close()
-	sub := recorderConn(t, emb.URL())
+	defer pb.Close()
+	emb, p := pb.emb, pb.p
+	sub := testkit.Conn(t, emb.URL())
 	s, err := sub.SubscribeSync(">")
 	if err != nil {
 		t.Fatal(err)
@@ -155,26 +163,27 @@ func TestOpenPlayerPaused(t *testing.T) {
 func TestOpenBadInput(t *testing.T) {
 	randomOpenBroker(t)
 	path := openCapture(t, 1)
+	missing := filepath.Join(t.TempDir(), "missing.natsx")
 	cases := []struct {
-		cmd  OpenCmd
+		args []string
 		want string
 	}{
-		{OpenCmd{File: path, Speed: "0.1"}, "--speed"},
-		{OpenCmd{File: path, Speed: "32"}, "--speed"},
-		{OpenCmd{File: path, Speed: "fast"}, "--speed"},
-		{OpenCmd{File: path, Speed: "1", Paused: true, Headless: true}, "--paused"},
-		{OpenCmd{File: filepath.Join(t.TempDir(), "missing.natsx"), Speed: "1", Headless: true}, "missing.natsx"},
-		{OpenCmd{File: "cmd_open.go", Speed: "1", Headless: true}, "not a natsx capture"},
-		{OpenCmd{File: filepath.Join(t.TempDir(), "missing.natsx"), Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "64MiB", PaneDepth: 1}}, "missing.natsx"},
-		{OpenCmd{File: path, Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "1KiB", PaneDepth: 1}}, "--max-memory"},
-		{OpenCmd{File: path, Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "64MiB", PaneDepth: 1, Filter: []string{"a..b"}}}, "--filter"},
-		{OpenCmd{File: path, Speed: "1", ExplorerFlags: ExplorerFlags{MaxMemory: "64MiB", PaneDepth: 1}}, "needs a terminal"},
+		{[]string{path, "--speed", "0.1"}, "--speed"},
+		{[]string{path, "--speed", "32"}, "--speed"},
+		{[]string{path, "--speed", "fast"}, "--speed"},
+		{[]string{path, "--paused", "--headless"}, "--paused"},
+		{[]string{missing, "--headless"}, "missing.natsx"},
+		{[]string{"open.go", "--headless"}, "not a natsx capture"},
+		{[]string{missing, "--max-memory", "64MiB", "--pane-depth", "1"}, "missing.natsx"},
+		{[]string{path, "--max-memory", "1KiB", "--pane-depth", "1"}, "--max-memory"},
+		{[]string{path, "--max-memory", "64MiB", "--pane-depth", "1", "--filter", "a..b"}, "--filter"},
+		{[]string{path, "--max-memory", "64MiB", "--pane-depth", "1"}, "needs a terminal"},
 	}
 	for _, c := range cases {
-		var out bytes.Buffer
-		err := c.cmd.Run(&out)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%+v: error %v, want one about %q", c.cmd, err, c.want)
+		var out, errb bytes.Buffer
+		code := run(append([]string{"open"}, c.args...), &out, &errb)
+		if code == 0 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want one about %q", c.args, code, errb.String(), c.want)
 		}
 	}
 	if v, err := parseOpenSpeed("max"); err != nil || !math.IsInf(v, 1) {
@@ -183,4 +192,15 @@ func TestOpenBadInput(t *testing.T) {
 	if v, err := parseOpenSpeed("2x"); err != nil || v != 2 {
 		t.Fatalf("2x: %v %v", v, err)
 	}
+}
+
+// parseOpenSpeed parses --speed as natsx open does, Validate included.
+func parseOpenSpeed(s string) (float64, error) {
+	var c CLI
+	p, err := kong.New(&c)
+	if err != nil {
+		return 0, err
+	}
+	_, err = p.Parse([]string{"open", "f.natsx", "--headless", "--speed", s})
+	return float64(c.Open.Speed), err
 }

@@ -1,0 +1,21 @@
+package cli
+
+import "natsx/recorder"
+
+// ExportCmd writes a capture as NDJSON.
+type ExportCmd struct {
+	File   string `arg:"" help:"capture file" placeholder:"FILE"`
+	Format string `default:"ndjson" enum:"ndjson" help:"output format (ndjson)"`
+}
+
+// Run writes NDJSON to env.Out.
+func (c *ExportCmd) Run(env *Env) error {
+	r, err := recorder.Open(c.File)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	_, err = recorder.ExportNDJSON(env.Out, r)
+	reportProblems(env.Err, r.Problems())
+	return err
+}

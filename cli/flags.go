@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"os"
+
+	"natsx/engine"
+	"natsx/model"
+)
+
+// ConnFlags are natscli-compatible connection flags.
+type ConnFlags struct {
+	Server   string `short:"s" help:"NATS server URL(s), comma-separated (default: embedded broker; env NATS_URL)" placeholder:"URL"`
+	User     string `help:"username"`
+	Password string `help:"password"`
+	Token    string `help:"authentication token"`
+	Creds    string `help:"user credentials (.creds) file" type:"path"`
+	Nkey     string `help:"nkey seed file" type:"path"`
+	TLSCert  string `name:"tlscert" help:"TLS client certificate" type:"path"`
+	TLSKey   string `name:"tlskey" help:"TLS client key" type:"path"`
+	TLSCA    string `name:"tlsca" help:"TLS CA certificate" type:"path"`
+	Context  string `help:"natscli context name or .json file"`
+}
+
+// ListenFlag is where natsx's embedded broker listens; every command that
+// starts one takes it.
+type ListenFlag struct {
+	Listen string `help:"address the embedded broker listens on (default 127.0.0.1, port 4222 if free)" placeholder:"HOST[:PORT]"`
+}
+
+// SourceFlags choose between the embedded broker and an external server.
+type SourceFlags struct {
+	ConnFlags
+	ListenFlag
+	NoDemo   bool `help:"no demo traffic on the embedded broker"`
+	DemoRate Rate `default:"200" help:"demo messages per second, or max for a flood" placeholder:"N|max"`
+}
+
+// ExplorerFlags are the explorer's own flags, shared by run and open.
+type ExplorerFlags struct {
+	MaxMemory Size     `default:"256MiB" help:"memory budget for subjects and kept messages" placeholder:"SIZE"`
+	Filter    []string `short:"f" help:"open a filter pane for this pattern (repeatable; wins over the saved set)" placeholder:"PATTERN"`
+	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
+	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
+	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
+}
+
+// external reports whether the flags (or NATS_URL) name a server; without
+// one natsx starts its own broker.
+func (f ConnFlags) external() bool {
+	return f.Server != "" || f.Context != "" || os.Getenv("NATS_URL") != ""
+}
+
+// validate refuses flags that contradict each other: credentials for the
+// embedded broker, which needs none, or --listen with an external server.
+func (f ConnFlags) validate(listen string) error {
+	if !f.external() {
+		if f.User != "" || f.Token != "" || f.Creds != "" || f.Nkey != "" || f.TLSCert != "" || f.TLSCA != "" {
+			return flagErrorf("credentials given without --server: the embedded broker needs none")
+		}
+		return nil
+	}
+	if listen != "" {
+		return flagErrorf("--listen applies to the embedded broker, not to --server")
+	}
+	return nil
+}
+
+// connOptions resolves the flags (a natscli context, NATS_URL) into what
+// engine.Connect takes, for a connection called name. Only for external().
+func (f ConnFlags) connOptions(name string) (engine.ConnOptions, error) {
+	c := engine.ConnOptions{
+		Servers: f.Server, User: f.User, Password: f.Password, Token: f.Token,
+		Creds: f.Creds, NKey: f.Nkey, TLSCert: f.TLSCert, TLSKey: f.TLSKey, TLSCA: f.TLSCA,
+		Context: f.Context, Name: name,
+	}
+	return c.Resolve(os.Getenv)
+}
+
+func (f SourceFlags) validate() error { return f.ConnFlags.validate(f.Listen) }
+
+// sessionOptions is the embedded broker (with demo traffic unless
+// --no-demo) or the external server the flags name.
+func (f SourceFlags) sessionOptions() (engine.SessionOptions, error) {
+	if !f.external() {
+		return engine.SessionOptions{
+			Embedded:    &engine.EmbeddedOptions{Listen: f.Listen},
+			Demo:        !f.NoDemo,
+			DemoOptions: engine.DemoOptions{Rate: float64(f.DemoRate)},
+		}, nil
+	}
+	c, err := f.connOptions("natsx")
+	if err != nil {
+		return engine.SessionOptions{}, err
+	}
+	return engine.SessionOptions{Conn: c}, nil
+}
+
+// minMemory is the smallest --max-memory the explorer runs in.
+const minMemory = 16 << 20
+
+func (f ExplorerFlags) validate() error {
+	if f.MaxMemory < minMemory {
+		return flagErrorf("--max-memory %s: at least 16MiB", model.HumanBytes(uint64(f.MaxMemory)))
+	}
+	for _, p := range f.Filter {
+		if _, err := model.ParsePattern(p); err != nil {
+			return flagErrorf("--filter: %w", err)
+		}
+	}
+	if f.PaneDepth < 1 {
+		return flagErrorf("--pane-depth %d: must be at least 1", f.PaneDepth)
+	}
+	return nil
+}

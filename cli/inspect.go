@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"natsx/model"
+	"natsx/recorder"
+)
+
+// InspectCmd summarizes a capture.
+type InspectCmd struct {
+	File string `arg:"" help:"capture file" placeholder:"FILE"`
+	JSON bool   `help:"print JSON"`
+}
+
+// inspectJSON is `natsx inspect --json`.
+type inspectJSON struct {
+	File          string   `json:"file"`
+	FormatVersion int      `json:"format_version"`
+	Created       string   `json:"created"`
+	Server        string   `json:"server"`
+	Filters       []string `json:"filters"`
+	NatsxVersion  string   `json:"natsx_version"`
+	Compression   string   `json:"compression"`
+	FileBytes     int64    `json:"file_bytes"`
+	Messages      uint64   `json:"messages"`
+	Subjects      int      `json:"subjects"`
+	First         string   `json:"first,omitempty"`
+	Last          string   `json:"last,omitempty"`
+	DurationNS    int64    `json:"duration_ns"`
+	Bytes         uint64   `json:"bytes"`
+	PayloadBytes  uint64   `json:"payload_bytes"`
+	Truncated     uint64   `json:"truncated"`
+	Gaps          uint64   `json:"gaps"`
+	Missed        uint64   `json:"missed"`
+	Markers       uint64   `json:"markers"`
+	TornBytes     int64    `json:"torn_bytes"`
+	CorruptBlocks int      `json:"corrupt_blocks"`
+	CorruptBytes  int64    `json:"corrupt_bytes"`
+	Indexed       bool     `json:"indexed"`
+	Problems      []string `json:"problems"`
+}
+
+func stamp(ns int64, layout string) string {
+	return time.Unix(0, ns).UTC().Format(layout)
+}
+
+// Run prints the summary.
+func (c *InspectCmd) Run(env *Env) error {
+	r, err := recorder.Open(c.File)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	s, err := r.Stats()
+	if err != nil {
+		return err
+	}
+	h := s.Header
+	j := inspectJSON{
+		File: c.File, FormatVersion: h.Version, Created: h.Created.Format(time.RFC3339Nano), Server: h.Server,
+		Filters: h.Subjects, NatsxVersion: h.NatsxVersion, Compression: h.Compression, FileBytes: s.FileBytes,
+		Messages: s.Messages, Subjects: s.Subjects, DurationNS: int64(s.Duration()), Bytes: s.WireBytes,
+		PayloadBytes: s.PayloadBytes, Truncated: s.Truncated, Gaps: s.Gaps, Missed: s.Missed, Markers: s.Markers,
+		TornBytes: s.TornBytes, CorruptBlocks: s.CorruptBlocks, CorruptBytes: s.CorruptBytes, Indexed: s.Indexed,
+		Problems: []string{},
+	}
+	if j.Filters == nil {
+		j.Filters = []string{}
+	}
+	if s.Messages+s.Gaps+s.Markers > 0 {
+		j.First, j.Last = stamp(s.First, time.RFC3339Nano), stamp(s.Last, time.RFC3339Nano)
+	}
+	for _, p := range s.Problems {
+		j.Problems = append(j.Problems, p.String())
+	}
+	if c.JSON {
+		enc := json.NewEncoder(env.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(j)
+	}
+	filters := "everything"
+	if len(j.Filters) > 0 {
+		filters = strings.Join(j.Filters, " ")
+	}
+	lines := [][2]string{
+		{"file", fmt.Sprintf("%s (%s, format %d, compression %s)", c.File, model.HumanBytes(uint64(s.FileBytes)), h.Version, h.Compression)},
+		{"recorded", fmt.Sprintf("%s from %s by natsx %s", j.Created, model.Sanitize(h.Server), model.Sanitize(h.NatsxVersion))},
+		{"filters", model.Sanitize(filters)},
+		{"messages", fmt.Sprintf("%d (%s as received)", s.Messages, model.HumanBytes(s.WireBytes))},
+		{"subjects", strconv.Itoa(s.Subjects)},
+		{"first", j.First},
+		{"last", j.Last},
+		{"duration", s.Duration().String()},
+		{"gaps", fmt.Sprintf("%d (%d messages lost before recording)", s.Gaps, s.Missed)},
+		{"markers", strconv.FormatUint(s.Markers, 10)},
+		{"truncated", strconv.FormatUint(s.Truncated, 10)},
+		{"torn", fmt.Sprintf("%d bytes", s.TornBytes)},
+		{"corrupt", fmt.Sprintf("%d blocks, %d bytes skipped", s.CorruptBlocks, s.CorruptBytes)},
+	}
+	for _, l := range lines {
+		fmt.Fprintf(env.Out, "%-10s %s\n", l[0], l[1])
+	}
+	for _, p := range j.Problems {
+		fmt.Fprintf(env.Out, "problem    %s\n", p)
+	}
+	return nil
+}

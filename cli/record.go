@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"natsx/engine"
+	"natsx/recorder"
+)
+
+// RecordStore holds whole payloads (up to the embedded broker's 8 MiB
+// limit), unlike the UI's 64 KiB cap, so captures are complete. The bench
+// program records with it too.
+var RecordStore = engine.StoreOptions{Capacity: 1 << 18, MaxBytes: 512 << 20, MaxPayload: 8 << 20}
+
+// RecordCmd records traffic to a capture file.
+type RecordCmd struct {
+	SourceFlags
+	Out      string        `short:"o" required:"" help:"capture file to write (created 0600)" placeholder:"FILE"`
+	Subject  []string      `help:"record only subjects matching PATTERN (repeatable)" placeholder:"PATTERN"`
+	Duration time.Duration `help:"stop after this long"`
+	Count    uint64        `help:"stop after N messages" placeholder:"N"`
+	MaxSize  Size          `help:"stop once the file reaches SIZE (e.g. 100MiB)" placeholder:"SIZE"`
+	Flush    time.Duration `default:"100ms" help:"write buffered messages at least this often (what a crash can lose)"`
+	Compress string        `default:"none" enum:"none,zstd,s2" help:"block compression: none, zstd or s2"`
+}
+
+// Validate checks the flags at parse time.
+func (c *RecordCmd) Validate() error {
+	if c.Flush <= 0 {
+		return flagErrorf("--flush %s: must be positive", c.Flush)
+	}
+	if c.Duration < 0 {
+		return flagErrorf("--duration %s: must not be negative", c.Duration)
+	}
+	if err := validPatterns(c.Subject); err != nil {
+		return err
+	}
+	return c.SourceFlags.validate()
+}
+
+// validPatterns checks --subject patterns.
+func validPatterns(ps []string) error {
+	for _, s := range ps {
+		if err := recorder.ValidPattern(s); err != nil {
+			return flagErrorf("--subject: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run records until a limit or ctrl+c, and always leaves a complete file.
+func (c *RecordCmd) Run(env *Env) error {
+	comp, err := recorder.ParseCompression(c.Compress)
+	if err != nil {
+		return err
+	}
+	so, err := c.sessionOptions()
+	if err != nil {
+		return err
+	}
+	so.Store = RecordStore
+	so.PreciseTime = true // replay keeps the recorded gaps only with exact times
+	if len(c.Subject) == 1 {
+		so.Tap = c.Subject[0] // let the server filter; several patterns are filtered here
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	sess, err := engine.Open(so)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	if sess.Scoped() {
+		// The server refused the tap: subscribe to each pattern instead
+		// (overlapping patterns then deliver a message once per match).
+		if len(c.Subject) == 0 {
+			return errors.New(`the server refuses a subscription to ">": name what to record with --subject`)
+		}
+		if err := sess.SetScope(c.Subject); err != nil {
+			return err
+		}
+		for subj, e := range sess.Status().FilterErrors {
+			return fmt.Errorf("subscribe %q: %s", subj, e)
+		}
+	}
+	url := sess.Status().URL
+	w, err := recorder.Create(c.Out, recorder.WriterOptions{
+		Server: url, Subjects: c.Subject, NatsxVersion: env.Version, FlushInterval: c.Flush, Compression: comp,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Err, "recording %s to %s (ctrl+c to stop)\n", url, c.Out)
+	live := isTerminal(env.Err)
+	st, err := recorder.Record(ctx, sess, w, recorder.RecordOptions{
+		Subjects: c.Subject, Count: c.Count, Duration: c.Duration, MaxSize: int64(c.MaxSize),
+		Progress: func(st recorder.RecordStats) {
+			if live {
+				fmt.Fprintf(env.Err, "\r\x1b[K● REC %s", st)
+			}
+		},
+	})
+	if live {
+		fmt.Fprint(env.Err, "\r\x1b[K")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "recorded %s to %s (stopped: %s)\n", st, c.Out, st.Reason)
+	return nil
+}

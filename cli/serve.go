@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"fmt"
+
+	"natsx/engine"
+)
+
+// ServeCmd runs the embedded broker headless.
+type ServeCmd struct {
+	ListenFlag
+	Demo     bool `help:"publish demo traffic"`
+	DemoRate Rate `default:"200" help:"demo messages per second, or max" placeholder:"N|max"`
+}
+
+// Run serves until interrupted.
+func (c *ServeCmd) Run(env *Env) error {
+	emb, err := engine.StartEmbedded(engine.EmbeddedOptions{Listen: c.Listen})
+	if err != nil {
+		return err
+	}
+	defer emb.Shutdown()
+	if c.Demo {
+		nc, err := engine.Connect(engine.ConnOptions{Servers: emb.URL(), Name: "natsx-demo"})
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		d, err := engine.StartDemo(nc, engine.DemoOptions{Rate: float64(c.DemoRate)})
+		if err != nil {
+			return err
+		}
+		defer d.Stop()
+	}
+	fmt.Fprintln(env.Out, emb.URL())
+	ctx, stop := interruptible()
+	defer stop()
+	<-ctx.Done()
+	return nil
+}
