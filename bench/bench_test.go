@@ -1,0 +1,175 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/engine"
+	"natsx/model"
+	"natsx/ui"
+)
+
+func TestParseProcStatCPU(t *testing.T) {
+	tests := []struct {
+		name, stat string
+		want       time.Duration
+		ok         bool
+	}{
+		{"plain", "1234 (natsx) S 1 1234 1234 34816 1234 4194560 500 0 0 0 150 25 0 0 20 0 9 0 100 0 0", 1750 * time.Millisecond, true},
+		{"spaces and parens in the name", "7 (a) b (c) S 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 0 0", 70 * time.Millisecond, true},
+		{"no name", "1234 natsx S 1", 0, false},
+		{"truncated", "1234 (natsx) S 1 2 3", 0, false},
+		{"not a number", "1 (x) S 1 1 1 0 -1 0 0 0 0 0 x 4 0", 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseProcStatCPU(tc.stat)
+			if (err == nil) != tc.ok || got != tc.want {
+				t.Errorf("parseProcStatCPU = %v, %v; want %v, ok %v", got, err, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+func TestPct(t *testing.T) {
+	ms := func(n ...int) (out []time.Duration) {
+		for _, v := range n {
+			out = append(out, time.Duration(v)*time.Millisecond)
+		}
+		return out
+	}
+	tests := []struct {
+		ds   []time.Duration
+		p    int
+		want string
+	}{
+		{nil, 99, "-"},
+		{ms(5), 50, "5ms"},
+		{ms(4, 1, 3, 2), 50, "2ms"},
+		{ms(4, 1, 3, 2), 100, "4ms"},
+		{ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 100), 99, "100ms"},
+		{ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 100), 90, "18ms"},
+	}
+	for _, tc := range tests {
+		if got := pct(tc.ds, tc.p); got != tc.want {
+			t.Errorf("pct(%v, %d) = %s, want %s", tc.ds, tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestBenchFlagsRejected(t *testing.T) {
+	for _, c := range []BenchCmd{
+		{Messages: 0, Subjects: 1, Size: []int{16}, Rounds: 1},
+		{Messages: 1, Subjects: 0, Size: []int{16}, Rounds: 1},
+		{Messages: 1, Subjects: 1, Rounds: 1},
+		{Messages: 1, Subjects: 1, Size: []int{-1}, Rounds: 1},
+		{Messages: 1, Subjects: 1, Size: []int{16}, Rounds: 0},
+	} {
+		if err := c.Run(nil); err == nil {
+			t.Errorf("%+v: no error", c)
+		}
+	}
+}
+
+// BenchmarkStartupFirstFrame is issue 6's start-up target, in process: the
+// embedded broker (Start called directly), the connection, the tap's
+// subscription and its flush (engine.Open), the UI model, and the first
+// frame rendered at 120x40. The real binary adds exec and runtime start-up:
+// go run ./bench times that from exec to the first frame on a pty's screen.
+func BenchmarkStartupFirstFrame(b *testing.B) {
+	var total time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		sess, err := engine.Open(engine.SessionOptions{Embedded: &engine.EmbeddedOptions{RandomPort: true}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := ui.New(ui.Options{Source: sess, Start: t0, Tree: model.DefaultTreeOptions()})
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		if frame := m.Render(); frame == "" {
+			b.Fatal("empty first frame")
+		}
+		total += time.Since(t0)
+		b.StopTimer()
+		sess.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/first-frame")
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{3}, 3},
+		{[]float64{3, 1, 2}, 2},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		if got := median(tc.xs); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.xs, got, tc.want)
+		}
+	}
+}
+
+// TestBenchRecorder runs go run ./bench --recorder on a small flood against
+// an embedded broker: two rounds per size, each recording the flood with
+// nothing lost and replaying it whole (benchRecord and benchReplay fail the
+// run otherwise), then the median row.
+func TestBenchRecorder(t *testing.T) {
+	var out strings.Builder
+	c := BenchCmd{Recorder: true, Messages: 5000, Subjects: 100, Size: []int{16, 128}, Rounds: 2}
+	if err := c.Run(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	rows := map[string]int{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || !strings.HasSuffix(f[0], "B") {
+			continue
+		}
+		rows[f[0]+" "+f[1]]++
+		if f[1] == "median" {
+			if len(f) != 6 {
+				t.Errorf("median row %q: want four ratios", line)
+			}
+			continue
+		}
+		if len(f) != 11 || f[6] != "0/0" {
+			t.Errorf("round row %q: want 11 columns and nothing lost", line)
+		}
+	}
+	for _, want := range []string{"16B 1", "16B 2", "16B median", "128B 1", "128B 2", "128B median"} {
+		if rows[want] != 1 {
+			t.Errorf("row %q appears %d times in\n%s", want, rows[want], out.String())
+		}
+	}
+}
+
+// TestBenchIngestRounds runs go run ./bench on a small flood for two rounds:
+// one row per round, nothing lost, and the summary row.
+func TestBenchIngestRounds(t *testing.T) {
+	var out strings.Builder
+	c := BenchCmd{Messages: 20000, Subjects: 100, Size: []int{16}, Rounds: 2}
+	if err := c.Run(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	var rounds []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 7 || f[0] != "16B" {
+			continue
+		}
+		rounds = append(rounds, f[1])
+		if f[5] != "0" || f[6] != "0/0/0" {
+			t.Errorf("row %q: want nothing lost", line)
+		}
+	}
+	if strings.Join(rounds, " ") != "1 2 all" {
+		t.Errorf("rows %v, want rounds 1 2 all in\n%s", rounds, out.String())
+	}
+}

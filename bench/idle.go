@@ -1,0 +1,97 @@
+package main
+
+// The real binary's start-up and idle measurement (issue 6's target 5).
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"natsx/testkit"
+)
+
+// benchIdle builds natsx, starts it with --no-demo in a pseudo-terminal,
+// times exec to the first frame that shows the connection, then samples
+// its CPU (utime+stime from /proc/<pid>/stat) over d.
+func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err error) {
+	dir, err := os.MkdirTemp("", "natsx-bench-")
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	exe := filepath.Join(dir, "natsx")
+	if out, err := exec.Command("go", "build", "-o", exe, "natsx").CombinedOutput(); err != nil {
+		return 0, 0, fmt.Errorf("bench: go build natsx: %v\n%s", err, out)
+	}
+	cmd := exec.Command(exe, "--no-demo", "--listen", "127.0.0.1:0")
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NATS_URL=") && !strings.HasPrefix(kv, "TERM=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "TERM=xterm-256color")
+	begin := time.Now()
+	t, err := testkit.Start(cmd, 120, 40)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bench: %w", err)
+	}
+	defer t.Close()
+	url := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
+	if !t.WaitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") && url.MatchString(s) }) {
+		return 0, 0, fmt.Errorf("bench: %s showed no first frame; screen:\n%s", exe, t.Screen())
+	}
+	startup = time.Since(begin)
+	// Let start-up work (and its GC) finish before sampling.
+	time.Sleep(time.Second)
+	c0, err := procCPU(cmd.Process.Pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	w0 := time.Now()
+	time.Sleep(d)
+	c1, err := procCPU(cmd.Process.Pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	return startup, 100 * (c1 - c0).Seconds() / time.Since(w0).Seconds(), nil
+}
+
+// procCPU is a process's user+system CPU time from /proc/<pid>/stat.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
+	}
+	return parseProcStatCPU(string(b))
+}
+
+// clockTicks is USER_HZ, 100 on every Linux this runs on.
+const clockTicks = 100
+
+// parseProcStatCPU reads utime and stime (fields 14 and 15) from a
+// /proc/<pid>/stat line. The command name (field 2) may hold spaces and
+// parentheses, so fields are counted from its closing parenthesis.
+func parseProcStatCPU(stat string) (time.Duration, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("bench: /proc stat: no command field")
+	}
+	f := strings.Fields(stat[i+1:])
+	// f[0] is field 3 (state): utime is field 14, stime 15.
+	if len(f) < 13 {
+		return 0, errors.New("bench: /proc stat: too few fields")
+	}
+	ut, err1 := strconv.ParseUint(f[11], 10, 64)
+	st, err2 := strconv.ParseUint(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("bench: /proc stat: %w", err)
+	}
+	return time.Duration(ut+st) * time.Second / clockTicks, nil
+}
