@@ -26,25 +26,19 @@ type flightSlot struct {
 // grow the ring's own memory past the budget.
 const slotSize = int64(unsafe.Sizeof(flightSlot{}))
 
-// minRing is the smallest ring allocated and the size below which it never
-// shrinks.
-const minRing = 1024
-
 // FlightRecorder keeps the newest window of messages in memory, within a
 // byte budget, so a capture can be saved after the bug happened. It is fed
 // the batches the UI already reads and is not safe for concurrent use: the
 // UI goroutine owns it.
 //
-// The ring is hand-written rather than container/ring because it stores
-// values in one slice (no per-message allocation) and evicts from the
-// front in O(1).
+// Its ring is model.Ring: values in one slice (no per-message
+// allocation), O(1) eviction from the front, growth for a burst and
+// Shrink after it.
 type FlightRecorder struct {
 	window   int64
 	maxBytes int64
-	maxSlots int
 
-	ring    []flightSlot
-	head, n int
+	ring    *model.Ring[flightSlot]
 	bytes   int64
 	dropped uint64
 	newest  int64
@@ -59,7 +53,8 @@ func NewFlightRecorder(window time.Duration, maxBytes int64) *FlightRecorder {
 	if maxBytes <= 0 {
 		maxBytes = DefaultFlightBytes
 	}
-	return &FlightRecorder{window: int64(window), maxBytes: maxBytes, maxSlots: int(maxBytes/slotSize) + 1}
+	// Every message costs at least a slot, so the budget bounds the slots.
+	return &FlightRecorder{window: int64(window), maxBytes: maxBytes, ring: model.NewRing[flightSlot](int(maxBytes/slotSize) + 1)}
 }
 
 // Add appends copies of msgs (payloads and headers are shared: they are
@@ -75,83 +70,51 @@ func (f *FlightRecorder) Add(msgs []model.Message) {
 			continue
 		}
 		f.newest = max(f.newest, m.Received)
-		for f.n > 0 && f.ring[f.head].msg.Received < f.newest-f.window {
+		for f.ring.Len() > 0 && f.ring.Oldest().msg.Received < f.newest-f.window {
 			f.evict()
 		}
-		for f.n > 0 && f.bytes+cost > f.maxBytes {
+		for f.ring.Len() > 0 && f.bytes+cost > f.maxBytes {
 			f.evict()
 			f.dropped++
 		}
-		if f.n == len(f.ring) {
-			f.resize(min(max(2*len(f.ring), minRing), f.maxSlots))
-		}
-		s := &f.ring[f.slot(f.n)]
-		s.msg, s.cost = *m, cost
-		f.n++
+		f.ring.Push(flightSlot{msg: *m, cost: cost})
 		f.bytes += cost
 	}
-	// After a burst the ring shrinks back, a halving at a time.
-	if len(f.ring) > minRing && f.n < len(f.ring)/4 {
-		f.resize(len(f.ring) / 2)
-	}
+	// After a burst the ring gives the memory back.
+	f.ring.Shrink()
 }
 
 // Reset forgets what is kept (the dropped count stays): natsx open calls
 // it when a seek back starts the explorer's counts over, since the
 // messages played again are older than what the window holds.
 func (f *FlightRecorder) Reset() {
-	f.ring, f.head, f.n, f.bytes, f.newest = nil, 0, 0, 0, 0
+	f.ring.Clear()
+	f.bytes, f.newest = 0, 0
 }
 
-// slot is the ring index of the i-th oldest message.
-func (f *FlightRecorder) slot(i int) int {
-	j := f.head + i
-	if j >= len(f.ring) {
-		j -= len(f.ring)
-	}
-	return j
-}
-
+// evict drops the oldest message; the ring zeroes its slot, releasing the
+// payload for the GC.
 func (f *FlightRecorder) evict() {
-	s := &f.ring[f.head]
+	s, _ := f.ring.PopOldest()
 	f.bytes -= s.cost
-	*s = flightSlot{} // release the payload for the GC
-	f.head++
-	if f.head == len(f.ring) {
-		f.head = 0
-	}
-	f.n--
-}
-
-// resize moves the messages, oldest first, into a ring of size c ≥ n.
-func (f *FlightRecorder) resize(c int) {
-	ring := make([]flightSlot, c)
-	f.copyTo(ring)
-	f.ring, f.head = ring, 0
-}
-
-// copyTo copies the slots oldest first into dst, which holds at least n.
-func (f *FlightRecorder) copyTo(dst []flightSlot) {
-	k := copy(dst[:f.n], f.ring[f.head:min(f.head+f.n, len(f.ring))])
-	copy(dst[k:f.n], f.ring[:f.n-k])
 }
 
 // Stats reports what is held: the messages, the bytes counted against the
 // budget, how many the budget evicted before they left the window, and the
 // time from the oldest to the newest message held.
 func (f *FlightRecorder) Stats() (messages int, bytes int64, dropped uint64, span time.Duration) {
-	if f.n > 0 {
-		span = time.Duration(f.ring[f.slot(f.n-1)].msg.Received - f.ring[f.head].msg.Received)
+	if f.ring.Len() > 0 {
+		span = time.Duration(f.ring.Newest().msg.Received - f.ring.Oldest().msg.Received)
 	}
-	return f.n, f.bytes, f.dropped, max(span, 0)
+	return f.ring.Len(), f.bytes, f.dropped, max(span, 0)
 }
 
 // Snapshot returns the held messages, oldest first, in a new slice that
 // stays valid while Add goes on (to be written in another goroutine).
 func (f *FlightRecorder) Snapshot() []model.Message {
-	out := make([]model.Message, f.n)
+	out := make([]model.Message, f.ring.Len())
 	for i := range out {
-		out[i] = f.ring[f.slot(i)].msg
+		out[i] = f.ring.At(i).msg
 	}
 	return out
 }

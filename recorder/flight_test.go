@@ -105,8 +105,8 @@ func TestFlightMatchesModel(t *testing.T) {
 			t.Fatalf("round %d: held %d dropped %d, model %d dropped %d", round, n, dropped, len(ref), refDropped)
 		}
 	}
-	if len(f.ring) > 4*minRing {
-		t.Fatalf("ring of %d slots after the traffic thinned", len(f.ring))
+	if f.ring.Slots() > 4*minRing {
+		t.Fatalf("ring of %d slots after the traffic thinned", f.ring.Slots())
 	}
 }
 
@@ -130,14 +130,14 @@ func TestFlightAddDoesNotAllocate(t *testing.T) {
 	// Each run moves the batch on in time, so the ring stays at its size
 	// and evicts as much as it adds (AllocsPerRun rounds down: growth
 	// would show only if it happened in every run, so check the ring too).
-	size := len(f.ring)
+	size := f.ring.Slots()
 	if a := testing.AllocsPerRun(100, func() {
 		for i := range batch {
 			batch[i].Received += int64(5 * time.Millisecond)
 		}
 		f.Add(batch)
-	}); a != 0 || len(f.ring) != size {
-		t.Fatalf("Add allocated %.1f times per batch; ring %d slots, was %d", a, len(f.ring), size)
+	}); a != 0 || f.ring.Slots() != size {
+		t.Fatalf("Add allocated %.1f times per batch; ring %d slots, was %d", a, f.ring.Slots(), size)
 	}
 }
 
@@ -194,3 +194,8 @@ func TestFlightReset(t *testing.T) {
 		t.Fatalf("held %v after a reset and older messages", got)
 	}
 }
+
+// minRing is the ring size the flight recorder's own ring never shrank
+// below, before it became a model.Ring: the bound thinned traffic must
+// bring the ring back under (4x) stays what it was.
+const minRing = 1024
