@@ -47,16 +47,9 @@ type Rate float64
 
 // Decode implements kong.MapperValue.
 func (r *Rate) Decode(ctx *kong.DecodeContext) error {
-	var text string
-	if err := ctx.Scan.PopValueInto("rate", &text); err != nil {
-		return err
-	}
-	v, err := positiveOrMax(text, false)
-	if err != nil {
-		return flagErrorf("--%s %q: want a positive number of messages per second or max", ctx.Value.Name, text)
-	}
+	v, err := decodePositiveOrMax(ctx, "rate", false, "a positive number of messages per second or max")
 	*r = Rate(v)
-	return nil
+	return err
 }
 
 // Speed is a playback speed flag: a positive factor (0.5, 1, 2 or 2x), or
@@ -66,16 +59,23 @@ type Speed float64
 
 // Decode implements kong.MapperValue.
 func (s *Speed) Decode(ctx *kong.DecodeContext) error {
-	var text string
-	if err := ctx.Scan.PopValueInto("speed", &text); err != nil {
-		return err
-	}
-	v, err := positiveOrMax(text, true)
-	if err != nil {
-		return flagErrorf("--%s %q: want a positive number (0.5, 1, 2) or max", ctx.Value.Name, text)
-	}
+	v, err := decodePositiveOrMax(ctx, "speed", true, "a positive number (0.5, 1, 2) or max")
 	*s = Speed(v)
-	return nil
+	return err
+}
+
+// decodePositiveOrMax reads the flag's value (a kind, for kong's
+// messages) with positiveOrMax; want says what the flag takes.
+func decodePositiveOrMax(ctx *kong.DecodeContext, kind string, factor bool, want string) (float64, error) {
+	var text string
+	if err := ctx.Scan.PopValueInto(kind, &text); err != nil {
+		return 0, err
+	}
+	v, err := positiveOrMax(text, factor)
+	if err != nil {
+		return 0, flagErrorf("--%s %q: want %s", ctx.Value.Name, text, want)
+	}
+	return v, nil
 }
 
 // String prints the speed as the user would type it.
