@@ -95,11 +95,16 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 // liveRecording adapts recorder.LiveRecorder to the UI's Recording.
 type liveRecording struct{ r *recorder.LiveRecorder }
 
+// Progress is the messages and bytes written so far.
 func (l liveRecording) Progress() (uint64, uint64) {
 	st := l.r.Status()
 	return st.Messages, st.Bytes
 }
+
+// Mark writes a marker into the capture.
 func (l liveRecording) Mark(label string) error { return l.r.Mark(label) }
+
+// Stop ends the recording and closes the file.
 func (l liveRecording) Stop() error {
 	_, err := l.r.Stop()
 	return err
