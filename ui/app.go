@@ -52,17 +52,14 @@ type Model struct {
 	styles Styles
 	help   help.Model
 
-	tree *model.Tree
-	view *model.TreeView
-	tp   *model.Throughput
+	// ex is what the traffic shows: tree, panes, rates, reply links.
+	ex *model.Explorer
 
 	tag       int
 	idlePulls int // consecutive empty pulls, for the idle back-off
 	cursor    uint64
 	buf       []model.Message
-	now       time.Time // the data's clock: wall time, or natsx open's playhead
 	wall      time.Time // the wall clock as of the last pull (flash messages)
-	status    model.SourceStatus
 	// storeDropped counts messages the store dropped before the UI read them.
 	storeDropped uint64
 
@@ -87,7 +84,6 @@ type Model struct {
 	inspQuery  string
 	showResp   bool
 	reqResult  *requestResult
-	replies    *model.ReplyTracker
 	form       publishForm
 	rec        Recording
 	recPath    string
@@ -95,13 +91,10 @@ type Model struct {
 	tl         model.TimelineStatus // the player, as of the last pull
 	tlQueue    []timelineOp         // controls in key order; the first is running
 
-	panes      []*model.Pane
-	nextPaneID int
-	focus      focusKind
-	paneIdx    int
-	scopeOrder []model.Pattern
-	scopeSent  bool
-	prompt     prompt
+	focus     focusKind
+	paneIdx   int
+	scopeSent bool
+	prompt    prompt
 }
 
 // New returns the root model.
@@ -112,9 +105,8 @@ func New(o Options) *Model {
 	if o.Start.IsZero() {
 		o.Start = time.Now()
 	}
-	d := model.DefaultTreeOptions()
 	if o.Tree.MaxMemory <= 0 {
-		o.Tree.MaxMemory = d.MaxMemory
+		o.Tree.MaxMemory = model.DefaultTreeOptions().MaxMemory
 	}
 	ti := textinput.New()
 	ti.Prompt = "/"
@@ -138,40 +130,21 @@ func New(o Options) *Model {
 		fkeys:  DefaultFormKeys(),
 		styles: styles,
 		help:   h,
+		ex:     model.NewExplorer(model.ExplorerOptions{Tree: o.Tree, PaneDepth: o.PaneDepth}, o.Start),
 		buf:    make([]model.Message, o.BatchSize),
-		now:    o.Start,
 		wall:   o.Start,
 		search: ti,
 		prompt: prompt{input: newPromptInput()},
 		form:   newPublishForm(),
-		// Until the first pull reports, the server count is unknown.
-		status: model.SourceStatus{ServerDropped: -1},
 		width:  80,
 		height: 24,
 	}
-	m.resetCounts(o.Start.UnixNano())
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)
 	}
 	m.focus, m.inspFrom, m.paneIdx = focusTree, focusTree, 0
 	return m
-}
-
-// resetCounts starts the tree, the throughput and the request/reply links
-// afresh from since (Unix ns); the tree view keeps its sort, noise and
-// height.
-func (m *Model) resetCounts(since int64) {
-	old := m.view
-	m.tree = model.NewTree(m.opts.Tree, since)
-	m.view = model.NewTreeView(m.tree)
-	if old != nil {
-		m.view.Sort, m.view.ShowNoise = old.Sort, old.ShowNoise
-		m.view.SetHeight(old.Height())
-	}
-	m.tp = model.NewThroughput(since)
-	// Request/reply links: 10,000 outstanding, 30 s to answer.
-	m.replies = model.NewReplyTracker(10000, 30*time.Second)
 }
 
 // Init starts pulling from the feed, asks the terminal for its background
@@ -255,18 +228,17 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	if b.tag != m.tag {
 		return nil // a stale pull from before a reset
 	}
-	m.status = b.status
-	var cmd tea.Cmd
-	if m.status.Scoped && !m.scopeSent {
-		// The source just told us it is scoped: subscribe the panes.
-		m.scopeSent = true
-		cmd = m.syncScope()
-	}
 	msgs := b.buf[:b.n]
 	if m.opts.Timeline != nil {
 		msgs = m.timelineBatch(msgs, b.missed > 0)
 	}
 	m.ingest(msgs, b.now, b.status)
+	var cmd tea.Cmd
+	if b.status.Scoped && !m.scopeSent {
+		// The source just told us it is scoped: subscribe the panes.
+		m.scopeSent = true
+		cmd = m.syncScope()
+	}
 	if r := m.opts.Recorder; r != nil && r.Flight != nil && len(msgs) > 0 {
 		r.Flight.Add(msgs)
 	}
@@ -274,7 +246,6 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	clear(b.buf[:b.n])
 	m.storeDropped += b.missed
 	m.cursor = b.next
-	m.replies.Expire(m.now)
 	if b.n == len(b.buf) {
 		return tea.Batch(cmd, m.pullCmd(0))
 	}
@@ -310,19 +281,11 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 	m.ingest(msgs, now, status)
 }
 
-// ingest accounts msgs and brings the status, the clocks and the tree's
-// rows up to wall (the wall clock of the pull).
+// ingest accounts msgs through the explorer on the data's clock (the
+// wall clock of the pull, or natsx open's playhead).
 func (m *Model) ingest(msgs []model.Message, wall time.Time, status model.SourceStatus) {
-	for i := range msgs {
-		m.account(&msgs[i])
-	}
-	// The panes' messages count against the same budget: the tree keeps
-	// fewer of its own while they hold theirs.
-	m.tree.Reserve(m.paneMemory())
-	m.status = status
 	m.wall = wall
-	m.now = m.clock(wall)
-	m.view.Refresh(m.now.UnixNano())
+	m.ex.Apply(msgs, status, m.clock(wall))
 }
 
 // View lays out header, body and footer for the current size.
@@ -436,7 +399,7 @@ func (m *Model) footerView(w int) string {
 		}
 		return fit(st.Render(model.Sanitize(m.flash.text)), w)
 	}
-	if e := m.status.LastError; e != "" && m.status.State != model.StateConnected {
+	if e := m.ex.Status().LastError; e != "" && m.ex.Status().State != model.StateConnected {
 		return fit(m.styles.Bad.Render(model.Sanitize(e)), w)
 	}
 	if m.form.open {

@@ -36,7 +36,7 @@ func (m *Model) diffLines(prev, msg *model.Message, w, maxLines int) ([]string, 
 
 // latencyLines is the request/reply latency of a subject, when it has any.
 func (m *Model) latencyLines(subject string) []string {
-	s, ok := m.replies.Stats(subject)
+	s, ok := m.ex.Replies().Stats(subject)
 	if !ok || s.Count == 0 {
 		return nil
 	}
@@ -51,7 +51,7 @@ func (m *Model) latencyLines(subject string) []string {
 // linkLines says which request a reply answered, or which reply answered a
 // request, with the latency.
 func (m *Model) linkLines(msg *model.Message) []string {
-	l, ok := m.replies.LinkFor(msg.Seq)
+	l, ok := m.ex.Replies().LinkFor(msg.Seq)
 	if !ok {
 		if msg.Reply != "" {
 			if lines := m.latencyLines(msg.Subject); lines != nil {

@@ -66,8 +66,8 @@ func (m *Model) target() (inspectTarget, []string) {
 		t.n, t.at = 1, func(int) model.Message { return r.msg }
 		return t, nil
 	}
-	if m.inspFrom == focusPane && m.paneIdx >= 0 && m.paneIdx < len(m.panes) {
-		p := m.panes[m.paneIdx]
+	if m.inspFrom == focusPane && m.paneIdx >= 0 && m.paneIdx < len(m.ex.Panes()) {
+		p := m.ex.Panes()[m.paneIdx]
 		t := inspectTarget{title: []string{st.Panes[m.paneStyle(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1)) + st.Accent.Render(model.Sanitize(p.Name))}}
 		if p.Len() == 0 {
 			return t, []string{st.Muted.Render("no message in this pane yet")}
@@ -85,13 +85,13 @@ func (m *Model) target() (inspectTarget, []string) {
 		t.n, t.at = sel+1, func(i int) model.Message { return *p.At(i) }
 		return t, nil
 	}
-	n := m.view.Selected()
+	n := m.ex.TreeView().Selected()
 	if n == nil {
 		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
 	}
 	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject))}, node: n}
 	if n.HistoryLen() == 0 {
-		now, since := m.now.UnixNano(), m.tree.Since()
+		now, since := m.ex.Now().UnixNano(), m.ex.Tree().Since()
 		info := []string{
 			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
 			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
@@ -147,7 +147,7 @@ func (m *Model) inspectorView(w, h int) []string {
 	lines = append(lines,
 		kv(st, "message", pos),
 		kv(st, "reply", env.reply),
-		kv(st, "received", fmt.Sprintf("%s (%s ago)", env.recv, ageString(m.now.UnixNano()-msg.Received))),
+		kv(st, "received", fmt.Sprintf("%s (%s ago)", env.recv, ageString(m.ex.Now().UnixNano()-msg.Received))),
 	)
 	lines = append(lines, m.linkLines(&msg)...)
 	used := len(lines) + 2

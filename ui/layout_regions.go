@@ -26,7 +26,7 @@ func (m *Model) layout(w, h int) regions {
 	if w >= 110 {
 		l.wide = true
 		th := h
-		if len(m.panes) > 0 && h-max(h*55/100, 3)-1 > 0 {
+		if len(m.ex.Panes()) > 0 && h-max(h*55/100, 3)-1 > 0 {
 			// Only when a pane line fits under the tree and the rule:
 			// otherwise the body would come out short.
 			th = max(h*55/100, 3)
@@ -37,7 +37,7 @@ func (m *Model) layout(w, h int) regions {
 		l.insp = rect{tw + 1, top, w - tw - 1, th}
 		return l
 	}
-	if len(m.panes) == 0 {
+	if len(m.ex.Panes()) == 0 {
 		// The inspector needs room for envelope, headers and some payload.
 		th := max(h*45/100, 3)
 		ih := max(h-th-1, 0)

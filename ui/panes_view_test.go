@@ -184,7 +184,7 @@ func TestViewGoldenPanes(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			m := panesScene(t, sz.w, sz.h, "orders.*.created", "sensors.>")
 			send(m, pk("tab"), pk("k"), pk("k"), pk("k")) // past the three us orders
-			if got := m.panes[0].Selected(); got == nil || got.Subject != "orders.eu.created" {
+			if got := m.ex.Panes()[0].Selected(); got == nil || got.Subject != "orders.eu.created" {
 				t.Fatalf("selected %v, want an orders.eu.created message", got)
 			}
 			golden.RequireEqual(t, []byte(render(t, m, sz.w, sz.h)))
@@ -196,7 +196,7 @@ func TestViewGoldenPanes(t *testing.T) {
 // across the pane digits drawn after the name.
 func TestTreeSelectionSpansMarkers(t *testing.T) {
 	m := panesScene(t, 120, 32, "orders.>", "orders.*.created")
-	m.view.Reveal(m.tree.Find("orders"), sceneNow.UnixNano())
+	m.ex.TreeView().Reveal(m.ex.Tree().Find("orders"), sceneNow.UnixNano())
 	for _, line := range strings.Split(m.Render(), "\n") {
 		if !strings.Contains(ansi.Strip(line), "▸ orders") {
 			continue

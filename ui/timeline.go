@@ -159,19 +159,8 @@ func (m *Model) timelineBatch(msgs []model.Message, dropped bool) []model.Messag
 	// Stamp all of it, the stretch before a rewind too, so each
 	// publication the player remembers is matched by its own message.
 	tl.Stamp(msgs, head, dropped)
-	rewind := tl.RewindSubject()
-	last := -1
-	for i := range msgs {
-		if len(msgs[i].Subject) == len(rewind) && msgs[i].Subject == rewind {
-			last = i
-		}
-	}
-	if last >= 0 {
-		msgs = msgs[last+1:]
-		since := head
-		if len(msgs) > 0 {
-			since = min(since, msgs[0].Received)
-		}
+	if rest, since, ok := model.AfterRewind(msgs, tl.RewindSubject(), head); ok {
+		msgs = rest
 		m.rewind(since)
 	}
 	return msgs
@@ -190,12 +179,7 @@ func (m *Model) clock(wall time.Time) time.Time {
 // request/reply links, pane lists and the inspector. Panes keep their
 // patterns, names and places; sort, noise and the memory budget stay.
 func (m *Model) rewind(since int64) {
-	m.resetCounts(since)
-	for i, p := range m.panes {
-		np := model.NewPane(p.ID, p.Pattern, m.opts.PaneDepth, m.paneBytes())
-		np.Name, np.Opened, np.Err = p.Name, since, p.Err
-		m.panes[i] = np
-	}
+	m.ex.Rewind(since)
 	m.insp = inspectorCache{}
 	m.inspBack, m.inspPin, m.inspScroll = 0, 0, 0
 	m.reqResult, m.showResp = nil, false

@@ -23,7 +23,7 @@ const (
 // only the rows on screen.
 func (m *Model) treeView(w, h int) []string {
 	st := m.styles
-	v := m.view
+	v := m.ex.TreeView()
 	v.SetHeight(h - 1)
 	showBytes, showSpark := w >= 50, w >= 62
 	nameW := w - colMsgs - colRate - colAge
@@ -34,7 +34,7 @@ func (m *Model) treeView(w, h int) []string {
 		nameW -= colSpark
 	}
 	title := fmt.Sprintf("Subjects · sort %s", v.Sort)
-	if m.focus == focusTree && len(m.panes) > 0 {
+	if m.focus == focusTree && len(m.ex.Panes()) > 0 {
 		title = "▶ " + title
 	}
 	if v.ShowNoise {
@@ -51,8 +51,8 @@ func (m *Model) treeView(w, h int) []string {
 	lines := []string{st.PaneTitle.Render(fit(title, nameW)) + st.Muted.Render(cols)}
 
 	rows, first := v.Window()
-	now := m.now.UnixNano()
-	since := m.tree.Since()
+	now := m.ex.Now().UnixNano()
+	since := m.ex.Tree().Since()
 	spark := make([]float64, colSpark-1)
 	for i, n := range rows {
 		marker := "  "
@@ -64,7 +64,7 @@ func (m *Model) treeView(w, h int) []string {
 		}
 		name := strings.Repeat("  ", n.Depth) + marker + model.Sanitize(n.Name)
 		nameCol := fit(name, nameW)
-		if len(m.panes) > 0 {
+		if len(m.ex.Panes()) > 0 {
 			// Which panes see this node: digits after the name.
 			if marks, mw := m.paneMarkers(n); mw > 0 && nameW > mw+4 {
 				if first+i == v.Cursor() {

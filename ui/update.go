@@ -44,8 +44,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.timelineKey(msg); ok {
 		return cmd
 	}
-	now := m.now.UnixNano()
-	v := m.view
+	now := m.ex.Now().UnixNano()
+	v := m.ex.TreeView()
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
@@ -229,7 +229,7 @@ func (m *Model) inspectorKey(msg tea.KeyPressMsg) bool {
 func (m *Model) startSearch() tea.Cmd {
 	m.focus, m.inspFrom = focusTree, focusTree
 	m.searching = true
-	m.searchOrigin = m.view.Selected()
+	m.searchOrigin = m.ex.TreeView().Selected()
 	m.search.SetValue("")
 	return m.search.Focus()
 }
@@ -237,7 +237,7 @@ func (m *Model) startSearch() tea.Cmd {
 // searchKey is the incremental search prompt: every keystroke jumps to the
 // first match; enter keeps it, esc returns to where the search began.
 func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
-	now := m.now.UnixNano()
+	now := m.ex.Now().UnixNano()
 	switch {
 	case key.Matches(msg, m.skeys.Accept):
 		m.searching = false
@@ -248,7 +248,7 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.searching = false
 		m.search.Blur()
 		if o := m.searchOrigin; o != nil && !o.Removed() {
-			m.view.Reveal(o, now)
+			m.ex.TreeView().Reveal(o, now)
 		}
 		return nil
 	}
@@ -257,11 +257,11 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // searchInput edits the query (a key or a paste) and jumps to the first match.
 func (m *Model) searchInput(msg tea.Msg) tea.Cmd {
-	now := m.now.UnixNano()
+	now := m.ex.Now().UnixNano()
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
 	q := m.search.Value()
-	if q != "" && m.view.Search(q, true, false, now) == nil {
+	if q != "" && m.ex.TreeView().Search(q, true, false, now) == nil {
 		m.setFlash(fmt.Sprintf("no subject contains %q", q), true)
 	} else {
 		m.flash = statusMsg{}

@@ -109,7 +109,7 @@ func keyScene(t *testing.T) *Model {
 
 // selected is the selected subject, "" when none.
 func selected(m *Model) string {
-	if n := m.view.Selected(); n != nil {
+	if n := m.ex.TreeView().Selected(); n != nil {
 		return n.Subject
 	}
 	return ""
@@ -118,7 +118,7 @@ func selected(m *Model) string {
 // rowSubjects lists the visible rows' subjects.
 func rowSubjects(m *Model) []string {
 	var out []string
-	for _, n := range m.view.Rows() {
+	for _, n := range m.ex.TreeView().Rows() {
 		out = append(out, n.Subject)
 	}
 	return out
@@ -185,38 +185,38 @@ func TestKeysPage(t *testing.T) {
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24}, press("l"))
 	m.Render() // the tree pane tells the view its height when drawn
 
-	h := m.view.Height()
+	h := m.ex.TreeView().Height()
 	if h < 2 {
 		t.Fatalf("view height %d after a render at 80x24", h)
 	}
-	rows := len(m.view.Rows())
+	rows := len(m.ex.TreeView().Rows())
 	send(m, press("pgdown"))
-	if got := m.view.Cursor(); got != h {
+	if got := m.ex.TreeView().Cursor(); got != h {
 		t.Errorf("pgdown: cursor %d, want %d", got, h)
 	}
 	send(m, press("pgdown"))
-	if got := m.view.Cursor(); got != 2*h {
+	if got := m.ex.TreeView().Cursor(); got != 2*h {
 		t.Errorf("pgdown twice: cursor %d, want %d", got, 2*h)
 	}
 	send(m, press("pgup"))
-	if got := m.view.Cursor(); got != h {
+	if got := m.ex.TreeView().Cursor(); got != h {
 		t.Errorf("pgup: cursor %d, want %d", got, h)
 	}
 	for range rows/h + 2 {
 		send(m, press("pgdown"))
 	}
-	if got := m.view.Cursor(); got != rows-1 {
+	if got := m.ex.TreeView().Cursor(); got != rows-1 {
 		t.Errorf("pgdown past the end: cursor %d, want the last row %d", got, rows-1)
 	}
 	// The selected row stays on screen.
-	win, first := m.view.Window()
-	if c := m.view.Cursor(); c < first || c >= first+len(win) {
+	win, first := m.ex.TreeView().Window()
+	if c := m.ex.TreeView().Cursor(); c < first || c >= first+len(win) {
 		t.Errorf("cursor %d outside window [%d,%d)", c, first, first+len(win))
 	}
 	for range rows/h + 2 {
 		send(m, press("pgup"))
 	}
-	if got := m.view.Cursor(); got != 0 {
+	if got := m.ex.TreeView().Cursor(); got != 0 {
 		t.Errorf("pgup past the top: cursor %d, want 0", got)
 	}
 }
@@ -233,8 +233,8 @@ func TestKeySortCycles(t *testing.T) {
 	}
 	for i, w := range want {
 		send(m, press("s"))
-		if m.view.Sort != w.sort {
-			t.Fatalf("press %d: sort %v, want %v", i+1, m.view.Sort, w.sort)
+		if m.ex.TreeView().Sort != w.sort {
+			t.Fatalf("press %d: sort %v, want %v", i+1, m.ex.TreeView().Sort, w.sort)
 		}
 		if got := rowSubjects(m)[0]; got != w.first {
 			t.Errorf("sort %v: first row %q, want %q", w.sort, got, w.first)
@@ -440,7 +440,7 @@ func TestSearchPromptSwallowsKeys(t *testing.T) {
 				}
 			}
 		}
-		if m.showHelp || m.view.Sort != model.SortName || m.view.ShowNoise {
+		if m.showHelp || m.ex.TreeView().Sort != model.SortName || m.ex.TreeView().ShowNoise {
 			t.Error("a key typed into the prompt acted as a command")
 		}
 		if got := m.search.Value(); got != "q?js." {
