@@ -12,6 +12,8 @@ type KeyMap struct {
 	Top, Bottom, PageUp, PageDown      key.Binding
 	Search, NextMatch, PrevMatch       key.Binding
 	Sort, Noise, Help, Quit            key.Binding
+	// Back closes the help screen or a request's response.
+	Back key.Binding
 	// Filter panes and focus.
 	Filter, Command, FocusNext, FocusPrev key.Binding
 	Pause, Clear, Rename, Close           key.Binding
@@ -45,6 +47,7 @@ func DefaultKeyMap() KeyMap {
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
 		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close, save, load)")),
 		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
@@ -173,14 +176,43 @@ func DefaultSearchKeys() SearchKeys {
 // is open); everything else goes to the focused field.
 type FormKeys struct {
 	Next, Prev, Send, Cancel key.Binding
+	// NextLine ends the subject and reply-to fields; in headers and
+	// payload enter is a newline.
+	NextLine key.Binding
+	Quit     key.Binding
 }
 
 // DefaultFormKeys move with tab, send with ctrl+s and cancel with esc.
 func DefaultFormKeys() FormKeys {
 	return FormKeys{
-		Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "field")),
-		Prev:   key.NewBinding(key.WithKeys("shift+tab")),
-		Send:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
+		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "field")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Send:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		NextLine: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field (subject, reply-to)")),
+		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+// ShortHelp is the footer's hint while the form is open.
+func (k FormKeys) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Send, k.Cancel} }
+
+// FullHelp lists the form's keys for the help screen and the README.
+func (k FormKeys) FullHelp() []key.Binding {
+	return []key.Binding{k.Next, k.Prev, k.NextLine, k.Send, k.Cancel, k.Quit}
+}
+
+// PromptKeys are the keys of the footer prompt (filter, rename, find,
+// seek and ":" commands); every other key edits the answer.
+type PromptKeys struct {
+	Accept, Cancel, Quit key.Binding
+}
+
+// DefaultPromptKeys accept with enter, cancel with esc; ctrl+c still quits.
+func DefaultPromptKeys() PromptKeys {
+	return PromptKeys{
+		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }

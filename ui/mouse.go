@@ -8,7 +8,7 @@ import (
 // wheel scrolls the region under the pointer. Only with --mouse, so the
 // terminal's own selection works by default.
 func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
-	if !m.opts.Mouse || m.showHelp {
+	if !m.opts.Mouse || m.mode == modeHelp {
 		return nil
 	}
 	mouse := msg.Mouse()
@@ -36,7 +36,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	now := m.ex.Now().UnixNano()
 	switch {
 	case l.tree.contains(x, y):
-		m.focus, m.inspFrom = focusTree, focusTree
+		m.focus, m.insp.from = focusTree, focusTree
 		if delta != 0 {
 			m.ex.TreeView().Move(delta)
 		} else if row := y - l.tree.y - 1; row >= 0 {
@@ -46,7 +46,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		m.ex.TreeView().Refresh(now)
 	case l.panes.contains(x, y) && len(m.ex.Panes()) > 0:
 		i, top := m.paneAt(l.panes, x)
-		m.focus, m.paneIdx, m.inspFrom = focusPane, i, focusPane
+		m.focus, m.paneIdx, m.insp.from = focusPane, i, focusPane
 		p := m.ex.Panes()[i]
 		if m.ex.Status().FilterErrors[p.Pattern.String()] != "" {
 			top++ // paneView shows the error between the title and the list
@@ -57,10 +57,10 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			from, _, sel := p.Window()
 			p.Move(from + row - sel)
 		}
-		m.inspScroll = 0
+		m.insp.scroll = 0
 	case l.insp.contains(x, y):
 		m.focus = focusInspector
-		m.inspScroll = max(m.inspScroll+delta, 0)
+		m.insp.scroll = max(m.insp.scroll+delta, 0)
 	}
 	return nil
 }

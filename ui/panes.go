@@ -37,7 +37,7 @@ func (m *Model) addPane(pattern string) (tea.Cmd, error) {
 	if _, err := m.ex.AddPane(p, m.ex.Now().UnixNano()); err != nil {
 		return nil, err
 	}
-	m.focus, m.paneIdx, m.inspFrom = focusPane, len(m.ex.Panes())-1, focusPane
+	m.focus, m.paneIdx, m.insp.from = focusPane, len(m.ex.Panes())-1, focusPane
 	return m.syncScope(), nil
 }
 
@@ -93,9 +93,9 @@ func (m *Model) cycleFocus(delta int) {
 		m.focus, m.paneIdx = focusPane, pos-1
 	}
 	if m.focus != focusInspector {
-		m.inspFrom = m.focus
+		m.insp.from = m.focus
 	}
-	m.inspScroll = 0
+	m.insp.scroll = 0
 }
 
 // syncScope tells a scoped source the distinct pane patterns in pane order
@@ -164,7 +164,6 @@ func (m *Model) paneView(i int, w, h int) []string {
 	if e := m.ex.Status().FilterErrors[p.Pattern.String()]; e != "" {
 		lines = append(lines, st.Bad.Render(fit(model.Sanitize(e), w)))
 	}
-	p.SetHeight(h - len(lines))
 	from, to, sel := p.Window()
 	for j := from; j < to; j++ {
 		msg := p.At(j)
@@ -225,6 +224,23 @@ func (m *Model) panesView(w, h int) []string {
 		out[r] = strings.Join(parts, sep)
 	}
 	return out
+}
+
+// sizePanes sets each pane's list height for a band of w×h, as paneView
+// and panesView lay it out: tabs take a line, a refused filter's error
+// takes one under the title.
+func (m *Model) sizePanes(w, h int) {
+	panes := m.ex.Panes()
+	if m.paneTabs(w) {
+		h--
+	}
+	for _, p := range panes {
+		rows := h - 1 // the title
+		if m.ex.Status().FilterErrors[p.Pattern.String()] != "" {
+			rows--
+		}
+		p.SetHeight(rows)
+	}
 }
 
 // paneTabs reports whether panes are shown as tabs at width w.

@@ -119,7 +119,7 @@ func TestFilterKeyOpensPrompt(t *testing.T) {
 	}
 	// Keys go to the prompt, not the tree or the app.
 	typeIn(m, "q?j")
-	if m.showHelp || selected(m) != "a" || m.prompt.input.Value() != "q?j" {
+	if m.mode == modeHelp || selected(m) != "a" || m.prompt.input.Value() != "q?j" {
 		t.Errorf("keys typed into the prompt acted as commands (value %q)", m.prompt.input.Value())
 	}
 	send(m, pk("esc"))

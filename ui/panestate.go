@@ -115,7 +115,7 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 	}
 	// As at start: the tree has focus and the inspector shows its
 	// selection (addPane pointed it at the last pane).
-	m.focus, m.inspFrom, m.paneIdx = focusTree, focusTree, 0
+	m.focus, m.insp.from, m.paneIdx = focusTree, focusTree, 0
 	text := fmt.Sprintf("loaded %d panes", len(m.ex.Panes()))
 	if bad > 0 {
 		text += fmt.Sprintf(", skipped %d invalid", bad)

@@ -24,7 +24,6 @@ const (
 func (m *Model) treeView(w, h int) []string {
 	st := m.styles
 	v := m.ex.TreeView()
-	v.SetHeight(h - 1)
 	showBytes, showSpark := w >= 50, w >= 62
 	nameW := w - colMsgs - colRate - colAge
 	if showBytes {

@@ -280,7 +280,7 @@ func TestKeyHelp(t *testing.T) {
 	for _, closer := range []string{"?", "esc"} {
 		m := keyScene(t)
 		send(m, press("?"))
-		if !m.showHelp {
+		if m.mode != modeHelp {
 			t.Fatal("'?' did not open help")
 		}
 		if !strings.Contains(m.Render(), "natsx keys") {
@@ -292,7 +292,7 @@ func TestKeyHelp(t *testing.T) {
 			t.Errorf("'j' under help moved the selection to %q", got)
 		}
 		send(m, press(closer))
-		if m.showHelp {
+		if m.mode == modeHelp {
 			t.Errorf("%q did not close help", closer)
 		}
 		if strings.Contains(m.Render(), "natsx keys") {
@@ -335,7 +335,7 @@ func searchScene(t *testing.T) *Model {
 func TestSearch(t *testing.T) {
 	m := searchScene(t)
 	send(m, press("/"))
-	if !m.searching {
+	if !(m.mode == modePrompt && m.prompt.kind == promptSearch) {
 		t.Fatal("'/' did not open the search prompt")
 	}
 	if !strings.Contains(m.Render(), "keep match") {
@@ -350,8 +350,8 @@ func TestSearch(t *testing.T) {
 		t.Errorf("match not revealed: rows %q", rowSubjects(m))
 	}
 	send(m, press("enter"))
-	if m.searching || m.query != "cre" {
-		t.Fatalf("enter: searching %v query %q, want closed prompt and query 'cre'", m.searching, m.query)
+	if (m.mode == modePrompt && m.prompt.kind == promptSearch) || m.query != "cre" {
+		t.Fatalf("enter: searching %v query %q, want closed prompt and query 'cre'", (m.mode == modePrompt && m.prompt.kind == promptSearch), m.query)
 	}
 	if got := selected(m); got != "orders.eu.created" {
 		t.Errorf("enter moved the selection to %q", got)
@@ -394,7 +394,7 @@ func TestSearchEscReturns(t *testing.T) {
 		t.Fatalf("typing selected %q, want orders.eu.paid", got)
 	}
 	send(m, press("esc"))
-	if m.searching {
+	if m.mode == modePrompt && m.prompt.kind == promptSearch {
 		t.Error("esc did not close the prompt")
 	}
 	if got := selected(m); got != "zeta" {
@@ -440,10 +440,10 @@ func TestSearchPromptSwallowsKeys(t *testing.T) {
 				}
 			}
 		}
-		if m.showHelp || m.ex.TreeView().Sort != model.SortName || m.ex.TreeView().ShowNoise {
+		if m.mode == modeHelp || m.ex.TreeView().Sort != model.SortName || m.ex.TreeView().ShowNoise {
 			t.Error("a key typed into the prompt acted as a command")
 		}
-		if got := m.search.Value(); got != "q?js." {
+		if got := m.prompt.input.Value(); got != "q?js." {
 			t.Errorf("prompt value %q, want %q", got, "q?js.")
 		}
 	})
@@ -461,7 +461,7 @@ func TestCtrlCQuitsFromSearch(t *testing.T) {
 func TestSearchPaste(t *testing.T) {
 	m := searchScene(t)
 	send(m, press("/"), tea.PasteMsg{Content: "paid"})
-	if got := m.search.Value(); got != "paid" {
+	if got := m.prompt.input.Value(); got != "paid" {
 		t.Errorf("prompt value %q after pasting \"paid\"", got)
 	}
 	if got := selected(m); got != "orders.eu.paid" {
