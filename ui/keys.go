@@ -151,7 +151,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise},
-		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Quit},
+		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Back, k.Quit},
 		{k.Filter, k.Command, k.FocusNext, k.FocusPrev, k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight},
 		{k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Publish, k.Request, k.Edit},
 		{k.Record, k.Mark, k.SaveFlight},
@@ -199,7 +199,8 @@ func (k FormKeys) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Sen
 
 // FullHelp lists the form's keys for the help screen and the README.
 func (k FormKeys) FullHelp() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.NextLine, k.Send, k.Cancel, k.Quit}
+	next := key.NewBinding(key.WithKeys(k.Next.Keys()...), key.WithHelp("tab", "next field"))
+	return []key.Binding{next, k.Prev, k.NextLine, k.Send, k.Cancel, k.Quit}
 }
 
 // PromptKeys are the keys of the footer prompt (filter, rename, find,
@@ -215,4 +216,30 @@ func DefaultPromptKeys() PromptKeys {
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
+}
+
+// InputHelp is the keys of the inputs, in columns for the help screen and
+// the README: the subject search, the footer prompt and the publish form.
+// Each is labelled with its input, since enter and esc mean something
+// different in each.
+func InputHelp() [][]key.Binding {
+	s, p, f := DefaultSearchKeys(), DefaultPromptKeys(), DefaultFormKeys()
+	return [][]key.Binding{
+		{labeled("search", s.Accept), labeled("search", s.Cancel)},
+		{labeled("prompt", p.Accept), labeled("prompt", p.Cancel), labeled("prompt", p.Quit)},
+		labeledAll("form", f.FullHelp()),
+	}
+}
+
+// labeled is b with its description prefixed by the input it belongs to.
+func labeled(input string, b key.Binding) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, input+": "+b.Help().Desc))
+}
+
+func labeledAll(input string, bs []key.Binding) []key.Binding {
+	out := make([]key.Binding, len(bs))
+	for i, b := range bs {
+		out[i] = labeled(input, b)
+	}
+	return out
 }

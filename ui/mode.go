@@ -141,7 +141,7 @@ func (m *Model) helpView(w int) string {
 	var rows []string
 	var row []string
 	used := 0
-	for _, group := range m.keys.FullHelp() {
+	for _, group := range append(m.keys.FullHelp(), InputHelp()...) {
 		col := h.FullHelpView([][]key.Binding{group})
 		cw := lipgloss.Width(col) + 4
 		if len(row) > 0 && used+cw > w {
