@@ -19,8 +19,6 @@ type Pane struct {
 	Paused bool
 	// PausedMissed counts matches that arrived while paused (not kept).
 	PausedMissed uint64
-	// Err is a per-pane problem, e.g. a permissions violation.
-	Err string
 	// Opened is when the pane began watching (Unix ns): a young pane's
 	// rate divides by the time it has watched, as a young tree's does.
 	Opened int64

@@ -51,7 +51,6 @@ type Model struct {
 	// ex is what the traffic shows: tree, panes, rates, reply links.
 	ex *model.Explorer
 
-	tag       int
 	idlePulls int // consecutive empty pulls, for the idle back-off
 	cursor    uint64
 	buf       []model.Message

@@ -23,10 +23,10 @@ const TickInterval = 50 * time.Millisecond
 
 // pull waits d, then reads a batch. The cursor and buffer are captured by
 // value, so the command touches no model state.
-func pull(src Source, tag int, cursor uint64, buf []model.Message, d time.Duration) tea.Cmd {
+func pull(src Source, cursor uint64, buf []model.Message, d time.Duration) tea.Cmd {
 	read := func(now time.Time) tea.Msg {
 		n, next, missed := src.Read(cursor, buf)
-		return batchMsg{tag: tag, now: now, buf: buf, n: n, next: next, missed: missed, status: src.Status()}
+		return batchMsg{now: now, buf: buf, n: n, next: next, missed: missed, status: src.Status()}
 	}
 	if d <= 0 {
 		return func() tea.Msg { return read(time.Now()) }
@@ -41,9 +41,11 @@ func pull(src Source, tag int, cursor uint64, buf []model.Message, d time.Durati
 const FPS = 30
 
 // batchMsg carries one pull from the feed. buf is the model's reusable
-// buffer, handed to the command and back: only one pull is in flight.
+// buffer, handed to the command and back: only one pull is in flight, since
+// Init starts the one chain and each batch re-arms it once. (A tag to drop
+// stale pulls was never incremented, as nothing restarts the chain; a
+// restart would need it back, and a fresh buffer for the new chain.)
 type batchMsg struct {
-	tag    int
 	now    time.Time
 	buf    []model.Message
 	n      int
@@ -62,15 +64,12 @@ func (m *Model) pullCmd(d time.Duration) tea.Cmd {
 	if m.src == nil {
 		return nil
 	}
-	return pull(m.src, m.tag, m.cursor, m.buf, d)
+	return pull(m.src, m.cursor, m.buf, d)
 }
 
 // applyBatch accounts a pulled batch and re-arms the pull: at once when the
 // batch was full (a backlog), after the tick interval otherwise.
 func (m *Model) applyBatch(b batchMsg) tea.Cmd {
-	if b.tag != m.tag {
-		return nil // a stale pull from before a reset
-	}
 	msgs := b.buf[:b.n]
 	if m.opts.Timeline != nil {
 		msgs = m.timelineBatch(msgs, b.missed > 0)

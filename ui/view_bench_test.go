@@ -108,7 +108,7 @@ func BenchmarkApplyBatch(b *testing.B) {
 			m.buf[i].Seq = seq
 			m.buf[i].Received = now.UnixNano()
 		}
-		msg := batchMsg{tag: m.tag, now: now, buf: m.buf, n: batch, next: seq}
+		msg := batchMsg{now: now, buf: m.buf, n: batch, next: seq}
 		b.StartTimer()
 
 		m.applyBatch(msg)
