@@ -200,7 +200,7 @@ func (k FormKeys) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Sen
 // FullHelp lists the form's keys for the help screen and the README.
 func (k FormKeys) FullHelp() []key.Binding {
 	next := key.NewBinding(key.WithKeys(k.Next.Keys()...), key.WithHelp("tab", "next field"))
-	return []key.Binding{next, k.Prev, k.NextLine, k.Send, k.Cancel, k.Quit}
+	return []key.Binding{next, k.Prev, k.NextLine, k.Send, k.Cancel}
 }
 
 // PromptKeys are the keys of the footer prompt (filter, rename, find,
@@ -221,12 +221,13 @@ func DefaultPromptKeys() PromptKeys {
 // InputHelp is the keys of the inputs, in columns for the help screen and
 // the README: the subject search, the footer prompt and the publish form.
 // Each is labelled with its input, since enter and esc mean something
-// different in each.
+// different in each. ctrl+c quits from all of them, as Quit says, so it is
+// not listed again (the help screen has no line to spare at 120x32).
 func InputHelp() [][]key.Binding {
 	s, p, f := DefaultSearchKeys(), DefaultPromptKeys(), DefaultFormKeys()
 	return [][]key.Binding{
 		{labeled("search", s.Accept), labeled("search", s.Cancel)},
-		{labeled("prompt", p.Accept), labeled("prompt", p.Cancel), labeled("prompt", p.Quit)},
+		{labeled("prompt", p.Accept), labeled("prompt", p.Cancel)},
 		labeledAll("form", f.FullHelp()),
 	}
 }
