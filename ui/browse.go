@@ -20,7 +20,7 @@ func boundTo(msg tea.KeyPressMsg, b key.Binding) bool {
 // timeline's keys, the global keys, then the focused part's.
 func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	if cmd, ok := m.timelineKey(msg); ok {
+	if cmd, ok := m.timelineInput(msg); ok {
 		return cmd
 	}
 	now := m.ex.Now().UnixNano()

@@ -112,13 +112,15 @@ func (m *Model) nextDelay(n int) time.Duration {
 	}
 }
 
-// Apply accounts messages directly; the screenshot generator and tests
+// Apply accounts messages directly, through the same ingest as a pull
+// (Explorer.Apply on the data's clock); the screenshot generator and tests
 // use it to build a scene without a feed.
 func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceStatus) {
 	if m.opts.Timeline != nil {
 		m.timeline.status = m.opts.Timeline.Status()
 	}
 	m.ingest(msgs, now, status)
+	m.layoutParts() // as after an Update: View finds everything sized
 }
 
 // ingest accounts msgs through the explorer on the data's clock (the

@@ -24,6 +24,7 @@ const (
 	viewModes
 )
 
+// String is the mode's name in the inspector and the flash.
 func (v viewMode) String() string {
 	return [...]string{"auto", "text", "hex", "headers"}[v]
 }

@@ -118,34 +118,53 @@ func (m *Model) timelineCmd(what string, op func(Timeline) (bool, error)) tea.Cm
 	return cmd
 }
 
-// timelineKey handles the timeline's keys in `natsx open`; false when the
-// key is not one of them.
-func (m *Model) timelineKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	if m.opts.Timeline == nil {
-		return nil, false
+// timelineKey is what a timeline key asks for: a control to queue, or
+// the seek prompt.
+type timelineKey struct {
+	what   string
+	op     func(Timeline) (bool, error)
+	seekTo bool
+}
+
+// Key maps a key to the player's control in natsx open; ok is false when
+// the key is not one of the timeline's (or there is no player).
+func (c *timelineControls) Key(msg tea.KeyPressMsg, k KeyMap) (tk timelineKey, ok bool) {
+	if c.tl == nil {
+		return tk, false
 	}
-	k := m.keys
 	switch {
 	case key.Matches(msg, k.Play):
-		return m.timelineCmd("", Timeline.Toggle), true
+		return timelineKey{op: Timeline.Toggle}, true
 	case key.Matches(msg, k.Faster), key.Matches(msg, k.Slower):
 		up := key.Matches(msg, k.Faster)
-		return m.timelineCmd("speed", func(t Timeline) (bool, error) { return t.Speed(up) }), true
+		return timelineKey{what: "speed", op: func(t Timeline) (bool, error) { return t.Speed(up) }}, true
 	case key.Matches(msg, k.Step):
-		return m.timelineCmd("", Timeline.Step), true
+		return timelineKey{op: Timeline.Step}, true
 	case key.Matches(msg, k.SeekBack), key.Matches(msg, k.SeekFwd):
 		d := SeekStep
 		if key.Matches(msg, k.SeekBack) {
 			d = -d
 		}
-		return m.timelineCmd("seek", func(t Timeline) (bool, error) { return t.SeekBy(d) }), true
+		return timelineKey{what: "seek", op: func(t Timeline) (bool, error) { return t.SeekBy(d) }}, true
 	case key.Matches(msg, k.SeekTo):
-		return m.openPrompt(promptSeek, "seek to> ", ""), true
+		return timelineKey{seekTo: true}, true
 	case key.Matches(msg, k.NextMarker), key.Matches(msg, k.PrevMarker):
 		next := key.Matches(msg, k.NextMarker)
-		return m.timelineCmd("marker", func(t Timeline) (bool, error) { return t.Marker(next) }), true
+		return timelineKey{what: "marker", op: func(t Timeline) (bool, error) { return t.Marker(next) }}, true
 	}
-	return nil, false
+	return tk, false
+}
+
+// timelineInput acts on a timeline key; false when it is not one.
+func (m *Model) timelineInput(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	tk, ok := m.timeline.Key(msg, m.keys)
+	switch {
+	case !ok:
+		return nil, false
+	case tk.seekTo:
+		return m.openPrompt(promptSeek, "seek to> ", ""), true
+	}
+	return m.timelineCmd(tk.what, tk.op), true
 }
 
 // timelineDone shows a control's outcome; the rewind itself happens where
