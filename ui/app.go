@@ -66,6 +66,8 @@ type Model struct {
 	insp     inspector
 	form     publishForm
 	timeline timelineControls
+	tree     treePane
+	band     paneBand // the filter panes
 
 	query        string      // the last subject search kept
 	searchOrigin *model.Node // where the search began (esc returns there)
@@ -122,6 +124,8 @@ func New(o Options) *Model {
 	m.insp = inspector{st: &m.styles}
 	m.form = newPublishForm(&m.styles)
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
+	m.band = paneBand{st: &m.styles, ex: m.ex}
+	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)

@@ -35,7 +35,7 @@ func (m *Model) target() (inspectTarget, []string) {
 	panes := m.ex.Panes()
 	if m.insp.from == focusPane && m.paneIdx >= 0 && m.paneIdx < len(panes) {
 		p := panes[m.paneIdx]
-		t := inspectTarget{title: []string{st.Panes[m.paneStyle(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1)) + st.Accent.Render(model.Sanitize(p.Name))}}
+		t := inspectTarget{title: []string{st.Panes[m.band.style(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1)) + st.Accent.Render(model.Sanitize(p.Name))}}
 		if p.Len() == 0 {
 			return t, []string{st.Muted.Render("no message in this pane yet")}
 		}

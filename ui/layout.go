@@ -85,7 +85,7 @@ func (m *Model) layoutParts() {
 	bodyH := m.bodyHeight(headerLines, h)
 	l := m.layout(w, bodyH)
 	m.ex.TreeView().SetHeight(l.tree.h - 1) // the title line
-	m.sizePanes(l.panes.w, l.panes.h)
+	m.band.SetSize(l.panes.w, l.panes.h)
 	m.form.SetSize(w, bodyH)
 	m.syncInspector()
 }

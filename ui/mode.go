@@ -99,10 +99,19 @@ func (m *Model) bodyHeight(header, h int) int {
 	return h - header - 1
 }
 
+// panesView draws the filter panes' band with the focus and the tab shown.
+func (m *Model) panesView(w, h int) []string {
+	focused := -1
+	if m.focus == focusPane {
+		focused = m.paneIdx
+	}
+	return m.band.View(w, h, max(m.paneIdx, 0), focused)
+}
+
 // bodyView draws the regions computed by layout.
 func (m *Model) bodyView(w, h int) []string {
 	l := m.layout(w, h)
-	tree := m.treeView(l.tree.w, l.tree.h)
+	tree := m.tree.View(l.tree.w, l.tree.h, m.focus == focusTree)
 	insp := m.inspectorView(l.insp.w, l.insp.h)
 	hsep := m.styles.Border.Render(strings.Repeat("─", w))
 	var out []string

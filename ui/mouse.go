@@ -68,9 +68,9 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 // paneAt returns the pane under column x and the first list row's offset
 // from the band's top (title line, plus the tab bar in tab mode).
 func (m *Model) paneAt(band rect, x int) (int, int) {
-	if m.paneTabs(band.w) || len(m.ex.Panes()) == 1 {
+	if m.band.tabs(band.w) || len(m.ex.Panes()) == 1 {
 		top := 1
-		if m.paneTabs(band.w) {
+		if m.band.tabs(band.w) {
 			top = 2
 		}
 		return max(m.paneIdx, 0), top

@@ -186,7 +186,7 @@ func TestMouseTabs(t *testing.T) {
 	m.Apply(msgs, sceneNow, model.SourceStatus{State: model.StateConnected})
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24}, pk("tab"))
 	m.Render()
-	if !m.paneTabs(80) {
+	if !m.band.tabs(80) {
 		t.Fatal("3 panes at 80 columns are not tabs")
 	}
 	x, y := cellOf(t, m, "a.Q ", 0)

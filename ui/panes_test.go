@@ -743,7 +743,7 @@ func TestTreeMarksPanes(t *testing.T) {
 	want := map[string]string{"a": "1 3", "a.x": "13", "b": "2", "c": ""}
 	for subj, digits := range want {
 		n := m.ex.Tree().Find(subj)
-		marks, w := m.paneMarkers(n)
+		marks, w := m.band.markers(n)
 		got := ansi.Strip(marks)
 		if strings.ReplaceAll(want[subj], " ", "") != got || w != len(got) {
 			t.Errorf("%s: markers %q (width %d), want %q", subj, got, w, strings.ReplaceAll(digits, " ", ""))

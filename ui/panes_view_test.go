@@ -41,7 +41,7 @@ func titleLine(screen string, subs ...string) (string, bool) {
 
 func TestPanesTileSideBySide(t *testing.T) {
 	m := panesScene(t, 120, 32, "orders.*.created", "sensors.>")
-	if m.paneTabs(120) {
+	if m.band.tabs(120) {
 		t.Fatal("two panes at 120 columns are tabs")
 	}
 	out := screenText(m)
@@ -74,7 +74,7 @@ func TestPanesTileSideBySide(t *testing.T) {
 
 func TestPanesTabsWhenNarrow(t *testing.T) {
 	m := panesScene(t, 80, 24, "orders.>", "sensors.*.2", "logs.app")
-	if !m.paneTabs(80) {
+	if !m.band.tabs(80) {
 		t.Fatal("three panes at 80 columns are tiles")
 	}
 	out := screenText(m)
@@ -103,10 +103,10 @@ func TestPanesTabsWhenNarrow(t *testing.T) {
 	}
 	requireScreen(t, m.Render(), 80, 24)
 	// Two panes at 80 columns are below the readable tile width too.
-	if m := panesScene(t, 80, 24, "a.>", "b.>"); !m.paneTabs(80) {
+	if m := panesScene(t, 80, 24, "a.>", "b.>"); !m.band.tabs(80) {
 		t.Error("two 39-column tiles")
 	}
-	if m := panesScene(t, 81, 24, "a.>", "b.>"); m.paneTabs(81) {
+	if m := panesScene(t, 81, 24, "a.>", "b.>"); m.band.tabs(81) {
 		t.Error("two 40-column tiles shown as tabs")
 	}
 }
