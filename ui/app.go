@@ -169,7 +169,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.PasteMsg:
 		return m.handlePaste(msg)
 	case tea.MouseMsg:
-		return m.handleMouse(msg)
+		return m.routeMouse(msg)
 	case batchMsg:
 		return m.applyBatch(msg)
 	case statusMsg:

@@ -13,7 +13,7 @@ import (
 
 // mode is which part has the keys and what is drawn over the body. It is
 // the one place their precedence is decided: handleKey, handlePaste,
-// handleMouse and Render all switch on it.
+// routeMouse and Render all switch on it.
 type mode int
 
 const (
@@ -45,6 +45,15 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 		return m.promptInput(msg)
 	}
 	return nil
+}
+
+// routeMouse gives the mouse to the body unless the help screen covers
+// it (the form and the prompt leave it: a click still moves the focus).
+func (m *Model) routeMouse(msg tea.MouseMsg) tea.Cmd {
+	if m.mode == modeHelp {
+		return nil
+	}
+	return m.handleMouse(msg)
 }
 
 // helpKey closes the help screen (or quits); other keys do nothing there.

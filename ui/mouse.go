@@ -8,7 +8,7 @@ import (
 // wheel scrolls the region under the pointer. Only with --mouse, so the
 // terminal's own selection works by default.
 func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
-	if !m.opts.Mouse || m.mode == modeHelp {
+	if !m.opts.Mouse {
 		return nil
 	}
 	mouse := msg.Mouse()
