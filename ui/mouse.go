@@ -49,7 +49,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		m.focus, m.paneIdx, m.insp.from = focusPane, i, focusPane
 		p := m.ex.Panes()[i]
 		if m.ex.Status().FilterErrors[p.Pattern.String()] != "" {
-			top++ // paneView shows the error between the title and the list
+			top++ // the band shows the error between the title and the list
 		}
 		if delta != 0 {
 			p.Move(delta)

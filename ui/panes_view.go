@@ -19,7 +19,7 @@ type paneBand struct {
 // style is pane i's colour, used for its title and its tree markers.
 func (b paneBand) style(i int) int { return i % len(b.st.Panes) }
 
-// paneMarkers returns the digits of the panes matching node n: bright when
+// markers returns the digits of the panes matching node n: bright when
 // its own subject matches, dim when only something below it can.
 func (b paneBand) markers(n *model.Node) (string, int) {
 	var sb strings.Builder

@@ -249,7 +249,7 @@ func speedString(x float64) string {
 	return strconv.FormatFloat(x, 'g', -1, 64) + "x"
 }
 
-// timelineView is the timeline line above the footer in `natsx open`:
+// View is the timeline line above the footer in `natsx open`:
 //
 //	▶ 1x  0:12.3 ━━━━━━━◆━━●──────◆──── 1:05.0  1,234 msgs  @10:32:04.1  capture.natsx
 func (c *timelineControls) View(w int) string {

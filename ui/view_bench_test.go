@@ -57,7 +57,7 @@ func benchmarkRender(b *testing.B, fanout int) {
 	if rows, want := len(m.ex.TreeView().Rows()), 1+5*fanout; rows != want {
 		b.Fatalf("%d visible rows, want %d", rows, want)
 	}
-	m.Render() // the first frame tells the view its height
+	m.Render() // a first frame, as on a terminal (sizes come from Update)
 	if win, _ := m.ex.TreeView().Window(); len(win) < 35 {
 		b.Fatalf("only %d rows on screen", len(win))
 	}

@@ -107,7 +107,7 @@ func scene(t testing.TB, w, h int, subject string) *Model {
 	m.Apply(sceneMessages(), sceneNow, sceneStatus)
 	m.storeDropped = 1500
 	send(m, tea.WindowSizeMsg{Width: w, Height: h})
-	m.Render() // let the tree view learn its height, as the first frame does
+	m.Render() // a first frame, as on a terminal (sizes come from Update)
 	if subject != "" {
 		n := m.ex.Tree().Find(subject)
 		if n == nil {
