@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"time"
+	"unsafe"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -66,13 +67,23 @@ type flightSavedMsg struct {
 type flightState struct {
 	saving  bool
 	pending []model.Message
-	reset   bool // a rewind happened during the save
+	bytes   int64 // what pending holds, by pendingCost
+	reset   bool  // a rewind happened during the save
 	missed  uint64
 }
 
-// maxFlightPending bounds the messages held for the flight recorder while
-// a save runs; beyond it they are counted and not kept.
-const maxFlightPending = 1 << 20
+// maxFlightPending bounds what is held for the flight recorder while a
+// save runs: the recorder's own default budget, so the hand-over never
+// holds more than the recorder would. Beyond it messages are counted, not
+// kept, and the save's flash says how many.
+const maxFlightPending = 64 << 20
+
+// pendingCost is what a held message costs: its struct, subject, reply
+// and payload (headers are rare and small; an estimate is enough for a
+// bound).
+func pendingCost(m *model.Message) int64 {
+	return int64(unsafe.Sizeof(*m)) + int64(len(m.Subject)+len(m.Reply)+len(m.Data))
+}
 
 // captureName is a new file name in the working directory.
 func captureName(prefix string, now time.Time) string {
@@ -169,12 +180,16 @@ func (m *Model) flightAdd(msgs []model.Message) {
 		r.Flight.Add(msgs)
 		return
 	}
-	room := maxFlightPending - len(m.flight.pending)
-	if len(msgs) > room {
-		m.flight.missed += uint64(len(msgs) - max(room, 0))
-		msgs = msgs[:max(room, 0)]
+	fs := &m.flight
+	for i := range msgs {
+		c := pendingCost(&msgs[i])
+		if fs.bytes+c > maxFlightPending {
+			fs.missed += uint64(len(msgs) - i)
+			return
+		}
+		fs.bytes += c
+		fs.pending = append(fs.pending, msgs[i])
 	}
-	m.flight.pending = append(m.flight.pending, msgs...)
 }
 
 // flightReset forgets the flight recorder's messages (a rewind).
@@ -184,7 +199,7 @@ func (m *Model) flightReset() {
 		return
 	}
 	if m.flight.saving {
-		m.flight.reset, m.flight.pending = true, nil
+		m.flight.reset, m.flight.pending, m.flight.bytes = true, nil, 0
 		return
 	}
 	r.Flight.Reset()
