@@ -19,14 +19,11 @@ type Pane struct {
 	Paused bool
 	// PausedMissed counts matches that arrived while paused (not kept).
 	PausedMissed uint64
-	// Err is a per-pane problem, e.g. a permissions violation.
-	Err string
 	// Opened is when the pane began watching (Unix ns): a young pane's
 	// rate divides by the time it has watched, as a young tree's does.
 	Opened int64
 
-	buf      []Message
-	head, n  int
+	ring     *Ring[Message]
 	depth    int
 	bytes    int64
 	maxBytes int64
@@ -49,17 +46,18 @@ func NewPane(id int, p Pattern, depth int, maxBytes int64) *Pane {
 	if maxBytes <= 0 {
 		maxBytes = 32 << 20
 	}
-	return &Pane{ID: id, Name: p.String(), Pattern: p, depth: depth, maxBytes: maxBytes, follow: true, height: 1}
+	return &Pane{ID: id, Name: p.String(), Pattern: p, ring: NewRing[Message](depth), depth: depth, maxBytes: maxBytes,
+		follow: true, height: 1}
 }
 
 // MemoryUsed is what the pane's kept messages cost the memory budget.
 func (p *Pane) MemoryUsed() int64 { return p.bytes }
 
 // Len is the number of messages kept.
-func (p *Pane) Len() int { return p.n }
+func (p *Pane) Len() int { return p.ring.Len() }
 
 // At returns the i-th kept message, oldest first.
-func (p *Pane) At(i int) *Message { return &p.buf[(p.head+i)%len(p.buf)] }
+func (p *Pane) At(i int) *Message { return p.ring.At(i) }
 
 // Rate is the pane's msgs/s over the sliding window.
 func (p *Pane) Rate(now, since int64) float64 { return p.rate.rate(now, since) }
@@ -78,40 +76,29 @@ func (p *Pane) Add(m *Message) {
 	}
 	kept := keptCopy(m, KeptPayload)
 	cost := messageBytes(&kept)
-	for p.n > 0 && (p.n >= p.depth || p.bytes+cost > p.maxBytes) {
+	for p.Len() > 0 && (p.Len() >= p.depth || p.bytes+cost > p.maxBytes) {
 		p.dropOldest()
 	}
-	if p.n < len(p.buf) {
-		p.buf[(p.head+p.n)%len(p.buf)] = kept
-	} else {
-		// Still growing: keep the ring in order so append lands last.
-		if p.head != 0 {
-			p.buf = append(p.buf[p.head:], p.buf[:p.head]...)
-			p.head = 0
-		}
-		p.buf = append(p.buf, kept)
-	}
-	p.n++
+	p.ring.Push(kept) // never drops: the loop made room
 	p.bytes += cost
 	if !p.follow {
 		p.unseen++
 	}
+	p.settle()
 }
 
 func (p *Pane) dropOldest() {
-	old := &p.buf[p.head]
-	p.bytes -= messageBytes(old)
-	*old = Message{}
-	p.head = (p.head + 1) % len(p.buf)
-	p.n--
+	old, _ := p.ring.PopOldest()
+	p.bytes -= messageBytes(&old)
 	p.first++
 	p.Evicted++
 }
 
 // Clear forgets the kept messages; totals stay so rates remain continuous.
 func (p *Pane) Clear() {
-	p.first += uint64(p.n)
-	p.buf, p.head, p.n, p.bytes = nil, 0, 0, 0
+	p.first += uint64(p.Len())
+	p.ring.Clear()
+	p.bytes = 0
 	p.cursor, p.offset = p.first, p.first
 	p.follow, p.unseen = true, 0
 }
@@ -131,11 +118,14 @@ func (p *Pane) Following() bool { return p.follow }
 func (p *Pane) Unseen() uint64 { return p.unseen }
 
 // SetHeight sets how many rows the list shows.
-func (p *Pane) SetHeight(h int) { p.height = max(h, 1) }
+func (p *Pane) SetHeight(h int) {
+	p.height = max(h, 1)
+	p.settle()
+}
 
 // Selected returns the selected message, nil when empty.
 func (p *Pane) Selected() *Message {
-	if p.n == 0 {
+	if p.Len() == 0 {
 		return nil
 	}
 	return p.At(p.selIndex())
@@ -143,52 +133,61 @@ func (p *Pane) Selected() *Message {
 
 // selIndex is the selected row relative to the oldest kept message.
 func (p *Pane) selIndex() int {
-	if p.follow || p.n == 0 {
-		return p.n - 1
+	if p.follow || p.Len() == 0 {
+		return p.Len() - 1
 	}
 	if p.cursor < p.first {
 		return 0 // the selected message was evicted: hold at the oldest
 	}
-	return min(int(p.cursor-p.first), p.n-1)
+	return min(int(p.cursor-p.first), p.Len()-1)
 }
 
 // Move scrolls the selection; moving up leaves follow mode, reaching the
 // newest message resumes it.
 func (p *Pane) Move(delta int) {
-	if p.n == 0 {
+	if p.Len() == 0 {
 		return
 	}
 	if p.follow {
 		// Leave follow mode from the rows it shows, the newest, whether or
 		// not Window has been asked since they arrived.
-		p.offset = p.first + uint64(max(p.n-p.height, 0))
+		p.offset = p.first + uint64(max(p.Len()-p.height, 0))
 	}
-	i := min(max(p.selIndex()+delta, 0), p.n-1)
+	i := min(max(p.selIndex()+delta, 0), p.Len()-1)
 	p.cursor = p.first + uint64(i)
-	p.follow = i == p.n-1
+	p.follow = i == p.Len()-1
 	if p.follow {
 		p.unseen = 0
 	}
+	p.settle()
 }
 
 // Follow jumps to the newest message and tracks it again.
 func (p *Pane) Follow() {
 	p.follow, p.unseen = true, 0
+	p.settle()
 }
 
 // Top jumps to the oldest kept message.
-func (p *Pane) Top() { p.Move(-p.n) }
+func (p *Pane) Top() { p.Move(-p.Len()) }
 
 // Window returns the indices [from, to) of the rows to show and the
-// selected row, keeping the selection on screen.
+// selected row. It only reads: the scroll position is kept up to date by
+// the calls that change it (settle), so drawing moves nothing.
 func (p *Pane) Window() (from, to, sel int) {
+	off, sel := p.window()
+	return off, min(off+p.height, p.Len()), sel
+}
+
+// window is the first row to show, keeping the selection on screen, and
+// the selected row.
+func (p *Pane) window() (off, sel int) {
 	sel = p.selIndex()
-	off := 0
 	if p.offset > p.first {
 		off = int(p.offset - p.first)
 	}
 	if p.follow {
-		off = max(p.n-p.height, 0)
+		off = max(p.Len()-p.height, 0)
 	}
 	if sel < off {
 		off = sel
@@ -196,7 +195,12 @@ func (p *Pane) Window() (from, to, sel int) {
 	if sel >= off+p.height {
 		off = sel - p.height + 1
 	}
-	off = min(max(off, 0), max(p.n-p.height, 0))
+	return min(max(off, 0), max(p.Len()-p.height, 0)), sel
+}
+
+// settle stores the scroll position Window shows, after anything that
+// moves the list, the selection or the height.
+func (p *Pane) settle() {
+	off, _ := p.window()
 	p.offset = p.first + uint64(off)
-	return off, min(off+p.height, p.n), sel
 }

@@ -116,8 +116,8 @@ func TestPaneRingDepth(t *testing.T) {
 			if want := uint64(tc.adds * 13); p.Bytes != want {
 				t.Errorf("Bytes %d, want %d", p.Bytes, want)
 			}
-			if len(p.buf) > tc.depth {
-				t.Errorf("ring grew to %d slots past its depth %d", len(p.buf), tc.depth)
+			if p.ring.Slots() > tc.depth {
+				t.Errorf("ring grew to %d slots past its depth %d", p.ring.Slots(), tc.depth)
 			}
 		})
 	}
@@ -182,7 +182,7 @@ func TestPaneEvictionReleasesPayload(t *testing.T) {
 	addSeq(p, 0, 5, 10)
 	addSeq(p, 5, 6, 10)
 	p.Clear()
-	if p.buf != nil {
+	if p.ring.buf != nil {
 		t.Error("Clear kept the ring's buffer")
 	}
 	p = newTestPane(1000, 2*(messageCost+10))
@@ -191,8 +191,8 @@ func TestPaneEvictionReleasesPayload(t *testing.T) {
 	for i := range p.Len() {
 		live[&p.At(i).Data[0]] = true
 	}
-	for i := range p.buf {
-		if d := p.buf[i].Data; d != nil && !live[&d[0]] {
+	for i := range p.ring.buf {
+		if d := p.ring.buf[i].Data; d != nil && !live[&d[0]] {
 			t.Errorf("slot %d still holds an evicted payload", i)
 		}
 	}

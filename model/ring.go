@@ -7,9 +7,11 @@ package model
 // memory after a burst. Dropped slots are zeroed so the ring never pins
 // what its values point to. Not safe for concurrent use.
 //
-// It is the one ring behind the store, the panes, the flight recorder, the
-// reply links and the player's sent log: each of them was a hand-written
-// head/length pair before.
+// The filter panes keep their messages in one. The reply tracker's links
+// are not a Ring: they are addressed by a stable slot (bySeq, byReply),
+// which a FIFO that hands out positions by age cannot give. The store, the
+// flight recorder and the player's sent log (engine, recorder) are meant
+// to move to it too.
 type Ring[T any] struct {
 	buf     []T
 	head, n int

@@ -13,7 +13,7 @@ import (
 // flows, then the counters, with every kind of drop kept apart.
 func (m *Model) headerView(w int) []string {
 	st := m.styles
-	s := m.status
+	s := m.ex.Status()
 	state := s.State.String()
 	var dot string
 	switch s.State {
@@ -28,19 +28,19 @@ func (m *Model) headerView(w int) []string {
 	if s.Embedded {
 		where += " (embedded)"
 	}
-	now := m.now.UnixNano()
-	msgs, bytes := m.tp.Rates(now)
+	now := m.ex.Now().UnixNano()
+	msgs, bytes := m.ex.Throughput().Rates(now)
 	rates := fmt.Sprintf("%s msg/s  %s/s", model.HumanRate(msgs), model.HumanBytes(uint64(bytes)))
 	mode := "tap " + s.Tap
 	if s.Scoped {
-		mode = fmt.Sprintf("scoped: %d filters", len(m.scopeOrder))
+		mode = fmt.Sprintf("scoped: %d filters", len(m.ex.ScopePatterns()))
 	}
 	left := fmt.Sprintf("%s %s %s  %s  %s", st.Title.Render("natsx"), dot, state, st.Muted.Render(where), st.Warn.Render(mode))
 	sparkW := min(model.SparkSeconds, max(0, w-ansi.StringWidth(left)-ansi.StringWidth(rates)-6))
 	spark := ""
 	if sparkW >= 10 {
 		vals := make([]float64, sparkW)
-		m.tp.Spark(now, vals)
+		m.ex.Throughput().Spark(now, vals)
 		spark = st.Spark.Render(sparkline(vals))
 	}
 	if rec := m.recHeader(); rec != "" {
@@ -55,7 +55,7 @@ func (m *Model) headerView(w int) []string {
 		}
 		return st.Muted.Render(v)
 	}
-	t := m.tree
+	t := m.ex.Tree()
 	// Below 100 columns the labels shrink so the drop counters stay visible.
 	subjL, bufL, cliL, srvL := "subjects", "buffer", "client", "server"
 	if w < 100 {
@@ -68,7 +68,7 @@ func (m *Model) headerView(w int) []string {
 	parts := []string{
 		st.Muted.Render(fmt.Sprintf("%s %s", subjL, model.HumanCount(uint64(t.Len())))),
 		st.Muted.Render(fmt.Sprintf("msgs %s", model.HumanCount(t.Msgs))),
-		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed()+m.paneMemory())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
+		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed()+m.ex.PaneMemory())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
 		st.Muted.Render("drops") + " " + drops(bufL, m.storeDropped) + st.Muted.Render(" · ") + drops(cliL, s.ClientDropped) + st.Muted.Render(" · ") + server,
 	}
 	if t.Evicted > 0 || t.Pruned > 0 {

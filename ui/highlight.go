@@ -22,7 +22,7 @@ var jsonLexer = sync.OnceValue(func() chroma.Lexer {
 // highlightJSON colours pretty-printed JSON lines with chroma. The lines
 // are already sanitized, so the tokens chroma returns are safe; colours come
 // from the theme, not chroma's styles. Only the lines on screen are passed.
-func (m *Model) highlightJSON(lines []string) []string {
+func highlightJSON(st *Styles, lines []string) []string {
 	lx := jsonLexer()
 	if lx == nil || len(lines) == 0 {
 		return lines
@@ -32,11 +32,10 @@ func (m *Model) highlightJSON(lines []string) []string {
 	if err != nil {
 		return lines
 	}
-	st := m.styles
 	out := make([]string, 0, len(lines))
 	var cur strings.Builder
 	for _, tok := range it.Tokens() {
-		style := jsonTokenStyle(st, tok.Type)
+		style := jsonTokenStyle(*st, tok.Type)
 		// A token may span lines (whitespace, or a string cut by wrapping).
 		parts := strings.Split(tok.Value, "\n")
 		for i, p := range parts {

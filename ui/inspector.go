@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
@@ -22,13 +24,47 @@ const (
 	viewModes
 )
 
+// String is the mode's name in the inspector and the flash.
 func (v viewMode) String() string {
 	return [...]string{"auto", "text", "hex", "headers"}[v]
 }
 
+// inspector shows one message of a list (a subject's history, a pane's
+// list, or the last response): envelope, headers and payload or its diff.
+// Which list is the root's business (inspectorFrame); the inspector keeps
+// how it is looked at: scroll, history position, view mode, find.
+type inspector struct {
+	st *Styles
+
+	cache  inspectorCache
+	scroll int
+	from   focusKind // what it shows: the tree's or a pane's selection
+	back   int       // history position: messages back from the newest
+	pin    uint64    // Seq of the message stepped to, so arrivals don't shift it
+	view   viewMode
+	diff   bool
+	query  string     // the last find in the payload
+	match  matchPlace // where that find landed, highlighted while it shows
+	// showResp shows resp (the last request's reply) instead of the list.
+	showResp bool
+	resp     *requestResult
+}
+
+// matchPlace is a find's hit: a line of one message's formatting.
+type matchPlace struct {
+	seq     uint64
+	subject string
+	width   int
+	view    viewMode
+	diff    bool
+	line    int
+	query   string
+}
+
 // inspectorCache keeps the formatted payload of the message on screen:
 // indenting, highlighting or hex-dumping on every frame would cost far more
-// than the rest of the view.
+// than the rest of the view. Update fills it (syncInspector); View only
+// reads it.
 type inspectorCache struct {
 	subject string
 	seq     uint64
@@ -43,148 +79,226 @@ type inspectorCache struct {
 	summary string
 }
 
-// inspectTarget is what the inspector shows: a list of messages (a
-// subject's history or a pane's list) and the title lines above them.
-type inspectTarget struct {
-	title []string
-	n     int
-	at    func(i int) model.Message
-	node  *model.Node
+// Key scrolls the payload; it reports whether it used the key.
+func (in *inspector) Key(msg tea.KeyPressMsg, k KeyMap) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		in.scroll = max(in.scroll-1, 0)
+	case key.Matches(msg, k.Down):
+		in.scroll++
+	case key.Matches(msg, k.PageUp):
+		in.scroll = max(in.scroll-10, 0)
+	case key.Matches(msg, k.PageDown):
+		in.scroll += 10
+	case key.Matches(msg, k.Top):
+		in.scroll = 0
+	default:
+		return false
+	}
+	return true
 }
 
-// target picks the inspector's subject: the last request's response, the
-// focused pane's list, or the tree's selected subject.
-func (m *Model) target() (inspectTarget, []string) {
-	st := m.styles
-	if m.reqResult != nil && m.showResp {
-		r := m.reqResult
-		t := inspectTarget{title: []string{st.Accent.Render("response to " + model.Sanitize(r.subject))}}
-		if r.err != "" {
-			return t, []string{st.Bad.Render(model.Sanitize(r.err))}
-		}
-		t.title = append(t.title, kv(st, "rtt", r.rtt.Round(time.Microsecond).String()))
-		t.n, t.at = 1, func(int) model.Message { return r.msg }
-		return t, nil
-	}
-	if m.inspFrom == focusPane && m.paneIdx >= 0 && m.paneIdx < len(m.panes) {
-		p := m.panes[m.paneIdx]
-		t := inspectTarget{title: []string{st.Panes[m.paneStyle(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1)) + st.Accent.Render(model.Sanitize(p.Name))}}
-		if p.Len() == 0 {
-			return t, []string{st.Muted.Render("no message in this pane yet")}
-		}
-		// The pane's selection is the newest message the history steps from.
-		sel := p.Len() - 1
-		if s := p.Selected(); s != nil {
-			for i := p.Len() - 1; i >= 0; i-- {
-				if p.At(i).Seq == s.Seq {
-					sel = i
-					break
-				}
-			}
-		}
-		t.n, t.at = sel+1, func(i int) model.Message { return *p.At(i) }
-		return t, nil
-	}
-	n := m.view.Selected()
-	if n == nil {
-		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
-	}
-	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject))}, node: n}
-	if n.HistoryLen() == 0 {
-		now, since := m.now.UnixNano(), m.tree.Since()
-		info := []string{
-			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
-			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
-			kv(st, "children", fmt.Sprintf("%d", len(n.Children()))),
-		}
-		info = append(info, m.latencyLines(n.Subject)...)
-		if n.Own > 0 {
-			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
-		} else {
-			info = append(info, st.Muted.Render("no message on this exact subject: expand it ("+m.keys.Expand.Help().Key+") to see its subjects"))
-		}
-		return t, info
-	}
-	t.n, t.at = n.HistoryLen(), n.HistoryAt
-	return t, nil
+// reset forgets the position and the response (a rewind).
+func (in *inspector) reset() {
+	in.cache = inspectorCache{}
+	in.back, in.pin, in.scroll = 0, 0, 0
+	in.resp, in.showResp = nil, false
 }
 
-// inspectorView shows one message of the target: envelope, headers and
-// payload (or its diff against the previous one), every byte from the
-// wire sanitized.
-func (m *Model) inspectorView(w, h int) []string {
-	st := m.styles
-	title := "Inspector"
-	if m.focus == focusInspector {
-		title += st.Muted.Render(" · ↑↓ scroll · / find")
+// toggleDiff switches between the payload and its diff.
+func (in *inspector) toggleDiff() {
+	in.diff = !in.diff
+	in.scroll = 0
+}
+
+// nextView cycles auto, text, hex and headers.
+func (in *inspector) nextView() {
+	in.view = (in.view + 1) % viewModes
+	in.diff = false
+	in.scroll = 0
+}
+
+// inspectFrame is everything the inspector draws for one message at one
+// size, computed the same way for View and for Update (which fills the
+// cache, clamps the scroll and finds in the same lines).
+type inspectFrame struct {
+	head    []string // title, envelope, links, headers: the lines above the payload
+	info    []string // no message to show: these lines instead
+	msg     *model.Message
+	prev    *model.Message
+	node    *model.Node
+	compact bool
+	pos     string
+	room    int // payload lines that fit
+	w, h    int
+}
+
+// View draws the frame with the payload lines from the cache (or formats
+// them, without keeping them, when Update has not seen this frame).
+func (in *inspector) View(f inspectFrame) []string {
+	st := in.st
+	if f.info != nil {
+		return block(append(f.head, f.info...), f.w, f.h)
 	}
-	lines := []string{st.PaneTitle.Render(title)}
-	t, info := m.target()
-	lines = append(lines, t.title...)
-	if info != nil {
-		return block(append(lines, info...), w, h)
+	c := in.cached(f)
+	env := envelopeOf(f.msg)
+	lines := f.head
+	if f.compact {
+		meta := fmt.Sprintf("%s · %s · %s %s · view %s", f.pos, env.recv, env.size, c.kind, in.view)
+		if f.msg.Reply != "" {
+			meta += " · reply " + env.reply
+		}
+		if k := len(f.msg.Header); k > 0 && in.view != viewHeaders {
+			meta += fmt.Sprintf(" · %d headers", k)
+		}
+		if c.summary != "" {
+			meta += " · " + c.summary
+		}
+		lines = append(lines, st.Muted.Render(meta))
+		return block(append(lines, in.scrolled(f, c.lines)...), f.w, f.h)
 	}
-	idx := m.historyIndex(t)
-	msg := t.at(idx)
-	if t.node == nil {
-		// A pane's messages (and a response) are on many subjects: say
-		// which one this is, as the tree's title does for its subject.
-		lines = append(lines, st.Accent.Render(model.Sanitize(msg.Subject)))
-	}
-	var prev *model.Message
-	if idx > 0 {
-		p := t.at(idx - 1)
-		prev = &p
-	}
-	env := envelopeOf(&msg)
-	if h < compactInspector {
-		return m.compactInspector(lines, &msg, prev, fmt.Sprintf("%d/%d", idx+1, t.n), env, w, h)
-	}
-	pos := fmt.Sprintf("%d/%d", idx+1, t.n)
-	if prev != nil {
-		pos += fmt.Sprintf(" · +%s after previous", time.Duration(msg.Received-prev.Received).Round(time.Millisecond))
-	}
-	lines = append(lines,
-		kv(st, "message", pos),
-		kv(st, "reply", env.reply),
-		kv(st, "received", fmt.Sprintf("%s (%s ago)", env.recv, ageString(m.now.UnixNano()-msg.Received))),
-	)
-	lines = append(lines, m.linkLines(&msg)...)
-	used := len(lines) + 2
-	showHdr := len(msg.Header) > 0 && m.inspView != viewHeaders
-	if showHdr {
-		used += 1 + len(msg.Header)
-	}
-	room := max(h-used, 1)
-	c := m.formatPayload(&msg, prev, w, room+m.inspScroll)
 	count := ""
-	if t.node != nil {
-		count = fmt.Sprintf(" · %d on subject", t.node.Own)
+	if f.node != nil {
+		count = fmt.Sprintf(" · %d on subject", f.node.Own)
 	}
-	lines = append(lines, kv(st, "size", fmt.Sprintf("%s · %s · view %s%s", env.size, c.kind, m.inspView, count)))
-	if showHdr {
+	lines = append(lines, kv(*st, "size", fmt.Sprintf("%s · %s · view %s%s", env.size, c.kind, in.view, count)))
+	if in.showHeaders(f.msg) {
 		lines = append(lines, st.Muted.Render("headers"))
-		lines = append(lines, headerRows(st, msg.Header)...)
+		lines = append(lines, headerRows(*st, f.msg.Header)...)
 	}
 	if c.summary != "" {
 		// The diff's summary is information, not decoration: not in the
 		// faint rule colour.
 		label := "── " + c.summary + " "
-		lines = append(lines, fit(st.Accent.Render(label)+st.Border.Render(strings.Repeat("─", max(w-ansi.StringWidth(label), 0))), w))
+		lines = append(lines, fit(st.Accent.Render(label)+st.Border.Render(strings.Repeat("─", max(f.w-ansi.StringWidth(label), 0))), f.w))
 	} else {
-		lines = append(lines, st.Border.Render(strings.Repeat("─", w)))
+		lines = append(lines, st.Border.Render(strings.Repeat("─", f.w)))
 	}
-	return block(append(lines, m.scrolled(c.lines, room)...), w, h)
+	return block(append(lines, in.scrolled(f, c.lines)...), f.w, f.h)
 }
 
-// scrolled is body from the inspector's scroll position, clamped so the
-// last screenful (room lines) stays in view.
-func (m *Model) scrolled(body []string, room int) []string {
-	if m.inspScroll > 0 {
-		m.inspScroll = min(m.inspScroll, max(len(body)-room, 0))
-		body = body[m.inspScroll:]
+// showHeaders reports whether the headers are listed above the payload.
+func (in *inspector) showHeaders(msg *model.Message) bool {
+	return len(msg.Header) > 0 && in.view != viewHeaders
+}
+
+// scrolled is body from the scroll position (Update keeps it in range),
+// with a find's match highlighted.
+func (in *inspector) scrolled(f inspectFrame, body []string) []string {
+	from := min(in.scroll, len(body))
+	body = body[from:min(len(body), from+f.room)]
+	mp := in.match
+	if mp.query == "" || mp.seq != f.msg.Seq || mp.subject != f.msg.Subject || mp.width != f.w ||
+		mp.view != in.view || mp.diff != in.diff || mp.line < from || mp.line >= from+len(body) {
+		return body
 	}
-	return body
+	out := slices.Clone(body)
+	out[mp.line-from] = highlightMatch(*in.st, out[mp.line-from], mp.query)
+	return out
+}
+
+// highlightMatch shows line plain with the first occurrence of q (case
+// folded when q is lower case, as find matches) in the match style.
+func highlightMatch(st Styles, line, q string) string {
+	plain := ansi.Strip(line)
+	i := matchIndex(plain, q)
+	if i < 0 {
+		return line
+	}
+	return plain[:i] + st.Match.Render(plain[i:i+len(q)]) + plain[i+len(q):]
+}
+
+// clampScroll keeps the last screenful in view: scrolling past the end
+// stops there.
+func (in *inspector) clampScroll(f inspectFrame) {
+	if f.info != nil || in.scroll == 0 {
+		return
+	}
+	c := in.cached(f)
+	in.scroll = min(in.scroll, max(len(c.lines)-f.room, 0))
+}
+
+// cached returns the cache when it holds f's formatting, and a fresh
+// formatting (not kept) when it does not.
+func (in *inspector) cached(f inspectFrame) *inspectorCache {
+	if in.cache.holds(f.msg, f.prev, f.w, f.room+in.scroll, in.view, in.diff) {
+		return &in.cache
+	}
+	c := in.format(f.msg, f.prev, f.w, f.room+in.scroll)
+	return &c
+}
+
+// fill formats f's payload into the cache (Update's side of cached).
+func (in *inspector) fill(f inspectFrame) {
+	if f.info != nil || in.cache.holds(f.msg, f.prev, f.w, f.room+in.scroll, in.view, in.diff) {
+		return
+	}
+	in.cache = in.format(f.msg, f.prev, f.w, f.room+in.scroll)
+}
+
+func (c *inspectorCache) holds(msg, prev *model.Message, w, h int, mode viewMode, diff bool) bool {
+	var prevData []byte
+	if prev != nil {
+		prevData = prev.Data
+	}
+	return c.subject == msg.Subject && c.seq == msg.Seq && sameBytes(c.data, msg.Data) && sameBytes(c.prev, prevData) &&
+		c.width == w && c.height == h && c.mode == mode && c.diff == diff && c.lines != nil
+}
+
+// format lays out msg's payload (or its diff against prev) at width w, at
+// most h lines, in the inspector's mode.
+func (in *inspector) format(msg, prev *model.Message, w, h int) inspectorCache {
+	var prevData []byte
+	if prev != nil {
+		prevData = prev.Data
+	}
+	kind := model.DetectPayload(msg.Data)
+	c := inspectorCache{subject: msg.Subject, seq: msg.Seq, data: msg.Data, prev: prevData, width: w, height: h,
+		kind: kind, mode: in.view, diff: in.diff}
+	st := in.st
+	switch {
+	case in.diff:
+		c.lines, c.summary = diffLines(*st, prev, msg, w, max(h, 1))
+	case in.view == viewHeaders:
+		c.lines = headerRows(*st, msg.Header)
+		if len(c.lines) == 0 {
+			c.lines = []string{st.Muted.Render("(no headers)")}
+		}
+	case kind == model.KindEmpty:
+		c.lines = []string{st.Muted.Render("(empty payload)")}
+	case in.view == viewText:
+		c.lines = model.FormatPayload(msg.Data, model.KindText, w, max(h, 1))
+	case in.view == viewHex:
+		c.lines = model.FormatPayload(msg.Data, model.KindBinary, w, max(h, 1))
+	case kind == model.KindJSON:
+		c.lines = highlightJSON(st, model.FormatPayload(msg.Data, kind, w, max(h, 1)))
+	default:
+		c.lines = model.FormatPayload(msg.Data, kind, w, max(h, 1))
+	}
+	return c
+}
+
+// diffLines renders the diff of msg against the previous message in the
+// same list, marking changed, added and removed parts.
+func diffLines(st Styles, prev, msg *model.Message, w, maxLines int) ([]string, string) {
+	if prev == nil {
+		return []string{st.Muted.Render("no previous message to compare with")}, "diff"
+	}
+	dl, summary := model.Diff(prev.Data, msg.Data, w-2, maxLines)
+	out := make([]string, 0, len(dl))
+	for _, l := range dl {
+		switch l.Op {
+		case model.DiffAdded:
+			out = append(out, st.DiffAdd.Render("+ "+l.Text))
+		case model.DiffRemoved:
+			out = append(out, st.DiffDel.Render("- "+l.Text))
+		case model.DiffChanged:
+			out = append(out, st.DiffChange.Render("~ "+l.Text))
+		default:
+			out = append(out, "  "+l.Text)
+		}
+	}
+	return out, "diff vs previous: " + summary
 }
 
 // envelope is a message's reply, size and receive time as shown.
@@ -207,26 +321,6 @@ func envelopeOf(msg *model.Message) envelope {
 // shows the payload.
 const compactInspector = 12
 
-// compactInspector draws the envelope on one line and the payload under
-// it; the headers are counted there (v shows them).
-func (m *Model) compactInspector(lines []string, msg, prev *model.Message, pos string, env envelope, w, h int) []string {
-	st := m.styles
-	room := max(h-len(lines)-1, 1)
-	c := m.formatPayload(msg, prev, w, room+m.inspScroll)
-	meta := fmt.Sprintf("%s · %s · %s %s · view %s", pos, env.recv, env.size, c.kind, m.inspView)
-	if msg.Reply != "" {
-		meta += " · reply " + env.reply
-	}
-	if k := len(msg.Header); k > 0 && m.inspView != viewHeaders {
-		meta += fmt.Sprintf(" · %d headers", k)
-	}
-	if c.summary != "" {
-		meta += " · " + c.summary
-	}
-	lines = append(lines, st.Muted.Render(meta))
-	return block(append(lines, m.scrolled(c.lines, room)...), w, h)
-}
-
 // headerRows renders headers as "Key: value" rows, sorted by key.
 func headerRows(st Styles, hdr model.Header) []string {
 	keys := make([]string, 0, len(hdr))
@@ -239,43 +333,6 @@ func headerRows(st Styles, hdr model.Header) []string {
 		out = append(out, "  "+st.JSONKey.Render(model.Sanitize(k))+": "+model.Sanitize(strings.Join(hdr[k], ", ")))
 	}
 	return out
-}
-
-// formatPayload returns the cached formatting of msg at this size and mode.
-func (m *Model) formatPayload(msg, prev *model.Message, w, h int) *inspectorCache {
-	c := &m.insp
-	var prevData []byte
-	if prev != nil {
-		prevData = prev.Data
-	}
-	if c.subject == msg.Subject && c.seq == msg.Seq && sameBytes(c.data, msg.Data) && sameBytes(c.prev, prevData) &&
-		c.width == w && c.height == h && c.mode == m.inspView && c.diff == m.inspDiff && c.lines != nil {
-		return c
-	}
-	kind := model.DetectPayload(msg.Data)
-	*c = inspectorCache{subject: msg.Subject, seq: msg.Seq, data: msg.Data, prev: prevData, width: w, height: h,
-		kind: kind, mode: m.inspView, diff: m.inspDiff}
-	st := m.styles
-	switch {
-	case m.inspDiff:
-		c.lines, c.summary = m.diffLines(prev, msg, w, max(h, 1))
-	case m.inspView == viewHeaders:
-		c.lines = headerRows(st, msg.Header)
-		if len(c.lines) == 0 {
-			c.lines = []string{st.Muted.Render("(no headers)")}
-		}
-	case kind == model.KindEmpty:
-		c.lines = []string{st.Muted.Render("(empty payload)")}
-	case m.inspView == viewText:
-		c.lines = model.FormatPayload(msg.Data, model.KindText, w, max(h, 1))
-	case m.inspView == viewHex:
-		c.lines = model.FormatPayload(msg.Data, model.KindBinary, w, max(h, 1))
-	case kind == model.KindJSON:
-		c.lines = m.highlightJSON(model.FormatPayload(msg.Data, kind, w, max(h, 1)))
-	default:
-		c.lines = model.FormatPayload(msg.Data, kind, w, max(h, 1))
-	}
-	return c
 }
 
 func kv(st Styles, k, v string) string {

@@ -12,6 +12,8 @@ type KeyMap struct {
 	Top, Bottom, PageUp, PageDown      key.Binding
 	Search, NextMatch, PrevMatch       key.Binding
 	Sort, Noise, Help, Quit            key.Binding
+	// Back closes the help screen or a request's response.
+	Back key.Binding
 	// Filter panes and focus.
 	Filter, Command, FocusNext, FocusPrev key.Binding
 	Pause, Clear, Rename, Close           key.Binding
@@ -45,6 +47,7 @@ func DefaultKeyMap() KeyMap {
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
 		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close, save, load)")),
 		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
@@ -148,7 +151,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
 		{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise},
-		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Quit},
+		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Back, k.Quit},
 		{k.Filter, k.Command, k.FocusNext, k.FocusPrev, k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight},
 		{k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Publish, k.Request, k.Edit},
 		{k.Record, k.Mark, k.SaveFlight},
@@ -173,14 +176,71 @@ func DefaultSearchKeys() SearchKeys {
 // is open); everything else goes to the focused field.
 type FormKeys struct {
 	Next, Prev, Send, Cancel key.Binding
+	// NextLine ends the subject and reply-to fields; in headers and
+	// payload enter is a newline.
+	NextLine key.Binding
+	Quit     key.Binding
 }
 
 // DefaultFormKeys move with tab, send with ctrl+s and cancel with esc.
 func DefaultFormKeys() FormKeys {
 	return FormKeys{
-		Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "field")),
-		Prev:   key.NewBinding(key.WithKeys("shift+tab")),
-		Send:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "field")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Send:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		NextLine: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next field (subject, reply-to)")),
+		Quit:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
+}
+
+// ShortHelp is the footer's hint while the form is open.
+func (k FormKeys) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Send, k.Cancel} }
+
+// FullHelp lists the form's keys for the help screen and the README.
+func (k FormKeys) FullHelp() []key.Binding {
+	next := key.NewBinding(key.WithKeys(k.Next.Keys()...), key.WithHelp("tab", "next field"))
+	return []key.Binding{next, k.Prev, k.NextLine, k.Send, k.Cancel}
+}
+
+// PromptKeys are the keys of the footer prompt (filter, rename, find,
+// seek and ":" commands); every other key edits the answer.
+type PromptKeys struct {
+	Accept, Cancel, Quit key.Binding
+}
+
+// DefaultPromptKeys accept with enter, cancel with esc; ctrl+c still quits.
+func DefaultPromptKeys() PromptKeys {
+	return PromptKeys{
+		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Quit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+}
+
+// InputHelp is the keys of the inputs, in columns for the help screen and
+// the README: the subject search, the footer prompt and the publish form.
+// Each is labelled with its input, since enter and esc mean something
+// different in each. ctrl+c quits from all of them, as Quit says, so it is
+// not listed again (the help screen has no line to spare at 120x32).
+func InputHelp() [][]key.Binding {
+	s, p, f := DefaultSearchKeys(), DefaultPromptKeys(), DefaultFormKeys()
+	return [][]key.Binding{
+		{labeled("search", s.Accept), labeled("search", s.Cancel)},
+		{labeled("prompt", p.Accept), labeled("prompt", p.Cancel)},
+		labeledAll("form", f.FullHelp()),
+	}
+}
+
+// labeled is b with its description prefixed by the input it belongs to.
+func labeled(input string, b key.Binding) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, input+": "+b.Help().Desc))
+}
+
+func labeledAll(input string, bs []key.Binding) []key.Binding {
+	out := make([]key.Binding, len(bs))
+	for i, b := range bs {
+		out[i] = labeled(input, b)
+	}
+	return out
 }

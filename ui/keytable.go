@@ -42,5 +42,12 @@ func KeyTable() string {
 			}
 		}
 	}
+	b.WriteString("\nWhile an input is open, its keys are these (every other key types; `ctrl+c` still quits):\n\n")
+	b.WriteString("| key | action |\n|---|---|\n")
+	for _, col := range InputHelp() {
+		for _, k := range col {
+			row(k, k.Help().Desc)
+		}
+	}
 	return b.String()
 }

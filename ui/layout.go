@@ -1,67 +1,91 @@
 package ui
 
-import (
-	"strings"
+// rect is a region of the screen in cells.
+type rect struct{ x, y, w, h int }
 
-	"github.com/charmbracelet/x/ansi"
-)
-
-// fit pads or truncates s (which may hold ANSI styles) to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s) // w-1 when a wide rune straddled the edge
-	}
-	return s + strings.Repeat(" ", w-sw)
+func (r rect) contains(x, y int) bool {
+	return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h
 }
 
-// fitLeft right-aligns s in w cells.
-func fitLeft(s string, w int) string {
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
-	}
-	return strings.Repeat(" ", max(w-sw, 0)) + s
+// regions is where each part of the body goes. One function computes it
+// for both drawing and mouse hit-testing, so they cannot disagree.
+type regions struct {
+	tree, insp, panes rect
+	wide              bool
 }
 
-// block makes lines exactly w wide and h high, so panes join cleanly.
-func block(lines []string, w, h int) []string {
-	out := make([]string, h)
-	for i := range out {
-		if i < len(lines) {
-			out[i] = fit(lines[i], w)
-		} else {
-			out[i] = strings.Repeat(" ", w)
+// headerLines is the height of the header above the body.
+const headerLines = 2
+
+// layout splits the body (w×h, starting below the header): tree and
+// inspector side by side on wide terminals, stacked on narrow ones, with the
+// filter panes in a band of their own when there are any.
+func (m *Model) layout(w, h int) regions {
+	top := headerLines
+	var l regions
+	if w >= 110 {
+		l.wide = true
+		th := h
+		if len(m.ex.Panes()) > 0 && h-max(h*55/100, 3)-1 > 0 {
+			// Only when a pane line fits under the tree and the rule:
+			// otherwise the body would come out short.
+			th = max(h*55/100, 3)
+			l.panes = rect{0, top + th + 1, w, h - th - 1}
 		}
+		tw := w * 55 / 100
+		l.tree = rect{0, top, tw, th}
+		l.insp = rect{tw + 1, top, w - tw - 1, th}
+		return l
 	}
-	return out
+	if len(m.ex.Panes()) == 0 {
+		// The inspector needs room for envelope, headers and some payload.
+		th := max(h*45/100, 3)
+		ih := max(h-th-1, 0)
+		if ih == 0 {
+			th = h
+		}
+		l.tree = rect{0, top, w, th}
+		l.insp = rect{0, top + th + 1, w, ih}
+		return l
+	}
+	th := max(h*35/100, 3)
+	ph := max(h*30/100, 3)
+	ih := h - th - ph - 2
+	if ih < 3 {
+		// Too short for three bands: drop the inspector (tab reaches it
+		// on a taller terminal).
+		ih = 0
+		ph = max(h-th-1, 0)
+	}
+	if ph == 0 {
+		// Not one pane line fits under the rule: the tree takes the body.
+		th = h
+	}
+	l.tree = rect{0, top, w, th}
+	l.panes = rect{0, top + th + 1, w, ph}
+	if ih > 0 {
+		l.insp = rect{0, top + th + ph + 2, w, ih}
+	}
+	return l
 }
 
-// sparkRunes are the eight block heights of a sparkline. Hand-written: the
-// bubbles set has no sparkline and ntcharts pulls in the v1 lipgloss stack.
-var sparkRunes = []rune("▁▂▃▄▅▆▇█")
+// bodyLayout is the body's regions at the current terminal size, the same
+// for drawing, sizing and mouse hit-testing.
+func (m *Model) bodyLayout() regions {
+	w, h := max(m.width, 20), max(m.height, 6)
+	return m.layout(w, m.bodyHeight(headerLines, h))
+}
 
-// sparkline draws values scaled to their maximum; zero is a blank, so
-// silence and a trickle look different.
-func sparkline(vals []float64) string {
-	var hi float64
-	for _, v := range vals {
-		hi = max(hi, v)
-	}
-	var b strings.Builder
-	for _, v := range vals {
-		switch {
-		case v <= 0 || hi <= 0:
-			b.WriteByte(' ')
-		default:
-			i := int(v / hi * float64(len(sparkRunes)-1))
-			b.WriteRune(sparkRunes[min(max(i, 0), len(sparkRunes)-1)])
-		}
-	}
-	return b.String()
+// layoutParts sizes every part for the current terminal and layout. Update
+// calls it after every message (a resize, a pane opened or closed, a form
+// opened), so the keys act on the sizes the screen shows (a page is a
+// page before the first frame too) and View sets nothing.
+func (m *Model) layoutParts() {
+	w, h := max(m.width, 20), max(m.height, 6)
+	bodyH := m.bodyHeight(headerLines, h)
+	l := m.layout(w, bodyH)
+	m.ex.TreeView().SetHeight(l.tree.h - 1) // the title line
+	m.band.SetSize(l.panes.w, l.panes.h)
+	m.form.SetSize(w, bodyH)
+	m.syncInspector()
 }

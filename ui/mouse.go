@@ -8,7 +8,7 @@ import (
 // wheel scrolls the region under the pointer. Only with --mouse, so the
 // terminal's own selection works by default.
 func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
-	if !m.opts.Mouse || m.showHelp {
+	if !m.opts.Mouse {
 		return nil
 	}
 	mouse := msg.Mouse()
@@ -33,23 +33,23 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	x, y := mouse.X, mouse.Y
-	now := m.now.UnixNano()
+	now := m.ex.Now().UnixNano()
 	switch {
 	case l.tree.contains(x, y):
-		m.focus, m.inspFrom = focusTree, focusTree
+		m.focus, m.insp.from = focusTree, focusTree
 		if delta != 0 {
-			m.view.Move(delta)
+			m.ex.TreeView().Move(delta)
 		} else if row := y - l.tree.y - 1; row >= 0 {
-			_, first := m.view.Window()
-			m.view.MoveTo(first + row)
+			_, first := m.ex.TreeView().Window()
+			m.ex.TreeView().MoveTo(first + row)
 		}
-		m.view.Refresh(now)
-	case l.panes.contains(x, y) && len(m.panes) > 0:
+		m.ex.TreeView().Refresh(now)
+	case l.panes.contains(x, y) && len(m.ex.Panes()) > 0:
 		i, top := m.paneAt(l.panes, x)
-		m.focus, m.paneIdx, m.inspFrom = focusPane, i, focusPane
-		p := m.panes[i]
-		if m.status.FilterErrors[p.Pattern.String()] != "" {
-			top++ // paneView shows the error between the title and the list
+		m.focus, m.paneIdx, m.insp.from = focusPane, i, focusPane
+		p := m.ex.Panes()[i]
+		if m.ex.Status().FilterErrors[p.Pattern.String()] != "" {
+			top++ // the band shows the error between the title and the list
 		}
 		if delta != 0 {
 			p.Move(delta)
@@ -57,10 +57,10 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			from, _, sel := p.Window()
 			p.Move(from + row - sel)
 		}
-		m.inspScroll = 0
+		m.insp.scroll = 0
 	case l.insp.contains(x, y):
 		m.focus = focusInspector
-		m.inspScroll = max(m.inspScroll+delta, 0)
+		m.insp.scroll = max(m.insp.scroll+delta, 0)
 	}
 	return nil
 }
@@ -68,14 +68,14 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 // paneAt returns the pane under column x and the first list row's offset
 // from the band's top (title line, plus the tab bar in tab mode).
 func (m *Model) paneAt(band rect, x int) (int, int) {
-	if m.paneTabs(band.w) || len(m.panes) == 1 {
+	if m.band.tabs(band.w) || len(m.ex.Panes()) == 1 {
 		top := 1
-		if m.paneTabs(band.w) {
+		if m.band.tabs(band.w) {
 			top = 2
 		}
 		return max(m.paneIdx, 0), top
 	}
-	widths := tileWidths(band.w, len(m.panes))
+	widths := tileWidths(band.w, len(m.ex.Panes()))
 	edge := 0
 	for i, tw := range widths {
 		edge += tw + 1
@@ -83,5 +83,5 @@ func (m *Model) paneAt(band rect, x int) (int, int) {
 			return i, 1
 		}
 	}
-	return len(m.panes) - 1, 1
+	return len(m.ex.Panes()) - 1, 1
 }

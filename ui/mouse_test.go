@@ -67,7 +67,7 @@ func TestMouseClickPaneRow(t *testing.T) {
 	if p := m.focusedPane(); p == nil || m.paneIdx != 1 || p.Selected().Subject != "b.P" {
 		t.Fatalf("click on b.P: focus %v pane %d", m.focus, m.paneIdx+1)
 	}
-	if m.panes[1].Following() {
+	if m.ex.Panes()[1].Following() {
 		t.Error("selecting an older row left follow mode on")
 	}
 	if out := screenText(m); !strings.Contains(out, "pane 2 · b.>") || !strings.Contains(out, "payload b.P") {
@@ -76,14 +76,14 @@ func TestMouseClickPaneRow(t *testing.T) {
 	// A click in pane 1's tile moves focus there.
 	x, y = cellOf(t, m, "a.S ", 0)
 	send(m, leftClick(x, y))
-	if m.paneIdx != 0 || m.panes[0].Selected().Subject != "a.S" {
-		t.Errorf("click on a.S: pane %d selected %s", m.paneIdx+1, m.panes[0].Selected().Subject)
+	if m.paneIdx != 0 || m.ex.Panes()[0].Selected().Subject != "a.S" {
+		t.Errorf("click on a.S: pane %d selected %s", m.paneIdx+1, m.ex.Panes()[0].Selected().Subject)
 	}
 	// The title row focuses the pane but selects nothing new.
 	x, y = cellOf(t, m, "2 b.>", 61)
 	send(m, leftClick(x, y))
-	if m.paneIdx != 1 || m.panes[1].Selected().Subject != "b.P" {
-		t.Errorf("click on pane 2's title: pane %d selected %s", m.paneIdx+1, m.panes[1].Selected().Subject)
+	if m.paneIdx != 1 || m.ex.Panes()[1].Selected().Subject != "b.P" {
+		t.Errorf("click on pane 2's title: pane %d selected %s", m.paneIdx+1, m.ex.Panes()[1].Selected().Subject)
 	}
 }
 
@@ -116,7 +116,7 @@ func TestMouseWheel(t *testing.T) {
 	m := mouseScene(t, true)
 	x, y := cellOf(t, m, "b.T ", 61)
 	send(m, wheelAt(x, y, tea.MouseWheelUp))
-	p := m.panes[1]
+	p := m.ex.Panes()[1]
 	if m.focusedPane() != p || p.Selected().Subject != "b.Q" || p.Following() {
 		t.Fatalf("wheel up over pane 2: focus %v pane %d selected %s", m.focus, m.paneIdx+1, p.Selected().Subject)
 	}
@@ -148,7 +148,7 @@ func TestMouseOffByDefault(t *testing.T) {
 	send(m, leftClick(x, y), wheelAt(x, y, tea.MouseWheelUp))
 	x, y = cellOf(t, m, "b ", 0)
 	send(m, leftClick(x+2, y))
-	if m.focus != focusTree || selected(m) != "a" || !m.panes[1].Following() {
+	if m.focus != focusTree || selected(m) != "a" || !m.ex.Panes()[1].Following() {
 		t.Errorf("clicks acted without --mouse: focus %v selected %q", m.focus, selected(m))
 	}
 	if screenText(m) != before {
@@ -169,7 +169,7 @@ func TestMouseClickUnderFilterError(t *testing.T) {
 	m.Render()
 	x, y := cellOf(t, m, "b.P ", 61)
 	send(m, leftClick(x, y))
-	if got := m.panes[1].Selected().Subject; got != "b.P" {
+	if got := m.ex.Panes()[1].Selected().Subject; got != "b.P" {
 		t.Errorf("click on b.P under the error line selected %s", got)
 	}
 }
@@ -186,12 +186,12 @@ func TestMouseTabs(t *testing.T) {
 	m.Apply(msgs, sceneNow, model.SourceStatus{State: model.StateConnected})
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24}, pk("tab"))
 	m.Render()
-	if !m.paneTabs(80) {
+	if !m.band.tabs(80) {
 		t.Fatal("3 panes at 80 columns are not tabs")
 	}
 	x, y := cellOf(t, m, "a.Q ", 0)
 	send(m, leftClick(x, y))
-	if got := m.panes[0].Selected().Subject; got != "a.Q" {
+	if got := m.ex.Panes()[0].Selected().Subject; got != "a.Q" {
 		t.Errorf("click on a.Q in tab mode selected %s", got)
 	}
 }

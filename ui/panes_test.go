@@ -70,7 +70,7 @@ func footerText(m *Model) string {
 
 // paneSeqs lists pane i's kept messages' Seq, oldest first.
 func paneSeqs(m *Model, i int) []uint64 {
-	p := m.panes[i]
+	p := m.ex.Panes()[i]
 	var out []uint64
 	for j := range p.Len() {
 		out = append(out, p.At(j).Seq)
@@ -81,7 +81,7 @@ func paneSeqs(m *Model, i int) []uint64 {
 // paneNames lists the panes as "name=pattern".
 func paneNames(m *Model) []string {
 	var out []string
-	for _, p := range m.panes {
+	for _, p := range m.ex.Panes() {
 		out = append(out, p.Name+"="+p.Pattern.String())
 	}
 	return out
@@ -119,12 +119,12 @@ func TestFilterKeyOpensPrompt(t *testing.T) {
 	}
 	// Keys go to the prompt, not the tree or the app.
 	typeIn(m, "q?j")
-	if m.showHelp || selected(m) != "a" || m.prompt.input.Value() != "q?j" {
+	if m.mode == modeHelp || selected(m) != "a" || m.prompt.input.Value() != "q?j" {
 		t.Errorf("keys typed into the prompt acted as commands (value %q)", m.prompt.input.Value())
 	}
 	send(m, pk("esc"))
-	if m.prompt.kind != promptNone || len(m.panes) != 0 {
-		t.Errorf("esc: prompt %v, %d panes; want closed and none", m.prompt.kind, len(m.panes))
+	if m.prompt.kind != promptNone || len(m.ex.Panes()) != 0 {
+		t.Errorf("esc: prompt %v, %d panes; want closed and none", m.prompt.kind, len(m.ex.Panes()))
 	}
 }
 
@@ -134,10 +134,10 @@ func TestFilterPromptAddsAndFocusesPane(t *testing.T) {
 		if cmd := openPane(t, m, pat); cmd != nil {
 			t.Errorf("tap mode: adding a pane returned a command")
 		}
-		if len(m.panes) != i+1 || m.focus != focusPane || m.paneIdx != i {
-			t.Fatalf("after %q: %d panes, focus %v on %d; want %d, the new pane focused", pat, len(m.panes), m.focus, m.paneIdx, i+1)
+		if len(m.ex.Panes()) != i+1 || m.focus != focusPane || m.paneIdx != i {
+			t.Fatalf("after %q: %d panes, focus %v on %d; want %d, the new pane focused", pat, len(m.ex.Panes()), m.focus, m.paneIdx, i+1)
 		}
-		if got, want := m.panes[i].Pattern.String(), strings.TrimSpace(pat); got != want {
+		if got, want := m.ex.Panes()[i].Pattern.String(), strings.TrimSpace(pat); got != want {
 			t.Errorf("pane %d pattern %q, want %q", i, got, want)
 		}
 	}
@@ -148,13 +148,13 @@ func TestFilterPromptAddsAndFocusesPane(t *testing.T) {
 		}
 	}
 	// Panes only see what arrives after they open.
-	if m.panes[0].Msgs != 0 {
-		t.Errorf("a new pane counted %d old messages", m.panes[0].Msgs)
+	if m.ex.Panes()[0].Msgs != 0 {
+		t.Errorf("a new pane counted %d old messages", m.ex.Panes()[0].Msgs)
 	}
 	m.Apply(msgsOn(sceneNow, "a.x", "c", "b.q.r", "d"), sceneNow, model.SourceStatus{})
 	for i, want := range []uint64{1, 1, 1} {
-		if m.panes[i].Msgs != want {
-			t.Errorf("pane %d: %d msgs, want %d", i+1, m.panes[i].Msgs, want)
+		if m.ex.Panes()[i].Msgs != want {
+			t.Errorf("pane %d: %d msgs, want %d", i+1, m.ex.Panes()[i].Msgs, want)
 		}
 	}
 }
@@ -184,7 +184,7 @@ func TestFilterPromptRefusesInvalid(t *testing.T) {
 				msgs         uint64
 				nodes        int
 				sel, screen0 string
-			}{len(m.panes), m.paneIdx, m.focus, m.tree.Msgs, m.tree.Len(), selected(m), ""}
+			}{len(m.ex.Panes()), m.paneIdx, m.focus, m.ex.Tree().Msgs, m.ex.Tree().Len(), selected(m), ""}
 
 			send(m, pk("f"))
 			typeIn(m, tc.in)
@@ -202,10 +202,10 @@ func TestFilterPromptRefusesInvalid(t *testing.T) {
 			}
 			check := func(when string) {
 				t.Helper()
-				if len(m.panes) != before.panes || m.paneIdx != before.idx || m.focus != before.focus ||
-					m.tree.Msgs != before.msgs || m.tree.Len() != before.nodes || selected(m) != before.sel {
+				if len(m.ex.Panes()) != before.panes || m.paneIdx != before.idx || m.focus != before.focus ||
+					m.ex.Tree().Msgs != before.msgs || m.ex.Tree().Len() != before.nodes || selected(m) != before.sel {
 					t.Errorf("%s: state changed: %d panes idx %d focus %v msgs %d nodes %d selected %q",
-						when, len(m.panes), m.paneIdx, m.focus, m.tree.Msgs, m.tree.Len(), selected(m))
+						when, len(m.ex.Panes()), m.paneIdx, m.focus, m.ex.Tree().Msgs, m.ex.Tree().Len(), selected(m))
 				}
 			}
 			check("after enter")
@@ -240,14 +240,14 @@ func TestPanesTapEachOnce(t *testing.T) {
 	want := [][]uint64{{0, 1}, {0}, {0, 1}, {2, 4}, {0, 4}}
 	for i, w := range want {
 		if got := paneSeqs(m, i); !slices.Equal(got, w) {
-			t.Errorf("pane %d (%s): seqs %v, want %v", i+1, m.panes[i].Pattern, got, w)
+			t.Errorf("pane %d (%s): seqs %v, want %v", i+1, m.ex.Panes()[i].Pattern, got, w)
 		}
-		if m.panes[i].Msgs != uint64(len(w)) {
-			t.Errorf("pane %d: Msgs %d, want %d", i+1, m.panes[i].Msgs, len(w))
+		if m.ex.Panes()[i].Msgs != uint64(len(w)) {
+			t.Errorf("pane %d: Msgs %d, want %d", i+1, m.ex.Panes()[i].Msgs, len(w))
 		}
 	}
-	if m.tree.Msgs != 5 {
-		t.Errorf("tree msgs %d, want 5", m.tree.Msgs)
+	if m.ex.Tree().Msgs != 5 {
+		t.Errorf("tree msgs %d, want 5", m.ex.Tree().Msgs)
 	}
 	if out := screenText(m); !strings.Contains(out, "tap >") {
 		t.Errorf("header does not say tap mode:\n%s", out)
@@ -265,8 +265,8 @@ func TestPanesScopedCountsOnce(t *testing.T) {
 		paneMsg(sceneNow, "a.b", "first", "a.b"),
 	)
 	pullInto(t, m)
-	if m.tree.Msgs != 1 || m.tree.Find("a.b") == nil || m.tree.Find("a.b").Msgs != 1 {
-		t.Fatalf("one message delivered twice: tree counts %d", m.tree.Msgs)
+	if m.ex.Tree().Msgs != 1 || m.ex.Tree().Find("a.b") == nil || m.ex.Tree().Find("a.b").Msgs != 1 {
+		t.Fatalf("one message delivered twice: tree counts %d", m.ex.Tree().Msgs)
 	}
 	if got := paneSeqs(m, 0); !slices.Equal(got, []uint64{0}) {
 		t.Errorf("pane a.>: %v, want its own copy only", got)
@@ -281,11 +281,11 @@ func TestPanesScopedCountsOnce(t *testing.T) {
 		paneMsg(sceneNow, "a.c", "third", "a.>"),
 	)
 	pullInto(t, m)
-	if m.tree.Msgs != 3 || m.tree.Find("a.b").Msgs != 2 || m.tree.Find("a.c").Msgs != 1 {
-		t.Errorf("tree msgs %d (a.b %d), want 3 (a.b 2, a.c 1)", m.tree.Msgs, m.tree.Find("a.b").Msgs)
+	if m.ex.Tree().Msgs != 3 || m.ex.Tree().Find("a.b").Msgs != 2 || m.ex.Tree().Find("a.c").Msgs != 1 {
+		t.Errorf("tree msgs %d (a.b %d), want 3 (a.b 2, a.c 1)", m.ex.Tree().Msgs, m.ex.Tree().Find("a.b").Msgs)
 	}
-	if m.panes[0].Len() != 3 || m.panes[1].Len() != 2 {
-		t.Errorf("panes hold %d and %d, want 3 and 2", m.panes[0].Len(), m.panes[1].Len())
+	if m.ex.Panes()[0].Len() != 3 || m.ex.Panes()[1].Len() != 2 {
+		t.Errorf("panes hold %d and %d, want 3 and 2", m.ex.Panes()[0].Len(), m.ex.Panes()[1].Len())
 	}
 	out := screenText(m)
 	if !strings.Contains(out, "scoped: 2 filters") || strings.Contains(out, "tap >") {
@@ -301,8 +301,8 @@ func TestPanesScopedCountsOnce(t *testing.T) {
 		paneMsg(sceneNow, "a.b", "fourth", "a.b"),
 	)
 	pullInto(t, m)
-	if m.tree.Msgs != 4 {
-		t.Errorf("after reordering: tree msgs %d, want 4", m.tree.Msgs)
+	if m.ex.Tree().Msgs != 4 {
+		t.Errorf("after reordering: tree msgs %d, want 4", m.ex.Tree().Msgs)
 	}
 }
 
@@ -318,11 +318,11 @@ func TestPanesScopedRefusedFilter(t *testing.T) {
 	m := paneModel(f, 120, 32, "a.b", "a.>")
 	f.publish(paneMsg(sceneNow, "a.b", "x", "a.>"), paneMsg(sceneNow, "a.c", "y", "a.>"))
 	pullInto(t, m)
-	if m.tree.Msgs != 2 || m.tree.Find("a.b") == nil {
-		t.Errorf("tree msgs %d, want 2: a.b arrived only through a.>, since a.b was refused", m.tree.Msgs)
+	if m.ex.Tree().Msgs != 2 || m.ex.Tree().Find("a.b") == nil {
+		t.Errorf("tree msgs %d, want 2: a.b arrived only through a.>, since a.b was refused", m.ex.Tree().Msgs)
 	}
-	if m.panes[0].Len() != 0 || m.panes[1].Len() != 2 {
-		t.Errorf("panes hold %d and %d, want 0 and 2", m.panes[0].Len(), m.panes[1].Len())
+	if m.ex.Panes()[0].Len() != 0 || m.ex.Panes()[1].Len() != 2 {
+		t.Errorf("panes hold %d and %d, want 0 and 2", m.ex.Panes()[0].Len(), m.ex.Panes()[1].Len())
 	}
 }
 
@@ -421,8 +421,8 @@ func TestScoperReceivesPatterns(t *testing.T) {
 			}
 			send(m, got[0])
 		}
-		if len(m.panes) != 0 || m.focus != focusTree {
-			t.Errorf("after closing all: %d panes, focus %v", len(m.panes), m.focus)
+		if len(m.ex.Panes()) != 0 || m.focus != focusTree {
+			t.Errorf("after closing all: %d panes, focus %v", len(m.ex.Panes()), m.focus)
 		}
 		// Reordering keeps the set: nothing to tell the source.
 		openPane(t, m, "p.>")
@@ -539,7 +539,7 @@ func publishN(f *feed, from, to int) {
 func paneTitle(t *testing.T, m *Model) string {
 	t.Helper()
 	for _, l := range strings.Split(screenText(m), "\n") {
-		if strings.Contains(l, fmt.Sprintf("%d %s", m.paneIdx+1, m.panes[m.paneIdx].Name)) && strings.Contains(l, " msgs ") {
+		if strings.Contains(l, fmt.Sprintf("%d %s", m.paneIdx+1, m.ex.Panes()[m.paneIdx].Name)) && strings.Contains(l, " msgs ") {
 			return l
 		}
 	}
@@ -549,7 +549,7 @@ func paneTitle(t *testing.T, m *Model) string {
 
 func TestPaneKeysMove(t *testing.T) {
 	m, f := paneScene(t)
-	p := m.panes[0]
+	p := m.ex.Panes()[0]
 	sel := func() string { return p.Selected().Subject }
 	for i, s := range []struct {
 		key, want string
@@ -597,7 +597,7 @@ func TestPaneKeysMove(t *testing.T) {
 
 func TestPaneKeysPause(t *testing.T) {
 	m, f := paneScene(t)
-	p := m.panes[0]
+	p := m.ex.Panes()[0]
 	if send(m, pk("space")); !p.Paused {
 		t.Fatal("space did not pause the pane")
 	}
@@ -617,8 +617,8 @@ func TestPaneKeysPause(t *testing.T) {
 		t.Error("a message that arrived while paused is on screen")
 	}
 	// The tree goes on counting.
-	if m.tree.Msgs != 14 {
-		t.Errorf("tree msgs %d while the pane was paused, want 14", m.tree.Msgs)
+	if m.ex.Tree().Msgs != 14 {
+		t.Errorf("tree msgs %d while the pane was paused, want 14", m.ex.Tree().Msgs)
 	}
 	send(m, pk("space"))
 	if p.Paused || strings.Contains(paneTitle(t, m), "paused") {
@@ -634,7 +634,7 @@ func TestPaneKeysPause(t *testing.T) {
 func TestPaneKeysClear(t *testing.T) {
 	m, f := paneScene(t)
 	send(m, pk("k"), pk("c"))
-	p := m.panes[0]
+	p := m.ex.Panes()[0]
 	if p.Len() != 0 || p.Msgs != 10 {
 		t.Errorf("cleared: list %d msgs %d, want 0 10", p.Len(), p.Msgs)
 	}
@@ -642,7 +642,7 @@ func TestPaneKeysClear(t *testing.T) {
 	if !strings.Contains(out, "waiting for s.>") || !strings.Contains(out, "no message in this pane yet") {
 		t.Errorf("cleared pane not shown empty:\n%s", out)
 	}
-	if m.tree.Msgs != 10 {
+	if m.ex.Tree().Msgs != 10 {
 		t.Error("clearing a pane touched the tree")
 	}
 	publishN(f, 10, 11)
@@ -664,7 +664,7 @@ func TestPaneKeysRename(t *testing.T) {
 	send(m, pk("ctrl+u"))
 	typeIn(m, "my sensors")
 	send(m, pk("enter"))
-	if got := m.panes[0].Name; got != "my sensors" || m.prompt.kind != promptNone {
+	if got := m.ex.Panes()[0].Name; got != "my sensors" || m.prompt.kind != promptNone {
 		t.Fatalf("renamed to %q (prompt %v)", got, m.prompt.kind)
 	}
 	if !strings.Contains(screenText(m), "1 my sensors s.>") {
@@ -672,23 +672,23 @@ func TestPaneKeysRename(t *testing.T) {
 	}
 	// esc keeps the name; an empty name goes back to the pattern.
 	send(m, pk("a"), pk("ctrl+u"), pk("x"), pk("esc"))
-	if got := m.panes[0].Name; got != "my sensors" {
+	if got := m.ex.Panes()[0].Name; got != "my sensors" {
 		t.Errorf("esc renamed to %q", got)
 	}
 	send(m, pk("a"), pk("ctrl+u"), pk("enter"))
-	if got := m.panes[0].Name; got != "s.>" {
+	if got := m.ex.Panes()[0].Name; got != "s.>" {
 		t.Errorf("empty rename: name %q, want the pattern", got)
 	}
 	// :rename does the same for the focused pane.
 	send(m, pk(":"))
 	typeIn(m, "rename temps")
 	send(m, pk("enter"))
-	if got := m.panes[0].Name; got != "temps" {
+	if got := m.ex.Panes()[0].Name; got != "temps" {
 		t.Errorf(":rename: name %q", got)
 	}
 	// The pattern never changes.
-	if m.panes[0].Pattern.String() != "s.>" {
-		t.Errorf("renaming changed the pattern to %q", m.panes[0].Pattern)
+	if m.ex.Panes()[0].Pattern.String() != "s.>" {
+		t.Errorf("renaming changed the pattern to %q", m.ex.Panes()[0].Pattern)
 	}
 }
 
@@ -712,7 +712,7 @@ func TestPaneKeysCloseAndReorder(t *testing.T) {
 	} {
 		send(m, pk(s.key))
 		var got []string
-		for _, p := range m.panes {
+		for _, p := range m.ex.Panes() {
 			got = append(got, p.Name)
 		}
 		if !slices.Equal(got, s.order) || m.paneIdx != s.idx || m.focus != focusPane {
@@ -723,13 +723,13 @@ func TestPaneKeysCloseAndReorder(t *testing.T) {
 		t.Error("remaining pane not numbered 1")
 	}
 	send(m, pk("x"))
-	if len(m.panes) != 0 || m.focus != focusTree {
-		t.Errorf("closing the last pane: %d panes, focus %v; want none, the tree", len(m.panes), m.focus)
+	if len(m.ex.Panes()) != 0 || m.focus != focusTree {
+		t.Errorf("closing the last pane: %d panes, focus %v; want none, the tree", len(m.ex.Panes()), m.focus)
 	}
 	// With focus on the tree, pane keys are tree keys or nothing.
 	m = paneModel(nil, 120, 32, "a.>", "b.>")
 	send(m, pk(">"), pk("x"), pk("c"), pk("a"))
-	if len(m.panes) != 2 || m.panes[0].Name != "a.>" || m.prompt.kind != promptNone {
+	if len(m.ex.Panes()) != 2 || m.ex.Panes()[0].Name != "a.>" || m.prompt.kind != promptNone {
 		t.Errorf("pane keys acted with the tree focused: %v, prompt %v", paneNames(m), m.prompt.kind)
 	}
 }
@@ -742,8 +742,8 @@ func TestTreeMarksPanes(t *testing.T) {
 	send(m, pk("l")) // expand a
 	want := map[string]string{"a": "1 3", "a.x": "13", "b": "2", "c": ""}
 	for subj, digits := range want {
-		n := m.tree.Find(subj)
-		marks, w := m.paneMarkers(n)
+		n := m.ex.Tree().Find(subj)
+		marks, w := m.band.markers(n)
 		got := ansi.Strip(marks)
 		if strings.ReplaceAll(want[subj], " ", "") != got || w != len(got) {
 			t.Errorf("%s: markers %q (width %d), want %q", subj, got, w, strings.ReplaceAll(digits, " ", ""))

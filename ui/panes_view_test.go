@@ -41,7 +41,7 @@ func titleLine(screen string, subs ...string) (string, bool) {
 
 func TestPanesTileSideBySide(t *testing.T) {
 	m := panesScene(t, 120, 32, "orders.*.created", "sensors.>")
-	if m.paneTabs(120) {
+	if m.band.tabs(120) {
 		t.Fatal("two panes at 120 columns are tabs")
 	}
 	out := screenText(m)
@@ -74,7 +74,7 @@ func TestPanesTileSideBySide(t *testing.T) {
 
 func TestPanesTabsWhenNarrow(t *testing.T) {
 	m := panesScene(t, 80, 24, "orders.>", "sensors.*.2", "logs.app")
-	if !m.paneTabs(80) {
+	if !m.band.tabs(80) {
 		t.Fatal("three panes at 80 columns are tiles")
 	}
 	out := screenText(m)
@@ -103,10 +103,10 @@ func TestPanesTabsWhenNarrow(t *testing.T) {
 	}
 	requireScreen(t, m.Render(), 80, 24)
 	// Two panes at 80 columns are below the readable tile width too.
-	if m := panesScene(t, 80, 24, "a.>", "b.>"); !m.paneTabs(80) {
+	if m := panesScene(t, 80, 24, "a.>", "b.>"); !m.band.tabs(80) {
 		t.Error("two 39-column tiles")
 	}
-	if m := panesScene(t, 81, 24, "a.>", "b.>"); m.paneTabs(81) {
+	if m := panesScene(t, 81, 24, "a.>", "b.>"); m.band.tabs(81) {
 		t.Error("two 40-column tiles shown as tabs")
 	}
 }
@@ -184,7 +184,7 @@ func TestViewGoldenPanes(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			m := panesScene(t, sz.w, sz.h, "orders.*.created", "sensors.>")
 			send(m, pk("tab"), pk("k"), pk("k"), pk("k")) // past the three us orders
-			if got := m.panes[0].Selected(); got == nil || got.Subject != "orders.eu.created" {
+			if got := m.ex.Panes()[0].Selected(); got == nil || got.Subject != "orders.eu.created" {
 				t.Fatalf("selected %v, want an orders.eu.created message", got)
 			}
 			golden.RequireEqual(t, []byte(render(t, m, sz.w, sz.h)))
@@ -196,7 +196,7 @@ func TestViewGoldenPanes(t *testing.T) {
 // across the pane digits drawn after the name.
 func TestTreeSelectionSpansMarkers(t *testing.T) {
 	m := panesScene(t, 120, 32, "orders.>", "orders.*.created")
-	m.view.Reveal(m.tree.Find("orders"), sceneNow.UnixNano())
+	m.ex.TreeView().Reveal(m.ex.Tree().Find("orders"), sceneNow.UnixNano())
 	for _, line := range strings.Split(m.Render(), "\n") {
 		if !strings.Contains(ansi.Strip(line), "▸ orders") {
 			continue

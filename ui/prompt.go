@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -20,64 +22,153 @@ const (
 	promptFilter
 	promptRename
 	promptCommand
-	promptFind // search inside the inspector's payload
-	promptSeek // a time to seek to (natsx open)
+	promptFind   // search inside the inspector's payload
+	promptSeek   // a time to seek to (natsx open)
+	promptSearch // the subject search: every keystroke jumps to the first match
 )
 
-// prompt is the footer's one-line input for filters, renames and ":"
-// commands. An invalid answer keeps it open with the reason beside it, and
-// nothing else changes.
+// prompt is the footer's one-line input for the subject search, filters,
+// renames, finds, seeks and ":" commands: one input, so there is one way
+// to type into the footer. An invalid answer keeps it open with the
+// reason beside it, and nothing else changes.
 type prompt struct {
 	kind  promptKind
 	input textinput.Model
 	err   string
+	keys  PromptKeys
+	// search's keys say "keep match" where the others say "ok".
+	search SearchKeys
+	st     *Styles
+	help   *help.Model
 }
 
-func newPromptInput() textinput.Model {
-	ti := textinput.New()
-	ti.SetWidth(40)
-	return ti
+// promptEvent is what a key did to the prompt; the root acts on it.
+type promptEvent int
+
+const (
+	promptEdited promptEvent = iota
+	promptAccepted
+	promptCanceled
+	promptQuit
+)
+
+func newPrompt(st *Styles, h *help.Model) prompt {
+	return prompt{input: textinput.New(), keys: DefaultPromptKeys(), search: DefaultSearchKeys(), st: st, help: h}
 }
 
-// openPrompt shows the prompt for kind with an initial value.
+// open shows the prompt for kind with a label and an initial value.
+func (p *prompt) open(kind promptKind, label, value string) tea.Cmd {
+	p.kind, p.err = kind, ""
+	p.input.Prompt = label
+	p.input.Placeholder = ""
+	p.input.SetWidth(40)
+	if kind == promptSearch {
+		p.input.Placeholder = "subject contains…"
+		p.input.SetWidth(20)
+	}
+	p.input.SetValue(value)
+	p.input.CursorEnd()
+	return p.input.Focus()
+}
+
+func (p *prompt) close() {
+	p.kind, p.err = promptNone, ""
+	p.input.Blur()
+}
+
+// Update takes a key or a paste: accept, cancel and quit are reported,
+// anything else edits the answer (and clears a refusal's reason).
+func (p *prompt) Update(msg tea.Msg) (promptEvent, tea.Cmd) {
+	accept, cancel := p.keys.Accept, p.keys.Cancel
+	if p.kind == promptSearch {
+		accept, cancel = p.search.Accept, p.search.Cancel
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, p.keys.Quit):
+			return promptQuit, nil
+		case key.Matches(k, cancel):
+			return promptCanceled, nil
+		case key.Matches(k, accept):
+			return promptAccepted, nil
+		}
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	p.err = ""
+	return promptEdited, cmd
+}
+
+// value is the answer as typed, trimmed.
+func (p *prompt) value() string { return strings.TrimSpace(p.input.Value()) }
+
+// View is the footer line while the prompt is open.
+func (p *prompt) View(w int) string {
+	in := p.input
+	if p.kind == promptSearch {
+		return fit(in.View()+"  "+p.help.ShortHelpView([]key.Binding{p.search.Accept, p.search.Cancel}), w)
+	}
+	if p.err != "" {
+		// The reason matters more than the field's padding: on an 80-column
+		// terminal the padded field left room for a few words of it.
+		in.SetWidth(ansi.StringWidth(in.Value()) + 1)
+	}
+	s := in.View()
+	hint := fmt.Sprintf("%s %s • %s %s", p.keys.Accept.Help().Key, p.keys.Accept.Help().Desc,
+		p.keys.Cancel.Help().Key, p.keys.Cancel.Help().Desc)
+	switch {
+	case p.err != "":
+		s += "  " + p.st.Bad.Render("✗ "+model.Sanitize(p.err))
+	case p.kind == promptSeek:
+		s += "  " + p.st.Muted.Render("1:23 • 90s • +10s • -1m • @15:04:05 • "+hint)
+	default:
+		s += "  " + p.st.Muted.Render(hint)
+	}
+	return fit(s, w)
+}
+
+// openPrompt shows the prompt for kind; the footer and the keys are the
+// prompt's until it closes.
 func (m *Model) openPrompt(kind promptKind, label, value string) tea.Cmd {
-	m.prompt.kind = kind
-	m.prompt.err = ""
-	m.prompt.input.Prompt = label
-	m.prompt.input.SetValue(value)
-	m.prompt.input.CursorEnd()
-	return m.prompt.input.Focus()
+	m.mode = modePrompt
+	return m.prompt.open(kind, label, value)
 }
 
 func (m *Model) closePrompt() {
-	m.prompt.kind = promptNone
-	m.prompt.err = ""
-	m.prompt.input.Blur()
+	m.prompt.close()
+	m.mode = modeBrowse
 }
 
-// promptKey handles a key while the prompt is open.
-func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "ctrl+c":
+// promptInput routes a key or a paste to the prompt and acts on the result.
+func (m *Model) promptInput(msg tea.Msg) tea.Cmd {
+	ev, cmd := m.prompt.Update(msg)
+	switch ev {
+	case promptQuit:
 		return tea.Quit
-	case "esc":
+	case promptCanceled:
+		if m.prompt.kind == promptSearch {
+			m.cancelSearch()
+		}
 		m.closePrompt()
 		return nil
-	case "enter":
+	case promptAccepted:
 		return m.submitPrompt()
 	}
-	var cmd tea.Cmd
-	m.prompt.input, cmd = m.prompt.input.Update(msg)
-	m.prompt.err = ""
+	if m.prompt.kind == promptSearch {
+		m.searchEdited()
+	}
 	return cmd
 }
 
 // submitPrompt acts on the answer; errors keep the prompt open.
 func (m *Model) submitPrompt() tea.Cmd {
-	v := strings.TrimSpace(m.prompt.input.Value())
+	v := m.prompt.value()
 	var cmd tea.Cmd
 	var err error
 	switch m.prompt.kind {
+	case promptSearch:
+		// The query as typed: a search for " x" is not a search for "x".
+		m.query = m.prompt.input.Value()
 	case promptFilter:
 		cmd, err = m.addPane(v)
 	case promptRename:
@@ -90,7 +181,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 	case promptCommand:
 		cmd, err = m.runCommand(v)
 	case promptFind:
-		m.inspQuery = v
+		m.insp.query = v
 		m.findInPayload(v, true, false)
 	case promptSeek:
 		var off time.Duration
@@ -104,6 +195,31 @@ func (m *Model) submitPrompt() tea.Cmd {
 	}
 	m.closePrompt()
 	return cmd
+}
+
+// startSearch opens the subject search from any focus: it searches the
+// tree, so the tree takes focus.
+func (m *Model) startSearch() tea.Cmd {
+	m.focus, m.insp.from = focusTree, focusTree
+	m.searchOrigin = m.ex.TreeView().Selected()
+	return m.openPrompt(promptSearch, "/", "")
+}
+
+// searchEdited jumps to the first subject containing what is typed.
+func (m *Model) searchEdited() {
+	q := m.prompt.input.Value()
+	if q != "" && m.ex.TreeView().Search(q, true, false, m.ex.Now().UnixNano()) == nil {
+		m.setFlash(fmt.Sprintf("no subject contains %q", q), true)
+	} else {
+		m.flash = statusMsg{}
+	}
+}
+
+// cancelSearch returns to where the search began.
+func (m *Model) cancelSearch() {
+	if o := m.searchOrigin; o != nil && !o.Removed() {
+		m.ex.TreeView().Reveal(o, m.ex.Now().UnixNano())
+	}
 }
 
 // runCommand runs a ":" command.
@@ -139,23 +255,4 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 	default:
 		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, quit)", name)
 	}
-}
-
-// promptView is the footer while the prompt is open.
-func (m *Model) promptView(w int) string {
-	in := m.prompt.input
-	if m.prompt.err != "" {
-		// The reason matters more than the field's padding: on an 80-column
-		// terminal the padded field left room for a few words of it.
-		in.SetWidth(ansi.StringWidth(in.Value()) + 1)
-	}
-	s := in.View()
-	if m.prompt.err != "" {
-		s += "  " + m.styles.Bad.Render("✗ "+model.Sanitize(m.prompt.err))
-	} else if m.prompt.kind == promptSeek {
-		s += "  " + m.styles.Muted.Render("1:23 • 90s • +10s • -1m • @15:04:05 • enter ok • esc cancel")
-	} else {
-		s += "  " + m.styles.Muted.Render("enter ok • esc cancel")
-	}
-	return fit(s, w)
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"time"
+	"unsafe"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -44,16 +45,61 @@ type recordingStoppedMsg struct {
 	err      error
 }
 
+// recordingStartedMsg carries a capture opened by a Cmd (creating and
+// writing the file is IO, so not on the UI goroutine).
+type recordingStartedMsg struct {
+	path string
+	rec  Recording
+	err  error
+}
+
+// flightSavedMsg hands the flight recorder back to the UI goroutine after
+// a save (see saveFlight).
+type flightSavedMsg struct {
+	status statusMsg
+}
+
+// flightState is the UI's side of the flight recorder. While a save runs,
+// the recorder belongs to the save's Cmd (which copies and writes what it
+// holds off the UI goroutine); the batches applied meanwhile wait in
+// pending and are added when it comes back, so nothing is lost or touched
+// by two goroutines.
+type flightState struct {
+	saving  bool
+	pending []model.Message
+	bytes   int64 // what pending holds, by pendingCost
+	reset   bool  // a rewind happened during the save
+	missed  uint64
+}
+
+// maxFlightPending bounds what is held for the flight recorder while a
+// save runs: the recorder's own default budget, so the hand-over never
+// holds more than the recorder would. Beyond it messages are counted, not
+// kept, and the save's flash says how many.
+const maxFlightPending = 64 << 20
+
+// pendingCost is what a held message costs: its struct, subject, reply
+// and payload (headers are rare and small; an estimate is enough for a
+// bound).
+func pendingCost(m *model.Message) int64 {
+	return int64(unsafe.Sizeof(*m)) + int64(len(m.Subject)+len(m.Reply)+len(m.Data))
+}
+
 // captureName is a new file name in the working directory.
 func captureName(prefix string, now time.Time) string {
 	return fmt.Sprintf("%s-%s.natsx", prefix, now.Format("20060102-150405"))
 }
 
-// toggleRecording starts or stops recording what natsx sees.
+// toggleRecording starts or stops recording what natsx sees; both touch
+// the file, so both run in a Cmd.
 func (m *Model) toggleRecording() tea.Cmd {
 	r := m.opts.Recorder
 	if r == nil || r.Start == nil {
 		m.setFlash("recording is not available here", true)
+		return nil
+	}
+	if m.recStarting {
+		m.setFlash("recording is starting…", false)
 		return nil
 	}
 	if m.rec != nil {
@@ -64,15 +110,24 @@ func (m *Model) toggleRecording() tea.Cmd {
 			return recordingStoppedMsg{path: path, messages: n, err: rec.Stop()}
 		}
 	}
-	path := captureName("natsx", time.Now())
-	rec, err := r.Start(path)
-	if err != nil {
-		m.setFlash("record: "+err.Error(), true)
-		return nil
+	m.recStarting = true
+	start := r.Start
+	return func() tea.Msg {
+		path := captureName("natsx", time.Now())
+		rec, err := start(path)
+		return recordingStartedMsg{path: path, rec: rec, err: err}
 	}
-	m.rec, m.recPath = rec, path
-	m.setFlash("recording to "+path+" (R stops, m adds a marker)", false)
-	return nil
+}
+
+// recordingStarted takes a capture the Cmd opened.
+func (m *Model) recordingStarted(msg recordingStartedMsg) {
+	m.recStarting = false
+	if msg.err != nil {
+		m.setFlash("record: "+msg.err.Error(), true)
+		return
+	}
+	m.rec, m.recPath = msg.rec, msg.path
+	m.setFlash("recording to "+msg.path+" (R stops, m adds a marker)", false)
 }
 
 // markRecording adds a marker while recording.
@@ -89,23 +144,82 @@ func (m *Model) markRecording() {
 	m.setFlash(fmt.Sprintf("marker %d added", m.marks), false)
 }
 
-// saveFlight writes the flight recorder's last minute to a capture.
+// saveFlight writes the flight recorder's last minute to a capture. The
+// recorder is handed to the Cmd (its copy of up to 64 MiB of messages and
+// the file happen there) and comes back with flightSavedMsg.
 func (m *Model) saveFlight() tea.Cmd {
 	r := m.opts.Recorder
 	if r == nil || r.Flight == nil || r.Save == nil {
 		m.setFlash("flight recorder is not available here", true)
 		return nil
 	}
-	msgs := r.Flight.Snapshot() // taken on the UI goroutine, written in the Cmd
-	path := captureName("natsx-flight", time.Now())
-	save := r.Save
-	return func() tea.Msg {
-		n, err := save(path, msgs)
-		if err != nil {
-			return statusMsg{text: "flight: " + err.Error(), isErr: true}
-		}
-		return statusMsg{text: fmt.Sprintf("saved the last %d messages to %s", n, path)}
+	if m.flight.saving {
+		m.setFlash("the flight recorder is being saved…", false)
+		return nil
 	}
+	m.flight.saving = true
+	fl, save := r.Flight, r.Save
+	return func() tea.Msg {
+		path := captureName("natsx-flight", time.Now())
+		n, err := save(path, fl.Snapshot())
+		if err != nil {
+			return flightSavedMsg{statusMsg{text: "flight: " + err.Error(), isErr: true}}
+		}
+		return flightSavedMsg{statusMsg{text: fmt.Sprintf("saved the last %d messages to %s", n, path)}}
+	}
+}
+
+// flightAdd feeds the flight recorder a batch, or holds it while a save
+// has the recorder.
+func (m *Model) flightAdd(msgs []model.Message) {
+	r := m.opts.Recorder
+	if r == nil || r.Flight == nil || len(msgs) == 0 {
+		return
+	}
+	if !m.flight.saving {
+		r.Flight.Add(msgs)
+		return
+	}
+	fs := &m.flight
+	for i := range msgs {
+		c := pendingCost(&msgs[i])
+		if fs.bytes+c > maxFlightPending {
+			fs.missed += uint64(len(msgs) - i)
+			return
+		}
+		fs.bytes += c
+		fs.pending = append(fs.pending, msgs[i])
+	}
+}
+
+// flightReset forgets the flight recorder's messages (a rewind).
+func (m *Model) flightReset() {
+	r := m.opts.Recorder
+	if r == nil || r.Flight == nil {
+		return
+	}
+	if m.flight.saving {
+		m.flight.reset, m.flight.pending, m.flight.bytes = true, nil, 0
+		return
+	}
+	r.Flight.Reset()
+}
+
+// flightSaved takes the recorder back and gives it what arrived meanwhile.
+func (m *Model) flightSaved(msg flightSavedMsg) {
+	fs := &m.flight
+	if r := m.opts.Recorder; r != nil && r.Flight != nil {
+		if fs.reset {
+			r.Flight.Reset()
+		}
+		r.Flight.Add(fs.pending)
+	}
+	text := msg.status.text
+	if fs.missed > 0 && !msg.status.isErr {
+		text += fmt.Sprintf(" (%d messages arrived too fast to keep meanwhile)", fs.missed)
+	}
+	*fs = flightState{}
+	m.setFlash(text, msg.status.isErr)
 }
 
 // recHeader is the header's recording badge.

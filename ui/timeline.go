@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -62,83 +61,125 @@ type timelineOp struct {
 	op   func(Timeline) (bool, error)
 }
 
-// timelineCmd queues a control. The controls run off the UI goroutine,
-// one at a time in the order of the keys (Cmds alone would race each
-// other: space then . could reach the player as . then space).
-func (m *Model) timelineCmd(what string, op func(Timeline) (bool, error)) tea.Cmd {
-	if len(m.tlQueue) >= maxTimelineQueue {
-		m.setFlash("the player is busy: key dropped", true)
-		return nil
-	}
-	m.tlQueue = append(m.tlQueue, timelineOp{what, op})
-	if len(m.tlQueue) > 1 {
-		return nil // runs when the one before it is done
-	}
-	return m.runTimelineOp()
+// timelineControls drive the capture player of natsx open: the controls
+// run off the UI goroutine, one at a time in the order of the keys (Cmds
+// alone would race each other: space then . could reach the player as .
+// then space), and the timeline line shows the player as of the last pull.
+type timelineControls struct {
+	tl     Timeline
+	status model.TimelineStatus
+	queue  []timelineOp // controls in key order; the first is running
+	st     *Styles
 }
 
 // maxTimelineQueue bounds the controls waiting (a held key repeats fast).
 const maxTimelineQueue = 64
 
-// runTimelineOp runs the control at the head of the queue.
-func (m *Model) runTimelineOp() tea.Cmd {
-	tl, next := m.opts.Timeline, m.tlQueue[0]
+// enqueue queues a control; ok is false when the queue is full.
+func (c *timelineControls) enqueue(what string, op func(Timeline) (bool, error)) (tea.Cmd, bool) {
+	if len(c.queue) >= maxTimelineQueue {
+		return nil, false
+	}
+	c.queue = append(c.queue, timelineOp{what, op})
+	if len(c.queue) > 1 {
+		return nil, true // runs when the one before it is done
+	}
+	return c.runHead(), true
+}
+
+// runHead runs the control at the head of the queue.
+func (c *timelineControls) runHead() tea.Cmd {
+	tl, next := c.tl, c.queue[0]
 	return func() tea.Msg {
 		rewound, err := next.op(tl)
 		return timelineMsg{what: next.what, rewound: rewound, err: err}
 	}
 }
 
-// timelineKey handles the timeline's keys in `natsx open`; false when the
-// key is not one of them.
-func (m *Model) timelineKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
-	if m.opts.Timeline == nil {
-		return nil, false
+// done takes the finished control off the queue and starts the next.
+func (c *timelineControls) done() tea.Cmd {
+	c.status = c.tl.Status()
+	if len(c.queue) == 0 {
+		return nil
 	}
-	k := m.keys
+	c.queue = c.queue[1:]
+	if len(c.queue) > 0 {
+		return c.runHead()
+	}
+	return nil
+}
+
+// timelineCmd queues a control.
+func (m *Model) timelineCmd(what string, op func(Timeline) (bool, error)) tea.Cmd {
+	cmd, ok := m.timeline.enqueue(what, op)
+	if !ok {
+		m.setFlash("the player is busy: key dropped", true)
+	}
+	return cmd
+}
+
+// timelineKey is what a timeline key asks for: a control to queue, or
+// the seek prompt.
+type timelineKey struct {
+	what   string
+	op     func(Timeline) (bool, error)
+	seekTo bool
+}
+
+// Key maps a key to the player's control in natsx open; ok is false when
+// the key is not one of the timeline's (or there is no player).
+func (c *timelineControls) Key(msg tea.KeyPressMsg, k KeyMap) (tk timelineKey, ok bool) {
+	if c.tl == nil {
+		return tk, false
+	}
 	switch {
 	case key.Matches(msg, k.Play):
-		return m.timelineCmd("", Timeline.Toggle), true
+		return timelineKey{op: Timeline.Toggle}, true
 	case key.Matches(msg, k.Faster), key.Matches(msg, k.Slower):
 		up := key.Matches(msg, k.Faster)
-		return m.timelineCmd("speed", func(t Timeline) (bool, error) { return t.Speed(up) }), true
+		return timelineKey{what: "speed", op: func(t Timeline) (bool, error) { return t.Speed(up) }}, true
 	case key.Matches(msg, k.Step):
-		return m.timelineCmd("", Timeline.Step), true
+		return timelineKey{op: Timeline.Step}, true
 	case key.Matches(msg, k.SeekBack), key.Matches(msg, k.SeekFwd):
 		d := SeekStep
 		if key.Matches(msg, k.SeekBack) {
 			d = -d
 		}
-		return m.timelineCmd("seek", func(t Timeline) (bool, error) { return t.SeekBy(d) }), true
+		return timelineKey{what: "seek", op: func(t Timeline) (bool, error) { return t.SeekBy(d) }}, true
 	case key.Matches(msg, k.SeekTo):
-		return m.openPrompt(promptSeek, "seek to> ", ""), true
+		return timelineKey{seekTo: true}, true
 	case key.Matches(msg, k.NextMarker), key.Matches(msg, k.PrevMarker):
 		next := key.Matches(msg, k.NextMarker)
-		return m.timelineCmd("marker", func(t Timeline) (bool, error) { return t.Marker(next) }), true
+		return timelineKey{what: "marker", op: func(t Timeline) (bool, error) { return t.Marker(next) }}, true
 	}
-	return nil, false
+	return tk, false
+}
+
+// timelineInput acts on a timeline key; false when it is not one.
+func (m *Model) timelineInput(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	tk, ok := m.timeline.Key(msg, m.keys)
+	switch {
+	case !ok:
+		return nil, false
+	case tk.seekTo:
+		return m.openPrompt(promptSeek, "seek to> ", ""), true
+	}
+	return m.timelineCmd(tk.what, tk.op), true
 }
 
 // timelineDone shows a control's outcome; the rewind itself happens where
 // the feed carries RewindSubject.
 func (m *Model) timelineDone(msg timelineMsg) tea.Cmd {
-	m.tl = m.opts.Timeline.Status()
-	var cmd tea.Cmd
-	if len(m.tlQueue) > 0 {
-		m.tlQueue = m.tlQueue[1:]
-		if len(m.tlQueue) > 0 {
-			cmd = m.runTimelineOp()
-		}
-	}
+	cmd := m.timeline.done()
 	switch {
 	case msg.err != nil:
 		m.setFlash(msg.err.Error(), true)
 	case msg.rewound:
-		m.setFlash(fmt.Sprintf("back to %s: counts start over from here", m.offsetString(m.tl.Pos)), false)
+		m.setFlash(fmt.Sprintf("back to %s: counts start over from here", m.timeline.offsetString(m.timeline.status.Pos)), false)
 	case msg.what == "seek" || msg.what == "marker":
-		m.setFlash(fmt.Sprintf("at %s (messages in between were not played)", m.offsetString(m.tl.Pos)), false)
+		m.setFlash(fmt.Sprintf("at %s (messages in between were not played)", m.timeline.offsetString(m.timeline.status.Pos)), false)
 	case msg.what == "speed":
-		m.setFlash("speed "+speedString(m.tl.Speed), false)
+		m.setFlash("speed "+speedString(m.timeline.status.Speed), false)
 	}
 	return cmd
 }
@@ -150,28 +191,18 @@ func (m *Model) timelineDone(msg timelineMsg) tea.Cmd {
 // the messages to apply.
 func (m *Model) timelineBatch(msgs []model.Message, dropped bool) []model.Message {
 	tl := m.opts.Timeline
-	prevErr := m.tl.Err
-	m.tl = tl.Status()
-	if m.tl.Err != "" && m.tl.Err != prevErr {
-		m.setFlash("player: "+m.tl.Err, true)
+	prevErr := m.timeline.status.Err
+	m.timeline.status = tl.Status()
+	st := m.timeline.status
+	if st.Err != "" && st.Err != prevErr {
+		m.setFlash("player: "+st.Err, true)
 	}
-	head := m.tl.Pos.UnixNano()
+	head := st.Pos.UnixNano()
 	// Stamp all of it, the stretch before a rewind too, so each
 	// publication the player remembers is matched by its own message.
 	tl.Stamp(msgs, head, dropped)
-	rewind := tl.RewindSubject()
-	last := -1
-	for i := range msgs {
-		if len(msgs[i].Subject) == len(rewind) && msgs[i].Subject == rewind {
-			last = i
-		}
-	}
-	if last >= 0 {
-		msgs = msgs[last+1:]
-		since := head
-		if len(msgs) > 0 {
-			since = min(since, msgs[0].Received)
-		}
+	if rest, since, ok := model.AfterRewind(msgs, tl.RewindSubject(), head); ok {
+		msgs = rest
 		m.rewind(since)
 	}
 	return msgs
@@ -180,8 +211,8 @@ func (m *Model) timelineBatch(msgs []model.Message, dropped bool) []model.Messag
 // clock is the time the explorer's data runs on: the wall clock, or in
 // natsx open the playhead.
 func (m *Model) clock(wall time.Time) time.Time {
-	if m.opts.Timeline != nil && !m.tl.Pos.IsZero() {
-		return m.tl.Pos
+	if m.opts.Timeline != nil && !m.timeline.status.Pos.IsZero() {
+		return m.timeline.status.Pos
 	}
 	return wall
 }
@@ -190,23 +221,14 @@ func (m *Model) clock(wall time.Time) time.Time {
 // request/reply links, pane lists and the inspector. Panes keep their
 // patterns, names and places; sort, noise and the memory budget stay.
 func (m *Model) rewind(since int64) {
-	m.resetCounts(since)
-	for i, p := range m.panes {
-		np := model.NewPane(p.ID, p.Pattern, m.opts.PaneDepth, m.paneBytes())
-		np.Name, np.Opened, np.Err = p.Name, since, p.Err
-		m.panes[i] = np
-	}
-	m.insp = inspectorCache{}
-	m.inspBack, m.inspPin, m.inspScroll = 0, 0, 0
-	m.reqResult, m.showResp = nil, false
-	if r := m.opts.Recorder; r != nil && r.Flight != nil {
-		r.Flight.Reset()
-	}
+	m.ex.Rewind(since)
+	m.insp.reset()
+	m.flightReset()
 }
 
 // offsetString is t as an offset from the capture's start.
-func (m *Model) offsetString(t time.Time) string {
-	return offsetString(t.Sub(m.tl.Start), m.tl.End.Sub(m.tl.Start))
+func (c *timelineControls) offsetString(t time.Time) string {
+	return offsetString(t.Sub(c.status.Start), c.status.End.Sub(c.status.Start))
 }
 
 // offsetString formats d as m:ss.t, or h:mm:ss when span reaches an hour.
@@ -227,137 +249,12 @@ func speedString(x float64) string {
 	return strconv.FormatFloat(x, 'g', -1, 64) + "x"
 }
 
-// parseSeek reads the seek prompt into an offset from the capture's start:
-//
-//	1:23  1:23.5  1:02:03   an offset (m:ss or h:mm:ss)
-//	90s  1m30s  90          a Go duration, or seconds
-//	+10s  -1:00             relative to the playhead
-//	@15:04:05[.000]         the time of day the capture was made (its zone)
-func parseSeek(s string, st model.TimelineStatus) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	span := st.End.Sub(st.Start)
-	if s == "" {
-		return 0, errors.New("type a time: 1:23, 90s, +10s, -1m or @15:04:05")
-	}
-	var off time.Duration
-	switch {
-	case s[0] == '@':
-		clock, err := parseClock(s[1:], st.Start)
-		if err != nil {
-			return 0, err
-		}
-		// The start's own second (typed without its fraction) is the start.
-		off = max(clock.Sub(st.Start), 0)
-	case s[0] == '+' || s[0] == '-':
-		d, err := parseOffset(s[1:])
-		if err != nil {
-			return 0, err
-		}
-		if s[0] == '-' {
-			d = -d
-		}
-		off = st.Pos.Sub(st.Start) + d
-	default:
-		d, err := parseOffset(s)
-		if err != nil {
-			return 0, err
-		}
-		off = d
-	}
-	if off < 0 {
-		return 0, fmt.Errorf("%s is before the capture's start", s)
-	}
-	if off > span {
-		return 0, fmt.Errorf("%s is past the capture's end (%s)", s, offsetString(span, span))
-	}
-	return off, nil
-}
-
-// parseOffset reads 1:23, 1:02:03.5, 90s, 1m30s or 90 (seconds).
-func parseOffset(s string) (time.Duration, error) {
-	bad := fmt.Errorf("%q: want 1:23, 1:02:03, 90s or 1m30s", s)
-	if strings.Contains(s, ":") {
-		parts := strings.Split(s, ":")
-		if len(parts) > 3 {
-			return 0, bad
-		}
-		var secs float64
-		for i, p := range parts {
-			last := i == len(parts)-1
-			v, ok := decimal(p)
-			if !ok || (!last && strings.Contains(p, ".")) || (i > 0 && v >= 60) {
-				return 0, bad
-			}
-			secs = secs*60 + v
-		}
-		if secs > maxSeekSeconds {
-			return 0, bad
-		}
-		return time.Duration(secs * float64(time.Second)), nil
-	}
-	if v, ok := decimal(s); ok {
-		if v > maxSeekSeconds {
-			return 0, bad
-		}
-		return time.Duration(v * float64(time.Second)), nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, bad
-	}
-	return d, nil
-}
-
-// maxSeekSeconds keeps a typed offset far inside time.Duration's range.
-const maxSeekSeconds = 1e9
-
-// decimal reads digits with at most one '.', nothing else (no sign,
-// exponent, hex, inf or NaN, which strconv.ParseFloat would take).
-func decimal(s string) (float64, bool) {
-	dots := 0
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '.':
-			dots++
-		case s[i] < '0' || s[i] > '9':
-			return 0, false
-		}
-	}
-	if s == "" || s == "." || dots > 1 {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	return v, err == nil
-}
-
-// parseClock reads a time of day (15:04, 15:04:05, 15:04:05.000) on the
-// capture's first day in its zone; a time before the start is taken on the
-// next day (captures that run past midnight).
-func parseClock(s string, start time.Time) (time.Time, error) {
-	var t time.Time
-	var err error
-	for _, layout := range []string{"15:04:05.999999999", "15:04:05", "15:04"} {
-		if t, err = time.Parse(layout, s); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("@%s: want a time of day like @15:04:05", s)
-	}
-	y, mo, d := start.Date()
-	at := time.Date(y, mo, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), start.Location())
-	if at.Before(start.Truncate(time.Second)) {
-		at = at.AddDate(0, 0, 1)
-	}
-	return at, nil
-}
-
-// timelineView is the timeline line above the footer in `natsx open`:
+// View is the timeline line above the footer in `natsx open`:
 //
 //	▶ 1x  0:12.3 ━━━━━━━◆━━●──────◆──── 1:05.0  1,234 msgs  @10:32:04.1  capture.natsx
-func (m *Model) timelineView(w int) string {
-	st := m.styles
-	t := m.tl
+func (c *timelineControls) View(w int) string {
+	st := c.st
+	t := c.status
 	icon := st.Good.Render("▶")
 	switch {
 	case t.Done:
@@ -390,11 +287,11 @@ func (m *Model) timelineView(w int) string {
 	if barW < 8 {
 		return fit(left+right, w)
 	}
-	return left + m.timelineBar(barW, pos, span) + right
+	return left + c.bar(barW, pos, span) + right
 }
 
 // timelineBar draws the played part, the playhead and the markers.
-func (m *Model) timelineBar(w int, pos, span time.Duration) string {
+func (c *timelineControls) bar(w int, pos, span time.Duration) string {
 	cell := func(d time.Duration) int {
 		if span <= 0 {
 			return 0
@@ -402,8 +299,8 @@ func (m *Model) timelineBar(w int, pos, span time.Duration) string {
 		return min(max(int(float64(d)/float64(span)*float64(w-1)+0.5), 0), w-1)
 	}
 	marks := make([]bool, w)
-	for _, mk := range m.tl.Markers {
-		marks[cell(mk.Sub(m.tl.Start))] = true
+	for _, mk := range c.status.Markers {
+		marks[cell(mk.Sub(c.status.Start))] = true
 	}
 	head := cell(pos)
 	// Runs of one kind are styled together: one escape sequence per run.
@@ -413,7 +310,7 @@ func (m *Model) timelineBar(w int, pos, span time.Duration) string {
 		marker
 		playhead
 	)
-	styles := [...]lipgloss.Style{m.styles.Accent, m.styles.Muted, m.styles.Warn, m.styles.Value.Bold(true)}
+	styles := [...]lipgloss.Style{c.st.Accent, c.st.Muted, c.st.Warn, c.st.Value.Bold(true)}
 	var b, run strings.Builder
 	kind := played
 	flush := func() {

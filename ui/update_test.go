@@ -109,7 +109,7 @@ func keyScene(t *testing.T) *Model {
 
 // selected is the selected subject, "" when none.
 func selected(m *Model) string {
-	if n := m.view.Selected(); n != nil {
+	if n := m.ex.TreeView().Selected(); n != nil {
 		return n.Subject
 	}
 	return ""
@@ -118,7 +118,7 @@ func selected(m *Model) string {
 // rowSubjects lists the visible rows' subjects.
 func rowSubjects(m *Model) []string {
 	var out []string
-	for _, n := range m.view.Rows() {
+	for _, n := range m.ex.TreeView().Rows() {
 		out = append(out, n.Subject)
 	}
 	return out
@@ -183,40 +183,40 @@ func TestKeysPage(t *testing.T) {
 	}
 	m.Apply(msgsOn(start, subjects...), start, model.SourceStatus{})
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24}, press("l"))
-	m.Render() // the tree pane tells the view its height when drawn
+	m.Render() // a frame before the keys, as on a terminal (sizes come from Update)
 
-	h := m.view.Height()
+	h := m.ex.TreeView().Height()
 	if h < 2 {
 		t.Fatalf("view height %d after a render at 80x24", h)
 	}
-	rows := len(m.view.Rows())
+	rows := len(m.ex.TreeView().Rows())
 	send(m, press("pgdown"))
-	if got := m.view.Cursor(); got != h {
+	if got := m.ex.TreeView().Cursor(); got != h {
 		t.Errorf("pgdown: cursor %d, want %d", got, h)
 	}
 	send(m, press("pgdown"))
-	if got := m.view.Cursor(); got != 2*h {
+	if got := m.ex.TreeView().Cursor(); got != 2*h {
 		t.Errorf("pgdown twice: cursor %d, want %d", got, 2*h)
 	}
 	send(m, press("pgup"))
-	if got := m.view.Cursor(); got != h {
+	if got := m.ex.TreeView().Cursor(); got != h {
 		t.Errorf("pgup: cursor %d, want %d", got, h)
 	}
 	for range rows/h + 2 {
 		send(m, press("pgdown"))
 	}
-	if got := m.view.Cursor(); got != rows-1 {
+	if got := m.ex.TreeView().Cursor(); got != rows-1 {
 		t.Errorf("pgdown past the end: cursor %d, want the last row %d", got, rows-1)
 	}
 	// The selected row stays on screen.
-	win, first := m.view.Window()
-	if c := m.view.Cursor(); c < first || c >= first+len(win) {
+	win, first := m.ex.TreeView().Window()
+	if c := m.ex.TreeView().Cursor(); c < first || c >= first+len(win) {
 		t.Errorf("cursor %d outside window [%d,%d)", c, first, first+len(win))
 	}
 	for range rows/h + 2 {
 		send(m, press("pgup"))
 	}
-	if got := m.view.Cursor(); got != 0 {
+	if got := m.ex.TreeView().Cursor(); got != 0 {
 		t.Errorf("pgup past the top: cursor %d, want 0", got)
 	}
 }
@@ -233,8 +233,8 @@ func TestKeySortCycles(t *testing.T) {
 	}
 	for i, w := range want {
 		send(m, press("s"))
-		if m.view.Sort != w.sort {
-			t.Fatalf("press %d: sort %v, want %v", i+1, m.view.Sort, w.sort)
+		if m.ex.TreeView().Sort != w.sort {
+			t.Fatalf("press %d: sort %v, want %v", i+1, m.ex.TreeView().Sort, w.sort)
 		}
 		if got := rowSubjects(m)[0]; got != w.first {
 			t.Errorf("sort %v: first row %q, want %q", w.sort, got, w.first)
@@ -280,7 +280,7 @@ func TestKeyHelp(t *testing.T) {
 	for _, closer := range []string{"?", "esc"} {
 		m := keyScene(t)
 		send(m, press("?"))
-		if !m.showHelp {
+		if m.mode != modeHelp {
 			t.Fatal("'?' did not open help")
 		}
 		if !strings.Contains(m.Render(), "natsx keys") {
@@ -292,7 +292,7 @@ func TestKeyHelp(t *testing.T) {
 			t.Errorf("'j' under help moved the selection to %q", got)
 		}
 		send(m, press(closer))
-		if m.showHelp {
+		if m.mode == modeHelp {
 			t.Errorf("%q did not close help", closer)
 		}
 		if strings.Contains(m.Render(), "natsx keys") {
@@ -335,7 +335,7 @@ func searchScene(t *testing.T) *Model {
 func TestSearch(t *testing.T) {
 	m := searchScene(t)
 	send(m, press("/"))
-	if !m.searching {
+	if !(m.mode == modePrompt && m.prompt.kind == promptSearch) {
 		t.Fatal("'/' did not open the search prompt")
 	}
 	if !strings.Contains(m.Render(), "keep match") {
@@ -350,8 +350,8 @@ func TestSearch(t *testing.T) {
 		t.Errorf("match not revealed: rows %q", rowSubjects(m))
 	}
 	send(m, press("enter"))
-	if m.searching || m.query != "cre" {
-		t.Fatalf("enter: searching %v query %q, want closed prompt and query 'cre'", m.searching, m.query)
+	if (m.mode == modePrompt && m.prompt.kind == promptSearch) || m.query != "cre" {
+		t.Fatalf("enter: searching %v query %q, want closed prompt and query 'cre'", (m.mode == modePrompt && m.prompt.kind == promptSearch), m.query)
 	}
 	if got := selected(m); got != "orders.eu.created" {
 		t.Errorf("enter moved the selection to %q", got)
@@ -394,7 +394,7 @@ func TestSearchEscReturns(t *testing.T) {
 		t.Fatalf("typing selected %q, want orders.eu.paid", got)
 	}
 	send(m, press("esc"))
-	if m.searching {
+	if m.mode == modePrompt && m.prompt.kind == promptSearch {
 		t.Error("esc did not close the prompt")
 	}
 	if got := selected(m); got != "zeta" {
@@ -440,10 +440,10 @@ func TestSearchPromptSwallowsKeys(t *testing.T) {
 				}
 			}
 		}
-		if m.showHelp || m.view.Sort != model.SortName || m.view.ShowNoise {
+		if m.mode == modeHelp || m.ex.TreeView().Sort != model.SortName || m.ex.TreeView().ShowNoise {
 			t.Error("a key typed into the prompt acted as a command")
 		}
-		if got := m.search.Value(); got != "q?js." {
+		if got := m.prompt.input.Value(); got != "q?js." {
 			t.Errorf("prompt value %q, want %q", got, "q?js.")
 		}
 	})
@@ -461,7 +461,7 @@ func TestCtrlCQuitsFromSearch(t *testing.T) {
 func TestSearchPaste(t *testing.T) {
 	m := searchScene(t)
 	send(m, press("/"), tea.PasteMsg{Content: "paid"})
-	if got := m.search.Value(); got != "paid" {
+	if got := m.prompt.input.Value(); got != "paid" {
 		t.Errorf("prompt value %q after pasting \"paid\"", got)
 	}
 	if got := selected(m); got != "orders.eu.paid" {

@@ -44,21 +44,21 @@ func benchmarkRender(b *testing.B, fanout int) {
 		}
 		m.Apply(chunk, now, model.SourceStatus{URL: "nats://bench:4222", State: model.StateConnected})
 	}
-	if got, want := m.tree.Len(), 1+fanout+fanout*fanout+fanout*fanout*fanout; got != want || m.tree.Pruned != 0 {
-		b.Fatalf("tree holds %d nodes (%d pruned), want %d", got, m.tree.Pruned, want)
+	if got, want := m.ex.Tree().Len(), 1+fanout+fanout*fanout+fanout*fanout*fanout; got != want || m.ex.Tree().Pruned != 0 {
+		b.Fatalf("tree holds %d nodes (%d pruned), want %d", got, m.ex.Tree().Pruned, want)
 	}
 	mid := fanout / 2
 	for _, subj := range []string{"s.0", "s.0.0", fmt.Sprintf("s.%d", mid)} {
-		m.tree.Find(subj).Expanded = true
+		m.ex.Tree().Find(subj).Expanded = true
 	}
 	// Select a leaf in the middle: expands s, s.<mid> and s.<mid>.<mid>.
-	m.view.Reveal(m.tree.Find(fmt.Sprintf("s.%d.%d.%d", mid, mid, mid)), now.UnixNano())
+	m.ex.TreeView().Reveal(m.ex.Tree().Find(fmt.Sprintf("s.%d.%d.%d", mid, mid, mid)), now.UnixNano())
 	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	if rows, want := len(m.view.Rows()), 1+5*fanout; rows != want {
+	if rows, want := len(m.ex.TreeView().Rows()), 1+5*fanout; rows != want {
 		b.Fatalf("%d visible rows, want %d", rows, want)
 	}
-	m.Render() // the first frame tells the view its height
-	if win, _ := m.view.Window(); len(win) < 35 {
+	m.Render() // a first frame, as on a terminal (sizes come from Update)
+	if win, _ := m.ex.TreeView().Window(); len(win) < 35 {
 		b.Fatalf("only %d rows on screen", len(win))
 	}
 
@@ -108,7 +108,7 @@ func BenchmarkApplyBatch(b *testing.B) {
 			m.buf[i].Seq = seq
 			m.buf[i].Received = now.UnixNano()
 		}
-		msg := batchMsg{tag: m.tag, now: now, buf: m.buf, n: batch, next: seq}
+		msg := batchMsg{now: now, buf: m.buf, n: batch, next: seq}
 		b.StartTimer()
 
 		m.applyBatch(msg)

@@ -107,13 +107,13 @@ func scene(t testing.TB, w, h int, subject string) *Model {
 	m.Apply(sceneMessages(), sceneNow, sceneStatus)
 	m.storeDropped = 1500
 	send(m, tea.WindowSizeMsg{Width: w, Height: h})
-	m.Render() // let the tree view learn its height, as the first frame does
+	m.Render() // a first frame, as on a terminal (sizes come from Update)
 	if subject != "" {
-		n := m.tree.Find(subject)
+		n := m.ex.Tree().Find(subject)
 		if n == nil {
 			t.Fatalf("scene has no subject %q", subject)
 		}
-		m.view.Reveal(n, sceneNow.UnixNano())
+		m.ex.TreeView().Reveal(n, sceneNow.UnixNano())
 		if got := selected(m); got != subject {
 			t.Fatalf("selected %q, want %q", got, subject)
 		}
@@ -288,7 +288,7 @@ func TestViewShape(t *testing.T) {
 			typeText(m, "evil")
 		case "escapes":
 			send(m, press("."))
-			m.view.Reveal(m.tree.Find("evil\x1b[2J"), sceneNow.UnixNano())
+			m.ex.TreeView().Reveal(m.ex.Tree().Find("evil\x1b[2J"), sceneNow.UnixNano())
 		}
 		for _, w := range widths {
 			for _, h := range heights {

@@ -27,7 +27,8 @@ const RequestTimeout = 2 * time.Second
 
 // publishForm edits a message to publish or a request to send.
 type publishForm struct {
-	open    bool
+	keys    FormKeys
+	st      *Styles
 	request bool
 	subject textinput.Model
 	reply   textinput.Model
@@ -39,8 +40,8 @@ type publishForm struct {
 
 const formFields = 4
 
-func newPublishForm() publishForm {
-	f := publishForm{subject: textinput.New(), reply: textinput.New(), headers: textarea.New(), payload: textarea.New()}
+func newPublishForm(st *Styles) publishForm {
+	f := publishForm{keys: DefaultFormKeys(), st: st, subject: textinput.New(), reply: textinput.New(), headers: textarea.New(), payload: textarea.New()}
 	f.subject.Prompt = ""
 	f.subject.Placeholder = "orders.create"
 	f.reply.Prompt = ""
@@ -74,8 +75,9 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 		m.setFlash("this source cannot publish", true)
 		return nil
 	}
+	m.mode = modeForm
 	f := &m.form
-	f.open, f.request, f.err, f.field = true, request, "", 0
+	f.request, f.err, f.field = request, "", 0
 	f.subject.SetValue("")
 	f.reply.SetValue("")
 	f.headers.SetValue("")
@@ -86,11 +88,10 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 		f.headers.SetValue(formatHeaders(from.Header))
 		f.payload.SetValue(string(from.Data))
 	}
-	return m.focusField()
+	return f.focusField()
 }
 
-func (m *Model) focusField() tea.Cmd {
-	f := &m.form
+func (f *publishForm) focusField() tea.Cmd {
 	f.subject.Blur()
 	f.reply.Blur()
 	f.headers.Blur()
@@ -107,35 +108,40 @@ func (m *Model) focusField() tea.Cmd {
 	}
 }
 
-// formKey edits the form: tab/shift+tab move between fields, ctrl+s sends,
-// esc cancels.
-func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
-	f, k := &m.form, m.fkeys
-	switch {
-	case msg.String() == "ctrl+c":
-		return tea.Quit
-	case key.Matches(msg, k.Cancel):
-		f.open = false
-		return nil
-	case key.Matches(msg, k.Next):
-		f.field = (f.field + 1) % formFields
-		return m.focusField()
-	case key.Matches(msg, k.Prev):
-		f.field = (f.field + formFields - 1) % formFields
-		return m.focusField()
-	case key.Matches(msg, k.Send):
-		return m.sendForm()
-	case msg.String() == "enter" && f.field < 2:
-		// Enter ends a one-line field; in headers and payload it is a newline.
-		f.field++
-		return m.focusField()
-	}
-	return m.formInput(msg)
-}
+// formEvent is what a key did to the form; the root acts on it.
+type formEvent int
 
-// formInput passes a key or a paste to the focused field.
-func (m *Model) formInput(msg tea.Msg) tea.Cmd {
-	f := &m.form
+const (
+	formEdited formEvent = iota
+	formSend
+	formCanceled
+	formQuit
+)
+
+// Update edits the form: its keys move between fields, send and cancel;
+// everything else (keys and pastes) goes to the focused field.
+func (f *publishForm) Update(msg tea.Msg) (formEvent, tea.Cmd) {
+	k := f.keys
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(kp, k.Quit):
+			return formQuit, nil
+		case key.Matches(kp, k.Cancel):
+			return formCanceled, nil
+		case key.Matches(kp, k.Next):
+			f.field = (f.field + 1) % formFields
+			return formEdited, f.focusField()
+		case key.Matches(kp, k.Prev):
+			f.field = (f.field + formFields - 1) % formFields
+			return formEdited, f.focusField()
+		case key.Matches(kp, k.Send):
+			return formSend, nil
+		case key.Matches(kp, k.NextLine) && f.field < 2:
+			// Enter ends a one-line field; in headers and payload it is a newline.
+			f.field++
+			return formEdited, f.focusField()
+		}
+	}
 	f.err = ""
 	var cmd tea.Cmd
 	switch f.field {
@@ -147,6 +153,21 @@ func (m *Model) formInput(msg tea.Msg) tea.Cmd {
 		f.headers, cmd = f.headers.Update(msg)
 	default:
 		f.payload, cmd = f.payload.Update(msg)
+	}
+	return formEdited, cmd
+}
+
+// formInput routes a key or a paste to the form and acts on the result.
+func (m *Model) formInput(msg tea.Msg) tea.Cmd {
+	ev, cmd := m.form.Update(msg)
+	switch ev {
+	case formQuit:
+		return tea.Quit
+	case formCanceled:
+		m.mode = modeBrowse
+		return nil
+	case formSend:
+		return m.sendForm()
 	}
 	return cmd
 }
@@ -173,7 +194,7 @@ func (m *Model) sendForm() tea.Cmd {
 	}
 	data := []byte(f.payload.Value())
 	pub := m.src.(Publisher)
-	f.open = false
+	m.mode = modeBrowse
 	if f.request {
 		return func() tea.Msg {
 			resp, rtt, err := pub.Request(subject, hdr, data, RequestTimeout)
@@ -241,14 +262,9 @@ func formatHeaders(h model.Header) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// formView draws the form in the body's place.
-func (m *Model) formView(w, h int) []string {
-	st := m.styles
-	f := &m.form
-	title := "Publish"
-	if f.request {
-		title = fmt.Sprintf("Request (waits %s for a reply)", RequestTimeout)
-	}
+// SetSize sizes the fields for a body of w×h; Update calls it, so View
+// only draws.
+func (f *publishForm) SetSize(w, h int) {
 	fw := max(w-12, 10)
 	f.subject.SetWidth(fw)
 	f.reply.SetWidth(fw)
@@ -257,6 +273,15 @@ func (m *Model) formView(w, h int) []string {
 	hh := max(min(4, (h-8)/3), 1)
 	f.headers.SetHeight(hh)
 	f.payload.SetHeight(max(h-hh-8, 1))
+}
+
+// View draws the form in the body's place.
+func (f *publishForm) View(w, h int) []string {
+	st := f.st
+	title := "Publish"
+	if f.request {
+		title = fmt.Sprintf("Request (waits %s for a reply)", RequestTimeout)
+	}
 	label := func(i int, s string) string {
 		if f.field == i {
 			return st.Accent.Bold(true).Render(fmt.Sprintf("%-10s", s))

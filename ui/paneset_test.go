@@ -106,7 +106,7 @@ func TestLoadedPanesLeaveInspectorOnTree(t *testing.T) {
 	m.Apply(msgsOn(sceneNow, "c"), sceneNow, model.SourceStatus{State: model.StateConnected})
 	send(m, tea.WindowSizeMsg{Width: 120, Height: 32})
 	send(m, runIO(t, m.loadPanesCmd(false)))
-	if len(m.panes) != 2 || m.panes[0].Name != "a.>" || m.panes[1].Name != "bees" {
+	if len(m.ex.Panes()) != 2 || m.ex.Panes()[0].Name != "a.>" || m.ex.Panes()[1].Name != "bees" {
 		t.Fatalf("loaded %v", paneNames(m))
 	}
 	out := screenText(m)
@@ -118,7 +118,7 @@ func TestLoadedPanesLeaveInspectorOnTree(t *testing.T) {
 	}
 	// Tab reaches the first pane.
 	send(m, pk("tab"))
-	if m.focusedPane() != m.panes[0] {
+	if m.focusedPane() != m.ex.Panes()[0] {
 		t.Errorf("tab after load focused pane %d", m.paneIdx+1)
 	}
 }
@@ -174,8 +174,8 @@ func TestSaveLoadWithoutConfigDir(t *testing.T) {
 		t.Errorf(":save with no state path: %#v", msg)
 	}
 	send(m, runIO(t, colon(m, "load")))
-	if f := footerText(m); !strings.Contains(f, "no config directory") || len(m.panes) != 1 {
-		t.Errorf(":load with no state path: footer %q, %d panes", f, len(m.panes))
+	if f := footerText(m); !strings.Contains(f, "no config directory") || len(m.ex.Panes()) != 1 {
+		t.Errorf(":load with no state path: footer %q, %d panes", f, len(m.ex.Panes()))
 	}
 }
 
@@ -254,17 +254,17 @@ func TestCommands(t *testing.T) {
 	}
 	// :filter opens a pane, or refuses a bad pattern inline.
 	colon(m, "filter a.>.b")
-	if m.prompt.kind != promptCommand || !strings.Contains(footerText(m), "must be the last token") || len(m.panes) != 0 {
-		t.Errorf(":filter a.>.b: prompt %v footer %q panes %d", m.prompt.kind, footerText(m), len(m.panes))
+	if m.prompt.kind != promptCommand || !strings.Contains(footerText(m), "must be the last token") || len(m.ex.Panes()) != 0 {
+		t.Errorf(":filter a.>.b: prompt %v footer %q panes %d", m.prompt.kind, footerText(m), len(m.ex.Panes()))
 	}
 	send(m, pk("esc"))
 	colon(m, "f a.*")
-	if len(m.panes) != 1 || m.focusedPane() == nil || m.prompt.kind != promptNone {
-		t.Errorf(":f a.*: %d panes, focused %v", len(m.panes), m.focusedPane())
+	if len(m.ex.Panes()) != 1 || m.focusedPane() == nil || m.prompt.kind != promptNone {
+		t.Errorf(":f a.*: %d panes, focused %v", len(m.ex.Panes()), m.focusedPane())
 	}
 	colon(m, "close")
-	if len(m.panes) != 0 {
-		t.Errorf(":close left %d panes", len(m.panes))
+	if len(m.ex.Panes()) != 0 {
+		t.Errorf(":close left %d panes", len(m.ex.Panes()))
 	}
 	// An empty command just closes the prompt.
 	if cmd := colon(m, ""); cmd != nil || m.prompt.kind != promptNone {

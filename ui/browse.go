@@ -16,41 +16,20 @@ func boundTo(msg tea.KeyPressMsg, b key.Binding) bool {
 	return slices.Contains(b.Keys(), msg.String())
 }
 
-// handleKey routes a key: the search prompt when open, the help screen when
-// shown, then the global keys and the tree's.
-func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.form.open {
-		return m.formKey(msg)
-	}
-	if m.prompt.kind != promptNone {
-		return m.promptKey(msg)
-	}
-	if m.searching {
-		if msg.String() == "ctrl+c" {
-			return tea.Quit
-		}
-		return m.searchKey(msg)
-	}
+// browseKey handles a key while nothing is open over the body: the
+// timeline's keys, the global keys, then the focused part's.
+func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	if m.showHelp {
-		switch {
-		case key.Matches(msg, k.Quit):
-			return tea.Quit
-		case key.Matches(msg, k.Help), msg.String() == "esc":
-			m.showHelp = false
-		}
-		return nil
-	}
-	if cmd, ok := m.timelineKey(msg); ok {
+	if cmd, ok := m.timelineInput(msg); ok {
 		return cmd
 	}
-	now := m.now.UnixNano()
-	v := m.view
+	now := m.ex.Now().UnixNano()
+	v := m.ex.TreeView()
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.mode = modeHelp
 		return nil
 	case key.Matches(msg, k.FocusNext):
 		m.cycleFocus(1)
@@ -79,14 +58,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.stepHistory(-1)
 		return nil
 	case key.Matches(msg, k.Diff):
-		m.inspDiff = !m.inspDiff
-		m.inspScroll = 0
+		m.insp.toggleDiff()
 		return nil
 	case key.Matches(msg, k.View):
-		m.inspView = (m.inspView + 1) % viewModes
-		m.inspDiff = false
-		m.inspScroll = 0
-		m.setFlash("view: "+m.inspView.String(), false)
+		m.insp.nextView()
+		m.setFlash("view: "+m.insp.view.String(), false)
 		return nil
 	case key.Matches(msg, k.Copy), key.Matches(msg, k.CopySubject):
 		return m.copyCmd(key.Matches(msg, k.CopySubject))
@@ -99,14 +75,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.openForm(false, &cur)
-	case msg.String() == "esc" && m.showResp:
-		m.showResp = false
+	case key.Matches(msg, k.Back) && m.insp.showResp:
+		m.insp.showResp = false
 		return nil
 	}
 	// Moving anywhere leaves the response view and the history position.
-	m.showResp = false
+	m.insp.showResp = false
 	if m.focus != focusInspector {
-		m.inspBack, m.inspPin = 0, 0
+		m.insp.back, m.insp.pin = 0, 0
 	}
 	switch m.focus {
 	case focusPane:
@@ -114,14 +90,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.paneKey(p, msg)
 		}
 	case focusInspector:
-		if m.inspectorKey(msg) {
+		if m.insp.Key(msg, k) {
 			return nil
 		}
 		switch {
 		case key.Matches(msg, k.Search):
-			return m.openPrompt(promptFind, "find> ", m.inspQuery)
+			return m.openPrompt(promptFind, "find> ", m.insp.query)
 		case key.Matches(msg, k.NextMatch), key.Matches(msg, k.PrevMatch):
-			m.findInPayload(m.inspQuery, key.Matches(msg, k.NextMatch), true)
+			m.findInPayload(m.insp.query, key.Matches(msg, k.NextMatch), true)
 			return nil
 		}
 	}
@@ -172,7 +148,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // paneKey handles keys while a filter pane has focus.
 func (m *Model) paneKey(p *model.Pane, msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	m.inspScroll = 0
+	m.insp.scroll = 0
 	switch {
 	case key.Matches(msg, k.Up):
 		p.Move(-1)
@@ -202,71 +178,6 @@ func (m *Model) paneKey(p *model.Pane, msg tea.KeyPressMsg) tea.Cmd {
 		return m.startSearch()
 	}
 	return nil
-}
-
-// inspectorKey scrolls the payload; it reports whether it used the key.
-func (m *Model) inspectorKey(msg tea.KeyPressMsg) bool {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Up):
-		m.inspScroll = max(m.inspScroll-1, 0)
-	case key.Matches(msg, k.Down):
-		m.inspScroll++
-	case key.Matches(msg, k.PageUp):
-		m.inspScroll = max(m.inspScroll-10, 0)
-	case key.Matches(msg, k.PageDown):
-		m.inspScroll += 10
-	case key.Matches(msg, k.Top):
-		m.inspScroll = 0
-	default:
-		return false
-	}
-	return true
-}
-
-// startSearch opens the subject search from any focus: it searches the
-// tree, so the tree takes focus.
-func (m *Model) startSearch() tea.Cmd {
-	m.focus, m.inspFrom = focusTree, focusTree
-	m.searching = true
-	m.searchOrigin = m.view.Selected()
-	m.search.SetValue("")
-	return m.search.Focus()
-}
-
-// searchKey is the incremental search prompt: every keystroke jumps to the
-// first match; enter keeps it, esc returns to where the search began.
-func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
-	now := m.now.UnixNano()
-	switch {
-	case key.Matches(msg, m.skeys.Accept):
-		m.searching = false
-		m.search.Blur()
-		m.query = m.search.Value()
-		return nil
-	case key.Matches(msg, m.skeys.Cancel):
-		m.searching = false
-		m.search.Blur()
-		if o := m.searchOrigin; o != nil && !o.Removed() {
-			m.view.Reveal(o, now)
-		}
-		return nil
-	}
-	return m.searchInput(msg)
-}
-
-// searchInput edits the query (a key or a paste) and jumps to the first match.
-func (m *Model) searchInput(msg tea.Msg) tea.Cmd {
-	now := m.now.UnixNano()
-	var cmd tea.Cmd
-	m.search, cmd = m.search.Update(msg)
-	q := m.search.Value()
-	if q != "" && m.view.Search(q, true, false, now) == nil {
-		m.setFlash(fmt.Sprintf("no subject contains %q", q), true)
-	} else {
-		m.flash = statusMsg{}
-	}
-	return cmd
 }
 
 // compile-time check that the model satisfies bubbletea's interface.

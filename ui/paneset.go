@@ -42,7 +42,7 @@ type panesLoadedMsg struct {
 
 func (m *Model) currentPaneSet() PaneSet {
 	var set PaneSet
-	for _, p := range m.panes {
+	for _, p := range m.ex.Panes() {
 		set.Panes = append(set.Panes, SavedPane{Name: p.Name, Pattern: p.Pattern.String()})
 	}
 	return set
@@ -97,7 +97,7 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	m.panes = nil
+	m.ex.ClearPanes()
 	m.focus = focusTree
 	var bad int
 	var cmd tea.Cmd
@@ -109,18 +109,19 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 		}
 		cmd = c
 		if sp.Name != "" {
-			m.panes[len(m.panes)-1].Name = sp.Name
+			panes := m.ex.Panes()
+			panes[len(panes)-1].Name = sp.Name
 		}
 	}
 	// As at start: the tree has focus and the inspector shows its
 	// selection (addPane pointed it at the last pane).
-	m.focus, m.inspFrom, m.paneIdx = focusTree, focusTree, 0
-	text := fmt.Sprintf("loaded %d panes", len(m.panes))
+	m.focus, m.insp.from, m.paneIdx = focusTree, focusTree, 0
+	text := fmt.Sprintf("loaded %d panes", len(m.ex.Panes()))
 	if bad > 0 {
 		text += fmt.Sprintf(", skipped %d invalid", bad)
 	}
 	m.setFlash(text, bad > 0)
-	if len(m.panes) == 0 {
+	if len(m.ex.Panes()) == 0 {
 		return m.syncScope()
 	}
 	return cmd

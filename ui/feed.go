@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/model"
+)
+
+// Source is where the UI's messages come from: the engine's bounded store,
+// read with the UI's own cursor, and the connection's status.
+type Source interface {
+	// Read copies messages from cursor on into buf; see engine.Store.Read.
+	Read(cursor uint64, buf []model.Message) (n int, next, missed uint64)
+	// Status reports connection state and drop counters.
+	Status() model.SourceStatus
+}
+
+// TickInterval is how often the UI pulls from the feed: 20 Hz, whatever
+// the message rate.
+const TickInterval = 50 * time.Millisecond
+
+// pull waits d, then reads a batch. The cursor and buffer are captured by
+// value, so the command touches no model state.
+func pull(src Source, cursor uint64, buf []model.Message, d time.Duration) tea.Cmd {
+	read := func(now time.Time) tea.Msg {
+		n, next, missed := src.Read(cursor, buf)
+		return batchMsg{now: now, buf: buf, n: n, next: next, missed: missed, status: src.Status()}
+	}
+	if d <= 0 {
+		return func() tea.Msg { return read(time.Now()) }
+	}
+	return tea.Tick(d, read)
+}
+
+// FPS caps how often the renderer flushes frames. bubbletea's renderer
+// wakes at this rate even when idle; data arrives at 20 Hz, so 30 frames a
+// second keeps keys snappy (≤33 ms) at half the idle wake-ups of the
+// default 60.
+const FPS = 30
+
+// batchMsg carries one pull from the feed. buf is the model's reusable
+// buffer, handed to the command and back: only one pull is in flight, since
+// Init starts the one chain and each batch re-arms it once. (A tag to drop
+// stale pulls was never incremented, as nothing restarts the chain; a
+// restart would need it back, and a fresh buffer for the new chain.)
+type batchMsg struct {
+	now    time.Time
+	buf    []model.Message
+	n      int
+	next   uint64
+	missed uint64
+	status model.SourceStatus
+}
+
+// statusMsg shows a transient message in the footer.
+type statusMsg struct {
+	text  string
+	isErr bool
+}
+
+func (m *Model) pullCmd(d time.Duration) tea.Cmd {
+	if m.src == nil {
+		return nil
+	}
+	return pull(m.src, m.cursor, m.buf, d)
+}
+
+// applyBatch accounts a pulled batch and re-arms the pull: at once when the
+// batch was full (a backlog), after the tick interval otherwise.
+func (m *Model) applyBatch(b batchMsg) tea.Cmd {
+	msgs := b.buf[:b.n]
+	if m.opts.Timeline != nil {
+		msgs = m.timelineBatch(msgs, b.missed > 0)
+	}
+	m.ingest(msgs, b.now, b.status)
+	var cmd tea.Cmd
+	if b.status.Scoped && !m.scopeSent {
+		// The source just told us it is scoped: subscribe the panes.
+		m.scopeSent = true
+		cmd = m.syncScope()
+	}
+	m.flightAdd(msgs)
+	// Drop references so payloads don't outlive the batch in the buffer.
+	clear(b.buf[:b.n])
+	m.storeDropped += b.missed
+	m.cursor = b.next
+	if b.n == len(b.buf) {
+		return tea.Batch(cmd, m.pullCmd(0))
+	}
+	return tea.Batch(cmd, m.pullCmd(m.nextDelay(b.n)))
+}
+
+// nextDelay backs off when nothing arrives: after a second of empty pulls
+// the UI pulls (and so redraws) 4 times a second, then twice, so an idle
+// natsx costs almost nothing; the first message brings back 20 Hz.
+func (m *Model) nextDelay(n int) time.Duration {
+	if n > 0 || m.timeline.status.Playing {
+		// A playing timeline moves its playhead even between messages.
+		m.idlePulls = 0
+		return TickInterval
+	}
+	m.idlePulls++
+	switch {
+	case m.idlePulls < 20:
+		return TickInterval
+	case m.idlePulls < 40:
+		return 250 * time.Millisecond
+	default:
+		return 500 * time.Millisecond
+	}
+}
+
+// Apply accounts messages directly, through the same ingest as a pull
+// (Explorer.Apply on the data's clock); the screenshot generator and tests
+// use it to build a scene without a feed.
+func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceStatus) {
+	if m.opts.Timeline != nil {
+		m.timeline.status = m.opts.Timeline.Status()
+	}
+	m.ingest(msgs, now, status)
+	m.layoutParts() // as after an Update: View finds everything sized
+}
+
+// ingest accounts msgs through the explorer on the data's clock (the
+// wall clock of the pull, or natsx open's playhead).
+func (m *Model) ingest(msgs []model.Message, wall time.Time, status model.SourceStatus) {
+	m.wall = wall
+	m.ex.Apply(msgs, status, m.clock(wall))
+}

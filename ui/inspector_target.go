@@ -1,0 +1,246 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/model"
+)
+
+// inspectTarget is what the inspector shows: a list of messages (a
+// subject's history or a pane's list) and the title lines above them.
+type inspectTarget struct {
+	title []string
+	n     int
+	at    func(i int) model.Message
+	node  *model.Node
+}
+
+// target picks the inspector's subject: the last request's response, the
+// focused pane's list, or the tree's selected subject.
+func (m *Model) target() (inspectTarget, []string) {
+	st := m.styles
+	if m.insp.resp != nil && m.insp.showResp {
+		r := m.insp.resp
+		t := inspectTarget{title: []string{st.Accent.Render("response to " + model.Sanitize(r.subject))}}
+		if r.err != "" {
+			return t, []string{st.Bad.Render(model.Sanitize(r.err))}
+		}
+		t.title = append(t.title, kv(st, "rtt", r.rtt.Round(time.Microsecond).String()))
+		t.n, t.at = 1, func(int) model.Message { return r.msg }
+		return t, nil
+	}
+	panes := m.ex.Panes()
+	if m.insp.from == focusPane && m.paneIdx >= 0 && m.paneIdx < len(panes) {
+		p := panes[m.paneIdx]
+		t := inspectTarget{title: []string{st.Panes[m.band.style(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1)) + st.Accent.Render(model.Sanitize(p.Name))}}
+		if p.Len() == 0 {
+			return t, []string{st.Muted.Render("no message in this pane yet")}
+		}
+		// The pane's selection is the newest message the history steps from.
+		sel := p.Len() - 1
+		if s := p.Selected(); s != nil {
+			for i := p.Len() - 1; i >= 0; i-- {
+				if p.At(i).Seq == s.Seq {
+					sel = i
+					break
+				}
+			}
+		}
+		t.n, t.at = sel+1, func(i int) model.Message { return *p.At(i) }
+		return t, nil
+	}
+	n := m.ex.TreeView().Selected()
+	if n == nil {
+		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
+	}
+	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject))}, node: n}
+	if n.HistoryLen() == 0 {
+		now, since := m.ex.Now().UnixNano(), m.ex.Tree().Since()
+		info := []string{
+			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
+			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
+			kv(st, "children", fmt.Sprintf("%d", len(n.Children()))),
+		}
+		info = append(info, m.latencyLines(n.Subject)...)
+		if n.Own > 0 {
+			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
+		} else {
+			info = append(info, st.Muted.Render("no message on this exact subject: expand it ("+m.keys.Expand.Help().Key+") to see its subjects"))
+		}
+		return t, info
+	}
+	t.n, t.at = n.HistoryLen(), n.HistoryAt
+	return t, nil
+}
+
+// inspectorFrame lays out the inspector at w×h: the lines above the
+// payload and the room left for it.
+func (m *Model) inspectorFrame(w, h int) inspectFrame {
+	st := m.styles
+	title := "Inspector"
+	if m.focus == focusInspector {
+		title += st.Muted.Render(" · ↑↓ scroll · / find")
+	}
+	f := inspectFrame{w: w, h: h, head: []string{st.PaneTitle.Render(title)}}
+	t, info := m.target()
+	f.head = append(f.head, t.title...)
+	if info != nil {
+		f.info = info
+		return f
+	}
+	idx := m.historyIndex(t)
+	msg := t.at(idx)
+	f.msg, f.node = &msg, t.node
+	if t.node == nil {
+		// A pane's messages (and a response) are on many subjects: say
+		// which one this is, as the tree's title does for its subject.
+		f.head = append(f.head, st.Accent.Render(model.Sanitize(msg.Subject)))
+	}
+	if idx > 0 {
+		p := t.at(idx - 1)
+		f.prev = &p
+	}
+	f.pos = fmt.Sprintf("%d/%d", idx+1, t.n)
+	if h < compactInspector {
+		f.compact = true
+		f.room = max(h-len(f.head)-1, 1)
+		return f
+	}
+	env := envelopeOf(&msg)
+	pos := f.pos
+	if f.prev != nil {
+		pos += fmt.Sprintf(" · +%s after previous", time.Duration(msg.Received-f.prev.Received).Round(time.Millisecond))
+	}
+	f.head = append(f.head,
+		kv(st, "message", pos),
+		kv(st, "reply", env.reply),
+		kv(st, "received", fmt.Sprintf("%s (%s ago)", env.recv, ageString(m.ex.Now().UnixNano()-msg.Received))),
+	)
+	f.head = append(f.head, m.linkLines(&msg)...)
+	used := len(f.head) + 2 // the size line and the rule
+	if m.insp.showHeaders(&msg) {
+		used += 1 + len(msg.Header)
+	}
+	f.room = max(h-used, 1)
+	return f
+}
+
+// inspectorView shows one message of the target, every byte from the wire
+// sanitized.
+func (m *Model) inspectorView(w, h int) []string {
+	return m.insp.View(m.inspectorFrame(w, h))
+}
+
+// syncInspector brings the inspector's position up to date after every
+// Update: the history position follows the pinned message, the payload on
+// screen is formatted (so View only reads the cache) and the scroll stops
+// at the last screenful.
+func (m *Model) syncInspector() {
+	t, info := m.target()
+	if info == nil && t.n > 0 {
+		m.insp.back = t.n - 1 - m.historyIndex(t)
+	}
+	l := m.bodyLayout()
+	if l.insp.w <= 0 || l.insp.h <= 0 || m.mode == modeHelp || m.mode == modeForm {
+		return
+	}
+	f := m.inspectorFrame(l.insp.w, l.insp.h)
+	if f.info != nil {
+		return
+	}
+	m.insp.fill(f)
+	m.insp.clampScroll(f)
+	m.insp.fill(f)
+}
+
+// latencyLines is the request/reply latency of a subject, when it has any.
+func (m *Model) latencyLines(subject string) []string {
+	s, ok := m.ex.Replies().Stats(subject)
+	if !ok || s.Count == 0 {
+		return nil
+	}
+	r := func(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
+	line := fmt.Sprintf("%d answered · p50 %s · p99 %s · max %s", s.Count, r(s.P50), r(s.P99), r(s.Max))
+	if s.Unanswered > 0 {
+		line += fmt.Sprintf(" · %d unanswered", s.Unanswered)
+	}
+	return []string{kv(m.styles, "replies", line)}
+}
+
+// linkLines says which request a reply answered, or which reply answered a
+// request, with the latency.
+func (m *Model) linkLines(msg *model.Message) []string {
+	l, ok := m.ex.Replies().LinkFor(msg.Seq)
+	if !ok {
+		if msg.Reply != "" {
+			if lines := m.latencyLines(msg.Subject); lines != nil {
+				return lines
+			}
+		}
+		return nil
+	}
+	lat := l.Latency.Round(10 * time.Microsecond)
+	if l.ReplySeq == msg.Seq {
+		return []string{kv(m.styles, "answers", fmt.Sprintf("%s (%s)", model.Sanitize(l.RequestSubject), lat))}
+	}
+	out := []string{kv(m.styles, "answered", fmt.Sprintf("in %s", lat))}
+	return append(out, m.latencyLines(msg.Subject)...)
+}
+
+// currentMessage is the message the inspector shows, for copy and edit.
+func (m *Model) currentMessage() (model.Message, bool) {
+	t, info := m.target()
+	if info != nil || t.n == 0 {
+		return model.Message{}, false
+	}
+	return t.at(m.historyIndex(t)), true
+}
+
+// copyCmd puts the payload (or the subject) on the clipboard with OSC 52,
+// which works over SSH too.
+func (m *Model) copyCmd(subject bool) tea.Cmd {
+	msg, ok := m.currentMessage()
+	if !ok {
+		m.setFlash("nothing to copy", true)
+		return nil
+	}
+	if subject {
+		m.setFlash("copied subject "+model.Sanitize(msg.Subject), false)
+		return tea.SetClipboard(msg.Subject)
+	}
+	m.setFlash(fmt.Sprintf("copied %s of payload", model.HumanBytes(uint64(len(msg.Data)))), false)
+	return tea.SetClipboard(string(msg.Data))
+}
+
+// stepHistory moves back (+1) or forward (-1) in the target's history and
+// pins the message by sequence, so new arrivals do not shift what is shown.
+func (m *Model) stepHistory(delta int) {
+	m.insp.scroll = 0
+	t, info := m.target()
+	if info != nil || t.n == 0 {
+		return
+	}
+	idx := m.historyIndex(t) - delta
+	idx = min(max(idx, 0), t.n-1)
+	m.insp.back = t.n - 1 - idx
+	m.insp.pin = 0
+	if m.insp.back > 0 {
+		m.insp.pin = t.at(idx).Seq
+	}
+}
+
+// historyIndex is the index of the message shown: the pinned one while it
+// is still kept, otherwise back messages back from the newest.
+func (m *Model) historyIndex(t inspectTarget) int {
+	if m.insp.pin != 0 {
+		for i := t.n - 1; i >= 0; i-- {
+			if t.at(i).Seq == m.insp.pin {
+				return i
+			}
+		}
+	}
+	return t.n - 1 - min(m.insp.back, t.n-1)
+}

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"natsx/model"
+)
+
+// paneBand draws the filter panes: tiles side by side, or tabs (one pane
+// and a tab bar) when tiles would be too narrow to read; and the digits
+// that mark in the tree which panes see a subject.
+type paneBand struct {
+	st *Styles
+	ex *model.Explorer
+}
+
+// style is pane i's colour, used for its title and its tree markers.
+func (b paneBand) style(i int) int { return i % len(b.st.Panes) }
+
+// markers returns the digits of the panes matching node n: bright when
+// its own subject matches, dim when only something below it can.
+func (b paneBand) markers(n *model.Node) (string, int) {
+	var sb strings.Builder
+	w := 0
+	for i, p := range b.ex.Panes() {
+		exact, below := p.Pattern.Covers(n.Subject)
+		digit := string(rune('1' + i)) // at most model.MaxPanes (9): one digit
+		switch {
+		case exact:
+			sb.WriteString(b.st.Panes[b.style(i)].Bold(true).Render(digit))
+		case below:
+			sb.WriteString(b.st.Muted.Render(digit))
+		default:
+			continue
+		}
+		w++
+	}
+	return sb.String(), w
+}
+
+// pane renders pane i (focused: its title underlined, its selection
+// bright): a title with its counters, then the rows.
+func (b paneBand) pane(i int, focused bool, w, h int) []string {
+	p := b.ex.Panes()[i]
+	st := b.st
+	now := b.ex.Now().UnixNano()
+	title := fmt.Sprintf("%d %s", i+1, model.Sanitize(p.Name))
+	if p.Name != p.Pattern.String() {
+		title += st.Muted.Render(" " + model.Sanitize(p.Pattern.String()))
+	}
+	ts := st.Panes[b.style(i)].Bold(true)
+	if focused {
+		ts = ts.Underline(true)
+	}
+	info := fmt.Sprintf(" %s msgs %s/s", model.HumanCount(p.Msgs), model.HumanRate(p.Rate(now, max(p.Opened, b.ex.Tree().Since()))))
+	spark := make([]float64, 8)
+	p.Spark(now, spark)
+	line := ts.Render(title) + st.Muted.Render(info) + " " + st.Spark.Render(sparkline(spark))
+	if p.Paused {
+		line += " " + st.Warn.Render(fmt.Sprintf("⏸ paused +%d", p.PausedMissed))
+	}
+	if u := p.Unseen(); u > 0 {
+		line += " " + st.Accent.Render(fmt.Sprintf("↓%d new", u))
+	}
+	if p.Evicted > 0 {
+		line += " " + st.Muted.Render("evicted "+model.HumanCount(p.Evicted))
+	}
+	lines := []string{fit(line, w)}
+	if e := b.ex.Status().FilterErrors[p.Pattern.String()]; e != "" {
+		lines = append(lines, st.Bad.Render(fit(model.Sanitize(e), w)))
+	}
+	from, to, sel := p.Window()
+	for j := from; j < to; j++ {
+		msg := p.At(j)
+		ts := time.Unix(0, msg.Received).Format("15:04:05.000")
+		subj := model.Sanitize(msg.Subject)
+		size := model.HumanBytes(uint64(msg.Size))
+		preview := model.Preview(msg.Data, max(w-len([]rune(ts+subj+size))-3, 0))
+		var row string
+		switch plain := ts + " " + subj + " " + size + " " + preview; {
+		case j == sel && focused:
+			row = st.Selected.Render(fit(plain, w))
+		case j == sel:
+			row = st.SelectedBlur.Render(fit(plain, w))
+		default:
+			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + preview
+		}
+		lines = append(lines, row)
+	}
+	if p.Len() == 0 {
+		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Pattern.String())+" …"))
+	}
+	return block(lines, w, h)
+}
+
+// View lays the panes out at w×h. cur is the pane shown in tab mode and
+// focused the pane with focus (-1: none).
+func (b paneBand) View(w, h, cur, focused int) []string {
+	n := len(b.ex.Panes())
+	if n == 0 {
+		return block(nil, w, h)
+	}
+	if b.tabs(w) {
+		var tabs []string
+		for i, p := range b.ex.Panes() {
+			label := fmt.Sprintf(" %d %s ", i+1, model.Sanitize(p.Name))
+			if i == cur {
+				tabs = append(tabs, b.st.Selected.Render(label))
+			} else {
+				tabs = append(tabs, b.st.Panes[b.style(i)].Render(label))
+			}
+		}
+		out := []string{fit(strings.Join(tabs, b.st.Border.Render("│")), w)}
+		return append(out, b.pane(cur, cur == focused, w, h-1)...)
+	}
+	widths := tileWidths(w, n)
+	cols := make([][]string, n)
+	for i := range b.ex.Panes() {
+		cols[i] = b.pane(i, i == focused, widths[i], h)
+	}
+	sep := b.st.Border.Render("│")
+	out := make([]string, h)
+	for r := range out {
+		parts := make([]string, n)
+		for i := range cols {
+			parts[i] = cols[i][r]
+		}
+		out[r] = strings.Join(parts, sep)
+	}
+	return out
+}
+
+// SetSize sets each pane's list height for a band of w×h, as View lays
+// it out: tabs take a line, a refused filter's error takes one under the
+// title.
+func (b paneBand) SetSize(w, h int) {
+	if b.tabs(w) {
+		h--
+	}
+	for _, p := range b.ex.Panes() {
+		rows := h - 1 // the title
+		if b.ex.Status().FilterErrors[p.Pattern.String()] != "" {
+			rows--
+		}
+		p.SetHeight(rows)
+	}
+}
+
+// tabs reports whether panes are shown as tabs at width w.
+func (b paneBand) tabs(w int) bool {
+	n := len(b.ex.Panes())
+	return n > 1 && (w-(n-1))/n < minTileWidth
+}
+
+// minTileWidth is the narrowest readable tile: time, subject, size, some
+// preview.
+const minTileWidth = 40
+
+// tileWidths splits w (minus separators) over n tiles.
+func tileWidths(w, n int) []int {
+	avail := w - (n - 1)
+	out := make([]int, n)
+	for i := range out {
+		out[i] = avail / n
+		if i < avail%n {
+			out[i]++
+		}
+	}
+	return out
+}

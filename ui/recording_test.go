@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"natsx/model"
+)
+
+// fakeRecording is a capture that only counts.
+type fakeRecording struct{ marks []string }
+
+func (r *fakeRecording) Progress() (uint64, uint64) { return 3, 30 }
+func (r *fakeRecording) Mark(label string) error    { r.marks = append(r.marks, label); return nil }
+func (r *fakeRecording) Stop() error                { return nil }
+
+// fakeFlight records what the UI does to the flight recorder.
+type fakeFlight struct {
+	added     []string // subjects, in the order added
+	snapshots int
+	resets    int
+}
+
+func (f *fakeFlight) Add(msgs []model.Message) {
+	for _, m := range msgs {
+		f.added = append(f.added, m.Subject)
+	}
+}
+
+func (f *fakeFlight) Snapshot() []model.Message {
+	f.snapshots++
+	out := make([]model.Message, len(f.added))
+	for i, s := range f.added {
+		out[i] = model.Message{Subject: s}
+	}
+	return out
+}
+
+func (f *fakeFlight) Reset() { f.added, f.resets = nil, f.resets+1 }
+
+// TestRecordingStartsInCmd: R opens the capture in a Cmd (file IO), not in
+// Update; the result arrives as a message and turns recording on.
+func TestRecordingStartsInCmd(t *testing.T) {
+	var started []string
+	rec := &fakeRecording{}
+	m := New(Options{Start: sceneStart, Recorder: &Recorder{Start: func(path string) (Recording, error) {
+		started = append(started, path)
+		return rec, nil
+	}}})
+	cmd := send(m, press("R"))
+	if len(started) != 0 || m.rec != nil {
+		t.Fatal("R opened the capture inside Update")
+	}
+	if cmd == nil {
+		t.Fatal("R returned no Cmd")
+	}
+	if again := send(m, press("R")); again != nil || len(started) != 0 {
+		t.Error("a second R while starting started another capture")
+	}
+	send(m, cmd())
+	if len(started) != 1 || m.rec != rec || !strings.HasPrefix(m.recPath, "natsx-") {
+		t.Fatalf("after the Cmd: started %v, recording %v at %q", started, m.rec, m.recPath)
+	}
+	if f := footerText(m); !strings.Contains(f, "recording to natsx-") {
+		t.Errorf("footer %q", f)
+	}
+	send(m, press("m"))
+	if !slices.Equal(rec.marks, []string{"mark 1"}) {
+		t.Errorf("marks %v", rec.marks)
+	}
+	// A refused start says why and leaves recording off.
+	m = New(Options{Start: sceneStart, Recorder: &Recorder{Start: func(string) (Recording, error) {
+		return nil, errors.New("disk full")
+	}}})
+	send(m, send(m, press("R"))())
+	if m.rec != nil || !strings.Contains(footerText(m), "record: disk full") {
+		t.Errorf("refused start: recording %v, footer %q", m.rec, footerText(m))
+	}
+}
+
+// TestFlightSaveHandsOver: F hands the flight recorder to the save's Cmd,
+// so Update neither copies it nor feeds it while the Cmd reads it; what
+// arrives meanwhile is added, in order, when the save comes back.
+func TestFlightSaveHandsOver(t *testing.T) {
+	fl := &fakeFlight{}
+	var saved []string
+	f := &feed{status: model.SourceStatus{State: model.StateConnected}}
+	m := New(Options{Source: f, Start: sceneStart, Recorder: &Recorder{Flight: fl,
+		Save: func(path string, msgs []model.Message) (int, error) {
+			for _, m := range msgs {
+				saved = append(saved, m.Subject)
+			}
+			return len(msgs), nil
+		}}})
+	f.publish(paneMsg(sceneNow, "a", "1", ""), paneMsg(sceneNow, "b", "2", ""))
+	pullInto(t, m)
+	cmd := send(m, press("F"))
+	if fl.snapshots != 0 || cmd == nil {
+		t.Fatalf("F: %d snapshots in Update, cmd %v; want none and a Cmd", fl.snapshots, cmd != nil)
+	}
+	f.publish(paneMsg(sceneNow, "c", "3", ""))
+	pullInto(t, m)
+	if !slices.Equal(fl.added, []string{"a", "b"}) {
+		t.Fatalf("the flight recorder was fed while the save had it: %v", fl.added)
+	}
+	send(m, cmd())
+	if !slices.Equal(saved, []string{"a", "b"}) {
+		t.Errorf("saved %v, want a b", saved)
+	}
+	if !slices.Equal(fl.added, []string{"a", "b", "c"}) {
+		t.Errorf("after the save the recorder holds %v, want a b c", fl.added)
+	}
+	if ft := footerText(m); !strings.Contains(ft, "saved the last 2 messages to natsx-flight-") {
+		t.Errorf("footer %q", ft)
+	}
+	// Fed directly again.
+	f.publish(paneMsg(sceneNow, "d", "4", ""))
+	pullInto(t, m)
+	if !slices.Equal(fl.added, []string{"a", "b", "c", "d"}) {
+		t.Errorf("after the save: %v", fl.added)
+	}
+}
