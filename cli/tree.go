@@ -38,10 +38,10 @@ func (c *TreeCmd) Run(env *Env) error {
 	return printTree(env.Out, sess, c.For, c.JSON)
 }
 
-// printTree reads the session for d into a fresh tree and prints it.
+// printTree reads the session for d through the explorer's one ingest
+// (model.Explorer, as the UI counts) and prints the tree.
 func printTree(w io.Writer, sess *engine.Session, d time.Duration, asJSON bool) error {
-	start := time.Now()
-	tree := model.NewTree(model.TreeOptions{HistoryDepth: 1}, start.UnixNano())
+	ex := model.NewExplorer(model.ExplorerOptions{Tree: model.TreeOptions{HistoryDepth: 1}}, time.Now())
 	buf := make([]model.Message, 1<<14)
 	var cursor, missed uint64
 	deadline := time.NewTimer(d)
@@ -51,9 +51,8 @@ func printTree(w io.Writer, sess *engine.Session, d time.Duration, asJSON bool) 
 	drain := func() {
 		for {
 			n, next, miss := sess.Read(cursor, buf)
-			for i := 0; i < n; i++ {
-				tree.Apply(&buf[i])
-			}
+			ex.Apply(buf[:n], sess.Status(), time.Now())
+			clear(buf[:n])
 			cursor, missed = next, missed+miss
 			if n < len(buf) {
 				return
@@ -69,7 +68,8 @@ func printTree(w io.Writer, sess *engine.Session, d time.Duration, asJSON bool) 
 			done = true
 		}
 	}
-	rep := model.NewTreeReport(tree, time.Now().UnixNano(), sess.Status().URL, missed+sess.Status().ClientDropped)
+	st := ex.Status()
+	rep := model.NewTreeReport(ex.Tree(), time.Now().UnixNano(), st.URL, missed+st.ClientDropped)
 	if asJSON {
 		return rep.WriteJSON(w)
 	}

@@ -41,7 +41,7 @@ func ingestMessages(n, subjects, size int) []*nats.Msg {
 // socket), go once to a bare callback that counts them and their bytes and
 // once through natsx's path: the tap's callback (coarse clock, store append
 // under its lock) and, on another goroutine as the UI does, Store.Read in
-// 65,536-message batches, Tree.Apply and Throughput.Add. It reports the CPU
+// 65,536-message batches and the one ingest, model.Explorer.Apply. It reports the CPU
 // time per message of both (getrusage, so work on every goroutine counts)
 // and their ratio.
 func BenchmarkIngestPerMessage(b *testing.B) {
@@ -52,9 +52,8 @@ func BenchmarkIngestPerMessage(b *testing.B) {
 			var bareCPU, natsxCPU int64
 			rounds := 0
 			// Warm the tree once, as a flood finds it after its first second.
-			tree := model.NewTree(model.DefaultTreeOptions(), time.Now().UnixNano())
-			tp := model.NewThroughput(time.Now().UnixNano())
-			ingestNatsx(msgs, tree, tp)
+			ex := model.NewExplorer(model.ExplorerOptions{Tree: model.DefaultTreeOptions()}, time.Now())
+			ingestNatsx(msgs, ex)
 			b.ResetTimer()
 			for b.Loop() {
 				c0 := cpuNanos(b)
@@ -70,7 +69,7 @@ func BenchmarkIngestPerMessage(b *testing.B) {
 					b.Fatalf("bare counted %d", count)
 				}
 				c1 := cpuNanos(b)
-				ingestNatsx(msgs, tree, tp)
+				ingestNatsx(msgs, ex)
 				c2 := cpuNanos(b)
 				bareCPU += c1 - c0
 				natsxCPU += c2 - c1
@@ -89,7 +88,9 @@ func BenchmarkIngestPerMessage(b *testing.B) {
 
 // ingestNatsx runs msgs through the tap and the UI's pull-and-apply loop and
 // returns when the tree has every one of them.
-func ingestNatsx(msgs []*nats.Msg, tree *model.Tree, tp *model.Throughput) {
+func ingestNatsx(msgs []*nats.Msg, ex *model.Explorer) {
+	status := model.SourceStatus{State: model.StateConnected}
+	now := time.Now()
 	store := NewStore(DefaultStoreOptions())
 	clock := NewClock()
 	defer clock.Stop()
@@ -102,15 +103,7 @@ func ingestNatsx(msgs []*nats.Msg, tree *model.Tree, tp *model.Throughput) {
 			for uint64(i)-readTo.Load() > 1<<17 {
 				time.Sleep(100 * time.Microsecond)
 			}
-			// Session.onMsg, verbatim.
-			store.Append(model.Message{
-				Received: clock.Now(),
-				Subject:  m.Subject,
-				Reply:    m.Reply,
-				Header:   model.Header(m.Header),
-				Data:     m.Data,
-				Size:     len(m.Data),
-			})
+			store.Append(tapMessage(m, clock.Now(), false, ""))
 		}
 		done.Store(true)
 	}()
@@ -121,10 +114,7 @@ func ingestNatsx(msgs []*nats.Msg, tree *model.Tree, tp *model.Throughput) {
 		if missed > 0 {
 			panic(fmt.Sprintf("store dropped %d: the reader fell behind", missed))
 		}
-		for i := range buf[:n] {
-			tree.Apply(&buf[i])
-			tp.Add(buf[i].Received, buf[i].WireBytes())
-		}
+		ex.Apply(buf[:n], status, now)
 		clear(buf[:n])
 		cursor = next
 		readTo.Store(cursor)

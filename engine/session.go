@@ -156,13 +156,19 @@ func (s *Session) startTap() error {
 func (s *Session) onMsg(m *nats.Msg) { s.append(m, "") }
 
 func (s *Session) append(m *nats.Msg, via string) {
-	now := s.clock.Now()
-	// Requests and replies to inboxes get exact times: reply latencies are
-	// mostly well under the coarse clock's 10 ms.
-	if s.precise || m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.") {
+	s.store.Append(tapMessage(m, s.clock.Now(), s.precise, via))
+}
+
+// tapMessage is what the tap keeps of m, received at coarse (the coarse
+// clock): references only, since nats.go hands each callback fresh slices.
+// Requests and replies to inboxes get exact times (as does everything when
+// precise): reply latencies are mostly well under the coarse clock's 10 ms.
+func tapMessage(m *nats.Msg, coarse int64, precise bool, via string) model.Message {
+	now := coarse
+	if precise || m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.") {
 		now = time.Now().UnixNano()
 	}
-	s.store.Append(model.Message{
+	return model.Message{
 		Received: now,
 		Subject:  m.Subject,
 		Reply:    m.Reply,
@@ -170,7 +176,7 @@ func (s *Session) append(m *nats.Msg, via string) {
 		Data:     m.Data,
 		Size:     len(m.Data),
 		Via:      via,
-	})
+	}
 }
 
 func (s *Session) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
