@@ -224,3 +224,32 @@ func BenchmarkTreeSearch1M(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTreeApplyNewSubject is a message on a 4-token subject the tree
+// has never seen, under a branch that exists (svc.<a>.<b>): one new leaf per
+// message, in a tree that already holds 1M subjects, so the cost includes
+// the index growing as it does in a flood of new subjects.
+func BenchmarkTreeApplyNewSubject(b *testing.B) {
+	const held = 1_000_000
+	msgs := benchMessages(held + 1_000_000)
+	tr := NewTree(TreeOptions{MaxMemory: 4 << 30}, treeT0)
+	for i := range held {
+		msgs[i].Received = benchClock(i)
+		tr.Apply(&msgs[i])
+	}
+	i := held
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if i == len(msgs) {
+			b.Fatal("out of new subjects: run with -benchtime at most 1000000x")
+		}
+		m := &msgs[i]
+		m.Received = benchClock(i)
+		tr.Apply(m)
+		i++
+	}
+	if tr.Pruned != 0 {
+		b.Fatalf("Pruned %d", tr.Pruned)
+	}
+}
