@@ -8,24 +8,27 @@ const RateWindow = 10
 const rateBuckets = 12
 
 // rateRing counts messages in one-second buckets indexed by Unix second.
-// It is inline in every node (56 bytes), so it stays small.
+// It is inline in every node (52 bytes), so it stays small: the newest
+// second fits 32 bits until 2106.
 type rateRing struct {
-	last    int64 // Unix second of the newest bucket
+	last    uint32 // Unix second of the newest bucket
 	buckets [rateBuckets]uint32
 }
+
+// maxRateSec is the latest second a rateRing can hold.
+const maxRateSec = 1<<32 - 1
 
 // add counts n messages received in Unix second sec. Messages older than
 // the ring (out of order by more than its length) are counted in the oldest
 // bucket rather than lost from the rate. Seconds before the epoch count as
 // second 0, so a bad timestamp cannot index outside the ring.
 func (r *rateRing) add(sec int64, n uint32) {
-	if sec < 0 {
-		sec = 0
-	}
-	if sec > r.last {
+	sec = min(max(sec, 0), maxRateSec)
+	last := int64(r.last)
+	if sec > last {
 		r.advance(sec)
-	} else if sec <= r.last-rateBuckets {
-		sec = r.last - rateBuckets + 1
+	} else if sec <= last-rateBuckets {
+		sec = last - rateBuckets + 1
 	}
 	r.buckets[sec%rateBuckets] += n
 }
@@ -34,19 +37,19 @@ func (r *rateRing) add(sec int64, n uint32) {
 // (last 0, all zero) needs no special case: the first real timestamp is
 // far more than a ring ahead.
 func (r *rateRing) advance(sec int64) {
-	if sec-r.last >= rateBuckets {
+	if last := int64(r.last); sec-last >= rateBuckets {
 		r.buckets = [rateBuckets]uint32{}
 	} else {
-		for s := r.last + 1; s <= sec; s++ {
+		for s := last + 1; s <= sec; s++ {
 			r.buckets[s%rateBuckets] = 0
 		}
 	}
-	r.last = sec
+	r.last = uint32(sec)
 }
 
 // count returns the messages counted in Unix second sec, 0 if unknown.
 func (r *rateRing) count(sec int64) uint32 {
-	if sec < 0 || sec > r.last || sec <= r.last-rateBuckets {
+	if last := int64(r.last); sec < 0 || sec > last || sec <= last-rateBuckets {
 		return 0
 	}
 	return r.buckets[sec%rateBuckets]

@@ -123,9 +123,8 @@ func (s *subjectSearch) from(subject string, forward, skipCurrent bool) *Node {
 	var levels []searchLevel
 	var parent *Node
 	matched := false
-	index := s.tree.roots
 	for tok := range strings.SplitSeq(subject, ".") {
-		n := index[tok]
+		n := s.tree.index.find(parent, tok)
 		l := searchLevel{set: s.siblings(parent, matched), tok: tok, node: n}
 		if n != nil {
 			l.matched = !s.skip(n, "", 0) && s.matches(l.set, n)
@@ -134,10 +133,7 @@ func (s *subjectSearch) from(subject string, forward, skipCurrent bool) *Node {
 		if n == nil {
 			break
 		}
-		parent, matched, index = n, l.matched, nil
-		if n.branch != nil {
-			index = n.branch.kids
-		}
+		parent, matched = n, l.matched
 	}
 	last := levels[len(levels)-1]
 	pos := last.node // the selected subject's live node, nil if gone

@@ -158,7 +158,7 @@ func linearSearch(v *TreeView, query string, forward, skipCurrent bool) *Node {
 		return forward && c < 0 || !forward && c > 0
 	}
 	var best, wrap *Node
-	for _, n := range v.tree.nodes {
+	for _, n := range v.tree.Nodes() {
 		if n.noise && !noise {
 			continue
 		}

@@ -1,0 +1,188 @@
+package model
+
+import "hash/maphash"
+
+// nodeSet counts and identifies the tree's nodes. Nodes are allocated one
+// by one (144 bytes, exactly a size class: a slab would save nothing) and
+// freed by the GC once nothing points to them, so a pruned node held by the
+// UI stays what it was, Removed, and is never reused for another subject.
+type nodeSet struct {
+	live   int
+	nextID uint32 // ids only seed the index's hash: wrapping is harmless
+}
+
+// alloc returns a new node with its id set.
+func (s *nodeSet) alloc() *Node {
+	s.live++
+	s.nextID++
+	return &Node{id: s.nextID}
+}
+
+// release marks n removed. Its name and parent stay, so a view holding n
+// can still find its nearest live ancestor; what it kept is dropped.
+func (s *nodeSet) release(n *Node) {
+	n.removed = true
+	n.branch, n.hist = nil, nil
+	s.live--
+}
+
+// childIndex finds a node by its parent and name: one open-addressing
+// table for the whole tree, one pointer per slot, in place of a map per
+// branch (a map costs ~40 bytes per entry and a header per branch). Linear
+// probing, at most 3/4 full, with backward-shift deletion so pruning
+// leaves no tombstones.
+type childIndex struct {
+	seed  maphash.Seed
+	slots []*Node
+	n     int
+}
+
+const minIndexSlots = 1 << 10
+
+func newChildIndex() childIndex {
+	return childIndex{seed: maphash.MakeSeed(), slots: make([]*Node, minIndexSlots)}
+}
+
+// hash mixes parent's identity with the token's hash.
+func (x *childIndex) hash(parent *Node, tok string) uint64 {
+	h := maphash.String(x.seed, tok)
+	if parent != nil {
+		h ^= (uint64(parent.id) + 1) * 0x9E3779B97F4A7C15
+		h ^= h >> 29
+	}
+	return h
+}
+
+// find returns parent's child named tok (parent nil: a root), or nil.
+func (x *childIndex) find(parent *Node, tok string) *Node {
+	mask := uint64(len(x.slots) - 1)
+	for i := x.hash(parent, tok) & mask; ; i = (i + 1) & mask {
+		n := x.slots[i]
+		if n == nil || n.Parent == parent && n.Name == tok {
+			return n
+		}
+	}
+}
+
+// insert adds n, which find does not hold yet.
+func (x *childIndex) insert(n *Node) {
+	if 4*(x.n+1) > 3*len(x.slots) {
+		old := x.slots
+		x.slots = make([]*Node, 2*len(old))
+		for _, k := range old {
+			if k != nil {
+				x.place(k)
+			}
+		}
+	}
+	x.place(n)
+	x.n++
+}
+
+// place puts n in the first free slot from its home.
+func (x *childIndex) place(n *Node) {
+	mask := uint64(len(x.slots) - 1)
+	i := x.hash(n.Parent, n.Name) & mask
+	for x.slots[i] != nil {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = n
+}
+
+// remove deletes n, shifting back the entries after it whose probe
+// sequence passed its slot, so lookups never stop early at the hole.
+func (x *childIndex) remove(n *Node) {
+	mask := uint64(len(x.slots) - 1)
+	i := x.hash(n.Parent, n.Name) & mask
+	for x.slots[i] != n {
+		if x.slots[i] == nil {
+			return
+		}
+		i = (i + 1) & mask
+	}
+	x.n--
+	for j := i; ; {
+		j = (j + 1) & mask
+		k := x.slots[j]
+		if k == nil {
+			break
+		}
+		home := x.hash(k.Parent, k.Name) & mask
+		// Move k back into the hole at i unless its home lies in (i, j].
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			x.slots[i] = k
+			i = j
+		}
+	}
+	x.slots[i] = nil
+}
+
+// leafCache maps full subjects to their nodes: hashing the subject once and
+// comparing it with the node's is several times cheaper than an index
+// lookup per token. It is a bounded 2-way set-associative array rather than
+// a map so it never grows with traffic and a miss costs one hash and two
+// integer compares (the hash is kept beside the pointer so a miss never
+// reads a node). It holds at most 2*maxLeafBuckets entries (4 MiB, counted
+// in nodeCost) and prune removes pruned nodes from it, so it never keeps
+// them alive.
+type leafCache struct {
+	seed  maphash.Seed
+	slots []leafSlot // bucket i is slots[2i] (most recent) and slots[2i+1]
+	mask  uint64     // buckets - 1
+}
+
+type leafSlot struct {
+	hash uint64
+	node *Node
+}
+
+const (
+	minLeafBuckets = 1 << 10
+	maxLeafBuckets = 1 << 17
+)
+
+func newLeafCache() leafCache {
+	return leafCache{seed: maphash.MakeSeed(), slots: make([]leafSlot, 2*minLeafBuckets), mask: minLeafBuckets - 1}
+}
+
+// get returns the node for subj, or nil and subj's hash for put.
+func (c *leafCache) get(subj string) (*Node, uint64) {
+	h := maphash.String(c.seed, subj)
+	b := c.slots[(h&c.mask)*2:][:2]
+	if b[0].hash == h && b[0].node != nil && b[0].node.Subject == subj {
+		return b[0].node, h
+	}
+	if b[1].hash == h && b[1].node != nil && b[1].node.Subject == subj {
+		b[0], b[1] = b[1], b[0]
+		return b[0].node, h
+	}
+	return nil, h
+}
+
+// put caches n under hash h, evicting the bucket's older entry. nodes is
+// the tree's size: the cache grows (empty, refilled by later misses) while
+// it has fewer than two buckets per node, up to its bound. Subjects taking
+// turns thrash a bucket that three of them share; at half a node per
+// bucket that is rare (0.05% of buckets, against 2.5% at one per bucket).
+func (c *leafCache) put(h uint64, n *Node, nodes int) {
+	if buckets := c.mask + 1; 2*uint64(nodes) > buckets && buckets < maxLeafBuckets {
+		buckets = min(buckets*4, maxLeafBuckets)
+		c.slots = make([]leafSlot, 2*buckets)
+		c.mask = buckets - 1
+	}
+	b := c.slots[(h&c.mask)*2:][:2]
+	b[1] = b[0]
+	b[0] = leafSlot{hash: h, node: n}
+}
+
+// forget drops n, being pruned, so the cache does not keep it alive (nor
+// find a reused slot under its old subject).
+func (c *leafCache) forget(n *Node) {
+	h := maphash.String(c.seed, n.Subject)
+	b := c.slots[(h&c.mask)*2:][:2]
+	for i := range b {
+		if b[i].node == n {
+			b[i] = leafSlot{}
+		}
+	}
+}
