@@ -28,7 +28,7 @@ type Node struct {
 	branch *branch  // nil for leaves: most nodes are leaves
 	hist   *history // in the tree's history slab; nil until a message on this exact subject is kept
 	rate   rateRing
-	id     uint32 // seeds the child index's hash of this node's children
+	hash   uint32 // the child index's hash of (parent, Name); see childIndex
 	row    int32  // index in the view's rows, -1 when not visible
 	// Expanded is whether the tree view shows this node's children.
 	Expanded bool
@@ -239,7 +239,7 @@ func (t *Tree) walk(subj string) *Node {
 		} else {
 			end += start
 		}
-		n := t.index.find(parent, subj[start:end])
+		n, h := t.index.find(parent, subj[start:end])
 		if n == nil {
 			// Copy once so the nodes do not pin the message's memory;
 			// every node this walk creates holds a prefix of the copy.
@@ -249,7 +249,7 @@ func (t *Tree) walk(subj string) *Node {
 			} else {
 				t.names += int64(end - start + 1)
 			}
-			n = t.add(parent, path, start, end)
+			n = t.add(parent, path, start, end, h)
 		}
 		parent = n
 		start = end + 1
@@ -258,8 +258,9 @@ func (t *Tree) walk(subj string) *Node {
 }
 
 // add creates the child of parent named path[start:end].
-func (t *Tree) add(parent *Node, path string, start, end int) *Node {
+func (t *Tree) add(parent *Node, path string, start, end int, h uint32) *Node {
 	n := t.nodes.alloc()
+	n.hash = h
 	n.Name, n.Subject = path[start:end], path[:end]
 	tok := n.Name
 	n.Parent = parent
@@ -291,7 +292,7 @@ func (t *Tree) Find(subject string) *Node {
 	for rest, more := subject, true; more; {
 		var tok string
 		tok, rest, more = cutToken(rest)
-		if n = t.index.find(n, tok); n == nil {
+		if n, _ = t.index.find(n, tok); n == nil {
 			return nil
 		}
 	}

@@ -7,15 +7,13 @@ import "hash/maphash"
 // freed by the GC once nothing points to them, so a pruned node held by the
 // UI stays what it was, Removed, and is never reused for another subject.
 type nodeSet struct {
-	live   int
-	nextID uint32 // ids only seed the index's hash: wrapping is harmless
+	live int
 }
 
-// alloc returns a new node with its id set.
+// alloc returns a new node.
 func (s *nodeSet) alloc() *Node {
 	s.live++
-	s.nextID++
-	return &Node{id: s.nextID}
+	return &Node{}
 }
 
 // release marks n removed. Its name and parent stay, so a view holding n
@@ -30,36 +28,52 @@ func (s *nodeSet) release(n *Node) {
 // table for the whole tree, one pointer per slot, in place of a map per
 // branch (a map costs ~40 bytes per entry and a header per branch). Linear
 // probing, at most 3/4 full, with backward-shift deletion so pruning
-// leaves no tombstones.
+// leaves no tombstones. Beside each slot a byte holds 7 bits of its hash
+// (0 when empty), as Swiss tables do: a lookup compares bytes and reads a
+// node only when they match. A new subject's lookup probes ~8 slots at
+// 3/4 full, and reading each of those nodes was a cache miss (0.9 µs).
 type childIndex struct {
 	seed  maphash.Seed
 	slots []*Node
+	tags  []uint8
 	n     int
 }
 
 const minIndexSlots = 1 << 10
 
 func newChildIndex() childIndex {
-	return childIndex{seed: maphash.MakeSeed(), slots: make([]*Node, minIndexSlots)}
+	return childIndex{seed: maphash.MakeSeed(), slots: make([]*Node, minIndexSlots), tags: make([]uint8, minIndexSlots)}
 }
 
-// hash mixes parent's identity with the token's hash.
-func (x *childIndex) hash(parent *Node, tok string) uint64 {
+// tag is the byte stored beside a slot for hash h: never 0 (empty). It
+// takes the top bits, which a table below 2^25 slots does not index with.
+func tag(h uint32) uint8 { return uint8(h>>25) | 0x80 }
+
+// hash mixes the token's hash with its parent's, which stands for the
+// parent's path (a collision only costs a probe: find compares the parent
+// pointer). Nodes keep theirs, so growing and deleting read no names.
+func (x *childIndex) hash(parent *Node, tok string) uint32 {
 	h := maphash.String(x.seed, tok)
 	if parent != nil {
-		h ^= (uint64(parent.id) + 1) * 0x9E3779B97F4A7C15
-		h ^= h >> 29
+		h ^= (uint64(parent.hash) + 1) * 0x9E3779B97F4A7C15
 	}
-	return h
+	return uint32(h ^ h>>32)
 }
 
-// find returns parent's child named tok (parent nil: a root), or nil.
-func (x *childIndex) find(parent *Node, tok string) *Node {
-	mask := uint64(len(x.slots) - 1)
-	for i := x.hash(parent, tok) & mask; ; i = (i + 1) & mask {
-		n := x.slots[i]
-		if n == nil || n.Parent == parent && n.Name == tok {
-			return n
+// find returns parent's child named tok (parent nil: a root), or nil and
+// the hash add stores in the new node.
+func (x *childIndex) find(parent *Node, tok string) (*Node, uint32) {
+	mask := uint32(len(x.slots) - 1)
+	h := x.hash(parent, tok)
+	want := tag(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch x.tags[i] {
+		case 0:
+			return nil, h
+		case want:
+			if n := x.slots[i]; n.Parent == parent && n.Name == tok {
+				return n, h
+			}
 		}
 	}
 }
@@ -69,6 +83,7 @@ func (x *childIndex) insert(n *Node) {
 	if 4*(x.n+1) > 3*len(x.slots) {
 		old := x.slots
 		x.slots = make([]*Node, 2*len(old))
+		x.tags = make([]uint8, 2*len(old))
 		for _, k := range old {
 			if k != nil {
 				x.place(k)
@@ -81,19 +96,20 @@ func (x *childIndex) insert(n *Node) {
 
 // place puts n in the first free slot from its home.
 func (x *childIndex) place(n *Node) {
-	mask := uint64(len(x.slots) - 1)
-	i := x.hash(n.Parent, n.Name) & mask
-	for x.slots[i] != nil {
+	mask := uint32(len(x.slots) - 1)
+	h := n.hash
+	i := h & mask
+	for x.tags[i] != 0 {
 		i = (i + 1) & mask
 	}
-	x.slots[i] = n
+	x.slots[i], x.tags[i] = n, tag(h)
 }
 
 // remove deletes n, shifting back the entries after it whose probe
 // sequence passed its slot, so lookups never stop early at the hole.
 func (x *childIndex) remove(n *Node) {
-	mask := uint64(len(x.slots) - 1)
-	i := x.hash(n.Parent, n.Name) & mask
+	mask := uint32(len(x.slots) - 1)
+	i := n.hash & mask
 	for x.slots[i] != n {
 		if x.slots[i] == nil {
 			return
@@ -107,14 +123,14 @@ func (x *childIndex) remove(n *Node) {
 		if k == nil {
 			break
 		}
-		home := x.hash(k.Parent, k.Name) & mask
+		home := k.hash & mask
 		// Move k back into the hole at i unless its home lies in (i, j].
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
-			x.slots[i] = k
+			x.slots[i], x.tags[i] = k, x.tags[j]
 			i = j
 		}
 	}
-	x.slots[i] = nil
+	x.slots[i], x.tags[i] = nil, 0
 }
 
 // leafCache maps full subjects to their nodes: hashing the subject once and
