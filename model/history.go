@@ -83,7 +83,7 @@ func (n *Node) Last() (Message, bool) {
 	if n.hist == nil || n.hist.n == 0 {
 		return Message{}, false
 	}
-	return n.hist.at(int(n.hist.n)-1, n.Subject), true
+	return n.hist.at(int(n.hist.n)-1, n.Subject()), true
 }
 
 // HistoryLen is how many messages are kept on exactly this subject.
@@ -96,14 +96,14 @@ func (n *Node) HistoryLen() int {
 
 // HistoryAt returns the i-th kept message, oldest first, without copying
 // the whole history (the inspector asks for one or two per frame).
-func (n *Node) HistoryAt(i int) Message { return n.hist.at(i, n.Subject) }
+func (n *Node) HistoryAt(i int) Message { return n.hist.at(i, n.Subject()) }
 
 // History returns the kept messages on exactly this subject, oldest first.
 func (n *Node) History() []Message {
 	if n.hist == nil {
 		return nil
 	}
-	subj := n.Subject
+	subj := n.Subject()
 	out := make([]Message, n.hist.n)
 	for i := range out {
 		out[i] = n.hist.at(i, subj)
@@ -215,10 +215,11 @@ func (t *Tree) keep(n *Node, m *Message) {
 	t.kept += cost
 	t.touch(h)
 	// Evict least recently kept subjects first, then n's own older messages:
-	// only the message just kept may leave the tree over budget.
+	// only the message just kept may leave the tree over budget. Evicting
+	// may move n's history in the slab: read n.hist afresh.
 	for t.MemoryUsed()+t.reserved > t.opts.MaxMemory {
 		old := t.lruHead
-		if old == nil || (old == h && h.n <= 1) {
+		if old == nil || (old == n.hist && old.n <= 1) {
 			break
 		}
 		t.evictOldest(old)
@@ -226,7 +227,7 @@ func (t *Tree) keep(n *Node, m *Message) {
 }
 
 // evictOldest drops the oldest kept message of h, freeing the history when
-// it is empty.
+// it is empty (which moves another history into h's slot).
 func (t *Tree) evictOldest(h *history) {
 	if h.n > 0 {
 		old := h.slot(int(h.head))
@@ -239,7 +240,7 @@ func (t *Tree) evictOldest(h *history) {
 	if h.n == 0 {
 		t.unlink(h)
 		h.node.hist = nil
-		t.hists.release(h)
+		t.releaseHist(h)
 	}
 }
 
@@ -283,38 +284,59 @@ func (t *Tree) unlink(h *history) {
 // histChunk is how many histories the slab allocates at once (36 KiB).
 const histChunk = 512
 
-// histSlab holds every history, as nodeSlab holds nodes.
+// histSlab holds every history, densely: releasing one moves the last into
+// its slot, so the slab holds as many slots as there are histories (and
+// at most one spare chunk), and the budget's count of them stays true
+// after a burst of subjects is evicted.
 type histSlab struct {
 	chunks [][]history
 	used   int
-	free   []uint32
 }
 
 func (s *histSlab) at(id uint32) *history { return &s.chunks[id/histChunk][id%histChunk] }
 
 // alloc returns an empty history for n.
 func (s *histSlab) alloc(n *Node) *history {
-	var id uint32
-	if k := len(s.free); k > 0 {
-		id = s.free[k-1]
-		s.free = s.free[:k-1]
-	} else {
-		if s.used == len(s.chunks)*histChunk {
-			s.chunks = append(s.chunks, make([]history, histChunk))
-		}
-		id = uint32(s.used)
-		s.used++
+	if s.used == len(s.chunks)*histChunk {
+		s.chunks = append(s.chunks, make([]history, histChunk))
 	}
+	id := uint32(s.used)
+	s.used++
 	h := s.at(id)
 	*h = history{node: n, id: id}
 	return h
 }
 
-// release frees h's slot, dropping what it points to.
-func (s *histSlab) release(h *history) {
-	id := h.id
-	*h = history{id: id}
-	s.free = append(s.free, id)
+// releaseHist frees h, unlinked, by moving the slab's last history into
+// its slot: pointers to that history (its node's, the list's ends) and
+// its neighbours' links follow it. Callers must not hold a *history
+// across it.
+func (t *Tree) releaseHist(h *history) {
+	s := &t.hists
+	last := s.at(uint32(s.used - 1))
+	if last != h {
+		id := h.id
+		*h = *last
+		h.id = id
+		h.node.hist = h
+		if h.prev != 0 {
+			s.at(h.prev - 1).next = id + 1
+		} else if t.lruHead == last {
+			t.lruHead = h
+		}
+		if h.next != 0 {
+			s.at(h.next - 1).prev = id + 1
+		} else if t.lruTail == last {
+			t.lruTail = h
+		}
+	}
+	*last = history{} // drop what it pointed to
+	s.used--
+	// Free the last chunk once a whole spare one is left before it.
+	if k := len(s.chunks); k >= 2 && s.used <= (k-2)*histChunk {
+		s.chunks[k-1] = nil
+		s.chunks = s.chunks[:k-1]
+	}
 }
 
 // prune removes the least recently seen tenth of the leaves once the tree
@@ -360,11 +382,15 @@ func (t *Tree) prune(keep *Node) {
 	for p := range parents {
 		p.branch.order = slices.DeleteFunc(p.branch.order, isRemoved)
 		if len(p.branch.order) == 0 {
+			t.extra -= branchCost + int64(cap(p.branch.order))*8
 			p.branch = nil
 		}
 	}
 	for _, n := range gone {
-		t.names -= nameCost(n.Name)
+		t.extra -= nameCost(n.Name)
+		if n.Own > 0 {
+			t.subjects--
+		}
 		t.nodes.release(n)
 	}
 	t.Pruned += uint64(len(gone))

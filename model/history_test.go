@@ -49,7 +49,7 @@ func TestTreeHistory(t *testing.T) {
 			if !ok || last.Seq != uint64(tc.n) || string(last.Data) != fmt.Sprint(tc.n) {
 				t.Errorf("Last = %+v, %v", last, ok)
 			}
-			if last.Subject != n.Subject {
+			if last.Subject != n.Subject() {
 				t.Errorf("kept Subject = %q", last.Subject)
 			}
 			if tr.Evicted != 0 {
@@ -278,14 +278,14 @@ func checkLRU(t *testing.T, tr *Tree) {
 		listed++
 		n := h.node
 		if n.hist != h || n.removed {
-			t.Fatalf("%s: history of another node", n.Subject)
+			t.Fatalf("%s: history of another node", n.Subject())
 		}
 		if p := h.prev; (p == 0) != (prev == nil) || p != 0 && tr.hists.at(p-1) != prev {
-			t.Fatalf("%s: prev link broken", n.Subject)
+			t.Fatalf("%s: prev link broken", n.Subject())
 		}
 		last, _ := n.Last()
 		if listed > 1 && last.Seq <= prevSeq {
-			t.Fatalf("%s: list not in keep order", n.Subject)
+			t.Fatalf("%s: list not in keep order", n.Subject())
 		}
 		prev, prevSeq = h, last.Seq
 		if h.next == 0 {
@@ -344,23 +344,23 @@ func TestTreePrune(t *testing.T) {
 	// children's counts stay in it.
 	for _, nd := range tr.Nodes() {
 		if nd.Removed() {
-			t.Fatalf("%s: removed node still listed", nd.Subject)
+			t.Fatalf("%s: removed node still listed", nd.Subject())
 		}
-		if tr.Find(nd.Subject) != nd {
-			t.Fatalf("%s: listed node not in the tree", nd.Subject)
+		if tr.Find(nd.Subject()) != nd {
+			t.Fatalf("%s: listed node not in the tree", nd.Subject())
 		}
 		kids := nd.Own
 		for _, k := range nd.Children() {
 			kids += k.Msgs
 		}
 		if nd.Msgs < kids {
-			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject, nd.Msgs, kids)
+			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject(), nd.Msgs, kids)
 		}
 	}
 	// The first, long idle, leaves are gone; Find does not resurrect them.
 	for _, e := range early {
-		if !e.Removed() || tr.Find(e.Subject) == e {
-			t.Errorf("%s: idle early leaf not pruned", e.Subject)
+		if !e.Removed() || tr.Find(e.Subject()) == e {
+			t.Errorf("%s: idle early leaf not pruned", e.Subject())
 		}
 	}
 	checkLRU(t, tr)

@@ -8,12 +8,9 @@ import (
 // Node is one token of the subject hierarchy. Counters aggregate everything
 // published at or below it; Own counts only its exact subject.
 type Node struct {
-	// Name is this node's token, a substring of Subject (no extra memory).
+	// Name is this node's token, stored once: a node does not copy its
+	// parent's path (see Subject).
 	Name string
-	// Subject is the full dotted path from the root to this node. The
-	// nodes one walk creates share one copy of the subject (each holds a
-	// prefix of it), so a 10,000-token subject costs one copy, not 10,000.
-	Subject string
 	// Parent is nil for a root token.
 	Parent *Node
 	// Msgs and Bytes aggregate this node and all its descendants.
@@ -42,6 +39,45 @@ type branch struct {
 	order   []*Node // display order, re-sorted when dirty
 	dirty   bool
 	sortGen uint64 // the view's sort generation order was sorted in
+}
+
+// Subject is the full dotted path from the root to this node, built from
+// the names on the path: nodes do not keep it, so a 10,000-token subject
+// costs 10,000 tokens, not 10,000 prefixes of itself. It allocates; the
+// tree's own paths (Apply, Find, search) compare names instead.
+func (n *Node) Subject() string {
+	size := -1
+	for p := n; p != nil; p = p.Parent {
+		size += len(p.Name) + 1
+	}
+	b := make([]byte, size)
+	for p := n; p != nil; p = p.Parent {
+		size -= len(p.Name)
+		copy(b[size:], p.Name)
+		if size > 0 {
+			size--
+			b[size] = '.'
+		}
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
+}
+
+// is reports whether n's subject is subj, without building it.
+func (n *Node) is(subj string) bool {
+	for p := n; p != nil; p = p.Parent {
+		name := p.Name
+		if len(subj) < len(name) || subj[len(subj)-len(name):] != name {
+			return false
+		}
+		subj = subj[:len(subj)-len(name)]
+		if p.Parent != nil {
+			if subj == "" || subj[len(subj)-1] != '.' {
+				return false
+			}
+			subj = subj[:len(subj)-1]
+		}
+	}
+	return subj == ""
 }
 
 // Children returns the node's children in the current display order.
@@ -87,17 +123,25 @@ func DefaultTreeOptions() TreeOptions {
 	return TreeOptions{MaxMemory: 256 << 20, HistoryDepth: 16, MaxPayload: KeptPayload}
 }
 
-// nodeCost is what a node costs the process, measured (BenchmarkTreeHeld1M,
-// TestTreeBudgetIsTheHeap): the node (160 bytes, a size class), its share
-// of the child index (8-byte slots, 3/8 to 3/4 full), of its parent's
-// order slice (8 bytes and append's slack), of the leaf cache, and a short
-// name (the allocator packs strings under 16 bytes together; longer ones
-// add nameCost).
-const nodeCost = int(unsafe.Sizeof(Node{})) + 14 + 10 + 4 + 8
+// nodeCost is what a node costs the heap before its name: the node
+// (144 bytes, a size class) and a short name (strings under 16 bytes are
+// packed together by the allocator; longer ones add nameCost). What grows
+// with the tree around the nodes (branches and their order slices, the
+// child index, the leaf cache) is counted as allocated; see MemoryUsed.
+const nodeCost = int(unsafe.Sizeof(Node{})) + 8
 
-// nameCost is what a copied subject costs beyond the short name nodeCost
+// branchCost is what a branch struct costs (its size class).
+const branchCost = 48
+
+// freeRoots is how many root slots are part of an empty tree's fixed
+// overhead, with the index's and the leaf cache's first allocations (~45
+// KiB in all, outside the budget), so a tiny budget still holds a few
+// nodes.
+const freeRoots = 64
+
+// nameCost is what a copied name costs beyond the short one nodeCost
 // includes.
-func nameCost(path string) int64 { return max(int64(len(path)+7)&^7-8, 0) }
+func nameCost(name string) int64 { return max(int64(len(name)+7)&^7-8, 0) }
 
 // Tree is the live subject tree: counts, bytes, rates and recent messages
 // per subject, bounded by a memory budget.
@@ -120,7 +164,8 @@ type Tree struct {
 	// counts stay in their parents' totals.
 	Pruned uint64
 
-	names     int64 // bytes of names beyond what nodeCost counts
+	extra     int64 // bytes of names beyond nodeCost's, branches and their order slices
+	subjects  int   // nodes with messages of their own: what the leaf cache caches
 	kept      int64 // bytes of kept messages
 	hists     histSlab
 	lruHead   *history // subject with the least recently kept message
@@ -150,7 +195,12 @@ func NewTree(o TreeOptions, since int64) *Tree {
 	if maxNodes < 1024 {
 		maxNodes = 1024
 	}
-	return &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(), index: newChildIndex()}
+	// The leaf cache takes at most 1/64 of the budget (4 MiB of 256).
+	leafBuckets := uint64(minLeafBuckets)
+	for leafBuckets*4*32 <= uint64(o.MaxMemory)/64 && leafBuckets*4 <= maxLeafBuckets {
+		leafBuckets *= 4
+	}
+	return &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex()}
 }
 
 // Since is when observation began, Unix ns.
@@ -194,9 +244,18 @@ func (t *Tree) each(f func(n *Node)) {
 // its own oldest until the two together fit the budget again.
 func (t *Tree) Reserve(n int64) { t.reserved = max(n, 0) }
 
-// MemoryUsed is the bytes the tree holds against its budget: its nodes,
-// their names and the kept messages, each as the Go heap holds them.
-func (t *Tree) MemoryUsed() int64 { return int64(t.nodes.live)*int64(nodeCost) + t.names + t.kept }
+// MemoryUsed is the bytes the tree holds against its budget, as the Go
+// heap holds them: its nodes and names, branches, child index, leaf cache
+// and kept messages (TestTreeBudgetIsTheHeap checks it against the heap).
+func (t *Tree) MemoryUsed() int64 {
+	return t.structureBytes() + t.kept
+}
+
+// structureBytes is MemoryUsed without the kept messages.
+func (t *Tree) structureBytes() int64 {
+	return int64(t.nodes.live)*int64(nodeCost) + t.extra +
+		int64(max(cap(t.order)-freeRoots, 0))*8 + t.index.bytes() + t.leaves.bytes()
+}
 
 // Apply accounts one message: counters, bytes and rates on every node of its
 // path, and keeps a copy in the subject's history. No allocation for a
@@ -213,7 +272,7 @@ func (t *Tree) Apply(m *Message) {
 	leaf, h := t.leaves.get(subj)
 	if leaf == nil {
 		leaf = t.walk(subj)
-		t.leaves.put(h, leaf, t.nodes.live)
+		t.leaves.put(h, leaf, t.subjects)
 	}
 	for n := leaf; n != nil; n = n.Parent {
 		n.Msgs++
@@ -223,6 +282,9 @@ func (t *Tree) Apply(m *Message) {
 		}
 		n.rate.add(sec, 1)
 	}
+	if leaf.Own == 0 {
+		t.subjects++
+	}
 	leaf.Own++
 	t.keep(leaf, m)
 }
@@ -231,40 +293,28 @@ func (t *Tree) Apply(m *Message) {
 // returns the last.
 func (t *Tree) walk(subj string) *Node {
 	var parent *Node
-	path := "" // subj copied once, when the first node is created
-	for start := 0; start <= len(subj); {
-		end := strings.IndexByte(subj[start:], '.')
-		if end < 0 {
-			end = len(subj)
-		} else {
-			end += start
-		}
-		n, h := t.index.find(parent, subj[start:end])
+	for rest, more := subj, true; more; {
+		var tok string
+		tok, rest, more = cutToken(rest)
+		n, h := t.index.find(parent, tok)
 		if n == nil {
-			// Copy once so the nodes do not pin the message's memory;
-			// every node this walk creates holds a prefix of the copy.
-			if path == "" {
-				path = strings.Clone(subj)
-				t.names += nameCost(path[:end]) // the copy's part the parents already hold
-			} else {
-				t.names += int64(end - start + 1)
-			}
-			n = t.add(parent, path, start, end, h)
+			n = t.add(parent, tok, h)
 		}
 		parent = n
-		start = end + 1
 	}
 	return parent
 }
 
-// add creates the child of parent named path[start:end].
-func (t *Tree) add(parent *Node, path string, start, end int, h uint32) *Node {
+// add creates the child of parent named tok.
+func (t *Tree) add(parent *Node, tok string, h uint32) *Node {
 	n := t.nodes.alloc()
 	n.hash = h
-	n.Name, n.Subject = path[start:end], path[:end]
-	tok := n.Name
+	// Copy the token so it does not pin the message's memory: only the
+	// token, the path is the parents'.
+	n.Name = strings.Clone(tok)
 	n.Parent = parent
 	n.row = -1
+	t.extra += nameCost(n.Name)
 	if parent == nil {
 		n.noise = tok == "_INBOX" || strings.HasPrefix(tok, "$")
 		t.order = append(t.order, n)
@@ -274,13 +324,18 @@ func (t *Tree) add(parent *Node, path string, start, end int, h uint32) *Node {
 		n.noise = parent.noise
 		if parent.branch == nil {
 			parent.branch = &branch{}
+			t.extra += branchCost
 		}
+		c := cap(parent.branch.order)
 		parent.branch.order = append(parent.branch.order, n)
+		t.extra += int64(cap(parent.branch.order)-c) * 8
 		parent.branch.dirty = true
 	}
 	t.index.insert(n)
 	t.structure++
-	if t.nodes.live > t.maxNodes {
+	// Prune at the node bound, or when the structure alone takes 3/4 of
+	// the budget (deep subjects cost more than a node each).
+	if t.nodes.live > t.maxNodes || t.nodes.live > 1024 && t.structureBytes() > t.opts.MaxMemory/4*3 {
 		t.prune(n)
 	}
 	return n

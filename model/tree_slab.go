@@ -41,6 +41,9 @@ type childIndex struct {
 
 const minIndexSlots = 1 << 10
 
+// bytes is what the index holds beyond its first allocation.
+func (x *childIndex) bytes() int64 { return int64(len(x.slots)-minIndexSlots) * 9 }
+
 func newChildIndex() childIndex {
 	return childIndex{seed: maphash.MakeSeed(), slots: make([]*Node, minIndexSlots), tags: make([]uint8, minIndexSlots)}
 }
@@ -134,17 +137,18 @@ func (x *childIndex) remove(n *Node) {
 }
 
 // leafCache maps full subjects to their nodes: hashing the subject once and
-// comparing it with the node's is several times cheaper than an index
+// comparing it with the node's path is several times cheaper than an index
 // lookup per token. It is a bounded 2-way set-associative array rather than
 // a map so it never grows with traffic and a miss costs one hash and two
 // integer compares (the hash is kept beside the pointer so a miss never
 // reads a node). It holds at most 2*maxLeafBuckets entries (4 MiB, counted
-// in nodeCost) and prune removes pruned nodes from it, so it never keeps
+// in the budget) and prune removes pruned nodes from it, so it never keeps
 // them alive.
 type leafCache struct {
 	seed  maphash.Seed
 	slots []leafSlot // bucket i is slots[2i] (most recent) and slots[2i+1]
 	mask  uint64     // buckets - 1
+	max   uint64     // most buckets: a share of the budget, ≤ maxLeafBuckets
 }
 
 type leafSlot struct {
@@ -157,32 +161,35 @@ const (
 	maxLeafBuckets = 1 << 17
 )
 
-func newLeafCache() leafCache {
-	return leafCache{seed: maphash.MakeSeed(), slots: make([]leafSlot, 2*minLeafBuckets), mask: minLeafBuckets - 1}
+func newLeafCache(maxBuckets uint64) leafCache {
+	return leafCache{seed: maphash.MakeSeed(), slots: make([]leafSlot, 2*minLeafBuckets), mask: minLeafBuckets - 1, max: maxBuckets}
 }
+
+// bytes is what the cache holds beyond its first allocation.
+func (c *leafCache) bytes() int64 { return int64(len(c.slots)-2*minLeafBuckets) * 16 }
 
 // get returns the node for subj, or nil and subj's hash for put.
 func (c *leafCache) get(subj string) (*Node, uint64) {
 	h := maphash.String(c.seed, subj)
 	b := c.slots[(h&c.mask)*2:][:2]
-	if b[0].hash == h && b[0].node != nil && b[0].node.Subject == subj {
+	if b[0].hash == h && b[0].node != nil && b[0].node.is(subj) {
 		return b[0].node, h
 	}
-	if b[1].hash == h && b[1].node != nil && b[1].node.Subject == subj {
+	if b[1].hash == h && b[1].node != nil && b[1].node.is(subj) {
 		b[0], b[1] = b[1], b[0]
 		return b[0].node, h
 	}
 	return nil, h
 }
 
-// put caches n under hash h, evicting the bucket's older entry. nodes is
-// the tree's size: the cache grows (empty, refilled by later misses) while
-// it has fewer than two buckets per node, up to its bound. Subjects taking
+// put caches n under hash h, evicting the bucket's older entry. subjects
+// is how many the tree holds: the cache grows (empty, refilled by later
+// misses) while it has fewer than two buckets per subject, up to its bound. Subjects taking
 // turns thrash a bucket that three of them share; at half a node per
 // bucket that is rare (0.05% of buckets, against 2.5% at one per bucket).
-func (c *leafCache) put(h uint64, n *Node, nodes int) {
-	if buckets := c.mask + 1; 2*uint64(nodes) > buckets && buckets < maxLeafBuckets {
-		buckets = min(buckets*4, maxLeafBuckets)
+func (c *leafCache) put(h uint64, n *Node, subjects int) {
+	if buckets := c.mask + 1; 2*uint64(subjects) > buckets && buckets < c.max {
+		buckets = min(buckets*4, c.max)
 		c.slots = make([]leafSlot, 2*buckets)
 		c.mask = buckets - 1
 	}
@@ -194,7 +201,7 @@ func (c *leafCache) put(h uint64, n *Node, nodes int) {
 // forget drops n, being pruned, so the cache does not keep it alive (nor
 // find a reused slot under its old subject).
 func (c *leafCache) forget(n *Node) {
-	h := maphash.String(c.seed, n.Subject)
+	h := maphash.String(c.seed, n.Subject())
 	b := c.slots[(h&c.mask)*2:][:2]
 	for i := range b {
 		if b[i].node == n {
