@@ -281,8 +281,9 @@ func (t *Tree) unlink(h *history) {
 	h.prev, h.next = 0, 0
 }
 
-// histChunk is how many histories the slab allocates at once (36 KiB).
-const histChunk = 512
+// histChunk is how many histories the slab allocates at once: 72 KiB,
+// nine whole pages (512 took 4.5 pages, rounded up to 5: 11% unused).
+const histChunk = 1024
 
 // histSlab holds every history, densely: releasing one moves the last into
 // its slot, so the slab holds as many slots as there are histories (and

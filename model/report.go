@@ -57,33 +57,41 @@ func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeRepor
 	}
 	// flat lists everything below n depth first, with an explicit stack:
 	// a 10,000-token subject must not recurse 10,000 frames deep either.
-	flat := func(n *Node) []*ReportNode {
+	flat := func(n *Node, depth int) []*ReportNode {
+		type item struct {
+			n     *Node
+			depth int
+		}
 		var out []*ReportNode
-		stack := sortedByName(n.Children())
-		slices.Reverse(stack)
+		var stack []item
+		push := func(nodes []*Node, depth int) {
+			nodes = sortedByName(nodes)
+			for i := len(nodes) - 1; i >= 0; i-- {
+				stack = append(stack, item{nodes[i], depth})
+			}
+		}
+		push(n.Children(), depth+1)
 		for len(stack) > 0 {
 			k := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			r := node(k)
-			r.Depth = k.Depth
+			r := node(k.n)
+			r.Depth = k.depth
 			out = append(out, r)
-			kids := sortedByName(k.Children())
-			slices.Reverse(kids)
-			stack = append(stack, kids...)
+			push(k.n.Children(), k.depth+1)
 		}
 		return out
 	}
-	var conv func(nodes []*Node, prefix string) []*ReportNode
-	conv = func(nodes []*Node, prefix string) []*ReportNode {
+	var conv func(nodes []*Node, prefix string, depth int) []*ReportNode
+	conv = func(nodes []*Node, prefix string, depth int) []*ReportNode {
 		nodes = sortedByName(nodes)
 		out := make([]*ReportNode, 0, len(nodes))
 		for _, n := range nodes {
 			r := node(n)
 			r.Subject = prefix + n.Name
-			if n.Depth+1 >= ReportNestDepth {
-				r.Descendants = flat(n)
+			if depth+1 >= ReportNestDepth {
+				r.Descendants = flat(n, depth)
 			} else {
-				r.Children = conv(n.Children(), r.Subject+".")
+				r.Children = conv(n.Children(), r.Subject+".", depth+1)
 			}
 			out = append(out, r)
 		}
@@ -91,7 +99,7 @@ func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeRepor
 	}
 	return &TreeReport{
 		Server: server, Seconds: secs, Messages: t.Msgs, Bytes: t.Bytes,
-		Subjects: t.Len(), Dropped: dropped, Tree: conv(t.Roots(), ""),
+		Subjects: t.Len(), Dropped: dropped, Tree: conv(t.Roots(), "", 0),
 	}
 }
 

@@ -19,14 +19,11 @@ type Node struct {
 	Own uint64
 	// LastSeen is the Unix-ns receive time of the newest message at or below.
 	LastSeen int64
-	// Depth is 0 for root tokens.
-	Depth int
 
-	branch *branch  // nil for leaves: most nodes are leaves
-	hist   *history // in the tree's history slab; nil until a message on this exact subject is kept
-	rate   rateRing
-	hash   uint32 // the child index's hash of (parent, Name); see childIndex
-	row    int32  // index in the view's rows, -1 when not visible
+	branch *branch    // nil for leaves: most nodes are leaves
+	hist   *history   // in the tree's history slab; nil until a message on this exact subject is kept
+	rate   rateCounts // its newest second is LastSeen's
+	row    int32      // index in the view's rows, -1 when not visible
 	// Expanded is whether the tree view shows this node's children.
 	Expanded bool
 	noise    bool // under _INBOX or a $-prefixed root
@@ -80,6 +77,19 @@ func (n *Node) is(subj string) bool {
 	return subj == ""
 }
 
+// Depth is 0 for root tokens: the number of parents, counted (a node
+// does not keep it: 8 bytes of 128).
+func (n *Node) Depth() int {
+	d := 0
+	for p := n.Parent; p != nil; p = p.Parent {
+		d++
+	}
+	return d
+}
+
+// lastSec is the newest second the rate counts hold.
+func (n *Node) lastSec() int64 { return n.LastSeen / 1e9 }
+
 // Children returns the node's children in the current display order.
 func (n *Node) Children() []*Node {
 	if n.branch == nil {
@@ -96,10 +106,10 @@ func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.order
 func (n *Node) Noise() bool { return n.noise }
 
 // Rate is msgs/s over the sliding window ending at now.
-func (n *Node) Rate(now, since int64) float64 { return n.rate.rate(now, since) }
+func (n *Node) Rate(now, since int64) float64 { return n.rate.rate(n.lastSec(), now, since) }
 
 // Spark fills out with per-second message counts of the last complete seconds.
-func (n *Node) Spark(now int64, out []float64) { n.rate.spark(now, out) }
+func (n *Node) Spark(now int64, out []float64) { n.rate.spark(n.lastSec(), now, out) }
 
 // Removed reports whether the node was pruned from the tree.
 func (n *Node) Removed() bool { return n.removed }
@@ -124,7 +134,7 @@ func DefaultTreeOptions() TreeOptions {
 }
 
 // nodeCost is what a node costs the heap before its name: the node
-// (144 bytes, a size class) and a short name (strings under 16 bytes are
+// (128 bytes, a size class) and a short name (strings under 16 bytes are
 // packed together by the allocator; longer ones add nameCost). What grows
 // with the tree around the nodes (branches and their order slices, the
 // child index, the leaf cache) is counted as allocated; see MemoryUsed.
@@ -277,10 +287,10 @@ func (t *Tree) Apply(m *Message) {
 	for n := leaf; n != nil; n = n.Parent {
 		n.Msgs++
 		n.Bytes += wire
+		n.rate.add(n.lastSec(), sec, 1) // before LastSeen moves: it is the rate's newest second
 		if m.Received > n.LastSeen {
 			n.LastSeen = m.Received
 		}
-		n.rate.add(sec, 1)
 	}
 	if leaf.Own == 0 {
 		t.subjects++
@@ -296,9 +306,9 @@ func (t *Tree) walk(subj string) *Node {
 	for rest, more := subj, true; more; {
 		var tok string
 		tok, rest, more = cutToken(rest)
-		n, h := t.index.find(parent, tok)
+		n := t.index.find(parent, tok)
 		if n == nil {
-			n = t.add(parent, tok, h)
+			n = t.add(parent, tok)
 		}
 		parent = n
 	}
@@ -306,9 +316,8 @@ func (t *Tree) walk(subj string) *Node {
 }
 
 // add creates the child of parent named tok.
-func (t *Tree) add(parent *Node, tok string, h uint32) *Node {
+func (t *Tree) add(parent *Node, tok string) *Node {
 	n := t.nodes.alloc()
-	n.hash = h
 	// Copy the token so it does not pin the message's memory: only the
 	// token, the path is the parents'.
 	n.Name = strings.Clone(tok)
@@ -320,7 +329,6 @@ func (t *Tree) add(parent *Node, tok string, h uint32) *Node {
 		t.order = append(t.order, n)
 		t.dirty = true
 	} else {
-		n.Depth = parent.Depth + 1
 		n.noise = parent.noise
 		if parent.branch == nil {
 			parent.branch = &branch{}
@@ -347,7 +355,7 @@ func (t *Tree) Find(subject string) *Node {
 	for rest, more := subject, true; more; {
 		var tok string
 		tok, rest, more = cutToken(rest)
-		if n, _ = t.index.find(n, tok); n == nil {
+		if n = t.index.find(n, tok); n == nil {
 			return nil
 		}
 	}

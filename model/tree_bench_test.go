@@ -136,7 +136,7 @@ func BenchmarkTreeViewRefresh1M(b *testing.B) {
 	}{{"10k-rows", 2}, {"1M-rows", 3}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for _, n := range tr.Nodes() {
-				n.Expanded = n.Depth < bc.depths
+				n.Expanded = n.Depth() < bc.depths
 			}
 			v := NewTreeView(tr)
 			v.SetHeight(50)

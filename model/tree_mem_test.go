@@ -126,7 +126,7 @@ func TestTreeDeepSubject(t *testing.T) {
 		subj := deepSubject(tokens)
 		applySubjects(tr, treeT0, subj, subj+".x", subj)
 		n := tr.Find(subj)
-		if n == nil || n.Own != 2 || n.Msgs != 3 || n.Depth != tokens-1 || tr.Len() != tokens+1 {
+		if n == nil || n.Own != 2 || n.Msgs != 3 || n.Depth() != tokens-1 || tr.Len() != tokens+1 {
 			t.Fatalf("%d tokens: Find %v, Len %d", tokens, n != nil, tr.Len())
 		}
 		if last, ok := n.Last(); !ok || last.Subject != subj {

@@ -1,6 +1,9 @@
 package model
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 // nodeSet counts and identifies the tree's nodes. Nodes are allocated one
 // by one (144 bytes, exactly a size class: a slab would save nothing) and
@@ -52,30 +55,26 @@ func newChildIndex() childIndex {
 // takes the top bits, which a table below 2^25 slots does not index with.
 func tag(h uint32) uint8 { return uint8(h>>25) | 0x80 }
 
-// hash mixes the token's hash with its parent's, which stands for the
-// parent's path (a collision only costs a probe: find compares the parent
-// pointer). Nodes keep theirs, so growing and deleting read no names.
+// hash mixes the token's hash with its parent's address (the GC does not
+// move heap objects; maps of pointers hash them the same way).
 func (x *childIndex) hash(parent *Node, tok string) uint32 {
 	h := maphash.String(x.seed, tok)
-	if parent != nil {
-		h ^= (uint64(parent.hash) + 1) * 0x9E3779B97F4A7C15
-	}
+	h ^= uint64(uintptr(unsafe.Pointer(parent))) * 0x9E3779B97F4A7C15
 	return uint32(h ^ h>>32)
 }
 
-// find returns parent's child named tok (parent nil: a root), or nil and
-// the hash add stores in the new node.
-func (x *childIndex) find(parent *Node, tok string) (*Node, uint32) {
+// find returns parent's child named tok (parent nil: a root), or nil.
+func (x *childIndex) find(parent *Node, tok string) *Node {
 	mask := uint32(len(x.slots) - 1)
 	h := x.hash(parent, tok)
 	want := tag(h)
 	for i := h & mask; ; i = (i + 1) & mask {
 		switch x.tags[i] {
 		case 0:
-			return nil, h
+			return nil
 		case want:
 			if n := x.slots[i]; n.Parent == parent && n.Name == tok {
-				return n, h
+				return n
 			}
 		}
 	}
@@ -100,7 +99,7 @@ func (x *childIndex) insert(n *Node) {
 // place puts n in the first free slot from its home.
 func (x *childIndex) place(n *Node) {
 	mask := uint32(len(x.slots) - 1)
-	h := n.hash
+	h := x.hash(n.Parent, n.Name)
 	i := h & mask
 	for x.tags[i] != 0 {
 		i = (i + 1) & mask
@@ -112,7 +111,7 @@ func (x *childIndex) place(n *Node) {
 // sequence passed its slot, so lookups never stop early at the hole.
 func (x *childIndex) remove(n *Node) {
 	mask := uint32(len(x.slots) - 1)
-	i := n.hash & mask
+	i := x.hash(n.Parent, n.Name) & mask
 	for x.slots[i] != n {
 		if x.slots[i] == nil {
 			return
@@ -126,7 +125,7 @@ func (x *childIndex) remove(n *Node) {
 		if k == nil {
 			break
 		}
-		home := k.hash & mask
+		home := x.hash(k.Parent, k.Name) & mask
 		// Move k back into the hole at i unless its home lies in (i, j].
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
 			x.slots[i], x.tags[i] = k, x.tags[j]

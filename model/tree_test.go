@@ -215,8 +215,8 @@ func TestTreeRootsChildren(t *testing.T) {
 		t.Error("a.HasChildren = false")
 	}
 	deep := mustFind(t, tr, "a.y.deep")
-	if deep.Depth != 2 || deep.Name != "deep" || deep.Parent != mustFind(t, tr, "a.y") || deep.Parent.Parent != a || a.Parent != nil {
-		t.Errorf("deep: Depth %d Name %q Parent %v", deep.Depth, deep.Name, deep.Parent)
+	if deep.Depth() != 2 || deep.Name != "deep" || deep.Parent != mustFind(t, tr, "a.y") || deep.Parent.Parent != a || a.Parent != nil {
+		t.Errorf("deep: Depth %d Name %q Parent %v", deep.Depth(), deep.Name, deep.Parent)
 	}
 	if got := len(tr.Nodes()); got != 7 || tr.Len() != 7 {
 		t.Errorf("Nodes = %d, Len = %d, want 7", got, tr.Len())

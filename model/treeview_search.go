@@ -124,7 +124,7 @@ func (s *subjectSearch) from(subject string, forward, skipCurrent bool) *Node {
 	var parent *Node
 	matched := false
 	for tok := range strings.SplitSeq(subject, ".") {
-		n, _ := s.tree.index.find(parent, tok)
+		n := s.tree.index.find(parent, tok)
 		l := searchLevel{set: s.siblings(parent, matched), tok: tok, node: n}
 		if n != nil {
 			l.matched = !s.skip(n, "", 0) && s.matches(l.set, n)
