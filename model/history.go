@@ -1,30 +1,128 @@
 package model
 
 import (
+	"cmp"
 	"slices"
+	"unsafe"
 )
+
+// keptMsg is one kept message as the tree stores it: 40 bytes and two
+// pointers (the payload, and the rarely used reply, headers and Via),
+// where a Message is 104 bytes and five. The subject is the node's.
+type keptMsg struct {
+	seq      uint64
+	received int64
+	data     *byte // the payload: the message's own, or a copy when cut
+	dataLen  uint32
+	size     int32 // the payload's size on the wire
+	extra    *keptExtra
+}
+
+// keptExtra is what most messages do not have.
+type keptExtra struct {
+	reply, via string
+	header     Header
+}
+
+// keptExtraCost is what a keptExtra costs the heap before its strings.
+const keptExtraCost = int64(unsafe.Sizeof(keptExtra{}))
 
 // history is a ring of the newest messages on one subject, linked into the
 // tree's least-recently-kept list so the budget evicts idle subjects first.
+// Histories live in the tree's history slab. Slot 0 of the ring is inline
+// (first): a subject keeping one message costs one 72-byte slot; deeper
+// rings put slots 1.. in more.
 type history struct {
-	buf []Message
-	// cost[i] is what buf[i] costs the budget, kept so that overwriting or
-	// evicting a slot does not read the old message: at high rates with many
-	// subjects that read is a cache miss, the largest single cost of Apply.
-	cost       []int32
-	head, n    int
-	prev, next *Node
-	// prevH and nextH are prev.hist and next.hist: relinking touches only
-	// the neighbours' histories, not their nodes as well (each a cache miss
-	// when thousands of subjects take turns).
-	prevH, nextH *history
+	node  *Node
+	more  *[]keptMsg
+	first keptMsg
+	// prev and next are the neighbours in the least-recently-kept list, as
+	// slab ids + 1 (0: none).
+	prev, next uint32
+	id         uint32
+	head, n    uint16
 }
 
-func (h *history) at(i int) Message { return h.buf[(h.head+i)%len(h.buf)] }
+// keptCost is the fixed part of what a kept message costs the budget: a
+// whole history slot, so a subject's first message pays for its ring and
+// a deeper ring's messages (40 bytes each) are counted with room to spare.
+const keptCost = int64(unsafe.Sizeof(history{}))
 
-// messageBytes is what a kept message costs the budget.
+// maxHistoryDepth bounds HistoryDepth to what history's counters hold.
+const maxHistoryDepth = 1 << 15
+
+func (h *history) slots() int {
+	if h.more == nil {
+		return 1
+	}
+	return 1 + len(*h.more)
+}
+
+func (h *history) slot(i int) *keptMsg {
+	if i == 0 {
+		return &h.first
+	}
+	return &(*h.more)[i-1]
+}
+
+// at returns the i-th kept message, oldest first, as a Message on subject.
+func (h *history) at(i int, subject string) Message {
+	k := h.slot((int(h.head) + i) % h.slots())
+	m := Message{Seq: k.seq, Received: k.received, Subject: subject, Size: int(k.size)}
+	if k.data != nil {
+		m.Data = unsafe.Slice(k.data, k.dataLen)
+	}
+	if x := k.extra; x != nil {
+		m.Reply, m.Via, m.Header = x.reply, x.via, x.header
+	}
+	return m
+}
+
+// Last returns the newest kept message on exactly this subject.
+func (n *Node) Last() (Message, bool) {
+	if n.hist == nil || n.hist.n == 0 {
+		return Message{}, false
+	}
+	return n.hist.at(int(n.hist.n)-1, n.Subject()), true
+}
+
+// HistoryLen is how many messages are kept on exactly this subject.
+func (n *Node) HistoryLen() int {
+	if n.hist == nil {
+		return 0
+	}
+	return int(n.hist.n)
+}
+
+// HistoryAt returns the i-th kept message, oldest first, without copying
+// the whole history (the inspector asks for one or two per frame).
+func (n *Node) HistoryAt(i int) Message { return n.hist.at(i, n.Subject()) }
+
+// History returns the kept messages on exactly this subject, oldest first.
+func (n *Node) History() []Message {
+	if n.hist == nil {
+		return nil
+	}
+	subj := n.Subject()
+	out := make([]Message, n.hist.n)
+	for i := range out {
+		out[i] = n.hist.at(i, subj)
+	}
+	return out
+}
+
+// messageCost is the fixed part of what a Message kept in a pane's ring
+// costs: the struct and its share of the ring.
+const messageCost = 112
+
+// messageBytes is what a kept Message costs a pane's budget.
 func messageBytes(m *Message) int64 {
-	c := int64(messageCost + len(m.Data) + len(m.Reply))
+	return messageCost + int64(len(m.Data)) + extraBytes(m)
+}
+
+// extraBytes is what m's reply and headers cost beyond the fixed part.
+func extraBytes(m *Message) int64 {
+	c := int64(len(m.Reply))
 	if len(m.Header) == 0 {
 		return c // skips starting a map iteration: this runs twice per message
 	}
@@ -47,167 +145,255 @@ func keptCopy(m *Message, max int) Message {
 	return c
 }
 
+// set stores m in k, its payload cut to max bytes, and returns what k
+// costs the budget: keptCost, the payload rounded up to the allocator's
+// 8 bytes, and the extras.
+func (k *keptMsg) set(m *Message, max int) int64 {
+	data := m.Data
+	if len(data) > max {
+		data = slices.Clone(data[:max])
+	}
+	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size)}
+	if len(data) > 0 {
+		k.data = unsafe.SliceData(data)
+	}
+	cost := keptCost + int64(len(data)+7)&^7
+	if m.Reply != "" || m.Via != "" || len(m.Header) > 0 {
+		k.extra = &keptExtra{reply: m.Reply, via: m.Via, header: m.Header}
+		cost += keptExtraCost + int64(len(m.Via)) + extraBytes(m)
+	}
+	return cost
+}
+
+// cost is what set returned for k.
+func (k *keptMsg) cost() int64 {
+	c := keptCost + int64(k.dataLen+7)&^7
+	if x := k.extra; x != nil {
+		m := Message{Reply: x.reply, Header: x.header}
+		c += keptExtraCost + int64(len(x.via)) + extraBytes(&m)
+	}
+	return c
+}
+
 // keep stores a copy of m in n's history and enforces the budget.
 func (t *Tree) keep(n *Node, m *Message) {
-	c := keptCopy(m, t.opts.MaxPayload)
-	c.Subject = n.Subject // share the node's string instead of the wire's
 	h := n.hist
 	if h == nil {
-		h = &history{}
+		h = t.hists.alloc(n)
 		n.hist = h
 	}
-	depth := t.opts.HistoryDepth
-	cost := int32(messageBytes(&c)) // at most MaxPayload plus headers (< 2 GiB)
-	switch {
-	case h.n < len(h.buf):
-		i := (h.head + h.n) % len(h.buf)
-		h.buf[i], h.cost[i] = c, cost
+	var cost int64
+	switch size := h.slots(); {
+	case int(h.n) < size:
+		cost = h.slot((int(h.head)+int(h.n))%size).set(m, t.opts.MaxPayload)
 		h.n++
-	case len(h.buf) < depth:
-		// Still growing: put the ring in order first so append lands last.
-		// Rotate in place: appending h.buf[:head] to h.buf[head:] would
-		// leave stale copies before the new start, pinning old payloads.
+	case size < t.opts.HistoryDepth:
+		// Still growing: put the ring in order first so the new slot lands
+		// last. Growing is rare (a ring grows to its depth once).
 		if h.head != 0 {
-			rotate(h.buf, h.head)
-			rotate(h.cost, h.head)
+			ring := make([]keptMsg, size)
+			for i := range ring {
+				ring[i] = *h.slot((int(h.head) + i) % size)
+			}
+			for i := range ring {
+				*h.slot(i) = ring[i]
+			}
 			h.head = 0
 		}
-		h.buf = append(h.buf, c)
-		h.cost = append(h.cost, cost)
+		if h.more == nil {
+			h.more = new([]keptMsg)
+		}
+		*h.more = append(*h.more, keptMsg{})
+		cost = h.slot(size).set(m, t.opts.MaxPayload)
 		h.n++
 	default:
-		t.kept -= int64(h.cost[h.head])
-		h.buf[h.head], h.cost[h.head] = c, cost
-		h.head = (h.head + 1) % len(h.buf)
+		old := h.slot(int(h.head))
+		t.kept -= old.cost()
+		cost = old.set(m, t.opts.MaxPayload)
+		h.head = uint16((int(h.head) + 1) % size)
 	}
-	t.kept += int64(cost)
-	t.touch(n)
+	t.kept += cost
+	t.touch(h)
 	// Evict least recently kept subjects first, then n's own older messages:
-	// only the message just kept may leave the tree over budget.
+	// only the message just kept may leave the tree over budget. Evicting
+	// may move n's history in the slab: read n.hist afresh.
 	for t.MemoryUsed()+t.reserved > t.opts.MaxMemory {
 		old := t.lruHead
-		if old == nil || (old == n && h.n <= 1) {
+		if old == nil || (old == n.hist && old.n <= 1) {
 			break
 		}
 		t.evictOldest(old)
 	}
 }
 
-// rotate moves s[k:] to the front of s in place.
-func rotate[T any](s []T, k int) {
-	slices.Reverse(s[:k])
-	slices.Reverse(s[k:])
-	slices.Reverse(s)
-}
-
-// evictOldest drops the oldest kept message of n, freeing the ring when empty.
-func (t *Tree) evictOldest(n *Node) {
-	h := n.hist
-	if h == nil || h.n == 0 {
-		t.unlink(n)
-		n.hist = nil // callers loop until hist is nil
-		return
+// evictOldest drops the oldest kept message of h, freeing the history when
+// it is empty (which moves another history into h's slot).
+func (t *Tree) evictOldest(h *history) {
+	if h.n > 0 {
+		old := h.slot(int(h.head))
+		t.kept -= old.cost()
+		*old = keptMsg{} // do not pin the payload
+		h.head = uint16((int(h.head) + 1) % h.slots())
+		h.n--
+		t.Evicted++
 	}
-	t.kept -= int64(h.cost[h.head])
-	h.buf[h.head], h.cost[h.head] = Message{}, 0
-	h.head = (h.head + 1) % len(h.buf)
-	h.n--
-	t.Evicted++
 	if h.n == 0 {
-		t.unlink(n)
-		n.hist = nil
+		t.unlink(h)
+		h.node.hist = nil
+		t.releaseHist(h)
 	}
 }
 
-// touch moves n to the most-recently-kept end of the list.
-func (t *Tree) touch(n *Node) {
-	if t.lruTail == n {
+// touch moves h to the most-recently-kept end of the list.
+func (t *Tree) touch(h *history) {
+	if t.lruTail == h {
 		return
 	}
-	t.unlink(n)
-	h := n.hist
-	h.prev = t.lruTail
-	if t.lruTail != nil {
-		th := t.lruTail.hist
-		th.next, th.nextH = n, h
-		h.prevH = th
+	t.unlink(h)
+	if tail := t.lruTail; tail != nil {
+		tail.next = h.id + 1
+		h.prev = tail.id + 1
 	}
-	t.lruTail = n
+	t.lruTail = h
 	if t.lruHead == nil {
-		t.lruHead = n
+		t.lruHead = h
 	}
 }
 
-func (t *Tree) unlink(n *Node) {
-	h := n.hist
-	if h == nil {
-		return
+func (t *Tree) unlink(h *history) {
+	var prev, next *history
+	if h.prev != 0 {
+		prev = t.hists.at(h.prev - 1)
 	}
-	if h.prevH != nil {
-		h.prevH.next, h.prevH.nextH = h.next, h.nextH
-	} else if t.lruHead == n {
-		t.lruHead = h.next
+	if h.next != 0 {
+		next = t.hists.at(h.next - 1)
 	}
-	if h.nextH != nil {
-		h.nextH.prev, h.nextH.prevH = h.prev, h.prevH
-	} else if t.lruTail == n {
-		t.lruTail = h.prev
+	if prev != nil {
+		prev.next = h.next
+	} else if t.lruHead == h {
+		t.lruHead = next
 	}
-	h.prev, h.next, h.prevH, h.nextH = nil, nil, nil, nil
+	if next != nil {
+		next.prev = h.prev
+	} else if t.lruTail == h {
+		t.lruTail = prev
+	}
+	h.prev, h.next = 0, 0
+}
+
+// histChunk is how many histories the slab allocates at once: 72 KiB,
+// nine whole pages (512 took 4.5 pages, rounded up to 5: 11% unused).
+const histChunk = 1024
+
+// histSlab holds every history, densely: releasing one moves the last into
+// its slot, so the slab holds as many slots as there are histories (and
+// at most one spare chunk), and the budget's count of them stays true
+// after a burst of subjects is evicted.
+type histSlab struct {
+	chunks [][]history
+	used   int
+}
+
+func (s *histSlab) at(id uint32) *history { return &s.chunks[id/histChunk][id%histChunk] }
+
+// alloc returns an empty history for n.
+func (s *histSlab) alloc(n *Node) *history {
+	if s.used == len(s.chunks)*histChunk {
+		s.chunks = append(s.chunks, make([]history, histChunk))
+	}
+	id := uint32(s.used)
+	s.used++
+	h := s.at(id)
+	*h = history{node: n, id: id}
+	return h
+}
+
+// releaseHist frees h, unlinked, by moving the slab's last history into
+// its slot: pointers to that history (its node's, the list's ends) and
+// its neighbours' links follow it. Callers must not hold a *history
+// across it.
+func (t *Tree) releaseHist(h *history) {
+	s := &t.hists
+	last := s.at(uint32(s.used - 1))
+	if last != h {
+		id := h.id
+		*h = *last
+		h.id = id
+		h.node.hist = h
+		if h.prev != 0 {
+			s.at(h.prev - 1).next = id + 1
+		} else if t.lruHead == last {
+			t.lruHead = h
+		}
+		if h.next != 0 {
+			s.at(h.next - 1).prev = id + 1
+		} else if t.lruTail == last {
+			t.lruTail = h
+		}
+	}
+	*last = history{} // drop what it pointed to
+	s.used--
+	// Free the last chunk once a whole spare one is left before it.
+	if k := len(s.chunks); k >= 2 && s.used <= (k-2)*histChunk {
+		s.chunks[k-1] = nil
+		s.chunks = s.chunks[:k-1]
+	}
 }
 
 // prune removes the least recently seen tenth of the leaves once the tree
 // holds more nodes than the budget allows. Their counts stay in their
 // parents' totals; keep is never pruned (it is being created).
 func (t *Tree) prune(keep *Node) {
-	var seen []int64
-	step := len(t.nodes)/4096 + 1
-	for i := 0; i < len(t.nodes); i += step {
-		if n := t.nodes[i]; !n.HasChildren() && n != keep {
-			seen = append(seen, n.LastSeen)
+	var leaves []*Node
+	t.each(func(n *Node) {
+		if !n.HasChildren() && n != keep {
+			leaves = append(leaves, n)
 		}
-	}
-	if len(seen) == 0 {
+	})
+	if len(leaves) == 0 {
 		return
+	}
+	step := len(leaves)/4096 + 1
+	seen := make([]int64, 0, len(leaves)/step+1)
+	for i := 0; i < len(leaves); i += step {
+		seen = append(seen, leaves[i].LastSeen)
 	}
 	slices.Sort(seen)
 	threshold := seen[len(seen)/10]
-	target := len(t.nodes) / 10
-	removed := 0
+	// The idlest first, up to a tenth of the tree.
+	idle := slices.DeleteFunc(leaves, func(n *Node) bool { return n.LastSeen > threshold })
+	slices.SortStableFunc(idle, func(a, b *Node) int { return cmp.Compare(a.LastSeen, b.LastSeen) })
+	gone := idle[:min(len(idle), t.nodes.live/10)]
 	parents := map[*Node]bool{}
-	for _, n := range t.nodes {
-		if removed >= target {
-			break
-		}
-		if n == keep || n.HasChildren() || n.LastSeen > threshold {
-			continue
-		}
+	for _, n := range gone {
 		for n.hist != nil {
-			t.evictOldest(n)
+			t.evictOldest(n.hist)
 		}
-		n.removed = true
 		t.leaves.forget(n)
-		removed++
+		t.index.remove(n)
+		n.removed = true
 		if p := n.Parent; p != nil {
-			delete(p.branch.kids, n.Name)
 			parents[p] = true
 		} else {
-			delete(t.roots, n.Name)
 			t.dirty = true
 		}
 	}
 	isRemoved := func(n *Node) bool { return n.removed }
-	t.nodes = slices.DeleteFunc(t.nodes, isRemoved)
 	t.order = slices.DeleteFunc(t.order, isRemoved)
 	for p := range parents {
 		p.branch.order = slices.DeleteFunc(p.branch.order, isRemoved)
-		if len(p.branch.kids) == 0 {
+		if len(p.branch.order) == 0 {
+			t.extra -= branchCost + int64(cap(p.branch.order))*8
 			p.branch = nil
 		}
 	}
-	t.Pruned += uint64(removed)
+	for _, n := range gone {
+		t.extra -= nameCost(n.Name)
+		if n.Own > 0 {
+			t.subjects--
+		}
+		t.nodes.release(n)
+	}
+	t.Pruned += uint64(len(gone))
 	t.structure++
 }
-
-// Removed reports whether the node was pruned from the tree.
-func (n *Node) Removed() bool { return n.removed }

@@ -49,7 +49,7 @@ func TestTreeHistory(t *testing.T) {
 			if !ok || last.Seq != uint64(tc.n) || string(last.Data) != fmt.Sprint(tc.n) {
 				t.Errorf("Last = %+v, %v", last, ok)
 			}
-			if last.Subject != n.Subject {
+			if last.Subject != n.Subject() {
 				t.Errorf("kept Subject = %q", last.Subject)
 			}
 			if tr.Evicted != 0 {
@@ -68,7 +68,7 @@ func TestTreeHistory(t *testing.T) {
 // be put in order before it grows) and wrapping at full depth.
 func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 	// Two nodes and room for exactly four empty messages.
-	tr := NewTree(TreeOptions{HistoryDepth: 4, MaxMemory: 2*nodeCost + 4*messageCost}, treeT0)
+	tr := NewTree(TreeOptions{HistoryDepth: 4, MaxMemory: 2*int64(nodeCost) + 4*keptCost}, treeT0)
 	seq := uint64(0)
 	apply := func(subj string, data string) {
 		seq++
@@ -79,7 +79,7 @@ func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 	apply("a", "")
 	apply("a", "")
 	apply("a", "")
-	apply("b", strings.Repeat("x", 100)) // over budget: a's oldest goes
+	apply("b", strings.Repeat("x", int(keptCost)/2)) // over budget: a's oldest goes
 	a := mustFind(t, tr, "a")
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3}) || tr.Evicted != 1 {
 		t.Fatalf("after b: a History = %v, Evicted = %d; want [2 3], 1", got, tr.Evicted)
@@ -91,9 +91,9 @@ func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 	if b := mustFind(t, tr, "b"); b.History() != nil {
 		t.Fatalf("b History = %v, want evicted", historySeqs(b))
 	}
-	if a.hist.head == 0 || a.hist.n != len(a.hist.buf) || len(a.hist.buf) >= 4 {
+	if a.hist.head == 0 || int(a.hist.n) != a.hist.slots() || a.hist.slots() >= 4 {
 		t.Fatalf("setup: want a full ring shorter than depth with head != 0; head %d n %d len %d",
-			a.hist.head, a.hist.n, len(a.hist.buf))
+			a.hist.head, a.hist.n, a.hist.slots())
 	}
 	apply("a", "") // the ring grows after an eviction
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5, 6}) {
@@ -104,7 +104,7 @@ func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 	if got := historySeqs(a); !slices.Equal(got, []uint64{5, 6, 7, 8}) {
 		t.Fatalf("after wrapping: History = %v, want [5 6 7 8]", got)
 	}
-	if tr.Evicted != 2 || tr.MemoryUsed() > 2*nodeCost+4*messageCost {
+	if tr.Evicted != 2 || tr.MemoryUsed() > 2*int64(nodeCost)+4*keptCost {
 		t.Errorf("Evicted = %d, MemoryUsed = %d", tr.Evicted, tr.MemoryUsed())
 	}
 }
@@ -138,7 +138,7 @@ func TestTreeMaxPayload(t *testing.T) {
 // first, whole, before anyone else loses a message.
 func TestTreeBudgetLRU(t *testing.T) {
 	// Four nodes and room for three empty messages.
-	budget := int64(4*nodeCost + 3*messageCost)
+	budget := 4*int64(nodeCost) + 3*keptCost
 	tr := NewTree(TreeOptions{MaxMemory: budget}, treeT0)
 	at := treeT0
 	apply := func(subj string) {
@@ -192,7 +192,7 @@ func TestTreeBudgetLRU(t *testing.T) {
 // least-recently-kept list is consistent.
 func TestTreeBudgetInvariants(t *testing.T) {
 	const depth = 4
-	budget := int64(12*nodeCost + 20*messageCost + 400)
+	budget := 12*int64(nodeCost) + 20*keptCost + 400
 	tr := NewTree(TreeOptions{MaxMemory: budget, HistoryDepth: depth, MaxPayload: 64}, treeT0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	subjects := []string{"a.x", "a.y", "b.x", "b.y", "c.x", "c.y"}
@@ -264,26 +264,34 @@ func checkLRU(t *testing.T, tr *Tree) {
 			continue
 		}
 		withHist++
-		for _, m := range n.History() {
-			kept += messageBytes(&m)
+		for i := range int(n.hist.n) {
+			kept += n.hist.slot((int(n.hist.head) + i) % n.hist.slots()).cost()
 		}
 	}
 	if kept != tr.kept {
 		t.Fatalf("kept bytes = %d, histories hold %d", tr.kept, kept)
 	}
 	listed := 0
-	var prev *Node
+	var prev *history
 	var prevSeq uint64
-	for n := tr.lruHead; n != nil; n = n.hist.next {
+	for h := tr.lruHead; h != nil; {
 		listed++
-		if n.hist.prev != prev {
-			t.Fatalf("%s: prev link broken", n.Subject)
+		n := h.node
+		if n.hist != h || n.removed {
+			t.Fatalf("%s: history of another node", n.Subject())
+		}
+		if p := h.prev; (p == 0) != (prev == nil) || p != 0 && tr.hists.at(p-1) != prev {
+			t.Fatalf("%s: prev link broken", n.Subject())
 		}
 		last, _ := n.Last()
 		if listed > 1 && last.Seq <= prevSeq {
-			t.Fatalf("%s: list not in keep order", n.Subject)
+			t.Fatalf("%s: list not in keep order", n.Subject())
 		}
-		prev, prevSeq = n, last.Seq
+		prev, prevSeq = h, last.Seq
+		if h.next == 0 {
+			break
+		}
+		h = tr.hists.at(h.next - 1)
 	}
 	if prev != tr.lruTail || listed != withHist {
 		t.Fatalf("list has %d nodes, %d have histories; tail ok %v", listed, withHist, prev == tr.lruTail)
@@ -336,23 +344,23 @@ func TestTreePrune(t *testing.T) {
 	// children's counts stay in it.
 	for _, nd := range tr.Nodes() {
 		if nd.Removed() {
-			t.Fatalf("%s: removed node still listed", nd.Subject)
+			t.Fatalf("%s: removed node still listed", nd.Subject())
 		}
-		if tr.Find(nd.Subject) != nd {
-			t.Fatalf("%s: listed node not in the tree", nd.Subject)
+		if tr.Find(nd.Subject()) != nd {
+			t.Fatalf("%s: listed node not in the tree", nd.Subject())
 		}
 		kids := nd.Own
 		for _, k := range nd.Children() {
 			kids += k.Msgs
 		}
 		if nd.Msgs < kids {
-			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject, nd.Msgs, kids)
+			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject(), nd.Msgs, kids)
 		}
 	}
 	// The first, long idle, leaves are gone; Find does not resurrect them.
 	for _, e := range early {
-		if !e.Removed() || tr.Find(e.Subject) == e {
-			t.Errorf("%s: idle early leaf not pruned", e.Subject)
+		if !e.Removed() || tr.Find(e.Subject()) == e {
+			t.Errorf("%s: idle early leaf not pruned", e.Subject())
 		}
 	}
 	checkLRU(t, tr)

@@ -7,59 +7,55 @@ const RateWindow = 10
 // a little slack so a sparkline of complete seconds can be drawn.
 const rateBuckets = 12
 
-// rateRing counts messages in one-second buckets indexed by Unix second.
-// It is inline in every node (56 bytes), so it stays small.
-type rateRing struct {
-	last    int64 // Unix second of the newest bucket
-	buckets [rateBuckets]uint32
-}
+// rateCounts counts messages in one-second buckets indexed by Unix second.
+// It does not keep its newest second: its owner passes it as last. A node
+// knows it already (LastSeen), so its counts cost 48 bytes, not 56.
+type rateCounts [rateBuckets]uint32
 
-// add counts n messages received in Unix second sec. Messages older than
-// the ring (out of order by more than its length) are counted in the oldest
-// bucket rather than lost from the rate. Seconds before the epoch count as
-// second 0, so a bad timestamp cannot index outside the ring.
-func (r *rateRing) add(sec int64, n uint32) {
-	if sec < 0 {
-		sec = 0
+// add counts n messages received in Unix second sec, last being the newest
+// second counted before. Messages older than the ring (out of order by
+// more than its length) are counted in the oldest bucket rather than lost
+// from the rate. Seconds before the epoch count as second 0, so a bad
+// timestamp cannot index outside the ring.
+func (b *rateCounts) add(last, sec int64, n uint32) {
+	sec = max(sec, 0)
+	if sec > last {
+		b.advance(last, sec)
+	} else if sec <= last-rateBuckets {
+		sec = last - rateBuckets + 1
 	}
-	if sec > r.last {
-		r.advance(sec)
-	} else if sec <= r.last-rateBuckets {
-		sec = r.last - rateBuckets + 1
-	}
-	r.buckets[sec%rateBuckets] += n
+	b[sec%rateBuckets] += n
 }
 
 // advance zeroes the buckets between the newest one and sec. A fresh ring
 // (last 0, all zero) needs no special case: the first real timestamp is
 // far more than a ring ahead.
-func (r *rateRing) advance(sec int64) {
-	if sec-r.last >= rateBuckets {
-		r.buckets = [rateBuckets]uint32{}
-	} else {
-		for s := r.last + 1; s <= sec; s++ {
-			r.buckets[s%rateBuckets] = 0
-		}
+func (b *rateCounts) advance(last, sec int64) {
+	if sec-last >= rateBuckets {
+		*b = rateCounts{}
+		return
 	}
-	r.last = sec
+	for s := last + 1; s <= sec; s++ {
+		b[s%rateBuckets] = 0
+	}
 }
 
 // count returns the messages counted in Unix second sec, 0 if unknown.
-func (r *rateRing) count(sec int64) uint32 {
-	if sec < 0 || sec > r.last || sec <= r.last-rateBuckets {
+func (b *rateCounts) count(last, sec int64) uint32 {
+	if sec < 0 || sec > last || sec <= last-rateBuckets {
 		return 0
 	}
-	return r.buckets[sec%rateBuckets]
+	return b[sec%rateBuckets]
 }
 
 // rate is msgs/s over the window ending at now (Unix ns). since is when
 // observation began: a young tree divides by the time it has watched, so a
 // steady stream shows its true rate at once rather than ramping up.
-func (r *rateRing) rate(now, since int64) float64 {
+func (b *rateCounts) rate(last, now, since int64) float64 {
 	nowSec := now / 1e9
 	var sum uint64
 	for s := nowSec - RateWindow + 1; s <= nowSec; s++ {
-		sum += uint64(r.count(s))
+		sum += uint64(b.count(last, s))
 	}
 	span := float64(RateWindow-1) + float64(now%1e9)/1e9
 	if watched := float64(now-since) / 1e9; watched > 0 && watched < span {
@@ -73,9 +69,28 @@ func (r *rateRing) rate(now, since int64) float64 {
 
 // spark fills out with per-second counts of the complete seconds before now,
 // oldest first; len(out) must be at most rateBuckets-1.
-func (r *rateRing) spark(now int64, out []float64) {
+func (b *rateCounts) spark(last, now int64, out []float64) {
 	nowSec := now / 1e9
 	for i := range out {
-		out[i] = float64(r.count(nowSec - int64(len(out)-i)))
+		out[i] = float64(b.count(last, nowSec-int64(len(out)-i)))
 	}
 }
+
+// rateRing is rateCounts with its newest second, for owners that do not
+// keep it otherwise (the panes).
+type rateRing struct {
+	last    int64 // Unix second of the newest bucket
+	buckets rateCounts
+}
+
+// add counts n messages received in Unix second sec.
+func (r *rateRing) add(sec int64, n uint32) {
+	r.buckets.add(r.last, sec, n)
+	r.last = max(r.last, sec)
+}
+
+// rate is msgs/s over the window ending at now; see rateCounts.rate.
+func (r *rateRing) rate(now, since int64) float64 { return r.buckets.rate(r.last, now, since) }
+
+// spark fills out with per-second counts; see rateCounts.spark.
+func (r *rateRing) spark(now int64, out []float64) { r.buckets.spark(r.last, now, out) }

@@ -23,14 +23,28 @@ type TreeReport struct {
 
 // ReportNode is one node of a TreeReport.
 type ReportNode struct {
-	Name     string        `json:"name"`
-	Subject  string        `json:"subject"`
+	Name string `json:"name"`
+	// Subject is the full subject; empty in Descendants, whose depth-first
+	// order and Depth say the path (a subject per node of a 10,000-token
+	// subject would make the report quadratic in its length).
+	Subject  string        `json:"subject,omitempty"`
+	Depth    int           `json:"depth,omitempty"`
 	Messages uint64        `json:"messages"`
 	Own      uint64        `json:"own"`
 	Bytes    uint64        `json:"bytes"`
 	Rate     float64       `json:"rate"`
 	Children []*ReportNode `json:"children,omitempty"`
+	// Descendants replaces Children on nodes at ReportNestDepth: everything
+	// below, flattened depth first (each child before its own children),
+	// so the JSON never nests deeper than encoders and decoders allow.
+	Descendants []*ReportNode `json:"descendants,omitempty"`
 }
+
+// ReportNestDepth is how many tokens deep the report nests children; below
+// it, a node lists its descendants flat. JSON decoders (and Go's encoder)
+// refuse nesting past 10,000 levels, and each token nests two (an object in
+// an array); real subjects are a handful of tokens.
+const ReportNestDepth = 32
 
 // NewTreeReport snapshots t at now (Unix ns).
 func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeReport {
@@ -38,24 +52,75 @@ func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeRepor
 	if secs <= 0 {
 		secs = 1e-9
 	}
-	var conv func(nodes []*Node) []*ReportNode
-	conv = func(nodes []*Node) []*ReportNode {
-		nodes = slices.Clone(nodes)
-		slices.SortFunc(nodes, func(a, b *Node) int { return naturalCompare(a.Name, b.Name) })
+	node := func(n *Node) *ReportNode {
+		return &ReportNode{Name: n.Name, Messages: n.Msgs, Own: n.Own, Bytes: n.Bytes, Rate: float64(n.Msgs) / secs}
+	}
+	// flat lists everything below n depth first, with an explicit stack:
+	// a 10,000-token subject must not recurse 10,000 frames deep either.
+	flat := func(n *Node, depth int) []*ReportNode {
+		type item struct {
+			n     *Node
+			depth int
+		}
+		var out []*ReportNode
+		var stack []item
+		push := func(nodes []*Node, depth int) {
+			nodes = sortedByName(nodes)
+			for i := len(nodes) - 1; i >= 0; i-- {
+				stack = append(stack, item{nodes[i], depth})
+			}
+		}
+		push(n.Children(), depth+1)
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			r := node(k.n)
+			r.Depth = k.depth
+			out = append(out, r)
+			push(k.n.Children(), k.depth+1)
+		}
+		return out
+	}
+	var conv func(nodes []*Node, prefix string, depth int) []*ReportNode
+	conv = func(nodes []*Node, prefix string, depth int) []*ReportNode {
+		nodes = sortedByName(nodes)
 		out := make([]*ReportNode, 0, len(nodes))
 		for _, n := range nodes {
-			out = append(out, &ReportNode{
-				Name: n.Name, Subject: n.Subject, Messages: n.Msgs, Own: n.Own, Bytes: n.Bytes,
-				Rate:     float64(n.Msgs) / secs,
-				Children: conv(n.Children()),
-			})
+			r := node(n)
+			r.Subject = prefix + n.Name
+			if depth+1 >= ReportNestDepth {
+				r.Descendants = flat(n, depth)
+			} else {
+				r.Children = conv(n.Children(), r.Subject+".", depth+1)
+			}
+			out = append(out, r)
 		}
 		return out
 	}
 	return &TreeReport{
 		Server: server, Seconds: secs, Messages: t.Msgs, Bytes: t.Bytes,
-		Subjects: t.Len(), Dropped: dropped, Tree: conv(t.Roots()),
+		Subjects: t.Len(), Dropped: dropped, Tree: conv(t.Roots(), "", 0),
 	}
+}
+
+// sortedByName returns a copy of nodes in name order.
+func sortedByName(nodes []*Node) []*Node {
+	nodes = slices.Clone(nodes)
+	slices.SortFunc(nodes, func(a, b *Node) int { return naturalCompare(a.Name, b.Name) })
+	return nodes
+}
+
+// maxIndent caps the text report's indentation, in levels: deeper rows
+// carry their depth instead, so a 10,000-token subject prints in linear
+// space rather than 10,000 ever wider rows.
+const maxIndent = 32
+
+// indent is the text report's prefix for a row at depth.
+func indent(depth int) string {
+	if depth <= maxIndent {
+		return strings.Repeat("  ", depth)
+	}
+	return strings.Repeat("  ", maxIndent) + fmt.Sprintf("[%d] ", depth)
 }
 
 // WriteJSON prints the report as one indented JSON object. Go's encoder
@@ -78,25 +143,31 @@ func (r *TreeReport) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	nameW := 0
-	var measure func(nodes []*ReportNode, depth int)
-	measure = func(nodes []*ReportNode, depth int) {
-		for _, n := range nodes {
-			nameW = max(nameW, depth*2+len([]rune(Sanitize(n.Name))))
-			measure(n.Children, depth+1)
-		}
-	}
-	measure(r.Tree, 0)
+	r.walk(func(n *ReportNode, depth int) {
+		nameW = max(nameW, len(indent(depth))+len([]rune(Sanitize(n.Name))))
+	})
 	nameW = min(nameW, 60)
 	fmt.Fprintf(&b, "%-*s %10s %9s %10s\n", nameW, "SUBJECT", "MSGS", "MSGS/S", "BYTES")
-	var walk func(nodes []*ReportNode, depth int)
-	walk = func(nodes []*ReportNode, depth int) {
-		for _, n := range nodes {
-			name := strings.Repeat("  ", depth) + Sanitize(n.Name)
-			fmt.Fprintf(&b, "%-*s %10d %9.1f %10s\n", nameW, name, n.Messages, n.Rate, HumanBytes(n.Bytes))
-			walk(n.Children, depth+1)
-		}
-	}
-	walk(r.Tree, 0)
+	r.walk(func(n *ReportNode, depth int) {
+		name := indent(depth) + Sanitize(n.Name)
+		fmt.Fprintf(&b, "%-*s %10d %9.1f %10s\n", nameW, name, n.Messages, n.Rate, HumanBytes(n.Bytes))
+	})
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// walk calls f on every node depth first with its depth, Descendants
+// included.
+func (r *TreeReport) walk(f func(n *ReportNode, depth int)) {
+	var rec func(nodes []*ReportNode, depth int)
+	rec = func(nodes []*ReportNode, depth int) {
+		for _, n := range nodes {
+			f(n, depth)
+			rec(n.Children, depth+1)
+			for _, d := range n.Descendants {
+				f(d, d.Depth)
+			}
+		}
+	}
+	rec(r.Tree, 0)
 }

@@ -1,17 +1,16 @@
 package model
 
 import (
-	"hash/maphash"
 	"strings"
+	"unsafe"
 )
 
 // Node is one token of the subject hierarchy. Counters aggregate everything
 // published at or below it; Own counts only its exact subject.
 type Node struct {
-	// Name is this node's token, a substring of Subject (no extra memory).
+	// Name is this node's token, stored once: a node does not copy its
+	// parent's path (see Subject).
 	Name string
-	// Subject is the full dotted path from the root to this node.
-	Subject string
 	// Parent is nil for a root token.
 	Parent *Node
 	// Msgs and Bytes aggregate this node and all its descendants.
@@ -20,27 +19,76 @@ type Node struct {
 	Own uint64
 	// LastSeen is the Unix-ns receive time of the newest message at or below.
 	LastSeen int64
+
+	branch *branch    // nil for leaves: most nodes are leaves
+	hist   *history   // in the tree's history slab; nil until a message on this exact subject is kept
+	rate   rateCounts // its newest second is LastSeen's
+	row    int32      // index in the view's rows, -1 when not visible
 	// Expanded is whether the tree view shows this node's children.
 	Expanded bool
-	// Depth is 0 for root tokens.
-	Depth int
-
-	rate    rateRing
-	branch  *branch  // nil for leaves: most nodes are leaves
-	hist    *history // nil until a message on this exact subject is kept
-	row     int32    // index in the view's rows, -1 when not visible
-	noise   bool     // under _INBOX or a $-prefixed root
-	removed bool     // pruned: pointers held by the UI must not resurrect it
-	shown   bool     // the view's last rebuild put its children on rows
+	noise    bool // under _INBOX or a $-prefixed root
+	removed  bool // pruned: pointers held by the UI must not resurrect it
+	shown    bool // the view's last rebuild put its children on rows
 }
 
 // branch is what only inner nodes need.
 type branch struct {
-	kids    map[string]*Node
 	order   []*Node // display order, re-sorted when dirty
 	dirty   bool
 	sortGen uint64 // the view's sort generation order was sorted in
 }
+
+// Subject is the full dotted path from the root to this node, built from
+// the names on the path: nodes do not keep it, so a 10,000-token subject
+// costs 10,000 tokens, not 10,000 prefixes of itself. It allocates; the
+// tree's own paths (Apply, Find, search) compare names instead.
+func (n *Node) Subject() string {
+	size := -1
+	for p := n; p != nil; p = p.Parent {
+		size += len(p.Name) + 1
+	}
+	b := make([]byte, size)
+	for p := n; p != nil; p = p.Parent {
+		size -= len(p.Name)
+		copy(b[size:], p.Name)
+		if size > 0 {
+			size--
+			b[size] = '.'
+		}
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
+}
+
+// is reports whether n's subject is subj, without building it.
+func (n *Node) is(subj string) bool {
+	for p := n; p != nil; p = p.Parent {
+		name := p.Name
+		if len(subj) < len(name) || subj[len(subj)-len(name):] != name {
+			return false
+		}
+		subj = subj[:len(subj)-len(name)]
+		if p.Parent != nil {
+			if subj == "" || subj[len(subj)-1] != '.' {
+				return false
+			}
+			subj = subj[:len(subj)-1]
+		}
+	}
+	return subj == ""
+}
+
+// Depth is 0 for root tokens: the number of parents, counted (a node
+// does not keep it: 8 bytes of 128).
+func (n *Node) Depth() int {
+	d := 0
+	for p := n.Parent; p != nil; p = p.Parent {
+		d++
+	}
+	return d
+}
+
+// lastSec is the newest second the rate counts hold.
+func (n *Node) lastSec() int64 { return n.LastSeen / 1e9 }
 
 // Children returns the node's children in the current display order.
 func (n *Node) Children() []*Node {
@@ -51,49 +99,20 @@ func (n *Node) Children() []*Node {
 }
 
 // HasChildren reports whether the node is a branch.
-func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.kids) > 0 }
+func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.order) > 0 }
 
 // Noise reports whether the node is under _INBOX or a $-prefixed root
 // ($SYS, $JS, $KV…), which the tree hides unless asked.
 func (n *Node) Noise() bool { return n.noise }
 
 // Rate is msgs/s over the sliding window ending at now.
-func (n *Node) Rate(now, since int64) float64 { return n.rate.rate(now, since) }
+func (n *Node) Rate(now, since int64) float64 { return n.rate.rate(n.lastSec(), now, since) }
 
 // Spark fills out with per-second message counts of the last complete seconds.
-func (n *Node) Spark(now int64, out []float64) { n.rate.spark(now, out) }
+func (n *Node) Spark(now int64, out []float64) { n.rate.spark(n.lastSec(), now, out) }
 
-// Last returns the newest kept message on exactly this subject.
-func (n *Node) Last() (Message, bool) {
-	if n.hist == nil || n.hist.n == 0 {
-		return Message{}, false
-	}
-	return n.hist.at(n.hist.n - 1), true
-}
-
-// HistoryLen is how many messages are kept on exactly this subject.
-func (n *Node) HistoryLen() int {
-	if n.hist == nil {
-		return 0
-	}
-	return n.hist.n
-}
-
-// HistoryAt returns the i-th kept message, oldest first, without copying
-// the whole history (the inspector asks for one or two per frame).
-func (n *Node) HistoryAt(i int) Message { return n.hist.at(i) }
-
-// History returns the kept messages on exactly this subject, oldest first.
-func (n *Node) History() []Message {
-	if n.hist == nil {
-		return nil
-	}
-	out := make([]Message, n.hist.n)
-	for i := range out {
-		out[i] = n.hist.at(i)
-	}
-	return out
-}
+// Removed reports whether the node was pruned from the tree.
+func (n *Node) Removed() bool { return n.removed }
 
 // TreeOptions bound the tree's memory.
 type TreeOptions struct {
@@ -114,24 +133,37 @@ func DefaultTreeOptions() TreeOptions {
 	return TreeOptions{MaxMemory: 256 << 20, HistoryDepth: 16, MaxPayload: KeptPayload}
 }
 
-// Estimated costs used by the budget: a node with its string, map slot and
-// index entries, and the fixed part of a kept message.
-const (
-	nodeCost    = 256
-	messageCost = 112
-)
+// nodeCost is what a node costs the heap before its name: the node
+// (128 bytes, a size class) and a short name (strings under 16 bytes are
+// packed together by the allocator; longer ones add nameCost). What grows
+// with the tree around the nodes (branches and their order slices, the
+// child index, the leaf cache) is counted as allocated; see MemoryUsed.
+const nodeCost = int(unsafe.Sizeof(Node{})) + 8
+
+// branchCost is what a branch struct costs (its size class).
+const branchCost = 48
+
+// freeRoots is how many root slots are part of an empty tree's fixed
+// overhead, with the index's and the leaf cache's first allocations (~45
+// KiB in all, outside the budget), so a tiny budget still holds a few
+// nodes.
+const freeRoots = 64
+
+// nameCost is what a copied name costs beyond the short one nodeCost
+// includes.
+func nameCost(name string) int64 { return max(int64(len(name)+7)&^7-8, 0) }
 
 // Tree is the live subject tree: counts, bytes, rates and recent messages
 // per subject, bounded by a memory budget.
 type Tree struct {
 	opts    TreeOptions
-	roots   map[string]*Node
-	order   []*Node
-	dirty   bool   // roots order
-	sortGen uint64 // the view's sort generation roots were sorted in
+	order   []*Node // roots in display order
+	dirty   bool    // roots order
+	sortGen uint64  // the view's sort generation roots were sorted in
 
-	nodes []*Node // every live node, for search and pruning
-	since int64   // when observation began (Unix ns)
+	nodes nodeSet
+	index childIndex
+	since int64 // when observation began (Unix ns)
 
 	// Totals over everything applied.
 	Msgs, Bytes uint64
@@ -142,9 +174,12 @@ type Tree struct {
 	// counts stay in their parents' totals.
 	Pruned uint64
 
+	extra     int64 // bytes of names beyond nodeCost's, branches and their order slices
+	subjects  int   // nodes with messages of their own: what the leaf cache caches
 	kept      int64 // bytes of kept messages
-	lruHead   *Node // subject with the least recently kept message
-	lruTail   *Node
+	hists     histSlab
+	lruHead   *history // subject with the least recently kept message
+	lruTail   *history
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
 	leaves    leafCache
@@ -163,20 +198,26 @@ func NewTree(o TreeOptions, since int64) *Tree {
 	if o.MaxPayload <= 0 {
 		o.MaxPayload = d.MaxPayload
 	}
+	o.HistoryDepth = min(o.HistoryDepth, maxHistoryDepth)
 	// Nodes may take up to 3/4 of the budget; messages get the rest and
 	// whatever the nodes leave unused.
-	maxNodes := int(o.MaxMemory / nodeCost * 3 / 4)
+	maxNodes := int(o.MaxMemory / int64(nodeCost) * 3 / 4)
 	if maxNodes < 1024 {
 		maxNodes = 1024
 	}
-	return &Tree{opts: o, roots: map[string]*Node{}, since: since, maxNodes: maxNodes, leaves: newLeafCache()}
+	// The leaf cache takes at most 1/64 of the budget (4 MiB of 256).
+	leafBuckets := uint64(minLeafBuckets)
+	for leafBuckets*4*32 <= uint64(o.MaxMemory)/64 && leafBuckets*4 <= maxLeafBuckets {
+		leafBuckets *= 4
+	}
+	return &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex()}
 }
 
 // Since is when observation began, Unix ns.
 func (t *Tree) Since() int64 { return t.since }
 
 // Len is the number of nodes in the tree.
-func (t *Tree) Len() int { return len(t.nodes) }
+func (t *Tree) Len() int { return t.nodes.live }
 
 // Structure changes whenever nodes are added or removed, so views know when
 // to rebuild their rows.
@@ -185,16 +226,46 @@ func (t *Tree) Structure() uint64 { return t.structure }
 // Roots returns the root tokens in display order.
 func (t *Tree) Roots() []*Node { return t.order }
 
-// Nodes returns every node (unordered); callers must not modify the slice.
-func (t *Tree) Nodes() []*Node { return t.nodes }
+// Nodes returns every node, depth first in no particular sibling order,
+// in a new slice: the tree keeps no list of its nodes (8 bytes per node),
+// so this walks it, for tools and tests rather than every frame.
+func (t *Tree) Nodes() []*Node {
+	out := make([]*Node, 0, t.nodes.live)
+	t.each(func(n *Node) { out = append(out, n) })
+	return out
+}
+
+// each calls f on every node, parents before children, with an explicit
+// stack: a 10,000-token subject must not recurse 10,000 frames deep.
+func (t *Tree) each(f func(n *Node)) {
+	stack := append([]*Node(nil), t.order...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		f(n)
+		if n.branch != nil {
+			stack = append(stack, n.branch.order...)
+		}
+	}
+}
 
 // Reserve tells the tree that n bytes of its budget are held elsewhere
 // (the filter panes' kept messages), so the next messages it keeps evict
 // its own oldest until the two together fit the budget again.
 func (t *Tree) Reserve(n int64) { t.reserved = max(n, 0) }
 
-// MemoryUsed estimates the bytes the tree holds against its budget.
-func (t *Tree) MemoryUsed() int64 { return int64(len(t.nodes))*nodeCost + t.kept }
+// MemoryUsed is the bytes the tree holds against its budget, as the Go
+// heap holds them: its nodes and names, branches, child index, leaf cache
+// and kept messages (TestTreeBudgetIsTheHeap checks it against the heap).
+func (t *Tree) MemoryUsed() int64 {
+	return t.structureBytes() + t.kept
+}
+
+// structureBytes is MemoryUsed without the kept messages.
+func (t *Tree) structureBytes() int64 {
+	return int64(t.nodes.live)*int64(nodeCost) + t.extra +
+		int64(max(cap(t.order)-freeRoots, 0))*8 + t.index.bytes() + t.leaves.bytes()
+}
 
 // Apply accounts one message: counters, bytes and rates on every node of its
 // path, and keeps a copy in the subject's history. No allocation for a
@@ -206,20 +277,23 @@ func (t *Tree) Apply(m *Message) {
 	sec := m.Received / 1e9
 
 	subj := m.Subject
-	// A subject seen recently: its node and the Parent links replace one map
-	// lookup per token (most of the cost of a message at high rates).
+	// A subject seen recently: its node and the Parent links replace one
+	// index lookup per token (most of the cost of a message at high rates).
 	leaf, h := t.leaves.get(subj)
 	if leaf == nil {
 		leaf = t.walk(subj)
-		t.leaves.put(h, leaf, len(t.nodes))
+		t.leaves.put(h, leaf, t.subjects)
 	}
 	for n := leaf; n != nil; n = n.Parent {
 		n.Msgs++
 		n.Bytes += wire
+		n.rate.add(n.lastSec(), sec, 1) // before LastSeen moves: it is the rate's newest second
 		if m.Received > n.LastSeen {
 			n.LastSeen = m.Received
 		}
-		n.rate.add(sec, 1)
+	}
+	if leaf.Own == 0 {
+		t.subjects++
 	}
 	leaf.Own++
 	t.keep(leaf, m)
@@ -229,122 +303,47 @@ func (t *Tree) Apply(m *Message) {
 // returns the last.
 func (t *Tree) walk(subj string) *Node {
 	var parent *Node
-	start := 0
-	for start <= len(subj) {
-		end := strings.IndexByte(subj[start:], '.')
-		if end < 0 {
-			end = len(subj)
-		} else {
-			end += start
+	for rest, more := subj, true; more; {
+		var tok string
+		tok, rest, more = cutToken(rest)
+		n := t.index.find(parent, tok)
+		if n == nil {
+			n = t.add(parent, tok)
 		}
-		parent = t.child(parent, subj, start, end)
-		start = end + 1
+		parent = n
 	}
 	return parent
 }
 
-// leafCache maps full subjects to their nodes: hashing the subject once and
-// comparing it with the node's is several times cheaper than a map lookup
-// per token. It is a bounded 2-way set-associative array rather than a map
-// so it never grows with traffic and a miss costs one hash and two integer
-// compares (the hash is kept beside the pointer so a miss never reads a
-// node). It holds at most 2*maxLeafBuckets entries (4 MiB, outside the
-// budget's estimate) and prune removes pruned nodes from it, so it never
-// keeps them alive.
-type leafCache struct {
-	seed  maphash.Seed
-	slots []leafSlot // bucket i is slots[2i] (most recent) and slots[2i+1]
-	mask  uint64     // buckets - 1
-}
-
-type leafSlot struct {
-	hash uint64
-	node *Node
-}
-
-const (
-	minLeafBuckets = 1 << 10
-	maxLeafBuckets = 1 << 17
-)
-
-func newLeafCache() leafCache {
-	return leafCache{seed: maphash.MakeSeed(), slots: make([]leafSlot, 2*minLeafBuckets), mask: minLeafBuckets - 1}
-}
-
-// get returns the node for subj, or nil and subj's hash for put.
-func (c *leafCache) get(subj string) (*Node, uint64) {
-	h := maphash.String(c.seed, subj)
-	b := c.slots[(h&c.mask)*2:][:2]
-	if b[0].hash == h && b[0].node != nil && b[0].node.Subject == subj {
-		return b[0].node, h
-	}
-	if b[1].hash == h && b[1].node != nil && b[1].node.Subject == subj {
-		b[0], b[1] = b[1], b[0]
-		return b[0].node, h
-	}
-	return nil, h
-}
-
-// put caches n under hash h, evicting the bucket's older entry. nodes is
-// the tree's size: the cache grows (empty, refilled by later misses) while
-// it has fewer than two buckets per node, up to its bound. Subjects taking
-// turns thrash a bucket that three of them share; at half a node per
-// bucket that is rare (0.05% of buckets, against 2.5% at one per bucket).
-func (c *leafCache) put(h uint64, n *Node, nodes int) {
-	if buckets := c.mask + 1; 2*uint64(nodes) > buckets && buckets < maxLeafBuckets {
-		buckets = min(buckets*4, maxLeafBuckets)
-		c.slots = make([]leafSlot, 2*buckets)
-		c.mask = buckets - 1
-	}
-	b := c.slots[(h&c.mask)*2:][:2]
-	b[1] = b[0]
-	b[0] = leafSlot{hash: h, node: n}
-}
-
-// forget drops n, being pruned, so the cache does not keep it alive.
-func (c *leafCache) forget(n *Node) {
-	h := maphash.String(c.seed, n.Subject)
-	b := c.slots[(h&c.mask)*2:][:2]
-	for i := range b {
-		if b[i].node == n {
-			b[i] = leafSlot{}
-		}
-	}
-}
-
-// child finds or creates the child of parent named subj[start:end].
-func (t *Tree) child(parent *Node, subj string, start, end int) *Node {
-	tok := subj[start:end]
-	var kids map[string]*Node
-	if parent == nil {
-		kids = t.roots
-	} else if parent.branch != nil {
-		kids = parent.branch.kids
-	}
-	if n, ok := kids[tok]; ok {
-		return n
-	}
-	// New node: copy the path once so it does not pin the message's memory.
-	path := strings.Clone(subj[:end])
-	n := &Node{Name: path[start:], Subject: path, Parent: parent, row: -1}
+// add creates the child of parent named tok.
+func (t *Tree) add(parent *Node, tok string) *Node {
+	n := t.nodes.alloc()
+	// Copy the token so it does not pin the message's memory: only the
+	// token, the path is the parents'.
+	n.Name = strings.Clone(tok)
+	n.Parent = parent
+	n.row = -1
+	t.extra += nameCost(n.Name)
 	if parent == nil {
 		n.noise = tok == "_INBOX" || strings.HasPrefix(tok, "$")
-		t.roots[n.Name] = n
 		t.order = append(t.order, n)
 		t.dirty = true
 	} else {
-		n.Depth = parent.Depth + 1
 		n.noise = parent.noise
 		if parent.branch == nil {
-			parent.branch = &branch{kids: make(map[string]*Node, 4)}
+			parent.branch = &branch{}
+			t.extra += branchCost
 		}
-		parent.branch.kids[n.Name] = n
+		c := cap(parent.branch.order)
 		parent.branch.order = append(parent.branch.order, n)
+		t.extra += int64(cap(parent.branch.order)-c) * 8
 		parent.branch.dirty = true
 	}
-	t.nodes = append(t.nodes, n)
+	t.index.insert(n)
 	t.structure++
-	if len(t.nodes) > t.maxNodes {
+	// Prune at the node bound, or when the structure alone takes 3/4 of
+	// the budget (deep subjects cost more than a node each).
+	if t.nodes.live > t.maxNodes || t.nodes.live > 1024 && t.structureBytes() > t.opts.MaxMemory/4*3 {
 		t.prune(n)
 	}
 	return n
@@ -352,19 +351,12 @@ func (t *Tree) child(parent *Node, subj string, start, end int) *Node {
 
 // Find returns the node for an exact subject, or nil.
 func (t *Tree) Find(subject string) *Node {
-	kids := t.roots
 	var n *Node
-	for _, tok := range strings.Split(subject, ".") {
-		if kids == nil {
+	for rest, more := subject, true; more; {
+		var tok string
+		tok, rest, more = cutToken(rest)
+		if n = t.index.find(n, tok); n == nil {
 			return nil
-		}
-		n = kids[tok]
-		if n == nil {
-			return nil
-		}
-		kids = nil
-		if n.branch != nil {
-			kids = n.branch.kids
 		}
 	}
 	return n

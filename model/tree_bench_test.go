@@ -136,7 +136,7 @@ func BenchmarkTreeViewRefresh1M(b *testing.B) {
 	}{{"10k-rows", 2}, {"1M-rows", 3}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for _, n := range tr.Nodes() {
-				n.Expanded = n.Depth < bc.depths
+				n.Expanded = n.Depth() < bc.depths
 			}
 			v := NewTreeView(tr)
 			v.SetHeight(50)
@@ -222,5 +222,34 @@ func BenchmarkTreeSearch1M(b *testing.B) {
 			b.ReportMetric(ms(linear+reveal), "linear-ms/op")
 			b.ReportMetric(float64(walk+reveal)/float64(linear+reveal), "search/linear")
 		})
+	}
+}
+
+// BenchmarkTreeApplyNewSubject is a message on a 4-token subject the tree
+// has never seen, under a branch that exists (svc.<a>.<b>): one new leaf per
+// message, in a tree that already holds 1M subjects, so the cost includes
+// the index growing as it does in a flood of new subjects.
+func BenchmarkTreeApplyNewSubject(b *testing.B) {
+	const held = 1_000_000
+	msgs := benchMessages(held + 1_000_000)
+	tr := NewTree(TreeOptions{MaxMemory: 4 << 30}, treeT0)
+	for i := range held {
+		msgs[i].Received = benchClock(i)
+		tr.Apply(&msgs[i])
+	}
+	i := held
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if i == len(msgs) {
+			b.Fatal("out of new subjects: run with -benchtime at most 1000000x")
+		}
+		m := &msgs[i]
+		m.Received = benchClock(i)
+		tr.Apply(m)
+		i++
+	}
+	if tr.Pruned != 0 {
+		b.Fatalf("Pruned %d", tr.Pruned)
 	}
 }

@@ -105,8 +105,8 @@ func TestTreeApplyCounts(t *testing.T) {
 				if n.Msgs != w.msgs || n.Own != w.own {
 					t.Errorf("%q: Msgs, Own = %d, %d; want %d, %d", subj, n.Msgs, n.Own, w.msgs, w.own)
 				}
-				if n.Subject != subj {
-					t.Errorf("%q: Subject = %q", subj, n.Subject)
+				if n.Subject() != subj {
+					t.Errorf("%q: Subject = %q", subj, n.Subject())
 				}
 			}
 		})
@@ -190,8 +190,8 @@ func TestTreeFind(t *testing.T) {
 		if (n != nil) != tc.found {
 			t.Errorf("Find(%q) = %v, want found %v", tc.subject, n, tc.found)
 		}
-		if n != nil && n.Subject != tc.subject {
-			t.Errorf("Find(%q).Subject = %q", tc.subject, n.Subject)
+		if n != nil && n.Subject() != tc.subject {
+			t.Errorf("Find(%q).Subject = %q", tc.subject, n.Subject())
 		}
 	}
 }
@@ -215,8 +215,8 @@ func TestTreeRootsChildren(t *testing.T) {
 		t.Error("a.HasChildren = false")
 	}
 	deep := mustFind(t, tr, "a.y.deep")
-	if deep.Depth != 2 || deep.Name != "deep" || deep.Parent != mustFind(t, tr, "a.y") || deep.Parent.Parent != a || a.Parent != nil {
-		t.Errorf("deep: Depth %d Name %q Parent %v", deep.Depth, deep.Name, deep.Parent)
+	if deep.Depth() != 2 || deep.Name != "deep" || deep.Parent != mustFind(t, tr, "a.y") || deep.Parent.Parent != a || a.Parent != nil {
+		t.Errorf("deep: Depth %d Name %q Parent %v", deep.Depth(), deep.Name, deep.Parent)
 	}
 	if got := len(tr.Nodes()); got != 7 || tr.Len() != 7 {
 		t.Errorf("Nodes = %d, Len = %d, want 7", got, tr.Len())
@@ -246,7 +246,7 @@ func TestTreeNoise(t *testing.T) {
 		// Every node on the path inherits the root's flag.
 		for n := mustFind(t, tr, tc.subject); n != nil; n = n.Parent {
 			if n.Noise() != tc.noise {
-				t.Errorf("%q: node %q Noise = %v, want %v", tc.subject, n.Subject, n.Noise(), tc.noise)
+				t.Errorf("%q: node %q Noise = %v, want %v", tc.subject, n.Subject(), n.Noise(), tc.noise)
 			}
 		}
 	}
@@ -290,10 +290,10 @@ func TestTreeTotalProperty(t *testing.T) {
 					want += k.Msgs
 				}
 				if nd.Msgs != want {
-					t.Errorf("%q: Msgs %d != own + children %d", nd.Subject, nd.Msgs, want)
+					t.Errorf("%q: Msgs %d != own + children %d", nd.Subject(), nd.Msgs, want)
 				}
-				if nd.Own != own[nd.Subject] {
-					t.Errorf("%q: Own %d, published %d", nd.Subject, nd.Own, own[nd.Subject])
+				if nd.Own != own[nd.Subject()] {
+					t.Errorf("%q: Own %d, published %d", nd.Subject(), nd.Own, own[nd.Subject()])
 				}
 			}
 			if budget > 0 && (tr.Evicted == 0 || tr.Pruned != 0) {

@@ -46,7 +46,7 @@ func (v *TreeView) find(query string, forward bool, skipCurrent bool) *Node {
 	case sel == nil:
 		return s.last(roots, "", 0)
 	default:
-		return s.from(sel.Subject, forward, skipCurrent)
+		return s.from(sel.Subject(), forward, skipCurrent)
 	}
 }
 
@@ -86,7 +86,7 @@ func (s *subjectSearch) siblings(parent *Node, parentMatched bool) siblingSet {
 	case s.lastDot < 0:
 		set.some = true
 	case parent != nil:
-		set.some = hasSuffix(parent.Subject, s.query[:s.lastDot], s.fold)
+		set.some = subjectHasSuffix(parent, s.query[:s.lastDot], s.fold)
 	}
 	return set
 }
@@ -123,9 +123,8 @@ func (s *subjectSearch) from(subject string, forward, skipCurrent bool) *Node {
 	var levels []searchLevel
 	var parent *Node
 	matched := false
-	index := s.tree.roots
 	for tok := range strings.SplitSeq(subject, ".") {
-		n := index[tok]
+		n := s.tree.index.find(parent, tok)
 		l := searchLevel{set: s.siblings(parent, matched), tok: tok, node: n}
 		if n != nil {
 			l.matched = !s.skip(n, "", 0) && s.matches(l.set, n)
@@ -134,10 +133,7 @@ func (s *subjectSearch) from(subject string, forward, skipCurrent bool) *Node {
 		if n == nil {
 			break
 		}
-		parent, matched, index = n, l.matched, nil
-		if n.branch != nil {
-			index = n.branch.kids
-		}
+		parent, matched = n, l.matched
 	}
 	last := levels[len(levels)-1]
 	pos := last.node // the selected subject's live node, nil if gone
@@ -292,6 +288,23 @@ func hasPrefix(s, prefix string, fold bool) bool {
 		return strings.HasPrefix(s, prefix)
 	}
 	return len(s) >= len(prefix) && equalFold(s[:len(prefix)], prefix)
+}
+
+// subjectHasSuffix is hasSuffix(n.Subject(), suffix, fold) without
+// building the subject: it compares the names from n up.
+func subjectHasSuffix(n *Node, suffix string, fold bool) bool {
+	for p := n; p != nil && suffix != ""; p = p.Parent {
+		name := p.Name
+		if len(suffix) <= len(name) {
+			return hasSuffix(name, suffix, fold)
+		}
+		tail := suffix[len(suffix)-len(name):]
+		if fold && !equalFold(name, tail) || !fold && name != tail || suffix[len(suffix)-len(name)-1] != '.' {
+			return false
+		}
+		suffix = suffix[:len(suffix)-len(name)-1]
+	}
+	return suffix == ""
 }
 
 // hasSuffix is strings.HasSuffix, ignoring ASCII case when fold.

@@ -107,7 +107,7 @@ func TestTreeViewSearch(t *testing.T) {
 					}
 					continue
 				}
-				if got == nil || got.Subject != st.want {
+				if got == nil || got.Subject() != st.want {
 					t.Fatalf("step %d %q: found %v, want %q", i, st.query, got, st.want)
 				}
 				// The match is revealed and selected, and on screen.
@@ -133,7 +133,7 @@ func TestTreeViewSearchWithoutSelection(t *testing.T) {
 		if v.Selected() != nil {
 			t.Fatalf("selected %q", selectedSubject(v))
 		}
-		if got := v.Search("_INBOX.", tc.forward, true, treeT0); got == nil || got.Subject != tc.want {
+		if got := v.Search("_INBOX.", tc.forward, true, treeT0); got == nil || got.Subject() != tc.want {
 			t.Errorf("forward %v: found %v, want %s", tc.forward, got, tc.want)
 		}
 		if !v.ShowNoise || selectedSubject(v) != tc.want {
@@ -154,20 +154,20 @@ func linearSearch(v *TreeView, query string, forward, skipCurrent bool) *Node {
 	noise := v.ShowNoise || strings.HasPrefix(query, "_") || strings.HasPrefix(query, "$")
 	sel := v.Selected()
 	ahead := func(a, b *Node) bool {
-		c := compareSubjects(a.Subject, b.Subject)
+		c := compareSubjects(a.Subject(), b.Subject())
 		return forward && c < 0 || !forward && c > 0
 	}
 	var best, wrap *Node
-	for _, n := range v.tree.nodes {
+	for _, n := range v.tree.Nodes() {
 		if n.noise && !noise {
 			continue
 		}
-		if fold && !containsFold(n.Subject, query) || !fold && !strings.Contains(n.Subject, query) {
+		if fold && !containsFold(n.Subject(), query) || !fold && !strings.Contains(n.Subject(), query) {
 			continue
 		}
 		// The selection's position is its subject: a selected node pruned
 		// since the rows were built and seen again is the same subject.
-		at := sel != nil && n.Subject == sel.Subject
+		at := sel != nil && n.Subject() == sel.Subject()
 		p := &wrap
 		if sel != nil && !at && ahead(sel, n) || at && !skipCurrent {
 			p = &best
@@ -227,7 +227,7 @@ func TestTreeViewSearchMatchesLinearScan(t *testing.T) {
 			for _, n := range tr.Nodes() {
 				// hasChildren relies on it to skip reading leaves' branch pointers.
 				if n.HasChildren() && n.Msgs <= n.Own {
-					t.Fatalf("%s has children but Msgs %d <= Own %d", n.Subject, n.Msgs, n.Own)
+					t.Fatalf("%s has children but Msgs %d <= Own %d", n.Subject(), n.Msgs, n.Own)
 				}
 			}
 			q := queries[rng.IntN(len(queries))]
@@ -252,5 +252,5 @@ func subjectOf(n *Node) string {
 	if n == nil {
 		return "<nil>"
 	}
-	return n.Subject
+	return n.Subject()
 }

@@ -26,9 +26,9 @@ func rowSubjects(t *testing.T, v *TreeView) []string {
 	rows := v.Rows()
 	out := make([]string, len(rows))
 	for i, n := range rows {
-		out[i] = n.Subject
+		out[i] = n.Subject()
 		if int(n.row) != i {
-			t.Fatalf("row %d holds %q whose row is %d", i, n.Subject, n.row)
+			t.Fatalf("row %d holds %q whose row is %d", i, n.Subject(), n.row)
 		}
 	}
 	return out
@@ -38,7 +38,7 @@ func rowSubjects(t *testing.T, v *TreeView) []string {
 func selectSubject(t *testing.T, tr *Tree, v *TreeView, subject string) {
 	t.Helper()
 	v.Reveal(mustFind(t, tr, subject), treeT0)
-	if s := v.Selected(); s == nil || s.Subject != subject {
+	if s := v.Selected(); s == nil || s.Subject() != subject {
 		t.Fatalf("selecting %q selected %v", subject, s)
 	}
 }
@@ -46,7 +46,7 @@ func selectSubject(t *testing.T, tr *Tree, v *TreeView, subject string) {
 // selectedSubject is the selected node's subject, "" when none.
 func selectedSubject(v *TreeView) string {
 	if s := v.Selected(); s != nil {
-		return s.Subject
+		return s.Subject()
 	}
 	return ""
 }
@@ -321,7 +321,7 @@ func TestTreeViewSelectionFallsBackToAncestor(t *testing.T) {
 		}
 		for _, n := range v.Rows() {
 			if n.Removed() {
-				t.Fatalf("pruned %s still on a row", n.Subject)
+				t.Fatalf("pruned %s still on a row", n.Subject())
 			}
 		}
 	})
@@ -407,12 +407,12 @@ func checkRows(t *testing.T, step int, v *TreeView) {
 	for i, n := range want {
 		onRow[n] = true
 		if int(n.row) != i {
-			t.Fatalf("step %d: %s on row %d has row %d", step, n.Subject, i, n.row)
+			t.Fatalf("step %d: %s on row %d has row %d", step, n.Subject(), i, n.row)
 		}
 	}
 	for _, n := range v.Tree().Nodes() {
 		if !onRow[n] && n.row != -1 {
-			t.Fatalf("step %d: %s is off screen with row %d", step, n.Subject, n.row)
+			t.Fatalf("step %d: %s is off screen with row %d", step, n.Subject(), n.row)
 		}
 	}
 	if len(want) > 0 {
