@@ -56,7 +56,7 @@ func (m *Model) target() (inspectTarget, []string) {
 	if n == nil {
 		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
 	}
-	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject))}, node: n}
+	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject()))}, node: n}
 	if n.HistoryLen() == 0 {
 		now, since := m.ex.Now().UnixNano(), m.ex.Tree().Since()
 		info := []string{
@@ -64,7 +64,7 @@ func (m *Model) target() (inspectTarget, []string) {
 			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
 			kv(st, "children", fmt.Sprintf("%d", len(n.Children()))),
 		}
-		info = append(info, m.latencyLines(n.Subject)...)
+		info = append(info, m.latencyLines(n.Subject())...)
 		if n.Own > 0 {
 			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
 		} else {

@@ -25,7 +25,7 @@ func (b paneBand) markers(n *model.Node) (string, int) {
 	var sb strings.Builder
 	w := 0
 	for i, p := range b.ex.Panes() {
-		exact, below := p.Pattern.Covers(n.Subject)
+		exact, below := p.Pattern.Covers(n.Subject())
 		digit := string(rune('1' + i)) // at most model.MaxPanes (9): one digit
 		switch {
 		case exact:

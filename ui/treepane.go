@@ -68,7 +68,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 				marker = "▾ "
 			}
 		}
-		name := strings.Repeat("  ", n.Depth) + marker + model.Sanitize(n.Name)
+		name := strings.Repeat("  ", n.Depth()) + marker + model.Sanitize(n.Name)
 		nameCol := fit(name, nameW)
 		if len(tp.ex.Panes()) > 0 {
 			// Which panes see this node: digits after the name.

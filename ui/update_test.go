@@ -110,7 +110,7 @@ func keyScene(t *testing.T) *Model {
 // selected is the selected subject, "" when none.
 func selected(m *Model) string {
 	if n := m.ex.TreeView().Selected(); n != nil {
-		return n.Subject
+		return n.Subject()
 	}
 	return ""
 }
@@ -119,7 +119,7 @@ func selected(m *Model) string {
 func rowSubjects(m *Model) []string {
 	var out []string
 	for _, n := range m.ex.TreeView().Rows() {
-		out = append(out, n.Subject)
+		out = append(out, n.Subject())
 	}
 	return out
 }
