@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -285,9 +284,8 @@ type natsxResult struct {
 // by a terminal emulator, as on a person's screen. Keys typed into the
 // terminal during the flood time the UI's answer.
 func benchNatsx(url string, emb *engine.Embedded, subjects []string, n int, payload []byte) (natsxResult, error) {
-	const budget = 256 << 20 // natsx's default --max-memory, and the explorer's GC limit
-	old := debug.SetMemoryLimit(cli.MemoryLimit(budget))
-	defer debug.SetMemoryLimit(old)
+	const budget = 256 << 20    // natsx's default --max-memory
+	defer cli.SetExplorerGC()() // the explorer's collector settings, as the binary sets them
 	// The explorer's scheduling, as the binary sets it.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cli.ExplorerProcs()))
 	var srvBefore int64
