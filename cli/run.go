@@ -137,6 +137,12 @@ func (l liveRecording) Stop() error {
 	return err
 }
 
+// ExplorerRecorder is the explorer's recorder wiring (R, F, m) for sess,
+// for the bench program, which runs the explorer as natsx does.
+func ExplorerRecorder(sess *engine.Session, version string) *ui.Recorder {
+	return tuiRecorder(sess, version)
+}
+
 // tuiRecorder wires R (record from the store's head), F (flight recorder
 // of the last minute, 64 MiB at most) and m (markers) to the recorder.
 func tuiRecorder(sess *engine.Session, version string) *ui.Recorder {
