@@ -150,7 +150,7 @@ func childBare(cfg childConfig, enc *json.Encoder, in *os.File) error {
 // settings, the tap and store, the UI with the flight recorder, the
 // renderer at the binary's FPS) on the terminal the parent gave it.
 func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
-	cli.SetExplorerGC()
+	cli.SetExplorerGC(cfg.Budget)
 	runtime.GOMAXPROCS(cli.ExplorerProcs())
 	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: cfg.URL, Name: "natsx"}})
 	if err != nil {

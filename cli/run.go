@@ -3,10 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -64,42 +62,11 @@ func ExplorerProcs() int {
 	return max(runtime.GOMAXPROCS(0), 4)
 }
 
-// ExplorerGCPercent is the explorer's GOGC: the heap may grow 25% past
-// what is live before the next collection, so with the budget full (live
-// heap ≈ --max-memory) the heap stays within about a quarter of the budget
-// above it instead of doubling, as the default GOGC=100 would let it.
-const ExplorerGCPercent = 25
-
-// SetExplorerGC tunes the Go runtime's collector for the explorer and
-// returns a function that restores the previous settings. There is no
-// memory limit on purpose: a limit is a fixed heap size, and once the live
-// heap reaches it (a full budget whose accounting is short of the real
-// heap) the GC runs back to back and burns cores with no traffic at all
-// (issue 11: 170-188% CPU idle at debug.SetMemoryLimit(budget+128 MiB)).
-// GOGC is relative to the live heap, so a collection needs at least 25% of
-// the live heap in new allocation: no traffic, no collection. The budget
-// bounds the live heap; GOGC bounds the garbage above it. An explicit
-// GOGC or GOMEMLIMIT in the environment wins.
-func SetExplorerGC() (restore func()) {
-	limit := debug.SetMemoryLimit(-1) // a negative limit only reads it
-	pct := debug.SetGCPercent(ExplorerGCPercent)
-	if os.Getenv("GOGC") != "" {
-		debug.SetGCPercent(pct)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(math.MaxInt64)
-	}
-	return func() {
-		debug.SetGCPercent(pct)
-		debug.SetMemoryLimit(limit)
-	}
-}
-
 // explore runs the explorer on sess until the user quits; tl is the
 // capture player of natsx open, nil for live traffic.
 func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, tl ui.Timeline) error {
 	budget := int64(f.MaxMemory)
-	SetExplorerGC()
+	SetExplorerGC(budget)
 	runtime.GOMAXPROCS(ExplorerProcs())
 	m := ui.New(ui.Options{
 		Source:    sess,
