@@ -13,11 +13,11 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// closedReasonWait bounds the question "why did you close my previous
-// connection?" asked after a reconnect: every server of a cluster answers
-// a PING request, and the one that closed us answers within milliseconds
-// when it answers at all.
-const closedReasonWait = time.Second
+// askWait bounds a question to the servers ("why did you close my previous
+// connection?", "how many slow consumers in my account?"): every server of
+// a cluster answers a PING request, and the one we ask about answers
+// within milliseconds when it answers at all.
+const askWait = time.Second
 
 // connzPing asks every server for connection details, scoped by the server
 // to the asker's account; nats-server imports it into every account, so an
@@ -30,22 +30,21 @@ const connzPing = "$SYS.REQ.SERVER.PING.CONNZ"
 // connection because natsx read too slowly. The nats.go callbacks write it;
 // Status reads it.
 type lossTracker struct {
-	// conn is the connection the server knows us by now: its client ID and
-	// server ID, captured on connect and reconnect, because nats.go forgets
-	// the old ones once it is reconnecting.
-	mu       sync.Mutex
-	cid      uint64
-	serverID string
-	base     int64 // the account's slow consumers on that server at connect, -1 unknown
-	lost     lostConn
+	mu sync.Mutex
+	// now is the connection the server knows us by, captured on connect
+	// and reconnect, because nats.go forgets the old IDs once it is
+	// reconnecting.
+	now connRecord
+	// lost is the connection the last disconnect ended, until its reason
+	// is asked for.
+	lost connRecord
 
 	since     atomic.Int64 // UnixNano of the first disconnect, 0 while nothing was lost
 	slowCount atomic.Int64
 }
 
-// lostConn is a connection that a disconnect ended: what to ask its
-// server about.
-type lostConn struct {
+// connRecord is what to ask a server about one of natsx's connections.
+type connRecord struct {
 	cid      uint64 // 0 when none, or the server does not give client IDs
 	serverID string
 	base     int64 // the account's slow consumers on that server at connect, -1 unknown
@@ -53,24 +52,24 @@ type lostConn struct {
 
 // connected notes the connection the server now knows us by; the
 // account's slow-consumer count is filled in by setBase once asked.
-func (l *lossTracker) connected(nc *nats.Conn) uint64 {
+func (l *lossTracker) connected(nc *nats.Conn) connRecord {
 	cid, err := nc.GetClientID()
 	if err != nil {
 		cid = 0 // a server too old to say: the reason cannot be asked for
 	}
-	srv := nc.ConnectedServerId()
+	c := connRecord{cid: cid, serverID: nc.ConnectedServerId(), base: -1}
 	l.mu.Lock()
-	l.cid, l.serverID, l.base = cid, srv, -1
+	l.now = c
 	l.mu.Unlock()
-	return cid
+	return c
 }
 
-// setBase records the account's slow-consumer count on the server of
-// connection cid, unless that connection is already gone.
-func (l *lossTracker) setBase(cid uint64, n int64) {
+// setBase records the account's slow-consumer count for connection c,
+// unless that connection is already gone.
+func (l *lossTracker) setBase(c connRecord, n int64) {
 	l.mu.Lock()
-	if l.cid == cid {
-		l.base = n
+	if l.now.cid == c.cid && l.now.serverID == c.serverID {
+		l.now.base = n
 	}
 	l.mu.Unlock()
 }
@@ -81,17 +80,17 @@ func (l *lossTracker) setBase(cid uint64, n int64) {
 func (l *lossTracker) disconnected(at time.Time) {
 	l.since.CompareAndSwap(0, at.UnixNano())
 	l.mu.Lock()
-	l.lost = lostConn{cid: l.cid, serverID: l.serverID, base: l.base}
+	l.lost = l.now
 	l.mu.Unlock()
 }
 
 // takeLost is the connection the last disconnect ended, and forgets it so
 // its reason is asked for once.
-func (l *lossTracker) takeLost() lostConn {
+func (l *lossTracker) takeLost() connRecord {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lc := l.lost
-	l.lost = lostConn{}
+	l.lost = connRecord{}
 	return lc
 }
 
@@ -183,7 +182,7 @@ const statzPing = "$SYS.REQ.ACCOUNT.PING.STATZ"
 
 // pingServer sends req to subject, which every server answers, and decodes
 // the data of server serverID's answer into data; false when it did not
-// answer within closedReasonWait.
+// answer within askWait.
 func pingServer(nc *nats.Conn, subject string, req any, serverID string, data any) (bool, error) {
 	b, err := json.Marshal(req)
 	if err != nil {
@@ -199,7 +198,7 @@ func pingServer(nc *nats.Conn, subject string, req any, serverID string, data an
 	if err := nc.PublishMsg(q); err != nil {
 		return false, fmt.Errorf("engine: %s: %w", subject, err)
 	}
-	deadline := time.Now().Add(closedReasonWait)
+	deadline := time.Now().Add(askWait)
 	for {
 		m, err := sub.NextMsg(time.Until(deadline))
 		if err != nil {

@@ -205,7 +205,7 @@ func (s *Session) append(m *nats.Msg, via string) {
 // client only sees EOF; the server's closed-connection record names the
 // cause. It runs off nats.go's callback goroutine: the answer takes a
 // round trip.
-func (s *Session) checkLoss(nc *nats.Conn, lc lostConn) {
+func (s *Session) checkLoss(nc *nats.Conn, lc connRecord) {
 	defer s.checking.Done()
 	cid, srv := lc.cid, lc.serverID
 	var reason string
@@ -240,12 +240,11 @@ func (s *Session) checkLoss(nc *nats.Conn, lc lostConn) {
 // goroutine, the account's slow-consumer count on its server: the baseline
 // a later disconnect is compared with.
 func (s *Session) watchLoss(nc *nats.Conn) {
-	cid := s.loss.connected(nc)
-	srv := nc.ConnectedServerId()
+	c := s.loss.connected(nc)
 	s.checking.Add(1)
 	go func() {
 		defer s.checking.Done()
-		s.loss.setBase(cid, accountSlowConsumers(nc, s.emb, srv))
+		s.loss.setBase(c, accountSlowConsumers(nc, s.emb, c.serverID))
 	}()
 }
 
