@@ -15,6 +15,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -96,8 +98,39 @@ func serve(in *os.File, enc *json.Encoder, stats func() childReport) {
 			_ = enc.Encode(r)
 		case "quit":
 			return
+		default:
+			// "profile PATH" starts a CPU profile, "profile" alone stops it.
+			if path, ok := strings.CutPrefix(sc.Text(), "profile"); ok {
+				toggleProfile(strings.TrimSpace(path))
+			}
 		}
 	}
+}
+
+// profile is the CPU profile being written, nil when none.
+var profile *os.File
+
+// toggleProfile starts a CPU profile into path, or stops the running one
+// when path is empty. A profile that fails to start is skipped: the
+// measurement matters more.
+func toggleProfile(path string) {
+	if path == "" {
+		if profile != nil {
+			pprof.StopCPUProfile()
+			_ = profile.Close()
+			profile = nil
+		}
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	if pprof.StartCPUProfile(f) != nil {
+		_ = f.Close()
+		return
+	}
+	profile = f
 }
 
 // childBare is the baseline: nats.Subscribe(">") counting in its

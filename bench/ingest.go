@@ -31,8 +31,9 @@ type BenchCmd struct {
 	Rounds   int           `default:"3" help:"rounds per payload size, alternating which side goes first; the median ratio is reported"`
 	Recorder bool          `help:"measure natsx record and replay --speed max against a bare subscriber and publisher instead of the TUI"`
 	// MaxMemory is natsx's budget, as its own flag.
-	MaxMemory cli.Size `default:"256MiB" help:"natsx's --max-memory in the ingest rounds" placeholder:"SIZE"`
-	NatsxEnv  []string `help:"KEY=VALUE added to natsx's environment (e.g. GOMEMLIMIT=384MiB GOGC=100: the explorer before issue 11)" placeholder:"KEY=VALUE"`
+	MaxMemory   cli.Size `default:"256MiB" help:"natsx's --max-memory in the ingest rounds" placeholder:"SIZE"`
+	IdleProfile string   `help:"write a CPU profile of natsx's idle sample after the flood to this file (the last round's)" placeholder:"FILE" type:"path"`
+	NatsxEnv    []string `help:"KEY=VALUE added to natsx's environment (e.g. GOMEMLIMIT=384MiB GOGC=100: the explorer before issue 11)" placeholder:"KEY=VALUE"`
 }
 
 // benchTimeout bounds every wait: a flood that stalls this long is over.

@@ -161,8 +161,14 @@ func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subje
 	}
 	if c.Idle > 0 {
 		time.Sleep(time.Second) // the last frames and batches
+		if c.IdleProfile != "" {
+			_, _ = ch.ctl.WriteString("profile " + c.IdleProfile + "\n")
+		}
 		if res.idle, err = cpuSince(ch.pid(), c.Idle); err != nil {
 			return sideResult{}, err
+		}
+		if c.IdleProfile != "" {
+			_, _ = ch.ctl.WriteString("profile\n")
 		}
 	}
 	st, err := ch.stats()
