@@ -15,6 +15,19 @@ import (
 	"natsx/testkit"
 )
 
+// waitLossBaseline waits until the session knows its account's
+// slow-consumer count at connect, which it asks for in the background: the
+// question and its answer pass through the tap's subscription (it sees
+// everything), so a test counting what the tap receives waits for them.
+func waitLossBaseline(t *testing.T, sess *Session) {
+	t.Helper()
+	sessionWait(t, 5*time.Second, "the account's slow-consumer count at connect", func() bool {
+		sess.loss.mu.Lock()
+		defer sess.loss.mu.Unlock()
+		return sess.loss.now.base >= 0
+	})
+}
+
 // stallProxy forwards TCP connections to a server; while stalled it stops
 // reading what the server sends, as a client whose read loop does not keep
 // up, so the server's outbound buffer for that client fills.
@@ -120,6 +133,9 @@ func TestSlowConsumerDisconnectIsReported(t *testing.T) {
 			if st := sess.Status(); st.SlowConsumerEvents != 0 || !st.LossUnknownSince.IsZero() {
 				t.Fatalf("fresh session reports loss: %+v", st)
 			}
+			// A disconnect before the account's count at connect is known
+			// cannot be told from any other.
+			waitLossBaseline(t, sess)
 			pub := testkit.Conn(t, srv.ClientURL(), nats.UserInfo(tc.conn.User, tc.conn.Password))
 			before := time.Now()
 			proxy.setStalled(true)
