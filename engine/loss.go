@@ -171,6 +171,15 @@ var askInboxes = nats.NewInbox() + "."
 // askSeq numbers the questions' inboxes.
 var askSeq atomic.Uint64
 
+// isAskDenied tells whether a permissions error is about natsx's own
+// questions (publishing one, or subscribing to its inbox): not the user's
+// doing, so not the user's error to read.
+func isAskDenied(err error) bool {
+	e := err.Error()
+	return strings.Contains(e, `"`+connzPing+`"`) || strings.Contains(e, `"`+statzPing+`"`) ||
+		strings.Contains(e, `"`+askInboxes)
+}
+
 // isOwnQuestion tells the tap a message is natsx asking the server why it
 // was disconnected, or the answer.
 func isOwnQuestion(m *nats.Msg) bool {

@@ -204,3 +204,27 @@ func TestLossUnknownAfterServerRestartIsNotSlowConsumer(t *testing.T) {
 		t.Errorf("LossUnknownSince %v, want set at the disconnect (after %v)", st.LossUnknownSince, before)
 	}
 }
+
+// TestAskDeniedIsSilent: a user who may not send natsx's questions to the
+// server must not see a permissions error for something they never asked,
+// nor lose the tap to it.
+func TestAskDeniedIsSilent(t *testing.T) {
+	srv := testkit.Server(t, func(o *server.Options) {
+		o.Users = []*server.User{{Username: "u", Password: "p", Permissions: &server.Permissions{
+			Publish: &server.SubjectPermission{Deny: []string{"$SYS.>"}},
+		}}}
+	})
+	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL(), User: "u", Password: "p"}})
+	if err := sess.Conn().Flush(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the question is asked in the background
+	st := sess.Status()
+	if st.LastError != "" || len(st.FilterErrors) != 0 {
+		t.Errorf("LastError %q, FilterErrors %v: want nothing about natsx's own question", st.LastError, st.FilterErrors)
+	}
+	// The refused question must not pass for a refused tap.
+	if st.Scoped || st.Tap != ">" {
+		t.Errorf("Scoped %v, Tap %q: want the '>' tap", st.Scoped, st.Tap)
+	}
+}

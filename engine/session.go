@@ -104,7 +104,6 @@ func Open(o SessionOptions) (*Session, error) {
 		return nil, err
 	}
 	s.nc = nc
-	s.watchLoss(nc)
 	s.url = RedactURL(nc.ConnectedUrl())
 	if s.url == "" {
 		s.url = RedactURL(conn.Servers)
@@ -119,6 +118,10 @@ func Open(o SessionOptions) (*Session, error) {
 		s.Close()
 		return nil, err
 	}
+	// After the tap: startTap reads the connection's last error to learn
+	// whether ">" was refused, and a user who may not ask the server
+	// questions would otherwise be refused our question first.
+	s.watchLoss(nc)
 
 	if o.Demo && s.emb != nil {
 		dc, err := Connect(ConnOptions{Servers: s.emb.URL(), Name: "natsx-demo"})
@@ -253,6 +256,9 @@ func (s *Session) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) 
 		s.noteDropped(sub)
 	}
 	if errors.Is(err, nats.ErrPermissionViolation) {
+		if isAskDenied(err) {
+			return // a user who may not ask: the loss stays "unknown since"
+		}
 		if subj := permissionSubject(err); subj != "" {
 			s.scope.setErr(subj, err)
 		}
