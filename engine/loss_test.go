@@ -228,3 +228,32 @@ func TestAskDeniedIsSilent(t *testing.T) {
 		t.Errorf("Scoped %v, Tap %q: want the '>' tap", st.Scoped, st.Tap)
 	}
 }
+
+// TestClosedReasonEmbedded: on natsx's own broker the reason is read in
+// process, where the global account's closed connections are visible (the
+// account-scoped question over NATS does not see them).
+func TestClosedReasonEmbedded(t *testing.T) {
+	emb, err := StartEmbedded(EmbeddedOptions{RandomPort: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Shutdown()
+	nc := testkit.Conn(t, emb.URL())
+	cid, err := nc.GetClientID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := nc.ConnectedServerId()
+	nc.Close()
+	var reason string
+	sessionWait(t, 5*time.Second, "the closed connection's record", func() bool {
+		reason, err = closedReason(nil, emb, cid, srv)
+		return err != nil || reason != ""
+	})
+	if err != nil || reason != "Client Closed" || isSlowConsumerReason(reason) {
+		t.Errorf("closedReason = %q, %v; want \"Client Closed\", not a slow consumer", reason, err)
+	}
+	if n := accountSlowConsumers(nil, emb, srv); n != 0 {
+		t.Errorf("accountSlowConsumers = %d, want 0", n)
+	}
+}
