@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -151,25 +153,84 @@ func TestBenchRecorder(t *testing.T) {
 }
 
 // TestBenchIngestRounds runs go run ./bench on a small flood for two rounds:
-// one row per round, nothing lost, and the summary row.
+// one row per round, nothing lost, and the summary row; then natsx's
+// memory row per round, measured in its own process.
 func TestBenchIngestRounds(t *testing.T) {
 	var out strings.Builder
-	c := BenchCmd{Messages: 20000, Subjects: 100, Size: []int{16}, Rounds: 2}
+	c := BenchCmd{Messages: 20000, Subjects: 100, Size: []int{16}, Rounds: 2, MaxMemory: 256 << 20}
 	if err := c.Run(&out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
+	ingest, memory, ok := strings.Cut(out.String(), "\nall: ")
+	if !ok {
+		t.Fatalf("no summary line in\n%s", out.String())
+	}
 	var rounds []string
-	for _, line := range strings.Split(out.String(), "\n") {
+	for _, line := range strings.Split(ingest, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 7 || f[0] != "16B" {
 			continue
 		}
 		rounds = append(rounds, f[1])
-		if f[5] != "0" || f[6] != "0/0/0" {
+		lost := 8 // bare lost, then natsx's; the all row has no CPU per message columns
+		if f[1] == "all" {
+			lost = 6
+		}
+		if len(f) <= lost+1 || f[lost] != "0" || f[lost+1] != "0/0/0" {
 			t.Errorf("row %q: want nothing lost", line)
 		}
 	}
 	if strings.Join(rounds, " ") != "1 2 all" {
 		t.Errorf("rows %v, want rounds 1 2 all in\n%s", rounds, out.String())
+	}
+	var mem int
+	for _, line := range strings.Split(memory, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 11 || f[0] != "16B" {
+			continue
+		}
+		mem++
+		// RSS peak, steady, header mem, heap: measured, not blank.
+		if f[2] == "0MiB" || f[3] == "0MiB" || !strings.Contains(f[4], "/256MiB") || f[5] == "0MiB" {
+			t.Errorf("memory row %q: want RSS, the header's mem and the heap", line)
+		}
+	}
+	if mem != 2 {
+		t.Errorf("%d memory rows, want 2 in\n%s", mem, out.String())
+	}
+}
+
+// TestMain lets the bench re-execute the test binary as its child process,
+// as go run ./bench re-executes itself.
+func TestMain(m *testing.M) {
+	if cfg := os.Getenv(childEnv); cfg != "" {
+		if err := runChild(cfg); err != nil {
+			fmt.Fprintf(os.Stderr, "bench child: %v\n", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestParseProcStatusMem(t *testing.T) {
+	rss, peak, err := parseProcStatusMem("Name:\tnatsx\nVmHWM:\t  450560 kB\nVmRSS:\t  401408 kB\nThreads:\t9\n")
+	if err != nil || rss != 401408<<10 || peak != 450560<<10 {
+		t.Errorf("got %d, %d, %v", rss, peak, err)
+	}
+	if _, _, err := parseProcStatusMem("Name:\tnatsx\n"); err == nil {
+		t.Error("no VmRSS: want an error")
+	}
+}
+
+func TestHeaderMem(t *testing.T) {
+	for screen, want := range map[string]string{
+		"natsx  connected  mem 188 MiB/256 MiB  drops 0": "188MiB/256MiB",
+		"│ mem 512 KiB/1 GiB │":                          "512KiB/1GiB",
+		"no header":                                      "?",
+	} {
+		if got := headerMem(screen); got != want {
+			t.Errorf("headerMem(%q) = %q, want %q", screen, got, want)
+		}
 	}
 }

@@ -6,40 +6,34 @@ package main
 // BENCHMARKS.md for why it is measured this way.
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/nats-io/nats.go"
 
 	"natsx/cli"
 	"natsx/engine"
 	"natsx/model"
-	"natsx/testkit"
-	"natsx/ui"
 )
 
 // BenchCmd measures natsx's ingest against a bare nats.go subscriber.
 type BenchCmd struct {
 	Server   string        `short:"s" help:"server to flood (default: a fresh embedded broker on a random loopback port)" placeholder:"URL"`
 	Messages int           `default:"2000000" help:"messages per flood"`
-	Subjects int           `default:"10000" help:"distinct four-token subjects"`
+	Subjects int           `default:"10000" help:"distinct four-token subjects the publisher spreads the flood over, round-robin (as nats bench --multisubject)"`
 	Size     []int         `default:"16,128" help:"payload sizes in bytes, one flood each"`
-	Idle     time.Duration `default:"10s" help:"how long to sample the real binary's idle CPU (0 skips it)"`
+	Idle     time.Duration `default:"10s" help:"how long to sample idle CPU: the real binary at start-up, natsx after each flood (0 skips both)"`
 	Rounds   int           `default:"3" help:"rounds per payload size, alternating which side goes first; the median ratio is reported"`
 	Recorder bool          `help:"measure natsx record and replay --speed max against a bare subscriber and publisher instead of the TUI"`
+	// MaxMemory is natsx's budget, as its own flag.
+	MaxMemory   cli.Size `default:"256MiB" help:"natsx's --max-memory in the ingest rounds" placeholder:"SIZE"`
+	IdleProfile string   `help:"write a CPU profile of natsx's idle sample after the flood to this file (the last round's)" placeholder:"FILE" type:"path"`
+	NatsxEnv    []string `help:"KEY=VALUE added to natsx's environment (e.g. GOMEMLIMIT=384MiB GOGC=100: the explorer before issue 11)" placeholder:"KEY=VALUE"`
 }
 
 // benchTimeout bounds every wait: a flood that stalls this long is over.
@@ -85,51 +79,6 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 			startup.Round(time.Millisecond), idle, c.Idle)
 	}
 	return c.runIngest(stdout, url, emb, subjects)
-}
-
-// runIngest runs, per payload size, c.Rounds rounds of phase A (the bare
-// subscriber) and phase B (natsx), A first in odd rounds and B first in
-// even ones, so a change in the machine's load during a round weighs on
-// both sides over the run. It prints every round and a summary row.
-func (c *BenchCmd) runIngest(stdout io.Writer, url string, emb *engine.Embedded, subjects []string) error {
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tround\tbare msg/s\tnatsx msg/s\tratio\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
-	for _, size := range c.Size {
-		payload := bytes.Repeat([]byte{'x'}, size)
-		var bares, natsxs, ratios []float64
-		var all natsxResult
-		var bareLost int64
-		for round := range c.Rounds {
-			var bare bareResult
-			var nx natsxResult
-			err := inOrder(round%2 == 1,
-				func() (err error) { bare, err = benchBare(url, subjects, c.Messages, payload); return err },
-				func() (err error) { nx, err = benchNatsx(url, emb, subjects, c.Messages, payload); return err })
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(tw, "%dB\t%d\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size, round+1,
-				bare.rate, nx.rate, nx.rate/bare.rate, bare.lost, nx.bufLost, nx.cliLost, srvString(nx.srvLost),
-				pct(nx.keys, 50), pct(nx.keys, 99), pct(nx.keys, 100), len(nx.keys))
-			bares, natsxs, ratios = append(bares, bare.rate), append(natsxs, nx.rate), append(ratios, nx.rate/bare.rate)
-			bareLost += bare.lost
-			all.bufLost += nx.bufLost
-			all.cliLost += nx.cliLost
-			all.keys = append(all.keys, nx.keys...)
-			all.srvLost += max(nx.srvLost, 0)
-		}
-		if emb == nil {
-			all.srvLost = -1
-		}
-		fmt.Fprintf(tw, "%dB\tall\t%.0f\t%.0f\t%.3f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
-			median(bares), median(natsxs), median(ratios), bareLost, all.bufLost, all.cliLost, srvString(all.srvLost),
-			pct(all.keys, 50), pct(all.keys, 99), pct(all.keys, 100), len(all.keys))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintln(stdout, "all: median rates, median of the rounds' ratios, losses summed, key latencies over every round's presses")
-	return err
 }
 
 // pct is the p-th percentile of ds, "-" when there are none.
@@ -271,112 +220,4 @@ func (s *countingSource) Read(cursor uint64, buf []model.Message) (int, uint64, 
 	s.read.Add(int64(n))
 	s.missed.Add(int64(missed))
 	return n, next, missed
-}
-
-type natsxResult struct {
-	rate             float64
-	bufLost, cliLost int64
-	srvLost          int64 // -1: not the embedded broker (n/a)
-	keys             []time.Duration
-}
-
-// benchNatsx is phase B: the session's tap and the real UI model, run by a
-// real bubbletea program whose renderer writes into a pseudo-terminal read
-// by a terminal emulator, as on a person's screen. Keys typed into the
-// terminal during the flood time the UI's answer.
-func benchNatsx(url string, emb *engine.Embedded, subjects []string, n int, payload []byte) (natsxResult, error) {
-	const budget = 256 << 20 // natsx's default --max-memory, and the explorer's GC limit
-	old := debug.SetMemoryLimit(cli.MemoryLimit(budget))
-	defer debug.SetMemoryLimit(old)
-	// The explorer's scheduling, as the binary sets it.
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cli.ExplorerProcs()))
-	var srvBefore int64
-	if emb != nil {
-		srvBefore = emb.SlowConsumers()
-	}
-	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: url, Name: "natsx"}})
-	if err != nil {
-		return natsxResult{}, err
-	}
-	defer sess.Close()
-	src := &countingSource{Session: sess}
-	m := ui.New(ui.Options{Source: src, Start: time.Now(), Tree: model.TreeOptions{MaxMemory: budget}})
-	term, err := testkit.Open(120, 40)
-	if err != nil {
-		return natsxResult{}, err
-	}
-	defer term.Close()
-	p := tea.NewProgram(m, tea.WithInput(term.TTY()), tea.WithOutput(term.TTY()),
-		tea.WithEnvironment(append(os.Environ(), "TERM=xterm-256color")), tea.WithoutSignalHandler(),
-		tea.WithFPS(ui.FPS)) // as the binary runs
-	ran := make(chan error, 1)
-	go func() { _, err := p.Run(); ran <- err }()
-	defer func() {
-		p.Quit()
-		select {
-		case <-ran:
-		case <-time.After(benchTimeout):
-			p.Kill()
-		}
-	}()
-	if !term.WaitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") }) {
-		return natsxResult{}, fmt.Errorf("bench: natsx showed no connected frame; screen:\n%s", term.Screen())
-	}
-
-	target := int64(n)
-	var res natsxResult
-	pubDone := make(chan error, 1)
-	go func() { pubDone <- publish(url, subjects, n, payload) }()
-	// Key latency: ? opens help and ? closes it; each press is timed until
-	// the screen shows its effect. Only presses made during the flood count.
-	var keyWG sync.WaitGroup
-	stopKeys := make(chan struct{})
-	keyWG.Add(1)
-	go func() {
-		defer keyWG.Done()
-		help := func(s string) bool { return strings.Contains(s, "natsx keys") }
-		for open := false; ; open = !open {
-			select {
-			case <-stopKeys:
-				if open {
-					_ = term.Send("?")
-				}
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			t0 := time.Now()
-			_ = term.Send("?")
-			want := !open
-			if !term.WaitFor(time.Second, func(s string) bool { return help(s) == want }) {
-				res.keys = append(res.keys, time.Second) // counted as a miss at the bound
-				continue
-			}
-			if src.read.Load() < target {
-				res.keys = append(res.keys, time.Since(t0))
-			}
-		}
-	}()
-	waitCount(src.read.Load, target)
-	close(stopKeys)
-	keyWG.Wait()
-	if err := <-pubDone; err != nil {
-		return natsxResult{}, err
-	}
-	st := sess.Status()
-	got := src.read.Load()
-	res.bufLost = src.missed.Load()
-	res.cliLost = int64(st.ClientDropped)
-	res.srvLost = -1
-	if emb != nil {
-		res.srvLost = emb.SlowConsumers() - srvBefore
-	}
-	span := float64(src.last.Load()-src.first.Load()) / 1e9
-	if got == 0 || span <= 0 {
-		return natsxResult{}, errors.New("bench: natsx received nothing")
-	}
-	res.rate = float64(got-1) / span
-	if got < target {
-		return res, fmt.Errorf("bench: natsx applied %d of %d messages (buffer lost %d, client %d)", got, target, res.bufLost, res.cliLost)
-	}
-	return res, nil
 }

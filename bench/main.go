@@ -15,6 +15,13 @@ import (
 )
 
 func main() {
+	if cfg := os.Getenv(childEnv); cfg != "" {
+		if err := runChild(cfg); err != nil {
+			fmt.Fprintf(os.Stderr, "natsx bench child: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var c BenchCmd
 	kong.Parse(&c, kong.Name("bench"),
 		kong.Description("Measure natsx's ingest against a bare nats.go subscriber (go run ./bench)."))

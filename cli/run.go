@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -63,16 +62,11 @@ func ExplorerProcs() int {
 	return max(runtime.GOMAXPROCS(0), 4)
 }
 
-// MemoryLimit is the Go runtime's soft memory limit for a --max-memory
-// budget: a little above it, so the GC works harder before the process
-// grows past what the user allowed.
-func MemoryLimit(budget int64) int64 { return budget + 128<<20 }
-
 // explore runs the explorer on sess until the user quits; tl is the
 // capture player of natsx open, nil for live traffic.
 func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, tl ui.Timeline) error {
 	budget := int64(f.MaxMemory)
-	debug.SetMemoryLimit(MemoryLimit(budget))
+	SetExplorerGC(budget)
 	runtime.GOMAXPROCS(ExplorerProcs())
 	m := ui.New(ui.Options{
 		Source:    sess,
@@ -108,6 +102,12 @@ func (l liveRecording) Mark(label string) error { return l.r.Mark(label) }
 func (l liveRecording) Stop() error {
 	_, err := l.r.Stop()
 	return err
+}
+
+// ExplorerRecorder is the explorer's recorder wiring (R, F, m) for sess,
+// for the bench program, which runs the explorer as natsx does.
+func ExplorerRecorder(sess *engine.Session, version string) *ui.Recorder {
+	return tuiRecorder(sess, version)
 }
 
 // tuiRecorder wires R (record from the store's head), F (flight recorder

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,9 @@ type Session struct {
 	clientDropped atomic.Uint64
 	lastErr       atomic.Pointer[string]
 
+	loss     lossTracker
+	checking sync.WaitGroup // asking the server why it closed a connection
+
 	scope scope
 }
 
@@ -75,10 +79,20 @@ func Open(o SessionOptions) (*Session, error) {
 	}
 	s.clock = NewClock()
 	nc, err := Connect(conn,
-		nats.DisconnectErrHandler(func(*nats.Conn, error) { s.state.Store(int32(model.StateReconnecting)) }),
-		nats.ReconnectHandler(func(*nats.Conn) {
+		nats.DisconnectErrHandler(func(nc *nats.Conn, _ error) {
+			s.state.Store(int32(model.StateReconnecting))
+			// Close reports a disconnect too; that loses nothing anyone reads.
+			if !nc.IsClosed() {
+				s.loss.disconnected(time.Now())
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
 			s.reconnects.Add(1)
 			s.state.Store(int32(model.StateConnected))
+			lc := s.loss.takeLost()
+			s.watchLoss(nc)
+			s.checking.Add(1)
+			go s.checkLoss(nc, lc)
 		}),
 		nats.ClosedHandler(func(*nats.Conn) { s.state.Store(int32(model.StateClosed)) }),
 		// Without our own handler nats.go prints slow-consumer errors to
@@ -104,6 +118,10 @@ func Open(o SessionOptions) (*Session, error) {
 		s.Close()
 		return nil, err
 	}
+	// After the tap: startTap reads the connection's last error to learn
+	// whether ">" was refused, and a user who may not ask the server
+	// questions would otherwise be refused our question first.
+	s.watchLoss(nc)
 
 	if o.Demo && s.emb != nil {
 		dc, err := Connect(ConnOptions{Servers: s.emb.URL(), Name: "natsx-demo"})
@@ -131,7 +149,14 @@ func (s *Session) startTap() error {
 		return fmt.Errorf("engine: subscribe %q: %w", s.tap, err)
 	}
 	// The callback only appends to the store, so pending rarely grows; the
-	// headroom absorbs GC pauses during a flood instead of dropping.
+	// headroom absorbs GC pauses during a flood instead of dropping. These
+	// limits cannot make the server disconnect natsx: past them nats.go
+	// drops (counted in ClientDropped) and its read loop goes on reading.
+	// The server gives up on natsx (a slow consumer, messages lost
+	// uncounted) only when that read loop falls max_pending (64 MiB by
+	// default) behind or a write to natsx blocks for the write deadline
+	// (10 s): what keeps it reading is CPU for the read loop, which is why
+	// the explorer's GC must never run back to back (cli.SetExplorerGC).
 	if err := sub.SetPendingLimits(1<<20, 256<<20); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
 	}
@@ -156,6 +181,12 @@ func (s *Session) startTap() error {
 func (s *Session) onMsg(m *nats.Msg) { s.append(m, "") }
 
 func (s *Session) append(m *nats.Msg, via string) {
+	// natsx's own questions to the server (requests with a header, replies
+	// to its inboxes) are not traffic; only requests and inbox replies can
+	// be, so the check costs nothing on plain messages.
+	if (m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.")) && isOwnQuestion(m) {
+		return
+	}
 	s.store.Append(tapMessage(m, s.clock.Now(), s.precise, via))
 }
 
@@ -179,11 +210,63 @@ func tapMessage(m *nats.Msg, coarse int64, precise bool, via string) model.Messa
 	}
 }
 
+// checkLoss asks the server why it closed the connection that the last
+// disconnect ended. The server closes a client that reads too slowly
+// without a word on the wire (its outbound buffer is what is full), so the
+// client only sees EOF; the server's closed-connection record names the
+// cause. It runs off nats.go's callback goroutine: the answer takes a
+// round trip.
+func (s *Session) checkLoss(nc *nats.Conn, lc connRecord) {
+	defer s.checking.Done()
+	cid, srv := lc.cid, lc.serverID
+	var reason string
+	// The server records a closed connection once it has torn it down,
+	// which may be a moment after the reconnect: ask again a few times.
+	for try := 0; try < 5 && reason == ""; try++ {
+		if try > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		var err error
+		if reason, err = closedReason(nc, s.emb, cid, srv); err != nil || nc.IsClosed() {
+			return
+		}
+	}
+	// No record (a server without accounts hides its closed connections
+	// from account-scoped questions): a slow consumer counted in our
+	// account on that server while it dropped us is taken as us.
+	if reason == "" && lc.base >= 0 {
+		if n := accountSlowConsumers(nc, s.emb, srv); n > lc.base {
+			reason = "Slow Consumer, counted in natsx's account"
+		}
+	}
+	if !isSlowConsumerReason(reason) {
+		return
+	}
+	s.loss.slowCount.Add(1)
+	msg := fmt.Sprintf("the server disconnected natsx as a slow consumer (%s); messages were lost", reason)
+	s.lastErr.Store(&msg)
+}
+
+// watchLoss notes the connection nc now is and, off the caller's
+// goroutine, the account's slow-consumer count on its server: the baseline
+// a later disconnect is compared with.
+func (s *Session) watchLoss(nc *nats.Conn) {
+	c := s.loss.connected(nc)
+	s.checking.Add(1)
+	go func() {
+		defer s.checking.Done()
+		s.loss.setBase(c, accountSlowConsumers(nc, s.emb, c.serverID))
+	}()
+}
+
 func (s *Session) onAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
 	if errors.Is(err, nats.ErrSlowConsumer) {
 		s.noteDropped(sub)
 	}
 	if errors.Is(err, nats.ErrPermissionViolation) {
+		if isAskDenied(err) {
+			return // a user who may not ask: the loss stays "unknown since"
+		}
 		if subj := permissionSubject(err); subj != "" {
 			s.scope.setErr(subj, err)
 		}
@@ -234,6 +317,9 @@ func (s *Session) Status() model.SourceStatus {
 		ClientDropped: s.noteDropped(s.sub) + s.scope.dropped(),
 		ServerDropped: -1,
 		Reconnects:    s.reconnects.Load(),
+
+		SlowConsumerEvents: int(s.loss.slowCount.Load()),
+		LossUnknownSince:   s.loss.lossSince(),
 	}
 	if s.emb != nil {
 		st.ServerDropped = s.emb.SlowConsumers()
@@ -261,6 +347,8 @@ func (s *Session) Close() {
 		s.noteDropped(s.sub) // the subscription's count is gone after Close
 		s.nc.Close()
 	}
+	s.checking.Wait() // the closed connection ends its question
+
 	if s.emb != nil {
 		s.emb.Shutdown()
 	}

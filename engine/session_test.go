@@ -335,6 +335,7 @@ func TestSessionSlowConsumer(t *testing.T) {
 	stderr := captureStderr(t)
 	srv := testkit.Server(t)
 	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}})
+	waitLossBaseline(t, sess) // its question and answer would count in pending
 	if err := sess.sub.SetPendingLimits(100, -1); err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // ConnState is the state of natsx's connection to the broker.
 type ConnState int
 
@@ -48,6 +50,16 @@ type SourceStatus struct {
 	// Scoped is true when natsx subscribes per filter instead of ">"
 	// (--no-tap, or the server refused ">").
 	Scoped bool
+	// SlowConsumerEvents counts the times the server closed natsx's
+	// connection because natsx read too slowly (the server's log says
+	// "Slow Consumer Detected"); what it held for natsx then was discarded
+	// uncounted, see LossUnknownSince.
+	SlowConsumerEvents int
+	// LossUnknownSince is when natsx first lost its connection, zero when
+	// it never did: messages published from then until the reconnect (and
+	// those the server still held for natsx) were never seen, and no
+	// server counts them, so the loss is unknown from this time on.
+	LossUnknownSince time.Time
 	// FilterErrors maps a refused subscription's subject to the server's
 	// error, shown on the pane that asked for it.
 	FilterErrors map[string]string

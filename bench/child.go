@@ -1,0 +1,227 @@
+package main
+
+// The subscriber side of go run ./bench runs in a child process (this same
+// program, re-executed with childEnv set), so that its CPU, RSS and idle
+// CPU are its own: the broker, the publisher and the other side stay in the
+// parent. The child reports on fd 3 (one JSON object a line) and takes
+// commands on fd 4 ("stats", "quit"); natsx's child has the pty the parent
+// types keys into as its terminal.
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/nats-io/nats.go"
+
+	"natsx/cli"
+	"natsx/engine"
+	"natsx/model"
+	"natsx/ui"
+)
+
+// childEnv carries a childConfig as JSON: set, the program is a child.
+const childEnv = "NATSX_BENCH_CHILD"
+
+// childConfig says what a child subscribes with.
+type childConfig struct {
+	Natsx  bool   // natsx's explorer; else the bare nats.go subscriber
+	URL    string // the broker
+	N      int64  // messages in the flood
+	Budget int64  // natsx's --max-memory
+}
+
+// childReport is one line a child writes on fd 3.
+type childReport struct {
+	Event       string // "ready", "done" or "stats"
+	Read        int64  // messages the subscriber counted, or the UI read
+	Missed      int64  // natsx: dropped by the store before the UI read them
+	First, Last int64  // receive times (UnixNano) of the first and last message
+	// HeapObjects is the Go heap in use (/memory/classes/heap/objects:bytes),
+	// HeapLive the heap marked live by the last GC (/gc/heap/live:bytes).
+	HeapObjects, HeapLive uint64
+	// GCCPU and CPU are the runtime's estimate of the GC's and the whole
+	// process's CPU seconds (/cpu/classes/...), for the GC's share.
+	GCCPU, CPU float64
+	Status     model.SourceStatus // natsx only
+}
+
+// runChild is the child's main: subscribe, report "ready", report "done"
+// when the flood is in (or stalled), answer "stats", exit on "quit".
+func runChild(js string) error {
+	var cfg childConfig
+	if err := json.Unmarshal([]byte(js), &cfg); err != nil {
+		return fmt.Errorf("bench child: %w", err)
+	}
+	out, in := os.NewFile(3, "report"), os.NewFile(4, "control")
+	if out == nil || in == nil {
+		return errors.New("bench child: no report and control pipes")
+	}
+	enc := json.NewEncoder(out)
+	if cfg.Natsx {
+		return childNatsx(cfg, enc, in)
+	}
+	return childBare(cfg, enc, in)
+}
+
+// readMetrics fills the runtime's figures into r.
+func readMetrics(r *childReport) {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"},
+		{Name: "/cpu/classes/total:cpu-seconds"},
+	}
+	metrics.Read(s)
+	r.HeapObjects, r.HeapLive = s[0].Value.Uint64(), s[1].Value.Uint64()
+	r.GCCPU, r.CPU = s[2].Value.Float64(), s[3].Value.Float64()
+}
+
+// serve answers the parent's commands until "quit" or the pipe closes.
+func serve(in *os.File, enc *json.Encoder, stats func() childReport) {
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		switch sc.Text() {
+		case "stats":
+			r := stats()
+			r.Event = "stats"
+			readMetrics(&r)
+			_ = enc.Encode(r)
+		case "quit":
+			return
+		default:
+			// "profile PATH" starts a CPU profile, "profile" alone stops it.
+			if path, ok := strings.CutPrefix(sc.Text(), "profile"); ok {
+				toggleProfile(strings.TrimSpace(path))
+			}
+		}
+	}
+}
+
+// profile is the CPU profile being written, nil when none.
+var profile *os.File
+
+// toggleProfile starts a CPU profile into path, or stops the running one
+// when path is empty. A profile that fails to start is skipped: the
+// measurement matters more.
+func toggleProfile(path string) {
+	if path == "" {
+		if profile != nil {
+			pprof.StopCPUProfile()
+			_ = profile.Close()
+			profile = nil
+		}
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	if pprof.StartCPUProfile(f) != nil {
+		_ = f.Close()
+		return
+	}
+	profile = f
+}
+
+// childBare is the baseline: nats.Subscribe(">") counting in its
+// callback, pending limits off.
+func childBare(cfg childConfig, enc *json.Encoder, in *os.File) error {
+	nc, err := engine.Connect(engine.ConnOptions{Servers: cfg.URL, Name: "natsx-bench-bare"})
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	var count, first, last atomic.Int64
+	sub, err := nc.Subscribe(">", func(*nats.Msg) {
+		// Two clock reads per flood, not per message: the baseline must
+		// not pay for time.Now() if natsx does not.
+		switch c := count.Add(1); c {
+		case 1:
+			first.Store(time.Now().UnixNano())
+		case cfg.N:
+			last.Store(time.Now().UnixNano())
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := sub.SetPendingLimits(-1, -1); err != nil {
+		return err
+	}
+	if err := nc.Flush(); err != nil {
+		return err
+	}
+	r := childReport{Event: "ready"}
+	readMetrics(&r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	go func() {
+		waitCount(count.Load, cfg.N)
+		r := childReport{Event: "done", Read: count.Load(), First: first.Load(), Last: last.Load()}
+		if r.Last == 0 {
+			r.Last = time.Now().Add(-benchTimeout).UnixNano() // when it stalled
+		}
+		readMetrics(&r)
+		_ = enc.Encode(r)
+	}()
+	serve(in, enc, func() childReport { return childReport{Read: count.Load()} })
+	return nil
+}
+
+// childNatsx runs the explorer as natsx does (its GC and scheduling
+// settings, the tap and store, the UI with the flight recorder, the
+// renderer at the binary's FPS) on the terminal the parent gave it.
+func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
+	cli.SetExplorerGC(cfg.Budget)
+	runtime.GOMAXPROCS(cli.ExplorerProcs())
+	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: cfg.URL, Name: "natsx"}})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	src := &countingSource{Session: sess}
+	m := ui.New(ui.Options{Source: src, Start: time.Now(), Tree: model.TreeOptions{MaxMemory: cfg.Budget},
+		Recorder: cli.ExplorerRecorder(sess, "bench")})
+	p := tea.NewProgram(m, tea.WithFPS(ui.FPS), tea.WithoutSignalHandler())
+	ran := make(chan error, 1)
+	go func() { _, err := p.Run(); ran <- err }()
+	r := childReport{Event: "ready"}
+	readMetrics(&r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	// Done when every message is read or counted as dropped, or nothing
+	// moved for benchTimeout (a server disconnect loses messages that no
+	// counter holds).
+	progress := func() int64 {
+		return src.read.Load() + src.missed.Load() + int64(sess.Status().ClientDropped)
+	}
+	go func() {
+		waitCount(progress, cfg.N)
+		r := childReport{Event: "done", Read: src.read.Load(), Missed: src.missed.Load(),
+			First: src.first.Load(), Last: src.last.Load(), Status: sess.Status()}
+		readMetrics(&r)
+		_ = enc.Encode(r)
+	}()
+	serve(in, enc, func() childReport {
+		return childReport{Read: src.read.Load(), Missed: src.missed.Load(), Status: sess.Status()}
+	})
+	p.Quit()
+	select {
+	case err = <-ran:
+	case <-time.After(benchTimeout):
+		p.Kill()
+	}
+	return err
+}

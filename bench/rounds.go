@@ -1,0 +1,237 @@
+package main
+
+// The ingest rounds of go run ./bench: the bare subscriber and natsx, each
+// in its own child process, on the same flood from the parent's publisher.
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"natsx/engine"
+	"natsx/model"
+)
+
+// floodTimeout bounds a flood: 2M messages take seconds, a stalled one is
+// over after benchTimeout without progress, reported by the child.
+const floodTimeout = 10 * time.Minute
+
+// sideResult is what one side of a round measured.
+type sideResult struct {
+	rate      float64 // messages/s, first to last received
+	cpuPerMsg float64 // ns of the process's CPU (getrusage via /proc) per message published
+	read      int64
+	bufLost   int64
+	cliLost   int64
+	srvLost   int64 // slow-consumer disconnects; -1 when nobody can tell
+	keys      []time.Duration
+
+	// natsx only: memory and idle.
+	rssPeak, rssSteady    int64   // VmHWM at the end, VmRSS after the idle sample
+	headerMem             string  // the header's "mem" as on screen
+	heapObjects, heapLive uint64  // Go heap in use, and live at the last GC
+	idle                  float64 // % of a core after the flood
+	gcShare               float64 // the GC's share of the process's CPU during the flood
+	status                model.SourceStatus
+}
+
+// runIngest runs, per payload size, c.Rounds rounds of the bare subscriber
+// and natsx, the bare side first in odd rounds and natsx first in even
+// ones, so a change in the machine's load weighs on both sides over the
+// run. It prints every round, a summary row, then natsx's memory and idle.
+func (c *BenchCmd) runIngest(stdout io.Writer, url string, emb *engine.Embedded, subjects []string) error {
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "size\tround\tbare msg/s\tnatsx msg/s\tratio\tbare ns/msg\tnatsx ns/msg\tcpu x\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
+	var mem []string
+	for _, size := range c.Size {
+		payload := bytes.Repeat([]byte{'x'}, size)
+		var bares, natsxs, ratios, cpus []float64
+		var all sideResult
+		var bareLost int64
+		for round := range c.Rounds {
+			var bare, nx sideResult
+			err := inOrder(round%2 == 1,
+				func() (err error) { bare, err = c.benchSide(false, url, emb, subjects, payload); return err },
+				func() (err error) { nx, err = c.benchSide(true, url, emb, subjects, payload); return err })
+			if err != nil {
+				return err
+			}
+			lost := int64(c.Messages) - bare.read
+			fmt.Fprintf(tw, "%dB\t%d\t%.0f\t%.0f\t%.3f\t%.0f\t%.0f\t%.2f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size, round+1,
+				bare.rate, nx.rate, nx.rate/bare.rate, bare.cpuPerMsg, nx.cpuPerMsg, nx.cpuPerMsg/bare.cpuPerMsg,
+				lost, nx.bufLost, nx.cliLost, srvString(nx.srvLost),
+				pct(nx.keys, 50), pct(nx.keys, 99), pct(nx.keys, 100), len(nx.keys))
+			bares, natsxs = append(bares, bare.rate), append(natsxs, nx.rate)
+			ratios, cpus = append(ratios, nx.rate/bare.rate), append(cpus, nx.cpuPerMsg/bare.cpuPerMsg)
+			bareLost += lost
+			all.bufLost += nx.bufLost
+			all.cliLost += nx.cliLost
+			all.keys = append(all.keys, nx.keys...)
+			all.srvLost += max(nx.srvLost, 0)
+			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%d\t%s\t", size, round+1,
+				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
+				nx.idle, 100*nx.gcShare, nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
+		}
+		fmt.Fprintf(tw, "%dB\tall\t%.0f\t%.0f\t%.3f\t\t\t%.2f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
+			median(bares), median(natsxs), median(ratios), median(cpus), bareLost, all.bufLost, all.cliLost, srvString(all.srvLost),
+			pct(all.keys, 50), pct(all.keys, 99), pct(all.keys, 100), len(all.keys))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "all: median rates, median of the rounds' ratios (rate and CPU per message), losses summed, key latencies over every round's presses")
+	fmt.Fprintf(stdout, "natsx (--max-memory %s) after each flood; idle CPU over %s, a second after the flood:\n", model.HumanBytes(uint64(c.MaxMemory)), c.Idle)
+	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "size\tround\tRSS peak\tRSS steady\theader mem\theap in use\theap live\tidle CPU\tGC share\tslow consumer\tloss unknown since\t")
+	for _, row := range mem {
+		fmt.Fprintln(tw, row)
+	}
+	return tw.Flush()
+}
+
+// benchSide runs one side (natsx or the bare subscriber) in a child
+// process and floods it from this one.
+func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subjects []string, payload []byte) (sideResult, error) {
+	n := int64(c.Messages)
+	var srvBefore int64
+	if emb != nil {
+		srvBefore = emb.SlowConsumers()
+	}
+	var env []string
+	if natsx {
+		env = c.NatsxEnv
+	}
+	ch, err := startChild(childConfig{Natsx: natsx, URL: url, N: n, Budget: int64(c.MaxMemory)}, env)
+	if err != nil {
+		return sideResult{}, err
+	}
+	defer ch.stop()
+	ready, err := ch.next("ready", benchTimeout)
+	if err != nil {
+		return sideResult{}, err
+	}
+	if natsx && !ch.term.WaitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") }) {
+		return sideResult{}, fmt.Errorf("bench: natsx showed no connected frame%s", ch.screen())
+	}
+	cpu0, err := procCPU(ch.pid())
+	if err != nil {
+		return sideResult{}, err
+	}
+	pubDone := make(chan error, 1)
+	go func() { pubDone <- publish(url, subjects, c.Messages, payload) }()
+	var res sideResult
+	stopKeys := make(chan struct{})
+	var keyWG sync.WaitGroup
+	if natsx {
+		keyWG.Add(1)
+		go func() { defer keyWG.Done(); res.keys = pressKeys(ch, stopKeys) }()
+	}
+	done, err := ch.next("done", floodTimeout)
+	close(stopKeys)
+	keyWG.Wait()
+	if err != nil {
+		return sideResult{}, err
+	}
+	cpu1, err := procCPU(ch.pid())
+	if err != nil {
+		return sideResult{}, err
+	}
+	if err := <-pubDone; err != nil {
+		return sideResult{}, err
+	}
+	res.read, res.bufLost, res.cliLost = done.Read, done.Missed, int64(done.Status.ClientDropped)
+	res.cpuPerMsg = float64(cpu1-cpu0) / float64(n)
+	if span := float64(done.Last-done.First) / 1e9; done.Read > 1 && span > 0 {
+		res.rate = float64(done.Read-1) / span
+	}
+	if cpu := done.CPU - ready.CPU; cpu > 0 {
+		res.gcShare = (done.GCCPU - ready.GCCPU) / cpu
+	}
+	if !natsx {
+		return res, nil
+	}
+	res.srvLost = int64(done.Status.SlowConsumerEvents)
+	if emb != nil {
+		res.srvLost = emb.SlowConsumers() - srvBefore
+	}
+	if c.Idle > 0 {
+		time.Sleep(time.Second) // the last frames and batches
+		if c.IdleProfile != "" {
+			_, _ = ch.ctl.WriteString("profile " + c.IdleProfile + "\n")
+		}
+		if res.idle, err = cpuSince(ch.pid(), c.Idle); err != nil {
+			return sideResult{}, err
+		}
+		if c.IdleProfile != "" {
+			_, _ = ch.ctl.WriteString("profile\n")
+		}
+	}
+	st, err := ch.stats()
+	if err != nil {
+		return sideResult{}, err
+	}
+	res.heapObjects, res.heapLive, res.status = st.HeapObjects, st.HeapLive, st.Status
+	if res.rssSteady, res.rssPeak, err = procMem(ch.pid()); err != nil {
+		return sideResult{}, err
+	}
+	res.headerMem = headerMem(ch.term.Screen())
+	return res, nil
+}
+
+// pressKeys types ? every 20 ms until stop (? opens help and ? closes it)
+// and times each press until the screen shows its effect; a press not
+// answered within 1 s counts as 1 s.
+func pressKeys(ch *child, stop <-chan struct{}) []time.Duration {
+	var keys []time.Duration
+	help := func(s string) bool { return strings.Contains(s, "natsx keys") }
+	for open := false; ; open = !open {
+		select {
+		case <-stop:
+			if open {
+				_ = ch.term.Send("?")
+			}
+			return keys
+		case <-time.After(20 * time.Millisecond):
+		}
+		t0 := time.Now()
+		_ = ch.term.Send("?")
+		want := !open
+		ok := ch.term.WaitFor(time.Second, func(s string) bool { return help(s) == want })
+		select {
+		case <-stop:
+			return keys // answered after the flood: not a press during it
+		default:
+		}
+		if !ok {
+			keys = append(keys, time.Second)
+			continue
+		}
+		keys = append(keys, time.Since(t0))
+	}
+}
+
+var headerMemRE = regexp.MustCompile(`mem (\S+ ?\S*B/\S+ ?\S*B)`)
+
+// headerMem is the "mem used/budget" the header shows, "?" when not found.
+func headerMem(screen string) string {
+	if m := headerMemRE.FindStringSubmatch(screen); m != nil {
+		return strings.ReplaceAll(m[1], " ", "")
+	}
+	return "?"
+}
+
+// mib formats bytes as MiB.
+func mib(b int64) string { return fmt.Sprintf("%.0fMiB", float64(b)/(1<<20)) }
+
+// lossSince is the time loss became unknown, "-" when it never did.
+func lossSince(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format("15:04:05")
+}
