@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -103,20 +104,67 @@ func (m *Model) toggleRecording() tea.Cmd {
 		return nil
 	}
 	if m.rec != nil {
-		rec, path := m.rec, m.recPath
-		m.rec = nil
-		return func() tea.Msg {
-			n, _ := rec.Progress()
-			return recordingStoppedMsg{path: path, messages: n, err: rec.Stop()}
-		}
+		return m.stopRecording()
 	}
-	m.recStarting = true
+	m.recStarting, m.recFailed = true, ""
 	start := r.Start
 	return func() tea.Msg {
 		path := captureName("natsx", time.Now())
 		rec, err := start(path)
 		return recordingStartedMsg{path: path, rec: rec, err: err}
 	}
+}
+
+// stopRecording hands the capture to a Cmd that finishes it. The count
+// is read after Stop, which writes what the feed still held: read before,
+// it fell short of the file (542 reported, 547 kept).
+func (m *Model) stopRecording() tea.Cmd {
+	rec, path := m.rec, m.recPath
+	m.rec = nil
+	return func() tea.Msg {
+		err := rec.Stop()
+		n, _ := rec.Progress()
+		return recordingStoppedMsg{path: path, messages: n, err: err}
+	}
+}
+
+// failingRecording is a Recording that can end by itself (a full disk):
+// Err is its error, nil while it records. It is cheap, so the UI asks on
+// every tick and the header says so at once, not at the next R.
+type failingRecording interface {
+	Err() error
+}
+
+// checkRecording notices a recording that failed by itself: the header
+// says so and a Cmd finishes the file (Stop reports the final count).
+func (m *Model) checkRecording() tea.Cmd {
+	fr, ok := m.rec.(failingRecording)
+	if !ok {
+		return nil
+	}
+	err := fr.Err()
+	if err == nil {
+		return nil
+	}
+	n, _ := m.rec.Progress()
+	// The cause comes last in a wrapped error; the header has room for
+	// it, the footer's flash gets the whole error when the file is closed.
+	text := err.Error()
+	if i := strings.LastIndex(text, ": "); i >= 0 {
+		text = text[i+2:]
+	}
+	m.recFailed = fmt.Sprintf("✗ REC failed: %s · kept %s msgs", text, model.HumanCount(n))
+	return m.stopRecording()
+}
+
+// recordingStopped reports how a recording ended, with what the file kept
+// even when it failed.
+func (m *Model) recordingStopped(msg recordingStoppedMsg) {
+	if msg.err != nil {
+		m.setFlash(fmt.Sprintf("recording failed, %d messages kept in %s: %v", msg.messages, msg.path, msg.err), true)
+		return
+	}
+	m.setFlash(fmt.Sprintf("recorded %d messages to %s", msg.messages, msg.path), false)
 }
 
 // recordingStarted takes a capture the Cmd opened.
@@ -222,9 +270,13 @@ func (m *Model) flightSaved(msg flightSavedMsg) {
 	m.setFlash(text, msg.status.isErr)
 }
 
-// recHeader is the header's recording badge.
+// recHeader is the header's recording badge, or the failure that ended
+// the recording (it stays until R starts another).
 func (m *Model) recHeader() string {
 	if m.rec == nil {
+		if m.recFailed != "" {
+			return m.styles.Bad.Render(model.Sanitize(m.recFailed))
+		}
 		return ""
 	}
 	n, b := m.rec.Progress()
