@@ -84,7 +84,11 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 	f.payload.SetValue("")
 	if from != nil {
 		f.subject.SetValue(from.Subject)
-		f.reply.SetValue(from.Reply)
+		if !model.IsProtocolReply(from.Reply) {
+			// Resent with a delivery's $JS.ACK reply, the message would
+			// let its receiver ack a message of the stream.
+			f.reply.SetValue(from.Reply)
+		}
 		f.headers.SetValue(formatHeaders(from.Header))
 		f.payload.SetValue(string(from.Data))
 	}
