@@ -41,10 +41,14 @@ type inspector struct {
 	from   focusKind // what it shows: the tree's or a pane's selection
 	back   int       // history position: messages back from the newest
 	pin    uint64    // Seq of the message stepped to, so arrivals don't shift it
-	view   viewMode
-	diff   bool
-	query  string     // the last find in the payload
-	match  matchPlace // where that find landed, highlighted while it shows
+	pinned bool      // pin is set (Seq 0 is a message too)
+	// held is a copy of the message last shown, kept so that a pinned or
+	// selected message that leaves its ring can still be shown as itself.
+	held  *model.Message
+	view  viewMode
+	diff  bool
+	query string     // the last find in the payload
+	match matchPlace // where that find landed, highlighted while it shows
 	// showResp shows resp (the last request's reply) instead of the list.
 	showResp bool
 	resp     *requestResult
@@ -101,7 +105,7 @@ func (in *inspector) Key(msg tea.KeyPressMsg, k KeyMap) bool {
 // reset forgets the position and the response (a rewind).
 func (in *inspector) reset() {
 	in.cache = inspectorCache{}
-	in.back, in.pin, in.scroll = 0, 0, 0
+	in.back, in.pin, in.pinned, in.scroll, in.held = 0, 0, false, 0, nil
 	in.resp, in.showResp = nil, false
 }
 

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/model"
+)
+
+// inspectorLine is the inspector's line starting with label (right of the
+// tree's border in the wide layout), trimmed.
+func inspectorLine(m *Model, label string) string {
+	for _, l := range strings.Split(screenText(m), "\n") {
+		parts := strings.Split(l, "│")
+		part := strings.TrimSpace(parts[len(parts)-1])
+		if strings.HasPrefix(part, label) {
+			return part
+		}
+	}
+	return ""
+}
+
+// TestInspectorPanePosition (issue 12 item 14): in a pane the inspector's
+// position counts the whole list, not the rows up to the selection, and
+// ] goes on past it.
+func TestInspectorPanePosition(t *testing.T) {
+	f := &feed{status: model.SourceStatus{State: model.StateConnected, Tap: ">"}}
+	m := paneModel(f, 120, 40, "s.>")
+	publishN(f, 0, 451)
+	pullInto(t, m)
+	send(m, pk("tab"), pk("k"), pk("k"), pk("k"))
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   448/451") {
+		t.Fatalf("three rows up from the newest of 451: %q, want 448/451", got)
+	}
+	send(m, press("]"))
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   449/451") {
+		t.Errorf("] from 448: %q, want 449/451", got)
+	}
+	if sel := m.ex.Panes()[0].Selected(); sel.Subject != "s.448" {
+		t.Errorf("] moved the inspector but the pane selects %s, want s.448", sel.Subject)
+	}
+	send(m, press("["), press("["))
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   447/451") {
+		t.Errorf("[ twice from 449: %q, want 447/451", got)
+	}
+}
+
+// TestInspectorHoldsWhileReading (issue 12 item 15): following the newest
+// is fine until the user moves; scrolling the inspector is a move, for a
+// pane's message and for a subject's.
+func TestInspectorHoldsWhileReading(t *testing.T) {
+	long := strings.Repeat("line\n", 80)
+	f := &feed{status: model.SourceStatus{State: model.StateConnected, Tap: ">"}}
+	m := paneModel(f, 120, 40, "s.>")
+	for i := range 5 {
+		f.publish(paneMsg(sceneNow, "s.x", fmt.Sprintf("first %d\n%s", i, long), ""))
+	}
+	pullInto(t, m)
+	send(m, pk("tab")) // the pane, following
+	send(m, pk("tab")) // the inspector, showing the pane's message
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   5/5") {
+		t.Fatalf("inspector at %q, want 5/5", got)
+	}
+	send(m, press("down"))
+	for i := range 3 {
+		f.publish(paneMsg(sceneNow, "s.x", fmt.Sprintf("later %d\n%s", i, long), ""))
+	}
+	pullInto(t, m)
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   5/8") {
+		t.Errorf("pane's message, scrolled, after 3 arrivals: %q, want 5/8", got)
+	}
+	// The tree's subject: the same.
+	m = paneModel(f, 120, 40)
+	pullInto(t, m)
+	n := m.ex.Tree().Find("s.x")
+	m.ex.TreeView().Reveal(n, sceneNow.UnixNano())
+	send(m, pk("tab")) // the inspector (no panes)
+	if m.focus != focusInspector {
+		t.Fatalf("focus %v", m.focus)
+	}
+	send(m, press("down"))
+	before := inspectorLine(m, "message")
+	f.publish(paneMsg(sceneNow, "s.x", "newest\n"+long, ""))
+	pullInto(t, m)
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   8/9") {
+		t.Errorf("subject's message, scrolled, after an arrival: %q (was %q), want 8/9", got, before)
+	}
+}
+
+// TestInspectorPinLeavesRing (issue 12 item 13): a message stepped to
+// stays on screen when the subject's ring turns over it, and the
+// inspector says it is no longer kept instead of showing another message
+// at the same position.
+func TestInspectorPinLeavesRing(t *testing.T) {
+	f := &feed{status: model.SourceStatus{State: model.StateConnected, Tap: ">"}}
+	m := paneModel(f, 120, 40)
+	for i := range 16 {
+		f.publish(paneMsg(sceneNow, "busy", fmt.Sprintf("payload-%d", i), ""))
+	}
+	pullInto(t, m)
+	m.ex.TreeView().Reveal(m.ex.Tree().Find("busy"), sceneNow.UnixNano())
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	for range 15 {
+		send(m, press("["))
+	}
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   1/16") || !strings.Contains(screenText(m), "payload-0") {
+		t.Fatalf("after 15 × [: %q, want 1/16 showing payload-0", got)
+	}
+	for i := 16; i < 24; i++ {
+		f.publish(paneMsg(sceneNow, "busy", fmt.Sprintf("payload-%d", i), ""))
+	}
+	pullInto(t, m)
+	out := screenText(m)
+	if !strings.Contains(out, "payload-0") || strings.Contains(inspectorLine(m, "message"), "1/16") {
+		t.Fatalf("the pinned message left the ring; the inspector shows:\n%s", out)
+	}
+	if !strings.Contains(out, "no longer kept") {
+		t.Errorf("the inspector does not say the message left the history:\n%s", out)
+	}
+	// ] goes to the oldest message still kept.
+	send(m, press("]"))
+	if got := inspectorLine(m, "message"); !strings.HasPrefix(got, "message   1/16") || !strings.Contains(screenText(m), "payload-8") {
+		t.Errorf("] from a message no longer kept: %q, want 1/16 (payload-8)", got)
+	}
+}
+
+// TestInspectorPaneSelectionEvicted: the sibling of item 13 in a pane.
+// When the selected message is evicted, the list holds at the oldest
+// row, but the inspector keeps the message the user selected and says
+// it left the pane.
+func TestInspectorPaneSelectionEvicted(t *testing.T) {
+	f := &feed{status: model.SourceStatus{State: model.StateConnected, Tap: ">"}}
+	m := New(Options{Source: f, Start: sceneStart, Filters: []string{"s.>"}, PaneDepth: 5})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	publishN(f, 0, 5)
+	pullInto(t, m)
+	send(m, pk("tab"), pk("g")) // s.0
+	publishN(f, 5, 7)
+	pullInto(t, m)
+	out := screenText(m)
+	if !onOwnLine(out, "s.0") || !strings.Contains(out, "no longer kept") {
+		t.Errorf("the selected s.0 was evicted; the inspector shows:\n%s", out)
+	}
+}
