@@ -92,7 +92,7 @@ func (p *Pane) Add(m *Message) {
 	p.Msgs++
 	p.Bytes += uint64(m.WireBytes())
 	p.rate.add(m.Received/1e9, 1)
-	kept := keptCopy(m, KeptPayload)
+	kept := keptCut(m, KeptPayload)
 	cost := messageBytes(&kept)
 	full := func() bool { return p.Len() > 0 && (p.Len() >= p.depth || p.bytes+cost > p.maxBytes) }
 	if p.Paused {

@@ -91,6 +91,11 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 		}
 		f.headers.SetValue(formatHeaders(from.Header))
 		f.payload.SetValue(string(from.Data))
+		if from.Truncated() {
+			// Sent as it is, the edit would publish a cut payload.
+			f.err = fmt.Sprintf("payload cut to the kept %s of %s: sending sends only that",
+				model.HumanBytes(uint64(len(from.Data))), model.HumanBytes(uint64(from.Size)))
+		}
 	}
 	return f.focusField()
 }

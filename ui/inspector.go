@@ -288,7 +288,7 @@ func diffLines(st Styles, prev, msg *model.Message, w, maxLines int) ([]string, 
 	if prev == nil {
 		return []string{st.Muted.Render("no previous message to compare with")}, "diff"
 	}
-	dl, summary := model.Diff(prev.Data, msg.Data, w-2, maxLines)
+	dl, summary := model.DiffMessages(prev, msg, w-2, maxLines)
 	out := make([]string, 0, len(dl))
 	for _, l := range dl {
 		switch l.Op {

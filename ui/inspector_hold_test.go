@@ -145,3 +145,73 @@ func TestInspectorPaneSelectionEvicted(t *testing.T) {
 		t.Errorf("the selected s.0 was evicted; the inspector shows:\n%s", out)
 	}
 }
+
+// TestDiffBigPayloads (issue 12 item 8): two 1,000,000-byte payloads that
+// differ after the kept 64 KiB, or differ in size, are not "identical" —
+// in a subject's history and in a pane.
+func TestDiffBigPayloads(t *testing.T) {
+	big := func(flip byte, n int) string {
+		b := []byte(strings.Repeat("0123456789abcde\n", n/16+1)[:n])
+		b[900_000] = flip
+		return string(b)
+	}
+	for _, tc := range []struct {
+		name     string
+		a, b     string
+		wantSome []string
+	}{
+		{"differ after the kept bytes", big('0', 1_000_000), big('X', 1_000_000), []string{"differs after the kept 64 KiB", "not compared"}},
+		{"differ in size", big('0', 1_000_000), big('0', 1_000_001), []string{"sizes differ"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &feed{status: model.SourceStatus{State: model.StateConnected, Tap: ">"}}
+			m := paneModel(f, 160, 40, "big")
+			f.publish(paneMsg(sceneNow, "big", tc.a, ""), paneMsg(sceneNow, "big", tc.b, ""))
+			pullInto(t, m)
+			m.ex.TreeView().Reveal(m.ex.Tree().Find("big"), sceneNow.UnixNano())
+			for _, where := range []string{"tree", "pane"} {
+				if where == "pane" {
+					send(m, pk("tab"))
+				}
+				send(m, press("d"))
+				out := screenText(m)
+				if strings.Contains(out, "identical") || !containsAny(out, tc.wantSome) {
+					t.Errorf("%s: the diff claims what it did not check or does not say so:\n%s", where, out)
+				}
+				send(m, press("d"))
+			}
+		})
+	}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCutPayloadSaysSo: the siblings of item 8: copy, find and edit of a
+// payload natsx kept only the start of say that they act on that start.
+func TestCutPayloadSaysSo(t *testing.T) {
+	p := &recordingPublisher{}
+	m := New(Options{Source: p, Start: sceneStart})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	p.publish(paneMsg(sceneNow, "big", strings.Repeat("a", 200_000), ""))
+	pullInto(t, m)
+	send(m, press("y"))
+	if !strings.Contains(m.flash.text, "the first 64 KiB of a 195 KiB payload") {
+		t.Errorf("copy: %q", m.flash.text)
+	}
+	send(m, pk("tab"))
+	m.findInPayload("zzz", true, false)
+	if !strings.Contains(m.flash.text, "not in the kept 64 KiB") {
+		t.Errorf("find: %q", m.flash.text)
+	}
+	send(m, pk("tab"), press("e"))
+	if m.mode != modeForm || !strings.Contains(m.form.err, "payload cut to the kept 64 KiB") {
+		t.Errorf("edit: mode %v, form says %q", m.mode, m.form.err)
+	}
+}

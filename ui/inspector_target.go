@@ -246,7 +246,13 @@ func (m *Model) copyCmd(subject bool) tea.Cmd {
 		m.setFlash("copied subject "+model.Sanitize(msg.Subject), false)
 		return tea.SetClipboard(msg.Subject)
 	}
-	m.setFlash(fmt.Sprintf("copied %s of payload", model.HumanBytes(uint64(len(msg.Data)))), false)
+	if msg.Truncated() {
+		// The clipboard gets what natsx kept; say it is not all of it.
+		m.setFlash(fmt.Sprintf("copied the first %s of a %s payload (the rest was not kept)",
+			model.HumanBytes(uint64(len(msg.Data))), model.HumanBytes(uint64(msg.Size))), true)
+	} else {
+		m.setFlash(fmt.Sprintf("copied %s of payload", model.HumanBytes(uint64(len(msg.Data)))), false)
+	}
 	return tea.SetClipboard(string(msg.Data))
 }
 
