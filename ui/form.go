@@ -65,6 +65,9 @@ type requestDoneMsg struct {
 // requestResult is the last response shown in the inspector.
 type requestResult = requestDoneMsg
 
+// maxEditHeaders bounds the headers edit & resend copies into the form.
+const maxEditHeaders = 1000
+
 // openForm opens the form, empty or loaded from a message (edit & resend).
 func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 	if m.opts.ReadOnly {
@@ -73,6 +76,12 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 	}
 	if _, ok := m.src.(Publisher); !ok {
 		m.setFlash("this source cannot publish", true)
+		return nil
+	}
+	if from != nil && len(from.Header) > maxEditHeaders {
+		// A textarea of 200,000 lines would make every key in the form
+		// cost seconds.
+		m.setFlash(fmt.Sprintf("%d headers: too many to edit here (at most %d)", len(from.Header), maxEditHeaders), true)
 		return nil
 	}
 	m.mode = modeForm

@@ -146,7 +146,11 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 	f.head = append(f.head, m.linkLines(&msg)...)
 	used := len(f.head) + 2 // the size line and the rule
 	if m.insp.showHeaders(&msg) {
-		used += 1 + len(msg.Header)
+		f.hdrRows = headersAbove(len(msg.Header), h-used-1)
+		used += 1 + f.hdrRows
+		if f.hdrRows < len(msg.Header) {
+			used++ // "… N more headers"
+		}
 	}
 	f.room = max(h-used, 1)
 	return f
@@ -185,6 +189,7 @@ func (m *Model) syncInspector() {
 	if f.info != nil {
 		return
 	}
+	m.insp.indexHeaders(f.msg)
 	m.insp.fill(f)
 	m.insp.clampScroll(f)
 	m.insp.fill(f)
