@@ -262,6 +262,7 @@ func (p *Pane) Move(delta int) {
 	i := min(max(p.selIndex()+delta, 0), n-1)
 	p.cursor = p.first + uint64(i)
 	p.follow = false
+	p.refollow = false // moved while paused: resuming holds here
 	if i == n-1 && !p.Paused {
 		p.unseen = 0 // the newest is on screen: nothing below is unseen
 	}

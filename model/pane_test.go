@@ -500,11 +500,14 @@ func TestPanePause(t *testing.T) {
 	if selSeq(p) != 2 {
 		t.Errorf("browsing while paused: selected %d, want 2", selSeq(p))
 	}
-	// It followed at the pause, so it follows again: the held ones show.
+	// The user moved while paused, so resuming holds where they read and
+	// counts what is below.
 	p.SetPaused(false)
-	if p.Paused || p.PausedNew != 0 || p.PausedLost != 0 || !p.Following() || selSeq(p) != 4 {
-		t.Errorf("resumed: paused %v new %d lost %d following %v selected %d", p.Paused, p.PausedNew, p.PausedLost, p.Following(), selSeq(p))
+	if p.Paused || p.PausedNew != 0 || p.PausedLost != 0 || p.Following() || selSeq(p) != 2 || p.Unseen() != 2 {
+		t.Errorf("resumed: paused %v new %d lost %d following %v selected %d unseen %d, want false 0 0 false 2 2",
+			p.Paused, p.PausedNew, p.PausedLost, p.Following(), selSeq(p), p.Unseen())
 	}
+	p.Follow()
 	p.Add(pmsg(8, 4))
 	if got := kept(p); !slices.Equal(got, []uint64{1, 2, 3, 4, 8}) {
 		t.Errorf("after resume: kept %v, want [1 2 3 4 8]", got)
@@ -518,7 +521,8 @@ func TestPanePause(t *testing.T) {
 			t.Errorf("gap before row %d (seq %d): %d, want %d", i, p.At(i).Seq, got, want)
 		}
 	}
-	// Pausing twice and resuming twice is harmless.
+	// Pausing twice and resuming twice is harmless; not having moved, the
+	// list follows again on resume.
 	p.SetPaused(true)
 	p.SetPaused(true)
 	p.Add(pmsg(9, 4))
@@ -527,8 +531,8 @@ func TestPanePause(t *testing.T) {
 	}
 	p.SetPaused(false)
 	p.SetPaused(false)
-	if p.PausedNew != 0 || p.Paused {
-		t.Error("resume twice: still paused or counting")
+	if p.PausedNew != 0 || p.Paused || !p.Following() || selSeq(p) != 8 {
+		t.Errorf("resume twice: paused %v new %d following %v selected %d", p.Paused, p.PausedNew, p.Following(), selSeq(p))
 	}
 	// Paused while scrolled up: resuming stays there and counts the new.
 	p = newTestPane(100, 1<<30)
