@@ -79,6 +79,7 @@ type Model struct {
 	recPath     string
 	recStarting bool   // a Cmd is opening the capture
 	recFailed   string // why the last recording ended by itself
+	quitting    bool   // q while a recording was starting: finish it, then quit
 	marks       int
 	flight      flightState
 
@@ -187,11 +188,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case timelineMsg:
 		return m.timelineDone(msg)
 	case recordingStartedMsg:
-		m.recordingStarted(msg)
+		return m.recordingStarted(msg)
 	case flightSavedMsg:
 		m.flightSaved(msg)
 	case recordingStoppedMsg:
-		m.recordingStopped(msg)
+		return m.recordingStopped(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

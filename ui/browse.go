@@ -27,7 +27,7 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	v := m.ex.TreeView()
 	switch {
 	case key.Matches(msg, k.Quit):
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
 		return nil

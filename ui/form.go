@@ -180,7 +180,7 @@ func (m *Model) formInput(msg tea.Msg) tea.Cmd {
 	ev, cmd := m.form.Update(msg)
 	switch ev {
 	case formQuit:
-		return tea.Quit
+		return m.quit()
 	case formCanceled:
 		m.mode = modeBrowse
 		return nil

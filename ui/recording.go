@@ -44,6 +44,7 @@ type recordingStoppedMsg struct {
 	path     string
 	messages uint64
 	err      error
+	quit     bool // the user quit: quit now that the file is complete
 }
 
 // recordingStartedMsg carries a capture opened by a Cmd (creating and
@@ -115,6 +116,25 @@ func (m *Model) toggleRecording() tea.Cmd {
 	}
 }
 
+// quit quits, finishing a recording first: exiting with it running lost
+// what the recorder had not written yet and left the capture without its
+// index.
+func (m *Model) quit() tea.Cmd {
+	if m.recStarting {
+		m.quitting = true // recordingStarted finishes it, then quits
+		return nil
+	}
+	if m.rec == nil {
+		return tea.Quit
+	}
+	stop := m.stopRecording()
+	return func() tea.Msg {
+		msg := stop().(recordingStoppedMsg)
+		msg.quit = true
+		return msg
+	}
+}
+
 // stopRecording hands the capture to a Cmd that finishes it. The count
 // is read after Stop, which writes what the feed still held: read before,
 // it fell short of the file (542 reported, 547 kept).
@@ -159,23 +179,34 @@ func (m *Model) checkRecording() tea.Cmd {
 
 // recordingStopped reports how a recording ended, with what the file kept
 // even when it failed.
-func (m *Model) recordingStopped(msg recordingStoppedMsg) {
+func (m *Model) recordingStopped(msg recordingStoppedMsg) tea.Cmd {
+	if msg.quit {
+		return tea.Quit
+	}
 	if msg.err != nil {
 		m.setFlash(fmt.Sprintf("recording failed, %d messages kept in %s: %v", msg.messages, msg.path, msg.err), true)
-		return
+		return nil
 	}
 	m.setFlash(fmt.Sprintf("recorded %d messages to %s", msg.messages, msg.path), false)
+	return nil
 }
 
 // recordingStarted takes a capture the Cmd opened.
-func (m *Model) recordingStarted(msg recordingStartedMsg) {
+func (m *Model) recordingStarted(msg recordingStartedMsg) tea.Cmd {
 	m.recStarting = false
 	if msg.err != nil {
 		m.setFlash("record: "+msg.err.Error(), true)
-		return
+		if m.quitting {
+			return tea.Quit
+		}
+		return nil
 	}
 	m.rec, m.recPath = msg.rec, msg.path
+	if m.quitting {
+		return m.quit()
+	}
 	m.setFlash("recording to "+msg.path+" (R stops, m adds a marker)", false)
+	return nil
 }
 
 // markRecording adds a marker while recording.

@@ -130,3 +130,81 @@ func TestRecordingFailureShowsAtOnce(t *testing.T) {
 		t.Errorf("the header still shows recording:\n%s", head)
 	}
 }
+
+// TestQuitFinishesRecording: the sibling of items 4 and 6: q while
+// recording used to exit with the capture unfinished (what the recorder
+// had not drained yet, and the index, never written). Quitting now stops
+// the recording first and quits when the file is complete.
+func TestQuitFinishesRecording(t *testing.T) {
+	for _, quit := range []string{"q", ":q"} {
+		dir := t.TempDir()
+		f := &feed{status: model.SourceStatus{State: model.StateConnected}}
+		m := New(Options{Source: f, Start: sceneStart, Recorder: realRecorder(f, dir)})
+		send(m, send(m, press("R"))())
+		for i := range 20000 {
+			f.publish(paneMsg(sceneNow, "a.b", fmt.Sprintf("m%d", i), ""))
+		}
+		var cmd tea.Cmd
+		if quit == "q" {
+			cmd = send(m, press("q"))
+		} else {
+			send(m, pk(":"))
+			typeIn(m, "q")
+			cmd = send(m, pk("enter"))
+		}
+		if cmd == nil {
+			t.Fatalf("%s: no command", quit)
+		}
+		msg := cmd()
+		if _, ok := msg.(tea.QuitMsg); ok {
+			t.Fatalf("%s quit before the recording was finished", quit)
+		}
+		after := send(m, msg)
+		if after == nil {
+			t.Fatalf("%s: no quit after the recording stopped", quit)
+		}
+		if _, ok := after().(tea.QuitMsg); !ok {
+			t.Errorf("%s: after the recording stopped, no quit", quit)
+		}
+		r, err := recorder.Open(filepath.Join(dir, m.recPath))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := r.Stats()
+		r.Close()
+		if err != nil || st.Messages != 20000 || !st.Indexed {
+			t.Errorf("%s: the capture holds %d messages (indexed %v, err %v), want 20000 and an index", quit, st.Messages, st.Indexed, err)
+		}
+	}
+}
+
+// TestQuitWhileRecordingStarts: q while R's Cmd is still opening the file
+// waits for it, finishes it, then quits.
+func TestQuitWhileRecordingStarts(t *testing.T) {
+	dir := t.TempDir()
+	f := &feed{status: model.SourceStatus{State: model.StateConnected}}
+	m := New(Options{Source: f, Start: sceneStart, Recorder: realRecorder(f, dir)})
+	start := send(m, press("R"))
+	if cmd := send(m, press("q")); cmd != nil {
+		t.Fatal("q quit while the recording was starting")
+	}
+	stop := send(m, start())
+	if stop == nil {
+		t.Fatal("the started recording was not stopped")
+	}
+	quit := send(m, stop())
+	if quit == nil {
+		t.Fatal("no quit after the recording stopped")
+	}
+	if _, ok := quit().(tea.QuitMsg); !ok {
+		t.Error("no quit")
+	}
+	r, err := recorder.Open(filepath.Join(dir, m.recPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if st, err := r.Stats(); err != nil || !st.Indexed {
+		t.Errorf("the capture was not finished: %+v %v", st, err)
+	}
+}
