@@ -45,7 +45,8 @@ type inspector struct {
 	pinned bool      // pin is set (Seq 0 is a message too)
 	// held is a copy of the message last shown, kept so that a pinned or
 	// selected message that leaves its ring can still be shown as itself.
-	held *model.Message
+	held     *model.Message
+	heldFrom string // the list held was shown from (inspectTarget.key)
 	// hdrIndex is the shown message's sorted header names.
 	hdrIndex headerIndex
 	view     viewMode

@@ -215,3 +215,29 @@ func TestCutPayloadSaysSo(t *testing.T) {
 		t.Errorf("edit: mode %v, form says %q", m.mode, m.form.err)
 	}
 }
+
+// TestInspectorPaneSelectionEvictedUnseen: a pane's selection evicted
+// while the inspector showed the tree: no copy of it, so the inspector
+// says the oldest kept is what it shows, and never the tree's message.
+func TestInspectorPaneSelectionEvictedUnseen(t *testing.T) {
+	f := &feed{status: model.SourceStatus{State: model.StateConnected, Tap: ">"}}
+	m := New(Options{Source: f, Start: sceneStart, Filters: []string{"s.>"}, PaneDepth: 5})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	publishN(f, 0, 5)
+	f.publish(paneMsg(sceneNow, "other", "tree-message", ""))
+	pullInto(t, m)
+	send(m, pk("tab"), pk("g")) // s.0 in the pane
+	send(m, pk("shift+tab"))    // back to the tree
+	m.ex.TreeView().Reveal(m.ex.Tree().Find("other"), sceneNow.UnixNano())
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	publishN(f, 5, 7)
+	pullInto(t, m)
+	send(m, pk("tab")) // the pane again
+	out := screenText(m)
+	if strings.Contains(out, "tree-message") && strings.Contains(out, "pane 1 ·") {
+		t.Errorf("the pane's inspector shows the tree's message:\n%s", out)
+	}
+	if !strings.Contains(out, "no longer kept") {
+		t.Errorf("the inspector does not say the selection left the pane:\n%s", out)
+	}
+}

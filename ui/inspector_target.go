@@ -18,6 +18,7 @@ type inspectTarget struct {
 	node  *model.Node
 	pane  *model.Pane // a pane's list: its selection is the position
 	where string      // what keeps the list, for "no longer kept in …"
+	key   string      // which list: the inspector's copy is only this list's
 }
 
 // target picks the inspector's subject: the last request's response, the
@@ -44,6 +45,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		// The pane's selection is the position, and [ ] move it: the
 		// whole list is the history, not the rows up to the selection.
 		t.n, t.at, t.pane, t.where = p.Shown(), func(i int) model.Message { return *p.At(i) }, p, "this pane"
+		t.key = fmt.Sprintf("pane %d", p.ID)
 		return t, nil
 	}
 	n := m.ex.TreeView().Selected()
@@ -67,6 +69,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		return t, info
 	}
 	t.n, t.at, t.where = n.HistoryLen(), n.HistoryAt, "this subject's history"
+	t.key = "subject " + n.Subject()
 	return t, nil
 }
 
@@ -76,6 +79,9 @@ func (m *Model) target() (inspectTarget, []string) {
 // of it, so nothing else is passed off under its position.
 func (m *Model) position(t inspectTarget) (msg model.Message, idx int, gone bool) {
 	held := m.insp.held
+	if m.insp.heldFrom != t.key {
+		held = nil // a copy from another list is not this one's message
+	}
 	if p := t.pane; p != nil {
 		if p.SelectionGone() && held != nil {
 			return *held, -1, true
@@ -123,6 +129,10 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 		f.prev = &p
 	}
 	f.pos = fmt.Sprintf("%d/%d", idx+1, t.n)
+	if !gone && t.pane != nil && t.pane.SelectionGone() {
+		// Evicted while the inspector showed something else: no copy.
+		f.pos += " · the selected message is no longer kept; this is the oldest kept"
+	}
 	if gone {
 		// Another message now sits at its old position: say so rather
 		// than show that one under a position that looks the same.
@@ -176,8 +186,8 @@ func (m *Model) syncInspector() {
 			// A copy of what is shown: if it leaves the ring while the
 			// user reads it, the inspector still has it (the kept copy is
 			// at most KeptPayload, and its bytes are never reused).
-			if m.insp.held == nil || m.insp.held.Seq != msg.Seq || m.insp.held.Subject != msg.Subject {
-				m.insp.held = &msg
+			if m.insp.held == nil || m.insp.held.Seq != msg.Seq || m.insp.heldFrom != t.key {
+				m.insp.held, m.insp.heldFrom = &msg, t.key
 			}
 		}
 	}
