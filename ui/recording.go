@@ -12,7 +12,9 @@ import (
 )
 
 // Recording is a capture being written from the live feed (R). main wires
-// it to the recorder package, which the UI does not import.
+// it to the recorder package, which the UI does not import. One that can
+// end by itself (a full disk) should also have Err (failingRecording), so
+// the header shows the failure at once.
 type Recording interface {
 	// Progress is the messages and bytes written so far.
 	Progress() (messages, bytes uint64)
