@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -150,10 +151,19 @@ func (t *ReplyTracker) Observe(m *Message) (reqSubject string, reqSeq uint64, la
 			reqSubject, reqSeq, latency, ok = t.answer(m, ref)
 		}
 	}
-	if m.Reply != "" {
+	if m.Reply != "" && !IsProtocolReply(m.Reply) {
 		t.track(m)
 	}
 	return reqSubject, reqSeq, latency, ok
+}
+
+// IsProtocolReply reports whether a reply subject is JetStream's protocol
+// rather than a request's inbox: a consumer's delivery carries $JS.ACK.…
+// for its ack, a flow-control message $JS.FC.… for the client's response.
+// Counting those as request and reply gave a stream's every message an
+// "answered in 0s" and its unacked deliveries an "unanswered".
+func IsProtocolReply(reply string) bool {
+	return strings.HasPrefix(reply, "$JS.ACK.") || strings.HasPrefix(reply, "$JS.FC.")
 }
 
 // Expire counts requests older than the timeout at now as unanswered; the UI

@@ -48,6 +48,31 @@ func TestReplyTrackerObserve(t *testing.T) {
 			want: []result{{}, {"a", 1, 2 * ms, true}, {"_INBOX.1", 2, 3 * ms, true}},
 		},
 		{
+			// Issue 12 item 9: a consumer's ack is protocol, not an answer.
+			name: "JetStream delivery and its ack",
+			msgs: []*Message{
+				latencyMsg(1, 0, "orders.new", "$JS.ACK.ORDERS.c1.1.5.5.1700000000000000000.0"),
+				latencyMsg(2, 1*ms, "$JS.ACK.ORDERS.c1.1.5.5.1700000000000000000.0", ""),
+			},
+			want: []result{{}, {}},
+		},
+		{
+			name: "JetStream flow control and its response",
+			msgs: []*Message{
+				latencyMsg(1, 0, "deliver.c1", "$JS.FC.ORDERS.c1.1"),
+				latencyMsg(2, 1*ms, "$JS.FC.ORDERS.c1.1", ""),
+			},
+			want: []result{{}, {}},
+		},
+		{
+			name: "a JetStream API request is a request",
+			msgs: []*Message{
+				latencyMsg(1, 0, "$JS.API.STREAM.INFO.ORDERS", "_INBOX.j.1"),
+				latencyMsg(2, 2*ms, "_INBOX.j.1", ""),
+			},
+			want: []result{{}, {"$JS.API.STREAM.INFO.ORDERS", 1, 2 * ms, true}},
+		},
+		{
 			name: "scatter-gather: later replies are extra",
 			msgs: []*Message{
 				latencyMsg(1, 0, "svc.ping", "_INBOX.x"),
@@ -110,6 +135,25 @@ func TestReplyTrackerObserve(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReplyTrackerIgnoresJetStreamAcks: a delivery waiting for its ack is
+// not a pending request, so an unacked one never counts as unanswered.
+func TestReplyTrackerIgnoresJetStreamAcks(t *testing.T) {
+	tr := NewReplyTracker(0, time.Second)
+	tr.Observe(latencyMsg(1, 0, "orders.new", "$JS.ACK.ORDERS.c1.1.1.1.1.0"))
+	tr.Observe(latencyMsg(2, 0, "orders.new", "$JS.ACK.ORDERS.c1.1.2.2.1.0"))
+	tr.Observe(latencyMsg(3, 0, "$JS.ACK.ORDERS.c1.1.1.1.1.0", ""))
+	tr.Expire(time.Unix(0, latencyT0).Add(time.Minute))
+	if c := tr.Counters(); c != (ReplyCounters{}) {
+		t.Errorf("counters %+v, want none", c)
+	}
+	if s, ok := tr.Stats("orders.new"); ok {
+		t.Errorf("orders.new has reply stats %+v", s)
+	}
+	if _, ok := tr.LinkFor(1); ok {
+		t.Error("the delivery is linked to its ack")
 	}
 }
 

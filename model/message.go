@@ -3,6 +3,8 @@
 // standard library only; time is always passed in so tests are deterministic.
 package model
 
+import "hash/maphash"
+
 // Header is a message's NATS headers, keyed by canonical name as received.
 type Header map[string][]string
 
@@ -23,6 +25,10 @@ type Message struct {
 	Data []byte
 	// Size is the payload size on the wire, before any truncation.
 	Size int
+	// Sum is PayloadSum of the whole payload, set where a whole payload
+	// was cut to a kept copy (0: Data is whole, or the whole was never
+	// seen): with Size it lets a diff tell what it did not keep.
+	Sum uint64
 	// Via is the pattern of the subscription that delivered the message in
 	// scoped mode (one subscription per filter); empty for the ">" tap.
 	Via string
@@ -44,4 +50,27 @@ func (m *Message) WireBytes() int {
 		}
 	}
 	return n
+}
+
+// sumSeed makes PayloadSum one function for the life of the process: sums
+// are compared only within it, never stored.
+var sumSeed = maphash.MakeSeed()
+
+// PayloadSum is a 64-bit hash of b, never 0 (0 means "no sum"). It runs at
+// memory speed (maphash), so hashing a payload where it is cut costs less
+// than the copy.
+func PayloadSum(b []byte) uint64 { return maphash.Bytes(sumSeed, b) | 1 }
+
+// Whole reports whether the payload's every byte is known: Data whole, or
+// a sum of the whole.
+func (m *Message) whole() bool { return !m.Truncated() || m.Sum != 0 }
+
+// keptCut is m as the panes keep it: keptCopy, plus the sum of the whole
+// payload when the cut drops bytes natsx did receive.
+func keptCut(m *Message, max int) Message {
+	c := keptCopy(m, max)
+	if len(m.Data) > max && m.Sum == 0 && !m.Truncated() {
+		c.Sum = PayloadSum(m.Data)
+	}
+	return c
 }

@@ -11,14 +11,19 @@ type Pane struct {
 	Name string
 	// Pattern selects the pane's messages.
 	Pattern Pattern
-	// Msgs and Bytes count every match, kept or not.
+	// Msgs and Bytes count every match since the pane opened or was
+	// last cleared, kept or not.
 	Msgs, Bytes uint64
-	// Evicted counts messages the ring's bounds dropped.
+	// Evicted counts messages the ring's bounds dropped since then.
 	Evicted uint64
-	// Paused freezes the list; counting goes on.
+	// Paused freezes the list: what arrives is kept below it, out of
+	// sight, as less +F does, and shows on resume.
 	Paused bool
-	// PausedMissed counts matches that arrived while paused (not kept).
-	PausedMissed uint64
+	// PausedNew counts matches that arrived during the pause.
+	PausedNew uint64
+	// PausedLost counts those the pane could not keep (its depth or its
+	// budget was reached): the list marks the gap where they belong.
+	PausedLost uint64
 	// Opened is when the pane began watching (Unix ns): a young pane's
 	// rate divides by the time it has watched, as a young tree's does.
 	Opened int64
@@ -29,7 +34,15 @@ type Pane struct {
 	maxBytes int64
 	rate     rateRing
 
-	follow bool   // the cursor tracks the newest message
+	follow bool // the cursor tracks the newest message
+	// frozen is the absolute index past the last row shown while paused;
+	// refollow resumes following on resume (it was on at the pause).
+	frozen   uint64
+	refollow bool
+	// gaps marks where paused arrivals were lost: before the message at
+	// an absolute index. lost waits for the first message after resume.
+	gaps   []paneGap
+	lost   uint64
 	cursor uint64 // absolute index of the selected message (see first)
 	first  uint64 // absolute index of buf's oldest message
 	unseen uint64 // arrived since the user scrolled away from the tail
@@ -65,24 +78,45 @@ func (p *Pane) Rate(now, since int64) float64 { return p.rate.rate(now, since) }
 // Spark fills out with the pane's per-second counts.
 func (p *Pane) Spark(now int64, out []float64) { p.rate.spark(now, out) }
 
-// Add accounts a message that matched the pane's pattern.
+// paneGap is a run of messages lost while paused, before the message at
+// absolute index at.
+type paneGap struct{ at, n uint64 }
+
+// maxPaneGaps bounds the gap marks (one per pause that overflowed).
+const maxPaneGaps = 64
+
+// Add accounts a message that matched the pane's pattern. While paused it
+// is kept below the frozen list without evicting what the list shows; a
+// full pane counts it lost instead.
 func (p *Pane) Add(m *Message) {
 	p.Msgs++
 	p.Bytes += uint64(m.WireBytes())
 	p.rate.add(m.Received/1e9, 1)
-	if p.Paused {
-		p.PausedMissed++
-		return
-	}
-	kept := keptCopy(m, KeptPayload)
+	kept := keptCut(m, KeptPayload)
 	cost := messageBytes(&kept)
-	for p.Len() > 0 && (p.Len() >= p.depth || p.bytes+cost > p.maxBytes) {
+	full := func() bool { return p.Len() > 0 && (p.Len() >= p.depth || p.bytes+cost > p.maxBytes) }
+	if p.Paused {
+		p.PausedNew++
+		if full() {
+			p.PausedLost++
+			p.lost++
+			return
+		}
+	}
+	for full() {
 		p.dropOldest()
 	}
-	p.ring.Push(kept) // never drops: the loop made room
+	if p.lost > 0 {
+		if len(p.gaps) == maxPaneGaps {
+			p.gaps = p.gaps[1:]
+		}
+		p.gaps = append(p.gaps, paneGap{at: p.first + uint64(p.Len()), n: p.lost})
+		p.lost = 0
+	}
+	p.ring.Push(kept) // never drops: full made room
 	p.bytes += cost
-	if !p.follow {
-		p.unseen++
+	if !p.follow && !p.Paused {
+		p.unseen++ // while paused, PausedNew counts them
 	}
 	p.settle()
 }
@@ -92,24 +126,77 @@ func (p *Pane) dropOldest() {
 	p.bytes -= messageBytes(&old)
 	p.first++
 	p.Evicted++
+	for len(p.gaps) > 0 && p.gaps[0].at < p.first {
+		p.gaps = p.gaps[1:]
+	}
 }
 
-// Clear forgets the kept messages; totals stay so rates remain continuous.
+// GapBefore is how many messages were lost during a pause just before
+// the i-th kept message (0: none).
+func (p *Pane) GapBefore(i int) uint64 {
+	at := p.first + uint64(i)
+	for _, g := range p.gaps {
+		if g.at == at {
+			return g.n
+		}
+	}
+	return 0
+}
+
+// Clear forgets the kept messages and starts the counts again: a header
+// saying "564 msgs" over an empty list contradicted it. The rate's window
+// stays, so the rate remains continuous.
 func (p *Pane) Clear() {
 	p.first += uint64(p.Len())
 	p.ring.Clear()
 	p.bytes = 0
-	p.cursor, p.offset = p.first, p.first
-	p.follow, p.unseen = true, 0
+	p.cursor, p.offset, p.frozen = p.first, p.first, p.first
+	p.follow, p.unseen = !p.Paused, 0
+	p.refollow = p.refollow || p.Paused
+	p.Msgs, p.Bytes, p.Evicted = 0, 0, 0
+	p.PausedNew, p.PausedLost, p.gaps = 0, 0, nil
 }
 
-// SetPaused pauses or resumes the list.
+// SetPaused pauses or resumes the list. Pausing holds the selection and
+// the rows where they are; resuming shows what was kept meanwhile and
+// follows the newest again if the list followed it at the pause.
 func (p *Pane) SetPaused(on bool) {
-	p.Paused = on
-	if !on {
-		p.PausedMissed = 0
+	if on == p.Paused {
+		return
 	}
+	p.Paused = on
+	if on {
+		p.frozen = p.first + uint64(p.Len())
+		p.refollow = p.follow
+		if p.follow && p.Len() > 0 {
+			p.offset = p.first + uint64(max(p.Len()-p.height, 0))
+			p.cursor = p.frozen - 1
+		}
+		p.follow = false
+		p.settle()
+		return
+	}
+	if p.refollow {
+		p.follow = true
+	} else {
+		p.unseen += p.PausedNew - p.PausedLost
+	}
+	p.PausedNew, p.PausedLost, p.refollow = 0, 0, false
+	p.settle()
 }
+
+// shown is how many kept messages the list shows: while paused, those
+// kept before the pause.
+func (p *Pane) shown() int {
+	if !p.Paused {
+		return p.Len()
+	}
+	return int(min(max(p.frozen, p.first)-p.first, uint64(p.Len())))
+}
+
+// Shown is how many kept messages the list shows (fewer than Len while
+// paused: the newer ones wait for the resume).
+func (p *Pane) Shown() int { return p.shown() }
 
 // Following reports whether the list tracks the newest message.
 func (p *Pane) Following() bool { return p.follow }
@@ -125,45 +212,73 @@ func (p *Pane) SetHeight(h int) {
 
 // Selected returns the selected message, nil when empty.
 func (p *Pane) Selected() *Message {
-	if p.Len() == 0 {
+	if p.shown() == 0 {
 		return nil
 	}
 	return p.At(p.selIndex())
 }
 
+// SelectedIndex is the selected message's index among the kept ones
+// (oldest 0), -1 when the list shows none.
+func (p *Pane) SelectedIndex() int {
+	if p.shown() == 0 {
+		return -1
+	}
+	return p.selIndex()
+}
+
+// SelectionGone reports whether the message the user selected has been
+// evicted: the list then highlights the oldest kept one, which is another
+// message, and the inspector must not pass it off as the one selected.
+func (p *Pane) SelectionGone() bool {
+	return !p.follow && p.Len() > 0 && p.cursor < p.first
+}
+
 // selIndex is the selected row relative to the oldest kept message.
 func (p *Pane) selIndex() int {
-	if p.follow || p.Len() == 0 {
-		return p.Len() - 1
+	n := p.shown()
+	if p.follow || n == 0 {
+		return n - 1
 	}
 	if p.cursor < p.first {
 		return 0 // the selected message was evicted: hold at the oldest
 	}
-	return min(int(p.cursor-p.first), p.Len()-1)
+	return min(int(p.cursor-p.first), n-1)
 }
 
-// Move scrolls the selection; moving up leaves follow mode, reaching the
-// newest message resumes it.
+// Move scrolls the selection and leaves follow mode, even at the newest
+// message: once the user has moved, arrivals must not move what they
+// read. Follow (G) tracks the newest again.
 func (p *Pane) Move(delta int) {
-	if p.Len() == 0 {
+	n := p.shown()
+	if n == 0 {
 		return
 	}
 	if p.follow {
 		// Leave follow mode from the rows it shows, the newest, whether or
 		// not Window has been asked since they arrived.
-		p.offset = p.first + uint64(max(p.Len()-p.height, 0))
+		p.offset = p.first + uint64(max(n-p.height, 0))
 	}
-	i := min(max(p.selIndex()+delta, 0), p.Len()-1)
+	i := min(max(p.selIndex()+delta, 0), n-1)
 	p.cursor = p.first + uint64(i)
-	p.follow = i == p.Len()-1
-	if p.follow {
-		p.unseen = 0
+	p.follow = false
+	p.refollow = false // moved while paused: resuming holds here
+	if i == n-1 && !p.Paused {
+		p.unseen = 0 // the newest is on screen: nothing below is unseen
 	}
 	p.settle()
 }
 
-// Follow jumps to the newest message and tracks it again.
+// Hold leaves follow mode at the message shown, as a move would, without
+// moving: the inspector calls it when the user starts reading there.
+func (p *Pane) Hold() { p.Move(0) }
+
+// Follow jumps to the newest message and tracks it again (resuming a
+// paused list: following means showing what arrives).
 func (p *Pane) Follow() {
+	if p.Paused {
+		p.SetPaused(false)
+	}
 	p.follow, p.unseen = true, 0
 	p.settle()
 }
@@ -176,18 +291,19 @@ func (p *Pane) Top() { p.Move(-p.Len()) }
 // the calls that change it (settle), so drawing moves nothing.
 func (p *Pane) Window() (from, to, sel int) {
 	off, sel := p.window()
-	return off, min(off+p.height, p.Len()), sel
+	return off, min(off+p.height, p.shown()), sel
 }
 
 // window is the first row to show, keeping the selection on screen, and
 // the selected row.
 func (p *Pane) window() (off, sel int) {
+	n := p.shown()
 	sel = p.selIndex()
 	if p.offset > p.first {
 		off = int(p.offset - p.first)
 	}
 	if p.follow {
-		off = max(p.Len()-p.height, 0)
+		off = max(n-p.height, 0)
 	}
 	if sel < off {
 		off = sel
@@ -195,7 +311,7 @@ func (p *Pane) window() (off, sel int) {
 	if sel >= off+p.height {
 		off = sel - p.height + 1
 	}
-	return min(max(off, 0), max(p.Len()-p.height, 0)), sel
+	return min(max(off, 0), max(n-p.height, 0)), sel
 }
 
 // settle stores the scroll position Window shows, after anything that

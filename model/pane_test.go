@@ -265,20 +265,23 @@ func scan(s, format string, n *int) bool {
 	return err == nil
 }
 
-// TestPaneFollow: the list tracks the newest message until the user moves
-// up; then it holds still and counts what arrives, until the user comes
-// back to the newest message or presses G.
+// TestPaneFollow: the list tracks the newest message until the user
+// moves; then it holds still and counts what arrives, until the user
+// presses G (issue 12 item 15: reaching the newest row no longer resumes
+// following, which moved what the user read).
 func TestPaneFollow(t *testing.T) {
 	tests := []struct {
 		name  string
 		steps []paneStep
 	}{
-		{"follows arrivals", []paneStep{
+		{"follows arrivals until a move", []paneStep{
 			{"move -1", true, 0, -1}, // empty: nothing to move
 			{"add 1", true, 0, 0},
-			{"move -1", true, 0, 0}, // the only message is the newest
-			{"add 4", true, 0, 4},
-			{"move 1", true, 0, 4}, // already at the newest
+			{"move -1", false, 0, 0}, // a move holds, even at the newest
+			{"add 4", false, 4, 0},
+			{"follow", true, 0, 4},
+			{"move 1", false, 0, 4},
+			{"add 1", false, 1, 4},
 		}},
 		{"moving up leaves follow and counts arrivals", []paneStep{
 			{"add 5", true, 0, 4},
@@ -289,27 +292,28 @@ func TestPaneFollow(t *testing.T) {
 			{"follow", true, 0, 8},
 			{"add 1", true, 0, 9},
 		}},
-		{"reaching the newest resumes follow", []paneStep{
+		{"reaching the newest holds there (issue 12 item 15)", []paneStep{
 			{"add 5", true, 0, 4},
 			{"move -2", false, 0, 2},
 			{"add 2", false, 2, 2},
 			{"move 3", false, 2, 5},
-			{"move 1", true, 0, 6},
-			{"add 1", true, 0, 7},
+			{"move 1", false, 0, 6}, // seen them all
+			{"add 1", false, 1, 6},
+			{"follow", true, 0, 7},
 		}},
 		{"moves clamp at both ends", []paneStep{
 			{"add 5", true, 0, 4},
 			{"move -100", false, 0, 0},
-			{"move 100", true, 0, 4},
+			{"move 100", false, 0, 4},
 		}},
 		{"top", []paneStep{
 			{"top", true, 0, -1},
 			{"add 1", true, 0, 0},
-			{"top", true, 0, 0}, // one message is both oldest and newest
-			{"add 4", true, 0, 4},
 			{"top", false, 0, 0},
-			{"add 2", false, 2, 0},
-			{"move 1", false, 2, 1},
+			{"add 4", false, 4, 0},
+			{"top", false, 4, 0},
+			{"add 2", false, 6, 0},
+			{"move 1", false, 6, 1},
 		}},
 		{"clear", []paneStep{
 			{"add 5", true, 0, 4},
@@ -468,61 +472,83 @@ func TestPaneLeaveFollowUndrawn(t *testing.T) {
 	}
 }
 
-// TestPanePause: paused, the list is frozen while counting goes on;
-// resuming shows new arrivals again and forgets the missed count.
+// TestPanePause (issue 12 item 16): paused, the list holds still while
+// what arrives is kept below it, out of sight, as far as the pane's depth
+// allows; what it cannot keep is counted and marked where it belongs;
+// resuming shows it all.
 func TestPanePause(t *testing.T) {
-	p := newTestPane(100, 1<<30)
+	p := newTestPane(5, 1<<30)
+	p.SetHeight(10)
 	addSeq(p, 0, 3, 4)
 	p.SetPaused(true)
 	if !p.Paused {
 		t.Fatal("not paused")
 	}
-	for i := 3; i < 8; i++ {
-		p.Add(pmsg(i, 4))
-		if p.Len() != 3 {
-			t.Fatalf("paused: Len %d after adding %d, want 3", p.Len(), i)
+	addSeq(p, 3, 8, 4)
+	if got := kept(p); !slices.Equal(got, seqs(0, 5)) {
+		t.Errorf("paused: kept %v, want 0..4 (the depth)", got)
+	}
+	if p.Msgs != 8 || p.PausedNew != 5 || p.PausedLost != 3 || p.Evicted != 0 {
+		t.Errorf("paused: Msgs %d new %d lost %d evicted %d, want 8 5 3 0", p.Msgs, p.PausedNew, p.PausedLost, p.Evicted)
+	}
+	if from, to, sel := p.Window(); from != 0 || to != 3 || sel != 2 || selSeq(p) != 2 || p.Unseen() != 0 {
+		t.Errorf("paused: window [%d,%d) sel %d (seq %d) unseen %d, want [0,3) 2 (2) 0", from, to, sel, selSeq(p), p.Unseen())
+	}
+	// The frozen list can be browsed, not past what it showed.
+	p.Move(-2)
+	p.Move(5)
+	if selSeq(p) != 2 {
+		t.Errorf("browsing while paused: selected %d, want 2", selSeq(p))
+	}
+	// The user moved while paused, so resuming holds where they read and
+	// counts what is below.
+	p.SetPaused(false)
+	if p.Paused || p.PausedNew != 0 || p.PausedLost != 0 || p.Following() || selSeq(p) != 2 || p.Unseen() != 2 {
+		t.Errorf("resumed: paused %v new %d lost %d following %v selected %d unseen %d, want false 0 0 false 2 2",
+			p.Paused, p.PausedNew, p.PausedLost, p.Following(), selSeq(p), p.Unseen())
+	}
+	p.Follow()
+	p.Add(pmsg(8, 4))
+	if got := kept(p); !slices.Equal(got, []uint64{1, 2, 3, 4, 8}) {
+		t.Errorf("after resume: kept %v, want [1 2 3 4 8]", got)
+	}
+	for i := range p.Len() {
+		want := uint64(0)
+		if i == 4 {
+			want = 3 // 5, 6, 7 were lost before 8
+		}
+		if got := p.GapBefore(i); got != want {
+			t.Errorf("gap before row %d (seq %d): %d, want %d", i, p.At(i).Seq, got, want)
 		}
 	}
-	if p.Msgs != 8 || p.PausedMissed != 5 || p.Bytes != 8*7 {
-		t.Errorf("paused: Msgs %d PausedMissed %d Bytes %d, want 8 5 56", p.Msgs, p.PausedMissed, p.Bytes)
-	}
-	if got := kept(p); !slices.Equal(got, seqs(0, 3)) {
-		t.Errorf("paused list changed: %v", got)
-	}
-	if selSeq(p) != 2 || p.Evicted != 0 || p.Unseen() != 0 {
-		t.Errorf("paused: selected %d evicted %d unseen %d, want 2 0 0", selSeq(p), p.Evicted, p.Unseen())
-	}
-	// The frozen list can still be browsed.
-	p.Move(-2)
-	if selSeq(p) != 0 {
-		t.Errorf("browsing while paused: selected %d, want 0", selSeq(p))
-	}
-	p.SetPaused(false)
-	if p.Paused || p.PausedMissed != 0 {
-		t.Errorf("resumed: Paused %v PausedMissed %d, want false 0", p.Paused, p.PausedMissed)
-	}
-	p.Add(pmsg(8, 4))
-	if got := kept(p); !slices.Equal(got, []uint64{0, 1, 2, 8}) {
-		t.Errorf("after resume: kept %v, want [0 1 2 8]", got)
-	}
-	if p.Msgs != 9 || p.PausedMissed != 0 {
-		t.Errorf("after resume: Msgs %d PausedMissed %d", p.Msgs, p.PausedMissed)
-	}
-	// Pausing twice and resuming twice is harmless.
+	// Pausing twice and resuming twice is harmless; not having moved, the
+	// list follows again on resume.
 	p.SetPaused(true)
 	p.SetPaused(true)
 	p.Add(pmsg(9, 4))
-	if p.PausedMissed != 1 {
-		t.Errorf("paused twice: PausedMissed %d, want 1", p.PausedMissed)
+	if p.PausedNew != 1 || p.PausedLost != 1 {
+		t.Errorf("paused twice: new %d lost %d, want 1 1", p.PausedNew, p.PausedLost)
 	}
 	p.SetPaused(false)
 	p.SetPaused(false)
-	if p.PausedMissed != 0 || p.Paused {
-		t.Error("resume twice: still paused or counting")
+	if p.PausedNew != 0 || p.Paused || !p.Following() || selSeq(p) != 8 {
+		t.Errorf("resume twice: paused %v new %d following %v selected %d", p.Paused, p.PausedNew, p.Following(), selSeq(p))
+	}
+	// Paused while scrolled up: resuming stays there and counts the new.
+	p = newTestPane(100, 1<<30)
+	addSeq(p, 0, 5, 1)
+	p.Move(-1)
+	p.SetPaused(true)
+	addSeq(p, 5, 9, 1)
+	p.SetPaused(false)
+	if p.Following() || selSeq(p) != 3 || p.Unseen() != 4 || p.Len() != 9 {
+		t.Errorf("resumed while scrolled: following %v selected %d unseen %d len %d, want false 3 4 9",
+			p.Following(), selSeq(p), p.Unseen(), p.Len())
 	}
 }
 
-// TestPaneClear: Clear forgets the messages but not the totals.
+// TestPaneClear: Clear forgets the messages and starts the counts again
+// (issue 12 item 17: the header said "564 msgs" over an empty list).
 func TestPaneClear(t *testing.T) {
 	p := newTestPane(4, 1<<30)
 	addSeq(p, 0, 6, 2) // kept 2..5, evicted 2
@@ -533,8 +559,8 @@ func TestPaneClear(t *testing.T) {
 	if p.Len() != 0 || p.Selected() != nil || !p.Following() || p.Unseen() != 0 {
 		t.Errorf("cleared: len %d selected %v following %v unseen %d", p.Len(), p.Selected(), p.Following(), p.Unseen())
 	}
-	if p.Msgs != 7 || p.Bytes != 7*5 || p.Evicted != 3 {
-		t.Errorf("Clear changed totals: Msgs %d Bytes %d Evicted %d, want 7 35 3", p.Msgs, p.Bytes, p.Evicted)
+	if p.Msgs != 0 || p.Bytes != 0 || p.Evicted != 0 {
+		t.Errorf("Clear kept counts: Msgs %d Bytes %d Evicted %d, want 0 0 0", p.Msgs, p.Bytes, p.Evicted)
 	}
 	if p.bytes != 0 {
 		t.Errorf("Clear left %d bytes accounted", p.bytes)
@@ -546,8 +572,8 @@ func TestPaneClear(t *testing.T) {
 	if got := kept(p); !slices.Equal(got, seqs(9, 13)) {
 		t.Errorf("after clear and refill: kept %v, want 9..12", got)
 	}
-	if p.Evicted != 5 || selSeq(p) != 12 {
-		t.Errorf("after refill: evicted %d selected %d, want 5 12", p.Evicted, selSeq(p))
+	if p.Evicted != 2 || p.Msgs != 6 || selSeq(p) != 12 {
+		t.Errorf("after refill: evicted %d msgs %d selected %d, want 2 6 12", p.Evicted, p.Msgs, selSeq(p))
 	}
 	if from, to, sel := p.Window(); from != 1 || to != 4 || sel != 3 {
 		t.Errorf("after refill: window [%d,%d) sel %d, want [1,4) 3", from, to, sel)

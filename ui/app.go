@@ -77,7 +77,9 @@ type Model struct {
 
 	rec         Recording
 	recPath     string
-	recStarting bool // a Cmd is opening the capture
+	recStarting bool   // a Cmd is opening the capture
+	recFailed   string // why the last recording ended by itself
+	quitting    bool   // q while a recording was starting: finish it, then quit
 	marks       int
 	flight      flightState
 
@@ -151,6 +153,9 @@ func (m *Model) Init() tea.Cmd {
 // whatever the message changed, so View has nothing left to set.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	if _, ok := msg.(batchMsg); ok && m.rec != nil {
+		cmd = tea.Batch(cmd, m.checkRecording())
+	}
 	m.layoutParts()
 	return m, cmd
 }
@@ -183,15 +188,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case timelineMsg:
 		return m.timelineDone(msg)
 	case recordingStartedMsg:
-		m.recordingStarted(msg)
+		return m.recordingStarted(msg)
 	case flightSavedMsg:
 		m.flightSaved(msg)
 	case recordingStoppedMsg:
-		if msg.err != nil {
-			m.setFlash(fmt.Sprintf("record %s: %v", msg.path, msg.err), true)
-		} else {
-			m.setFlash(fmt.Sprintf("recorded %d messages to %s", msg.messages, msg.path), false)
-		}
+		return m.recordingStopped(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

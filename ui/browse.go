@@ -27,7 +27,7 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	v := m.ex.TreeView()
 	switch {
 	case key.Matches(msg, k.Quit):
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
 		return nil
@@ -82,7 +82,7 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	// Moving anywhere leaves the response view and the history position.
 	m.insp.showResp = false
 	if m.focus != focusInspector {
-		m.insp.back, m.insp.pin = 0, 0
+		m.insp.back, m.insp.pin, m.insp.pinned = 0, 0, false
 	}
 	switch m.focus {
 	case focusPane:
@@ -91,10 +91,12 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case focusInspector:
 		if m.insp.Key(msg, k) {
+			m.holdInspector()
 			return nil
 		}
 		switch {
 		case key.Matches(msg, k.Search):
+			m.holdInspector()
 			return m.openPrompt(promptFind, "find> ", m.insp.query)
 		case key.Matches(msg, k.NextMatch), key.Matches(msg, k.PrevMatch):
 			m.findInPayload(m.insp.query, key.Matches(msg, k.NextMatch), true)

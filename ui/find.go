@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"natsx/model"
 )
 
 // maxFindLines bounds the lines a find in the payload formats and scans:
@@ -59,5 +61,11 @@ func (m *Model) findInPayload(q string, forward bool, skipCurrent bool) {
 		}
 	}
 	m.insp.match = matchPlace{}
+	if f.msg.Truncated() {
+		// Only the kept bytes were searched: the rest may hold it.
+		m.setFlash(fmt.Sprintf("%q not in the kept %s of this payload (%s; the rest was not kept)", q,
+			model.HumanBytes(uint64(len(f.msg.Data))), model.HumanBytes(uint64(f.msg.Size))), true)
+		return
+	}
 	m.setFlash(fmt.Sprintf("%q not in this payload", q), true)
 }

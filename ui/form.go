@@ -65,6 +65,9 @@ type requestDoneMsg struct {
 // requestResult is the last response shown in the inspector.
 type requestResult = requestDoneMsg
 
+// maxEditHeaders bounds the headers edit & resend copies into the form.
+const maxEditHeaders = 1000
+
 // openForm opens the form, empty or loaded from a message (edit & resend).
 func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 	if m.opts.ReadOnly {
@@ -73,6 +76,12 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 	}
 	if _, ok := m.src.(Publisher); !ok {
 		m.setFlash("this source cannot publish", true)
+		return nil
+	}
+	if from != nil && len(from.Header) > maxEditHeaders {
+		// A textarea of 200,000 lines would make every key in the form
+		// cost seconds.
+		m.setFlash(fmt.Sprintf("%d headers: too many to edit here (at most %d)", len(from.Header), maxEditHeaders), true)
 		return nil
 	}
 	m.mode = modeForm
@@ -84,9 +93,18 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 	f.payload.SetValue("")
 	if from != nil {
 		f.subject.SetValue(from.Subject)
-		f.reply.SetValue(from.Reply)
+		if !model.IsProtocolReply(from.Reply) {
+			// Resent with a delivery's $JS.ACK reply, the message would
+			// let its receiver ack a message of the stream.
+			f.reply.SetValue(from.Reply)
+		}
 		f.headers.SetValue(formatHeaders(from.Header))
 		f.payload.SetValue(string(from.Data))
+		if from.Truncated() {
+			// Sent as it is, the edit would publish a cut payload.
+			f.err = fmt.Sprintf("payload cut to the kept %s of %s: sending sends only that",
+				model.HumanBytes(uint64(len(from.Data))), model.HumanBytes(uint64(from.Size)))
+		}
 	}
 	return f.focusField()
 }
@@ -162,7 +180,7 @@ func (m *Model) formInput(msg tea.Msg) tea.Cmd {
 	ev, cmd := m.form.Update(msg)
 	switch ev {
 	case formQuit:
-		return tea.Quit
+		return m.quit()
 	case formCanceled:
 		m.mode = modeBrowse
 		return nil

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -41,10 +42,17 @@ type inspector struct {
 	from   focusKind // what it shows: the tree's or a pane's selection
 	back   int       // history position: messages back from the newest
 	pin    uint64    // Seq of the message stepped to, so arrivals don't shift it
-	view   viewMode
-	diff   bool
-	query  string     // the last find in the payload
-	match  matchPlace // where that find landed, highlighted while it shows
+	pinned bool      // pin is set (Seq 0 is a message too)
+	// held is a copy of the message last shown, kept so that a pinned or
+	// selected message that leaves its ring can still be shown as itself.
+	held     *model.Message
+	heldFrom string // the list held was shown from (inspectTarget.key)
+	// hdrIndex is the shown message's sorted header names.
+	hdrIndex headerIndex
+	view     viewMode
+	diff     bool
+	query    string     // the last find in the payload
+	match    matchPlace // where that find landed, highlighted while it shows
 	// showResp shows resp (the last request's reply) instead of the list.
 	showResp bool
 	resp     *requestResult
@@ -101,7 +109,7 @@ func (in *inspector) Key(msg tea.KeyPressMsg, k KeyMap) bool {
 // reset forgets the position and the response (a rewind).
 func (in *inspector) reset() {
 	in.cache = inspectorCache{}
-	in.back, in.pin, in.scroll = 0, 0, 0
+	in.back, in.pin, in.pinned, in.scroll, in.held = 0, 0, false, 0, nil
 	in.resp, in.showResp = nil, false
 }
 
@@ -130,6 +138,7 @@ type inspectFrame struct {
 	compact bool
 	pos     string
 	room    int // payload lines that fit
+	hdrRows int // header rows listed above the payload
 	w, h    int
 }
 
@@ -164,7 +173,7 @@ func (in *inspector) View(f inspectFrame) []string {
 	lines = append(lines, kv(*st, "size", fmt.Sprintf("%s · %s · view %s%s", env.size, c.kind, in.view, count)))
 	if in.showHeaders(f.msg) {
 		lines = append(lines, st.Muted.Render("headers"))
-		lines = append(lines, headerRows(*st, f.msg.Header)...)
+		lines = append(lines, headerRows(*st, f.msg.Header, in.headerKeys(f.msg), f.hdrRows, f.w)...)
 	}
 	if c.summary != "" {
 		// The diff's summary is information, not decoration: not in the
@@ -260,7 +269,7 @@ func (in *inspector) format(msg, prev *model.Message, w, h int) inspectorCache {
 	case in.diff:
 		c.lines, c.summary = diffLines(*st, prev, msg, w, max(h, 1))
 	case in.view == viewHeaders:
-		c.lines = headerRows(*st, msg.Header)
+		c.lines = headerRows(*st, msg.Header, in.headerKeys(msg), max(h, 1), w)
 		if len(c.lines) == 0 {
 			c.lines = []string{st.Muted.Render("(no headers)")}
 		}
@@ -284,7 +293,7 @@ func diffLines(st Styles, prev, msg *model.Message, w, maxLines int) ([]string, 
 	if prev == nil {
 		return []string{st.Muted.Render("no previous message to compare with")}, "diff"
 	}
-	dl, summary := model.Diff(prev.Data, msg.Data, w-2, maxLines)
+	dl, summary := model.DiffMessages(prev, msg, w-2, maxLines)
 	out := make([]string, 0, len(dl))
 	for _, l := range dl {
 		switch l.Op {
@@ -321,18 +330,82 @@ func envelopeOf(msg *model.Message) envelope {
 // shows the payload.
 const compactInspector = 12
 
-// headerRows renders headers as "Key: value" rows, sorted by key.
-func headerRows(st Styles, hdr model.Header) []string {
+// headerRows renders the first n headers, by sorted name (keys), as
+// "Key: value" rows, then how many more there are. Only rows shown are
+// formatted, and a value only as far as the width shows: a message with
+// 200,000 header keys costs a screenful per frame.
+func headerRows(st Styles, hdr model.Header, keys []string, n, w int) []string {
+	out := make([]string, 0, min(n, len(keys))+1)
+	for _, k := range keys[:min(n, len(keys))] {
+		v := clipBytes(strings.Join(hdr[k], ", "), 4*max(w, 1))
+		out = append(out, fit("  "+st.JSONKey.Render(model.Sanitize(clipBytes(k, 4*max(w, 1))))+": "+model.Sanitize(v), w))
+	}
+	if more := len(keys) - n; more > 0 {
+		out = append(out, st.Muted.Render(fmt.Sprintf("  … %d more headers", more)))
+	}
+	return out
+}
+
+// clipBytes cuts s to at most n bytes at a rune boundary: enough for any
+// row of n/4 cells, whatever it is made of.
+func clipBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// headerIndex is one message's header names, sorted: sorting 200,000
+// keys on every frame was the cost of a key press.
+type headerIndex struct {
+	seq     uint64
+	subject string
+	n       int
+	keys    []string
+}
+
+func (x *headerIndex) holds(msg *model.Message) bool {
+	return x.keys != nil && x.seq == msg.Seq && x.subject == msg.Subject && x.n == len(msg.Header)
+}
+
+// headerKeys is msg's sorted header names: from the index Update keeps,
+// or sorted now (not kept) for a message Update has not seen.
+func (in *inspector) headerKeys(msg *model.Message) []string {
+	if in.hdrIndex.holds(msg) {
+		return in.hdrIndex.keys
+	}
+	return sortedKeys(msg.Header)
+}
+
+// indexHeaders keeps msg's sorted header names (Update's side of
+// headerKeys): once per message, not per frame.
+func (in *inspector) indexHeaders(msg *model.Message) {
+	if len(msg.Header) == 0 || in.hdrIndex.holds(msg) {
+		return
+	}
+	in.hdrIndex = headerIndex{seq: msg.Seq, subject: msg.Subject, n: len(msg.Header), keys: sortedKeys(msg.Header)}
+}
+
+func sortedKeys(hdr model.Header) []string {
 	keys := make([]string, 0, len(hdr))
 	for k := range hdr {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, "  "+st.JSONKey.Render(model.Sanitize(k))+": "+model.Sanitize(strings.Join(hdr[k], ", ")))
+	return keys
+}
+
+// headersAbove is how many header rows fit above the payload when room
+// lines are left: all of them when they fit in half, else half (at least
+// 3), so the payload keeps its place.
+func headersAbove(n, room int) int {
+	if n <= max(room/2, 3) {
+		return n
 	}
-	return out
+	return max(room/2, 3) - 1 // and a line saying how many more
 }
 
 func kv(st Styles, k, v string) string {

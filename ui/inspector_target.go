@@ -16,6 +16,9 @@ type inspectTarget struct {
 	n     int
 	at    func(i int) model.Message
 	node  *model.Node
+	pane  *model.Pane // a pane's list: its selection is the position
+	where string      // what keeps the list, for "no longer kept in …"
+	key   string      // which list: the inspector's copy is only this list's
 }
 
 // target picks the inspector's subject: the last request's response, the
@@ -39,17 +42,10 @@ func (m *Model) target() (inspectTarget, []string) {
 		if p.Len() == 0 {
 			return t, []string{st.Muted.Render("no message in this pane yet")}
 		}
-		// The pane's selection is the newest message the history steps from.
-		sel := p.Len() - 1
-		if s := p.Selected(); s != nil {
-			for i := p.Len() - 1; i >= 0; i-- {
-				if p.At(i).Seq == s.Seq {
-					sel = i
-					break
-				}
-			}
-		}
-		t.n, t.at = sel+1, func(i int) model.Message { return *p.At(i) }
+		// The pane's selection is the position, and [ ] move it: the
+		// whole list is the history, not the rows up to the selection.
+		t.n, t.at, t.pane, t.where = p.Shown(), func(i int) model.Message { return *p.At(i) }, p, "this pane"
+		t.key = fmt.Sprintf("pane %d", p.ID)
 		return t, nil
 	}
 	n := m.ex.TreeView().Selected()
@@ -72,8 +68,38 @@ func (m *Model) target() (inspectTarget, []string) {
 		}
 		return t, info
 	}
-	t.n, t.at = n.HistoryLen(), n.HistoryAt
+	t.n, t.at, t.where = n.HistoryLen(), n.HistoryAt, "this subject's history"
+	t.key = "subject " + n.Subject()
 	return t, nil
+}
+
+// position is the message the inspector shows of t: the pane's selection,
+// the message pinned by [ ] or a scroll, or the newest. gone: the pinned
+// or selected message is no longer kept, and msg is the inspector's copy
+// of it, so nothing else is passed off under its position.
+func (m *Model) position(t inspectTarget) (msg model.Message, idx int, gone bool) {
+	held := m.insp.held
+	if m.insp.heldFrom != t.key {
+		held = nil // a copy from another list is not this one's message
+	}
+	if p := t.pane; p != nil {
+		if p.SelectionGone() && held != nil {
+			return *held, -1, true
+		}
+		idx = p.SelectedIndex()
+		return t.at(idx), idx, false
+	}
+	if pin := m.insp.pin; m.insp.pinned {
+		for i := t.n - 1; i >= 0; i-- {
+			if msg := t.at(i); msg.Seq == pin {
+				return msg, i, false
+			}
+		}
+		if held != nil && held.Seq == pin {
+			return *held, -1, true
+		}
+	}
+	return t.at(t.n - 1), t.n - 1, false
 }
 
 // inspectorFrame lays out the inspector at w×h: the lines above the
@@ -91,8 +117,7 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 		f.info = info
 		return f
 	}
-	idx := m.historyIndex(t)
-	msg := t.at(idx)
+	msg, idx, gone := m.position(t)
 	f.msg, f.node = &msg, t.node
 	if t.node == nil {
 		// A pane's messages (and a response) are on many subjects: say
@@ -104,6 +129,15 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 		f.prev = &p
 	}
 	f.pos = fmt.Sprintf("%d/%d", idx+1, t.n)
+	if !gone && t.pane != nil && t.pane.SelectionGone() {
+		// Evicted while the inspector showed something else: no copy.
+		f.pos += " · the selected message is no longer kept; this is the oldest kept"
+	}
+	if gone {
+		// Another message now sits at its old position: say so rather
+		// than show that one under a position that looks the same.
+		f.pos = fmt.Sprintf("no longer kept in %s (%d newer kept; %s: the oldest)", t.where, t.n, m.keys.HistNext.Help().Key)
+	}
 	if h < compactInspector {
 		f.compact = true
 		f.room = max(h-len(f.head)-1, 1)
@@ -122,7 +156,11 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 	f.head = append(f.head, m.linkLines(&msg)...)
 	used := len(f.head) + 2 // the size line and the rule
 	if m.insp.showHeaders(&msg) {
-		used += 1 + len(msg.Header)
+		f.hdrRows = headersAbove(len(msg.Header), h-used-1)
+		used += 1 + f.hdrRows
+		if f.hdrRows < len(msg.Header) {
+			used++ // "… N more headers"
+		}
 	}
 	f.room = max(h-used, 1)
 	return f
@@ -141,7 +179,17 @@ func (m *Model) inspectorView(w, h int) []string {
 func (m *Model) syncInspector() {
 	t, info := m.target()
 	if info == nil && t.n > 0 {
-		m.insp.back = t.n - 1 - m.historyIndex(t)
+		msg, idx, gone := m.position(t)
+		m.insp.back = 0
+		if !gone {
+			m.insp.back = t.n - 1 - idx
+			// A copy of what is shown: if it leaves the ring while the
+			// user reads it, the inspector still has it (the kept copy is
+			// at most KeptPayload, and its bytes are never reused).
+			if m.insp.held == nil || m.insp.held.Seq != msg.Seq || m.insp.heldFrom != t.key {
+				m.insp.held, m.insp.heldFrom = &msg, t.key
+			}
+		}
 	}
 	l := m.bodyLayout()
 	if l.insp.w <= 0 || l.insp.h <= 0 || m.mode == modeHelp || m.mode == modeForm {
@@ -151,6 +199,7 @@ func (m *Model) syncInspector() {
 	if f.info != nil {
 		return
 	}
+	m.insp.indexHeaders(f.msg)
 	m.insp.fill(f)
 	m.insp.clampScroll(f)
 	m.insp.fill(f)
@@ -196,7 +245,8 @@ func (m *Model) currentMessage() (model.Message, bool) {
 	if info != nil || t.n == 0 {
 		return model.Message{}, false
 	}
-	return t.at(m.historyIndex(t)), true
+	msg, _, _ := m.position(t)
+	return msg, true
 }
 
 // copyCmd puts the payload (or the subject) on the clipboard with OSC 52,
@@ -211,36 +261,67 @@ func (m *Model) copyCmd(subject bool) tea.Cmd {
 		m.setFlash("copied subject "+model.Sanitize(msg.Subject), false)
 		return tea.SetClipboard(msg.Subject)
 	}
-	m.setFlash(fmt.Sprintf("copied %s of payload", model.HumanBytes(uint64(len(msg.Data)))), false)
+	if msg.Truncated() {
+		// The clipboard gets what natsx kept; say it is not all of it.
+		m.setFlash(fmt.Sprintf("copied the first %s of a %s payload (the rest was not kept)",
+			model.HumanBytes(uint64(len(msg.Data))), model.HumanBytes(uint64(msg.Size))), true)
+	} else {
+		m.setFlash(fmt.Sprintf("copied %s of payload", model.HumanBytes(uint64(len(msg.Data)))), false)
+	}
 	return tea.SetClipboard(string(msg.Data))
 }
 
-// stepHistory moves back (+1) or forward (-1) in the target's history and
-// pins the message by sequence, so new arrivals do not shift what is shown.
+// stepHistory moves back (+1) or forward (-1) in the target's history. A
+// pane's selection moves; in a subject's history the message is pinned by
+// sequence, so arrivals do not shift what is shown. From a message no
+// longer kept, forward is the oldest kept one.
 func (m *Model) stepHistory(delta int) {
 	m.insp.scroll = 0
 	t, info := m.target()
 	if info != nil || t.n == 0 {
 		return
 	}
-	idx := m.historyIndex(t) - delta
-	idx = min(max(idx, 0), t.n-1)
-	m.insp.back = t.n - 1 - idx
-	m.insp.pin = 0
-	if m.insp.back > 0 {
-		m.insp.pin = t.at(idx).Seq
+	_, idx, gone := m.position(t)
+	if gone {
+		if delta > 0 {
+			m.setFlash("no older message is kept", false)
+			return
+		}
+		idx, delta = 0, 0
 	}
+	if p := t.pane; p != nil {
+		if gone {
+			p.Top()
+		} else {
+			p.Move(-delta)
+		}
+		return
+	}
+	if delta < 0 && idx == t.n-1 && m.insp.pinned {
+		// ] at the newest: follow the subject's newest message again.
+		m.insp.pin, m.insp.pinned = 0, false
+		m.setFlash("following the newest message", false)
+		return
+	}
+	idx = min(max(idx-delta, 0), t.n-1)
+	m.insp.pin, m.insp.pinned = t.at(idx).Seq, true
 }
 
-// historyIndex is the index of the message shown: the pinned one while it
-// is still kept, otherwise back messages back from the newest.
-func (m *Model) historyIndex(t inspectTarget) int {
-	if m.insp.pin != 0 {
-		for i := t.n - 1; i >= 0; i-- {
-			if t.at(i).Seq == m.insp.pin {
-				return i
-			}
-		}
+// holdInspector keeps the message shown where it is: the user has started
+// reading it (scrolled, searched), so arrivals must not replace it. A
+// pane stops following; a subject's newest message is pinned.
+func (m *Model) holdInspector() {
+	t, info := m.target()
+	if info != nil || t.n == 0 {
+		return
 	}
-	return t.n - 1 - min(m.insp.back, t.n-1)
+	if t.pane != nil {
+		if !t.pane.SelectionGone() {
+			t.pane.Hold()
+		}
+		return
+	}
+	if !m.insp.pinned {
+		m.insp.pin, m.insp.pinned = t.at(t.n-1).Seq, true
+	}
 }

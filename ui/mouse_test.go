@@ -121,8 +121,8 @@ func TestMouseWheel(t *testing.T) {
 		t.Fatalf("wheel up over pane 2: focus %v pane %d selected %s", m.focus, m.paneIdx+1, p.Selected().Subject)
 	}
 	send(m, wheelAt(x, y, tea.MouseWheelDown))
-	if p.Selected().Subject != "b.T" || !p.Following() {
-		t.Errorf("wheel down: selected %s following %v, want b.T and following", p.Selected().Subject, p.Following())
+	if p.Selected().Subject != "b.T" || p.Following() {
+		t.Errorf("wheel down: selected %s following %v, want b.T held (G follows)", p.Selected().Subject, p.Following())
 	}
 	// Over the tree it moves the tree's selection.
 	send(m, pk("tab"), pk("tab")) // focus away: pane 2 → inspector → tree

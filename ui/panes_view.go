@@ -59,7 +59,11 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	p.Spark(now, spark)
 	line := ts.Render(title) + st.Muted.Render(info) + " " + st.Spark.Render(sparkline(spark))
 	if p.Paused {
-		line += " " + st.Warn.Render(fmt.Sprintf("⏸ paused +%d", p.PausedMissed))
+		paused := fmt.Sprintf("⏸ paused +%d", p.PausedNew)
+		if p.PausedLost > 0 {
+			paused += fmt.Sprintf(" (%s not kept: pane full)", model.HumanCount(p.PausedLost))
+		}
+		line += " " + st.Warn.Render(paused)
 	}
 	if u := p.Unseen(); u > 0 {
 		line += " " + st.Accent.Render(fmt.Sprintf("↓%d new", u))
@@ -79,6 +83,11 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		size := model.HumanBytes(uint64(msg.Size))
 		preview := model.Preview(msg.Data, max(w-len([]rune(ts+subj+size))-3, 0))
 		var row string
+		gap := ""
+		if n := p.GapBefore(j); n > 0 {
+			// Where a pause lost messages: the list is not continuous here.
+			gap = st.Warn.Render(fmt.Sprintf("⋯%s lost⋯ ", model.HumanCount(n)))
+		}
 		switch plain := ts + " " + subj + " " + size + " " + preview; {
 		case j == sel && focused:
 			row = st.Selected.Render(fit(plain, w))
@@ -87,7 +96,7 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		default:
 			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + preview
 		}
-		lines = append(lines, row)
+		lines = append(lines, fit(gap+row, w))
 	}
 	if p.Len() == 0 {
 		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Pattern.String())+" …"))

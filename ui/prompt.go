@@ -144,7 +144,7 @@ func (m *Model) promptInput(msg tea.Msg) tea.Cmd {
 	ev, cmd := m.prompt.Update(msg)
 	switch ev {
 	case promptQuit:
-		return tea.Quit
+		return m.quit()
 	case promptCanceled:
 		if m.prompt.kind == promptSearch {
 			m.cancelSearch()
@@ -230,7 +230,7 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 	case "":
 		return nil, nil
 	case "q", "quit":
-		return tea.Quit, nil
+		return m.quit(), nil
 	case "f", "filter":
 		return m.addPane(arg)
 	case "save":

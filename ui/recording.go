@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -11,7 +12,9 @@ import (
 )
 
 // Recording is a capture being written from the live feed (R). main wires
-// it to the recorder package, which the UI does not import.
+// it to the recorder package, which the UI does not import. One that can
+// end by itself (a full disk) should also have Err (failingRecording), so
+// the header shows the failure at once.
 type Recording interface {
 	// Progress is the messages and bytes written so far.
 	Progress() (messages, bytes uint64)
@@ -43,6 +46,7 @@ type recordingStoppedMsg struct {
 	path     string
 	messages uint64
 	err      error
+	quit     bool // the user quit: quit now that the file is complete
 }
 
 // recordingStartedMsg carries a capture opened by a Cmd (creating and
@@ -103,14 +107,9 @@ func (m *Model) toggleRecording() tea.Cmd {
 		return nil
 	}
 	if m.rec != nil {
-		rec, path := m.rec, m.recPath
-		m.rec = nil
-		return func() tea.Msg {
-			n, _ := rec.Progress()
-			return recordingStoppedMsg{path: path, messages: n, err: rec.Stop()}
-		}
+		return m.stopRecording()
 	}
-	m.recStarting = true
+	m.recStarting, m.recFailed = true, ""
 	start := r.Start
 	return func() tea.Msg {
 		path := captureName("natsx", time.Now())
@@ -119,15 +118,97 @@ func (m *Model) toggleRecording() tea.Cmd {
 	}
 }
 
+// quit quits, finishing a recording first: exiting with it running lost
+// what the recorder had not written yet and left the capture without its
+// index.
+func (m *Model) quit() tea.Cmd {
+	if m.recStarting {
+		m.quitting = true // recordingStarted finishes it, then quits
+		return nil
+	}
+	if m.rec == nil {
+		return tea.Quit
+	}
+	stop := m.stopRecording()
+	return func() tea.Msg {
+		msg := stop().(recordingStoppedMsg)
+		msg.quit = true
+		return msg
+	}
+}
+
+// stopRecording hands the capture to a Cmd that finishes it. The count
+// is read after Stop, which writes what the feed still held: read before,
+// it fell short of the file (542 reported, 547 kept).
+func (m *Model) stopRecording() tea.Cmd {
+	rec, path := m.rec, m.recPath
+	m.rec = nil
+	return func() tea.Msg {
+		err := rec.Stop()
+		n, _ := rec.Progress()
+		return recordingStoppedMsg{path: path, messages: n, err: err}
+	}
+}
+
+// failingRecording is a Recording that can end by itself (a full disk):
+// Err is its error, nil while it records. It is cheap, so the UI asks on
+// every tick and the header says so at once, not at the next R.
+type failingRecording interface {
+	Err() error
+}
+
+// checkRecording notices a recording that failed by itself: the header
+// says so and a Cmd finishes the file (Stop reports the final count).
+func (m *Model) checkRecording() tea.Cmd {
+	fr, ok := m.rec.(failingRecording)
+	if !ok {
+		return nil
+	}
+	err := fr.Err()
+	if err == nil {
+		return nil
+	}
+	n, _ := m.rec.Progress()
+	// The cause comes last in a wrapped error; the header has room for
+	// it, the footer's flash gets the whole error when the file is closed.
+	text := err.Error()
+	if i := strings.LastIndex(text, ": "); i >= 0 {
+		text = text[i+2:]
+	}
+	m.recFailed = fmt.Sprintf("✗ REC failed: %s · kept %s msgs", text, model.HumanCount(n))
+	return m.stopRecording()
+}
+
+// recordingStopped reports how a recording ended, with what the file kept
+// even when it failed.
+func (m *Model) recordingStopped(msg recordingStoppedMsg) tea.Cmd {
+	if msg.quit {
+		return tea.Quit
+	}
+	if msg.err != nil {
+		m.setFlash(fmt.Sprintf("recording failed, %d messages kept in %s: %v", msg.messages, msg.path, msg.err), true)
+		return nil
+	}
+	m.setFlash(fmt.Sprintf("recorded %d messages to %s", msg.messages, msg.path), false)
+	return nil
+}
+
 // recordingStarted takes a capture the Cmd opened.
-func (m *Model) recordingStarted(msg recordingStartedMsg) {
+func (m *Model) recordingStarted(msg recordingStartedMsg) tea.Cmd {
 	m.recStarting = false
 	if msg.err != nil {
 		m.setFlash("record: "+msg.err.Error(), true)
-		return
+		if m.quitting {
+			return tea.Quit
+		}
+		return nil
 	}
 	m.rec, m.recPath = msg.rec, msg.path
+	if m.quitting {
+		return m.quit()
+	}
 	m.setFlash("recording to "+msg.path+" (R stops, m adds a marker)", false)
+	return nil
 }
 
 // markRecording adds a marker while recording.
@@ -222,9 +303,13 @@ func (m *Model) flightSaved(msg flightSavedMsg) {
 	m.setFlash(text, msg.status.isErr)
 }
 
-// recHeader is the header's recording badge.
+// recHeader is the header's recording badge, or the failure that ended
+// the recording (it stays until R starts another).
 func (m *Model) recHeader() string {
 	if m.rec == nil {
+		if m.recFailed != "" {
+			return m.styles.Bad.Render(model.Sanitize(m.recFailed))
+		}
 		return ""
 	}
 	n, b := m.rec.Progress()

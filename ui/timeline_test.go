@@ -286,3 +286,22 @@ func TestTimelineControlsInOrder(t *testing.T) {
 		t.Fatalf("%d controls left queued", len(m.timeline.queue))
 	}
 }
+
+// TestEditDropsJetStreamAck: editing a consumer's delivery does not carry
+// its $JS.ACK reply into the form (resent, its receiver would ack a
+// message of the stream); an ordinary reply is kept.
+func TestEditDropsJetStreamAck(t *testing.T) {
+	for reply, want := range map[string]string{"$JS.ACK.S.c.1.1.1.1.0": "", "_INBOX.x": "_INBOX.x"} {
+		p := &recordingPublisher{}
+		m := New(Options{Source: p, Start: sceneStart})
+		send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+		msg := paneMsg(sceneNow, "orders", "{}", "")
+		msg.Reply = reply
+		p.publish(msg)
+		pullInto(t, m)
+		send(m, press("e"))
+		if m.mode != modeForm || m.form.reply.Value() != want {
+			t.Errorf("edit of a message replying to %q: form reply %q, want %q", reply, m.form.reply.Value(), want)
+		}
+	}
+}
