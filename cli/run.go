@@ -86,24 +86,6 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 	return nil
 }
 
-// liveRecording adapts recorder.LiveRecorder to the UI's Recording.
-type liveRecording struct{ r *recorder.LiveRecorder }
-
-// Progress is the messages and bytes written so far.
-func (l liveRecording) Progress() (uint64, uint64) {
-	st := l.r.Status()
-	return st.Messages, st.Bytes
-}
-
-// Mark writes a marker into the capture.
-func (l liveRecording) Mark(label string) error { return l.r.Mark(label) }
-
-// Stop ends the recording and closes the file.
-func (l liveRecording) Stop() error {
-	_, err := l.r.Stop()
-	return err
-}
-
 // ExplorerRecorder is the explorer's recorder wiring (R, F, m) for sess,
 // for the bench program, which runs the explorer as natsx does.
 func ExplorerRecorder(sess *engine.Session, version string) *ui.Recorder {
@@ -120,7 +102,7 @@ func tuiRecorder(sess *engine.Session, version string) *ui.Recorder {
 			if err != nil {
 				return nil, err
 			}
-			return liveRecording{r}, nil
+			return recorder.Recording{LiveRecorder: r}, nil
 		},
 		Save: func(path string, msgs []model.Message) (int, error) {
 			return recorder.SaveMessages(path, msgs, hdr)

@@ -12,9 +12,7 @@ import (
 )
 
 // Recording is a capture being written from the live feed (R). main wires
-// it to the recorder package, which the UI does not import. One that can
-// end by itself (a full disk) should also have Err (failingRecording), so
-// the header shows the failure at once.
+// it to the recorder package, which the UI does not import.
 type Recording interface {
 	// Progress is the messages and bytes written so far.
 	Progress() (messages, bytes uint64)
@@ -22,6 +20,10 @@ type Recording interface {
 	Mark(label string) error
 	// Stop finishes the file; it may block briefly, so it runs in a Cmd.
 	Stop() error
+	// Err is the error that ended the recording by itself (a full disk),
+	// nil while it records. It is cheap: the UI asks on every tick, so the
+	// header says so at once, not at the next R.
+	Err() error
 }
 
 // Flight keeps the last minute of traffic for F ("save what just happened").
@@ -150,21 +152,13 @@ func (m *Model) stopRecording() tea.Cmd {
 	}
 }
 
-// failingRecording is a Recording that can end by itself (a full disk):
-// Err is its error, nil while it records. It is cheap, so the UI asks on
-// every tick and the header says so at once, not at the next R.
-type failingRecording interface {
-	Err() error
-}
-
 // checkRecording notices a recording that failed by itself: the header
 // says so and a Cmd finishes the file (Stop reports the final count).
 func (m *Model) checkRecording() tea.Cmd {
-	fr, ok := m.rec.(failingRecording)
-	if !ok {
+	if m.rec == nil {
 		return nil
 	}
-	err := fr.Err()
+	err := m.rec.Err()
 	if err == nil {
 		return nil
 	}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,26 +18,6 @@ import (
 	"natsx/recorder"
 )
 
-// liveRecording adapts the real recorder to Recording as cli/run.go does,
-// with Err, which lets the header show a failure at once.
-type liveRecording struct{ r *recorder.LiveRecorder }
-
-func (l liveRecording) Progress() (uint64, uint64) {
-	st := l.r.Status()
-	return st.Messages, st.Bytes
-}
-func (l liveRecording) Mark(label string) error { return l.r.Mark(label) }
-func (l liveRecording) Stop() error {
-	_, err := l.r.Stop()
-	return err
-}
-func (l liveRecording) Err() error {
-	if e := l.r.Status().Err; e != "" {
-		return errors.New(e)
-	}
-	return nil
-}
-
 // realRecorder records f into dir with the real recorder.
 func realRecorder(f *feed, dir string) *Recorder {
 	return &Recorder{Start: func(path string) (Recording, error) {
@@ -49,7 +28,7 @@ func realRecorder(f *feed, dir string) *Recorder {
 		if err != nil {
 			return nil, err
 		}
-		return liveRecording{r}, nil
+		return recorder.Recording{LiveRecorder: r}, nil
 	}}
 }
 

@@ -15,6 +15,7 @@ type fakeRecording struct{ marks []string }
 func (r *fakeRecording) Progress() (uint64, uint64) { return 3, 30 }
 func (r *fakeRecording) Mark(label string) error    { r.marks = append(r.marks, label); return nil }
 func (r *fakeRecording) Stop() error                { return nil }
+func (r *fakeRecording) Err() error                 { return nil }
 
 // fakeFlight records what the UI does to the flight recorder.
 type fakeFlight struct {
