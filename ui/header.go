@@ -74,6 +74,14 @@ func (m *Model) headerView(w int) []string {
 	if t.Evicted > 0 || t.Pruned > 0 {
 		parts = append(parts, st.Warn.Render(fmt.Sprintf("evicted %s pruned %s", model.HumanCount(t.Evicted), model.HumanCount(t.Pruned))))
 	}
+	if s.SlowConsumerEvents > 0 {
+		// The server cut natsx off and threw away what it held: never
+		// silence, since no counter above includes those messages.
+		parts = append(parts, st.Bad.Render(fmt.Sprintf("slow consumer ×%d", s.SlowConsumerEvents)))
+	}
+	if !s.LossUnknownSince.IsZero() {
+		parts = append(parts, st.Warn.Render("loss unknown since "+s.LossUnknownSince.Format("15:04:05")))
+	}
 	if s.Reconnects > 0 {
 		parts = append(parts, st.Muted.Render(fmt.Sprintf("reconnects %d", s.Reconnects)))
 	}
