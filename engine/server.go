@@ -28,8 +28,9 @@ type EmbeddedOptions struct {
 
 // Embedded is a running in-process nats-server.
 type Embedded struct {
-	srv *server.Server
-	url string
+	srv     *server.Server
+	url     string
+	exposed bool
 }
 
 // StartEmbedded starts nats-server in this process and waits until it
@@ -66,8 +67,22 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 		s.Shutdown()
 		return nil, fmt.Errorf("engine: embedded server on %s did not start (port in use?)", addr)
 	}
-	return &Embedded{srv: s, url: s.ClientURL()}, nil
+	return &Embedded{srv: s, url: s.ClientURL(), exposed: !isLoopback(host)}, nil
 }
+
+// isLoopback reports whether host (an IP or "localhost") is only reachable
+// from this machine; 0.0.0.0 and :: are every interface.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Exposed reports whether the broker listens beyond loopback: it has no
+// authentication, so anyone on the network can publish and subscribe.
+func (e *Embedded) Exposed() bool { return e != nil && e.exposed }
 
 // listenAddr resolves the host and port to bind: loopback and 4222 if free
 // unless told otherwise.

@@ -186,3 +186,37 @@ func foreignIP(t *testing.T) net.IP {
 	t.Skip("every documentation address is local")
 	return nil
 }
+
+// TestEmbeddedExposed (issue 12 item 23): a broker on every interface says
+// so in the status, since it asks nobody who they are; loopback does not.
+func TestEmbeddedExposed(t *testing.T) {
+	for _, tc := range []struct {
+		listen  string
+		exposed bool
+	}{
+		{"", false},
+		{"127.0.0.1:0", false},
+		{"localhost:0", false},
+		{"[::1]:0", false},
+		{"0.0.0.0:0", true},
+	} {
+		e, err := StartEmbedded(EmbeddedOptions{Listen: tc.listen, RandomPort: true})
+		if err != nil {
+			if strings.Contains(tc.listen, "::1") {
+				continue // no IPv6 loopback on this machine
+			}
+			t.Fatalf("%q: %v", tc.listen, err)
+		}
+		s, err := Open(SessionOptions{Embedded: &EmbeddedOptions{Listen: tc.listen, RandomPort: true}})
+		if err != nil {
+			e.Shutdown()
+			t.Fatalf("%q: %v", tc.listen, err)
+		}
+		got, st := e.Exposed(), s.Status()
+		s.Close()
+		e.Shutdown()
+		if got != tc.exposed || st.Exposed != tc.exposed {
+			t.Errorf("--listen %q: Exposed() = %v, status %v; want %v", tc.listen, got, st.Exposed, tc.exposed)
+		}
+	}
+}

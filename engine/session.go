@@ -312,6 +312,7 @@ func (s *Session) Status() model.SourceStatus {
 	st := model.SourceStatus{
 		URL:           s.url,
 		Embedded:      s.emb != nil,
+		Exposed:       s.emb.Exposed(),
 		State:         model.ConnState(s.state.Load()),
 		Tap:           s.tap,
 		ClientDropped: s.noteDropped(s.sub) + s.scope.dropped(),

@@ -34,6 +34,9 @@ type SourceStatus struct {
 	URL string
 	// Embedded is true when natsx runs its own broker.
 	Embedded bool
+	// Exposed is true when the embedded broker listens beyond loopback
+	// (--listen 0.0.0.0): it has no authentication, so the header warns.
+	Exposed bool
 	// State is the connection state.
 	State ConnState
 	// Tap is the subject the tap subscribes to, usually ">".

@@ -28,6 +28,12 @@ func (m *Model) headerView(w int) []string {
 	if s.Embedded {
 		where += " (embedded)"
 	}
+	exposed := ""
+	if s.Exposed {
+		// Said before the URL's tail can be cut: anyone on the network can
+		// publish and read everything, and nothing asks them who they are.
+		exposed = "  " + st.Bad.Render("⚠ open to the network, no auth")
+	}
 	now := m.ex.Now().UnixNano()
 	msgs, bytes := m.ex.Throughput().Rates(now)
 	rates := fmt.Sprintf("%s msg/s  %s/s", model.HumanRate(msgs), model.HumanBytes(uint64(bytes)))
@@ -35,7 +41,7 @@ func (m *Model) headerView(w int) []string {
 	if s.Scoped {
 		mode = fmt.Sprintf("scoped: %d filters", len(m.ex.ScopePatterns()))
 	}
-	left := fmt.Sprintf("%s %s %s  %s  %s", st.Title.Render("natsx"), dot, state, st.Muted.Render(where), st.Warn.Render(mode))
+	left := fmt.Sprintf("%s %s %s%s  %s  %s", st.Title.Render("natsx"), dot, state, exposed, st.Muted.Render(where), st.Warn.Render(mode))
 	sparkW := min(model.SparkSeconds, max(0, w-ansi.StringWidth(left)-ansi.StringWidth(rates)-6))
 	spark := ""
 	if sparkW >= 10 {

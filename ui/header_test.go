@@ -21,7 +21,9 @@ func TestHeaderSaysLossIsUnknown(t *testing.T) {
 		want   []string
 		not    []string
 	}{
-		{"never lost", model.SourceStatus{State: model.StateConnected}, nil, []string{"slow consumer", "loss unknown"}},
+		{"never lost", model.SourceStatus{State: model.StateConnected}, nil, []string{"slow consumer", "loss unknown", "no auth"}},
+		// issue 12 item 23: --listen 0.0.0.0 is said in the header, not only once on stderr.
+		{"exposed", model.SourceStatus{State: model.StateConnected, Embedded: true, Exposed: true}, []string{"open to the network, no auth"}, []string{"loss unknown"}},
 		{"reconnected", model.SourceStatus{State: model.StateConnected, Reconnects: 1, LossUnknownSince: since},
 			[]string{"loss unknown since 09:41:07", "reconnects 1"}, []string{"slow consumer"}},
 		{"slow consumer", model.SourceStatus{State: model.StateConnected, Reconnects: 2, SlowConsumerEvents: 2, LossUnknownSince: since},
