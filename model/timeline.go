@@ -28,4 +28,9 @@ type TimelineStatus struct {
 	MoreMarkers bool
 	// Err is the player's last error.
 	Err string
+	// Damaged is how many damaged places (corrupt blocks, a torn tail) the
+	// player has met so far, and SkippedBytes what they cost: the capture
+	// plays on past them, so the timeline must say that it has holes.
+	Damaged      int
+	SkippedBytes int64
 }

@@ -57,9 +57,14 @@ func (t *Timeline) RewindSubject() string { return t.rewind }
 // Status is the player's state as the timeline bar shows it.
 func (t *Timeline) Status() model.TimelineStatus {
 	st := t.p.Status()
-	return model.TimelineStatus{Name: t.name, Playing: st.Playing, Done: st.Done, Speed: st.Speed,
+	ts := model.TimelineStatus{Name: t.name, Playing: st.Playing, Done: st.Done, Speed: st.Speed,
 		Pos: st.Pos, Start: st.Start, End: st.End, Total: st.Total, Markers: st.Markers,
 		MoreMarkers: st.MoreMarkers, Err: st.Err}
+	for _, p := range t.p.Problems() {
+		ts.Damaged++
+		ts.SkippedBytes += p.Bytes
+	}
+	return ts
 }
 
 // Toggle plays or pauses; at the end it plays the capture again from the

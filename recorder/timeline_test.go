@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,5 +67,29 @@ func TestTimelineRewind(t *testing.T) {
 	}
 	if _, err := tl.Step(); err == nil || !strings.Contains(err.Error(), "space plays it again") {
 		t.Fatalf("step past the end: %v", err)
+	}
+}
+
+// TestTimelineSaysDamage (issue 12 item 10): a capture with a torn tail
+// plays what is intact, and the timeline's status says how much it
+// skipped, so natsx open can show it.
+func TestTimelineSaysDamage(t *testing.T) {
+	path, _ := playerCapture(t, 50, 10*time.Millisecond)
+	rig := newPlayerRig(t, path)
+	if st := NewTimeline(rig.p, rig.nc, path).Status(); st.Damaged != 0 || st.SkippedBytes != 0 {
+		t.Fatalf("intact capture: damaged %d, skipped %d", st.Damaged, st.SkippedBytes)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	torn := filepath.Join(t.TempDir(), "torn.natsx")
+	if err := os.WriteFile(torn, b[:len(b)-40], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rig = newPlayerRig(t, torn)
+	st := NewTimeline(rig.p, rig.nc, torn).Status()
+	if st.Damaged != 1 || st.SkippedBytes <= 0 {
+		t.Fatalf("torn capture: damaged %d, skipped %d; want 1 place and its bytes", st.Damaged, st.SkippedBytes)
 	}
 }

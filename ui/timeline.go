@@ -265,6 +265,11 @@ func (c *timelineControls) View(w int) string {
 	span := t.End.Sub(t.Start)
 	pos := t.Pos.Sub(t.Start)
 	left := fmt.Sprintf("%s %-4s %s ", icon, speedString(t.Speed), offsetString(pos, span))
+	if t.Damaged > 0 {
+		// First, so no width hides it: the capture has holes the player
+		// skipped, and the counts below them are short.
+		left = st.Bad.Render(fmt.Sprintf("⚠ damaged ×%d, %s skipped", t.Damaged, model.HumanBytes(uint64(t.SkippedBytes)))) + " " + left
+	}
 	right := " " + offsetString(span, span)
 	if w >= 70 {
 		// Total is 0 until a capture without index has been scanned.

@@ -305,3 +305,25 @@ func TestEditDropsJetStreamAck(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineViewSaysDamage (issue 12 item 10): a damaged capture says so
+// on the timeline line at every width, before anything that can be cut.
+func TestTimelineViewSaysDamage(t *testing.T) {
+	m := New(Options{})
+	st := tlStatus(30*time.Second, 2*time.Minute)
+	m.timeline.status = st
+	if line := ansi.Strip(m.timeline.View(120)); strings.Contains(line, "damaged") {
+		t.Fatalf("an intact capture says damaged: %q", line)
+	}
+	st.Damaged, st.SkippedBytes = 11, 626024
+	m.timeline.status = st
+	for _, w := range []int{40, 80, 200} {
+		line := ansi.Strip(m.timeline.View(w))
+		if !strings.HasPrefix(line, "⚠ damaged ×11, 611 KiB skipped") {
+			t.Errorf("width %d: %q", w, line)
+		}
+		if got := ansi.StringWidth(line); got > w {
+			t.Errorf("width %d: line is %d wide", w, got)
+		}
+	}
+}
