@@ -35,6 +35,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
+	"natsx/testkit"
 	"natsx/ui"
 )
 
@@ -241,7 +242,7 @@ func (sc scene) render() (string, error) {
 		Tap:           ">",
 	})
 	for _, k := range sc.keys {
-		m.Update(keyPress(k))
+		m.Update(testkit.Key(k))
 	}
 	screen := m.Render()
 	plain := ansi.Strip(screen)
@@ -264,21 +265,6 @@ func (stubPublisher) Status() model.SourceStatus                         { retur
 func (stubPublisher) Publish(string, string, model.Header, []byte) error { return nil }
 func (stubPublisher) Request(string, model.Header, []byte, time.Duration) (model.Message, time.Duration, error) {
 	return model.Message{}, 0, errors.New("the screenshots never send")
-}
-
-// keyPress is the message bubbletea sends for a key named as key.Binding
-// names it.
-func keyPress(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
 // freeze renders an ANSI file to PNG. The .ansi extension is unknown to

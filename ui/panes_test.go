@@ -9,20 +9,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
-// pk is press plus the keys only the pane tests use.
-func pk(s string) tea.KeyPressMsg {
-	switch s {
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "ctrl+u":
-		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
-	}
-	return press(s)
-}
+// pk is press under the name the pane tests grew up with.
+func pk(s string) tea.KeyPressMsg { return testkit.Key(s) }
 
 func TestPaneKeyStrings(t *testing.T) {
 	for _, s := range []string{"tab", "shift+tab", "ctrl+u", "<", ">", "x", "a", "c", "f", ":"} {

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // msgsOn returns one small message per subject, in order.
@@ -22,46 +23,13 @@ func msgsOn(received time.Time, subjects ...string) []model.Message {
 	return out
 }
 
-// Key presses as bubbletea v2 delivers them: printable keys carry Text,
-// special keys only a Code, so that String() is what bubbles/key matches.
-func press(s string) tea.KeyPressMsg {
-	switch s {
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "home":
-		return tea.KeyPressMsg{Code: tea.KeyHome}
-	case "end":
-		return tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(s)
-	if len(r) != 1 {
-		panic("press: unknown key " + s)
-	}
-	return tea.KeyPressMsg{Code: r[0], Text: s}
-}
+// press is the key a user types, as bubbletea v2 delivers it.
+func press(s string) tea.KeyPressMsg { return testkit.Key(s) }
 
 func TestPressStringsMatchBindings(t *testing.T) {
 	// The test's key messages must render as the strings the key map binds,
 	// or every key test below would pass or fail for the wrong reason.
-	for _, s := range []string{"up", "down", "left", "right", "enter", "esc", "space", "pgup", "pgdown", "home", "end", "ctrl+c", "j", "G", "?", "/", "."} {
+	for _, s := range []string{"up", "down", "left", "right", "enter", "esc", "space", "pgup", "pgdown", "home", "end", "ctrl+c", "ctrl+u", "tab", "shift+tab", "j", "G", "?", "/", "."} {
 		if got := press(s).String(); got != s {
 			t.Errorf("press(%q).String() = %q", s, got)
 		}
