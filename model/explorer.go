@@ -87,6 +87,7 @@ func (e *Explorer) resetCounts(since int64) {
 func (e *Explorer) Apply(batch []Message, status SourceStatus, now time.Time) {
 	// The status first: its refused filters decide what the tree counts.
 	e.status = status
+	e.settleStart(batch, now)
 	for i := range batch {
 		e.account(&batch[i])
 	}
@@ -96,6 +97,32 @@ func (e *Explorer) Apply(batch []Message, status SourceStatus, now time.Time) {
 	e.now = now
 	e.view.Refresh(now.UnixNano())
 	e.replies.Expire(now)
+}
+
+// settleStart moves the start of observation back to the data's clock
+// while nothing has been counted: natsx open starts the explorer at the wall
+// clock but runs it on the capture's playhead, and a start in the data's
+// future would make young rate windows divide by the whole window (13/s
+// shown for 66/s). The earliest of the playhead and the batch's receive
+// times is when observation began on that clock. Live, the start precedes
+// every message and the pull's clock, so nothing moves.
+func (e *Explorer) settleStart(batch []Message, now time.Time) {
+	if e.tree.Msgs > 0 {
+		return
+	}
+	first := now.UnixNano()
+	for i := range batch {
+		if r := batch[i].Received; r > 0 { // a message without a time says nothing
+			first = min(first, r)
+		}
+	}
+	if first >= e.tree.Since() {
+		return
+	}
+	e.resetCounts(first)
+	for _, p := range e.panes {
+		p.Opened = min(p.Opened, first)
+	}
 }
 
 // account applies one message to the tree and the panes. With the ">" tap
