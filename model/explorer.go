@@ -106,11 +106,14 @@ const ApplyCheck = 64
 func (e *Explorer) ApplyUntil(batch []Message, status SourceStatus, now time.Time, more func() bool) int {
 	// The status first: its refused filters decide what the tree counts.
 	e.status = status
-	e.settleStart(batch, now)
 	e.now = now
+	e.settleStart(nil, now)
 	done := 0
 	for done < len(batch) {
 		block := batch[done:min(done+ApplyCheck, len(batch))]
+		// Block by block: scanning a whole 65,536-message batch for its
+		// earliest time cost the first Update its budget in cache misses.
+		e.settleStart(block, now)
 		for i := range block {
 			e.account(&block[i])
 		}
@@ -135,7 +138,7 @@ func (e *Explorer) Settle(now time.Time) {
 }
 
 // settleStart moves the start of observation back to the data's clock
-// while nothing has been counted: natsx open starts the explorer at the wall
+// while nothing has been counted (batch is what is about to be): natsx open starts the explorer at the wall
 // clock but runs it on the capture's playhead, and a start in the data's
 // future would make young rate windows divide by the whole window (13/s
 // shown for 66/s). The earliest of the playhead and the batch's receive
