@@ -80,8 +80,13 @@ func (m *Model) pullCmd(d time.Duration) tea.Cmd {
 // ApplyBudget is the most ingest one Update does: a batch that takes
 // longer (65,536 new subjects take 50-100 ms) is applied over several
 // Updates, each followed by a View, and a key pressed meanwhile is handled
-// between two of them rather than after the whole batch.
-const ApplyBudget = 3 * time.Millisecond
+// between two of them rather than after the whole batch. A third of a
+// frame: a key waits less than a frame, and the Views and hand-offs
+// between parts cost a few percent of the ingest. With 3 ms parts the
+// 1M-subject flood of `go run ./bench` lost 76k-132k messages in the
+// store in 4 of 6 runs on a loaded 2-core machine (10 ms: 8k in 1 of 5;
+// one Update per batch: none in 4, but keys waited 0.6-1 s).
+const ApplyBudget = 10 * time.Millisecond
 
 // settleEvery is how often the tree's rows are brought up to date while a
 // batch is applied in parts: once a frame, not once a part (rebuilding the
