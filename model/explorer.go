@@ -138,12 +138,13 @@ func (e *Explorer) Settle(now time.Time) {
 }
 
 // settleStart moves the start of observation back to the data's clock
-// while nothing has been counted (batch is what is about to be): natsx open starts the explorer at the wall
-// clock but runs it on the capture's playhead, and a start in the data's
-// future would make young rate windows divide by the whole window (13/s
-// shown for 66/s). The earliest of the playhead and the batch's receive
-// times is when observation began on that clock. Live, the start precedes
-// every message and the pull's clock, so nothing moves.
+// while nothing has been counted; batch is what is about to be. natsx open
+// starts the explorer at the wall clock but runs it on the capture's
+// playhead, and a start in the data's future would make young rate windows
+// divide by the whole window (13/s shown for 66/s). The earliest of the
+// playhead and the batch's receive times is when observation began on that
+// clock. Live, the start precedes every message and the pull's clock, so
+// nothing moves.
 func (e *Explorer) settleStart(batch []Message, now time.Time) {
 	if e.tree.Msgs > 0 {
 		return

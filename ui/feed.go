@@ -58,7 +58,7 @@ type batchMsg struct {
 	missed uint64
 	status model.SourceStatus
 
-	begun   bool      // accounted once: cursor, drops, timeline, scope
+	begun   bool      // beginBatch done: cursor, drops, timeline, clock
 	off     int       // buf[:off] is applied (or cut by a rewind) and cleared
 	data    time.Time // the explorer's clock for the batch (see clock)
 	settled time.Time // when the rows were last brought up to date, wall clock
