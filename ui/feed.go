@@ -84,7 +84,7 @@ func (m *Model) pullCmd(d time.Duration) tea.Cmd {
 // frame: a key waits less than a frame, and the Views and hand-offs
 // between parts cost a few percent of the ingest. With 3 ms parts the
 // 1M-subject flood of `go run ./bench` lost 76k-132k messages in the
-// store in 4 of 6 runs on a loaded 2-core machine (10 ms: 8k in 1 of 5;
+// store in 4 of 7 runs on a loaded 2-core machine (10 ms: 8k in 1 of 6;
 // one Update per batch: none in 4, but keys waited 0.6-1 s).
 const ApplyBudget = 10 * time.Millisecond
 
