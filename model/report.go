@@ -12,11 +12,14 @@ import (
 // TreeReport is the subject tree as `natsx tree` prints it: every node with
 // its counts and its average rate over the listening time.
 type TreeReport struct {
-	Server   string        `json:"server"`
-	Seconds  float64       `json:"seconds"`
-	Messages uint64        `json:"messages"`
-	Bytes    uint64        `json:"bytes"`
+	Server   string  `json:"server"`
+	Seconds  float64 `json:"seconds"`
+	Messages uint64  `json:"messages"`
+	Bytes    uint64  `json:"bytes"`
+	// Subjects counts subjects that received messages; Nodes counts every
+	// token of the tree (a.b.c and a.b.d: 2 subjects, 4 nodes).
 	Subjects int           `json:"subjects"`
+	Nodes    int           `json:"nodes"`
 	Dropped  uint64        `json:"dropped"`
 	Tree     []*ReportNode `json:"tree"`
 }
@@ -99,7 +102,7 @@ func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeRepor
 	}
 	return &TreeReport{
 		Server: server, Seconds: secs, Messages: t.Msgs, Bytes: t.Bytes,
-		Subjects: t.Len(), Dropped: dropped, Tree: conv(t.Roots(), "", 0),
+		Subjects: t.Subjects(), Nodes: t.Len(), Dropped: dropped, Tree: conv(t.Roots(), "", 0),
 	}
 }
 
@@ -135,8 +138,8 @@ func (r *TreeReport) WriteJSON(w io.Writer) error {
 // subject sanitized.
 func (r *TreeReport) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d messages, %s, %d subjects in %s",
-		Sanitize(r.Server), r.Messages, HumanBytes(r.Bytes), r.Subjects,
+	fmt.Fprintf(&b, "%s: %d messages, %s, %d subjects (%d nodes) in %s",
+		Sanitize(r.Server), r.Messages, HumanBytes(r.Bytes), r.Subjects, r.Nodes,
 		time.Duration(r.Seconds*1e9).Round(time.Millisecond))
 	if r.Dropped > 0 {
 		fmt.Fprintf(&b, ", %d dropped", r.Dropped)

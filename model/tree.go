@@ -216,8 +216,15 @@ func NewTree(o TreeOptions, since int64) *Tree {
 // Since is when observation began, Unix ns.
 func (t *Tree) Since() int64 { return t.since }
 
-// Len is the number of nodes in the tree.
+// Len is the number of nodes in the tree: every token of every path,
+// which is more than the subjects seen (see Subjects).
 func (t *Tree) Len() int { return t.nodes.live }
+
+// Subjects is the number of subjects the tree holds: nodes that received a
+// message on exactly their subject (leaves, and inner nodes with Own > 0).
+// a.b.c, a.b.d and e.f.g are 3 subjects over 7 nodes. Kept as messages
+// arrive and nodes are pruned, so the header can show it every frame.
+func (t *Tree) Subjects() int { return t.subjects }
 
 // Structure changes whenever nodes are added or removed, so views know when
 // to rebuild their rows.

@@ -48,3 +48,51 @@ func TestChildIndexRandom(t *testing.T) {
 		t.Fatalf("index counts %d, %d live", x.n, len(live))
 	}
 }
+
+// TestChildIndexGrowsIncrementally inserts only, so each growth drains
+// over many inserts: every entry stays findable while its table drains,
+// no insert moves more than drainStep old slots (no stop-the-world
+// rehash), and the old table is dropped before the next growth.
+func TestChildIndexGrowsIncrementally(t *testing.T) {
+	x := newChildIndex()
+	parents := []*Node{nil, {Name: "p"}}
+	var all []*Node
+	draining, growths := 0, 0
+	for i := range 200_000 {
+		n := &Node{Name: fmt.Sprint(i), Parent: parents[i%2]}
+		hadOld, size := x.old != nil, len(x.slots)
+		before := x.drained
+		x.insert(n)
+		all = append(all, n)
+		switch {
+		case len(x.slots) != size:
+			growths++
+			if hadOld {
+				t.Fatalf("insert %d: grew again while the old table drained", i)
+			}
+		case hadOld && x.old != nil && x.drained-before > drainStep:
+			t.Fatalf("insert %d moved %d old slots, want at most %d", i, x.drained-before, drainStep)
+		}
+		if x.old != nil {
+			draining++
+			if i%997 == 0 {
+				for _, k := range all {
+					if x.find(k.Parent, k.Name) != k {
+						t.Fatalf("insert %d, while draining: %q not found", i, k.Name)
+					}
+				}
+			}
+		}
+	}
+	if growths < 5 || draining < 10_000 {
+		t.Fatalf("%d growths, %d inserts while draining: the test did not exercise draining", growths, draining)
+	}
+	for _, k := range all {
+		if x.find(k.Parent, k.Name) != k {
+			t.Fatalf("%q not found", k.Name)
+		}
+	}
+	if x.n != len(all) {
+		t.Fatalf("index counts %d, %d inserted", x.n, len(all))
+	}
+}
