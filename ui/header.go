@@ -72,7 +72,7 @@ func (m *Model) headerView(w int) []string {
 		server = drops(srvL, uint64(s.ServerDropped))
 	}
 	parts := []string{
-		st.Muted.Render(fmt.Sprintf("%s %s", subjL, model.HumanCount(uint64(t.Len())))),
+		st.Muted.Render(fmt.Sprintf("%s %s", subjL, model.HumanCount(uint64(t.Subjects())))),
 		st.Muted.Render(fmt.Sprintf("msgs %s", model.HumanCount(t.Msgs))),
 		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed()+m.ex.PaneMemory())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
 		st.Muted.Render("drops") + " " + drops(bufL, m.storeDropped) + st.Muted.Render(" · ") + drops(cliL, s.ClientDropped) + st.Muted.Render(" · ") + server,
