@@ -22,6 +22,9 @@ type keptMsg struct {
 type keptExtra struct {
 	reply, via string
 	header     Header
+	// sum is Message.Sum of a payload cut to the kept bytes, so a diff
+	// can tell two cut payloads apart (or equal) without their tails.
+	sum uint64
 }
 
 // keptExtraCost is what a keptExtra costs the heap before its strings.
@@ -73,7 +76,7 @@ func (h *history) at(i int, subject string) Message {
 		m.Data = unsafe.Slice(k.data, k.dataLen)
 	}
 	if x := k.extra; x != nil {
-		m.Reply, m.Via, m.Header = x.reply, x.via, x.header
+		m.Reply, m.Via, m.Header, m.Sum = x.reply, x.via, x.header, x.sum
 	}
 	return m
 }
@@ -150,16 +153,22 @@ func keptCopy(m *Message, max int) Message {
 // 8 bytes, and the extras.
 func (k *keptMsg) set(m *Message, max int) int64 {
 	data := m.Data
+	sum := m.Sum
 	if len(data) > max {
 		data = slices.Clone(data[:max])
+		if sum == 0 && !m.Truncated() {
+			// Hashed where the payload is cut: the only place the whole
+			// payload is still at hand (rare: payloads over 64 KiB).
+			sum = PayloadSum(m.Data)
+		}
 	}
 	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size)}
 	if len(data) > 0 {
 		k.data = unsafe.SliceData(data)
 	}
 	cost := keptCost + int64(len(data)+7)&^7
-	if m.Reply != "" || m.Via != "" || len(m.Header) > 0 {
-		k.extra = &keptExtra{reply: m.Reply, via: m.Via, header: m.Header}
+	if m.Reply != "" || m.Via != "" || len(m.Header) > 0 || sum != 0 {
+		k.extra = &keptExtra{reply: m.Reply, via: m.Via, header: m.Header, sum: sum}
 		cost += keptExtraCost + int64(len(m.Via)) + extraBytes(m)
 	}
 	return cost
