@@ -3,8 +3,6 @@ package recorder
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,52 +39,6 @@ type HeaderInfo struct {
 func (h HeaderInfo) writerOptions(created time.Time) WriterOptions {
 	return WriterOptions{Server: h.Server, Subjects: h.Subjects, NatsxVersion: h.NatsxVersion,
 		Compression: h.Compression, Created: created}
-}
-
-// createNew creates a capture at path, refusing to overwrite a file that
-// holds anything: a keypress in the TUI must never destroy an old capture.
-// It reports whether it created the file, so a failed save can remove it.
-func createNew(path string, o WriterOptions) (w *Writer, created bool, err error) {
-	// One handle from the check to the writer: no window in which a file
-	// written meanwhile by someone else would be truncated.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	switch {
-	case err == nil:
-		created = true
-	case errors.Is(err, fs.ErrExist):
-		// Stat before opening: opening a FIFO for writing would block.
-		if err := checkEmptyFile(os.Stat(path)); err != nil {
-			return nil, false, fmt.Errorf("recorder: %s%w", path, err)
-		}
-		if f, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
-			return nil, false, fmt.Errorf("recorder: %s: %w", path, unwrapPath(err))
-		}
-		if err := checkEmptyFile(f.Stat()); err != nil { // written meanwhile?
-			_ = f.Close()
-			return nil, false, fmt.Errorf("recorder: %s%w", path, err)
-		}
-	default:
-		return nil, false, fmt.Errorf("recorder: create %s: %w", path, unwrapPath(err))
-	}
-	w, err = createOn(f, path, o)
-	if err != nil && created {
-		_ = os.Remove(path)
-	}
-	return w, created, err
-}
-
-// checkEmptyFile accepts an empty regular file; its error reads after
-// the path.
-func checkEmptyFile(st fs.FileInfo, err error) error {
-	switch {
-	case err != nil:
-		return fmt.Errorf(": %w", unwrapPath(err))
-	case !st.Mode().IsRegular():
-		return errors.New(" exists and is not a regular file")
-	case st.Size() > 0:
-		return fmt.Errorf(" already exists (%s): refusing to overwrite it", model.HumanBytes(uint64(st.Size())))
-	}
-	return nil
 }
 
 // headFeed is a feed that knows the sequence its next message gets (the

@@ -95,6 +95,10 @@ const (
 type RecordStats struct {
 	// Messages is the number of message records written.
 	Messages uint64
+	// Kept is the number of messages the file holds: Messages, unless a
+	// write error (a full disk) cut the recording short, when it is those
+	// in the blocks written whole.
+	Kept uint64
 	// Gaps and Missed count gap records and the messages they stand for.
 	Gaps, Missed uint64
 	// Bytes is the file size so far.
@@ -124,7 +128,7 @@ func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st Reco
 		if cerr := w.Close(); err == nil && cerr != nil {
 			err, st.Reason = cerr, StopError
 		}
-		st.Bytes, st.Elapsed = w.Size(), time.Since(start)
+		st.Bytes, st.Elapsed, st.Kept = w.Size(), time.Since(start), w.Kept()
 		if o.Progress != nil {
 			o.Progress(st)
 		}
