@@ -38,8 +38,14 @@ type Env struct {
 
 // Main runs natsx with args (without the program name) and returns the
 // exit code: 0, 1 for a runtime error or a bad flag value, 2 for a command
-// line kong cannot parse. Every failure is one line on stderr.
+// line kong cannot parse. Every failure is one line on stderr, and
+// everything printed goes through the sanitizer (safeWriter).
 func Main(version string, args []string, stdout, stderr io.Writer) int {
+	// Everything printed, by any command, kong or an error, is sanitized.
+	out, errw := newSafeWriter(stdout), newSafeWriter(stderr)
+	defer out.flush()
+	defer errw.flush()
+	stdout, stderr = out, errw
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("natsx"),

@@ -88,7 +88,7 @@ func (c *InspectCmd) Run(env *Env) error {
 		filters = strings.Join(j.Filters, " ")
 	}
 	lines := [][2]string{
-		{"file", fmt.Sprintf("%s (%s, format %d, compression %s)", c.File, model.HumanBytes(uint64(s.FileBytes)), h.Version, h.Compression)},
+		{"file", fmt.Sprintf("%s (%s, format %d, compression %s)", model.Sanitize(c.File), model.HumanBytes(uint64(s.FileBytes)), h.Version, model.Sanitize(h.Compression))},
 		{"recorded", fmt.Sprintf("%s from %s by natsx %s", j.Created, model.Sanitize(h.Server), model.Sanitize(h.NatsxVersion))},
 		{"filters", model.Sanitize(filters)},
 		{"messages", fmt.Sprintf("%d (%s as received)", s.Messages, model.HumanBytes(s.WireBytes))},

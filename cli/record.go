@@ -121,12 +121,13 @@ func (c *RecordCmd) Run(env *Env) error {
 		Subjects: c.Subject, Count: c.Count, Duration: c.Duration, MaxSize: int64(c.MaxSize),
 		Progress: func(st recorder.RecordStats) {
 			if live {
-				fmt.Fprintf(env.Err, "\r\x1b[K● REC %s", st)
+				control(env.Err, "\r\x1b[K")
+				fmt.Fprintf(env.Err, "● REC %s", st)
 			}
 		},
 	})
 	if live {
-		fmt.Fprint(env.Err, "\r\x1b[K")
+		control(env.Err, "\r\x1b[K")
 	}
 	if err != nil {
 		if st.Reason == recorder.StopError {

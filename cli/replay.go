@@ -89,9 +89,10 @@ func (c *ReplayCmd) Run(env *Env) error {
 	target := engine.RedactURL(nc.ConnectedUrl())
 	if isTerminal(env.Err) {
 		o.Progress = func(p recorder.ReplayProgress) {
-			fmt.Fprintf(env.Err, "\r\x1b[K%s %3.0f%% %d sent, pass %d", progressBar(p.Fraction(), 30), 100*p.Fraction(), p.Published, p.Pass)
+			control(env.Err, "\r\x1b[K")
+			fmt.Fprintf(env.Err, "%s %3.0f%% %d sent, pass %d", progressBar(p.Fraction(), 30), 100*p.Fraction(), p.Published, p.Pass)
 			if p.Done {
-				fmt.Fprint(env.Err, "\r\x1b[K")
+				control(env.Err, "\r\x1b[K")
 			}
 		}
 	}
