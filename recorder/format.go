@@ -31,9 +31,13 @@ const (
 	blockHeaderLen  = 40
 	footerLen       = 16
 	// maxHeaderJSON and maxBlock bound what a reader allocates for lengths
-	// read from the file, so a corrupt length cannot exhaust memory.
+	// read from the file, so a corrupt or crafted length cannot exhaust
+	// memory (a 165 KB file of zstd blocks claiming 256 MiB each took
+	// inspect to 1 GB). A block holds at most one record past the block
+	// size, and a NATS server accepts payloads of at most 64 MiB: 64 MiB
+	// plus 8 MiB for subject, reply, headers and the records before it.
 	maxHeaderJSON = 1 << 20
-	maxBlock      = 1 << 28
+	maxBlock      = 72 << 20
 
 	blockRecords = 1
 	blockIndex   = 2
@@ -229,8 +233,10 @@ func parseBlockHeader(b []byte, off int64) (blockHeader, string) {
 		return h, fmt.Sprintf("unknown codec %d", h.codec)
 	case b[6] != 0 || b[7] != 0:
 		return h, "reserved bytes set"
-	case h.rawLen > maxBlock || h.bodyLen > maxBlock:
-		return h, "block length out of range"
+	case h.rawLen > maxBlock:
+		return h, fmt.Sprintf("decompressed length %d over the format's limit of %d bytes", h.rawLen, maxBlock)
+	case h.bodyLen > maxBlock:
+		return h, fmt.Sprintf("stored length %d over the format's limit of %d bytes", h.bodyLen, maxBlock)
 	case h.codec == codecNone && h.rawLen != h.bodyLen:
 		return h, "length mismatch"
 	case uint64(h.count) > uint64(h.rawLen):

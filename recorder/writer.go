@@ -116,7 +116,7 @@ func newWriter(dst io.Writer, f *os.File, path string, o WriterOptions) (*Writer
 	if o.FlushInterval == 0 {
 		o.FlushInterval = DefaultFlushInterval
 	}
-	if o.BlockSize <= 0 {
+	if o.BlockSize <= 0 || o.BlockSize > maxBlock {
 		o.BlockSize = DefaultBlockSize
 	}
 	if o.Created.IsZero() {
@@ -188,8 +188,17 @@ func (w *Writer) WriteEntry(r *Entry) error {
 	before := len(w.raw)
 	w.raw = appendRecord(w.raw, r, w.prev)
 	if len(w.raw) > maxBlock {
+		size := len(w.raw) - before
 		w.raw = w.raw[:before]
-		return fmt.Errorf("recorder: record of %d bytes is too large", len(w.raw)-before)
+		if size > maxBlock {
+			return fmt.Errorf("recorder: record of %d bytes is over the format's limit of %d", size, maxBlock)
+		}
+		// The record fits a block of its own: end the open one first.
+		if err := w.flushBlock(); err != nil {
+			return err
+		}
+		w.first, w.prev = r.Time, r.Time
+		w.raw = appendRecord(w.raw, r, w.prev)
 	}
 	w.prev = r.Time
 	w.count++
