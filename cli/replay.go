@@ -99,7 +99,9 @@ func (c *ReplayCmd) Run(env *Env) error {
 	st, err := recorder.ReplayReader(ctx, nc, r, o)
 	reportProblems(env.Err, st.Problems)
 	if err != nil {
-		return err
+		// A server that went away: what arrived is what the user needs.
+		return fmt.Errorf("%w; %d messages sent to %s before it stopped, %d of them confirmed by the server",
+			err, st.Published, target, st.Confirmed)
 	}
 	line := fmt.Sprintf("replayed %d messages to %s in %s", st.Published, target, st.Elapsed.Round(time.Millisecond))
 	if st.Passes > 1 {
