@@ -84,6 +84,7 @@ func Main(version string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "natsx: %v (see natsx --help)\n", err)
 			return 2, true
 		}
+		warnExposed(stderr, listenFlag(ctx))
 		ctx.Bind(&Env{Out: stdout, Err: stderr, Version: version})
 		if err := ctx.Run(); err != nil {
 			fmt.Fprintf(stderr, "natsx: %s\n", oneLine(err))
@@ -98,6 +99,23 @@ func Main(version string, args []string, stdout, stderr io.Writer) int {
 }
 
 type exitCode int
+
+// listenFlag is the --listen the parsed command starts its embedded
+// broker with, "" when it starts none (no such flag, or --dry-run).
+func listenFlag(ctx *kong.Context) string {
+	var listen string
+	for _, f := range ctx.Flags() {
+		switch f.Name {
+		case "dry-run":
+			if v, _ := ctx.FlagValue(f).(bool); v {
+				return ""
+			}
+		case "listen":
+			listen, _ = ctx.FlagValue(f).(string)
+		}
+	}
+	return listen
+}
 
 func oneLine(err error) string {
 	s := strings.TrimSpace(err.Error())

@@ -161,3 +161,28 @@ func TestSafeWriterSplitRune(t *testing.T) {
 		t.Fatalf("got %q", b.String())
 	}
 }
+
+// TestListenExposedWarning covers issue 12 item 23 (CLI part): --listen
+// on a non-loopback address says once on stderr that the broker is
+// reachable without authentication; loopback says nothing.
+func TestListenExposedWarning(t *testing.T) {
+	t.Setenv("NATS_URL", "")
+	for _, c := range []struct {
+		listen string
+		warn   int
+	}{{"0.0.0.0:0", 1}, {"[::]:0", 1}, {"127.0.0.1:0", 0}, {"localhost:0", 0}, {":0", 0}} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"tree", "--listen", c.listen, "--no-demo", "--for", "1ms"}, &out, &errb); code != 0 {
+			t.Fatalf("--listen %s: exit %d %s", c.listen, code, errb.String())
+		}
+		if n := strings.Count(errb.String(), "reachable from the network without authentication"); n != c.warn {
+			t.Errorf("--listen %s: %d warnings, want %d: %q", c.listen, n, c.warn, errb.String())
+		}
+	}
+	capture := openCapture(t, 1)
+	var errb bytes.Buffer
+	run([]string{"replay", capture, "--dry-run", "--listen", "0.0.0.0"}, &bytes.Buffer{}, &errb)
+	if strings.Contains(errb.String(), "reachable") {
+		t.Errorf("a dry run starts no broker, yet: %q", errb.String())
+	}
+}
