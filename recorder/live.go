@@ -56,6 +56,12 @@ type LiveStatus struct {
 	Messages, Gaps, Markers uint64
 	// Missed is the number of messages the gap records stand for.
 	Missed uint64
+	// Disconnects counts the connection losses recorded (each is in the
+	// file as a disconnection and a reconnection record).
+	Disconnects uint64
+	// Disconnected is true while the connection is down and nothing is
+	// being recorded: the header should say so, not look quiet.
+	Disconnected bool
 	// Bytes is the file size so far.
 	Bytes uint64
 	// Started is when recording began.
@@ -83,6 +89,8 @@ type LiveRecorder struct {
 	started time.Time
 
 	messages, gaps, missed, markers, bytes atomic.Uint64
+	disconnects                            atomic.Uint64
+	disconnected                           atomic.Bool
 	err                                    atomic.Pointer[string]
 
 	mu      sync.Mutex
@@ -120,7 +128,8 @@ func StartLive(feed Feed, from uint64, path string, hdr HeaderInfo) (*LiveRecord
 // Status is cheap (atomic loads): the TUI calls it on every tick.
 func (r *LiveRecorder) Status() LiveStatus {
 	st := LiveStatus{Path: r.path, Messages: r.messages.Load(), Gaps: r.gaps.Load(), Markers: r.markers.Load(),
-		Missed: r.missed.Load(), Bytes: r.bytes.Load(), Started: r.started}
+		Missed: r.missed.Load(), Bytes: r.bytes.Load(), Started: r.started,
+		Disconnects: r.disconnects.Load(), Disconnected: r.disconnected.Load()}
 	if p := r.err.Load(); p != nil {
 		st.Err = *p
 	}
@@ -216,6 +225,8 @@ func (r *LiveRecorder) drain(cursor *uint64, lost *gaps, buf []model.Message, un
 		records, lostN, err := lost.note(r.w, at, missed)
 		r.gaps.Add(records)
 		r.missed.Add(lostN)
+		r.disconnects.Store(lost.disconnects)
+		r.disconnected.Store(lost.down())
 		if err != nil {
 			return err
 		}

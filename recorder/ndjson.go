@@ -210,8 +210,10 @@ func parseLine(b []byte) (Entry, error) {
 		rec.Msg = model.Message{Received: rec.Time, Subject: jl.Subject, Reply: jl.Reply, Header: h, Data: jl.Data, Size: max(jl.Size, len(jl.Data))}
 	case "gap":
 		rec.Kind, rec.Missed, rec.Source = KindGap, jl.Missed, GapStore
-		if jl.Source == "client" {
-			rec.Source = GapClient
+		for _, src := range []GapSource{GapClient, GapDisconnected, GapReconnected} {
+			if jl.Source == src.String() {
+				rec.Source = src
+			}
 		}
 	case "marker":
 		rec.Kind, rec.Label = KindMarker, jl.Label

@@ -208,6 +208,8 @@ func (w *Writer) WriteEntry(r *Entry) error {
 		w.blockMsgs++
 		w.sum.wireBytes += uint64(r.Msg.WireBytes())
 	case KindGap:
+		// Disconnection records count here too (with 0 missed), so a
+		// reader knows from the trailer that a scan will find outages.
 		w.sum.gaps++
 		w.sum.missed += r.Missed
 	case KindMarker:
