@@ -68,6 +68,9 @@ type LiveStatus struct {
 	Started time.Time
 	// Err is the error that ended recording, empty while it runs.
 	Err string
+	// Kept is, once Err is set (a full disk), how many messages the file
+	// holds: those in blocks written whole.
+	Kept uint64
 }
 
 // pendingMark is a marker waiting for the recording goroutine: at is the
@@ -131,7 +134,7 @@ func (r *LiveRecorder) Status() LiveStatus {
 		Missed: r.missed.Load(), Bytes: r.bytes.Load(), Started: r.started,
 		Disconnects: r.disconnects.Load(), Disconnected: r.disconnected.Load()}
 	if p := r.err.Load(); p != nil {
-		st.Err = *p
+		st.Err, st.Kept = *p, r.w.Kept() // the writer's lock, only once recording has failed
 	}
 	return st
 }
