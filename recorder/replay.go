@@ -103,13 +103,17 @@ func Replay(ctx context.Context, nc *nats.Conn, path string, o ReplayOptions) (R
 	return ReplayReader(ctx, nc, r, o)
 }
 
+// MinReplaySpeed is the slowest replay: below it a recorded gap divided
+// by the speed overflows a time.Duration (1e-300 sent everything at once).
+const MinReplaySpeed = 0.001
+
 // ReplayReader is Replay for an open capture.
 func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions) (st ReplayStats, err error) {
 	if nc == nil && !o.DryRun {
 		return st, errors.New("recorder: replay: no connection")
 	}
-	if math.IsNaN(o.Speed) || o.Speed < 0 {
-		return st, fmt.Errorf("recorder: replay: speed %v: want a positive number, or 0 for max", o.Speed)
+	if math.IsNaN(o.Speed) || o.Speed < 0 || (o.Speed > 0 && o.Speed < MinReplaySpeed) {
+		return st, fmt.Errorf("recorder: replay: speed %v: want at least %v, or 0 for max", o.Speed, MinReplaySpeed)
 	}
 	filter, err := compileFilter(o.Subjects)
 	if err != nil {
