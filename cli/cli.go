@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -37,8 +38,14 @@ type Env struct {
 
 // Main runs natsx with args (without the program name) and returns the
 // exit code: 0, 1 for a runtime error or a bad flag value, 2 for a command
-// line kong cannot parse. Every failure is one line on stderr.
+// line kong cannot parse. Every failure is one line on stderr, and
+// everything printed goes through the sanitizer (safeWriter).
 func Main(version string, args []string, stdout, stderr io.Writer) int {
+	// Everything printed, by any command, kong or an error, is sanitized.
+	out, errw := newSafeWriter(stdout), newSafeWriter(stderr)
+	defer out.flush()
+	defer errw.flush()
+	stdout, stderr = out, errw
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("natsx"),
@@ -47,6 +54,7 @@ func Main(version string, args []string, stdout, stderr io.Writer) int {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.TypeMapper(reflect.TypeFor[[]string](), kong.MapperFunc(nonEmptyList)),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "natsx: %v\n", err)
@@ -76,6 +84,7 @@ func Main(version string, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "natsx: %v (see natsx --help)\n", err)
 			return 2, true
 		}
+		warnExposed(stderr, listenFlag(ctx))
 		ctx.Bind(&Env{Out: stdout, Err: stderr, Version: version})
 		if err := ctx.Run(); err != nil {
 			fmt.Fprintf(stderr, "natsx: %s\n", oneLine(err))
@@ -90,6 +99,23 @@ func Main(version string, args []string, stdout, stderr io.Writer) int {
 }
 
 type exitCode int
+
+// listenFlag is the --listen the parsed command starts its embedded
+// broker with, "" when it starts none (no such flag, or --dry-run).
+func listenFlag(ctx *kong.Context) string {
+	var listen string
+	for _, f := range ctx.Flags() {
+		switch f.Name {
+		case "dry-run":
+			if v, _ := ctx.FlagValue(f).(bool); v {
+				return ""
+			}
+		case "listen":
+			listen, _ = ctx.FlagValue(f).(string)
+		}
+	}
+	return listen
+}
 
 func oneLine(err error) string {
 	s := strings.TrimSpace(err.Error())

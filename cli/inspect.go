@@ -43,7 +43,23 @@ type inspectJSON struct {
 	CorruptBytes  int64    `json:"corrupt_bytes"`
 	Indexed       bool     `json:"indexed"`
 	Problems      []string `json:"problems"`
+	// Disconnects and Outages are the times the recorder was not
+	// connected: stretches with nothing recorded, not quiet traffic.
+	Disconnects uint64       `json:"disconnects"`
+	OfflineNS   int64        `json:"offline_ns"`
+	Outages     []outageJSON `json:"outages"`
 }
+
+// outageJSON is one disconnection in inspect --json.
+type outageJSON struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+	// Open is true when the capture ended before the connection came back.
+	Open bool `json:"open,omitempty"`
+}
+
+// maxOutageLines bounds the outages inspect lists as text (--json has all).
+const maxOutageLines = 20
 
 func stamp(ns int64, layout string) string {
 	return time.Unix(0, ns).UTC().Format(layout)
@@ -67,7 +83,10 @@ func (c *InspectCmd) Run(env *Env) error {
 		Messages: s.Messages, Subjects: s.Subjects, DurationNS: int64(s.Duration()), Bytes: s.WireBytes,
 		PayloadBytes: s.PayloadBytes, Truncated: s.Truncated, Gaps: s.Gaps, Missed: s.Missed, Markers: s.Markers,
 		TornBytes: s.TornBytes, CorruptBlocks: s.CorruptBlocks, CorruptBytes: s.CorruptBytes, Indexed: s.Indexed,
-		Problems: []string{},
+		Problems: []string{}, Disconnects: s.Disconnects, OfflineNS: int64(s.Offline), Outages: []outageJSON{},
+	}
+	for _, o := range s.Outages {
+		j.Outages = append(j.Outages, outageJSON{Start: stamp(o.Start, time.RFC3339Nano), End: stamp(o.End, time.RFC3339Nano), Open: o.Open})
 	}
 	if j.Filters == nil {
 		j.Filters = []string{}
@@ -88,7 +107,7 @@ func (c *InspectCmd) Run(env *Env) error {
 		filters = strings.Join(j.Filters, " ")
 	}
 	lines := [][2]string{
-		{"file", fmt.Sprintf("%s (%s, format %d, compression %s)", c.File, model.HumanBytes(uint64(s.FileBytes)), h.Version, h.Compression)},
+		{"file", fmt.Sprintf("%s (%s, format %d, compression %s)", model.Sanitize(c.File), model.HumanBytes(uint64(s.FileBytes)), h.Version, model.Sanitize(h.Compression))},
 		{"recorded", fmt.Sprintf("%s from %s by natsx %s", j.Created, model.Sanitize(h.Server), model.Sanitize(h.NatsxVersion))},
 		{"filters", model.Sanitize(filters)},
 		{"messages", fmt.Sprintf("%d (%s as received)", s.Messages, model.HumanBytes(s.WireBytes))},
@@ -97,6 +116,7 @@ func (c *InspectCmd) Run(env *Env) error {
 		{"last", j.Last},
 		{"duration", s.Duration().String()},
 		{"gaps", fmt.Sprintf("%d (%d messages lost before recording)", s.Gaps, s.Missed)},
+		{"offline", fmt.Sprintf("%d disconnections, %s not connected (nothing recorded then)", s.Disconnects, s.Offline.Round(time.Millisecond))},
 		{"markers", strconv.FormatUint(s.Markers, 10)},
 		{"truncated", strconv.FormatUint(s.Truncated, 10)},
 		{"torn", fmt.Sprintf("%d bytes", s.TornBytes)},
@@ -104,6 +124,17 @@ func (c *InspectCmd) Run(env *Env) error {
 	}
 	for _, l := range lines {
 		fmt.Fprintf(env.Out, "%-10s %s\n", l[0], l[1])
+	}
+	for i, o := range s.Outages {
+		if i == maxOutageLines {
+			fmt.Fprintf(env.Out, "outage     … %d more (inspect --json lists them all)\n", len(s.Outages)-i)
+			break
+		}
+		end := stamp(o.End, "15:04:05.000")
+		if o.Open {
+			end += " (capture ended disconnected)"
+		}
+		fmt.Fprintf(env.Out, "outage     %s → %s, %s\n", stamp(o.Start, "2006-01-02 15:04:05.000"), end, o.Duration().Round(time.Millisecond))
 	}
 	for _, p := range j.Problems {
 		fmt.Fprintf(env.Out, "problem    %s\n", p)

@@ -3,9 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"natsx/engine"
+	"natsx/model"
 	"natsx/recorder"
 )
 
@@ -24,6 +27,19 @@ type RecordCmd struct {
 	MaxSize  Size          `help:"stop once the file reaches SIZE (e.g. 100MiB)" placeholder:"SIZE"`
 	Flush    time.Duration `default:"100ms" help:"write buffered messages at least this often (what a crash can lose)"`
 	Compress string        `default:"none" enum:"none,zstd,s2" help:"block compression: none, zstd or s2"`
+	Force    bool          `help:"replace --out if it exists (the old file stays until the new one is complete)"`
+}
+
+// createCapture creates the capture file; a test swaps it for a writer
+// that fails after some bytes, as a full disk does.
+var createCapture = recorder.Create
+
+// refusedHint adds how to replace a file the recorder refused to overwrite.
+func refusedHint(err error) error {
+	if strings.Contains(err.Error(), "refusing to overwrite") {
+		return fmt.Errorf("%w (--force replaces it)", err)
+	}
+	return err
 }
 
 // Validate checks the flags at parse time.
@@ -56,6 +72,12 @@ func (c *RecordCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
+	// Refused before connecting: nothing is subscribed or started for a
+	// recording that could not be written (Create checks again).
+	if st, err := os.Stat(c.Out); err == nil && !c.Force && (st.Size() > 0 || !st.Mode().IsRegular()) {
+		return fmt.Errorf("record: %s already exists (%s): refusing to overwrite it (--force replaces it)",
+			c.Out, model.HumanBytes(uint64(st.Size())))
+	}
 	so, err := c.sessionOptions()
 	if err != nil {
 		return err
@@ -86,11 +108,12 @@ func (c *RecordCmd) Run(env *Env) error {
 		}
 	}
 	url := sess.Status().URL
-	w, err := recorder.Create(c.Out, recorder.WriterOptions{
+	w, err := createCapture(c.Out, recorder.WriterOptions{
 		Server: url, Subjects: c.Subject, NatsxVersion: env.Version, FlushInterval: c.Flush, Compression: comp,
+		Replace: c.Force,
 	})
 	if err != nil {
-		return err
+		return refusedHint(err)
 	}
 	fmt.Fprintf(env.Err, "recording %s to %s (ctrl+c to stop)\n", url, c.Out)
 	live := isTerminal(env.Err)
@@ -98,14 +121,19 @@ func (c *RecordCmd) Run(env *Env) error {
 		Subjects: c.Subject, Count: c.Count, Duration: c.Duration, MaxSize: int64(c.MaxSize),
 		Progress: func(st recorder.RecordStats) {
 			if live {
-				fmt.Fprintf(env.Err, "\r\x1b[K● REC %s", st)
+				control(env.Err, "\r\x1b[K")
+				fmt.Fprintf(env.Err, "● REC %s", st)
 			}
 		},
 	})
 	if live {
-		fmt.Fprint(env.Err, "\r\x1b[K")
+		control(env.Err, "\r\x1b[K")
 	}
 	if err != nil {
+		if st.Reason == recorder.StopError {
+			// A full disk: what the file holds is what the user needs to know.
+			return fmt.Errorf("%w; %s kept %d of %d messages recorded", err, c.Out, st.Kept, st.Messages)
+		}
 		return err
 	}
 	fmt.Fprintf(env.Out, "recorded %s to %s (stopped: %s)\n", st, c.Out, st.Reason)

@@ -89,16 +89,19 @@ func (c *ReplayCmd) Run(env *Env) error {
 	target := engine.RedactURL(nc.ConnectedUrl())
 	if isTerminal(env.Err) {
 		o.Progress = func(p recorder.ReplayProgress) {
-			fmt.Fprintf(env.Err, "\r\x1b[K%s %3.0f%% %d sent, pass %d", progressBar(p.Fraction(), 30), 100*p.Fraction(), p.Published, p.Pass)
+			control(env.Err, "\r\x1b[K")
+			fmt.Fprintf(env.Err, "%s %3.0f%% %d sent, pass %d", progressBar(p.Fraction(), 30), 100*p.Fraction(), p.Published, p.Pass)
 			if p.Done {
-				fmt.Fprint(env.Err, "\r\x1b[K")
+				control(env.Err, "\r\x1b[K")
 			}
 		}
 	}
 	st, err := recorder.ReplayReader(ctx, nc, r, o)
 	reportProblems(env.Err, st.Problems)
 	if err != nil {
-		return err
+		// A server that went away: what arrived is what the user needs.
+		return fmt.Errorf("%w; %d messages sent to %s before it stopped, %d of them confirmed by the server",
+			err, st.Published, target, st.Confirmed)
 	}
 	line := fmt.Sprintf("replayed %d messages to %s in %s", st.Published, target, st.Elapsed.Round(time.Millisecond))
 	if st.Passes > 1 {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -54,5 +55,40 @@ func TestFlagValues(t *testing.T) {
 	}
 	if s := Speed(inf).String(); s != "max" {
 		t.Errorf("Speed(+Inf) prints %q", s)
+	}
+}
+
+// TestFlagBounds covers issue 12 item 21: an empty pattern is refused on
+// every command that takes one (kong read ” as no pattern: everything),
+// and speeds, rates and the memory budget outside sane bounds are refused
+// with the bound in the one line.
+func TestFlagBounds(t *testing.T) {
+	t.Setenv("NATS_URL", "")
+	capture := openCapture(t, 3)
+	out := filepath.Join(t.TempDir(), "o.natsx")
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--filter", ""}, []string{"--filter", "empty"}},
+		{[]string{"-f", "a,,b"}, []string{"--filter", "empty"}},
+		{[]string{"-f", "a.b,"}, []string{"--filter", "empty"}},
+		{[]string{"open", capture, "-f", ""}, []string{"--filter", "empty"}},
+		{[]string{"record", "--out", out, "--subject", ""}, []string{"--subject", "empty"}},
+		{[]string{"replay", capture, "--dry-run", "--subject", ""}, []string{"--subject", "empty"}},
+		{[]string{"replay", capture, "--dry-run", "--remap", ""}, []string{"--remap", "empty"}},
+		{[]string{"replay", capture, "--dry-run", "--speed", "1e-300"}, []string{"--speed", "0.001 to 1000000"}},
+		{[]string{"replay", capture, "--dry-run", "--speed", "1e300"}, []string{"--speed", "0.001 to 1000000"}},
+		{[]string{"serve", "--demo-rate", "1e-300"}, []string{"--demo-rate", "0.01 to 10000000"}},
+		{[]string{"--max-memory", "99999TiB"}, []string{"--max-memory", "at most 1.0 TiB"}},
+		{[]string{"open", capture, "--max-memory", "2TiB"}, []string{"--max-memory", "at most 1.0 TiB"}},
+	}
+	for _, c := range cases {
+		runFail(t, c.args, c.want...)
+	}
+	// A list still splits on commas, and a bound is inclusive.
+	dry := runOK(t, "replay", capture, "--dry-run", "--speed", "1000000", "--subject", "open.0,open.2")
+	if strings.Count(dry, "\n") != 2 {
+		t.Fatalf("--subject open.0,open.2:\n%s", dry)
 	}
 }

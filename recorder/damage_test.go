@@ -284,7 +284,7 @@ func TestPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{fresh, old} {
-		w, err := Create(p, WriterOptions{})
+		w, err := Create(p, WriterOptions{Replace: p == old})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,9 +31,13 @@ const (
 	blockHeaderLen  = 40
 	footerLen       = 16
 	// maxHeaderJSON and maxBlock bound what a reader allocates for lengths
-	// read from the file, so a corrupt length cannot exhaust memory.
+	// read from the file, so a corrupt or crafted length cannot exhaust
+	// memory (a 165 KB file of zstd blocks claiming 256 MiB each took
+	// inspect to 1 GB). A block holds at most one record past the block
+	// size, and a NATS server accepts payloads of at most 64 MiB: 64 MiB
+	// plus 8 MiB for subject, reply, headers and the records before it.
 	maxHeaderJSON = 1 << 20
-	maxBlock      = 1 << 28
+	maxBlock      = 72 << 20
 
 	blockRecords = 1
 	blockIndex   = 2
@@ -44,68 +48,6 @@ const (
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// Kind says what a record holds.
-type Kind uint8
-
-const (
-	// KindMessage is a message as received.
-	KindMessage Kind = 0
-	// KindGap stands for messages lost before they reached the file.
-	KindGap Kind = 1
-	// KindMarker is a labelled point in time (added by a person while recording).
-	KindMarker Kind = 2
-)
-
-// String names the kind for humans and NDJSON.
-func (k Kind) String() string {
-	switch k {
-	case KindMessage:
-		return "message"
-	case KindGap:
-		return "gap"
-	case KindMarker:
-		return "marker"
-	}
-	return fmt.Sprintf("kind(%d)", uint8(k))
-}
-
-// GapSource says where the messages a gap stands for were lost.
-type GapSource uint8
-
-const (
-	// GapStore means the engine's bounded store overwrote messages before the recorder read them.
-	GapStore GapSource = 1
-	// GapClient means nats.go dropped messages as a slow consumer.
-	GapClient GapSource = 2
-)
-
-// String names the source for humans and NDJSON.
-func (g GapSource) String() string {
-	switch g {
-	case GapStore:
-		return "store"
-	case GapClient:
-		return "client"
-	}
-	return fmt.Sprintf("source(%d)", uint8(g))
-}
-
-// Entry is one entry of a capture: a message, a gap or a marker.
-type Entry struct {
-	// Kind says which of the fields below apply.
-	Kind Kind
-	// Time is the receive time in Unix nanoseconds.
-	Time int64
-	// Msg is the message (KindMessage); Msg.Received equals Time.
-	Msg model.Message
-	// Missed is how many messages a gap stands for (KindGap).
-	Missed uint64
-	// Source is where a gap's messages were lost (KindGap).
-	Source GapSource
-	// Label is a marker's text (KindMarker).
-	Label string
-}
 
 // Compression chooses how blocks are compressed.
 type Compression uint8
@@ -229,8 +171,10 @@ func parseBlockHeader(b []byte, off int64) (blockHeader, string) {
 		return h, fmt.Sprintf("unknown codec %d", h.codec)
 	case b[6] != 0 || b[7] != 0:
 		return h, "reserved bytes set"
-	case h.rawLen > maxBlock || h.bodyLen > maxBlock:
-		return h, "block length out of range"
+	case h.rawLen > maxBlock:
+		return h, fmt.Sprintf("decompressed length %d over the format's limit of %d bytes", h.rawLen, maxBlock)
+	case h.bodyLen > maxBlock:
+		return h, fmt.Sprintf("stored length %d over the format's limit of %d bytes", h.bodyLen, maxBlock)
 	case h.codec == codecNone && h.rawLen != h.bodyLen:
 		return h, "length mismatch"
 	case uint64(h.count) > uint64(h.rawLen):

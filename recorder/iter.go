@@ -148,6 +148,14 @@ type Stats struct {
 	CorruptBytes int64
 	// Indexed is false when the trailer is missing (the recorder did not close).
 	Indexed bool
+	// Disconnects counts the times the recorder lost its connection, and
+	// Outages lists them (the first maxOutages) with their times; Gaps and
+	// Missed do not count them.
+	Disconnects uint64
+	// Outages are the disconnections in time order.
+	Outages []Outage
+	// Offline is the total time the recorder was disconnected.
+	Offline time.Duration
 	// Problems lists every problem found.
 	Problems []Problem
 }
@@ -164,6 +172,7 @@ func (s *Stats) Duration() time.Duration {
 func (r *Reader) Stats() (Stats, error) {
 	s := Stats{Header: r.hdr, FileBytes: r.size, Indexed: r.info.Indexed}
 	subjects := map[string]struct{}{}
+	var outages outageList
 	it := r.Iter()
 	n := 0
 	for it.Next() {
@@ -185,6 +194,9 @@ func (r *Reader) Stats() (Stats, error) {
 			}
 			subjects[rec.Msg.Subject] = struct{}{}
 		case KindGap:
+			if outages.add(rec) {
+				continue
+			}
 			s.Gaps++
 			s.Missed += rec.Missed
 		case KindMarker:
@@ -193,6 +205,10 @@ func (r *Reader) Stats() (Stats, error) {
 	}
 	if err := it.Err(); err != nil {
 		return s, err
+	}
+	s.Outages, s.Disconnects = outages.finish(s.Last), outages.disconnects
+	for _, o := range s.Outages {
+		s.Offline += o.Duration()
 	}
 	s.Subjects = len(subjects)
 	s.Problems = r.Problems()
@@ -221,6 +237,9 @@ func (rec *Entry) String() string {
 		}
 		return s + fmt.Sprintf(" %d bytes", rec.Msg.Size)
 	case KindGap:
+		if rec.Source.Connection() {
+			return fmt.Sprintf("%s %s", t, rec.Source)
+		}
 		return fmt.Sprintf("%s gap: %d messages lost (%s)", t, rec.Missed, rec.Source)
 	}
 	return fmt.Sprintf("%s marker %q", t, rec.Label)

@@ -3,8 +3,6 @@ package recorder
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,52 +41,6 @@ func (h HeaderInfo) writerOptions(created time.Time) WriterOptions {
 		Compression: h.Compression, Created: created}
 }
 
-// createNew creates a capture at path, refusing to overwrite a file that
-// holds anything: a keypress in the TUI must never destroy an old capture.
-// It reports whether it created the file, so a failed save can remove it.
-func createNew(path string, o WriterOptions) (w *Writer, created bool, err error) {
-	// One handle from the check to the writer: no window in which a file
-	// written meanwhile by someone else would be truncated.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	switch {
-	case err == nil:
-		created = true
-	case errors.Is(err, fs.ErrExist):
-		// Stat before opening: opening a FIFO for writing would block.
-		if err := checkEmptyFile(os.Stat(path)); err != nil {
-			return nil, false, fmt.Errorf("recorder: %s%w", path, err)
-		}
-		if f, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
-			return nil, false, fmt.Errorf("recorder: %s: %w", path, unwrapPath(err))
-		}
-		if err := checkEmptyFile(f.Stat()); err != nil { // written meanwhile?
-			_ = f.Close()
-			return nil, false, fmt.Errorf("recorder: %s%w", path, err)
-		}
-	default:
-		return nil, false, fmt.Errorf("recorder: create %s: %w", path, unwrapPath(err))
-	}
-	w, err = createOn(f, path, o)
-	if err != nil && created {
-		_ = os.Remove(path)
-	}
-	return w, created, err
-}
-
-// checkEmptyFile accepts an empty regular file; its error reads after
-// the path.
-func checkEmptyFile(st fs.FileInfo, err error) error {
-	switch {
-	case err != nil:
-		return fmt.Errorf(": %w", unwrapPath(err))
-	case !st.Mode().IsRegular():
-		return errors.New(" exists and is not a regular file")
-	case st.Size() > 0:
-		return fmt.Errorf(" already exists (%s): refusing to overwrite it", model.HumanBytes(uint64(st.Size())))
-	}
-	return nil
-}
-
 // headFeed is a feed that knows the sequence its next message gets (the
 // engine Session and Store do): markers are then placed exactly between
 // the messages read before and after the keypress.
@@ -104,12 +56,21 @@ type LiveStatus struct {
 	Messages, Gaps, Markers uint64
 	// Missed is the number of messages the gap records stand for.
 	Missed uint64
+	// Disconnects counts the connection losses recorded (each is in the
+	// file as a disconnection and a reconnection record).
+	Disconnects uint64
+	// Disconnected is true while the connection is down and nothing is
+	// being recorded: the header should say so, not look quiet.
+	Disconnected bool
 	// Bytes is the file size so far.
 	Bytes uint64
 	// Started is when recording began.
 	Started time.Time
 	// Err is the error that ended recording, empty while it runs.
 	Err string
+	// Kept is, once Err is set (a full disk), how many messages the file
+	// holds: those in blocks written whole.
+	Kept uint64
 }
 
 // pendingMark is a marker waiting for the recording goroutine: at is the
@@ -131,6 +92,8 @@ type LiveRecorder struct {
 	started time.Time
 
 	messages, gaps, missed, markers, bytes atomic.Uint64
+	disconnects                            atomic.Uint64
+	disconnected                           atomic.Bool
 	err                                    atomic.Pointer[string]
 
 	mu      sync.Mutex
@@ -168,9 +131,10 @@ func StartLive(feed Feed, from uint64, path string, hdr HeaderInfo) (*LiveRecord
 // Status is cheap (atomic loads): the TUI calls it on every tick.
 func (r *LiveRecorder) Status() LiveStatus {
 	st := LiveStatus{Path: r.path, Messages: r.messages.Load(), Gaps: r.gaps.Load(), Markers: r.markers.Load(),
-		Missed: r.missed.Load(), Bytes: r.bytes.Load(), Started: r.started}
+		Missed: r.missed.Load(), Bytes: r.bytes.Load(), Started: r.started,
+		Disconnects: r.disconnects.Load(), Disconnected: r.disconnected.Load()}
 	if p := r.err.Load(); p != nil {
-		st.Err = *p
+		st.Err, st.Kept = *p, r.w.Kept() // the writer's lock, only once recording has failed
 	}
 	return st
 }
@@ -264,6 +228,8 @@ func (r *LiveRecorder) drain(cursor *uint64, lost *gaps, buf []model.Message, un
 		records, lostN, err := lost.note(r.w, at, missed)
 		r.gaps.Add(records)
 		r.missed.Add(lostN)
+		r.disconnects.Store(lost.disconnects)
+		r.disconnected.Store(lost.down())
 		if err != nil {
 			return err
 		}

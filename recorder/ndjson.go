@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"natsx/model"
 )
@@ -25,6 +27,20 @@ type jsonMessage struct {
 	Data    []byte       `json:"data"`
 	// Size is the wire size, present only when Data was cut at recording.
 	Size int `json:"size,omitempty"`
+	rawFields
+}
+
+// rawFields keep a record's bytes exact where JSON strings cannot: a
+// subject, reply, header or label that is not valid UTF-8 (encoding/json
+// would write U+FFFD in its place, and an import would change the data)
+// is also written in base64, and an import takes that form when present.
+// Each is omitted when its string is valid UTF-8, so ordinary exports are
+// unchanged.
+type rawFields struct {
+	SubjectRaw []byte      `json:"subject_base64,omitempty"`
+	ReplyRaw   []byte      `json:"reply_base64,omitempty"`
+	HeadersRaw [][2][]byte `json:"headers_base64,omitempty"` // key, value pairs: keys sorted, values in order
+	LabelRaw   []byte      `json:"label_base64,omitempty"`
 }
 
 // jsonOther is an exported gap or marker: "type" tells it from a message.
@@ -34,6 +50,7 @@ type jsonOther struct {
 	Missed uint64 `json:"missed,omitempty"`
 	Source string `json:"source,omitempty"`
 	Label  string `json:"label,omitempty"`
+	rawFields
 }
 
 // jsonLine is what Import accepts: either of the above.
@@ -48,14 +65,54 @@ type jsonLine struct {
 	Missed  uint64       `json:"missed"`
 	Source  string       `json:"source"`
 	Label   string       `json:"label"`
+	rawFields
+}
+
+// rawIfInvalid is s's bytes when s is not valid UTF-8, nil otherwise.
+func rawIfInvalid(s string) []byte {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return []byte(s)
+}
+
+// rawHeaders is every header pair as bytes when any key or value is not
+// valid UTF-8, nil otherwise.
+func rawHeaders(h model.Header) [][2][]byte {
+	valid := true
+	for k, vs := range h {
+		valid = valid && utf8.ValidString(k)
+		for _, v := range vs {
+			valid = valid && utf8.ValidString(v)
+		}
+	}
+	if valid {
+		return nil
+	}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var pairs [][2][]byte
+	for _, k := range keys {
+		for _, v := range h[k] {
+			pairs = append(pairs, [2][]byte{[]byte(k), []byte(v)})
+		}
+	}
+	return pairs
 }
 
 // ExportNDJSON writes one JSON object per record: messages as time
 // (RFC 3339 with nanoseconds), subject, reply, headers and data (base64);
 // gaps and markers carry a "type" field. It returns the records written.
+// The output is exact and terminal-safe: strings that are not UTF-8 also
+// go out in base64 (rawFields), and invisible or control runes are \u
+// escapes (EscapeJSON), so ImportNDJSON gets back the same bytes.
 func ExportNDJSON(w io.Writer, r *Reader) (uint64, error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	enc := json.NewEncoder(bw)
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line)
 	enc.SetEscapeHTML(false)
 	it := r.Iter()
 	var n uint64
@@ -76,13 +133,18 @@ func ExportNDJSON(w io.Writer, r *Reader) (uint64, error) {
 			if m.Truncated() {
 				jm.Size = m.Size
 			}
+			jm.SubjectRaw, jm.ReplyRaw, jm.HeadersRaw = rawIfInvalid(m.Subject), rawIfInvalid(m.Reply), rawHeaders(m.Header)
 			v = jm
 		case KindGap:
 			v = jsonOther{Type: rec.Kind.String(), Time: t, Missed: rec.Missed, Source: rec.Source.String()}
 		default:
-			v = jsonOther{Type: rec.Kind.String(), Time: t, Label: rec.Label}
+			v = jsonOther{Type: rec.Kind.String(), Time: t, Label: rec.Label, rawFields: rawFields{LabelRaw: rawIfInvalid(rec.Label)}}
 		}
+		line.Reset()
 		if err := enc.Encode(v); err != nil {
+			return n, fmt.Errorf("recorder: export: %w", err)
+		}
+		if _, err := bw.Write(EscapeJSON(line.Bytes())); err != nil {
 			return n, fmt.Errorf("recorder: export: %w", err)
 		}
 		n++
@@ -135,6 +197,7 @@ func parseLine(b []byte) (Entry, error) {
 		return Entry{}, fmt.Errorf("time %q: want RFC 3339, e.g. 2025-03-01T12:00:00.123456789Z", jl.Time)
 	}
 	rec := Entry{Time: t.UnixNano()}
+	jl.applyRaw()
 	switch jl.Type {
 	case "", "message":
 		if err := ValidPattern(jl.Subject); err != nil {
@@ -147,8 +210,10 @@ func parseLine(b []byte) (Entry, error) {
 		rec.Msg = model.Message{Received: rec.Time, Subject: jl.Subject, Reply: jl.Reply, Header: h, Data: jl.Data, Size: max(jl.Size, len(jl.Data))}
 	case "gap":
 		rec.Kind, rec.Missed, rec.Source = KindGap, jl.Missed, GapStore
-		if jl.Source == "client" {
-			rec.Source = GapClient
+		for _, src := range []GapSource{GapClient, GapDisconnected, GapReconnected} {
+			if jl.Source == src.String() {
+				rec.Source = src
+			}
 		}
 	case "marker":
 		rec.Kind, rec.Label = KindMarker, jl.Label
@@ -156,6 +221,27 @@ func parseLine(b []byte) (Entry, error) {
 		return Entry{}, fmt.Errorf("unknown type %q", jl.Type)
 	}
 	return rec, nil
+}
+
+// applyRaw puts the exact bytes of rawFields in place of their lossy
+// UTF-8 strings.
+func (jl *jsonLine) applyRaw() {
+	if jl.SubjectRaw != nil {
+		jl.Subject = string(jl.SubjectRaw)
+	}
+	if jl.ReplyRaw != nil {
+		jl.Reply = string(jl.ReplyRaw)
+	}
+	if jl.LabelRaw != nil {
+		jl.Label = string(jl.LabelRaw)
+	}
+	if jl.HeadersRaw != nil {
+		jl.Headers = model.Header{}
+		for _, p := range jl.HeadersRaw {
+			k := string(p[0])
+			jl.Headers[k] = append(jl.Headers[k], string(p[1]))
+		}
+	}
 }
 
 // natscliMsg is what `nats sub --dump DIR` writes per file: a

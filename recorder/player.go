@@ -47,6 +47,9 @@ type PlayerStatus struct {
 	Markers []time.Time
 	// MoreMarkers is true when the capture has more markers than listed.
 	MoreMarkers bool
+	// Outages is how many disconnections the capture holds (found so far,
+	// while the background scan runs); Player.Outages lists them.
+	Outages int
 	// Done is true once every message was published and flushed to the server.
 	Done bool
 	// Err is the last error (a publish failure pauses playback).
@@ -101,7 +104,8 @@ type Player struct {
 	markers     []int64
 	listed      []time.Time // Status's markers, rebuilt when markers change
 	moreMarkers bool
-	scanned     bool // the scan is over: markers, total and end are final
+	outages     outageList // disconnections found by the scan
+	scanned     bool       // the scan is over: markers, total and end are final
 }
 
 // OpenPlayer opens the capture at path for publishing on nc. It reads the
@@ -125,7 +129,8 @@ func OpenPlayer(path string, nc *nats.Conn) (*Player, error) {
 	if !p.loadNext() {
 		p.finished = true
 	}
-	if info.Indexed && info.Markers == 0 {
+	// Gap records may be disconnections, which the timeline draws.
+	if info.Indexed && info.Markers == 0 && info.Gaps == 0 {
 		p.scanned = true
 		close(p.scan)
 	} else {
@@ -248,7 +253,22 @@ func (p *Player) Status() PlayerStatus {
 		}
 	}
 	st.Markers = p.listed
+	st.Outages = len(p.outages.list)
 	return st
+}
+
+// Outages lists the capture's disconnections in time order (at most
+// 10,000), for the timeline to draw: stretches in which nothing was
+// recorded. One still open ends at the capture's end. The list grows
+// while the background scan runs (PlayerStatus.Outages counts it).
+func (p *Player) Outages() []Outage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := append([]Outage(nil), p.outages.list...)
+	if n := len(out); n > 0 && out[n-1].Open {
+		out[n-1].End = max(p.end, out[n-1].Start)
+	}
+	return out
 }
 
 // Problems lists damage met in the capture (skipped blocks, torn tail).

@@ -69,6 +69,10 @@ func (p *Player) scanMarkers(count bool) {
 		switch e.Kind {
 		case KindMessage:
 			msgs++
+		case KindGap:
+			p.mu.Lock()
+			p.outages.add(e)
+			p.mu.Unlock()
 		case KindMarker:
 			p.mu.Lock()
 			if len(p.markers) < maxMarkers {

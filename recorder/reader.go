@@ -48,7 +48,9 @@ type Info struct {
 	// Indexed is true when the file has its trailer (it was closed cleanly);
 	// the counts below are known only then.
 	Indexed bool
-	// Messages, Gaps, Missed and Markers count the records (Indexed only).
+	// Messages, Gaps, Missed and Markers count the records (Indexed only);
+	// Gaps includes disconnection and reconnection records (Stats tells
+	// them apart).
 	Messages, Gaps, Missed, Markers uint64
 	// WireBytes is the subject+reply+header+payload bytes recorded (Indexed only).
 	WireBytes uint64

@@ -22,24 +22,33 @@ type statusFeed interface {
 	Status() model.SourceStatus
 }
 
-// gaps turns what a feed lost into gap records: messages the store dropped
-// before the reader got them, and the client's slow-consumer drops since
-// recording began (the drops before were not the recording's).
+// gaps turns what a feed lost into records: gap records for messages the
+// store dropped before the reader got them and for the client's
+// slow-consumer drops since recording began (the drops before were not
+// the recording's), and disconnection and reconnection records for the
+// times the connection was down.
 type gaps struct {
-	sf      statusFeed // nil when the feed has no status
-	dropped uint64     // client drops already accounted
+	sf          statusFeed // nil when the feed has no status
+	dropped     uint64     // client drops already accounted
+	conn        connWatch
+	disconnects uint64 // disconnection records written
 }
 
 func newGaps(feed Feed) gaps {
 	var g gaps
 	if g.sf, _ = feed.(statusFeed); g.sf != nil {
-		g.dropped = g.sf.Status().ClientDropped
+		st := g.sf.Status()
+		g.dropped, g.conn.reconnects = st.ClientDropped, st.Reconnects
 	}
 	return g
 }
 
-// note writes, at t, a gap for storeMissed and one for new client drops,
-// and returns how many records and messages they stand for.
+// down reports whether the connection was down at the last note.
+func (g *gaps) down() bool { return g.conn.down }
+
+// note writes, at t, a gap for storeMissed, one for new client drops and
+// any connection change, and returns how many gap records and messages
+// the losses stand for (connection records are counted in disconnects).
 func (g *gaps) note(w *Writer, t int64, storeMissed uint64) (records, missed uint64, err error) {
 	if storeMissed > 0 {
 		if err := w.WriteGap(t, GapStore, storeMissed); err != nil {
@@ -47,13 +56,23 @@ func (g *gaps) note(w *Writer, t int64, storeMissed uint64) (records, missed uin
 		}
 		records, missed = records+1, missed+storeMissed
 	}
-	if g.sf != nil {
-		if d := g.sf.Status().ClientDropped; d > g.dropped {
-			if err := w.WriteGap(t, GapClient, d-g.dropped); err != nil {
-				return records, missed, err
-			}
-			records, missed = records+1, missed+d-g.dropped
-			g.dropped = d
+	if g.sf == nil {
+		return records, missed, nil
+	}
+	st := g.sf.Status()
+	if d := st.ClientDropped; d > g.dropped {
+		if err := w.WriteGap(t, GapClient, d-g.dropped); err != nil {
+			return records, missed, err
+		}
+		records, missed = records+1, missed+d-g.dropped
+		g.dropped = d
+	}
+	for _, e := range g.conn.note(st, t) {
+		if err := w.WriteEntry(&e); err != nil {
+			return records, missed, err
+		}
+		if e.Source == GapDisconnected {
+			g.disconnects++
 		}
 	}
 	return records, missed, nil
@@ -95,8 +114,18 @@ const (
 type RecordStats struct {
 	// Messages is the number of message records written.
 	Messages uint64
+	// Kept is the number of messages the file holds: Messages, unless a
+	// write error (a full disk) cut the recording short, when it is those
+	// in the blocks written whole.
+	Kept uint64
 	// Gaps and Missed count gap records and the messages they stand for.
 	Gaps, Missed uint64
+	// Disconnects counts the times the connection was lost while
+	// recording (each one is in the file, with its reconnection).
+	Disconnects uint64
+	// Disconnected is true while the connection is down: nothing is being
+	// recorded, which the status line must say rather than look quiet.
+	Disconnected bool
 	// Bytes is the file size so far.
 	Bytes int64
 	// Elapsed is the time since recording began.
@@ -124,7 +153,7 @@ func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st Reco
 		if cerr := w.Close(); err == nil && cerr != nil {
 			err, st.Reason = cerr, StopError
 		}
-		st.Bytes, st.Elapsed = w.Size(), time.Since(start)
+		st.Bytes, st.Elapsed, st.Kept = w.Size(), time.Since(start), w.Kept()
 		if o.Progress != nil {
 			o.Progress(st)
 		}
@@ -149,6 +178,7 @@ func Record(ctx context.Context, feed Feed, w *Writer, o RecordOptions) (st Reco
 			now := time.Now().UnixNano()
 			records, lostN, err := lost.note(w, now, missed)
 			st.Gaps, st.Missed = st.Gaps+records, st.Missed+lostN
+			st.Disconnects, st.Disconnected = lost.disconnects, lost.down()
 			if err != nil {
 				return stop(st, StopError), err
 			}
@@ -201,6 +231,12 @@ func (s RecordStats) String() string {
 	}
 	if s.Missed > 0 {
 		line += fmt.Sprintf(", %d missed in %d gaps", s.Missed, s.Gaps)
+	}
+	if s.Disconnects > 0 {
+		line += fmt.Sprintf(", %d disconnections", s.Disconnects)
+	}
+	if s.Disconnected {
+		line += " (DISCONNECTED: recording nothing until the server is back)"
 	}
 	return line
 }

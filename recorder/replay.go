@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -66,6 +67,11 @@ func (p ReplayProgress) Fraction() float64 {
 type ReplayStats struct {
 	// Published counts messages sent (or printed, in a dry run).
 	Published uint64
+	// Confirmed counts the messages the server is known to have received:
+	// those before its last answer to a flush (one every confirmEvery, and
+	// at the end). When the server goes away, Published minus Confirmed
+	// may have been lost.
+	Confirmed uint64
 	// Skipped counts messages the subject filter left out.
 	Skipped uint64
 	// Truncated counts messages sent with a payload cut short at recording.
@@ -97,13 +103,17 @@ func Replay(ctx context.Context, nc *nats.Conn, path string, o ReplayOptions) (R
 	return ReplayReader(ctx, nc, r, o)
 }
 
+// MinReplaySpeed is the slowest replay: below it a recorded gap divided
+// by the speed overflows a time.Duration (1e-300 sent everything at once).
+const MinReplaySpeed = 0.001
+
 // ReplayReader is Replay for an open capture.
 func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions) (st ReplayStats, err error) {
 	if nc == nil && !o.DryRun {
 		return st, errors.New("recorder: replay: no connection")
 	}
-	if math.IsNaN(o.Speed) || o.Speed < 0 {
-		return st, fmt.Errorf("recorder: replay: speed %v: want a positive number, or 0 for max", o.Speed)
+	if math.IsNaN(o.Speed) || o.Speed < 0 || (o.Speed > 0 && o.Speed < MinReplaySpeed) {
+		return st, fmt.Errorf("recorder: replay: speed %v: want at least %v, or 0 for max", o.Speed, MinReplaySpeed)
 	}
 	filter, err := compileFilter(o.Subjects)
 	if err != nil {
@@ -119,7 +129,7 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 	info := r.Info()
 	prog := ReplayProgress{Span: time.Duration(max(info.Last-info.First, 0))}
 	start := time.Now()
-	lastProgress := start
+	lastProgress, lastConfirm := start, start
 	defer func() {
 		st.Elapsed = time.Since(start)
 		st.Problems = r.Problems()
@@ -139,7 +149,8 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 		var seen bool
 		for it.Next() {
 			if err := ctx.Err(); err != nil {
-				return st, flush(nc, o.DryRun)
+				ferr := st.flush(nc, o.DryRun)
+				return st, ferr
 			}
 			rec := it.Entry()
 			if !seen {
@@ -165,7 +176,8 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 				// sleep overshoot does not add up.
 				target := base.Add(time.Duration(float64(rec.Time-first) / o.Speed))
 				if err := waitUntil(ctx, target); err != nil {
-					return st, flush(nc, o.DryRun)
+					ferr := st.flush(nc, o.DryRun)
+					return st, ferr
 				}
 			}
 			subject := m.Subject
@@ -182,10 +194,24 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 				if err := dryRunLine(o.Output, rec, subject, rec.Time-info.First); err != nil {
 					return st, err
 				}
-			} else if err := publish(nc, subject, m); err != nil {
-				return st, fmt.Errorf("recorder: replay: publish %q (%d bytes): %w", subject, len(m.Data), err)
+			} else {
+				// nats.go buffers publishes while it reconnects, so a
+				// vanished server would swallow the rest of the capture
+				// without an error: stop at once instead.
+				if !nc.IsConnected() {
+					return st, fmt.Errorf("recorder: replay: the connection to the server was lost (%s)", strings.ToLower(nc.Status().String()))
+				}
+				if err := publish(nc, subject, m); err != nil {
+					return st, fmt.Errorf("recorder: replay: publish %q (%d bytes): %w", model.Sanitize(subject), len(m.Data), err)
+				}
 			}
 			st.Published++
+			if !o.DryRun && time.Since(lastConfirm) >= confirmEvery {
+				if err := st.flush(nc, false); err != nil {
+					return st, err
+				}
+				lastConfirm = time.Now()
+			}
 			prog.Published, prog.Position = st.Published, time.Duration(rec.Time-first)
 			if o.Progress != nil && time.Since(lastProgress) >= o.ProgressEvery {
 				lastProgress = time.Now()
@@ -203,7 +229,8 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 			base = base.Add(time.Duration(float64(last-first) / o.Speed))
 		}
 	}
-	return st, flush(nc, o.DryRun)
+	ferr := st.flush(nc, o.DryRun)
+	return st, ferr
 }
 
 // publish sends m on subject. Without headers it is nats.go's plain
@@ -219,15 +246,20 @@ func publish(nc *nats.Conn, subject string, m *model.Message) error {
 	return nc.Publish(subject, m.Data)
 }
 
+// confirmEvery is how often a replay asks the server to confirm what it
+// has received (one PING round trip, a millisecond or so): when the
+// server goes away, the replay can say how many messages surely arrived.
+const confirmEvery = time.Second
+
 // flush waits until the server has everything published, so a caller that
-// returns and closes the connection loses nothing.
-func flush(nc *nats.Conn, dry bool) error {
-	if dry || nc == nil {
-		return nil
+// returns and closes the connection loses nothing, and counts it confirmed.
+func (st *ReplayStats) flush(nc *nats.Conn, dry bool) error {
+	if !dry && nc != nil {
+		if err := nc.FlushTimeout(10 * time.Second); err != nil {
+			return fmt.Errorf("recorder: replay: flush: %w", err)
+		}
 	}
-	if err := nc.FlushTimeout(10 * time.Second); err != nil {
-		return fmt.Errorf("recorder: replay: flush: %w", err)
-	}
+	st.Confirmed = st.Published
 	return nil
 }
 

@@ -3,6 +3,7 @@ package recorder
 import (
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -274,4 +275,19 @@ func BenchmarkReplayTiming(b *testing.B) {
 	b.ReportMetric(errs[len(errs)/2], "p50_ms")
 	b.ReportMetric(errs[len(errs)*99/100], "p99_ms")
 	b.ReportMetric(0, "ns/op")
+}
+
+// TestReplayRefusesTinySpeed: a speed so small that the scaled gaps
+// overflow is refused by the library too, not only by the CLI's flag.
+func TestReplayRefusesTinySpeed(t *testing.T) {
+	var buf bytes.Buffer
+	w, _ := NewWriter(&buf, WriterOptions{})
+	_ = w.WriteMessage(&model.Message{Received: 1, Subject: "a", Data: []byte("x"), Size: 1})
+	_ = w.Close()
+	r, _ := NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	for _, speed := range []float64{1e-300, math.NaN(), -1} {
+		if _, err := ReplayReader(context.Background(), nil, r, ReplayOptions{Speed: speed, DryRun: true, Output: io.Discard}); err == nil {
+			t.Errorf("speed %v accepted", speed)
+		}
+	}
 }

@@ -46,6 +46,18 @@ type WriterOptions struct {
 	BlockSize int
 	// Compression compresses blocks (default none).
 	Compression Compression
+	// Replace lets Create replace an existing file. The capture is then
+	// written to a temporary file in the same directory and renamed over
+	// the old one by Close, so the old file survives until the new one is
+	// complete (or, after a write error, holds at least one message).
+	// Without it Create refuses a file that holds anything.
+	Replace bool
+	// Atomic makes the file appear at path only when it is complete: it is
+	// written to a temporary file in the same directory that Close moves
+	// into place (without replacing a file unless Replace is set). For
+	// whole files produced at once (import), not for a recording that a
+	// crash should leave readable under its own name.
+	Atomic bool
 }
 
 // indexEntry points the seek index at a block.
@@ -83,61 +95,41 @@ type Writer struct {
 	index       []indexEntry
 	lastIndexed int64
 	sum         summary
+	kept        uint64 // messages in blocks written whole: what the file holds after a write error
+	keptRecords uint64 // records of any kind in blocks written whole
+	made        bool   // Create made the file at path: Discard and a failed start remove it
+	tmp         string // with Replace, the temporary file Close renames to path
 	err         error
 	closed      bool
 	timer       *time.Timer
 }
 
-// Create creates (or truncates) path with mode 0600 and writes the header.
-func Create(path string, o WriterOptions) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("recorder: create %s: %w", path, unwrapPath(err))
-	}
-	return createOn(f, path, o)
-}
-
-// createOn writes the header to f, opened for writing at path, and
-// returns its Writer; f is closed on failure.
-func createOn(f *os.File, path string, o WriterOptions) (*Writer, error) {
-	// The mode only applies to new files; an old capture keeps its mode.
-	if err := f.Chmod(0o600); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("recorder: chmod %s: %w", path, unwrapPath(err))
-	}
-	w, err := newWriter(f, o)
-	if err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("recorder: %s: %w", path, err)
-	}
-	w.f, w.path = f, path
-	return w, nil
-}
-
 // NewWriter writes a capture to any writer (a pipe, a buffer, a test's
 // failing writer); Close does not close it.
 func NewWriter(dst io.Writer, o WriterOptions) (*Writer, error) {
-	return newWriter(dst, o)
+	return newWriter(dst, nil, "", o)
 }
 
-func newWriter(dst io.Writer, o WriterOptions) (*Writer, error) {
+// newWriter writes the header to dst; f and path, when set, are the file
+// behind dst, named once in every error (never "recorder: x: recorder: …").
+func newWriter(dst io.Writer, f *os.File, path string, o WriterOptions) (*Writer, error) {
 	if o.FlushInterval == 0 {
 		o.FlushInterval = DefaultFlushInterval
 	}
-	if o.BlockSize <= 0 {
+	if o.BlockSize <= 0 || o.BlockSize > maxBlock {
 		o.BlockSize = DefaultBlockSize
 	}
 	if o.Created.IsZero() {
 		o.Created = time.Now()
 	}
 	if o.Compression > CompressS2 {
-		return nil, fmt.Errorf("unknown compression %d", o.Compression)
+		return nil, fmt.Errorf("recorder: unknown compression %d", o.Compression)
 	}
-	w := &Writer{w: dst, o: o, raw: make([]byte, 0, o.BlockSize+o.BlockSize/4)}
+	w := &Writer{w: dst, f: f, path: path, o: o, raw: make([]byte, 0, o.BlockSize+o.BlockSize/4)}
 	if o.Compression == CompressZstd {
 		enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(zstd.SpeedFastest))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("recorder: %s: %w", w.name(), err)
 		}
 		w.zstd = enc
 	}
@@ -196,8 +188,17 @@ func (w *Writer) WriteEntry(r *Entry) error {
 	before := len(w.raw)
 	w.raw = appendRecord(w.raw, r, w.prev)
 	if len(w.raw) > maxBlock {
+		size := len(w.raw) - before
 		w.raw = w.raw[:before]
-		return fmt.Errorf("recorder: record of %d bytes is too large", len(w.raw)-before)
+		if size > maxBlock {
+			return fmt.Errorf("recorder: record of %d bytes is over the format's limit of %d", size, maxBlock)
+		}
+		// The record fits a block of its own: end the open one first.
+		if err := w.flushBlock(); err != nil {
+			return err
+		}
+		w.first, w.prev = r.Time, r.Time
+		w.raw = appendRecord(w.raw, r, w.prev)
 	}
 	w.prev = r.Time
 	w.count++
@@ -207,6 +208,8 @@ func (w *Writer) WriteEntry(r *Entry) error {
 		w.blockMsgs++
 		w.sum.wireBytes += uint64(r.Msg.WireBytes())
 	case KindGap:
+		// Disconnection records count here too (with 0 missed), so a
+		// reader knows from the trailer that a scan will find outages.
 		w.sum.gaps++
 		w.sum.missed += r.Missed
 	case KindMarker:
@@ -260,9 +263,14 @@ func (w *Writer) flushBlock() error {
 		w.lastIndexed = w.written
 	}
 	w.out = appendBlock(w.out[:0], blockRecords, codec, w.count, len(w.raw), w.first, w.prev, body)
+	msgs, recs := w.blockMsgs, uint64(w.count)
 	w.raw, w.count, w.blockMsgs = w.raw[:0], 0, 0
 	w.sum.blocks++
-	return w.write(w.out)
+	if err := w.write(w.out); err != nil {
+		return err
+	}
+	w.kept, w.keptRecords = w.kept+msgs, w.keptRecords+recs
+	return nil
 }
 
 func (w *Writer) compress(raw []byte) ([]byte, uint8) {
@@ -322,9 +330,20 @@ func (w *Writer) Messages() uint64 {
 	return w.sum.messages
 }
 
+// Kept is the number of messages in blocks written whole: after a write
+// error (a full disk), what the file holds.
+func (w *Writer) Kept() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.kept
+}
+
 // Close writes the open block, the seek index and the footer, syncs and
 // closes the file. After a write error it only closes: the file then reads
-// up to its last complete block, without an index.
+// up to its last complete block, without an index; a file Create made
+// that holds no record is removed instead. With Replace, Close renames
+// the temporary file over the old one when it holds the new capture (or,
+// after a write error, at least one record), and removes it otherwise.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -350,6 +369,7 @@ func (w *Writer) Close() error {
 		if err := w.f.Close(); err != nil && w.err == nil {
 			w.err = fmt.Errorf("recorder: close %s: %w", w.path, unwrapPath(err))
 		}
+		w.settle()
 	}
 	return w.err
 }

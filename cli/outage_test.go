@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"natsx/testkit"
+)
+
+// TestRecordDisconnects covers issue 12 item 5 (CLI and recorder part):
+// the server goes away twice during a recording; the capture holds both
+// outages with their times, and inspect (text and JSON) and export show
+// them, where before they looked like quiet traffic ("gaps 0").
+func TestRecordDisconnects(t *testing.T) {
+	t.Setenv("NATS_URL", "")
+	s := testkit.Server(t)
+	port := s.Addr().(*net.TCPAddr).Port
+	url := s.ClientURL()
+	path := filepath.Join(t.TempDir(), "flaky.natsx")
+	before := s.NumSubscriptions()
+	done := make(chan string, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		code := run([]string{"record", "-s", url, "--out", path, "--count", "3"}, &out, &errb)
+		done <- fmt.Sprintf("%d %s%s", code, out.String(), errb.String())
+	}()
+	waitSubs(t, s, before)
+	publish := func(s *server.Server) {
+		nc := testkit.Conn(t, s.ClientURL())
+		_ = nc.Publish("flaky.x", []byte("x"))
+		_ = nc.Flush()
+		nc.Close()
+	}
+	publish(s)
+	for range 2 {
+		s.Shutdown()
+		s.WaitForShutdown()
+		time.Sleep(300 * time.Millisecond) // an outage long enough to see
+		s = testkit.Server(t, func(o *server.Options) { o.Port = port })
+		// The recorder reconnects after nats.go's wait (250 ms), so the
+		// server's own subscriptions are counted before it is back.
+		waitSubs(t, s, s.NumSubscriptions())
+		publish(s)
+	}
+	var res string
+	select {
+	case res = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("record did not finish")
+	}
+	if !strings.HasPrefix(res, "0 ") || !strings.Contains(res, "2 disconnections") {
+		t.Fatalf("record: %s", res)
+	}
+	var j struct {
+		Messages, Gaps, Disconnects uint64
+		OfflineNS                   int64 `json:"offline_ns"`
+		Outages                     []struct {
+			Start, End time.Time
+			Open       bool
+		}
+	}
+	if err := json.Unmarshal([]byte(runOK(t, "inspect", "--json", path)), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Messages != 3 || j.Gaps != 0 || j.Disconnects != 2 || len(j.Outages) != 2 || j.OfflineNS < int64(500*time.Millisecond) {
+		t.Fatalf("inspect --json: %+v", j)
+	}
+	for _, o := range j.Outages {
+		if o.Open || o.End.Sub(o.Start) < 250*time.Millisecond {
+			t.Fatalf("outage %+v: want closed and at least the 300 ms the server was gone", o)
+		}
+	}
+	text := runOK(t, "inspect", path)
+	if !strings.Contains(text, "2 disconnections") || strings.Count(text, "\noutage ") != 2 {
+		t.Fatalf("inspect:\n%s", text)
+	}
+	nd := runOK(t, "export", path)
+	if strings.Count(nd, `"source":"disconnected"`) != 2 || strings.Count(nd, `"source":"reconnected"`) != 2 {
+		t.Fatalf("export:\n%s", nd)
+	}
+}
