@@ -33,4 +33,10 @@ type TimelineStatus struct {
 	// plays on past them, so the timeline must say that it has holes.
 	Damaged      int
 	SkippedBytes int64
+	// Outages are the stretches in which the recorder was disconnected:
+	// nothing in them was recorded, however quiet they look.
+	Outages []Span
 }
+
+// Span is a stretch of time, Start to End.
+type Span struct{ Start, End time.Time }

@@ -103,4 +103,11 @@ func TestPlayerOutages(t *testing.T) {
 	if got := p.Outages(); !slices.Equal(got, want) {
 		t.Fatalf("player outages %+v, want %+v", got, want)
 	}
+	// The timeline hands the same outages to the UI's bar, as spans.
+	tl := NewTimeline(p, testkit.Conn(t, srv.ClientURL()), path)
+	spans := tl.Status().Outages
+	if len(spans) != 2 || spans[0].Start.UnixNano() != base+10 || spans[0].End.UnixNano() != base+50 ||
+		spans[1].Start.UnixNano() != base+70 || spans[1].End.UnixNano() != base+90 {
+		t.Fatalf("timeline outages %+v", spans)
+	}
 }

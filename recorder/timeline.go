@@ -34,6 +34,9 @@ type Timeline struct {
 
 	sent   *sentLog // what the player published, for Stamp
 	rewind string   // the rewind marker's subject, with this process's secret
+
+	omu     sync.Mutex   // the outage list Status hands out, rebuilt when it grows
+	outages []model.Span // shared by every Status until the player finds more
 }
 
 // NewTimeline drives p, which publishes on nc, for the capture at path.
@@ -64,7 +67,23 @@ func (t *Timeline) Status() model.TimelineStatus {
 		ts.Damaged++
 		ts.SkippedBytes += p.Bytes
 	}
+	ts.Outages = t.outageSpans(st.Outages)
 	return ts
+}
+
+// outageSpans is the capture's outages as spans; the list is rebuilt only
+// when the player's background scan has found more (the UI asks 20 times
+// a second, and a flapping server can leave thousands).
+func (t *Timeline) outageSpans(n int) []model.Span {
+	t.omu.Lock()
+	defer t.omu.Unlock()
+	if len(t.outages) != n {
+		t.outages = t.outages[:0:0]
+		for _, o := range t.p.Outages() {
+			t.outages = append(t.outages, model.Span{Start: time.Unix(0, o.Start), End: time.Unix(0, o.End)})
+		}
+	}
+	return t.outages
 }
 
 // Toggle plays or pauses; at the end it plays the capture again from the

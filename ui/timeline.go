@@ -307,6 +307,17 @@ func (c *timelineControls) bar(w int, pos, span time.Duration) string {
 	for _, mk := range c.status.Markers {
 		marks[cell(mk.Sub(c.status.Start))] = true
 	}
+	// Cells where the recorder was disconnected: a silence that is not
+	// quiet traffic must not look like it.
+	var offline []bool
+	if len(c.status.Outages) > 0 {
+		offline = make([]bool, w)
+		for _, o := range c.status.Outages {
+			for i := cell(o.Start.Sub(c.status.Start)); i <= cell(o.End.Sub(c.status.Start)); i++ {
+				offline[i] = true
+			}
+		}
+	}
 	head := cell(pos)
 	// Runs of one kind are styled together: one escape sequence per run.
 	const (
@@ -314,8 +325,9 @@ func (c *timelineControls) bar(w int, pos, span time.Duration) string {
 		ahead
 		marker
 		playhead
+		outage
 	)
-	styles := [...]lipgloss.Style{c.st.Accent, c.st.Muted, c.st.Warn, c.st.Value.Bold(true)}
+	styles := [...]lipgloss.Style{c.st.Accent, c.st.Muted, c.st.Warn, c.st.Value.Bold(true), c.st.Bad}
 	var b, run strings.Builder
 	kind := played
 	flush := func() {
@@ -337,6 +349,8 @@ func (c *timelineControls) bar(w int, pos, span time.Duration) string {
 			put(playhead, '●')
 		case marks[i]:
 			put(marker, '◆')
+		case offline != nil && offline[i]:
+			put(outage, '╳')
 		case i < head:
 			put(played, '━')
 		default:

@@ -327,3 +327,28 @@ func TestTimelineViewSaysDamage(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineBarShowsOutages (issue 12 item 5): the stretches the
+// recorder was disconnected are drawn on the bar, where they happened.
+func TestTimelineBarShowsOutages(t *testing.T) {
+	m := New(Options{})
+	st := tlStatus(0, 2*time.Minute)
+	st.Outages = []model.Span{{Start: tlStart.Add(60 * time.Second), End: tlStart.Add(90 * time.Second)}}
+	m.timeline.status = st
+	line := ansi.Strip(m.timeline.View(120))
+	rest := line[strings.Index(line, "0:00.0 ")+len("0:00.0 "):]
+	bar := []rune(rest[:strings.IndexByte(rest, ' ')])
+	first, last := -1, -1
+	for i, r := range bar {
+		if r == '╳' {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	n := float64(len(bar) - 1)
+	if first < 0 || float64(first)/n < 0.45 || float64(first)/n > 0.55 || float64(last)/n < 0.7 || float64(last)/n > 0.8 {
+		t.Fatalf("outage cells %d..%d of %d, want about half to three quarters: %q", first, last, len(bar), string(bar))
+	}
+}
