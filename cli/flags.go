@@ -107,8 +107,13 @@ func (f ExplorerFlags) validate() error {
 			return flagErrorf("--filter: %w", err)
 		}
 	}
-	if f.PaneDepth < 1 {
-		return flagErrorf("--pane-depth %d: must be at least 1", f.PaneDepth)
+	if f.PaneDepth < 1 || f.PaneDepth > maxPaneDepth {
+		return flagErrorf("--pane-depth %d: want 1 to %d", f.PaneDepth, maxPaneDepth)
 	}
 	return nil
 }
+
+// maxPaneDepth bounds --pane-depth: a pane's ring is sized from it, and a
+// million kept messages a pane is already far past what one can scroll
+// through (the budget still bounds the bytes).
+const maxPaneDepth = 1_000_000

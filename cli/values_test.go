@@ -82,6 +82,8 @@ func TestFlagBounds(t *testing.T) {
 		{[]string{"serve", "--demo-rate", "1e-300"}, []string{"--demo-rate", "0.01 to 10000000"}},
 		{[]string{"--max-memory", "99999TiB"}, []string{"--max-memory", "at most 1.0 TiB"}},
 		{[]string{"open", capture, "--max-memory", "2TiB"}, []string{"--max-memory", "at most 1.0 TiB"}},
+		{[]string{"--pane-depth", "99999999999"}, []string{"--pane-depth", "want 1 to 1000000"}},
+		{[]string{"--pane-depth", "0"}, []string{"--pane-depth", "want 1 to 1000000"}},
 	}
 	for _, c := range cases {
 		runFail(t, c.args, c.want...)
