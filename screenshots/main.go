@@ -35,7 +35,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
-	"natsx/testkit"
+	"natsx/testkit/keys"
 	"natsx/ui"
 )
 
@@ -242,7 +242,7 @@ func (sc scene) render() (string, error) {
 		Tap:           ">",
 	})
 	for _, k := range sc.keys {
-		m.Update(testkit.Key(k))
+		m.Update(keys.Press(k))
 	}
 	screen := m.Render()
 	plain := ansi.Strip(screen)

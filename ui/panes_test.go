@@ -9,11 +9,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
-	"natsx/testkit"
+	"natsx/testkit/keys"
 )
 
 // pk is press under the name the pane tests grew up with.
-func pk(s string) tea.KeyPressMsg { return testkit.Key(s) }
+func pk(s string) tea.KeyPressMsg { return keys.Press(s) }
 
 func TestPaneKeyStrings(t *testing.T) {
 	for _, s := range []string{"tab", "shift+tab", "ctrl+u", "<", ">", "x", "a", "c", "f", ":"} {

@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"natsx/model"
-	"natsx/testkit"
+	"natsx/testkit/keys"
 )
 
 // msgsOn returns one small message per subject, in order.
@@ -24,7 +24,7 @@ func msgsOn(received time.Time, subjects ...string) []model.Message {
 }
 
 // press is the key a user types, as bubbletea v2 delivers it.
-func press(s string) tea.KeyPressMsg { return testkit.Key(s) }
+func press(s string) tea.KeyPressMsg { return keys.Press(s) }
 
 func TestPressStringsMatchBindings(t *testing.T) {
 	// The test's key messages must render as the strings the key map binds,

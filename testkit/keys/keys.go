@@ -1,4 +1,8 @@
-package testkit
+// Package keys builds the key presses bubbletea v2 delivers, for the UI's
+// tests and the screenshot scenes. It is apart from testkit so that those
+// do not link nats-server (whose process-stats goroutine races with tests
+// that pin time.Local).
+package keys
 
 import (
 	"strings"
@@ -6,13 +10,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// Key is the message bubbletea v2 delivers for a key named as a
+// Press is the message bubbletea v2 delivers for a key named as a
 // key.Binding names it ("j", "enter", "shift+tab", "ctrl+c"): printable
 // keys carry Text, special keys only a Code, so String() is what bubbles/key
 // matches. The UI's tests and the screenshot scenes drive the real model
 // with it. It panics on a name it does not know: a typo in a test must not
 // turn into a key nobody binds.
-func Key(name string) tea.KeyPressMsg {
+func Press(name string) tea.KeyPressMsg {
 	switch name {
 	case "up":
 		return tea.KeyPressMsg{Code: tea.KeyUp}
@@ -46,7 +50,7 @@ func Key(name string) tea.KeyPressMsg {
 	}
 	r := []rune(name)
 	if len(r) != 1 {
-		panic("testkit: unknown key " + name)
+		panic("keys: unknown key " + name)
 	}
 	return tea.KeyPressMsg{Code: r[0], Text: name}
 }
