@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"sort"
 	"strconv"
 	"testing"
 	"time"
@@ -54,6 +55,9 @@ func BenchmarkTreePruneFlood(b *testing.B) {
 	if k := len(pruning); k > 0 {
 		b.ReportMetric(float64(pruning[k-1])/1e6, "worst-pruning-apply-ms")
 		b.ReportMetric(float64(pruning[k/2])/1e3, "median-pruning-apply-µs")
+		b.ReportMetric(float64(pruning[k*99/100])/1e3, "p99-pruning-apply-µs")
+		over := k - sort.Search(k, func(i int) bool { return pruning[i] > 2e6 })
+		b.ReportMetric(float64(over), "pruning-applies-over-2ms")
 	}
 	b.ReportMetric(float64(total.Nanoseconds())/n, "ns/msg")
 	b.ReportMetric(float64(tr.Pruned), "pruned")
