@@ -41,6 +41,10 @@ type branch struct {
 	// is read (Children).
 	gone, scan int32
 	sortGen    uint64 // the view's sort generation order was sorted in
+	// tree is the tree whose pinned count compacting gives back, so the
+	// budget counts the removed nodes order still holds (Children compacts
+	// without being given the tree).
+	tree *Tree
 }
 
 // Subject is the full dotted path from the root to this node, built from
@@ -148,8 +152,8 @@ func DefaultTreeOptions() TreeOptions {
 // child index, the leaf cache) is counted as allocated; see MemoryUsed.
 const nodeCost = int(unsafe.Sizeof(Node{})) + 8
 
-// branchCost is what a branch struct costs (its size class).
-const branchCost = 48
+// branchCost is what a branch struct costs (its size class: 56 bytes).
+const branchCost = 64
 
 // freeRoots is how many root slots are part of an empty tree's fixed
 // overhead, with the index's and the leaf cache's first allocations (~45
@@ -191,6 +195,10 @@ type Tree struct {
 	leaves    leafCache
 	reserved  int64 // the budget others (filter panes) hold; see Reserve
 	pruner    pruner
+	// pinned is how many removed nodes the orders still hold (the sum of
+	// their gone): the heap holds them until compacted, so the budget
+	// counts them (nodeCost each; a pinned node's long name is not).
+	pinned int
 }
 
 // NewTree returns an empty tree that began observing at since (Unix ns).
@@ -217,7 +225,9 @@ func NewTree(o TreeOptions, since int64) *Tree {
 	for leafBuckets*4*32 <= uint64(o.MaxMemory)/64 && leafBuckets*4 <= maxLeafBuckets {
 		leafBuckets *= 4
 	}
-	return &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex()}
+	t := &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex()}
+	t.roots.tree = t
+	return t
 }
 
 // Since is when observation began, Unix ns.
@@ -281,7 +291,7 @@ func (t *Tree) MemoryUsed() int64 {
 
 // structureBytes is MemoryUsed without the kept messages.
 func (t *Tree) structureBytes() int64 {
-	return int64(t.nodes.live)*int64(nodeCost) + t.extra +
+	return int64(t.nodes.live+t.pinned)*int64(nodeCost) + t.extra +
 		int64(max(cap(t.roots.order)-freeRoots, 0))*8 + t.index.bytes() + t.leaves.bytes()
 }
 
@@ -349,7 +359,7 @@ func (t *Tree) add(parent *Node, tok string) *Node {
 	} else {
 		n.noise = parent.noise
 		if parent.branch == nil {
-			parent.branch = &branch{}
+			parent.branch = &branch{tree: t}
 			t.extra += branchCost
 		}
 		c := cap(parent.branch.order)

@@ -19,7 +19,9 @@ import (
 //
 // A removed node's parent keeps it in its order until a few entries are
 // compacted per prune (dropChild): deleting one of 1.2M children must not
-// copy the other 1.2M.
+// copy the other 1.2M. Until then the heap holds it, so the budget counts
+// it (Tree.pinned): in a flood under one parent about an eighth of the
+// order is such holes.
 const (
 	// pruneBatch is the most nodes one step removes (fewer in a small
 	// tree: a tenth of it, as the whole-tree prune did).
@@ -149,6 +151,7 @@ func (t *Tree) removeLeaf(n *Node) {
 		t.subjects--
 	}
 	t.nodes.release(n)
+	t.pinned++
 	if p := n.Parent; p != nil {
 		if p.branch.dropChild() {
 			t.extra -= branchCost + int64(cap(p.branch.order))*8
@@ -165,6 +168,7 @@ func (t *Tree) removeLeaf(n *Node) {
 func (b *branch) dropChild() bool {
 	b.gone++
 	if int(b.gone) == len(b.order) {
+		b.tree.pinned -= len(b.order)
 		clear(b.order)
 		b.order, b.gone, b.scan = b.order[:0], 0, 0
 		return true
@@ -192,11 +196,13 @@ func (b *branch) compact(k int) {
 			b.order[last] = nil
 			b.order = b.order[:last]
 			b.gone--
+			b.tree.pinned--
 		default:
 			b.order[i] = b.order[last]
 			b.order[last] = nil
 			b.order = b.order[:last]
 			b.gone--
+			b.tree.pinned--
 			b.dirty = true
 			b.scan++
 		}
@@ -208,6 +214,7 @@ func (b *branch) compact(k int) {
 func (b *branch) live() []*Node {
 	if b.gone > 0 {
 		b.order = compactOrder(b.order)
+		b.tree.pinned -= int(b.gone)
 		b.gone, b.scan = 0, 0
 	}
 	return b.order

@@ -7,11 +7,32 @@ import (
 
 // checkTreeRecount walks tr and compares everything the tree keeps as it
 // goes (Len, Subjects, the structure bytes behind MemoryUsed, the child
-// index's count) with a full recount, and checks that no removed node is
-// still reachable: in an order, the child index or the leaf cache.
+// index's count, the removed nodes the orders still hold) with a full
+// recount, and checks that no removed node is listed by Children or held
+// by the child index or the leaf cache.
 func checkTreeRecount(t *testing.T, tr *Tree) {
 	t.Helper()
 	nodes := tr.Nodes()
+	// Before Children compacts the orders: the removed nodes they hold
+	// are what the budget counts as pinned.
+	pinned := int(tr.roots.gone)
+	for _, n := range nodes {
+		if n.branch != nil {
+			pinned += int(n.branch.gone)
+			gone := 0
+			for _, k := range n.branch.order {
+				if k.Removed() {
+					gone++
+				}
+			}
+			if gone != int(n.branch.gone) {
+				t.Fatalf("%s: order holds %d removed, gone %d", n.Subject(), gone, n.branch.gone)
+			}
+		}
+	}
+	if pinned != tr.pinned {
+		t.Fatalf("orders hold %d removed nodes, pinned %d", pinned, tr.pinned)
+	}
 	subjects := 0
 	extra := int64(0)
 	for _, n := range nodes {
