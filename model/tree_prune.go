@@ -54,6 +54,11 @@ type pruner struct {
 	rng     uint64  // splitmix64 state for the sample
 	sample  []int64 // LastSeen of the sampled leaves, reused
 	starved bool    // the last step removed nothing: take any leaf next
+	// skip is how many more new nodes go without a step: when even any
+	// leaf would do and none was found (a subject deeper than the bound,
+	// all of it the new node's ancestors), looking again at every token
+	// would cost a scan per token for nothing.
+	skip int
 }
 
 // overBound reports whether the tree holds more nodes than the budget
@@ -68,6 +73,10 @@ func (t *Tree) overBound() bool {
 // where the hand stands. Their counts stay in their parents' totals; keep,
 // being created, is never pruned (its LastSeen is not set yet).
 func (t *Tree) prune(keep *Node) {
+	if t.pruner.skip > 0 {
+		t.pruner.skip--
+		return
+	}
 	want := min(max(t.nodes.live/10, 1), pruneBatch)
 	threshold := t.pruneThreshold(keep)
 	x := &t.index
@@ -82,7 +91,15 @@ func (t *Tree) prune(keep *Node) {
 		hand = (hand + 1) & mask
 	}
 	t.pruner.hand = hand
-	t.pruner.starved = removed == 0
+	switch {
+	case removed > 0:
+		t.pruner.starved = false
+	case threshold == math.MaxInt64:
+		t.pruner.starved = false
+		t.pruner.skip = pruneBatch
+	default:
+		t.pruner.starved = true
+	}
 	if removed > 0 {
 		t.Pruned += uint64(removed)
 		t.structure++
@@ -97,6 +114,7 @@ func (t *Tree) pruneThreshold(keep *Node) int64 {
 		// Nothing was under the last threshold where the hand looked
 		// (few leaves, or a skewed sample): any leaf will do, so the
 		// bound holds.
+		p.starved = false
 		return math.MaxInt64
 	}
 	slots := t.index.slots

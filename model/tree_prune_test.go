@@ -2,7 +2,9 @@ package model
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // checkTreeRecount walks tr and compares everything the tree keeps as it
@@ -218,4 +220,42 @@ func TestChildIndexRemoveWhileDraining(t *testing.T) {
 	check("draining")
 	x.drain(len(x.old))
 	check("drained")
+}
+
+// TestTreePruneDeepSubjects: deep subjects are mostly inner nodes, which
+// pruning reaches only once their children are gone; an idle chain goes
+// bottom up in the same step (pruneUp), so the tree stays bounded. A
+// subject deeper than the whole bound cannot be pruned while it is being
+// created (every node of it is the new node's ancestor): the tree holds it
+// over the bound, without a scan per token, and prunes it once idle.
+func TestTreePruneDeepSubjects(t *testing.T) {
+	tr := NewTree(TreeOptions{MaxMemory: 1 << 20}, treeT0)
+	deep := strings.Repeat(".t", 28)
+	at := treeT0
+	for i := range 3000 {
+		at += 1e6
+		tr.Apply(tmsg("deep."+strconv.Itoa(i)+deep, at, "x"))
+		if tr.Len() > tr.maxNodes+pruneBatch || tr.MemoryUsed() > tr.opts.MaxMemory {
+			t.Fatalf("subject %d: Len %d (bound %d), MemoryUsed %d", i, tr.Len(), tr.maxNodes, tr.MemoryUsed())
+		}
+	}
+	checkTreeRecount(t, tr)
+	long := "long" + strings.Repeat(".x", 9_999)
+	start := time.Now()
+	tr.Apply(tmsg(long, at+1e6, "x"))
+	d := time.Since(start)
+	t.Logf("a 10,000-token subject over a bound of %d nodes: %v", tr.maxNodes, d)
+	if d > 250*time.Millisecond { // 5 ms here; 124 ms with a scan per token
+		t.Errorf("it took %v", d)
+	}
+	if tr.Find(long) == nil {
+		t.Fatal("the long subject is not held")
+	}
+	for i := range 20_000 {
+		tr.Apply(tmsg("after."+strconv.Itoa(i), at+2e6+int64(i)*1e6, "x"))
+	}
+	if tr.Len() > tr.maxNodes+pruneBatch {
+		t.Errorf("Len %d after the long subject went idle (bound %d)", tr.Len(), tr.maxNodes)
+	}
+	checkTreeRecount(t, tr)
 }
