@@ -99,9 +99,11 @@ func (n *Node) Depth() int {
 // lastSec is the newest second the rate counts hold.
 func (n *Node) lastSec() int64 { return n.LastSeen / 1e9 }
 
-// Children returns the node's children in the current display order. It
-// drops the children pruned since the last call first (once per prune, in
-// O(children); a tree without pruning never pays it).
+// Children returns the node's children in the current display order (as
+// the view last sorted it, new and compacted children not yet in place).
+// It first drops the children pruned since the order was last compacted,
+// in O(children): a tree that is not pruning never pays it, but a parent
+// being pruned pays it at every call, so read it once per frame at most.
 func (n *Node) Children() []*Node {
 	if n.branch == nil {
 		return nil

@@ -43,7 +43,7 @@ func (s *nodeSet) release(n *Node) {
 // ms, a frame the UI could not answer keys in; spread, it adds ~0.1 µs to
 // the inserts while it lasts. The old table is only read while it drains
 // (lookups try it after the new one misses), so its probe sequences stay
-// whole; a removal finishes the draining first.
+// whole; a removal leaves a tombstone there (see remove).
 type childIndex struct {
 	seed   maphash.Seed
 	slots  []*Node
