@@ -272,4 +272,3 @@ func TestTreePruneDeepSubjects(t *testing.T) {
 	}
 	checkTreeRecount(t, tr)
 }
-
