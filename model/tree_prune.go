@@ -24,12 +24,11 @@ import (
 // order is such holes.
 const (
 	// pruneBatch is the most nodes one step removes (fewer in a small
-	// tree: a tenth of it, as the whole-tree prune did).
+	// tree: a tenth of it, as the whole-tree prune did). In
+	// BenchmarkTreePruneFlood a step of 256 took a median 0.2 ms (p99
+	// 0.4), of 64 0.05 ms (0.12), but a tenth of a 1,024-node tree is
+	// 102, and TestTreeStructure expects a small tree to prune in one step.
 	pruneBatch = 128
-	// (BenchmarkTreePruneFlood: a step of 256 took a median 0.2 ms, p99
-	// 0.4 ms; of 64, 0.05 and 0.12 ms, but a tenth of a 1,024-node tree
-	// is 102, and a small tree pruning in one step is what TestTreeStructure
-	// expects.)
 	// pruneScan is the most index slots one step looks at: at 3/8 to 3/4
 	// full with an eighth of the leaves under the threshold, a batch needs
 	// ~1,400-2,700 slots; past this the step stops and the next node
@@ -42,9 +41,9 @@ const (
 	// step removes leaves among the idlest eighth.
 	pruneQuantile = 8
 	// compactStep is how many order entries each pruned child lets its
-	// parent compact once an eighth of its order is gone: a lap of the
-	// order takes an eighth of its length in removals, fewer than the
-	// holes it finds, so holes stay under about a quarter.
+	// parent compact once an eighth of its order is gone: at that density
+	// eight entries hold one hole, as many as the removal added, so the
+	// holes stay near an eighth (150k of 1.2M in BenchmarkTreePruneFlood).
 	compactStep = 8
 )
 
