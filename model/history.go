@@ -1,7 +1,6 @@
 package model
 
 import (
-	"cmp"
 	"slices"
 	"unsafe"
 )
@@ -347,62 +346,4 @@ func (t *Tree) releaseHist(h *history) {
 		s.chunks[k-1] = nil
 		s.chunks = s.chunks[:k-1]
 	}
-}
-
-// prune removes the least recently seen tenth of the leaves once the tree
-// holds more nodes than the budget allows. Their counts stay in their
-// parents' totals; keep is never pruned (it is being created).
-func (t *Tree) prune(keep *Node) {
-	var leaves []*Node
-	t.each(func(n *Node) {
-		if !n.HasChildren() && n != keep {
-			leaves = append(leaves, n)
-		}
-	})
-	if len(leaves) == 0 {
-		return
-	}
-	step := len(leaves)/4096 + 1
-	seen := make([]int64, 0, len(leaves)/step+1)
-	for i := 0; i < len(leaves); i += step {
-		seen = append(seen, leaves[i].LastSeen)
-	}
-	slices.Sort(seen)
-	threshold := seen[len(seen)/10]
-	// The idlest first, up to a tenth of the tree.
-	idle := slices.DeleteFunc(leaves, func(n *Node) bool { return n.LastSeen > threshold })
-	slices.SortStableFunc(idle, func(a, b *Node) int { return cmp.Compare(a.LastSeen, b.LastSeen) })
-	gone := idle[:min(len(idle), t.nodes.live/10)]
-	parents := map[*Node]bool{}
-	for _, n := range gone {
-		for n.hist != nil {
-			t.evictOldest(n.hist)
-		}
-		t.leaves.forget(n)
-		t.index.remove(n)
-		n.removed = true
-		if p := n.Parent; p != nil {
-			parents[p] = true
-		} else {
-			t.dirty = true
-		}
-	}
-	isRemoved := func(n *Node) bool { return n.removed }
-	t.order = slices.DeleteFunc(t.order, isRemoved)
-	for p := range parents {
-		p.branch.order = slices.DeleteFunc(p.branch.order, isRemoved)
-		if len(p.branch.order) == 0 {
-			t.extra -= branchCost + int64(cap(p.branch.order))*8
-			p.branch = nil
-		}
-	}
-	for _, n := range gone {
-		t.extra -= nameCost(n.Name)
-		if n.Own > 0 {
-			t.subjects--
-		}
-		t.nodes.release(n)
-	}
-	t.Pruned += uint64(len(gone))
-	t.structure++
 }

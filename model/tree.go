@@ -33,9 +33,18 @@ type Node struct {
 
 // branch is what only inner nodes need.
 type branch struct {
-	order   []*Node // display order, re-sorted when dirty
-	dirty   bool
-	sortGen uint64 // the view's sort generation order was sorted in
+	order []*Node // display order, re-sorted when dirty; may hold removed nodes (gone)
+	dirty bool
+	// gone counts the removed nodes order still holds: pruning one child
+	// of 1.2M must not copy the other 1.2M, so order is compacted a few
+	// entries per prune (scan is where; see dropChild) and wholly when it
+	// is read (Children).
+	gone, scan int32
+	sortGen    uint64 // the view's sort generation order was sorted in
+	// tree is the tree whose pinned count compacting gives back, so the
+	// budget counts the removed nodes order still holds (Children compacts
+	// without being given the tree).
+	tree *Tree
 }
 
 // Subject is the full dotted path from the root to this node, built from
@@ -90,16 +99,21 @@ func (n *Node) Depth() int {
 // lastSec is the newest second the rate counts hold.
 func (n *Node) lastSec() int64 { return n.LastSeen / 1e9 }
 
-// Children returns the node's children in the current display order.
+// Children returns the node's children in the current display order (as
+// the view last sorted it, new and compacted children not yet in place).
+// It first drops the children pruned since the order was last compacted,
+// in O(children): a tree that is not pruning never pays it, but a parent
+// being pruned pays it at every call, so read it once per frame at most.
 func (n *Node) Children() []*Node {
 	if n.branch == nil {
 		return nil
 	}
-	return n.branch.order
+	return n.branch.live()
 }
 
-// HasChildren reports whether the node is a branch.
-func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.order) > 0 }
+// HasChildren reports whether the node is a branch. A branch whose last
+// child is pruned is dropped, so a branch always has a live child.
+func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.order) > int(n.branch.gone) }
 
 // Noise reports whether the node is under _INBOX or a $-prefixed root
 // ($SYS, $JS, $KV…), which the tree hides unless asked.
@@ -140,8 +154,8 @@ func DefaultTreeOptions() TreeOptions {
 // child index, the leaf cache) is counted as allocated; see MemoryUsed.
 const nodeCost = int(unsafe.Sizeof(Node{})) + 8
 
-// branchCost is what a branch struct costs (its size class).
-const branchCost = 48
+// branchCost is what a branch struct costs (its size class: 56 bytes).
+const branchCost = 64
 
 // freeRoots is how many root slots are part of an empty tree's fixed
 // overhead, with the index's and the leaf cache's first allocations (~45
@@ -156,10 +170,8 @@ func nameCost(name string) int64 { return max(int64(len(name)+7)&^7-8, 0) }
 // Tree is the live subject tree: counts, bytes, rates and recent messages
 // per subject, bounded by a memory budget.
 type Tree struct {
-	opts    TreeOptions
-	order   []*Node // roots in display order
-	dirty   bool    // roots order
-	sortGen uint64  // the view's sort generation roots were sorted in
+	opts  TreeOptions
+	roots branch // the root tokens, as a branch holds its children
 
 	nodes nodeSet
 	index childIndex
@@ -184,6 +196,11 @@ type Tree struct {
 	maxNodes  int
 	leaves    leafCache
 	reserved  int64 // the budget others (filter panes) hold; see Reserve
+	pruner    pruner
+	// pinned is how many removed nodes the orders still hold (the sum of
+	// their gone): the heap holds them until compacted, so the budget
+	// counts them (nodeCost each; a pinned node's long name is not).
+	pinned int
 }
 
 // NewTree returns an empty tree that began observing at since (Unix ns).
@@ -210,7 +227,9 @@ func NewTree(o TreeOptions, since int64) *Tree {
 	for leafBuckets*4*32 <= uint64(o.MaxMemory)/64 && leafBuckets*4 <= maxLeafBuckets {
 		leafBuckets *= 4
 	}
-	return &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex()}
+	t := &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex()}
+	t.roots.tree = t
+	return t
 }
 
 // Since is when observation began, Unix ns.
@@ -230,8 +249,9 @@ func (t *Tree) Subjects() int { return t.subjects }
 // to rebuild their rows.
 func (t *Tree) Structure() uint64 { return t.structure }
 
-// Roots returns the root tokens in display order.
-func (t *Tree) Roots() []*Node { return t.order }
+// Roots returns the root tokens in display order (compacted as Children
+// is).
+func (t *Tree) Roots() []*Node { return t.roots.live() }
 
 // Nodes returns every node, depth first in no particular sibling order,
 // in a new slice: the tree keeps no list of its nodes (8 bytes per node),
@@ -245,10 +265,13 @@ func (t *Tree) Nodes() []*Node {
 // each calls f on every node, parents before children, with an explicit
 // stack: a 10,000-token subject must not recurse 10,000 frames deep.
 func (t *Tree) each(f func(n *Node)) {
-	stack := append([]*Node(nil), t.order...)
+	stack := append([]*Node(nil), t.roots.order...)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if n.removed { // pruned, not compacted out of its order yet
+			continue
+		}
 		f(n)
 		if n.branch != nil {
 			stack = append(stack, n.branch.order...)
@@ -270,8 +293,8 @@ func (t *Tree) MemoryUsed() int64 {
 
 // structureBytes is MemoryUsed without the kept messages.
 func (t *Tree) structureBytes() int64 {
-	return int64(t.nodes.live)*int64(nodeCost) + t.extra +
-		int64(max(cap(t.order)-freeRoots, 0))*8 + t.index.bytes() + t.leaves.bytes()
+	return int64(t.nodes.live+t.pinned)*int64(nodeCost) + t.extra +
+		int64(max(cap(t.roots.order)-freeRoots, 0))*8 + t.index.bytes() + t.leaves.bytes()
 }
 
 // Apply accounts one message: counters, bytes and rates on every node of its
@@ -333,12 +356,12 @@ func (t *Tree) add(parent *Node, tok string) *Node {
 	t.extra += nameCost(n.Name)
 	if parent == nil {
 		n.noise = tok == "_INBOX" || strings.HasPrefix(tok, "$")
-		t.order = append(t.order, n)
-		t.dirty = true
+		t.roots.order = append(t.roots.order, n)
+		t.roots.dirty = true
 	} else {
 		n.noise = parent.noise
 		if parent.branch == nil {
-			parent.branch = &branch{}
+			parent.branch = &branch{tree: t}
 			t.extra += branchCost
 		}
 		c := cap(parent.branch.order)
@@ -349,8 +372,9 @@ func (t *Tree) add(parent *Node, tok string) *Node {
 	t.index.insert(n)
 	t.structure++
 	// Prune at the node bound, or when the structure alone takes 3/4 of
-	// the budget (deep subjects cost more than a node each).
-	if t.nodes.live > t.maxNodes || t.nodes.live > 1024 && t.structureBytes() > t.opts.MaxMemory/4*3 {
+	// the budget (deep subjects cost more than a node each): a bounded
+	// step, so no message pays for the whole tree (see prune).
+	if t.overBound() {
 		t.prune(n)
 	}
 	return n

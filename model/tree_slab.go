@@ -43,7 +43,7 @@ func (s *nodeSet) release(n *Node) {
 // ms, a frame the UI could not answer keys in; spread, it adds ~0.1 µs to
 // the inserts while it lasts. The old table is only read while it drains
 // (lookups try it after the new one misses), so its probe sequences stay
-// whole; a removal finishes the draining first.
+// whole; a removal leaves a tombstone there (see remove).
 type childIndex struct {
 	seed   maphash.Seed
 	slots  []*Node
@@ -121,7 +121,7 @@ func (x *childIndex) insert(n *Node) {
 func (x *childIndex) drain(k int) {
 	end := min(x.drained+k, len(x.old))
 	for i := x.drained; i < end; i++ {
-		if n := x.old[i]; n != nil {
+		if n := x.old[i]; n != nil && n != tombstone {
 			x.place(n, x.oldHashes[i])
 		}
 	}
@@ -141,23 +141,49 @@ func (x *childIndex) place(n *Node, h uint32) {
 	x.slots[i], x.hashes[i] = n, h
 }
 
-// remove deletes n, shifting back the entries after it whose probe
-// sequence passed its slot, so lookups never stop early at the hole.
-// Removals come in prunes, which walk the whole tree anyway: the old
-// table is drained first rather than kept consistent.
+// tombstone marks a removed entry in the table being drained. It is its
+// own parent, so no lookup's parent matches it, and drain skips it.
+var tombstone = func() *Node {
+	n := &Node{Name: "\x00removed", removed: true}
+	n.Parent = n
+	return n
+}()
+
+// remove deletes n from both tables. In the table, it shifts back the
+// entries after n whose probe sequence passed its slot, so lookups never
+// stop early at the hole. In the old table, being drained, a shift could
+// move an entry into the part already drained and lose it, so n becomes a
+// tombstone there instead (the old table is dropped once drained): pruning
+// a leaf costs a probe in each, never the 36-214 ms of draining the rest.
 func (x *childIndex) remove(n *Node) {
+	h := x.hash(n.Parent, n.Name)
+	found := false
 	if x.old != nil {
-		x.drain(len(x.old))
+		mask := uint32(len(x.old) - 1)
+		for i := h & mask; x.old[i] != nil; i = (i + 1) & mask {
+			if x.old[i] == n {
+				x.old[i], x.oldHashes[i] = tombstone, 0
+				found = true
+				break
+			}
+		}
 	}
+	if x.removeSlot(n, h) || found {
+		x.n--
+	}
+}
+
+// removeSlot deletes n, whose hash is h, from the table (not the old one)
+// with backward-shift deletion, and reports whether it was there.
+func (x *childIndex) removeSlot(n *Node, h uint32) bool {
 	mask := uint32(len(x.slots) - 1)
-	i := x.hash(n.Parent, n.Name) & mask
+	i := h & mask
 	for x.slots[i] != n {
 		if x.slots[i] == nil {
-			return
+			return false
 		}
 		i = (i + 1) & mask
 	}
-	x.n--
 	for j := i; ; {
 		j = (j + 1) & mask
 		k := x.slots[j]
@@ -172,6 +198,7 @@ func (x *childIndex) remove(n *Node) {
 		}
 	}
 	x.slots[i], x.hashes[i] = nil, 0
+	return true
 }
 
 // leafCache maps full subjects to their nodes: hashing the subject once and

@@ -96,7 +96,7 @@ func (v *TreeView) Refresh(now int64) {
 	}
 	old := len(v.rows)
 	v.rows = v.rows[:0]
-	v.appendRows(v.tree.order, &v.tree.dirty, &v.tree.sortGen, now)
+	v.appendRows(&v.tree.roots, now)
 	if len(v.rows) < old {
 		clear(v.rows[len(v.rows):old]) // don't pin pruned nodes
 	}
@@ -116,15 +116,18 @@ func (v *TreeView) Refresh(now int64) {
 	}
 }
 
-// appendRows appends the visible rows of order and its expanded subtrees.
-// A sibling list is sorted when it gained nodes (dirty) or was last sorted
-// before the newest full resort (gen): collapsed branches are sorted when
-// they are next shown, not left in the order of an earlier sort mode.
-func (v *TreeView) appendRows(order []*Node, dirty *bool, gen *uint64, now int64) {
-	if *dirty || *gen != v.sortGen {
+// appendRows appends the visible rows of b's children and their expanded
+// subtrees. A sibling list is sorted when it gained nodes (dirty) or was
+// last sorted before the newest full resort (sortGen): collapsed branches
+// are sorted when they are next shown, not left in the order of an earlier
+// sort mode. Pruned children are dropped first (live), so no row is a
+// removed node.
+func (v *TreeView) appendRows(b *branch, now int64) {
+	order := b.live()
+	if b.dirty || b.sortGen != v.sortGen {
 		v.sortNodes(order, now)
-		*dirty = false
-		*gen = v.sortGen
+		b.dirty = false
+		b.sortGen = v.sortGen
 	}
 	for _, n := range order {
 		if n.noise && !v.ShowNoise {
@@ -136,7 +139,7 @@ func (v *TreeView) appendRows(order []*Node, dirty *bool, gen *uint64, now int64
 		switch {
 		case n.branch != nil && n.Expanded:
 			n.shown = true
-			v.appendRows(n.branch.order, &n.branch.dirty, &n.branch.sortGen, now)
+			v.appendRows(n.branch, now)
 		case n.shown:
 			hideChildren(n)
 		}

@@ -77,7 +77,7 @@ type siblingSet struct {
 func (s *subjectSearch) siblings(parent *Node, parentMatched bool) siblingSet {
 	set := siblingSet{all: parentMatched}
 	if parent == nil {
-		set.kids = s.tree.order
+		set.kids = s.tree.Roots()
 	} else {
 		set.kids = parent.Children()
 	}
