@@ -111,6 +111,16 @@ func (n *Node) Children() []*Node {
 	return n.branch.live()
 }
 
+// NumChildren is how many live children the node has, without clearing
+// pruned ones out of its list (Children does, at O(children)): the
+// inspector asks every frame, and a flooded parent can have a million.
+func (n *Node) NumChildren() int {
+	if n.branch == nil {
+		return 0
+	}
+	return len(n.branch.order) - int(n.branch.gone)
+}
+
 // HasChildren reports whether the node is a branch. A branch whose last
 // child is pruned is dropped, so a branch always has a live child.
 func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.order) > int(n.branch.gone) }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -271,4 +272,26 @@ func TestTreePruneDeepSubjects(t *testing.T) {
 		t.Errorf("Len %d after the long subject went idle (bound %d)", tr.Len(), tr.maxNodes)
 	}
 	checkTreeRecount(t, tr)
+}
+
+// TestNumChildrenIsLiveChildren: NumChildren counts what Children lists,
+// before and after pruning left removed children in a parent's list.
+func TestNumChildrenIsLiveChildren(t *testing.T) {
+	tr := NewTree(TreeOptions{MaxMemory: 16 << 20, HistoryDepth: 1}, 0)
+	parent := func() *Node { return tr.Find("sub") }
+	for i := range 200_000 {
+		m := Message{Subject: fmt.Sprintf("sub.%d", i), Received: int64(i) * 1e3, Size: 1}
+		tr.Apply(&m)
+		if i%50_000 == 49_999 {
+			if n := parent().NumChildren(); n != len(parent().Children()) {
+				t.Fatalf("after %d: NumChildren %d, Children %d", i+1, n, len(parent().Children()))
+			}
+		}
+	}
+	if tr.Pruned == 0 {
+		t.Fatal("nothing pruned: the test does not test the removed children")
+	}
+	if leaf := tr.Find("sub.199999"); leaf == nil || leaf.NumChildren() != 0 {
+		t.Fatalf("a leaf has children")
+	}
 }

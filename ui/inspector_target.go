@@ -58,7 +58,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		info := []string{
 			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
 			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
-			kv(st, "children", fmt.Sprintf("%d", len(n.Children()))),
+			kv(st, "children", fmt.Sprintf("%d", n.NumChildren())),
 		}
 		info = append(info, m.latencyLines(n.Subject())...)
 		if n.Own > 0 {
