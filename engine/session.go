@@ -58,6 +58,8 @@ type Session struct {
 
 	loss     lossTracker
 	checking sync.WaitGroup // asking the server why it closed a connection
+	checkMu  sync.Mutex     // orders goCheck's Add before Close's Wait
+	closing  bool           // Close began: no new questions
 
 	scope scope
 }
@@ -91,8 +93,7 @@ func Open(o SessionOptions) (*Session, error) {
 			s.state.Store(int32(model.StateConnected))
 			lc := s.loss.takeLost()
 			s.watchLoss(nc)
-			s.checking.Add(1)
-			go s.checkLoss(nc, lc)
+			s.goCheck(func() { s.checkLoss(nc, lc) })
 		}),
 		nats.ClosedHandler(func(*nats.Conn) { s.state.Store(int32(model.StateClosed)) }),
 		// Without our own handler nats.go prints slow-consumer errors to
@@ -217,7 +218,6 @@ func tapMessage(m *nats.Msg, coarse int64, precise bool, via string) model.Messa
 // cause. It runs off nats.go's callback goroutine: the answer takes a
 // round trip.
 func (s *Session) checkLoss(nc *nats.Conn, lc connRecord) {
-	defer s.checking.Done()
 	cid, srv := lc.cid, lc.serverID
 	var reason string
 	// The server records a closed connection once it has torn it down,
@@ -252,10 +252,22 @@ func (s *Session) checkLoss(nc *nats.Conn, lc connRecord) {
 // a later disconnect is compared with.
 func (s *Session) watchLoss(nc *nats.Conn) {
 	c := s.loss.connected(nc)
+	s.goCheck(func() { s.loss.setBase(c, accountSlowConsumers(nc, s.emb, c.serverID)) })
+}
+
+// goCheck runs a question to the server on its own goroutine, unless Close
+// has begun: nats.go may still deliver a reconnect queued before the
+// connection closed, and an Add racing Close's Wait would panic.
+func (s *Session) goCheck(f func()) {
+	s.checkMu.Lock()
+	defer s.checkMu.Unlock()
+	if s.closing {
+		return
+	}
 	s.checking.Add(1)
 	go func() {
 		defer s.checking.Done()
-		s.loss.setBase(c, accountSlowConsumers(nc, s.emb, c.serverID))
+		f()
 	}()
 }
 
@@ -348,6 +360,9 @@ func (s *Session) Close() {
 		s.noteDropped(s.sub) // the subscription's count is gone after Close
 		s.nc.Close()
 	}
+	s.checkMu.Lock()
+	s.closing = true
+	s.checkMu.Unlock()
 	s.checking.Wait() // the closed connection ends its question
 
 	if s.emb != nil {

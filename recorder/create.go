@@ -122,7 +122,9 @@ func checkEmptyFile(st fs.FileInfo, err error) error {
 // Replace renamed over path, or removed with any file Create made when
 // nothing of value reached it.
 func (w *Writer) settle() {
-	empty := w.err != nil && w.keptRecords == 0
+	// An atomic file (import) is all or nothing: a partial one would pass
+	// for the whole, and with Replace it would take the old file's place.
+	empty := w.err != nil && (w.keptRecords == 0 || w.o.Atomic)
 	switch {
 	case w.tmp != "" && empty:
 		_ = os.Remove(w.tmp)

@@ -98,3 +98,37 @@ func TestWriterKept(t *testing.T) {
 		t.Fatalf("kept %d, file holds %d, written %d", w.Kept(), n, written)
 	}
 }
+
+// TestAtomicFailureKeepsTheOld (review): an import that fails late (the
+// disk fills at its last block) leaves the old capture in place under
+// --force and no temporary file behind; before, the partial file was
+// renamed over the old one.
+func TestAtomicFailureKeepsTheOld(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.natsx")
+	if err := os.WriteFile(old, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(old, WriterOptions{Replace: true, Atomic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if err := w.WriteMessage(&model.Message{Received: int64(i + 1), Subject: "a", Data: []byte("x"), Size: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	w.err = errors.New("write: no space left on device") // what a late write failure leaves
+	if err := w.Close(); err == nil {
+		t.Fatal("Close after a failed write reported no error")
+	}
+	if b, _ := os.ReadFile(old); string(b) != "precious" {
+		t.Fatalf("the old capture was replaced by a partial import (%d bytes)", len(b))
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("left behind: %v", ents)
+	}
+}

@@ -78,6 +78,7 @@ type Model struct {
 	rec         Recording
 	recPath     string
 	recStarting bool   // a Cmd is opening the capture
+	recStopping int    // Cmds finishing captures (q waits for them)
 	recFailed   string // why the last recording ended by itself
 	quitting    bool   // q while a recording was starting: finish it, then quit
 	marks       int
@@ -191,6 +192,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.recordingStarted(msg)
 	case flightSavedMsg:
 		m.flightSaved(msg)
+		return m.finishQuit()
 	case recordingStoppedMsg:
 		return m.recordingStopped(msg)
 	case requestDoneMsg:

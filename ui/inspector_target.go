@@ -39,7 +39,12 @@ func (m *Model) target() (inspectTarget, []string) {
 	if m.insp.from == focusPane && m.paneIdx >= 0 && m.paneIdx < len(panes) {
 		p := panes[m.paneIdx]
 		t := inspectTarget{title: []string{st.Panes[m.band.style(m.paneIdx)].Render(fmt.Sprintf("pane %d · ", m.paneIdx+1)) + st.Accent.Render(model.Sanitize(p.Name))}}
-		if p.Len() == 0 {
+		if p.Shown() == 0 {
+			// Paused while empty (or cleared while paused): what arrived
+			// since is kept below the frozen rows, none of it shown yet.
+			if p.Len() > 0 {
+				return t, []string{st.Muted.Render("nothing shown yet: the pane is paused (space resumes)")}
+			}
 			return t, []string{st.Muted.Render("no message in this pane yet")}
 		}
 		// The pane's selection is the position, and [ ] move it: the
@@ -87,6 +92,9 @@ func (m *Model) position(t inspectTarget) (msg model.Message, idx int, gone bool
 			return *held, -1, true
 		}
 		idx = p.SelectedIndex()
+		if idx < 0 || idx >= t.n {
+			return model.Message{}, -1, true
+		}
 		return t.at(idx), idx, false
 	}
 	if pin := m.insp.pin; m.insp.pinned {

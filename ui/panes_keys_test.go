@@ -322,3 +322,21 @@ func TestFilterErrorOnItsPane(t *testing.T) {
 		t.Errorf("error not sanitized: %q", hits[0])
 	}
 }
+
+// TestPausedEmptyPaneInspector (review): a pane paused while empty, or
+// cleared while paused, gets a message it does not show yet; the inspector
+// on it must say so, not index the list at -1 and panic.
+func TestPausedEmptyPaneInspector(t *testing.T) {
+	f := &feed{status: model.SourceStatus{State: model.StateConnected, Tap: ">"}}
+	m := paneModel(f, 120, 32, "s.>")
+	publishN(f, 0, 1)
+	pullInto(t, m)
+	send(m, pk("tab"))
+	send(m, pk("space")) // pause
+	send(m, pk("c"))     // clear while paused
+	publishN(f, 1, 2)
+	pullInto(t, m)
+	if out := screenText(m); !strings.Contains(out, "nothing shown yet") {
+		t.Fatalf("the inspector does not say the paused pane shows nothing yet:\n%s", out)
+	}
+}

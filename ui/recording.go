@@ -124,8 +124,10 @@ func (m *Model) toggleRecording() tea.Cmd {
 // what the recorder had not written yet and left the capture without its
 // index.
 func (m *Model) quit() tea.Cmd {
-	if m.recStarting {
-		m.quitting = true // recordingStarted finishes it, then quits
+	if m.recStarting || m.recStopping > 0 || m.flight.saving {
+		// A Cmd is still opening, finishing or writing a capture: exiting
+		// now would leave it torn. Its result quits (see finishQuit).
+		m.quitting = true
 		return nil
 	}
 	if m.rec == nil {
@@ -145,6 +147,7 @@ func (m *Model) quit() tea.Cmd {
 func (m *Model) stopRecording() tea.Cmd {
 	rec, path := m.rec, m.recPath
 	m.rec = nil
+	m.recStopping++
 	return func() tea.Msg {
 		err := rec.Stop()
 		n, _ := rec.Progress()
@@ -176,15 +179,16 @@ func (m *Model) checkRecording() tea.Cmd {
 // recordingStopped reports how a recording ended, with what the file kept
 // even when it failed.
 func (m *Model) recordingStopped(msg recordingStoppedMsg) tea.Cmd {
-	if msg.quit {
-		return tea.Quit
-	}
+	m.recStopping--
 	if msg.err != nil {
 		m.setFlash(fmt.Sprintf("recording failed, %d messages kept in %s: %v", msg.messages, msg.path, msg.err), true)
-		return nil
+	} else {
+		m.setFlash(fmt.Sprintf("recorded %d messages to %s", msg.messages, msg.path), false)
 	}
-	m.setFlash(fmt.Sprintf("recorded %d messages to %s", msg.messages, msg.path), false)
-	return nil
+	if msg.quit {
+		m.quitting = true
+	}
+	return m.finishQuit()
 }
 
 // recordingStarted takes a capture the Cmd opened.
@@ -295,6 +299,19 @@ func (m *Model) flightSaved(msg flightSavedMsg) {
 	}
 	*fs = flightState{}
 	m.setFlash(text, msg.status.isErr)
+}
+
+// finishQuit quits once a q that came while a capture was being written
+// has nothing left to wait for.
+func (m *Model) finishQuit() tea.Cmd {
+	if !m.quitting || m.recStarting || m.recStopping > 0 || m.flight.saving {
+		return nil
+	}
+	if m.rec != nil {
+		m.quitting = false
+		return m.quit()
+	}
+	return tea.Quit
 }
 
 // recHeader is the header's recording badge, or the failure that ended

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"natsx/model"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // fakeRecording is a capture that only counts.
@@ -121,5 +123,30 @@ func TestFlightSaveHandsOver(t *testing.T) {
 	pullInto(t, m)
 	if !slices.Equal(fl.added, []string{"a", "b", "c", "d"}) {
 		t.Errorf("after the save: %v", fl.added)
+	}
+}
+
+// TestQuitWhileRecordingStops (review): q while R's Stop is still writing
+// the capture waits for it, then quits; before, it quit at once and the
+// process exit left the capture torn.
+func TestQuitWhileRecordingStops(t *testing.T) {
+	rec := &fakeRecording{}
+	m := New(Options{Start: sceneStart, Recorder: &Recorder{Start: func(string) (Recording, error) { return rec, nil }}})
+	send(m, send(m, press("R"))()) // recording
+	stop := send(m, press("R"))    // Stop's Cmd, not run yet
+	if stop == nil {
+		t.Fatal("no stop Cmd")
+	}
+	if q := send(m, press("q")); q != nil {
+		if _, ok := q().(tea.QuitMsg); ok {
+			t.Fatal("q quit while the recording's Stop was still running")
+		}
+	}
+	done := send(m, stop())
+	if done == nil {
+		t.Fatal("the finished Stop did not quit")
+	}
+	if _, ok := done().(tea.QuitMsg); !ok {
+		t.Fatal("the finished Stop did not quit")
 	}
 }
