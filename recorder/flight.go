@@ -1,10 +1,10 @@
 package recorder
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"time"
-	"unsafe"
 
 	"natsx/model"
 )
@@ -15,33 +15,55 @@ const (
 	DefaultFlightBytes  = 64 << 20
 )
 
-// flightSlot is one ring entry; cost is what the message counts against
-// the byte budget, kept so eviction does not walk the headers again.
-type flightSlot struct {
-	msg  model.Message
-	cost int64
-}
-
-// slotSize is counted for every message so that many tiny messages cannot
-// grow the ring's own memory past the budget.
-const slotSize = int64(unsafe.Sizeof(flightSlot{}))
+// Chunk sizes: a chunk is a 64th of the budget, so the slack (the
+// evicted head of the oldest chunk, the unused tail of the newest and one
+// spare) stays a few percent of it, within these bounds.
+const (
+	minFlightChunk = 4 << 10
+	maxFlightChunk = 1 << 20
+)
 
 // FlightRecorder keeps the newest window of messages in memory, within a
 // byte budget, so a capture can be saved after the bug happened. It is fed
 // the batches the UI already reads and is not safe for concurrent use: the
 // UI goroutine owns it.
 //
-// Its ring is model.Ring: values in one slice (no per-message
-// allocation), O(1) eviction from the front, growth for a burst and
-// Shrink after it.
+// Messages are kept encoded (flight_codec.go) in byte chunks, not as
+// model.Message values: a flood held ~400k of those, each pointing at its
+// own subject, payload and header allocations, and the GC scanned them
+// all on every cycle. Chunks hold no pointers, so the GC only sees the
+// chunk list, and the budget counts the bytes actually held. Records
+// never span chunks; one bigger than a chunk gets a chunk of its own.
+// Eviction goes record by record from the front (the receive time sits at
+// a fixed offset), so window and budget are exact; a chunk is released
+// when its last record goes.
 type FlightRecorder struct {
-	window   int64
-	maxBytes int64
+	window    int64
+	maxBytes  int64
+	chunkSize int
 
-	ring    *model.Ring[flightSlot]
+	// chunks are oldest first; each is used up to its len. head is the
+	// offset of the oldest record in chunks[0].
+	chunks [][]byte
+	head   int
+	// spare is one emptied chunk of chunkSize kept for the next chunk
+	// needed, so steady traffic cycles two chunks instead of allocating;
+	// any further emptied chunk goes back to the GC (memory given back
+	// after a burst).
+	spare []byte
+	// made counts chunks allocated, for the tests.
+	made int
+	// bigs[bigHead:] are the out-of-line payloads of the records held, in
+	// order: those of at least bigData bytes, a 16th of a chunk.
+	bigs    [][]byte
+	bigHead int
+	bigData int
+
+	n       int
 	bytes   int64
 	dropped uint64
-	newest  int64
+	newest  int64 // the latest receive time added
+	last    int64 // the receive time of the newest record held
 }
 
 // NewFlightRecorder keeps the last window of messages (by receive time)
@@ -53,82 +75,196 @@ func NewFlightRecorder(window time.Duration, maxBytes int64) *FlightRecorder {
 	if maxBytes <= 0 {
 		maxBytes = DefaultFlightBytes
 	}
-	// Every message costs at least a slot, so the budget bounds the slots.
-	return &FlightRecorder{window: int64(window), maxBytes: maxBytes, ring: model.NewRing[flightSlot](int(maxBytes/slotSize) + 1)}
+	chunk := int(min(max(maxBytes/64, minFlightChunk), maxFlightChunk))
+	return &FlightRecorder{window: int64(window), maxBytes: maxBytes, chunkSize: chunk, bigData: chunk / 16}
 }
 
-// Add appends copies of msgs (payloads and headers are shared: they are
-// immutable once received) and evicts what fell out of the window, then
+// Add appends copies of msgs and evicts what fell out of the window, then
 // the oldest while over the byte budget, counting the latter as dropped.
-// Amortized O(1) per message; it allocates only when the ring grows.
+// O(1) per message plus its bytes; once the chunks have cycled it does
+// not allocate.
 func (f *FlightRecorder) Add(msgs []model.Message) {
 	for i := range msgs {
 		m := &msgs[i]
-		cost := messageCost(m)
-		if cost > f.maxBytes {
+		body := recordBody(m)
+		cost := uvarintLen(uint64(body)) + body
+		if int64(cost) > f.maxBytes {
 			f.dropped++ // it would evict everything and still not fit
 			continue
 		}
 		f.newest = max(f.newest, m.Received)
-		for f.ring.Len() > 0 && f.ring.Oldest().msg.Received < f.newest-f.window {
+		for f.n > 0 && f.oldest() < f.newest-f.window {
 			f.evict()
 		}
-		for f.ring.Len() > 0 && f.bytes+cost > f.maxBytes {
+		for f.n > 0 && f.bytes+int64(cost) > f.maxBytes {
 			f.evict()
 			f.dropped++
 		}
-		f.ring.Push(flightSlot{msg: *m, cost: cost})
-		f.bytes += cost
+		f.push(m, body, cost)
 	}
-	// After a burst the ring gives the memory back.
-	f.ring.Shrink()
+	f.shrink()
+}
+
+// push appends m's record to the newest chunk, or to a new one when it
+// does not fit; a big payload goes to its own copy (one allocation,
+// amortized by its size) and only its length to the chunk.
+func (f *FlightRecorder) push(m *model.Message, body, cost int) {
+	big := len(m.Data) >= f.bigData
+	if big {
+		f.bigs = append(f.bigs, bytes.Clone(m.Data))
+		body -= len(m.Data)
+	}
+	need := uvarintLen(uint64(body)) + body
+	last := len(f.chunks) - 1
+	if last < 0 || cap(f.chunks[last])-len(f.chunks[last]) < need {
+		f.chunks = append(f.chunks, f.newChunk(need))
+		last++
+	}
+	f.chunks[last] = appendFlightRecord(f.chunks[last], m, body, big)
+	f.n++
+	f.bytes += int64(cost)
+	f.last = m.Received
+}
+
+// newChunk returns an empty chunk with room for need bytes: the spare if
+// it fits.
+func (f *FlightRecorder) newChunk(need int) []byte {
+	if need <= f.chunkSize && f.spare != nil {
+		c := f.spare
+		f.spare = nil
+		return c
+	}
+	f.made++
+	return make([]byte, 0, max(need, f.chunkSize))
+}
+
+// release takes back an emptied chunk: kept as the spare if it is a
+// regular one and there is none, else left to the GC.
+func (f *FlightRecorder) release(c []byte) {
+	if f.spare == nil && cap(c) == f.chunkSize {
+		f.spare = c[:0]
+	}
+}
+
+// oldest is the receive time of the oldest record held (f.n > 0).
+func (f *FlightRecorder) oldest() int64 {
+	_, _, t, _ := recordAt(f.chunks[0][f.head:])
+	return t
+}
+
+// evict drops the oldest record, and its chunk when it was the last one
+// there.
+func (f *FlightRecorder) evict() {
+	c := f.chunks[0]
+	n, body, _, big := recordAt(c[f.head:])
+	f.head += n
+	cost := n
+	if big {
+		// Counted as messageCost did: as if the payload were inline.
+		d := len(f.bigs[f.bigHead])
+		cost = uvarintLen(uint64(body+d)) + body + d
+		f.popBig()
+	}
+	f.bytes -= int64(cost)
+	f.n--
+	if f.head < len(c) {
+		return
+	}
+	f.head = 0
+	if len(f.chunks) == 1 { // the newest chunk: it goes on being filled
+		f.chunks[0] = c[:0]
+		return
+	}
+	f.release(c)
+	// A few hundred chunks at most, and this runs once per chunk.
+	copy(f.chunks, f.chunks[1:])
+	f.chunks[len(f.chunks)-1] = nil
+	f.chunks = f.chunks[:len(f.chunks)-1]
+}
+
+// popBig drops the oldest out-of-line payload; the queue moves down once
+// half of it is dropped, so popping is amortized O(1).
+func (f *FlightRecorder) popBig() {
+	f.bigs[f.bigHead] = nil
+	f.bigHead++
+	if f.bigHead == len(f.bigs) {
+		f.bigs, f.bigHead = f.bigs[:0], 0
+	} else if f.bigHead >= 64 && 2*f.bigHead >= len(f.bigs) {
+		n := copy(f.bigs, f.bigs[f.bigHead:])
+		clear(f.bigs[n:])
+		f.bigs, f.bigHead = f.bigs[:n], 0
+	}
+}
+
+// shrink gives back the chunk list's and the big payloads' backing arrays
+// when a burst is over.
+func (f *FlightRecorder) shrink() {
+	if c := cap(f.chunks); c > 64 && len(f.chunks) < c/4 {
+		f.chunks = append([][]byte(nil), f.chunks...)
+	}
+	if c := cap(f.bigs); c > 64 && len(f.bigs)-f.bigHead < c/4 {
+		f.bigs, f.bigHead = append([][]byte(nil), f.bigs[f.bigHead:]...), 0
+	}
 }
 
 // Reset forgets what is kept (the dropped count stays): natsx open calls
 // it when a seek back starts the explorer's counts over, since the
 // messages played again are older than what the window holds.
 func (f *FlightRecorder) Reset() {
-	f.ring.Clear()
-	f.bytes, f.newest = 0, 0
-}
-
-// evict drops the oldest message; the ring zeroes its slot, releasing the
-// payload for the GC.
-func (f *FlightRecorder) evict() {
-	s, _ := f.ring.PopOldest()
-	f.bytes -= s.cost
+	for i, c := range f.chunks {
+		f.release(c)
+		f.chunks[i] = nil
+	}
+	f.chunks = f.chunks[:0]
+	clear(f.bigs)
+	f.bigs, f.bigHead = f.bigs[:0], 0
+	f.head, f.n, f.bytes, f.newest, f.last = 0, 0, 0, 0, 0
 }
 
 // Stats reports what is held: the messages, the bytes counted against the
-// budget, how many the budget evicted before they left the window, and the
-// time from the oldest to the newest message held.
+// budget (their records), how many the budget evicted before they left
+// the window, and the time from the oldest to the newest message held.
 func (f *FlightRecorder) Stats() (messages int, bytes int64, dropped uint64, span time.Duration) {
-	if f.ring.Len() > 0 {
-		span = time.Duration(f.ring.Newest().msg.Received - f.ring.Oldest().msg.Received)
+	if f.n > 0 {
+		span = time.Duration(f.last - f.oldest())
 	}
-	return f.ring.Len(), f.bytes, f.dropped, max(span, 0)
+	return f.n, f.bytes, f.dropped, max(span, 0)
+}
+
+// held is the memory the chunks and big payloads take (the spare
+// included): what is counted, plus the room left at the end of each chunk
+// (less than a small record), the evicted head of the oldest and the
+// spare.
+func (f *FlightRecorder) held() int64 {
+	n := int64(cap(f.spare))
+	for _, c := range f.chunks {
+		n += int64(cap(c))
+	}
+	for _, b := range f.bigs[f.bigHead:] {
+		n += int64(cap(b))
+	}
+	return n
 }
 
 // Snapshot returns the held messages, oldest first, in a new slice that
 // stays valid while Add goes on (to be written in another goroutine).
+// Each chunk's records are copied once; the messages' strings and
+// payloads point into that copy, which nothing writes.
 func (f *FlightRecorder) Snapshot() []model.Message {
-	out := make([]model.Message, f.ring.Len())
-	for i := range out {
-		out[i] = f.ring.At(i).msg
+	out := make([]model.Message, f.n)
+	i, bigs := 0, f.bigs[f.bigHead:]
+	for ci, c := range f.chunks {
+		if ci == 0 {
+			c = c[f.head:]
+		}
+		d := flightDecoder{b: bytes.Clone(c), bigs: bigs}
+		for len(d.b) > 0 {
+			d.next(&out[i])
+			i++
+		}
+		bigs = d.bigs
 	}
 	return out
-}
-
-// messageCost is what a message counts against the budget: its slot plus
-// the bytes it references.
-func messageCost(m *model.Message) int64 {
-	n := slotSize + int64(len(m.Subject)+len(m.Reply)+len(m.Data))
-	for k, vs := range m.Header {
-		for _, v := range vs {
-			n += int64(len(k) + len(v) + 16) // a string header per value
-		}
-	}
-	return n
 }
 
 // SaveMessages writes msgs to a new, complete capture at path (0600; an

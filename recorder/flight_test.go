@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,8 +108,11 @@ func TestFlightMatchesModel(t *testing.T) {
 			t.Fatalf("round %d: held %d dropped %d, model %d dropped %d", round, n, dropped, len(ref), refDropped)
 		}
 	}
-	if f.ring.Slots() > 4*minRing {
-		t.Fatalf("ring of %d slots after the traffic thinned", f.ring.Slots())
+	// After the traffic thinned, the memory held follows what is counted:
+	// a chunk wastes less than a small record at its end, plus the
+	// oldest chunk's evicted head and the spare.
+	if _, bytes, _, _ := f.Stats(); f.held() > bytes+bytes/8+3*int64(f.chunkSize) || cap(f.chunks) > 64 {
+		t.Fatalf("%d bytes in %d chunks (list of %d) held for %d counted", f.held(), len(f.chunks), cap(f.chunks), bytes)
 	}
 }
 
@@ -127,17 +133,24 @@ func TestFlightAddDoesNotAllocate(t *testing.T) {
 		next()
 		f.Add(batch)
 	}
+	// A window is less than a chunk here: go on until the first chunk was
+	// emptied and kept as the spare, the steady state.
+	for f.made < 2 || f.spare == nil {
+		next()
+		f.Add(batch)
+	}
 	// Each run moves the batch on in time, so the ring stays at its size
 	// and evicts as much as it adds (AllocsPerRun rounds down: growth
-	// would show only if it happened in every run, so check the ring too).
-	size := f.ring.Slots()
+	// would show only if it happened in every run, so check the chunks
+	// allocated too).
+	size := f.made
 	if a := testing.AllocsPerRun(100, func() {
 		for i := range batch {
 			batch[i].Received += int64(5 * time.Millisecond)
 		}
 		f.Add(batch)
-	}); a != 0 || f.ring.Slots() != size {
-		t.Fatalf("Add allocated %.1f times per batch; ring %d slots, was %d", a, f.ring.Slots(), size)
+	}); a != 0 || f.made != size {
+		t.Fatalf("Add allocated %.1f times per batch; %d chunks made, was %d", a, f.made, size)
 	}
 }
 
@@ -195,7 +208,143 @@ func TestFlightReset(t *testing.T) {
 	}
 }
 
-// minRing is the ring size the flight recorder's own ring never shrank
-// below, before it became a model.Ring: the bound thinned traffic must
-// bring the ring back under (4x) stays what it was.
-const minRing = 1024
+// hostileMessages covers every field and the encodings' edges: nil and
+// empty headers and payloads, multi-valued and empty header values,
+// non-UTF-8 and NUL bytes, a cut payload, a payload kept out of line
+// (bigger than a 16th of a chunk) and extreme numbers.
+func hostileMessages(bigData int) []model.Message {
+	big := make([]byte, bigData+7)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	return []model.Message{
+		{Seq: 1, Received: base, Subject: "orders.eu.created", Header: model.Header{"Nats-Msg-Id": {"1"}, "Multi": {"a", "b", ""}, "": {"empty key"}},
+			Data: []byte(`{"id":1}`), Size: 8, Via: "orders.>"},
+		{Seq: 2, Received: base + 1, Subject: "svc.req", Reply: "_INBOX.x.1", Data: []byte{0, 1, 255, 0xc3, 0x28, '\n', '"'}, Size: 7, Sum: 1<<64 - 1},
+		{Seq: 3, Received: base + 2, Subject: "big.cut", Data: []byte("cut"), Size: 1 << 40, Sum: 42},
+		{Seq: 4, Received: base + 2, Subject: "no.payload"},
+		{Seq: 5, Received: base + 3, Subject: "empty.payload", Data: []byte{}, Header: model.Header{}},
+		{Seq: 1<<64 - 1, Received: base + 4, Subject: "ünï\x00\xff.subject", Reply: "\xfe", Via: ">", Data: big, Size: len(big)},
+		{Seq: 7, Received: base + 5, Subject: "after.big", Data: []byte("small again"), Size: 11},
+		{Received: base + 5},
+	}
+}
+
+// cloneMessages deep-copies msgs, so a later change to what a snapshot
+// points at would show.
+func cloneMessages(msgs []model.Message) []model.Message {
+	out := slices.Clone(msgs)
+	for i := range out {
+		out[i].Subject = strings.Clone(out[i].Subject)
+		if out[i].Data != nil {
+			out[i].Data = slices.Clone(out[i].Data)
+		}
+		if out[i].Header != nil {
+			h := model.Header{}
+			for k, vs := range out[i].Header {
+				h[k] = slices.Clone(vs)
+			}
+			out[i].Header = h
+		}
+	}
+	return out
+}
+
+// TestFlightSnapshotRoundTrip: a snapshot is the messages as added, every
+// field, and stays so after Reset and new traffic reuse the chunks.
+func TestFlightSnapshotRoundTrip(t *testing.T) {
+	f := NewFlightRecorder(time.Hour, 64<<10)
+	msgs := hostileMessages(f.bigData)
+	want := cloneMessages(msgs)
+	f.Add(msgs[:3])
+	f.Add(msgs[3:])
+	snap := f.Snapshot()
+	if !reflect.DeepEqual(snap, want) {
+		t.Fatalf("snapshot\n%+v\nwant\n%+v", snap, want)
+	}
+	var cost int64
+	for i := range msgs {
+		cost += messageCost(&msgs[i])
+	}
+	if n, bytes, dropped, span := f.Stats(); n != len(msgs) || bytes != cost || dropped != 0 || span != 5 {
+		t.Fatalf("stats %d %d %d %s, want %d %d", n, bytes, dropped, span, len(msgs), cost)
+	}
+	f.Reset()
+	if got := f.Snapshot(); len(got) != 0 || f.held() > int64(f.chunkSize) {
+		t.Fatalf("after Reset: %d messages, %d bytes held", len(got), f.held())
+	}
+	for i := range 2000 { // overwrites the spare chunk the snapshot came from
+		f.Add([]model.Message{{Received: base + int64(i), Subject: "x", Data: []byte("overwritten")}})
+	}
+	if !reflect.DeepEqual(snap, want) {
+		t.Fatal("a snapshot changed after Reset and new traffic")
+	}
+}
+
+// TestFlightRoundTripEvicting feeds random messages with random fields
+// through a small window and budget (so records cross chunks, big
+// payloads go out of line and both evictions happen) and compares every
+// snapshot with a plain slice, field by field.
+func TestFlightRoundTripEvicting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const window, budget = int64(100 * time.Millisecond), 48 << 10
+	f := NewFlightRecorder(time.Duration(window), budget)
+	var ref []model.Message
+	var refBytes, newest int64
+	var refDropped uint64
+	at := base
+	for round := range 300 {
+		if round == 150 {
+			f.Reset()
+			ref, refBytes, newest, at = nil, 0, 0, base // older traffic again
+		}
+		batch := make([]model.Message, rng.IntN(40))
+		for i := range batch {
+			at += rng.Int64N(int64(2 * time.Millisecond))
+			m := model.Message{Seq: rng.Uint64(), Received: at, Subject: fmt.Sprintf("s.%d", rng.IntN(1e6)), Size: rng.IntN(1 << 20)}
+			if rng.IntN(3) == 0 {
+				m.Reply, m.Via, m.Sum = "_INBOX."+strconv.Itoa(i), "s.>", rng.Uint64()
+			}
+			if rng.IntN(3) == 0 {
+				m.Header = model.Header{"A": {"1", "2"}, "B-" + strconv.Itoa(i): {string([]byte{0xff, byte(i)})}}
+			}
+			if k := rng.IntN(4); k > 0 {
+				m.Data = make([]byte, rng.IntN([]int{0, 50, 500, 5000}[k]))
+				for j := range m.Data {
+					m.Data[j] = byte(rng.Uint32())
+				}
+			}
+			batch[i] = m
+		}
+		f.Add(batch)
+		for _, m := range cloneMessages(batch) {
+			cost := messageCost(&m)
+			if cost > budget {
+				refDropped++
+				continue
+			}
+			newest = max(newest, m.Received)
+			for len(ref) > 0 && ref[0].Received < newest-window {
+				refBytes -= messageCost(&ref[0])
+				ref = ref[1:]
+			}
+			for len(ref) > 0 && refBytes+cost > budget {
+				refBytes -= messageCost(&ref[0])
+				ref = ref[1:]
+				refDropped++
+			}
+			ref = append(ref, m)
+			refBytes += cost
+		}
+		n, bytes, dropped, _ := f.Stats()
+		if got := f.Snapshot(); n != len(ref) || bytes != refBytes || dropped != refDropped || !reflect.DeepEqual(got, slices.Clip(ref)) && !(len(got) == 0 && len(ref) == 0) {
+			t.Fatalf("round %d: held %d (%d bytes) dropped %d, model %d (%d bytes) dropped %d", round, n, bytes, dropped, len(ref), refBytes, refDropped)
+		}
+		if f.held() > bytes+bytes/8+3*int64(f.chunkSize) {
+			t.Fatalf("round %d: %d bytes held for %d counted", round, f.held(), bytes)
+		}
+	}
+	if refDropped == 0 || len(f.bigs) == 0 {
+		t.Fatalf("the budget never evicted (%d) or no payload went out of line (%d)", refDropped, len(f.bigs))
+	}
+}
