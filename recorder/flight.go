@@ -17,7 +17,9 @@ const (
 
 // Chunk sizes: a chunk is a 64th of the budget, so the slack (the
 // evicted head of the oldest chunk, the unused tail of the newest and one
-// spare) stays a few percent of it, within these bounds.
+// spare) stays a few percent of it, within these bounds. A chunk also
+// wastes the room at its end that the next record did not fit in; big
+// payloads are kept out of line so that room is at most a small record.
 const (
 	minFlightChunk = 4 << 10
 	maxFlightChunk = 1 << 20
@@ -32,9 +34,13 @@ const (
 // model.Message values: a flood held ~400k of those, each pointing at its
 // own subject, payload and header allocations, and the GC scanned them
 // all on every cycle. Chunks hold no pointers, so the GC only sees the
-// chunk list, and the budget counts the bytes actually held. Records
-// never span chunks; one bigger than a chunk gets a chunk of its own.
-// Eviction goes record by record from the front (the receive time sits at
+// chunk list, and the budget counts the bytes actually held (the records;
+// see held for the slack). Records never span chunks; a payload of a
+// 16th of a chunk or more is copied out of line (the record keeps its
+// length), and a record still bigger than a chunk gets a chunk of its
+// own. The copies cost memory the old ring shared with the panes, but
+// only up to the budget, which now bounds what the recorder really
+// holds. Eviction goes record by record from the front (the receive time sits at
 // a fixed offset), so window and budget are exact; a chunk is released
 // when its last record goes.
 type FlightRecorder struct {
