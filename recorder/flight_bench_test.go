@@ -33,7 +33,13 @@ func feedFlight(f *FlightRecorder, msgs []model.Message) {
 // BenchmarkFlightAddFlood: one op is a fresh default recorder fed 1M small
 // messages on 1M subjects (so it fills, grows and evicts for the byte
 // bound); ns/msg and allocs/msg are per message.
-func BenchmarkFlightAddFlood(b *testing.B) {
+func BenchmarkFlightAddFlood(b *testing.B) { benchFlightAdd(b, 0) }
+
+// BenchmarkFlightAddFloodEvicting is BenchmarkFlightAddFlood within 8 MiB:
+// most of the flood is evicted for the budget.
+func BenchmarkFlightAddFloodEvicting(b *testing.B) { benchFlightAdd(b, 8<<20) }
+
+func benchFlightAdd(b *testing.B, budget int64) {
 	const n = 1 << 20
 	msgs := floodMessages(n)
 	b.ReportAllocs()
@@ -41,7 +47,7 @@ func BenchmarkFlightAddFlood(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	mallocs := ms.Mallocs
 	for b.Loop() {
-		feedFlight(NewFlightRecorder(0, 0), msgs)
+		feedFlight(NewFlightRecorder(0, budget), msgs)
 	}
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/msg")
