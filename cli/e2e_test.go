@@ -27,17 +27,25 @@ import (
 // running the race detector, and still quick to fail.
 const e2eTimeout = 15 * time.Second
 
+// buildNatsx builds the product binary into the test's temporary folder
+// (removed when the test ends) and returns its path; tests that need it
+// skip under -short.
+func buildNatsx(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "natsx")
+	if out, err := exec.Command("go", "build", "-o", bin, "natsx").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // TestE2E builds natsx once into the test's temporary folder (removed when
 // it ends) and runs each scenario as a subtest against that binary.
 func TestE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end tests build and run the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "natsx")
-	build := exec.Command("go", "build", "-o", bin, "natsx")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildNatsx(t)
 	t.Run("DemoTree", func(t *testing.T) { e2eDemoTree(t, bin) })
 	t.Run("PublishNSeeN", func(t *testing.T) { e2ePublishNSeeN(t, bin) })
 	t.Run("Sanitize", func(t *testing.T) { e2eSanitize(t, bin) })

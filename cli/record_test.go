@@ -255,10 +255,7 @@ func TestRecorderKill9(t *testing.T) {
 	}
 	t.Setenv("NATS_URL", "")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "natsx")
-	if out, err := exec.Command("go", "build", "-o", bin, "natsx").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildNatsx(t)
 	s := testkit.Server(t)
 	capture := filepath.Join(dir, "killed.natsx")
 	before := s.NumSubscriptions()

@@ -246,10 +246,7 @@ func TestRecordDiskFullReal(t *testing.T) {
 	}
 	t.Setenv("NATS_URL", "")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "natsx")
-	if out, err := exec.Command("go", "build", "-o", bin, "natsx").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildNatsx(t)
 	limited := func(blocks string, args ...string) (string, error) {
 		cmd := exec.Command("sh", append([]string{"-c", `ulimit -f "$0" && exec "$@"`, blocks, bin}, args...)...)
 		var errb bytes.Buffer
