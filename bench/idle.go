@@ -30,13 +30,7 @@ func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err erro
 		return 0, 0, fmt.Errorf("bench: go build natsx: %v\n%s", err, out)
 	}
 	cmd := exec.Command(exe, "--no-demo", "--listen", "127.0.0.1:0")
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NATS_URL=") && !strings.HasPrefix(kv, "TERM=") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = append(env, "TERM=xterm-256color")
+	cmd.Env = benchEnv()
 	begin := time.Now()
 	t, err := testkit.Start(cmd, 120, 40)
 	if err != nil {
@@ -50,17 +44,8 @@ func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err erro
 	startup = time.Since(begin)
 	// Let start-up work (and its GC) finish before sampling.
 	time.Sleep(time.Second)
-	c0, err := procCPU(cmd.Process.Pid)
-	if err != nil {
-		return 0, 0, err
-	}
-	w0 := time.Now()
-	time.Sleep(d)
-	c1, err := procCPU(cmd.Process.Pid)
-	if err != nil {
-		return 0, 0, err
-	}
-	return startup, 100 * (c1 - c0).Seconds() / time.Since(w0).Seconds(), nil
+	cpuPct, err = cpuSince(cmd.Process.Pid, d)
+	return startup, cpuPct, err
 }
 
 // procCPU is a process's user+system CPU time from /proc/<pid>/stat.

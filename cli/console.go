@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/charmbracelet/x/term"
 
+	"natsx/engine"
 	"natsx/recorder"
 )
 
@@ -27,29 +26,11 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
-// exposedListen reports whether a --listen value binds the embedded
-// broker beyond this machine (engine reads an empty host as 127.0.0.1).
-func exposedListen(listen string) bool {
-	if listen == "" {
-		return false
-	}
-	h, _, err := net.SplitHostPort(listen)
-	if err != nil {
-		h = listen
-	}
-	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
-	if h == "" || h == "localhost" {
-		return false
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && !ip.IsLoopback()
-}
-
 // warnExposed says once, before a command starts, that the embedded broker
 // it is about to start can be reached from the network by anyone, without
 // authentication: --listen 0.0.0.0 is a choice, but not one to make unawares.
 func warnExposed(w io.Writer, listen string) {
-	if exposedListen(listen) {
+	if engine.ListenExposed(listen) {
 		fmt.Fprintf(w, "natsx: warning: --listen %s: the embedded broker is reachable from the network without authentication (anyone who can reach it can read and publish everything)\n", listen)
 	}
 }

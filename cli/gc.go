@@ -44,7 +44,6 @@ func ExplorerGCPercent(live, budget int64) int {
 type gcTuner struct {
 	budget  int64
 	stopped atomic.Bool
-	percent atomic.Int64 // the GOGC set last, for tests
 }
 
 // gcSentinel is garbage on purpose: its cleanup marks a finished GC cycle.
@@ -64,7 +63,6 @@ func (t *gcTuner) tune() {
 	metrics.Read(s)
 	pct := ExplorerGCPercent(int64(s[0].Value.Uint64()), t.budget)
 	debug.SetGCPercent(pct)
-	t.percent.Store(int64(pct))
 	t.arm()
 }
 

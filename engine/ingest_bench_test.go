@@ -103,7 +103,7 @@ func ingestNatsx(msgs []*nats.Msg, ex *model.Explorer) {
 			for uint64(i)-readTo.Load() > 1<<17 {
 				time.Sleep(100 * time.Microsecond)
 			}
-			store.Append(tapMessage(m, clock.Now(), false, ""))
+			store.Append(tapMessage(m, clock.Now(), isRequestOrReply(m), ""))
 		}
 		done.Store(true)
 	}()

@@ -116,21 +116,15 @@ func closedReason(nc *nats.Conn, emb *Embedded, cid uint64, serverID string) (st
 	if cid == 0 {
 		return "", nil
 	}
+	opts := server.ConnzOptions{CID: cid, State: server.ConnClosed}
+	var cz server.Connz
 	if emb != nil {
-		cz, err := emb.srv.Connz(&server.ConnzOptions{CID: cid, State: server.ConnClosed})
+		c, err := emb.srv.Connz(&opts)
 		if err != nil {
 			return "", fmt.Errorf("engine: connz: %w", err)
 		}
-		for _, ci := range cz.Conns {
-			if ci.Cid == cid {
-				return ci.Reason, nil
-			}
-		}
-		return "", nil
-	}
-	var cz server.Connz
-	req := server.ConnzEventOptions{ConnzOptions: server.ConnzOptions{CID: cid, State: server.ConnClosed}}
-	if ok, err := pingServer(nc, connzPing, req, serverID, &cz); !ok || err != nil {
+		cz = *c
+	} else if ok, err := pingServer(nc, connzPing, server.ConnzEventOptions{ConnzOptions: opts}, serverID, &cz); !ok || err != nil {
 		return "", err
 	}
 	for _, ci := range cz.Conns {

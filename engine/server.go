@@ -80,6 +80,14 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// ListenExposed reports whether a --listen value would bind the embedded
+// broker beyond this machine, read as StartEmbedded reads it (an empty
+// host is 127.0.0.1); a value StartEmbedded refuses is not exposed.
+func ListenExposed(listen string) bool {
+	host, _, err := listenAddr(EmbeddedOptions{Listen: listen, RandomPort: true})
+	return err == nil && !isLoopback(host)
+}
+
 // Exposed reports whether the broker listens beyond loopback: it has no
 // authentication, so anyone on the network can publish and subscribe.
 func (e *Embedded) Exposed() bool { return e != nil && e.exposed }

@@ -185,19 +185,26 @@ func (s *Session) append(m *nats.Msg, via string) {
 	// natsx's own questions to the server (requests with a header, replies
 	// to its inboxes) are not traffic; only requests and inbox replies can
 	// be, so the check costs nothing on plain messages.
-	if (m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.")) && isOwnQuestion(m) {
+	reqrep := isRequestOrReply(m)
+	if reqrep && isOwnQuestion(m) {
 		return
 	}
-	s.store.Append(tapMessage(m, s.clock.Now(), s.precise, via))
+	s.store.Append(tapMessage(m, s.clock.Now(), s.precise || reqrep, via))
+}
+
+// isRequestOrReply is a request or a reply to an inbox: those get exact
+// times, since reply latencies are mostly well under the coarse clock's
+// 10 ms.
+func isRequestOrReply(m *nats.Msg) bool {
+	return m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.")
 }
 
 // tapMessage is what the tap keeps of m, received at coarse (the coarse
-// clock): references only, since nats.go hands each callback fresh slices.
-// Requests and replies to inboxes get exact times (as does everything when
-// precise): reply latencies are mostly well under the coarse clock's 10 ms.
-func tapMessage(m *nats.Msg, coarse int64, precise bool, via string) model.Message {
+// clock), or at time.Now() when exact: references only, since nats.go
+// hands each callback fresh slices.
+func tapMessage(m *nats.Msg, coarse int64, exact bool, via string) model.Message {
 	now := coarse
-	if precise || m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.") {
+	if exact {
 		now = time.Now().UnixNano()
 	}
 	return model.Message{

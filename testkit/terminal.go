@@ -21,20 +21,18 @@ import (
 // checked after each write to it, never sleep-and-hope.
 type Terminal struct {
 	ptmx *os.File
-	tty  *os.File  // the program's side, for in-process programs (Open)
 	cmd  *exec.Cmd // the program, for Start
 
-	mu      sync.Mutex // guards emu and raw
-	emu     *vt.Emulator
-	raw     bytes.Buffer
-	keepRaw bool
+	mu  sync.Mutex // guards emu and raw
+	emu *vt.Emulator
+	raw bytes.Buffer
 
 	// wrote is signalled after output reaches the emulator, so WaitFor
 	// reads the screen only when it may have changed (reading it every
 	// millisecond cost natsx's side of the bench 1-2% of the CPU).
 	wrote    chan struct{}
 	readDone chan struct{} // the pty reader saw EOF/EIO
-	exited   chan struct{} // cmd.Wait returned (nil for Open: never)
+	exited   chan struct{} // cmd.Wait returned
 	waitErr  error
 }
 
@@ -42,29 +40,10 @@ func newTerminal(w, h int) *Terminal {
 	return &Terminal{emu: vt.NewEmulator(w, h), wrote: make(chan struct{}, 1), readDone: make(chan struct{})}
 }
 
-// Open makes a w×h pseudo-terminal for a program run in this process: it
-// reads from and writes to TTY.
-func Open(w, h int) (*Terminal, error) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		return nil, fmt.Errorf("testkit: pty: %w", err)
-	}
-	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)}); err != nil {
-		ptmx.Close()
-		tty.Close()
-		return nil, fmt.Errorf("testkit: pty size: %w", err)
-	}
-	t := newTerminal(w, h)
-	t.ptmx, t.tty = ptmx, tty
-	t.start()
-	return t, nil
-}
-
 // Start runs cmd in a w×h pseudo-terminal; Raw then holds every byte it
 // wrote. Close kills it if it still runs.
 func Start(cmd *exec.Cmd, w, h int) (*Terminal, error) {
 	t := newTerminal(w, h)
-	t.keepRaw = true
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
 	if err != nil {
 		return nil, fmt.Errorf("testkit: start %s in a pty: %w", cmd.Path, err)
@@ -87,9 +66,7 @@ func (t *Terminal) start() {
 			n, err := t.ptmx.Read(buf)
 			if n > 0 {
 				t.mu.Lock()
-				if t.keepRaw {
-					t.raw.Write(buf[:n])
-				}
+				t.raw.Write(buf[:n])
 				_, _ = t.emu.Write(buf[:n])
 				t.mu.Unlock()
 				select {
@@ -107,12 +84,6 @@ func (t *Terminal) start() {
 	// It reads the pipe without the lock, so a reply never deadlocks a write.
 	go func() { _, _ = io.Copy(t.ptmx, t.emu) }()
 }
-
-// TTY is the program's side of a terminal made by Open.
-func (t *Terminal) TTY() *os.File { return t.tty }
-
-// Process is the program Start runs.
-func (t *Terminal) Process() *os.Process { return t.cmd.Process }
 
 // Screen is the emulator's screen as plain text, trailing spaces trimmed.
 func (t *Terminal) Screen() string {
@@ -135,8 +106,7 @@ func (t *Terminal) Send(keys string) error {
 	return err
 }
 
-// Exited is closed when the program Start runs has exited; it never is
-// for a terminal made by Open.
+// Exited is closed when the program Start runs has exited.
 func (t *Terminal) Exited() <-chan struct{} { return t.exited }
 
 // ExitErr is the program's exit error, once Exited is closed.
@@ -189,20 +159,16 @@ func (t *Terminal) Wait(d time.Duration) error {
 // Close stops the program (Start) if it still runs, closes the pty and
 // ends the relays.
 func (t *Terminal) Close() {
-	if t.cmd != nil {
-		select {
-		case <-t.exited:
-		default:
-			_ = t.cmd.Process.Kill()
-			<-t.exited
-		}
-		select {
-		case <-t.readDone:
-		case <-time.After(5 * time.Second):
-		}
+	select {
+	case <-t.exited:
+	default:
+		_ = t.cmd.Process.Kill()
+		<-t.exited
 	}
-	if t.tty != nil {
-		_ = t.tty.Close()
+	// Read what the program wrote before it died, then close the pty.
+	select {
+	case <-t.readDone:
+	case <-time.After(5 * time.Second):
 	}
 	_ = t.ptmx.Close()
 	select {
