@@ -327,6 +327,10 @@ func (e *Explorer) rescope() {
 	}
 }
 
+// ScopeCount is how many patterns a scoped source subscribes (the
+// header's "scoped: N filters"), without building them.
+func (e *Explorer) ScopeCount() int { return len(e.scopeOrder) }
+
 // ScopePatterns is what a scoped source must subscribe, in order: the
 // distinct pane patterns as of the last pane added or closed.
 func (e *Explorer) ScopePatterns() []string {

@@ -97,9 +97,6 @@ func New(o Options) *Model {
 	if o.Start.IsZero() {
 		o.Start = time.Now()
 	}
-	if o.Tree.MaxMemory <= 0 {
-		o.Tree.MaxMemory = model.DefaultTreeOptions().MaxMemory
-	}
 	styles := DefaultStyles(true)
 	h := help.New()
 	h.Styles = styles.Help

@@ -39,7 +39,7 @@ func (m *Model) headerView(w int) []string {
 	rates := fmt.Sprintf("%s msg/s  %s/s", model.HumanRate(msgs), model.HumanBytes(uint64(bytes)))
 	mode := "tap " + s.Tap
 	if s.Scoped {
-		mode = fmt.Sprintf("scoped: %d filters", len(m.ex.ScopePatterns()))
+		mode = fmt.Sprintf("scoped: %d filters", m.ex.ScopeCount())
 	}
 	left := fmt.Sprintf("%s %s %s%s  %s  %s", st.Title.Render("natsx"), dot, state, exposed, st.Muted.Render(where), st.Warn.Render(mode))
 	sparkW := min(model.SparkSeconds, max(0, w-ansi.StringWidth(left)-ansi.StringWidth(rates)-6))
@@ -74,7 +74,7 @@ func (m *Model) headerView(w int) []string {
 	parts := []string{
 		st.Muted.Render(fmt.Sprintf("%s %s", subjL, model.HumanCount(uint64(t.Subjects())))),
 		st.Muted.Render(fmt.Sprintf("msgs %s", model.HumanCount(t.Msgs))),
-		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(t.MemoryUsed()+m.ex.PaneMemory())), model.HumanBytes(uint64(m.opts.Tree.MaxMemory)))),
+		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(m.ex.MemoryUsed())), model.HumanBytes(uint64(m.ex.MemoryBudget())))),
 		st.Muted.Render("drops") + " " + drops(bufL, m.storeDropped) + st.Muted.Render(" · ") + drops(cliL, s.ClientDropped) + st.Muted.Render(" · ") + server,
 	}
 	if t.Evicted > 0 || t.Pruned > 0 {

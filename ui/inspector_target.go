@@ -57,7 +57,8 @@ func (m *Model) target() (inspectTarget, []string) {
 	if n == nil {
 		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
 	}
-	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(n.Subject()))}, node: n}
+	subj := n.Subject()
+	t := inspectTarget{title: []string{st.Accent.Render(model.Sanitize(subj))}, node: n}
 	if n.HistoryLen() == 0 {
 		now, since := m.ex.Now().UnixNano(), m.ex.Tree().Since()
 		info := []string{
@@ -65,7 +66,7 @@ func (m *Model) target() (inspectTarget, []string) {
 			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
 			kv(st, "children", fmt.Sprintf("%d", n.NumChildren())),
 		}
-		info = append(info, m.latencyLines(n.Subject())...)
+		info = append(info, m.latencyLines(subj)...)
 		if n.Own > 0 {
 			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
 		} else {
@@ -74,7 +75,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		return t, info
 	}
 	t.n, t.at, t.where = n.HistoryLen(), n.HistoryAt, "this subject's history"
-	t.key = "subject " + n.Subject()
+	t.key = "subject " + subj
 	return t, nil
 }
 

@@ -12,8 +12,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	mouse := msg.Mouse()
-	w, h := max(m.width, 20), max(m.height, 6)
-	l := m.layout(w, m.bodyHeight(headerLines, h))
+	l := m.bodyLayout()
 	delta := 0
 	switch msg.(type) {
 	case tea.MouseClickMsg:

@@ -22,10 +22,15 @@ func (b paneBand) style(i int) int { return i % len(b.st.Panes) }
 // markers returns the digits of the panes matching node n: bright when
 // its own subject matches, dim when only something below it can.
 func (b paneBand) markers(n *model.Node) (string, int) {
+	panes := b.ex.Panes()
+	if len(panes) == 0 {
+		return "", 0
+	}
+	subj := n.Subject() // built from the parents: once a row, not once a pane
 	var sb strings.Builder
 	w := 0
-	for i, p := range b.ex.Panes() {
-		exact, below := p.Pattern.Covers(n.Subject())
+	for i, p := range panes {
+		exact, below := p.Pattern.Covers(subj)
 		digit := string(rune('1' + i)) // at most model.MaxPanes (9): one digit
 		switch {
 		case exact:
