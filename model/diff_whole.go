@@ -25,7 +25,7 @@ func DiffMessages(prev, cur *Message, width, maxLines int) (lines []DiffLine, su
 		return lines, summary + " (in the kept " + kept + ")"
 	}
 	switch {
-	case prev.whole() && cur.whole() && prev.Sum != 0 && cur.Sum != 0 && len(prev.Data) == len(cur.Data):
+	case prev.Sum != 0 && cur.Sum != 0 && len(prev.Data) == len(cur.Data):
 		if prev.Sum == cur.Sum {
 			return lines, "identical (size and hash of the whole " + HumanBytes(uint64(cur.Size)) + ")"
 		}

@@ -107,7 +107,9 @@ func (e *Explorer) ApplyUntil(batch []Message, status SourceStatus, now time.Tim
 	// The status first: its refused filters decide what the tree counts.
 	e.status = status
 	e.now = now
-	e.settleStart(nil, now)
+	if len(batch) == 0 {
+		e.settleStart(nil, now) // else the first block's call covers now
+	}
 	done := 0
 	for done < len(batch) {
 		block := batch[done:min(done+ApplyCheck, len(batch))]

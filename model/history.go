@@ -1,7 +1,6 @@
 package model
 
 import (
-	"slices"
 	"unsafe"
 )
 
@@ -137,30 +136,11 @@ func extraBytes(m *Message) int64 {
 	return c
 }
 
-// keptCopy is m as the tree and the panes keep it: the payload cut to max
-// bytes, in a copy (a sub-slice would pin the whole large payload).
-func keptCopy(m *Message, max int) Message {
-	c := *m
-	if len(c.Data) > max {
-		c.Data = slices.Clone(c.Data[:max])
-	}
-	return c
-}
-
 // set stores m in k, its payload cut to max bytes, and returns what k
 // costs the budget: keptCost, the payload rounded up to the allocator's
 // 8 bytes, and the extras.
 func (k *keptMsg) set(m *Message, max int) int64 {
-	data := m.Data
-	sum := m.Sum
-	if len(data) > max {
-		data = slices.Clone(data[:max])
-		if sum == 0 && !m.Truncated() {
-			// Hashed where the payload is cut: the only place the whole
-			// payload is still at hand (rare: payloads over 64 KiB).
-			sum = PayloadSum(m.Data)
-		}
-	}
+	data, sum := cutPayload(m, max)
 	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size)}
 	if len(data) > 0 {
 		k.data = unsafe.SliceData(data)

@@ -3,7 +3,10 @@
 // standard library only; time is always passed in so tests are deterministic.
 package model
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"slices"
+)
 
 // Header is a message's NATS headers, keyed by canonical name as received.
 type Header map[string][]string
@@ -61,16 +64,24 @@ var sumSeed = maphash.MakeSeed()
 // than the copy.
 func PayloadSum(b []byte) uint64 { return maphash.Bytes(sumSeed, b) | 1 }
 
-// Whole reports whether the payload's every byte is known: Data whole, or
-// a sum of the whole.
-func (m *Message) whole() bool { return !m.Truncated() || m.Sum != 0 }
-
-// keptCut is m as the panes keep it: keptCopy, plus the sum of the whole
-// payload when the cut drops bytes natsx did receive.
-func keptCut(m *Message, max int) Message {
-	c := keptCopy(m, max)
-	if len(m.Data) > max && m.Sum == 0 && !m.Truncated() {
-		c.Sum = PayloadSum(m.Data)
+// cutPayload is m's payload as the tree and the panes keep it, cut to max
+// bytes in a copy (a sub-slice would pin the whole large payload), and the
+// sum of the whole payload when the cut drops bytes natsx did receive:
+// the only place the whole payload is still at hand (rare: over 64 KiB).
+func cutPayload(m *Message, max int) (data []byte, sum uint64) {
+	data, sum = m.Data, m.Sum
+	if len(data) > max {
+		data = slices.Clone(data[:max])
+		if sum == 0 && !m.Truncated() {
+			sum = PayloadSum(m.Data)
+		}
 	}
+	return data, sum
+}
+
+// keptCut is m as the panes keep it (see cutPayload).
+func keptCut(m *Message, max int) Message {
+	c := *m
+	c.Data, c.Sum = cutPayload(m, max)
 	return c
 }

@@ -29,7 +29,6 @@ type Pane struct {
 	Opened int64
 
 	ring     *Ring[Message]
-	depth    int
 	bytes    int64
 	maxBytes int64
 	rate     rateRing
@@ -59,7 +58,7 @@ func NewPane(id int, p Pattern, depth int, maxBytes int64) *Pane {
 	if maxBytes <= 0 {
 		maxBytes = 32 << 20
 	}
-	return &Pane{ID: id, Name: p.String(), Pattern: p, ring: NewRing[Message](depth), depth: depth, maxBytes: maxBytes,
+	return &Pane{ID: id, Name: p.String(), Pattern: p, ring: NewRing[Message](depth), maxBytes: maxBytes,
 		follow: true, height: 1}
 }
 
@@ -94,7 +93,7 @@ func (p *Pane) Add(m *Message) {
 	p.rate.add(m.Received/1e9, 1)
 	kept := keptCut(m, KeptPayload)
 	cost := messageBytes(&kept)
-	full := func() bool { return p.Len() > 0 && (p.Len() >= p.depth || p.bytes+cost > p.maxBytes) }
+	full := func() bool { return p.Len() > 0 && (p.ring.Full() || p.bytes+cost > p.maxBytes) }
 	if p.Paused {
 		p.PausedNew++
 		if full() {

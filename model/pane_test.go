@@ -75,8 +75,8 @@ func TestNewPaneDefaults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		p := NewPane(3, MustPattern("a.>"), tc.depth, tc.maxBytes)
-		if p.depth != tc.wantDepth || p.maxBytes != tc.wantBytes {
-			t.Errorf("NewPane(%d, %d): depth %d maxBytes %d, want %d %d", tc.depth, tc.maxBytes, p.depth, p.maxBytes, tc.wantDepth, tc.wantBytes)
+		if p.ring.Max() != tc.wantDepth || p.maxBytes != tc.wantBytes {
+			t.Errorf("NewPane(%d, %d): depth %d maxBytes %d, want %d %d", tc.depth, tc.maxBytes, p.ring.Max(), p.maxBytes, tc.wantDepth, tc.wantBytes)
 		}
 		if p.ID != 3 || p.Name != "a.>" || p.Pattern.String() != "a.>" {
 			t.Errorf("NewPane: id %d name %q pattern %q", p.ID, p.Name, p.Pattern)

@@ -161,11 +161,13 @@ func (t *Tree) removeLeaf(n *Node) {
 	for n.hist != nil {
 		t.evictOldest(n.hist)
 	}
-	t.leaves.forget(n)
 	t.index.remove(n)
 	t.extra -= nameCost(n.Name)
 	if n.Own > 0 {
 		t.subjects--
+		// Only a node with messages of its own was ever cached (Apply
+		// caches the leaf it counts), and forget builds the subject.
+		t.leaves.forget(n)
 	}
 	t.nodes.release(n)
 	t.pinned++
