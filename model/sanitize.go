@@ -78,6 +78,11 @@ func firstUnsafe(s string, block bool) int {
 // hyphen) and the line and paragraph separators, which some renderers break on.
 // Cf is used rather than a hand-picked list so that new invisible characters
 // are covered as the unicode package is updated.
+// UnsafeRune reports whether Sanitize rewrites r, a rune at or above
+// utf8.RuneSelf (ASCII controls are the callers' to handle byte by byte):
+// the one definition other escapers (export's JSON) share.
+func UnsafeRune(r rune) bool { return r >= utf8.RuneSelf && unsafeRune(r) }
+
 func unsafeRune(r rune) bool {
 	if r < 0x0600 {
 		// Below U+0600 the only non-control Cf rune is the soft hyphen.

@@ -28,7 +28,7 @@ func EscapeJSON(b []byte) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 || unsafeJSONRune(r) {
+		if r == utf8.RuneError && size == 1 || model.UnsafeRune(r) {
 			out = appendJSONEscape(out, r)
 		} else {
 			out = append(out, b[i:i+size]...)
@@ -47,20 +47,12 @@ func firstUnsafeJSON(b []byte) int {
 			continue
 		}
 		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 || unsafeJSONRune(r) {
+		if r == utf8.RuneError && size == 1 || model.UnsafeRune(r) {
 			return i
 		}
 		i += size
 	}
 	return -1
-}
-
-// unsafeJSONRune asks the sanitizer, the one definition of what a
-// terminal must not receive raw.
-func unsafeJSONRune(r rune) bool {
-	var buf [utf8.UTFMax]byte
-	s := string(utf8.AppendRune(buf[:0], r))
-	return model.Sanitize(s) != s
 }
 
 const hexDigits = "0123456789abcdef"

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -264,11 +265,8 @@ func (p *Player) Status() PlayerStatus {
 func (p *Player) Outages() []Outage {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := append([]Outage(nil), p.outages.list...)
-	if n := len(out); n > 0 && out[n-1].Open {
-		out[n-1].End = max(p.end, out[n-1].Start)
-	}
-	return out
+	l := outageList{list: slices.Clone(p.outages.list)}
+	return l.finish(p.end)
 }
 
 // Problems lists damage met in the capture (skipped blocks, torn tail).
