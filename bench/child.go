@@ -68,7 +68,13 @@ func runChild(js string) error {
 	}
 	enc := json.NewEncoder(out)
 	if cfg.Natsx {
-		return childNatsx(cfg, enc, in)
+		// --natsx-env NATSX_CPUPROFILE=FILE profiles this side as it
+		// profiles the real binary.
+		var err error
+		if cli.Profiled(os.Stderr, func() int { err = childNatsx(cfg, enc, in); return 0 }) != 0 {
+			return errors.New("bench child: NATSX_CPUPROFILE could not be written")
+		}
+		return err
 	}
 	return childBare(cfg, enc, in)
 }
@@ -183,19 +189,6 @@ func childBare(cfg childConfig, enc *json.Encoder, in *os.File) error {
 // settings, the tap and store, the UI with the flight recorder, the
 // renderer at the binary's FPS) on the terminal the parent gave it.
 func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
-	// --natsx-env NATSX_CPUPROFILE=FILE profiles this side as the real
-	// binary's environment variable does (the child is not the binary).
-	if path := os.Getenv("NATSX_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
 	cli.SetExplorerGC(cfg.Budget)
 	runtime.GOMAXPROCS(cli.ExplorerProcs())
 	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: cfg.URL, Name: "natsx"}})
