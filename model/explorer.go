@@ -173,11 +173,12 @@ func (e *Explorer) settleStart(batch []Message, now time.Time) {
 // the first matching pattern the server accepted, so it still counts each
 // message once.
 func (e *Explorer) account(msg *Message) {
+	wire := msg.WireBytes() // walks the headers: once, not once per counter
 	if msg.Via == "" {
-		e.count(msg)
+		e.count(msg, wire)
 		for _, p := range e.panes {
 			if p.Pattern.Match(msg.Subject) {
-				p.Add(msg)
+				p.add(msg, wire)
 			}
 		}
 		return
@@ -190,22 +191,22 @@ func (e *Explorer) account(msg *Message) {
 		}
 		if pat.Match(msg.Subject) {
 			if pat.String() == msg.Via {
-				e.count(msg)
+				e.count(msg, wire)
 			}
 			break
 		}
 	}
 	for _, p := range e.panes {
 		if p.Pattern.String() == msg.Via {
-			p.Add(msg)
+			p.add(msg, wire)
 		}
 	}
 }
 
 // count is what one message adds outside the panes.
-func (e *Explorer) count(msg *Message) {
-	e.tree.Apply(msg)
-	e.tp.Add(msg.Received, msg.WireBytes())
+func (e *Explorer) count(msg *Message, wire int) {
+	e.tree.apply(msg, wire)
+	e.tp.Add(msg.Received, wire)
 	e.replies.Observe(msg)
 }
 

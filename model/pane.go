@@ -87,9 +87,13 @@ const maxPaneGaps = 64
 // Add accounts a message that matched the pane's pattern. While paused it
 // is kept below the frozen list without evicting what the list shows; a
 // full pane counts it lost instead.
-func (p *Pane) Add(m *Message) {
+func (p *Pane) Add(m *Message) { p.add(m, m.WireBytes()) }
+
+// add is Add with the message's wire size, worked out once per message by
+// the explorer.
+func (p *Pane) add(m *Message, wire int) {
 	p.Msgs++
-	p.Bytes += uint64(m.WireBytes())
+	p.Bytes += uint64(wire)
 	p.rate.add(m.Received/1e9, 1)
 	kept := keptCut(m, KeptPayload)
 	cost := messageBytes(&kept)

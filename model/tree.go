@@ -310,8 +310,12 @@ func (t *Tree) structureBytes() int64 {
 // Apply accounts one message: counters, bytes and rates on every node of its
 // path, and keeps a copy in the subject's history. No allocation for a
 // subject already seen, except the history's first slot.
-func (t *Tree) Apply(m *Message) {
-	wire := uint64(m.WireBytes())
+func (t *Tree) Apply(m *Message) { t.apply(m, m.WireBytes()) }
+
+// apply is Apply with the message's wire size, which the explorer works
+// out once for the tree, the throughput and the panes.
+func (t *Tree) apply(m *Message, wireBytes int) {
+	wire := uint64(wireBytes)
 	t.Msgs++
 	t.Bytes += wire
 	sec := m.Received / 1e9
