@@ -130,7 +130,8 @@ func New(o Options) *Model {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)
 	}
-	m.focus, m.insp.from, m.paneIdx = focusTree, focusTree, 0
+	m.setFocus(focusTree)
+	m.paneIdx = 0
 	m.layoutParts()
 	return m
 }

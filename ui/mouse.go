@@ -35,7 +35,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	now := m.ex.Now().UnixNano()
 	switch {
 	case l.tree.contains(x, y):
-		m.focus, m.insp.from = focusTree, focusTree
+		m.setFocus(focusTree)
 		if delta != 0 {
 			m.ex.TreeView().Move(delta)
 		} else if row := y - l.tree.y - 1; row >= 0 {
@@ -45,7 +45,8 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		m.ex.TreeView().Refresh(now)
 	case l.panes.contains(x, y) && len(m.ex.Panes()) > 0:
 		i, top := m.paneAt(l.panes, x)
-		m.focus, m.paneIdx, m.insp.from = focusPane, i, focusPane
+		m.setFocus(focusPane)
+		m.paneIdx = i
 		p := m.ex.Panes()[i]
 		if m.ex.Status().FilterErrors[p.Pattern.String()] != "" {
 			top++ // the band shows the error between the title and the list
@@ -58,7 +59,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		}
 		m.insp.scroll = 0
 	case l.insp.contains(x, y):
-		m.focus = focusInspector
+		m.setFocus(focusInspector)
 		m.insp.scroll = max(m.insp.scroll+delta, 0)
 	}
 	return nil

@@ -35,7 +35,8 @@ func (m *Model) addPane(pattern string) (tea.Cmd, error) {
 	if _, err := m.ex.AddPane(p, m.ex.Now().UnixNano()); err != nil {
 		return nil, err
 	}
-	m.focus, m.paneIdx, m.insp.from = focusPane, len(m.ex.Panes())-1, focusPane
+	m.setFocus(focusPane)
+	m.paneIdx = len(m.ex.Panes()) - 1
 	return m.syncScope(), nil
 }
 
@@ -46,7 +47,7 @@ func (m *Model) closePane(i int) tea.Cmd {
 	}
 	m.ex.ClosePane(i)
 	if len(m.ex.Panes()) == 0 {
-		m.focus = focusTree
+		m.setFocus(focusTree)
 	}
 	m.paneIdx = min(m.paneIdx, len(m.ex.Panes())-1)
 	return m.syncScope()
@@ -84,14 +85,12 @@ func (m *Model) cycleFocus(delta int) {
 	pos = (pos + delta + n + 2) % (n + 2)
 	switch {
 	case pos == 0:
-		m.focus = focusTree
+		m.setFocus(focusTree)
 	case pos == n+1:
-		m.focus = focusInspector
+		m.setFocus(focusInspector)
 	default:
-		m.focus, m.paneIdx = focusPane, pos-1
-	}
-	if m.focus != focusInspector {
-		m.insp.from = m.focus
+		m.paneIdx = pos - 1
+		m.setFocus(focusPane)
 	}
 	m.insp.scroll = 0
 }
@@ -105,4 +104,14 @@ func (m *Model) syncScope() tea.Cmd {
 	}
 	pats := m.ex.ScopePatterns()
 	return func() tea.Msg { return scopeMsg{err: sc.SetScope(pats)} }
+}
+
+// setFocus gives f the keys. The inspector shows what the tree or a pane
+// has selected, so focusing either also points the inspector at it;
+// focusing the inspector keeps what it shows.
+func (m *Model) setFocus(f focusKind) {
+	m.focus = f
+	if f != focusInspector {
+		m.insp.from = f
+	}
 }

@@ -98,7 +98,7 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 		return nil
 	}
 	m.ex.ClearPanes()
-	m.focus = focusTree
+	m.setFocus(focusTree)
 	var bad int
 	var cmd tea.Cmd
 	for _, sp := range msg.set.Panes {
@@ -115,7 +115,8 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 	}
 	// As at start: the tree has focus and the inspector shows its
 	// selection (addPane pointed it at the last pane).
-	m.focus, m.insp.from, m.paneIdx = focusTree, focusTree, 0
+	m.setFocus(focusTree)
+	m.paneIdx = 0
 	text := fmt.Sprintf("loaded %d panes", len(m.ex.Panes()))
 	if bad > 0 {
 		text += fmt.Sprintf(", skipped %d invalid", bad)

@@ -200,7 +200,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 // startSearch opens the subject search from any focus: it searches the
 // tree, so the tree takes focus.
 func (m *Model) startSearch() tea.Cmd {
-	m.focus, m.insp.from = focusTree, focusTree
+	m.setFocus(focusTree)
 	m.searchOrigin = m.ex.TreeView().Selected()
 	return m.openPrompt(promptSearch, "/", "")
 }
