@@ -114,13 +114,13 @@ func (c *InspectCmd) Run(env *Env) error {
 		{"subjects", strconv.Itoa(s.Subjects)},
 		{"first", j.First},
 		{"last", j.Last},
-		{"duration", s.Duration().String()},
-		{"gaps", fmt.Sprintf("%d (%d messages lost before recording)", s.Gaps, s.Missed)},
-		{"offline", fmt.Sprintf("%d disconnections, %s not connected (nothing recorded then)", s.Disconnects, s.Offline.Round(time.Millisecond))},
+		{"duration", model.HumanDuration(s.Duration())},
+		{"gaps", fmt.Sprintf("%d (%s lost before recording)", s.Gaps, model.Plural(s.Missed, "message", "messages"))},
+		{"offline", fmt.Sprintf("%s, %s not connected (nothing recorded then)", model.Plural(s.Disconnects, "disconnection", "disconnections"), model.HumanDuration(s.Offline))},
 		{"markers", strconv.FormatUint(s.Markers, 10)},
 		{"truncated", strconv.FormatUint(s.Truncated, 10)},
-		{"torn", fmt.Sprintf("%d bytes", s.TornBytes)},
-		{"corrupt", fmt.Sprintf("%d blocks, %d bytes skipped", s.CorruptBlocks, s.CorruptBytes)},
+		{"torn", model.Plural(s.TornBytes, "byte", "bytes")},
+		{"corrupt", fmt.Sprintf("%s, %s skipped", model.Plural(s.CorruptBlocks, "block", "blocks"), model.Plural(s.CorruptBytes, "byte", "bytes"))},
 	}
 	for _, l := range lines {
 		fmt.Fprintf(env.Out, "%-10s %s\n", l[0], l[1])
@@ -134,7 +134,7 @@ func (c *InspectCmd) Run(env *Env) error {
 		if o.Open {
 			end += " (capture ended disconnected)"
 		}
-		fmt.Fprintf(env.Out, "outage     %s → %s, %s\n", stamp(o.Start, "2006-01-02 15:04:05.000"), end, o.Duration().Round(time.Millisecond))
+		fmt.Fprintf(env.Out, "outage     %s → %s, %s\n", stamp(o.Start, "2006-01-02 15:04:05.000"), end, model.HumanDuration(o.Duration()))
 	}
 	for _, p := range j.Problems {
 		fmt.Fprintf(env.Out, "problem    %s\n", p)

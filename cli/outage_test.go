@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,11 @@ func TestRecordDisconnects(t *testing.T) {
 	text := runOK(t, "inspect", path)
 	if !strings.Contains(text, "2 disconnections") || strings.Count(text, "\noutage ") != 2 {
 		t.Fatalf("inspect:\n%s", text)
+	}
+	// Durations are rounded for a person (8.24s, 512ms), not 8.23999466s.
+	if !regexp.MustCompile(`(?m)^duration +\d{1,3}(\.\d{1,2})?(µs|ms|s)$`).MatchString(text) ||
+		!regexp.MustCompile(`(?m)^outage .*, \d{1,3}(\.\d{1,2})?(µs|ms|s)$`).MatchString(text) {
+		t.Fatalf("inspect's durations are not rounded:\n%s", text)
 	}
 	nd := runOK(t, "export", path)
 	if strings.Count(nd, `"source":"disconnected"`) != 2 || strings.Count(nd, `"source":"reconnected"`) != 2 {

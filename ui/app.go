@@ -199,7 +199,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err != "" {
 			m.setFlash(msg.err, true)
 		} else {
-			m.setFlash(fmt.Sprintf("reply from %s in %s", model.Sanitize(msg.msg.Subject), msg.rtt.Round(time.Microsecond)), false)
+			m.setFlash(fmt.Sprintf("reply from %s in %s", model.Sanitize(msg.msg.Subject), model.HumanDuration(msg.rtt)), false)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"natsx/model"
 	"os"
 	"path/filepath"
 
@@ -65,7 +66,7 @@ func (m *Model) savePanesCmd() tea.Cmd {
 		if err != nil {
 			return statusMsg{text: fmt.Sprintf("save: %v", err), isErr: true}
 		}
-		return statusMsg{text: fmt.Sprintf("saved %d panes to %s", len(set.Panes), path)}
+		return statusMsg{text: fmt.Sprintf("saved %s to %s", model.Plural(len(set.Panes), "pane", "panes"), path)}
 	}
 }
 
@@ -117,7 +118,7 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 	// selection (addPane pointed it at the last pane).
 	m.setFocus(focusTree)
 	m.paneIdx = 0
-	text := fmt.Sprintf("loaded %d panes", len(m.ex.Panes()))
+	text := "loaded " + model.Plural(len(m.ex.Panes()), "pane", "panes")
 	if bad > 0 {
 		text += fmt.Sprintf(", skipped %d invalid", bad)
 	}

@@ -131,7 +131,7 @@ func TestLoadPaneProblems(t *testing.T) {
 		flash         string // "" for none
 	}{
 		{"invalid entries skipped", `{"panes":[{"name":"bad","pattern":"foo..bar"},{"pattern":"ok.>"},{"pattern":""}]}`, true,
-			[]string{"ok.>=ok.>"}, "loaded 1 panes, skipped 2 invalid"},
+			[]string{"ok.>=ok.>"}, "loaded 1 pane, skipped 2 invalid"},
 		{"corrupt", `{"panes":[`, true, []string{"keep.>=keep.>"}, "load: "},
 		{"corrupt at start", `not json`, false, []string{"keep.>=keep.>"}, "load: "},
 		{"empty set", `{"panes":[]}`, true, nil, "loaded 0 panes"},
