@@ -266,6 +266,31 @@ func TestCommands(t *testing.T) {
 	if len(m.ex.Panes()) != 0 {
 		t.Errorf(":close left %d panes", len(m.ex.Panes()))
 	}
+	// :close N closes the pane titled N, whatever has focus; a pane that
+	// is not there is said inline and nothing closes.
+	colon(m, "f a.1")
+	colon(m, "f a.2")
+	colon(m, "f a.3")
+	m.setFocus(focusTree)
+	for _, c := range []struct{ arg, want string }{{"5", "no pane 5 (panes 1-3)"}, {"0", "no pane 0"}, {"x", `"x" is not a pane number`}} {
+		colon(m, "close "+c.arg)
+		if len(m.ex.Panes()) != 3 || !strings.Contains(footerText(m), c.want) {
+			t.Errorf(":close %s: %d panes, footer %q", c.arg, len(m.ex.Panes()), footerText(m))
+		}
+		send(m, pk("esc"))
+	}
+	colon(m, "close 2")
+	if ps := m.ex.Panes(); len(ps) != 2 || ps[0].Pattern.String() != "a.1" || ps[1].Pattern.String() != "a.3" {
+		t.Errorf(":close 2 left %d panes", len(ps))
+	}
+	for range 2 {
+		colon(m, "close 1")
+	}
+	colon(m, "close 1")
+	if !strings.Contains(footerText(m), "no panes open") {
+		t.Errorf(":close 1 with no panes: footer %q", footerText(m))
+	}
+	send(m, pk("esc"))
 	// An empty command just closes the prompt.
 	if cmd := colon(m, ""); cmd != nil || m.prompt.kind != promptNone {
 		t.Error("an empty command did something")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -248,10 +249,23 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		p.Name = arg
 		return nil, nil
 	case "close":
-		if m.focusedPane() == nil {
-			return nil, fmt.Errorf("close: focus a pane first (tab)")
+		// :close N closes the pane titled N; :close alone the focused one.
+		if arg == "" {
+			if m.focusedPane() == nil {
+				return nil, fmt.Errorf("close: focus a pane first (tab), or :close N")
+			}
+			return m.closePane(m.paneIdx), nil
 		}
-		return m.closePane(m.paneIdx), nil
+		n, err := strconv.Atoi(arg)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("close: %q is not a pane number", arg)
+		case len(m.ex.Panes()) == 0:
+			return nil, fmt.Errorf("close: there is no pane %d (no panes open)", n)
+		case n < 1 || n > len(m.ex.Panes()):
+			return nil, fmt.Errorf("close: there is no pane %d (panes 1-%d)", n, len(m.ex.Panes()))
+		}
+		return m.closePane(n - 1), nil
 	default:
 		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, quit)", name)
 	}
