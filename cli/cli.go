@@ -54,6 +54,7 @@ func Main(version string, args []string, stdout, stderr io.Writer) int {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(help),
 		kong.TypeMapper(reflect.TypeFor[[]string](), kong.MapperFunc(nonEmptyList)),
 	)
 	if err != nil {
