@@ -38,7 +38,7 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.cycleFocus(-1)
 		return nil
 	case key.Matches(msg, k.Filter):
-		return m.openPrompt(promptFilter, "filter> ", "")
+		return m.offerPrompt(promptFilter, "filter> ", m.filterSuggestion())
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
 	case m.opts.ReadOnly && (boundTo(msg, k.Publish) || boundTo(msg, k.Request) || boundTo(msg, k.Edit)):
@@ -169,7 +169,7 @@ func (m *Model) paneKey(p *model.Pane, msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Clear):
 		p.Clear()
 	case key.Matches(msg, k.Rename):
-		return m.openPrompt(promptRename, "rename> ", p.Name)
+		return m.offerPrompt(promptRename, "rename> ", model.Sanitize(p.Name))
 	case key.Matches(msg, k.Close):
 		return m.closePane(m.paneIdx)
 	case key.Matches(msg, k.PaneLeft):

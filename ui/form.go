@@ -91,6 +91,11 @@ func (m *Model) openForm(request bool, from *model.Message) tea.Cmd {
 	f.reply.SetValue("")
 	f.headers.SetValue("")
 	f.payload.SetValue("")
+	if from == nil {
+		// A new message goes where the user is: the selected subject.
+		subj, _ := m.selectedSubject()
+		f.subject.SetValue(subj)
+	}
 	if from != nil {
 		f.subject.SetValue(from.Subject)
 		if !model.IsProtocolReply(from.Reply) {

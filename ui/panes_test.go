@@ -173,7 +173,7 @@ func TestFilterPromptRefusesInvalid(t *testing.T) {
 				sel, screen0 string
 			}{len(m.ex.Panes()), m.paneIdx, m.focus, m.ex.Tree().Msgs, m.ex.Tree().Len(), selected(m), ""}
 
-			send(m, pk("f"))
+			send(m, pk("f"), pk("backspace")) // backspace drops the offered pattern
 			typeIn(m, tc.in)
 			if cmd := send(m, pk("enter")); cmd != nil {
 				t.Error("a refused pattern returned a command")

@@ -41,6 +41,12 @@ type prompt struct {
 	search SearchKeys
 	st     *Styles
 	help   *help.Model
+	// selected: the value is an offer shown selected (reversed), as a
+	// GUI's text field selects its content: typing or pasting replaces
+	// it, backspace clears it, a cursor key keeps it for editing, enter
+	// takes it as it is.
+	selected bool
+	plain    textinput.Styles // the input's styles when nothing is selected
 }
 
 // promptEvent is what a key did to the prompt; the root acts on it.
@@ -54,7 +60,25 @@ const (
 )
 
 func newPrompt(st *Styles, h *help.Model) prompt {
-	return prompt{input: textinput.New(), keys: DefaultPromptKeys(), search: DefaultSearchKeys(), st: st, help: h}
+	in := textinput.New()
+	return prompt{input: in, plain: in.Styles(), keys: DefaultPromptKeys(), search: DefaultSearchKeys(), st: st, help: h}
+}
+
+// openSelected opens the prompt with value offered selected (see
+// prompt.selected); an empty value opens it as open does.
+func (p *prompt) openSelected(kind promptKind, label, value string) tea.Cmd {
+	cmd := p.open(kind, label, value)
+	p.selectAll(value != "")
+	return cmd
+}
+
+func (p *prompt) selectAll(on bool) {
+	p.selected = on
+	st := p.plain
+	if on {
+		st.Focused.Text = st.Focused.Text.Reverse(true)
+	}
+	p.input.SetStyles(st)
 }
 
 // open shows the prompt for kind with a label and an initial value.
@@ -69,6 +93,7 @@ func (p *prompt) open(kind promptKind, label, value string) tea.Cmd {
 	}
 	p.input.SetValue(value)
 	p.input.CursorEnd()
+	p.selectAll(false)
 	return p.input.Focus()
 }
 
@@ -92,6 +117,22 @@ func (p *prompt) Update(msg tea.Msg) (promptEvent, tea.Cmd) {
 			return promptCanceled, nil
 		case key.Matches(k, accept):
 			return promptAccepted, nil
+		}
+	}
+	if p.selected {
+		p.selectAll(false)
+		switch k := msg.(type) {
+		case tea.PasteMsg:
+			p.input.SetValue("")
+		case tea.KeyPressMsg:
+			switch {
+			case k.Code == tea.KeyBackspace || k.Code == tea.KeyDelete:
+				p.input.SetValue("")
+				p.err = ""
+				return promptEdited, nil
+			case k.Text != "":
+				p.input.SetValue("")
+			}
 		}
 	}
 	var cmd tea.Cmd
@@ -133,6 +174,13 @@ func (p *prompt) View(w int) string {
 func (m *Model) openPrompt(kind promptKind, label, value string) tea.Cmd {
 	m.mode = modePrompt
 	return m.prompt.open(kind, label, value)
+}
+
+// offerPrompt is openPrompt with the value offered selected (see
+// prompt.selected).
+func (m *Model) offerPrompt(kind promptKind, label, value string) tea.Cmd {
+	m.mode = modePrompt
+	return m.prompt.openSelected(kind, label, value)
 }
 
 func (m *Model) closePrompt() {

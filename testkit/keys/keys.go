@@ -44,6 +44,10 @@ func Press(name string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyHome}
 	case "end":
 		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "delete":
+		return tea.KeyPressMsg{Code: tea.KeyDelete}
 	}
 	if c, ok := strings.CutPrefix(name, "ctrl+"); ok && len([]rune(c)) == 1 {
 		return tea.KeyPressMsg{Code: []rune(c)[0], Mod: tea.ModCtrl}
