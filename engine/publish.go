@@ -55,9 +55,9 @@ func (s *Session) Request(subject string, header model.Header, data []byte, time
 		if s.sub != nil {
 			// Our own ">" subscription is interest, so the server never
 			// answers "no responders" while the tap runs.
-			return model.Message{}, rtt, fmt.Errorf("no reply on %q within %s (natsx's '>' tap counts as a subscriber, so the server cannot say 'no responders')", subject, timeout)
+			return model.Message{}, rtt, fmt.Errorf("no reply on %q in %s (no responders? natsx's tap hides that)", subject, model.HumanDuration(timeout))
 		}
-		return model.Message{}, rtt, fmt.Errorf("no reply on %q within %s", subject, timeout)
+		return model.Message{}, rtt, fmt.Errorf("no reply on %q in %s", subject, model.HumanDuration(timeout))
 	case err != nil:
 		return model.Message{}, rtt, fmt.Errorf("engine: request %q: %w", subject, err)
 	}
