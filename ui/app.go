@@ -47,6 +47,10 @@ type Model struct {
 	keys   KeyMap
 	styles Styles
 	help   help.Model
+	// helpScr is the help screen's scroll position.
+	helpScr helpScreen
+	// zoomed gives the focused part the whole body (z).
+	zoomed bool
 
 	// ex is what the traffic shows: tree, panes, rates, reply links.
 	ex *model.Explorer

@@ -29,7 +29,13 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.mode = modeHelp
+		m.mode, m.helpScr.top = modeHelp, 0
+		return nil
+	case key.Matches(msg, k.Zoom):
+		m.zoomed = !m.zoomed
+		if m.zoomed {
+			m.setFlash("zoomed: z to go back", false)
+		}
 		return nil
 	case key.Matches(msg, k.FocusNext):
 		m.cycleFocus(1)

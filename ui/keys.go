@@ -23,6 +23,8 @@ type KeyMap struct {
 	Publish, Request, Edit                            key.Binding
 	// Recording.
 	Record, Mark, SaveFlight key.Binding
+	// Zoom gives the focused part the whole body, and back.
+	Zoom key.Binding
 	// The timeline of `natsx open`; off in the live explorer.
 	Play, Faster, Slower, Step, SeekBack, SeekFwd, SeekTo key.Binding
 	PrevMarker, NextMarker                                key.Binding
@@ -71,6 +73,7 @@ func DefaultKeyMap() KeyMap {
 		Record:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "record start/stop")),
 		Mark:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "marker (while recording)")),
 		SaveFlight:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "save the last minute (flight recorder)")),
+		Zoom:        key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom the focused part / back")),
 
 		Play:       off("space", "space", "play/pause"),
 		Faster:     off("+", "+", "faster (up to 16x, max)"),
@@ -128,11 +131,18 @@ func ReadOnlyKeyMap() KeyMap {
 	return k
 }
 
-// ShortHelp is the footer's one line of hints: pairs are merged so the
-// line fits 80 columns.
-func (k KeyMap) ShortHelp() []key.Binding {
+// ShortHelp is the footer's one line of hints with the tree focused.
+func (k KeyMap) ShortHelp() []key.Binding { return k.ShortHelpFor(focusTree) }
+
+// ShortHelpFor is the footer's one line of hints for what has focus: the
+// keys that act on it, pairs merged so the line fits 80 columns. In natsx
+// open the timeline's keys come first whatever has focus.
+func (k KeyMap) ShortHelpFor(f focusKind) []key.Binding {
 	short := func(b key.Binding, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
+	pair := func(a, b key.Binding, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(help, desc))
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	if k.Play.Enabled() {
@@ -141,21 +151,50 @@ func (k KeyMap) ShortHelp() []key.Binding {
 			short(k.SeekTo, "seek to"), key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[]", "markers")),
 			move, k.Help, k.Quit}
 	}
-	fold := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→/hl", "fold"))
+	// Each line fits 80 columns; the help screen has the rest.
+	move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move"))
+	switch f {
+	case focusPane:
+		return []key.Binding{move, short(k.Pause, "pause"), short(k.Bottom, "follow"), short(k.Close, "close"),
+			short(k.Zoom, "zoom"), short(k.FocusNext, "focus"), k.Help}
+	case focusInspector:
+		hist := pair(k.HistPrev, k.HistNext, k.HistPrev.Help().Key+k.HistNext.Help().Key, "history")
+		return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll")), hist,
+			short(k.Diff, "diff"), short(k.View, "view"), short(k.Search, "find"),
+			short(k.Zoom, "zoom"), short(k.FocusNext, "focus"), k.Help}
+	}
+	fold := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", "fold"))
 	return []key.Binding{move, fold, short(k.Search, "search"), short(k.Filter, "filter"),
-		short(k.FocusNext, "focus"), k.Help, k.Quit}
+		short(k.Zoom, "zoom"), short(k.FocusNext, "focus"), k.Help, k.Quit}
 }
 
-// FullHelp is the help screen, in columns.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise},
-		{k.Search, k.NextMatch, k.PrevMatch, k.Help, k.Back, k.Quit},
-		{k.Filter, k.Command, k.FocusNext, k.FocusPrev, k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight},
-		{k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Publish, k.Request, k.Edit},
-		{k.Record, k.Mark, k.SaveFlight},
-		{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker},
+// KeyGroup is one titled group of the help screen: the keys of one part
+// (the tree, the panes, the inspector …) or of everywhere.
+type KeyGroup struct {
+	Title string
+	Keys  []key.Binding
+}
+
+// Groups is the help screen: every key, grouped by where it acts. Keys
+// that mean something else in another part (/ searches the tree and finds
+// in the inspector's payload) are listed in each.
+func (k KeyMap) Groups() []KeyGroup {
+	as := func(b key.Binding, desc string) key.Binding {
+		out := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+		out.SetEnabled(b.Enabled())
+		return out
+	}
+	return []KeyGroup{
+		{"Everywhere", []key.Binding{k.FocusNext, k.FocusPrev, k.Zoom, k.Filter, k.Command, k.Help, k.Back, k.Quit}},
+		{"Moving (tree, pane, inspector)", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
+		{"Subject tree", []key.Binding{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise, k.Search, k.NextMatch, k.PrevMatch}},
+		{"Filter pane", []key.Binding{k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight}},
+		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
+			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
+			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
+		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
+		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},
+		{"Timeline (natsx open)", []key.Binding{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker}},
 	}
 }
 

@@ -21,19 +21,25 @@ func KeyTable() string {
 		fmt.Fprintf(&b, "| %s | %s |\n", strings.Join(keys, " "), desc)
 	}
 	b.WriteString("| key | action |\n|---|---|\n")
-	live := DefaultKeyMap().FullHelp()
-	for _, col := range live {
-		for _, k := range col {
-			if k.Enabled() {
-				row(k, k.Help().Desc)
+	live := DefaultKeyMap().Groups()
+	for _, g := range live {
+		head := false
+		for _, k := range g.Keys {
+			if !k.Enabled() {
+				continue
 			}
+			if !head {
+				fmt.Fprintf(&b, "| **%s** | |\n", g.Title)
+				head = true
+			}
+			row(k, k.Help().Desc)
 		}
 	}
 	b.WriteString("\nIn `natsx open FILE` the timeline takes some keys and the explorer's move:\n\n")
 	b.WriteString("| key | action |\n|---|---|\n")
-	for i, col := range TimelineKeyMap(DefaultKeyMap()).FullHelp() {
-		for j, k := range col {
-			was := live[i][j]
+	for i, g := range TimelineKeyMap(DefaultKeyMap()).Groups() {
+		for j, k := range g.Keys {
+			was := live[i].Keys[j]
 			switch {
 			case k.Enabled() && (!was.Enabled() || !slices.Equal(k.Keys(), was.Keys())):
 				row(k, k.Help().Desc)

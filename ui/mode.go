@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"natsx/model"
 )
@@ -56,18 +55,6 @@ func (m *Model) routeMouse(msg tea.MouseMsg) tea.Cmd {
 	return m.handleMouse(msg)
 }
 
-// helpKey closes the help screen (or quits); other keys do nothing there.
-func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m.quit()
-	case key.Matches(msg, k.Help), key.Matches(msg, k.Back):
-		m.mode = modeBrowse
-	}
-	return nil
-}
-
 // View lays out header, body and footer for the current size.
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
@@ -86,7 +73,7 @@ func (m *Model) Render() string {
 	bodyH := m.bodyHeight(len(lines), h)
 	switch m.mode {
 	case modeHelp:
-		lines = append(lines, block(strings.Split(m.helpView(w), "\n"), w, bodyH)...)
+		lines = append(lines, m.helpView(w, bodyH)...)
 	case modeForm:
 		lines = append(lines, m.form.View(w, bodyH)...)
 	default:
@@ -120,6 +107,15 @@ func (m *Model) panesView(w, h int) []string {
 // bodyView draws the regions computed by layout.
 func (m *Model) bodyView(w, h int) []string {
 	l := m.layout(w, h)
+	if m.zoomed {
+		switch {
+		case l.panes.h > 0:
+			return m.panesView(l.panes.w, l.panes.h)
+		case l.insp.h > 0:
+			return m.inspectorView(l.insp.w, l.insp.h)
+		}
+		return m.tree.View(l.tree.w, l.tree.h, true)
+	}
 	tree := m.tree.View(l.tree.w, l.tree.h, m.focus == focusTree)
 	insp := m.inspectorView(l.insp.w, l.insp.h)
 	hsep := m.styles.Border.Render(strings.Repeat("─", w))
@@ -147,34 +143,6 @@ func (m *Model) bodyView(w, h int) []string {
 	return out
 }
 
-func (m *Model) helpView(w int) string {
-	title := m.styles.Title.Render("natsx keys") + m.styles.Muted.Render("  (? or esc to close)")
-	if m.opts.ReadOnly {
-		title += m.styles.Warn.Render("  read-only: publish, request and edit are off")
-	}
-	// bubbles' help cuts columns that do not fit; pack them into rows
-	// instead so every key shows at any width.
-	h := m.help
-	h.SetWidth(0)
-	var rows []string
-	var row []string
-	used := 0
-	for _, group := range append(m.keys.FullHelp(), InputHelp()...) {
-		col := h.FullHelpView([][]key.Binding{group})
-		cw := lipgloss.Width(col) + 4
-		if len(row) > 0 && used+cw > w {
-			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-			row, used = nil, 0
-		}
-		row = append(row, lipgloss.NewStyle().PaddingRight(4).Render(col))
-		used += cw
-	}
-	if len(row) > 0 {
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
-	}
-	return title + "\n\n" + strings.Join(rows, "\n\n")
-}
-
 // footerView is the prompt while it is open; otherwise a flash, the
 // connection's error, or the keys of the mode.
 func (m *Model) footerView(w int) string {
@@ -191,11 +159,20 @@ func (m *Model) footerView(w int) string {
 	if e := m.ex.Status().LastError; e != "" && m.ex.Status().State != model.StateConnected {
 		return fit(m.styles.Bad.Render(model.Sanitize(e)), w)
 	}
+	if m.mode == modeHelp {
+		k := m.keys
+		return fit(m.help.ShortHelpView([]key.Binding{
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll")),
+			key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "page")),
+			key.NewBinding(key.WithKeys("g", "G"), key.WithHelp("g/G", "top/end")),
+			key.NewBinding(key.WithKeys(append(k.Help.Keys(), k.Back.Keys()...)...), key.WithHelp("?/esc", "close")),
+			k.Quit}), w)
+	}
 	if m.mode == modeForm {
 		// The tree's keys do nothing while the form has them.
 		return fit(m.help.ShortHelpView(m.form.keys.ShortHelp()), w)
 	}
-	return fit(m.help.ShortHelpView(m.keys.ShortHelp()), w)
+	return fit(m.help.ShortHelpView(m.keys.ShortHelpFor(m.focus)), w)
 }
 
 func (m *Model) setFlash(text string, isErr bool) {

@@ -114,7 +114,8 @@ func TestOffsetString(t *testing.T) {
 func TestTimelineKeysUnique(t *testing.T) {
 	k := TimelineKeyMap(DefaultKeyMap())
 	timeline := map[string]string{}
-	for _, b := range k.FullHelp()[len(k.FullHelp())-1] {
+	groups := k.Groups()
+	for _, b := range groups[len(groups)-1].Keys {
 		if !b.Enabled() {
 			t.Fatalf("timeline key %v is off", b.Keys())
 		}
@@ -127,8 +128,8 @@ func TestTimelineKeysUnique(t *testing.T) {
 			t.Errorf("no timeline key %q", s)
 		}
 	}
-	for _, col := range k.FullHelp()[:len(k.FullHelp())-1] {
-		for _, b := range col {
+	for _, g := range groups[:len(groups)-1] {
+		for _, b := range g.Keys {
 			if !b.Enabled() {
 				continue
 			}
@@ -140,7 +141,8 @@ func TestTimelineKeysUnique(t *testing.T) {
 		}
 	}
 	// The live explorer has no timeline: its keys are off there.
-	for _, b := range DefaultKeyMap().FullHelp()[len(k.FullHelp())-1] {
+	live := DefaultKeyMap().Groups()
+	for _, b := range live[len(live)-1].Keys {
 		if b.Enabled() {
 			t.Errorf("timeline key %v is on in the live explorer", b.Keys())
 		}
