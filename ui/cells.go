@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -46,22 +48,52 @@ func block(lines []string, w, h int) []string {
 // bubbles set has no sparkline and ntcharts pulls in the v1 lipgloss stack.
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 
-// sparkline draws values scaled to their maximum; zero is a blank, so
-// silence and a trickle look different.
-func sparkline(vals []float64) string {
-	var hi float64
-	for _, v := range vals {
-		hi = max(hi, v)
+// sparkline draws one series on its own scale (see sparkTop): steady
+// traffic is a level line at half height, a burst of 4× stands out at the
+// top, and zero is a blank, so silence and a trickle look different. The
+// header's minute and a pane's title use it.
+func sparkline(vals []float64) string { return sparklineOn(vals, sparkTop(vals)) }
+
+// sparkTop is the value drawn as a full block for the series given: four
+// times the largest series mean (or the largest value, if higher). On the
+// square-root scale of sparklineOn a series at its mean then reads at half
+// height, so steady traffic is a steady mid-height line rather than a
+// wall of full blocks (each series scaled to its own maximum made any
+// steady rate a wall), and changes move it up or down. The tree passes all
+// its visible rows: one scale per screen keeps the column comparable, a
+// row at a quarter of the busiest row's rate reads ▂ beside its ▄, one at
+// 1/16 ▁, and the square root keeps the shape of quiet rows visible where
+// a linear scale would flatten them to ▁.
+func sparkTop(series ...[]float64) float64 {
+	var top float64
+	for _, vals := range series {
+		// The mean runs from the first second with traffic: the seconds
+		// before a subject appeared (or before natsx watched) are not quiet
+		// seconds of it.
+		first := slices.IndexFunc(vals, func(v float64) bool { return v > 0 })
+		if first < 0 {
+			continue
+		}
+		var sum, hi float64
+		for _, v := range vals[first:] {
+			sum += max(v, 0)
+			hi = max(hi, v)
+		}
+		top = max(top, 4*sum/float64(len(vals)-first), hi)
 	}
+	return top
+}
+
+// sparklineOn draws vals on a square-root scale whose full block is top.
+func sparklineOn(vals []float64, top float64) string {
 	var b strings.Builder
 	for _, v := range vals {
-		switch {
-		case v <= 0 || hi <= 0:
+		if v <= 0 || top <= 0 {
 			b.WriteByte(' ')
-		default:
-			i := int(v / hi * float64(len(sparkRunes)-1))
-			b.WriteRune(sparkRunes[min(max(i, 0), len(sparkRunes)-1)])
+			continue
 		}
+		i := int(math.Ceil(math.Sqrt(v/top)*float64(len(sparkRunes)))) - 1
+		b.WriteRune(sparkRunes[min(max(i, 0), len(sparkRunes)-1)])
 	}
 	return b.String()
 }

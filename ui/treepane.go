@@ -59,7 +59,18 @@ func (tp treePane) View(w, h int, focused bool) []string {
 	rows, first := v.Window()
 	now := tp.ex.Now().UnixNano()
 	since := tp.ex.Tree().Since()
-	spark := make([]float64, colSpark-1)
+	// Every visible row's sparkline on one scale (see sparkTop).
+	var sparks [][]float64
+	var top float64
+	if showSpark {
+		sparks = make([][]float64, len(rows))
+		flat := make([]float64, len(rows)*(colSpark-1))
+		for i, n := range rows {
+			sparks[i] = flat[i*(colSpark-1) : (i+1)*(colSpark-1)]
+			n.Spark(now, sparks[i])
+		}
+		top = sparkTop(sparks...)
+	}
 	for i, n := range rows {
 		marker := "  "
 		if n.HasChildren() {
@@ -89,8 +100,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		}
 		sparkStr := ""
 		if showSpark {
-			n.Spark(now, spark)
-			sparkStr = " " + sparkline(spark)
+			sparkStr = " " + sparklineOn(sparks[i], top)
 		}
 		age := fitLeft(ageString(now-n.LastSeen), colAge)
 		switch {
