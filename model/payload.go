@@ -448,13 +448,14 @@ func HumanCount(n uint64) string {
 	return v + unit
 }
 
-// HumanRate formats a per-second rate in at most 5 characters: "0", "<0.1",
-// "0.4", "12", "1.2k", "1.2M"; a negative or NaN rate shows as "0" and one
-// beyond the units as ">999E".
+// HumanRate formats a per-second rate in at most 5 characters: "0.0",
+// "<0.1", "0.4", "12", "1.2k", "1.2M"; a negative or NaN rate shows as
+// "0.0" (one decimal below 10, so a column of rates reads in one format)
+// and one beyond the units as ">999E".
 func HumanRate(perSec float64) string {
 	switch {
 	case math.IsNaN(perSec) || perSec <= 0:
-		return "0"
+		return "0.0" // one decimal below 10, as 0.6 and 5.0 beside it
 	case perSec < 0.05:
 		return "<0.1" // not "0": something did arrive
 	case perSec < 999.5:
