@@ -210,6 +210,10 @@ func freezeAll(names []string) error {
 				errs[i] = fmt.Errorf("scene %s: %w", name, err)
 				return
 			}
+			if err := shrink(out); err != nil {
+				errs[i] = fmt.Errorf("scene %s: %w", name, err)
+				return
+			}
 			fmt.Println(out)
 		})
 	}
