@@ -14,14 +14,9 @@
 package main
 
 import (
-	"cmp"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +29,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"natsx/engine"
 	"natsx/model"
 	"natsx/testkit/keys"
 	"natsx/ui"
@@ -68,15 +64,16 @@ type scene struct {
 var scenes = []scene{
 	{
 		name: "tree", w: 120, h: 32,
-		// sensors → hq → floor 3 → temperature.
-		keys:  []string{"g", "j", "j", "j", "l", "l", "l", "l", "j", "j", "l", "l", "j"},
+		// sensors → hq (after depot) → floor 3 → temperature (after co2,
+		// humidity, occupancy).
+		keys:  []string{"g", "j", "j", "j", "l", "l", "j", "l", "l", "j", "j", "l", "l", "j", "j", "j"},
 		wants: []string{"▾ sensors", "▾ hq", "▾ 3", "sensors.hq.3.temperature", `"unit": "C"`, "json"},
 	},
 	{
 		name: "inspector-binary", w: 120, h: 32,
 		// telemetry → its first device → raw.
 		keys:  []string{"G", "l", "l", "l", "l"},
-		wants: []string{"▾ telemetry", "telemetry.gw-03f9.raw", "binary", "|NXT1"},
+		wants: []string{"▾ telemetry", "telemetry.cam-", ".raw", "binary", "00000000  ca fe 01"},
 	},
 	{
 		name: "help", w: 120, h: 32,
@@ -85,15 +82,15 @@ var scenes = []scene{
 	},
 	{
 		name: "narrow", w: 80, h: 24,
-		// drivers → paris → 118. (At 80x24 the inspector has 11 lines: the
-		// envelope goes on one line so the payload shows.)
-		keys:  []string{"g", "l", "l", "j", "l", "l", "j"},
-		wants: []string{"▾ paris", "drivers.paris.118", `"driver": 118`},
+		// drivers → paris (after berlin, lisbon, london, madrid) → 91
+		// (after 51 and 68).
+		keys:  []string{"g", "l", "l", "j", "j", "j", "j", "l", "l", "j", "j"},
+		wants: []string{"▾ paris", "drivers.paris.91", `"driver": "91"`},
 	},
 	{
 		name: "search", w: 120, h: 32,
 		keys:  []string{"/", "e", "r", "r", "o", "r"},
-		wants: []string{"/error", "logs.billing.error", "ERROR"},
+		wants: []string{"/error", "logs.api.error", "ERROR"},
 	},
 	{
 		name: "panes", w: 120, h: 32,
@@ -101,14 +98,15 @@ var scenes = []scene{
 		// pane markers show; focus on pane 2, three messages back.
 		filters: []string{"sensors.*.3.>", "drivers.paris.*"},
 		keys:    []string{"g", "l", "tab", "tab", "k", "k", "k"},
-		wants: []string{"▾ drivers", "1 sensors.*.3.>", "2 drivers.paris.*", "sensors.lab.3.humidity",
+		wants: []string{"▾ drivers", "1 sensors.*.3.>", "2 drivers.paris.*", "sensors.hq.3.temperature",
 			"pane 2 · drivers.paris.*", `"driver": `},
 	},
 	{
 		name: "diff", w: 120, h: 32,
-		// sensors.hq.3.temperature, as in tree, then d: the newest reading
-		// against the one before it, value and ts changed.
-		keys:  []string{"g", "j", "j", "j", "l", "l", "l", "l", "j", "j", "l", "l", "j", "d"},
+		// sensors.hq.3.temperature, as in tree, then [ and d: the reading
+		// before the newest against the one before it, value and ts
+		// changed (the newest two came 5 ms apart with the same value).
+		keys:  append([]string{"g", "j", "j", "j", "l", "l", "j", "l", "l", "j", "j", "l", "l", "j", "j", "j"}, "[", "d"),
 		wants: []string{"sensors.hq.3.temperature", "diff vs previous", `~   "value": `, `~   "ts": "2025-03-14T09:26:`, `"unit": "C"`},
 	},
 	{
@@ -129,7 +127,7 @@ var scenes = []scene{
 		timeline: &model.TimelineStatus{Name: "incident-0314.natsx", Playing: true, Speed: 2,
 			Start: epoch.Add(-30 * time.Second), Pos: epoch, End: epoch.Add(15 * time.Second), Total: 13370,
 			Markers: []time.Time{epoch.Add(-22 * time.Second), epoch.Add(-4 * time.Second), epoch.Add(9 * time.Second)}},
-		keys: []string{"g", "j", "j", "j", "l", "l", "l", "l", "j", "j", "l", "l", "j"},
+		keys: []string{"g", "j", "j", "j", "l", "l", "j", "l", "l", "j", "j", "l", "l", "j", "j", "j"},
 		wants: []string{"▶ 2x", "0:30.0 ━", "◆", "0:45.0", "13k msgs", "incident-0314.natsx", "▾ hq",
 			"sensors.hq.3.temperature", "1 orders.>", "space play"},
 	},
@@ -221,6 +219,11 @@ func freezeAll(names []string) error {
 	return errors.Join(errs...)
 }
 
+// demoSeed picks the demo's subjects and payloads: the scenes show the
+// real demo's traffic (engine.DemoTraffic, the generator natsx's embedded
+// broker runs), not a staged set.
+const demoSeed = 7
+
 // epoch is the fixed clock of every scene: the data spans the 30 seconds
 // before it.
 var epoch = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -238,7 +241,7 @@ func (sc scene) render() (string, error) {
 	}
 	m := ui.New(o)
 	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})
-	m.Apply(traffic(start, epoch), epoch, model.SourceStatus{
+	m.Apply(engine.DemoTraffic(demoSeed, start, epoch, engine.DefaultDemoRate), epoch, model.SourceStatus{
 		URL:           "nats://127.0.0.1:4222",
 		Embedded:      true,
 		State:         model.StateConnected,
@@ -292,151 +295,4 @@ func freeze(in, out string) error {
 	}
 	// freeze creates the file private (0600); these are for the README.
 	return os.Chmod(out, 0o644)
-}
-
-// traffic is 30 seconds of messages shaped like the demo's, from a fixed
-// seed, sorted by receive time.
-func traffic(start, end time.Time) []model.Message {
-	rng := rand.New(rand.NewPCG(7, 11))
-	var msgs []model.Message
-	// add publishes on subject at about perSec, swelling and ebbing over
-	// a 15-second period so the sparklines have a shape.
-	add := func(subject string, perSec float64, build func(at time.Time, i int) model.Message) {
-		phase := rng.Float64() * 2 * math.Pi
-		due, i := rng.Float64(), 0
-		for sec := 0; start.Add(time.Duration(sec+1)*time.Second).Compare(end) <= 0; sec++ {
-			due += perSec * (1 + 0.4*math.Sin(2*math.Pi*float64(sec)/15+phase) + 0.2*rng.Float64())
-			n := int(due)
-			due -= float64(n)
-			for k := range n {
-				off := time.Duration((float64(k) + 0.1 + 0.8*rng.Float64()) / float64(n) * float64(time.Second))
-				at := start.Add(time.Duration(sec)*time.Second + off).Truncate(time.Millisecond)
-				msg := build(at, i)
-				msg.Subject = subject
-				msg.Received = at.UnixNano()
-				msg.Size = len(msg.Data)
-				msgs = append(msgs, msg)
-				i++
-			}
-		}
-	}
-
-	for _, b := range []string{"hq", "lab"} {
-		for floor := 1; floor <= 3; floor++ {
-			for _, kind := range []struct {
-				name, unit string
-				base       float64
-			}{{"temperature", "C", 21}, {"humidity", "%", 45}} {
-				sensor := fmt.Sprintf("%s-%d-%s", b, floor, kind.name)
-				battery := 0.5 + 0.4*rng.Float64()
-				add(fmt.Sprintf("sensors.%s.%d.%s", b, floor, kind.name), 1+rng.Float64()*2, func(at time.Time, i int) model.Message {
-					v := kind.base + 1.5*math.Sin(float64(i)/4) + rng.Float64()*0.2
-					return model.Message{Data: mustJSON(struct {
-						Sensor  string  `json:"sensor"`
-						Value   float64 `json:"value"`
-						Unit    string  `json:"unit"`
-						Battery float64 `json:"battery"`
-						TS      string  `json:"ts"`
-					}{sensor, math.Round(v*10) / 10, kind.unit, math.Round(battery*100) / 100, at.Format("2006-01-02T15:04:05.000Z07:00")})}
-				})
-			}
-		}
-	}
-
-	for _, city := range []struct {
-		name     string
-		lat, lon float64
-		ids      []int
-	}{{"berlin", 52.52, 13.405, []int{7, 311}}, {"paris", 48.8566, 2.3522, []int{42, 118, 907}}} {
-		for _, id := range city.ids {
-			headers := id == 42 || id == 311 // drivers on the newer app version
-			add(fmt.Sprintf("drivers.%s.%d", city.name, id), 2+rng.Float64()*3, func(at time.Time, i int) model.Message {
-				msg := model.Message{Data: mustJSON(struct {
-					Driver int     `json:"driver"`
-					Lat    float64 `json:"lat"`
-					Lon    float64 `json:"lon"`
-					Speed  int     `json:"speed_kmh"`
-					Status string  `json:"status"`
-				}{
-					id, math.Round((city.lat+0.01*math.Sin(float64(i)/9))*1e5) / 1e5,
-					math.Round((city.lon+0.01*math.Cos(float64(i)/9))*1e5) / 1e5, 20 + rng.IntN(30),
-					[]string{"available", "en_route", "on_trip"}[(i/20)%3],
-				})}
-				if headers {
-					msg.Header = model.Header{
-						"Nats-Msg-Id":  {fmt.Sprintf("%s-%d-%d", city.name, id, 1000+i)},
-						"X-Trace-Id":   {fmt.Sprintf("%016x", rng.Uint64())},
-						"Content-Type": {"application/json"},
-					}
-				}
-				return msg
-			})
-		}
-	}
-
-	for _, op := range []string{"create", "cancel"} {
-		add("orders."+op, 1.5, func(at time.Time, i int) model.Message {
-			return model.Message{
-				Reply: fmt.Sprintf("_INBOX.Qx7Rz2mB9wLp4Kd1Vn8Ta.%d", i),
-				Data: mustJSON(struct {
-					Order int     `json:"order"`
-					Op    string  `json:"op"`
-					Items int     `json:"items"`
-					Total float64 `json:"total"`
-				}{100420 + i, op, 1 + i%4, 12.5 + float64(i%7)*3.25}),
-			}
-		})
-	}
-
-	for _, dev := range []struct {
-		id   string
-		kind byte
-	}{{"gw-03f9", 1}, {"meter-1a2b", 0}, {"pump-7c41", 2}} {
-		add("telemetry."+dev.id+".raw", 2, func(at time.Time, i int) model.Message {
-			return model.Message{Data: telemetryFrame(dev.kind, uint32(i), at, rng)}
-		})
-	}
-
-	for _, svc := range []struct{ name, level, text string }{
-		{"api", "info", `request handled method=GET path=/v1/orders/%d status=200 dur=%dms`},
-		{"api", "warn", `slow request method=POST path=/v1/orders status=201 dur=%d%dms`},
-		{"billing", "info", `invoice sent invoice=INV-%05d amount_cents=%d`},
-		{"billing", "error", `payment declined order=%d reason="card expired" retry_in=%ds`},
-	} {
-		rate := map[string]float64{"info": 3, "warn": 0.5, "error": 0.3}[svc.level]
-		add("logs."+svc.name+"."+svc.level, rate, func(at time.Time, i int) model.Message {
-			line := at.Format("2006-01-02T15:04:05.000Z") + " " + strings.ToUpper(svc.level) + " " + svc.name + " " +
-				fmt.Sprintf(svc.text, 100420+i, 5+rng.IntN(300))
-			return model.Message{Data: []byte(line)}
-		})
-	}
-
-	slices.SortStableFunc(msgs, func(a, b model.Message) int { return cmp.Compare(a.Received, b.Received) })
-	for i := range msgs {
-		msgs[i].Seq = uint64(i + 1)
-	}
-	return msgs
-}
-
-// telemetryFrame is a little-endian binary record: magic, kind, sequence,
-// timestamp, a few readings and padding, so the inspector shows a hex dump.
-func telemetryFrame(kind byte, seq uint32, at time.Time, rng *rand.Rand) []byte {
-	b := []byte("NXT1")
-	b = append(b, kind, 0x02)
-	b = binary.LittleEndian.AppendUint32(b, seq)
-	b = binary.LittleEndian.AppendUint64(b, uint64(at.UnixMilli()))
-	for range 6 {
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(rng.Float64()*100)))
-	}
-	b = binary.LittleEndian.AppendUint16(b, uint16(rng.Uint32()))
-	return append(b, 0x00, 0x00, 0xff, 0xfe)
-}
-
-// mustJSON marshals v; the values are built here, so failure is a bug.
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
