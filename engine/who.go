@@ -152,11 +152,21 @@ func (a *WhoAsker) probe(ctx context.Context) WhoSource {
 // on (empty, wildcards, spaces).
 var ErrBadSubject = errors.New("not a subject a message can be published on")
 
+// CheckPublishSubject returns ErrBadSubject (wrapped with the subject)
+// unless a message can be published on subject: who and trace ask about
+// one message, so wildcards make no sense there.
+func CheckPublishSubject(subject string) error {
+	if !server.IsValidLiteralSubject(subject) || strings.ContainsAny(subject, " \t\r\n") {
+		return fmt.Errorf("subject %q: %w", subject, ErrBadSubject)
+	}
+	return nil
+}
+
 // Who lists the subscriptions that would receive a message published on
 // subject now, except natsx's own.
 func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) {
-	if !server.IsValidLiteralSubject(subject) || strings.ContainsAny(subject, " \t\r\n") {
-		return nil, fmt.Errorf("engine: who %q: %w", subject, ErrBadSubject)
+	if err := CheckPublishSubject(subject); err != nil {
+		return nil, fmt.Errorf("engine: who: %w", err)
 	}
 	r := &WhoResult{Subject: subject, Source: a.source, Subscribers: []Subscriber{}, Servers: []string{}}
 	own := ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
@@ -186,7 +196,6 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 			r.Subscribers = append(r.Subscribers, v.subscriber(sd))
 		}
 	}
-	a.checkServerCount(r)
 	slices.SortFunc(r.Subscribers, func(x, y Subscriber) int {
 		return cmp.Or(cmp.Compare(x.Server, y.Server), cmp.Compare(x.Account, y.Account),
 			cmp.Compare(x.Pattern, y.Pattern), cmp.Compare(x.CID, y.CID), cmp.Compare(x.Queue, y.Queue))
@@ -241,20 +250,6 @@ func ownConns(conns []*nats.Conn) map[connKey]bool {
 	return own
 }
 
-// checkServerCount says so when fewer servers answered than the
-// connection knows of (its server pool: the URLs given and those the
-// cluster announced).
-func (a *WhoAsker) checkServerCount(r *WhoResult) {
-	if a.source == WhoEmbedded {
-		return
-	}
-	known := len(a.nc.Servers())
-	if len(r.Servers) < known {
-		r.Problems = append(r.Problems, fmt.Sprintf("%d of the %d servers this connection knows answered within %s",
-			len(r.Servers), known, a.opts.Timeout))
-	}
-}
-
 // embeddedViews asks natsx's broker in process: its subscriptions that
 // match subject in every account, and their connections.
 func (a *WhoAsker) embeddedViews(subject string) ([]serverView, error) {
@@ -291,10 +286,32 @@ func accountsOf(subs []server.SubDetail) []string {
 // (SUBSZ with a test subject, every account) and then each server for the
 // connections holding them (CONNZ per account with the subject filter).
 func (a *WhoAsker) systemViews(ctx context.Context, subject string, r *WhoResult) ([]serverView, error) {
+	// Which servers should answer: each server's routes name its peers,
+	// asked at the same time, so a silent server is noticed.
+	var peers []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		peers = a.clusterServers(ctx)
+	}()
 	req := server.SubszEventOptions{SubszOptions: server.SubszOptions{Subscriptions: true, Test: subject, Limit: a.opts.Limit}}
 	replies, cut, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING.SUBSZ", req, a.gatherOpts(0))
+	<-done
 	if err != nil {
 		return nil, fmt.Errorf("engine: who %q: subscriptions: %w", subject, err)
+	}
+	answered := map[string]bool{}
+	for _, rep := range replies {
+		answered[rep.server.Name] = true
+	}
+	var silent []string
+	for _, name := range peers {
+		if !answered[name] {
+			silent = append(silent, name)
+		}
+	}
+	if len(silent) > 0 {
+		r.Problems = append(r.Problems, fmt.Sprintf("%s did not answer within %s", listNames(silent, 10), a.opts.Timeout))
 	}
 	if cut {
 		r.Problems = append(r.Problems, fmt.Sprintf("more than %d servers answered; the others are left out", maxServerReplies))
@@ -331,6 +348,46 @@ func (a *WhoAsker) systemViews(ctx context.Context, subject string, r *WhoResult
 		views = append(views, v)
 	}
 	return views, nil
+}
+
+// clusterServers names the servers that answer a ROUTEZ request and their
+// route peers, sorted: the servers a cluster-wide request should reach.
+func (a *WhoAsker) clusterServers(ctx context.Context) []string {
+	replies, _, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING.ROUTEZ", server.RoutezEventOptions{}, a.gatherOpts(0))
+	if err != nil {
+		return nil
+	}
+	var names []string
+	add := func(n string) {
+		if n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, rep := range replies {
+		add(rep.server.Name)
+		var rz server.Routez
+		if rep.err != "" || json.Unmarshal(rep.data, &rz) != nil {
+			continue
+		}
+		for _, ri := range rz.Routes {
+			add(ri.RemoteName)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// listNames is "a, b and c", at most max names and then how many more.
+func listNames(names []string, max int) string {
+	more := ""
+	if len(names) > max {
+		more = fmt.Sprintf(" and %d more", len(names)-max)
+		names = names[:max]
+	} else if len(names) > 1 {
+		more = " and " + names[len(names)-1]
+		names = names[:len(names)-1]
+	}
+	return strings.Join(names, ", ") + more
 }
 
 // connzOf asks one server for the connections of acc interested in subject.
@@ -410,10 +467,14 @@ func (a *WhoAsker) accountViews(ctx context.Context, subject string, r *WhoResul
 		}
 		views = append(views, v)
 	}
-	if account == "" {
-		account = "yours"
+	switch {
+	case account != "":
+		account = " (" + account + ")"
+	case slices.ContainsFunc(views, func(v serverView) bool { return len(v.conns) > 0 }):
+		account = " ($G)" // CONNZ leaves the global account's name out
 	}
-	r.Blind = fmt.Sprintf("only account %s: subscribers in other accounts (imports, exports) need the system account", account)
+	r.Blind = fmt.Sprintf("only this connection's account%s: subscribers in other accounts (imports, exports) need the system account, "+
+		"and so does noticing a server that did not answer", account)
 	return views, nil
 }
 

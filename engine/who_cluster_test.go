@@ -53,21 +53,25 @@ func TestWhoClusterFindsRemoteSubscriber(t *testing.T) {
 
 // TestWhoClusterServerNotAnswering: one server of three has no system
 // account, so it answers no monitoring request; the answer lists what the
-// others said and says it is partial.
+// others said and names the silent server (its peers' routes name it).
 func TestWhoClusterServerNotAnswering(t *testing.T) {
 	t.Parallel()
 	servers := testkit.Cluster(t, 3, func(i int, o *server.Options) {
+		accountsConfig()(o)
 		if i == 2 {
-			o.NoSystemAccount = true
+			o.SystemAccount, o.NoSystemAccount = "", true
 		}
 	})
-	subscribe(t, servers[1].ClientURL(), "near", "orders.new")
-	subscribe(t, servers[2].ClientURL(), "silent", "orders.new")
-	nc := natsxConn(t, servers[0].ClientURL())
+	subscribe(t, withUser(servers[1].ClientURL(), "a"), "near", "orders.new")
+	subscribe(t, withUser(servers[2].ClientURL(), "a"), "silent", "orders.new")
+	nc := natsxConn(t, servers[0].ClientURL(), nats.UserInfo("sys", "sys"))
 	r := who(t, nc, nil, "orders.new")
-	wantRows(t, r, "near $G n2 orders.new")
-	if !r.Partial() || !strings.Contains(r.Problems[0], "2 of the 3 servers") {
-		t.Fatalf("a silent server must make the answer partial: servers %v problems %v", r.Servers, r.Problems)
+	if r.Source != WhoSystem {
+		t.Fatalf("source %q", r.Source)
+	}
+	wantRows(t, r, "near A n2 orders.new")
+	if !r.Partial() || r.Problems[0] != "n3 did not answer within 500ms" {
+		t.Fatalf("a silent server must make the answer partial: servers %v problems %q", r.Servers, r.Problems)
 	}
 }
 

@@ -177,7 +177,7 @@ func TestWhoAccountsAndSystem(t *testing.T) {
 			t.Fatalf("source %q", r.Source)
 		}
 		wantRows(t, r, "a2-svc A acc orders.*", "a-svc A acc orders.new")
-		if !strings.Contains(r.Blind, "only account A") {
+		if !strings.Contains(r.Blind, "only this connection's account (A)") {
 			t.Fatalf("blind %q", r.Blind)
 		}
 	})
@@ -201,4 +201,21 @@ func TestWhoAccountsAndSystem(t *testing.T) {
 // withUser puts user:user@ (the test users' password is their name) into url.
 func withUser(url, user string) string {
 	return strings.Replace(url, "nats://", "nats://"+user+":"+user+"@", 1)
+}
+
+func TestListNames(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"n1"}, "n1"},
+		{[]string{"n1", "n2"}, "n1 and n2"},
+		{[]string{"n1", "n2", "n3"}, "n1, n2 and n3"},
+		{[]string{"n1", "n2", "n3", "n4"}, "n1, n2, n3 and 1 more"},
+	} {
+		if got := listNames(c.names, 3); got != c.want {
+			t.Errorf("%v: %q, want %q", c.names, got, c.want)
+		}
+	}
 }
