@@ -77,8 +77,9 @@ func writeWho(w io.Writer, r *engine.WhoResult) error {
 		fmt.Fprintln(tw, "NAME\tLANG\tCID\tACCOUNT\tSERVER\tSUBSCRIPTION\tQUEUE\tMSGS")
 		for _, sub := range r.Subscribers {
 			name := sub.Name
-			if name == "" {
-				name = "(" + sub.Kind + ")"
+			if kind := strings.ToLower(sub.Kind); kind != "client" {
+				// A leafnode connection carries a remote server's interest.
+				name = strings.TrimSpace(name + " (" + kind + ")")
 			}
 			lang := strings.TrimSpace(sub.Lang + " " + sub.Version)
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s(name), s(lang), sub.CID, s(sub.Account),

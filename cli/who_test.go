@@ -99,3 +99,28 @@ func TestWhoCommandBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteWhoKindsAndProblems: a leafnode connection and an internal
+// subscription say what they are; a partial answer says why.
+func TestWriteWhoKindsAndProblems(t *testing.T) {
+	t.Parallel()
+	r := &engine.WhoResult{Subject: "orders.new", Source: engine.WhoSystem, Servers: []string{"n1", "n2"},
+		Subscribers: []engine.Subscriber{
+			{Name: "edge", Kind: "Leafnode", Server: "n2", Pattern: "orders.>", Account: "A"},
+			{Kind: "internal", Server: "n1", Pattern: "orders.*", Account: "A"},
+		},
+		OwnLeftOut: 2, Problems: []string{"n3 did not answer within 2s"}}
+	var out bytes.Buffer
+	if err := writeWho(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2 subscribers (source: sys; 2 servers answered: n1, n2)", "edge (leafnode)", "(internal)",
+		"left out: 2 subscriptions of natsx's own", "partial: n3 did not answer within 2s"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "goes nowhere") {
+		t.Fatalf("a partial answer must not claim nobody listens:\n%s", out.String())
+	}
+}

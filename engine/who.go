@@ -178,7 +178,8 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 	case WhoEmbedded:
 		views, err = a.embeddedViews(subject)
 	case WhoSystem:
-		r.Blind = "servers behind leafnode connections are not asked; internal subscriptions (JetStream, services) have no client name"
+		r.Blind = "servers behind leafnode connections answer only if they share the system account (their interest shows as a Leafnode connection); " +
+			"internal subscriptions (JetStream, services) have no client name"
 		views, err = a.systemViews(ctx, subject, r)
 	default:
 		views, err = a.accountViews(ctx, subject, r)
