@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"natsx/engine"
@@ -105,5 +106,47 @@ func TestTraceCommandBadInput(t *testing.T) {
 		if code == 0 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "natsx: ") || !strings.Contains(msg, c.want) {
 			t.Errorf("%q: exit %d, stderr %q, want one line with %q", c.args, code, msg, c.want)
 		}
+	}
+}
+
+// TestWriteTraceEveryEvent: each kind of event a server reports has its
+// line, and a not-delivered reason is marked.
+func TestWriteTraceEveryEvent(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	eg := func(kind int, name, errText string, d time.Duration) *engine.TraceEgress {
+		e := &engine.TraceEgress{KindName: engine.KindName(kind)}
+		e.Kind, e.Name, e.Error, e.Timestamp, e.CID = kind, name, errText, at.Add(d), 9
+		return e
+	}
+	o := &engine.TraceServer{Server: server.ServerInfo{Name: "n1", Version: "2.15.2"}}
+	o.Ingress = &server.MsgTraceIngress{Kind: server.CLIENT, CID: 3, Name: "pub", Account: "A", Subject: "old.orders"}
+	o.Ingress.Timestamp = at
+	o.Mappings = []*server.MsgTraceSubjectMapping{{MappedTo: "orders.new"}}
+	o.ServiceImports = []*server.MsgTraceServiceImport{{Account: "SVC", From: "orders.new", To: "svc.orders"}}
+	o.StreamExports = []*server.MsgTraceStreamExport{{Account: "B", To: "b.orders.new"}}
+	o.JetStream = &server.MsgTraceJetStream{Stream: "ORDERS", Subject: "orders.new", NoInterest: true}
+	o.Egresses = []*engine.TraceEgress{
+		eg(server.CLIENT, "svc", "", 1500*time.Nanosecond),
+		eg(server.CLIENT, "slow", "Not delivered because fast producer not stalled and consumer is slow", 2*time.Microsecond),
+	}
+	r := &engine.TraceResult{Subject: "old.orders", TraceOnly: true, Origin: o, Problems: []string{"hop 2 (route n3) sent no trace event"}}
+	var out bytes.Buffer
+	if err := writeTrace(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	want := `trace of old.orders (trace only: nothing was delivered or stored)
+n1 (2.15.2)
+  in      client "pub" cid 3, account A, subject old.orders
+  mapped  to orders.new
+  import  service of account SVC: orders.new → svc.orders
+  export  stream to account B as b.orders.new
+  js      stream ORDERS, subject orders.new: not stored, no interest
+  out     client "svc" cid 9  +2µs
+  ✗ out   client "slow" cid 9  +2µs: Not delivered because fast producer not stalled and consumer is slow
+partial: hop 2 (route n3) sent no trace event
+`
+	if out.String() != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
