@@ -67,8 +67,11 @@ func (c *WhoCmd) Run(env *Env) error {
 func writeWho(w io.Writer, r *engine.WhoResult) error {
 	s := model.Sanitize
 	subs := model.Plural(len(r.Subscribers), "subscriber", "subscribers")
-	fmt.Fprintf(w, "%s: %s (source: %s; %s answered: %s)\n", s(r.Subject), subs, r.Source,
-		model.Plural(len(r.Servers), "server", "servers"), s(strings.Join(r.Servers, ", ")))
+	answered := "no server answered"
+	if len(r.Servers) > 0 {
+		answered = model.Plural(len(r.Servers), "server", "servers") + " answered: " + strings.Join(r.Servers, ", ")
+	}
+	fmt.Fprintf(w, "%s: %s (source: %s; %s)\n", s(r.Subject), subs, r.Source, s(answered))
 	if r.Blind != "" {
 		fmt.Fprintf(w, "cannot see: %s\n", s(r.Blind))
 	}

@@ -243,7 +243,7 @@ func stitch(events []*server.MsgTraceEvent) *TraceResult {
 	}
 	if r.Origin == nil {
 		if len(events) == 0 {
-			r.Problems = append(r.Problems, "no trace event arrived (is message tracing disabled on the server?)")
+			r.Problems = append(r.Problems, "no trace event arrived (a server sends them through its system account: is one configured?)")
 		} else {
 			r.Problems = append(r.Problems, "the first server's trace event did not arrive")
 		}

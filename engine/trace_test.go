@@ -177,3 +177,47 @@ func TestVersionAtLeast(t *testing.T) {
 func withUserPass(url, user, password string) string {
 	return strings.Replace(url, "nats://", "nats://"+user+":"+password+"@", 1)
 }
+
+// TestStitchMissingAndUnlinked: a hop an egress announced that never
+// reported is named; an event no egress announced is kept, unlinked.
+func TestStitchMissingAndUnlinked(t *testing.T) {
+	t.Parallel()
+	ev := func(name, hop string, egs ...*server.MsgTraceEgress) *server.MsgTraceEvent {
+		e := &server.MsgTraceEvent{Server: server.ServerInfo{Name: name}}
+		if hop != "" {
+			e.Request.Header = map[string][]string{server.MsgTraceHop: {hop}}
+		}
+		e.Events = append(e.Events, &server.MsgTraceIngress{MsgTraceBase: server.MsgTraceBase{Type: server.MsgTraceIngressType}})
+		for _, eg := range egs {
+			e.Events = append(e.Events, eg)
+		}
+		return e
+	}
+	route := func(name, hop string) *server.MsgTraceEgress {
+		return &server.MsgTraceEgress{MsgTraceBase: server.MsgTraceBase{Type: server.MsgTraceEgressType}, Kind: server.ROUTER, Name: name, Hop: hop}
+	}
+	events := []*server.MsgTraceEvent{
+		ev("n1", "", route("n2", "1"), route("n3", "2")),
+		ev("n2", "1"),
+		ev("n9", "7"),
+	}
+	if complete(events) {
+		t.Fatal("hop 2 is missing: not complete")
+	}
+	r := stitch(events)
+	if r.Origin == nil || r.Origin.Egresses[0].Next == nil || r.Origin.Egresses[0].Next.Server.Name != "n2" || r.Origin.Egresses[1].Next != nil {
+		t.Fatalf("origin %+v", r.Origin)
+	}
+	if len(r.Problems) != 1 || r.Problems[0] != `hop 2 (route n3) sent no trace event` {
+		t.Fatalf("problems %q", r.Problems)
+	}
+	if len(r.Unlinked) != 1 || r.Unlinked[0].Server.Name != "n9" {
+		t.Fatalf("unlinked %+v", r.Unlinked)
+	}
+	if !complete(append(events[:2:2], ev("n3", "2"))) {
+		t.Fatal("with hop 2 reported the trace is complete")
+	}
+	if r := stitch(nil); r.Origin != nil || len(r.Problems) != 1 {
+		t.Fatalf("no events: %+v", r)
+	}
+}

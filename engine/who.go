@@ -421,7 +421,7 @@ func (a *WhoAsker) accountViews(ctx context.Context, subject string, r *WhoResul
 	}}
 	replies, cut, err := gather(ctx, a.nc, "$SYS.REQ.ACCOUNT.PING.CONNZ", req, a.gatherOpts(0))
 	if errors.Is(err, errNoResponders) {
-		a.source, r.Source = WhoNone, WhoNone
+		r.Source = WhoNone
 		r.Blind = "no server answers monitoring requests (no system account?): subscribers cannot be listed"
 		r.Problems = append(r.Problems, "no server answered $SYS.REQ.ACCOUNT.PING.CONNZ")
 		return nil, nil
@@ -433,7 +433,7 @@ func (a *WhoAsker) accountViews(ctx context.Context, subject string, r *WhoResul
 		r.Problems = append(r.Problems, fmt.Sprintf("more than %d servers answered; the others are left out", maxServerReplies))
 	}
 	if len(replies) == 0 {
-		a.source, r.Source = WhoNone, WhoNone
+		r.Source = WhoNone
 		r.Blind = "no server answered monitoring requests (no system account, or denied): subscribers cannot be listed"
 		r.Problems = append(r.Problems, fmt.Sprintf("no server answered $SYS.REQ.ACCOUNT.PING.CONNZ within %s", a.opts.Timeout))
 		return nil, nil
