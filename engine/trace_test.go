@@ -221,3 +221,26 @@ func TestStitchMissingAndUnlinked(t *testing.T) {
 		t.Fatalf("no events: %+v", r)
 	}
 }
+
+// TestTraceDeliver: "trace and deliver" publishes for real and still
+// reports the path.
+func TestTraceDeliver(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
+	got := counting(t, s.ClientURL(), "svc", "orders.new", "")
+	nc := testkit.Conn(t, s.ClientURL())
+	r, err := Trace(context.Background(), nc, "orders.new", TraceOptions{Deliver: true, Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TraceOnly || r.Origin == nil || len(r.Origin.Egresses) != 1 || r.Origin.Egresses[0].Name != "svc" {
+		t.Fatalf("result %+v", r)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for got.Load() != 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got.Load() != 1 {
+		t.Fatalf("delivered %d times, want 1", got.Load())
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -217,5 +218,40 @@ func TestListNames(t *testing.T) {
 		if got := listNames(c.names, 3); got != c.want {
 			t.Errorf("%v: %q, want %q", c.names, got, c.want)
 		}
+	}
+}
+
+// TestWhoConcurrentAndCancelled: the UI asks from several commands at
+// once, and a cancelled question returns at once.
+func TestWhoConcurrentAndCancelled(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
+	subscribe(t, s.ClientURL(), "svc", "orders.new")
+	nc := natsxConn(t, s.ClientURL())
+	a := NewWhoAsker(context.Background(), nc, nil, WhoOptions{Timeout: 300 * time.Millisecond, Gap: 100 * time.Millisecond})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			r, err := a.Who(context.Background(), "orders.new")
+			if err == nil && len(r.Subscribers) != 1 {
+				err = fmt.Errorf("subscribers %+v", r.Subscribers)
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	slow := NewWhoAsker(context.Background(), nc, nil, WhoOptions{Timeout: 10 * time.Second})
+	start := time.Now()
+	if _, err := slow.Who(ctx, "orders.new"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Fatalf("a cancelled question took %s", time.Since(start))
 	}
 }
