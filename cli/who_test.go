@@ -108,13 +108,17 @@ func TestWriteWhoKindsAndProblems(t *testing.T) {
 		Subscribers: []engine.Subscriber{
 			{Name: "edge", Kind: "Leafnode", Server: "n2", Pattern: "orders.>", Account: "A"},
 			{Kind: "internal", Server: "n1", Pattern: "orders.*", Account: "A"},
+			{Name: "w1", Kind: "Client", Server: "n1", Pattern: "orders.*", Account: "A", Queue: "workers"},
+			{Name: "w2", Kind: "Client", Server: "n2", Pattern: "orders.new", Account: "A", Queue: "workers"},
+			{Name: "solo", Kind: "Client", Server: "n2", Pattern: "orders.new", Account: "B", Queue: "workers"},
 		},
 		OwnLeftOut: 2, Problems: []string{"n3 did not answer within 2s"}}
 	var out bytes.Buffer
 	if err := writeWho(&out, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"2 subscribers (source: sys; 2 servers answered: n1, n2)", "edge (leafnode)", "(internal)",
+	for _, want := range []string{"5 subscribers (source: sys; 2 servers answered: n1, n2)", "edge (leafnode)", "(internal)",
+		"queue group workers (account A): each message goes to one of its 2 members\nleft",
 		"left out: 2 subscriptions of natsx's own", "partial: n3 did not answer within 2s"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("output lacks %q:\n%s", want, out.String())
