@@ -168,6 +168,9 @@ func writeTraceServer(w io.Writer, ts *engine.TraceServer, depth int) {
 		if eg.Account != "" {
 			line += ", account " + s(eg.Account)
 		}
+		if eg.Own {
+			line += " (natsx itself)"
+		}
 		if !start.IsZero() && !eg.Timestamp.IsZero() {
 			line += fmt.Sprintf("  +%s", eg.Timestamp.Sub(start).Round(time.Microsecond))
 		}

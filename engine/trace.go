@@ -22,6 +22,9 @@ type TraceOptions struct {
 	// trace-only copy: every server reports what it would do, nothing is
 	// delivered and nothing stored.
 	Deliver bool
+	// Own are natsx's connections besides the tracing one whose
+	// subscriptions are marked Own (the session's tap).
+	Own []*nats.Conn
 	// Timeout bounds the wait for the servers' trace events (default 2s):
 	// the trace ends earlier once every hop the events announce arrived.
 	Timeout time.Duration
@@ -64,6 +67,9 @@ type TraceEgress struct {
 	// Next is the server at the other end of a route, gateway or leafnode
 	// hop, when its event arrived.
 	Next *TraceServer `json:"next,omitempty"`
+	// Own marks natsx's own subscription (the tap on ">" matches every
+	// subject), so a view may leave it out or say so.
+	Own bool `json:"own,omitempty"`
 }
 
 // Delivered reports whether the server delivered (or, trace-only, would
@@ -149,7 +155,20 @@ func Trace(ctx context.Context, nc *nats.Conn, subject string, o TraceOptions) (
 	}
 	r := stitch(events)
 	r.Subject, r.TraceOnly = subject, !o.Deliver
+	markOwn(r.Origin, ownConns(append([]*nats.Conn{nc}, o.Own...)))
 	return r, nil
+}
+
+// markOwn marks the client egresses to natsx's own connections, on every
+// server of the tree.
+func markOwn(ts *TraceServer, own map[connKey]bool) {
+	if ts == nil {
+		return
+	}
+	for _, eg := range ts.Egresses {
+		eg.Own = eg.Kind == server.CLIENT && own[connKey{ts.Server.ID, eg.CID}]
+		markOwn(eg.Next, own)
+	}
 }
 
 // collectTrace reads trace events until every hop the events announce has

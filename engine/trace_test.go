@@ -135,6 +135,27 @@ func TestTraceNotDelivered(t *testing.T) {
 	})
 }
 
+// TestTraceMarksOwnTap: natsx's tap on ">" matches every subject; its
+// egress is marked so a view can leave it out.
+func TestTraceMarksOwnTap(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t)
+	counting(t, s.ClientURL(), "svc", "orders.new", "")
+	tap := natsxConn(t, s.ClientURL())
+	nc := testkit.Conn(t, s.ClientURL())
+	r, err := Trace(context.Background(), nc, "orders.new", TraceOptions{Own: []*nats.Conn{tap}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := map[string]bool{}
+	for _, eg := range r.Origin.Egresses {
+		own[eg.Name] = eg.Own
+	}
+	if len(own) != 2 || !own["natsx"] || own["svc"] {
+		t.Fatalf("own marks %v", own)
+	}
+}
+
 func TestTraceSubjectMapping(t *testing.T) {
 	t.Parallel()
 	s := testkit.Server(t)
