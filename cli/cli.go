@@ -25,6 +25,8 @@ type CLI struct {
 	Inspect InspectCmd       `cmd:"" help:"summarize a capture file"`
 	Export  ExportCmd        `cmd:"" help:"write a capture as NDJSON"`
 	Import  ImportCmd        `cmd:"" help:"build a capture from NDJSON or a 'nats sub --dump' directory"`
+	Who     WhoCmd           `cmd:"" help:"list who would receive a message on a subject now, on every server"`
+	Trace   TraceCmd         `cmd:"" help:"trace a message through the servers without delivering it (nats-server 2.11+)"`
 	Version kong.VersionFlag `help:"print the version"`
 }
 

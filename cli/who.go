@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"natsx/engine"
+	"natsx/model"
+)
+
+// WhoCmd lists who would receive a message published on a subject now.
+type WhoCmd struct {
+	ConnFlags
+	Subject string        `arg:"" help:"the subject a message would be published on (no wildcards)"`
+	Timeout time.Duration `default:"2s" help:"how long to wait for the servers' answers"`
+	JSON    bool          `help:"print JSON"`
+}
+
+// Validate checks the flags at parse time.
+func (c *WhoCmd) Validate() error {
+	if err := engine.CheckPublishSubject(c.Subject); err != nil {
+		return flagErrorf("%w", err)
+	}
+	if c.Timeout <= 0 {
+		return flagErrorf("--timeout %s: must be positive", c.Timeout)
+	}
+	if !c.external() {
+		// natsx's own broker would start empty: nobody could be subscribed.
+		return flagErrorf("who asks a running server: give --server, --context or NATS_URL")
+	}
+	return c.ConnFlags.validate("")
+}
+
+// Run connects, asks and prints the answer.
+func (c *WhoCmd) Run(env *Env) error {
+	co, err := c.connOptions("natsx-who")
+	if err != nil {
+		return err
+	}
+	nc, err := engine.Connect(co)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	ctx := context.Background()
+	r, err := engine.NewWhoAsker(ctx, nc, nil, engine.WhoOptions{Timeout: c.Timeout}).Who(ctx, c.Subject)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		enc := json.NewEncoder(env.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return writeWho(env.Out, r)
+}
+
+// writeWho prints the answer as a table; every string a server sent goes
+// through model.Sanitize (the writer sanitizes lines too, but a tab or an
+// escape inside a field would also break the columns).
+func writeWho(w io.Writer, r *engine.WhoResult) error {
+	s := model.Sanitize
+	subs := model.Plural(len(r.Subscribers), "subscriber", "subscribers")
+	answered := "no server answered"
+	if len(r.Servers) > 0 {
+		answered = model.Plural(len(r.Servers), "server", "servers") + " answered: " + strings.Join(r.Servers, ", ")
+	}
+	fmt.Fprintf(w, "%s: %s (source: %s; %s)\n", s(r.Subject), subs, r.Source, s(answered))
+	if r.Blind != "" {
+		fmt.Fprintf(w, "cannot see: %s\n", s(r.Blind))
+	}
+	if len(r.Subscribers) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tLANG\tCID\tACCOUNT\tSERVER\tSUBSCRIPTION\tQUEUE\tMSGS")
+		for _, sub := range r.Subscribers {
+			name := sub.Name
+			if kind := strings.ToLower(sub.Kind); kind != "client" {
+				// A leafnode connection carries a remote server's interest.
+				name = strings.TrimSpace(name + " (" + kind + ")")
+			}
+			lang := strings.TrimSpace(sub.Lang + " " + sub.Version)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s(name), s(lang), sub.CID, s(sub.Account),
+				s(sub.Server), s(sub.Pattern), s(sub.Queue), strconv.FormatInt(sub.Msgs, 10))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	} else if !r.Partial() {
+		fmt.Fprintf(w, "nobody else is subscribed: a message published on %s now goes nowhere\n", s(r.Subject))
+	}
+	for _, q := range queueGroups(r.Subscribers) {
+		fmt.Fprintf(w, "queue group %s (account %s): each message goes to one of its %d members\n", s(q.name), s(q.account), q.members)
+	}
+	if r.OwnLeftOut > 0 {
+		fmt.Fprintf(w, "left out: %s of natsx's own\n", model.Plural(r.OwnLeftOut, "subscription", "subscriptions"))
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "partial: %s\n", s(p))
+	}
+	return nil
+}
+
+type queueGroup struct {
+	name, account string
+	members       int
+}
+
+// queueGroups lists the queue groups with more than one member, in the
+// order first seen: NATS delivers a message to one member of each group,
+// which a list of subscribers alone does not say.
+func queueGroups(subs []engine.Subscriber) []queueGroup {
+	var groups []queueGroup
+	index := map[[2]string]int{}
+	for _, sub := range subs {
+		if sub.Queue == "" {
+			continue
+		}
+		k := [2]string{sub.Account, sub.Queue}
+		if i, ok := index[k]; ok {
+			groups[i].members++
+			continue
+		}
+		index[k] = len(groups)
+		groups = append(groups, queueGroup{name: sub.Queue, account: sub.Account, members: 1})
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if g.members > 1 {
+			out = append(out, g)
+		}
+	}
+	return out
+}

@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// WhoSource is where an answer to "who gets this message" comes from; the
+// capability probe picks the best one the connection may use.
+type WhoSource string
+
+const (
+	// WhoEmbedded asks natsx's own broker in process: every account, exact.
+	WhoEmbedded WhoSource = "embedded"
+	// WhoSystem asks every server for its subscriptions (SUBSZ with a
+	// test subject) and joins them with CONNZ: needs the system account.
+	WhoSystem WhoSource = "sys"
+	// WhoAccount asks every server for the connections of the asker's
+	// account that are interested in the subject (CONNZ, which every
+	// account may send).
+	WhoAccount WhoSource = "acct"
+	// WhoNone means the servers answer no monitoring request (no system
+	// account configured, or the requests are denied).
+	WhoNone WhoSource = "none"
+)
+
+// Subscriber is one subscription that would receive a message on the
+// subject. Every string comes from a server and is untrusted.
+type Subscriber struct {
+	Name     string `json:"name,omitempty"` // the client's connection name
+	Lang     string `json:"lang,omitempty"`
+	Version  string `json:"version,omitempty"`
+	CID      uint64 `json:"cid"`
+	Kind     string `json:"kind,omitempty"` // Client, Leafnode, or internal (JetStream, services)
+	Account  string `json:"account,omitempty"`
+	Server   string `json:"server"`
+	Pattern  string `json:"subscription"` // the subscription's subject, maybe with wildcards
+	Queue    string `json:"queue,omitempty"`
+	Msgs     int64  `json:"msgs"` // messages delivered to this subscription so far
+	ServerID string `json:"server_id,omitempty"`
+}
+
+// WhoResult is the answer to "who gets a message on Subject", with where it
+// came from and what that source cannot see.
+type WhoResult struct {
+	Subject     string       `json:"subject"`
+	Source      WhoSource    `json:"source"`
+	Blind       string       `json:"cannot_see,omitempty"` // what the source cannot see; "" when exact
+	Subscribers []Subscriber `json:"subscribers"`
+	// OwnLeftOut counts natsx's own subscriptions that matched and are not
+	// listed (the tap's ">", its inboxes).
+	OwnLeftOut int      `json:"own_left_out"`
+	Servers    []string `json:"servers"` // the servers that answered
+	// Problems say why the answer may be partial: a server that did not
+	// answer, an error, a list cut at the limit. Empty when complete.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// Partial reports whether the answer may miss subscribers.
+func (r *WhoResult) Partial() bool { return len(r.Problems) > 0 }
+
+// WhoOptions tune the questions.
+type WhoOptions struct {
+	// Timeout bounds each request to the servers (default 2s).
+	Timeout time.Duration
+	// Gap is how long to wait for another server's reply after the latest
+	// one (default 300 ms, as natscli).
+	Gap time.Duration
+	// Limit bounds the connections and subscriptions each server lists
+	// (default 1000): a server with 100k connections answers a page.
+	Limit int
+	// Own are natsx's connections besides the asking one whose
+	// subscriptions are left out (the session's tap).
+	Own []*nats.Conn
+}
+
+const (
+	defaultWhoTimeout = 2 * time.Second
+	defaultWhoGap     = 300 * time.Millisecond
+	defaultWhoLimit   = 1000
+	// maxServerReplies bounds the servers one answer gathers.
+	maxServerReplies = 256
+	// maxProbeWait bounds the capability probe: a server answers a
+	// monitoring request within milliseconds when it answers at all.
+	maxProbeWait = time.Second
+	// maxConnzJoins bounds the (server, account) pairs asked for names.
+	maxConnzJoins = 64
+)
+
+func (o WhoOptions) withDefaults() WhoOptions {
+	if o.Timeout <= 0 {
+		o.Timeout = defaultWhoTimeout
+	}
+	if o.Gap <= 0 {
+		o.Gap = defaultWhoGap
+	}
+	if o.Limit <= 0 {
+		o.Limit = defaultWhoLimit
+	}
+	return o
+}
+
+// WhoAsker answers "who gets this message" for one connection, through the
+// source its capability probe chose once, at creation.
+type WhoAsker struct {
+	nc     *nats.Conn
+	emb    *Embedded
+	opts   WhoOptions
+	source WhoSource
+}
+
+// NewWhoAsker probes what nc may ask and returns an asker using the best
+// source: the embedded broker in process when nc is connected to emb, the
+// system account's SUBSZ when the servers answer it, otherwise the
+// account-scoped CONNZ. The probe costs one request (bounded by Timeout).
+func NewWhoAsker(ctx context.Context, nc *nats.Conn, emb *Embedded, o WhoOptions) *WhoAsker {
+	a := &WhoAsker{nc: nc, emb: emb, opts: o.withDefaults()}
+	a.source = a.probe(ctx)
+	return a
+}
+
+// Source is the source the probe chose.
+func (a *WhoAsker) Source() WhoSource { return a.source }
+
+func (a *WhoAsker) probe(ctx context.Context) WhoSource {
+	if a.emb != nil && a.emb.srv != nil && a.nc.ConnectedServerId() == a.emb.srv.ID() {
+		return WhoEmbedded
+	}
+	// SUBSZ is the system account's. An ordinary account gets "no
+	// responders" at once, unless something in the account subscribes to
+	// the subject (natsx's own tap on ">" does), or the request is
+	// denied: then nothing comes, and the probe waits its timeout once.
+	req := server.SubszEventOptions{SubszOptions: server.SubszOptions{Limit: 1}}
+	replies, _, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING.SUBSZ", req,
+		gatherOptions{timeout: min(a.opts.Timeout, maxProbeWait), want: 1, max: 1})
+	if err == nil && len(replies) > 0 && replies[0].err == "" {
+		return WhoSystem
+	}
+	return WhoAccount
+}
+
+// ErrBadSubject means the subject is not one a message can be published
+// on (empty, wildcards, spaces).
+var ErrBadSubject = errors.New("not a subject a message can be published on")
+
+// CheckPublishSubject returns ErrBadSubject (wrapped with the subject)
+// unless a message can be published on subject: who and trace ask about
+// one message, so wildcards make no sense there.
+func CheckPublishSubject(subject string) error {
+	if !server.IsValidLiteralSubject(subject) || strings.ContainsAny(subject, " \t\r\n") {
+		return fmt.Errorf("subject %q: %w", subject, ErrBadSubject)
+	}
+	return nil
+}
+
+// Who lists the subscriptions that would receive a message published on
+// subject now, except natsx's own.
+func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) {
+	if err := CheckPublishSubject(subject); err != nil {
+		return nil, fmt.Errorf("engine: who: %w", err)
+	}
+	r := &WhoResult{Subject: subject, Source: a.source, Subscribers: []Subscriber{}, Servers: []string{}}
+	own := ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
+	var (
+		views []serverView
+		err   error
+	)
+	switch a.source {
+	case WhoEmbedded:
+		views, err = a.embeddedViews(subject)
+	case WhoSystem:
+		r.Blind = "servers behind leafnode connections answer only if they share the system account (their interest shows as a Leafnode connection); " +
+			"internal subscriptions (JetStream, services) have no client name"
+		views, err = a.systemViews(ctx, subject, r)
+	default:
+		views, err = a.accountViews(ctx, subject, r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range views {
+		r.Servers = append(r.Servers, v.server.Name)
+		for _, sd := range v.subs {
+			if own[connKey{v.server.ID, sd.Cid}] {
+				r.OwnLeftOut++
+				continue
+			}
+			r.Subscribers = append(r.Subscribers, v.subscriber(sd))
+		}
+	}
+	slices.SortFunc(r.Subscribers, func(x, y Subscriber) int {
+		return cmp.Or(cmp.Compare(x.Server, y.Server), cmp.Compare(x.Account, y.Account),
+			cmp.Compare(x.Pattern, y.Pattern), cmp.Compare(x.CID, y.CID), cmp.Compare(x.Queue, y.Queue))
+	})
+	slices.Sort(r.Servers)
+	return r, nil
+}
+
+// serverView is what one server said: the matching subscriptions and the
+// connections that hold them.
+type serverView struct {
+	server server.ServerInfo
+	subs   []server.SubDetail
+	conns  map[uint64]*server.ConnInfo
+}
+
+func (v serverView) subscriber(sd server.SubDetail) Subscriber {
+	s := Subscriber{
+		CID: sd.Cid, Account: sd.Account, Server: v.server.Name, ServerID: v.server.ID,
+		Pattern: sd.Subject, Queue: sd.Queue, Msgs: sd.Msgs, Kind: "internal",
+	}
+	if ci := v.conns[sd.Cid]; ci != nil {
+		s.Name, s.Lang, s.Version, s.Kind = ci.Name, ci.Lang, ci.Version, ci.Kind
+		if s.Account == "" {
+			s.Account = ci.Account
+		}
+	}
+	if s.Account == "" || s.Account == server.DEFAULT_GLOBAL_ACCOUNT {
+		s.Account = server.DEFAULT_GLOBAL_ACCOUNT
+	}
+	return s
+}
+
+// connKey names a connection across a cluster: cids are per server.
+type connKey struct {
+	serverID string
+	cid      uint64
+}
+
+// ownConns are the server-side names of natsx's connections, read now
+// because a reconnect changes them.
+func ownConns(conns []*nats.Conn) map[connKey]bool {
+	own := map[connKey]bool{}
+	for _, nc := range conns {
+		if nc == nil {
+			continue
+		}
+		if cid, err := nc.GetClientID(); err == nil {
+			own[connKey{nc.ConnectedServerId(), cid}] = true
+		}
+	}
+	return own
+}
+
+func (a *WhoAsker) gatherOpts(want int) gatherOptions {
+	return gatherOptions{timeout: a.opts.Timeout, gap: a.opts.Gap, want: want, max: maxServerReplies}
+}

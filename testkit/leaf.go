@@ -1,0 +1,43 @@
+package testkit
+
+import (
+	"fmt"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// LeafHub is an option change that makes a server accept leafnode
+// connections on a random loopback port, for Leaf to connect to.
+func LeafHub(o *server.Options) {
+	o.LeafNode.Host = "127.0.0.1"
+	o.LeafNode.Port = -1
+}
+
+// Leaf starts a server named name that connects to hub (started with
+// LeafHub) as a leafnode, and waits until the hub has it. mods change the
+// leaf's options first; the leaf joins the hub's global account unless a
+// mod says otherwise.
+func Leaf(t testing.TB, hub *server.Server, name string, mods ...func(*server.Options)) *server.Server {
+	t.Helper()
+	vz, err := hub.Varz(nil)
+	if err != nil || vz.LeafNode.Port <= 0 {
+		t.Fatalf("testkit: the hub does not accept leafnodes (use LeafHub): %v", err)
+	}
+	hubURL := &url.URL{Scheme: "nats-leaf", Host: fmt.Sprintf("127.0.0.1:%d", vz.LeafNode.Port)}
+	before := hub.NumLeafNodes()
+	leaf := Server(t, append([]func(*server.Options){func(o *server.Options) {
+		o.ServerName = name
+		o.LeafNode.Remotes = []*server.RemoteLeafOpts{{URLs: []*url.URL{hubURL}}}
+	}}, mods...)...)
+	deadline := time.Now().Add(readyTimeout)
+	for hub.NumLeafNodes() <= before || leaf.NumLeafNodes() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("testkit: leafnode %s did not connect to %s", name, hub.Name())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return leaf
+}
