@@ -252,6 +252,10 @@ func (d *demoJS) produceJobs(wg *sync.WaitGroup) {
 func (d *demoJS) work(wg *sync.WaitGroup, it jetstream.MessagesContext) {
 	defer wg.Done()
 	pace := time.Duration(float64(time.Second) / (d.base * demoWorkerPace))
+	// Jobs end on a schedule, pace apart, so the time a pull takes is
+	// part of a job's time rather than added to it: the worker's speed
+	// does not depend on how busy the machine is.
+	done := time.Now()
 	for {
 		m, err := it.Next()
 		if err != nil {
@@ -260,7 +264,10 @@ func (d *demoJS) work(wg *sync.WaitGroup, it jetstream.MessagesContext) {
 			}
 			continue
 		}
-		if !d.sleep(pace) {
+		if done = done.Add(pace); done.Before(time.Now()) {
+			done = time.Now()
+		}
+		if !d.sleep(time.Until(done)) {
 			return // unacked: the server gives the job to the next worker
 		}
 		_ = m.Ack()

@@ -98,7 +98,7 @@ func TestDemoJetStream(t *testing.T) {
 	// Pending rises while the producer is above the workers' pace, then
 	// falls back as it drops below.
 	var peak uint64
-	demoWaitFor(t, 15*time.Second, "the jobs' pending to grow and shrink", func() bool {
+	demoWaitFor(t, 30*time.Second, "the jobs' pending to grow and shrink", func() bool {
 		ci, err := workers.Info(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -188,7 +188,7 @@ func (j *JetStream) request(ctx context.Context, subject string, req any, resp a
 	m, err := sub.NextMsgWithContext(ctx)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("JetStream: no answer to %s within %s", j.api+subject, j.timeout)
+			return fmt.Errorf("JetStream: no answer to %s in time", j.api+subject)
 		}
 		return jsError(err)
 	}

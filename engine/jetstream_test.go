@@ -27,7 +27,7 @@ func testJetStream(t *testing.T, nc *nats.Conn) *JetStream {
 }
 
 func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -97,6 +97,7 @@ func storedSeqs(ms []stored) []uint64 {
 // filtered or not, the engine finds exactly what the stream holds, and
 // leaves the stream's consumers and messages as they were.
 func TestJetStreamBrowse(t *testing.T) {
+	t.Parallel()
 	srv := testkit.JetStreamServer(t)
 	nc := testkit.Conn(t, srv.ClientURL())
 	js, _ := jetstream.New(nc)
@@ -307,6 +308,7 @@ func TestJetStreamPrevMsgFarBack(t *testing.T) {
 
 // TestJetStreamLists: streams and consumers are listed with their state.
 func TestJetStreamLists(t *testing.T) {
+	t.Parallel()
 	srv := testkit.JetStreamServer(t)
 	nc := testkit.Conn(t, srv.ClientURL())
 	js, _ := jetstream.New(nc)
@@ -371,6 +373,7 @@ func TestJetStreamLists(t *testing.T) {
 // TestJetStreamBadInput: a missing stream, a bad name or filter, a key
 // that is not there: one line each, never a panic.
 func TestJetStreamBadInput(t *testing.T) {
+	t.Parallel()
 	srv := testkit.JetStreamServer(t)
 	nc := testkit.Conn(t, srv.ClientURL())
 	js, _ := jetstream.New(nc)
@@ -410,6 +413,7 @@ func TestJetStreamBadInput(t *testing.T) {
 // subscriber on the same connection (natsx's tap) that would take the
 // request, and an account without JetStream: one clear error, at once.
 func TestJetStreamUnavailable(t *testing.T) {
+	t.Parallel()
 	plain := testkit.Server(t)
 	nc := testkit.Conn(t, plain.ClientURL())
 	if _, err := nc.Subscribe(">", func(*nats.Msg) {}); err != nil {
@@ -457,6 +461,7 @@ func TestJetStreamUnavailable(t *testing.T) {
 // TestJetStreamKV: buckets, keys without the deleted ones, a key's
 // history with its operations, and no consumer left on the bucket.
 func TestJetStreamKV(t *testing.T) {
+	t.Parallel()
 	srv := testkit.JetStreamServer(t)
 	nc := testkit.Conn(t, srv.ClientURL())
 	js, _ := jetstream.New(nc)
@@ -524,6 +529,7 @@ func TestJetStreamKV(t *testing.T) {
 // TestJetStreamQuestionsAreNotTraffic: natsx's own JetStream questions on
 // the tap's connection, and their answers, do not show in the tap.
 func TestJetStreamQuestionsAreNotTraffic(t *testing.T) {
+	t.Parallel()
 	sess, err := Open(SessionOptions{Embedded: &EmbeddedOptions{RandomPort: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -570,6 +576,7 @@ func TestJetStreamQuestionsAreNotTraffic(t *testing.T) {
 // TestJetStreamOneListing: a second listing waits for the first and gives
 // up with ErrListBusy when its context ends first.
 func TestJetStreamOneListing(t *testing.T) {
+	t.Parallel()
 	srv := testkit.JetStreamServer(t)
 	j := testJetStream(t, testkit.Conn(t, srv.ClientURL()))
 	j.listing <- struct{}{} // a listing in progress
@@ -581,5 +588,52 @@ func TestJetStreamOneListing(t *testing.T) {
 	go func() { time.Sleep(20 * time.Millisecond); j.unlock() }()
 	if _, _, err := j.Streams(testCtx(t)); err != nil {
 		t.Fatalf("Streams after the other ended: %v", err)
+	}
+}
+
+// TestJetStreamReadEnds: Read stops at the last message stored when it
+// began, though the stream grows while it reads, and honours its range.
+func TestJetStreamReadEnds(t *testing.T) {
+	t.Parallel()
+	srv := testkit.JetStreamServer(t)
+	nc := testkit.Conn(t, srv.ClientURL())
+	js, _ := jetstream.New(nc)
+	j := testJetStream(t, nc)
+	ctx := testCtx(t)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "GROW", Subjects: []string{"grow.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		if _, err := js.Publish(ctx, "grow.x", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []uint64
+	for m, err := range j.Read(ctx, "GROW", StreamRange{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m.Seq)
+		if _, err := js.Publish(ctx, "grow.x", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 10 || got[9] != 10 {
+		t.Fatalf("read %v while the stream grew; want 1 to 10", got)
+	}
+	got = got[:0]
+	for m, err := range j.Read(ctx, "GROW", StreamRange{StartSeq: 15, Count: 3}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m.Seq)
+	}
+	if !slices.Equal(got, []uint64{15, 16, 17}) {
+		t.Fatalf("from 15, 3 of them: %v", got)
+	}
+	for _, err := range j.Read(ctx, "GROW", StreamRange{StartSeq: 1, Since: time.Now()}) {
+		if err == nil {
+			t.Fatal("a sequence and a time together: no error")
+		}
 	}
 }
