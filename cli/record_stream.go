@@ -83,6 +83,7 @@ func (c *RecordCmd) recordStream(env *Env, so engine.SessionOptions, comp record
 	if err != nil {
 		return err
 	}
+	defer js.Close()
 	url := sess.Status().URL
 	var w *recorder.Writer
 	defer func() {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +61,7 @@ type JetStream struct {
 	domain  string
 	timeout time.Duration
 	listing chan struct{} // a one-slot semaphore: one listing at a time
+	replies replyMux
 }
 
 // NewJetStream returns the JetStream API on nc.
@@ -91,6 +91,9 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 	}
 	return &JetStream{nc: nc, js: js, api: api, domain: o.Domain, timeout: t, listing: make(chan struct{}, 1)}, nil
 }
+
+// Close ends the subscription the answers arrive on; the connection stays.
+func (j *JetStream) Close() { j.replies.close() }
 
 // validName is a stream, consumer or bucket name the API can carry as a
 // subject token: not empty, no dots, wildcards, spaces or controls.
@@ -175,22 +178,23 @@ func (j *JetStream) request(ctx context.Context, subject string, req any, resp a
 	}
 	ctx, cancel := j.withTimeout(ctx)
 	defer cancel()
-	inbox := askInboxes + "js." + strconv.FormatUint(askSeq.Add(1), 10)
-	sub, err := j.nc.SubscribeSync(inbox)
+	inbox, answer, done, err := j.replies.wait(j.nc)
 	if err != nil {
 		return jsError(err)
 	}
-	defer func() { _ = sub.Unsubscribe() }()
+	defer done()
 	q := &nats.Msg{Subject: j.api + subject, Reply: inbox, Data: body, Header: nats.Header{askHeader: {"jetstream"}}}
 	if err := j.nc.PublishMsg(q); err != nil {
 		return jsError(err)
 	}
-	m, err := sub.NextMsgWithContext(ctx)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
+	var m *nats.Msg
+	select {
+	case m = <-answer:
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return fmt.Errorf("JetStream: no answer to %s in time", j.api+subject)
 		}
-		return jsError(err)
+		return fmt.Errorf("JetStream: %w", ctx.Err())
 	}
 	if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
 		return ErrNoJetStream // no responders
