@@ -339,7 +339,10 @@ func TestJetStreamLists(t *testing.T) {
 	n := 0
 	for m := range batch.Messages() {
 		if n == 0 {
-			_ = m.Ack()
+			// Acked with the server's confirmation, so the counts below see it.
+			if err := m.DoubleAck(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
 		n++
 	}
@@ -635,5 +638,37 @@ func TestJetStreamReadEnds(t *testing.T) {
 		if err == nil {
 			t.Fatal("a sequence and a time together: no error")
 		}
+	}
+}
+
+// TestJetStreamSummaries: the streams view's rows from the demo's streams
+// and a mirror of one of them.
+func TestJetStreamSummaries(t *testing.T) {
+	t.Parallel()
+	srv := testkit.JetStreamServer(t)
+	nc := testkit.Conn(t, srv.ClientURL())
+	js, _ := jetstream.New(nc)
+	ctx := testCtx(t)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "SRC", Subjects: []string{"src.>"}, Retention: jetstream.WorkQueuePolicy, Storage: jetstream.MemoryStorage}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "COPY", Mirror: &jetstream.StreamSource{Name: "SRC"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish(ctx, "src.a", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	j := testJetStream(t, nc)
+	rows, err := j.Summaries(ctx)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("summaries %+v, %v", rows, err)
+	}
+	copyRow, src := rows[0], rows[1]
+	if src.Name != "SRC" || src.Retention != "workqueue" || src.Storage != "memory" || src.Messages != 1 || src.Subjects[0] != "src.>" ||
+		src.LastTime.IsZero() || src.Replicas != 1 || src.FirstSeq != 1 {
+		t.Fatalf("SRC row %+v", src)
+	}
+	if copyRow.Name != "COPY" || !strings.HasPrefix(copyRow.Note, "mirror of SRC") || copyRow.Retention != "limits" {
+		t.Fatalf("COPY row %+v", copyRow)
 	}
 }

@@ -41,6 +41,8 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(promptFilter, "filter> ", "")
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
+	case key.Matches(msg, k.Streams):
+		return m.openStreams()
 	case m.opts.ReadOnly && (boundTo(msg, k.Publish) || boundTo(msg, k.Request) || boundTo(msg, k.Edit)):
 		m.setFlash("read-only: publishing is off", true)
 		return nil

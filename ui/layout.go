@@ -87,5 +87,6 @@ func (m *Model) layoutParts() {
 	m.ex.TreeView().SetHeight(l.tree.h - 1) // the title line
 	m.band.SetSize(l.panes.w, l.panes.h)
 	m.form.SetSize(w, bodyH)
+	m.streams.SetHeight(bodyH)
 	m.syncInspector()
 }

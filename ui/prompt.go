@@ -134,9 +134,13 @@ func (m *Model) openPrompt(kind promptKind, label, value string) tea.Cmd {
 	return m.prompt.open(kind, label, value)
 }
 
+// closePrompt hides the prompt; a command that opened a view (":streams")
+// keeps its mode.
 func (m *Model) closePrompt() {
 	m.prompt.close()
-	m.mode = modeBrowse
+	if m.mode == modePrompt {
+		m.mode = modeBrowse
+	}
 }
 
 // promptInput routes a key or a paste to the prompt and acts on the result.
@@ -233,6 +237,8 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		return m.quit(), nil
 	case "f", "filter":
 		return m.addPane(arg)
+	case "streams", "js":
+		return m.openStreams(), nil
 	case "save":
 		return m.savePanesCmd(), nil
 	case "load":
@@ -253,6 +259,6 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		}
 		return m.closePane(m.paneIdx), nil
 	default:
-		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, quit)", name)
+		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, streams, quit)", name)
 	}
 }
