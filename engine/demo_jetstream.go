@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -317,13 +317,17 @@ func (d *demoJS) retry(err error) bool {
 func (d *demoJS) updateDrivers(wg *sync.WaitGroup) {
 	defer wg.Done()
 	rng := rand.New(rand.NewPCG(uint64(d.seed), 0xd817))
+	// The same seed gives the publisher's drivers: a key names a driver
+	// whose drivers.CITY.ID the tree shows.
+	var keys []string
+	for _, dr := range newDemoGen(d.seed).drivers {
+		keys = append(keys, strings.TrimPrefix(dr.subject, "drivers."))
+	}
 	every := time.Duration(float64(time.Second) / d.kvRate)
 	msg := &nats.Msg{Reply: demoKVAckInbox}
 	for d.sleep(every) {
-		city := demoCities[rng.IntN(len(demoCities))].name
-		id := strconv.Itoa(1 + rng.IntN(demoDriversPerCity))
 		status := demoDriverStatuses[rng.IntN(len(demoDriverStatuses))]
-		msg.Subject = "$KV." + DemoDriversBucket + "." + city + "." + id
+		msg.Subject = "$KV." + DemoDriversBucket + "." + keys[rng.IntN(len(keys))]
 		msg.Data = fmt.Appendf(msg.Data[:0], `{"status":%q,"since":%q}`, status, time.Now().UTC().Format(demoTimeLayout))
 		if err := d.nc.PublishMsg(msg); err != nil && d.nc.IsClosed() {
 			return

@@ -114,6 +114,20 @@ func TestDemoJetStream(t *testing.T) {
 		st, err := kv.Status(ctx)
 		return err == nil && st.Values() > 3
 	})
+	// Each key is a driver the publisher drives: drivers.KEY is a subject.
+	drivers := map[string]bool{}
+	for _, s := range newDemoGen(7).subjects() {
+		drivers[s] = true
+	}
+	keys, err := kv.ListKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range keys.Keys() {
+		if !drivers["drivers."+k] {
+			t.Errorf("key %q is no demo driver", k)
+		}
+	}
 	if testing.Short() {
 		return
 	}

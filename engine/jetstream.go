@@ -70,7 +70,6 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 		return nil, errors.New("engine: JetStream: no connection")
 	}
 	api := jetstream.DefaultAPIPrefix
-	var opts []jetstream.JetStreamOpt
 	var js jetstream.JetStream
 	var err error
 	if o.Domain != "" {
@@ -78,9 +77,9 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 			return nil, fmt.Errorf("engine: JetStream domain %q: not a valid name", o.Domain)
 		}
 		api = "$JS." + o.Domain + ".API."
-		js, err = jetstream.NewWithDomain(nc, o.Domain, opts...)
+		js, err = jetstream.NewWithDomain(nc, o.Domain)
 	} else {
-		js, err = jetstream.New(nc, opts...)
+		js, err = jetstream.New(nc)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("engine: JetStream: %w", err)
