@@ -95,6 +95,23 @@ func (c *RecordCmd) recordStream(env *Env, so engine.SessionOptions, comp record
 	}()
 	var first, last *engine.StoredMsg
 	reason := "end of stream"
+	// A long stream takes a while: on a terminal, say how far it got.
+	live := isTerminal(env.Err)
+	var shown time.Time
+	progress := func(n uint64, seq uint64) {
+		if live && time.Since(shown) >= 200*time.Millisecond {
+			shown = time.Now()
+			control(env.Err, "\r\x1b[K")
+			fmt.Fprintf(env.Err, "● REC %d messages of %s, at sequence %d", n, c.Stream, seq)
+		}
+	}
+	clearProgress := func() {
+		if live && !shown.IsZero() {
+			control(env.Err, "\r\x1b[K")
+			shown = time.Time{}
+		}
+	}
+	defer clearProgress() // before an error's line
 	for m, err := range js.Read(ctx, c.Stream, engine.StreamRange{Filter: filter, StartSeq: c.StartSeq, Since: since, Count: c.Count}) {
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -121,6 +138,7 @@ func (c *RecordCmd) recordStream(env *Env, so engine.SessionOptions, comp record
 			return fmt.Errorf("%w (%s not written)", err, c.Out)
 		}
 		last = m
+		progress(w.Messages(), m.Seq)
 		if c.MaxSize > 0 && w.Size() >= int64(c.MaxSize) {
 			reason = "max size"
 			break
@@ -132,6 +150,7 @@ func (c *RecordCmd) recordStream(env *Env, so engine.SessionOptions, comp record
 	if w == nil {
 		return fmt.Errorf("stream %q holds no message%s: nothing recorded", c.Stream, rangeSaid(filter, c.StartSeq, c.Since))
 	}
+	clearProgress()
 	n := w.Messages()
 	err = w.Close()
 	w = nil
