@@ -30,6 +30,7 @@ func TestCLIBadInput(t *testing.T) {
 		{"bad listen port", []string{"tree", "--listen", "127.0.0.1:99999"}, 1, "bad port"},
 		{"creds without server", []string{"--user", "bob"}, 1, "without --server"},
 		{"listen with server", []string{"-s", "nats://127.0.0.1:1", "--listen", "127.0.0.1"}, 1, "--listen applies"},
+		{"store with server", []string{"-s", "nats://127.0.0.1:1", "--store", "/tmp/x"}, 1, "--store applies"},
 		{"malformed url", []string{"tree", "-s", "http://example.com"}, 1, "engine"},
 		{"unreachable", []string{"tree", "-s", "nats://127.0.0.1:1"}, 1, "127.0.0.1:1"},
 		{"missing creds", []string{"tree", "-s", "nats://127.0.0.1:1", "--creds", "/nonexistent/x.creds"}, 1, "/nonexistent/x.creds"},

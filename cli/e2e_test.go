@@ -53,6 +53,7 @@ func TestE2E(t *testing.T) {
 	t.Run("FilterPane", func(t *testing.T) { e2eFilterPane(t, bin) })
 	t.Run("PublishForm", func(t *testing.T) { e2ePublishForm(t, bin) })
 	t.Run("OpenTimeline", func(t *testing.T) { e2eOpenTimeline(t, bin) })
+	t.Run("Streams", func(t *testing.T) { e2eStreams(t, bin) })
 }
 
 // e2eOpenTimeline: natsx open shows a capture paused on its timeline; a
@@ -80,13 +81,14 @@ func e2eOpenTimeline(t *testing.T, bin string) {
 func e2eDemoTree(t *testing.T, bin string) {
 	term := e2eStart(t, bin, 100, 30, "--listen", e2eListen(t))
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
-		// All five roots must be there before moving, or j lands elsewhere.
+		// All six roots must be there before moving, or j lands elsewhere
+		// (jobs is the demo's work queue, published at its own pace).
 		return strings.Contains(s, "connected") && e2eHasAll(s,
-			"▸ drivers", "▸ logs", "▸ orders", "▸ sensors", "▸ telemetry")
+			"▸ drivers", "▸ jobs", "▸ logs", "▸ orders", "▸ sensors", "▸ telemetry")
 	})
 	// The selection follows the node that arrived first: go to the top,
-	// then down the roots sorted by name: drivers, logs, orders, sensors.
-	e2eSend(t, term, "gjjj")
+	// then down the roots sorted by name: drivers, jobs, logs, orders, sensors.
+	e2eSend(t, term, "gjjjj")
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return e2eHasLine(s, "sensors") })
 	e2eSend(t, term, "l")
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {

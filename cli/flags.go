@@ -27,10 +27,17 @@ type ListenFlag struct {
 	Listen string `help:"address the embedded broker listens on (default 127.0.0.1, port 4222 if free)" placeholder:"HOST[:PORT]"`
 }
 
+// StoreFlag is where the embedded broker keeps JetStream's files, for the
+// commands whose broker a user works with (run, tree, record, serve).
+type StoreFlag struct {
+	Store string `help:"keep the embedded broker's JetStream streams in DIR (default: a temporary directory removed on exit)" placeholder:"DIR" type:"path"`
+}
+
 // SourceFlags choose between the embedded broker and an external server.
 type SourceFlags struct {
 	ConnFlags
 	ListenFlag
+	StoreFlag
 	NoDemo   bool `help:"no demo traffic on the embedded broker"`
 	DemoRate Rate `default:"200" help:"demo messages per second, or max for a flood" placeholder:"N|max"`
 }
@@ -76,14 +83,19 @@ func (f ConnFlags) connOptions(name string) (engine.ConnOptions, error) {
 	return c.Resolve(os.Getenv)
 }
 
-func (f SourceFlags) validate() error { return f.ConnFlags.validate(f.Listen) }
+func (f SourceFlags) validate() error {
+	if f.Store != "" && f.external() {
+		return flagErrorf("--store applies to the embedded broker, not to --server")
+	}
+	return f.ConnFlags.validate(f.Listen)
+}
 
 // sessionOptions is the embedded broker (with demo traffic unless
 // --no-demo) or the external server the flags name.
 func (f SourceFlags) sessionOptions() (engine.SessionOptions, error) {
 	if !f.external() {
 		return engine.SessionOptions{
-			Embedded:    &engine.EmbeddedOptions{Listen: f.Listen},
+			Embedded:    &engine.EmbeddedOptions{Listen: f.Listen, StoreDir: f.Store},
 			Demo:        !f.NoDemo,
 			DemoOptions: engine.DemoOptions{Rate: float64(f.DemoRate)},
 		}, nil

@@ -28,6 +28,7 @@ type RecordCmd struct {
 	Flush    time.Duration `default:"100ms" help:"write buffered messages at least this often (what a crash can lose)"`
 	Compress string        `default:"none" enum:"none,zstd,s2" help:"block compression: none, zstd or s2"`
 	Force    bool          `help:"replace --out if it exists (the old file stays until the new one is complete)"`
+	StreamFlags
 }
 
 // createCapture creates the capture file; a test swaps it for a writer
@@ -51,6 +52,9 @@ func (c *RecordCmd) Validate() error {
 		return flagErrorf("--duration %s: must not be negative", c.Duration)
 	}
 	if err := validPatterns(c.Subject); err != nil {
+		return err
+	}
+	if err := c.validateStream(c.Subject, c.Duration); err != nil {
 		return err
 	}
 	return c.SourceFlags.validate()
@@ -81,6 +85,9 @@ func (c *RecordCmd) Run(env *Env) error {
 	so, err := c.sessionOptions()
 	if err != nil {
 		return err
+	}
+	if c.Stream != "" {
+		return c.recordStream(env, so, comp)
 	}
 	so.Store = RecordStore
 	so.PreciseTime = true // replay keeps the recorded gaps only with exact times

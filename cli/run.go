@@ -68,6 +68,16 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 	budget := int64(f.MaxMemory)
 	SetExplorerGC(budget)
 	runtime.GOMAXPROCS(ExplorerProcs())
+	var streams ui.StreamLister
+	if tl == nil {
+		// Live: the streams view asks the server natsx is connected to.
+		js, err := engine.NewJetStream(sess.Conn(), engine.JetStreamOptions{})
+		if err != nil {
+			return err
+		}
+		defer js.Close()
+		streams = js
+	}
 	m := ui.New(ui.Options{
 		Source:    sess,
 		Start:     start,
@@ -79,6 +89,7 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		ReadOnly:  f.ReadOnly,
 		Recorder:  tuiRecorder(sess, env.Version),
 		Timeline:  tl,
+		Streams:   streams,
 	})
 	if _, err := tea.NewProgram(m, tea.WithFPS(ui.FPS)).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)

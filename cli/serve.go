@@ -6,16 +6,18 @@ import (
 	"natsx/engine"
 )
 
-// ServeCmd runs the embedded broker headless.
+// ServeCmd runs the embedded broker headless, with JetStream (and, with
+// --demo, the demo's streams, consumers and KV bucket).
 type ServeCmd struct {
 	ListenFlag
+	StoreFlag
 	Demo     bool `help:"publish demo traffic"`
 	DemoRate Rate `default:"200" help:"demo messages per second, or max" placeholder:"N|max"`
 }
 
 // Run serves until interrupted.
 func (c *ServeCmd) Run(env *Env) error {
-	emb, err := engine.StartEmbedded(engine.EmbeddedOptions{Listen: c.Listen})
+	emb, err := engine.StartEmbedded(engine.EmbeddedOptions{Listen: c.Listen, StoreDir: c.Store})
 	if err != nil {
 		return err
 	}
@@ -31,6 +33,9 @@ func (c *ServeCmd) Run(env *Env) error {
 			return err
 		}
 		defer d.Stop()
+		if err := d.JetStreamErr(); err != nil {
+			fmt.Fprintf(env.Err, "natsx: demo without JetStream: %s\n", oneLine(err))
+		}
 	}
 	fmt.Fprintln(env.Out, emb.URL())
 	ctx, stop := interruptible()

@@ -44,6 +44,9 @@ type DemoOptions struct {
 	Rate float64
 	// Seed makes the subject set and payloads deterministic; 0 seeds from the clock.
 	Seed int64
+	// jobsPeriod shortens the job producer's cycle in tests; 0 means
+	// demoJobsPeriod.
+	jobsPeriod time.Duration
 }
 
 // Demo is running demo traffic: a publisher, an order responder and the
@@ -59,6 +62,10 @@ type Demo struct {
 
 	responder *nats.Subscription
 	inbox     *nats.Subscription
+	// js is the JetStream half (streams, consumers, a KV bucket); nil on a
+	// server without JetStream and in a flood.
+	js    *demoJS
+	jsErr error
 
 	// respMu serialises the responder with Stop, so no reply goes out (or is
 	// counted) once Stop has returned.
@@ -103,6 +110,13 @@ func StartDemo(nc *nats.Conn, o DemoOptions) (*Demo, error) {
 		_ = d.inbox.Unsubscribe()
 		return nil, fmt.Errorf("engine: demo: subscribe %q: %w", "orders.*", err)
 	}
+	// A flood measures the tap: streams storing a share of it would
+	// measure the broker's disk instead.
+	if !math.IsInf(rate, 1) {
+		// Without it (a full disk, a user's stream in the way on --store)
+		// the plain traffic goes on; JetStreamErr says why.
+		d.js, d.jsErr = startDemoJetStream(nc, rate, seed, o.jobsPeriod, d.stop, &d.wg)
+	}
 	// No flush needed: the server handles this connection's SUBs before the
 	// requests that follow them, so the responder never misses the first one.
 	d.wg.Add(1)
@@ -114,6 +128,7 @@ func StartDemo(nc *nats.Conn, o DemoOptions) (*Demo, error) {
 func (d *Demo) Stop() {
 	d.stopOnce.Do(func() {
 		close(d.stop)
+		d.js.stopIterators()
 		d.wg.Wait()
 		d.respMu.Lock()
 		d.respStop = true
@@ -123,6 +138,11 @@ func (d *Demo) Stop() {
 		_ = d.inbox.Unsubscribe()
 	})
 }
+
+// JetStreamErr is why the demo runs without its streams, consumers and
+// bucket on a server that has JetStream; nil when they run or the server
+// has no JetStream.
+func (d *Demo) JetStreamErr() error { return d.jsErr }
 
 // Published is how many messages the demo has published so far (atomic).
 func (d *Demo) Published() uint64 { return d.published.Load() }

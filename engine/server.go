@@ -4,8 +4,10 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -24,23 +26,52 @@ type EmbeddedOptions struct {
 	Listen string
 	// RandomPort skips the 4222 attempt (tests, sandboxes).
 	RandomPort bool
+	// StoreDir keeps JetStream's files (--store) so streams outlive the
+	// process. Empty means a fresh temporary directory removed at Shutdown.
+	StoreDir string
+	// MaxMemory and MaxStore bound what JetStream may hold in memory and
+	// on disk; 0 means DefaultJetStreamMemory and DefaultJetStreamStore.
+	MaxMemory, MaxStore int64
 }
+
+// The embedded broker's JetStream limits unless told otherwise: enough for
+// the demo's streams and a user's experiments, small enough that a
+// forgotten stream cannot fill a laptop's disk.
+const (
+	DefaultJetStreamMemory = 256 << 20
+	DefaultJetStreamStore  = 1 << 30
+)
 
 // Embedded is a running in-process nats-server.
 type Embedded struct {
 	srv     *server.Server
 	url     string
 	exposed bool
+	// tempDir is the JetStream store Shutdown removes; empty with --store.
+	tempDir string
 }
 
-// StartEmbedded starts nats-server in this process and waits until it
-// accepts clients. Start is called directly (not in a goroutine) because
-// ReadyForConnections polls every 25 ms and would otherwise cost a frame.
-func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
+// StartEmbedded starts nats-server in this process with JetStream on and
+// waits until it accepts clients. Start is called directly (not in a
+// goroutine) because ReadyForConnections polls every 25 ms and would
+// otherwise cost a frame.
+func StartEmbedded(o EmbeddedOptions) (e *Embedded, err error) {
 	host, port, err := listenAddr(o)
 	if err != nil {
 		return nil, err
 	}
+	// JetStream is a bonus on a temporary store: without a writable
+	// temporary directory the broker runs without it. A --store the user
+	// named must work.
+	storeDir, tempDir, err := jetStreamDir(o.StoreDir)
+	if err != nil && o.StoreDir != "" {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && tempDir != "" {
+			_ = os.RemoveAll(tempDir)
+		}
+	}()
 	opts := &server.Options{
 		ServerName: "natsx-embedded",
 		Host:       host,
@@ -49,6 +80,11 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 		NoSigs:     true,
 		// A debugging tool sees big payloads: allow what a default server allows.
 		MaxPayload: 8 << 20,
+
+		JetStream:          storeDir != "",
+		StoreDir:           storeDir,
+		JetStreamMaxMemory: cmp.Or(o.MaxMemory, DefaultJetStreamMemory),
+		JetStreamMaxStore:  cmp.Or(o.MaxStore, DefaultJetStreamStore),
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
@@ -67,8 +103,34 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 		s.Shutdown()
 		return nil, fmt.Errorf("engine: embedded server on %s did not start (port in use?)", addr)
 	}
-	return &Embedded{srv: s, url: s.ClientURL(), exposed: !isLoopback(host)}, nil
+	if o.StoreDir != "" && !s.JetStreamEnabled() {
+		// NoLog hides why (a store directory it cannot lock or write).
+		s.Shutdown()
+		return nil, fmt.Errorf("engine: embedded server: JetStream did not start in --store %s", o.StoreDir)
+	}
+	return &Embedded{srv: s, url: s.ClientURL(), exposed: !isLoopback(host), tempDir: tempDir}, nil
 }
+
+// jetStreamDir is where JetStream keeps its files: dir when given
+// (created if missing), else a new temporary directory, returned as tmp
+// too so Shutdown removes it.
+func jetStreamDir(dir string) (store, tmp string, err error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", "", fmt.Errorf("engine: --store: %w", err)
+		}
+		return dir, "", nil
+	}
+	tmp, err = os.MkdirTemp("", "natsx-jetstream-")
+	if err != nil {
+		return "", "", fmt.Errorf("engine: JetStream store: %w", err)
+	}
+	return tmp, tmp, nil
+}
+
+// JetStream reports whether the broker runs JetStream (it runs without
+// when no temporary directory could be made for it).
+func (e *Embedded) JetStream() bool { return e != nil && e.srv != nil && e.srv.JetStreamEnabled() }
 
 // isLoopback reports whether host (an IP or "localhost") is only reachable
 // from this machine; 0.0.0.0 and :: are every interface.
@@ -169,4 +231,8 @@ func (e *Embedded) Shutdown() {
 	}
 	e.srv.Shutdown()
 	e.srv.WaitForShutdown()
+	if e.tempDir != "" {
+		_ = os.RemoveAll(e.tempDir)
+		e.tempDir = ""
+	}
 }

@@ -14,6 +14,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,6 +58,9 @@ type scene struct {
 	publisher bool
 	// timeline shows the scene as natsx open does, with this player state.
 	timeline *model.TimelineStatus
+	// streams is what the server's JetStream lists: J opens the streams
+	// view on them.
+	streams []model.StreamSummary
 }
 
 // scenes are listed in screenshots/README.md; keep the two in step. Roots
@@ -131,7 +135,40 @@ var scenes = []scene{
 		wants: []string{"▶ 2x", "0:30.0 ━", "◆", "0:45.0", "13k msgs", "incident-0314.natsx", "▾ hq",
 			"sensors.hq.3.temperature", "1 orders.>", "space play"},
 	},
+	{
+		name: "streams", w: 120, h: 32,
+		// The streams view (S) on the demo's streams, a mirror with lag
+		// and a replicated one, sorted by messages (s), the mirror selected.
+		streams: demoStreams(),
+		keys:    []string{"J", "s", "j", "j"},
+		wants: []string{"JetStream streams", "by messages", "ORDERS", "orders.>", "workqueue", "KV_drivers",
+			"mirror of ORDERS, lag 312", "streams by messages"},
+	},
 }
+
+// demoStreams is what the streams scene lists: the demo's set, a mirror
+// and a replicated stream.
+func demoStreams() []model.StreamSummary {
+	ago := func(d time.Duration) time.Time { return epoch.Add(-d) }
+	return []model.StreamSummary{
+		{Name: "ORDERS", Subjects: []string{"orders.>"}, Messages: 35812, Bytes: 7_600_000, FirstTime: ago(59 * time.Minute),
+			LastTime: ago(0), Consumers: 1, Retention: "limits", Storage: "file", Replicas: 1},
+		{Name: "ORDERS_BACKUP", Messages: 35500, Bytes: 7_530_000, FirstTime: ago(59 * time.Minute), LastTime: ago(2 * time.Second),
+			Retention: "limits", Storage: "file", Replicas: 1, Note: "mirror of ORDERS, lag 312"},
+		{Name: "JOBS", Subjects: []string{"jobs.>"}, Messages: 64, Bytes: 11_700, FirstTime: ago(13 * time.Second),
+			LastTime: ago(0), Consumers: 1, Retention: "workqueue", Storage: "file", Replicas: 1},
+		{Name: "KV_drivers", Subjects: []string{"$KV.drivers.>"}, Messages: 900, Bytes: 98_000, FirstTime: ago(2 * time.Hour),
+			LastTime: ago(0), Retention: "limits", Storage: "file", Replicas: 1},
+		{Name: "AUDIT", Subjects: []string{"audit.>", "logs.*.error"}, Messages: 1_204_331, Bytes: 912_000_000,
+			FirstTime: ago(30 * 24 * time.Hour), LastTime: ago(4 * time.Second), Consumers: 3, Retention: "interest",
+			Storage: "file", Replicas: 3, Leader: "nats-2"},
+	}
+}
+
+// staticStreams lists fixed streams for the streams scene.
+type staticStreams []model.StreamSummary
+
+func (s staticStreams) Summaries(context.Context) ([]model.StreamSummary, error) { return s, nil }
 
 // staticTimeline is a player frozen in one state, for the timeline scene;
 // the scenes press none of its keys.
@@ -239,6 +276,9 @@ func (sc scene) render() (string, error) {
 	if sc.timeline != nil {
 		o.Timeline = staticTimeline{*sc.timeline}
 	}
+	if sc.streams != nil {
+		o.Streams = staticStreams(sc.streams)
+	}
 	m := ui.New(o)
 	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})
 	m.Apply(engine.DemoTraffic(demoSeed, start, epoch, engine.DefaultDemoRate), epoch, model.SourceStatus{
@@ -249,7 +289,10 @@ func (sc scene) render() (string, error) {
 		Tap:           ">",
 	})
 	for _, k := range sc.keys {
-		m.Update(keys.Press(k))
+		_, cmd := m.Update(keys.Press(k))
+		if k == "J" && cmd != nil {
+			m.Update(cmd()) // the listing, at once
+		}
 	}
 	screen := m.Render()
 	plain := ansi.Strip(screen)

@@ -35,6 +35,9 @@ type Options struct {
 	// Timeline is the capture player of `natsx open`: it turns on the
 	// timeline line and keys (TimelineKeyMap).
 	Timeline Timeline
+	// Streams lists the server's JetStream streams for the streams view
+	// (S); nil where there is no server to ask (a capture).
+	Streams StreamLister
 }
 
 // Model is natsx's root model: it owns the parts and the explorer and
@@ -72,6 +75,7 @@ type Model struct {
 	timeline timelineControls
 	tree     treePane
 	band     paneBand // the filter panes
+	streams  streamsView
 
 	query        string      // the last subject search kept
 	searchOrigin *model.Node // where the search began (esc returns there)
@@ -129,6 +133,7 @@ func New(o Options) *Model {
 	m.form = newPublishForm(&m.styles)
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
 	m.band = paneBand{st: &m.styles, ex: m.ex}
+	m.streams = streamsView{st: &m.styles}
 	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
@@ -197,6 +202,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.finishQuit()
 	case recordingStoppedMsg:
 		return m.recordingStopped(msg)
+	case streamsListedMsg:
+		return m.streamsListed(msg)
+	case streamsTickMsg:
+		return m.streamsTick(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

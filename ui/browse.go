@@ -47,6 +47,8 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.offerPrompt(promptFilter, "filter> ", m.filterSuggestion())
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
+	case key.Matches(msg, k.Streams):
+		return m.openStreams()
 	case m.opts.ReadOnly && (boundTo(msg, k.Publish) || boundTo(msg, k.Request) || boundTo(msg, k.Edit)):
 		m.setFlash("read-only: publishing is off", true)
 		return nil

@@ -12,6 +12,8 @@ type KeyMap struct {
 	Top, Bottom, PageUp, PageDown      key.Binding
 	Search, NextMatch, PrevMatch       key.Binding
 	Sort, Noise, Help, Quit            key.Binding
+	// Streams opens the JetStream streams view.
+	Streams key.Binding
 	// Back closes the help screen or a request's response.
 	Back key.Binding
 	// Filter panes and focus.
@@ -47,11 +49,12 @@ func DefaultKeyMap() KeyMap {
 		PrevMatch: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
 		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: name/rate/count")),
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
+		Streams:   key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JetStream streams")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
 		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
-		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load)")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams)")),
 		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
 		FocusPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
 		Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),
@@ -192,6 +195,7 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
+		{"JetStream", []key.Binding{k.Streams}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},
 		{"Timeline (natsx open)", []key.Binding{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker}},

@@ -121,5 +121,6 @@ func (m *Model) layoutParts() {
 	}
 	m.band.SetSize(l.panes.w, l.panes.h)
 	m.form.SetSize(w, bodyH)
+	m.streams.SetHeight(bodyH)
 	m.syncInspector()
 }

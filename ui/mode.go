@@ -16,10 +16,11 @@ import (
 type mode int
 
 const (
-	modeBrowse mode = iota // the tree, the panes and the inspector, by focus
-	modeHelp               // the key screen in the body's place
-	modeForm               // the publish form in the body's place
-	modePrompt             // the footer prompt (search, filter, find, seek, ":")
+	modeBrowse  mode = iota // the tree, the panes and the inspector, by focus
+	modeHelp                // the key screen in the body's place
+	modeForm                // the publish form in the body's place
+	modePrompt              // the footer prompt (search, filter, find, seek, ":")
+	modeStreams             // the JetStream streams view in the body's place
 )
 
 // handleKey routes a key to the part the mode gives it to.
@@ -31,6 +32,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.promptInput(msg)
 	case modeHelp:
 		return m.helpKey(msg)
+	case modeStreams:
+		return m.streamsKey(msg)
 	}
 	return m.browseKey(msg)
 }
@@ -46,10 +49,11 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 	return nil
 }
 
-// routeMouse gives the mouse to the body unless the help screen covers
-// it (the form and the prompt leave it: a click still moves the focus).
+// routeMouse gives the mouse to the body unless the help screen or the
+// streams view covers it (the form and the prompt leave it: a click still
+// moves the focus).
 func (m *Model) routeMouse(msg tea.MouseMsg) tea.Cmd {
-	if m.mode == modeHelp {
+	if m.mode == modeHelp || m.mode == modeStreams {
 		return nil
 	}
 	return m.handleMouse(msg)
@@ -76,6 +80,8 @@ func (m *Model) Render() string {
 		lines = append(lines, m.helpView(w, bodyH)...)
 	case modeForm:
 		lines = append(lines, m.form.View(w, bodyH)...)
+	case modeStreams:
+		lines = append(lines, m.streams.View(w, bodyH, m.wall)...)
 	default:
 		lines = append(lines, m.bodyView(w, bodyH)...)
 	}
@@ -171,6 +177,9 @@ func (m *Model) footerView(w int) string {
 	if m.mode == modeForm {
 		// The tree's keys do nothing while the form has them.
 		return fit(m.help.ShortHelpView(m.form.keys.ShortHelp()), w)
+	}
+	if m.mode == modeStreams {
+		return fit(m.help.ShortHelpView(m.keys.streamsHelp()), w)
 	}
 	return fit(m.help.ShortHelpView(m.keys.ShortHelpFor(m.focus)), w)
 }

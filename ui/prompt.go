@@ -183,9 +183,13 @@ func (m *Model) offerPrompt(kind promptKind, label, value string) tea.Cmd {
 	return m.prompt.openSelected(kind, label, value)
 }
 
+// closePrompt hides the prompt; a command that opened a view (":streams")
+// keeps its mode.
 func (m *Model) closePrompt() {
 	m.prompt.close()
-	m.mode = modeBrowse
+	if m.mode == modePrompt {
+		m.mode = modeBrowse
+	}
 }
 
 // promptInput routes a key or a paste to the prompt and acts on the result.
@@ -282,6 +286,8 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		return m.quit(), nil
 	case "f", "filter":
 		return m.addPane(arg)
+	case "streams", "js":
+		return m.openStreams(), nil
 	case "save":
 		return m.savePanesCmd(), nil
 	case "load":
@@ -315,6 +321,6 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		}
 		return m.closePane(n - 1), nil
 	default:
-		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, quit)", name)
+		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, streams, quit)", name)
 	}
 }

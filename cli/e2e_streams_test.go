@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// e2eStreams: on the demo, S lists the demo's streams from the embedded
+// broker's JetStream, and the list refreshes (JOBS' count changes while
+// the view stays open); esc goes back to the tree.
+func e2eStreams(t *testing.T, bin string) {
+	term := e2eStart(t, bin, 120, 30, "--listen", e2eListen(t), "--demo-rate", "2000")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "connected") })
+	e2eSend(t, term, "J")
+	var first string
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		if !e2eHasAll(s, "JetStream streams", "ORDERS", "orders.>", "JOBS", "workqueue", "KV_drivers") {
+			return false
+		}
+		first = streamLine(s, "KV_drivers")
+		return true
+	})
+	// The bucket grows by 20 revisions a second at this rate: a refresh
+	// shows another count.
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		l := streamLine(s, "KV_drivers")
+		return l != "" && l != first
+	})
+	e2eSend(t, term, "\x1b")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return !strings.Contains(s, "JetStream streams") && strings.Contains(s, "▸ orders")
+	})
+	e2eQuit(t, term)
+}
+
+// streamLine is the messages and bytes of the stream row that starts with
+// name ("" when none): the columns a refresh changes (the ages change
+// with every frame).
+func streamLine(screen, name string) string {
+	for l := range strings.SplitSeq(screen, "\n") {
+		if f := strings.Fields(l); len(f) > 4 && f[0] == name {
+			return strings.Join(f[2:5], " ")
+		}
+	}
+	return ""
+}

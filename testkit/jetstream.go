@@ -1,0 +1,26 @@
+package testkit
+
+import (
+	"testing"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// JetStreamServer is Server with JetStream on, its store in the test's
+// temporary directory and small limits; mods apply after, so a test may
+// change them (accounts without JetStream, other limits).
+func JetStreamServer(t testing.TB, mods ...func(*server.Options)) *server.Server {
+	t.Helper()
+	dir := t.TempDir()
+	js := func(o *server.Options) {
+		o.JetStream = true
+		o.StoreDir = dir
+		o.JetStreamMaxMemory = 64 << 20
+		o.JetStreamMaxStore = 256 << 20
+	}
+	s := Server(t, append([]func(*server.Options){js}, mods...)...)
+	if !s.JetStreamEnabled() {
+		t.Fatal("testkit: JetStream did not start")
+	}
+	return s
+}

@@ -1,0 +1,273 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"natsx/model"
+)
+
+// StreamLister lists the server's JetStream streams (engine.JetStream).
+// The streams view asks it once on opening and then every
+// StreamsRefresh while it stays open, one listing at a time.
+type StreamLister interface {
+	Summaries(ctx context.Context) ([]model.StreamSummary, error)
+}
+
+// StreamsRefresh is how long the streams view waits between listings.
+const StreamsRefresh = 3 * time.Second
+
+// streamsTimeout bounds one listing.
+const streamsTimeout = 10 * time.Second
+
+// streamsListedMsg is a listing's result; tag ties it to the view's
+// opening that asked (a result for an earlier opening is dropped).
+type streamsListedMsg struct {
+	tag  int
+	rows []model.StreamSummary
+	err  error
+}
+
+// streamsTickMsg asks for the next listing of the opening tag.
+type streamsTickMsg struct{ tag int }
+
+// streamsView is the streams view: every stream with its subjects, size,
+// age and shape, refreshed while it is open.
+type streamsView struct {
+	st      *Styles
+	rows    []model.StreamSummary
+	err     string
+	sort    model.StreamSort
+	sel     int
+	top     int
+	loaded  bool
+	updated time.Time
+	// tag counts the openings; listing is true while a listing of the
+	// current one runs, so there is never more than one.
+	tag     int
+	listing bool
+}
+
+// openStreams shows the streams view and starts listing.
+func (m *Model) openStreams() tea.Cmd {
+	m.mode = modeStreams
+	v := &m.streams
+	v.tag++
+	if m.opts.Streams == nil {
+		v.err, v.loaded = "JetStream not available here: natsx open plays a capture", true
+		return nil
+	}
+	v.listing = true
+	return listStreams(m.opts.Streams, v.tag)
+}
+
+// listStreams asks lister for the streams off the UI's goroutine.
+func listStreams(lister StreamLister, tag int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
+		defer cancel()
+		rows, err := lister.Summaries(ctx)
+		return streamsListedMsg{tag: tag, rows: rows, err: err}
+	}
+}
+
+// streamsListed takes a listing and, while the view is open, asks for the
+// next one after StreamsRefresh.
+func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
+	v := &m.streams
+	if msg.tag != v.tag {
+		return nil // for an earlier opening
+	}
+	v.listing, v.loaded, v.updated = false, true, m.wall
+	if msg.err != nil {
+		v.err = msg.err.Error()
+	} else {
+		v.err, v.rows = "", msg.rows
+		model.SortStreams(v.rows, v.sort)
+	}
+	if m.mode != modeStreams {
+		return nil
+	}
+	tag := v.tag
+	return tea.Tick(StreamsRefresh, func(time.Time) tea.Msg { return streamsTickMsg{tag: tag} })
+}
+
+// streamsTick starts the next listing if the view is still open.
+func (m *Model) streamsTick(msg streamsTickMsg) tea.Cmd {
+	v := &m.streams
+	if msg.tag != v.tag || m.mode != modeStreams || v.listing || m.opts.Streams == nil {
+		return nil
+	}
+	v.listing = true
+	return listStreams(m.opts.Streams, v.tag)
+}
+
+// streamsKey handles a key while the streams view is open.
+func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, v := m.keys, &m.streams
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Streams):
+		m.mode = modeBrowse
+		v.tag++ // the pending refresh is for this opening: drop it
+		v.listing = false
+	case key.Matches(msg, k.Up):
+		v.sel--
+	case key.Matches(msg, k.Down):
+		v.sel++
+	case key.Matches(msg, k.PageUp):
+		v.sel -= 10
+	case key.Matches(msg, k.PageDown):
+		v.sel += 10
+	case key.Matches(msg, k.Top):
+		v.sel = 0
+	case key.Matches(msg, k.Bottom):
+		v.sel = len(v.rows) - 1
+	case key.Matches(msg, k.Sort):
+		v.sort = v.sort.Next()
+		model.SortStreams(v.rows, v.sort)
+		m.setFlash("streams by "+v.sort.String(), false)
+	}
+	return nil
+}
+
+// streamsHelp is the footer's hint while the view is open.
+func (k KeyMap) streamsHelp() []key.Binding {
+	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
+	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "sort"))
+	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
+	return []key.Binding{move, sort, back, k.Quit}
+}
+
+// streamColumn is one column of the table: a title, a width and how a row
+// fills it (plain text; the view sanitizes and fits it).
+type streamColumn struct {
+	title string
+	w     int
+	right bool
+	cell  func(r *model.StreamSummary, now time.Time) string
+}
+
+// streamColumns are the fixed-width columns after NAME and SUBJECTS.
+var streamColumns = []streamColumn{
+	{"MSGS", 7, true, func(r *model.StreamSummary, _ time.Time) string { return model.HumanCount(r.Messages) }},
+	{"BYTES", 9, true, func(r *model.StreamSummary, _ time.Time) string { return model.HumanBytes(r.Bytes) }},
+	{"FIRST", 5, true, func(r *model.StreamSummary, now time.Time) string { return model.Age(r.FirstTime, now) }},
+	{"LAST", 5, true, func(r *model.StreamSummary, now time.Time) string { return model.Age(r.LastTime, now) }},
+	{"CONS", 4, true, func(r *model.StreamSummary, _ time.Time) string { return strconv.Itoa(r.Consumers) }},
+	{"RETENTION", 9, false, func(r *model.StreamSummary, _ time.Time) string { return r.Retention }},
+	{"STORE", 6, false, func(r *model.StreamSummary, _ time.Time) string { return r.Storage }},
+	{"R", 1, true, func(r *model.StreamSummary, _ time.Time) string { return strconv.Itoa(r.Replicas) }},
+	{"LEADER / NOTES", 0, false, func(r *model.StreamSummary, _ time.Time) string {
+		return strings.Trim(r.Leader+" "+r.Note, " ")
+	}},
+}
+
+// View draws the view w x h at now (stream ages are relative to it).
+func (v *streamsView) View(w, h int, now time.Time) []string {
+	st := v.st
+	title := st.Title.Render("JetStream streams")
+	switch {
+	case !v.loaded:
+		title += st.Muted.Render("  listing…")
+	case v.err == "":
+		title += st.Muted.Render(fmt.Sprintf("  %d, by %s, every %s", len(v.rows), v.sort, StreamsRefresh))
+	}
+	lines := []string{title}
+	if v.err != "" {
+		// One line, whatever the server said.
+		lines = append(lines, st.Bad.Render(model.Sanitize(firstLine(v.err))))
+		return block(lines, w, h)
+	}
+	if v.loaded && len(v.rows) == 0 {
+		lines = append(lines, st.Muted.Render("no streams"))
+		return block(lines, w, h)
+	}
+	// NAME and SUBJECTS take what their longest need, up to a bound;
+	// SUBJECTS gives way to the notes (a lagging mirror matters more than
+	// the end of a subject list), which take the rest.
+	nameW, subjNeed, noteNeed := 4, 8, 0
+	for i := range v.rows {
+		r := &v.rows[i]
+		nameW = max(nameW, min(ansi.StringWidth(model.Sanitize(r.Name)), 24))
+		subjNeed = max(subjNeed, ansi.StringWidth(model.Sanitize(strings.Join(r.Subjects, ","))))
+		noteNeed = max(noteNeed, ansi.StringWidth(model.Sanitize(strings.Trim(r.Leader+" "+r.Note, " "))))
+	}
+	fixed := 0
+	for _, c := range streamColumns {
+		fixed += c.w + 1
+	}
+	free := w - nameW - 1 - fixed
+	subjW := max(min(subjNeed, free-min(noteNeed, 32)), min(free, 12), 8)
+	row := func(name, subjects string, cells []string) string {
+		var b strings.Builder
+		b.WriteString(fit(name, nameW))
+		b.WriteByte(' ')
+		b.WriteString(fit(subjects, subjW))
+		for i, c := range streamColumns {
+			b.WriteByte(' ')
+			switch {
+			case c.w == 0:
+				b.WriteString(cells[i])
+			case c.right:
+				b.WriteString(fitLeft(cells[i], c.w))
+			default:
+				b.WriteString(fit(cells[i], c.w))
+			}
+		}
+		return b.String()
+	}
+	titles := make([]string, len(streamColumns))
+	for i, c := range streamColumns {
+		titles[i] = c.title
+	}
+	lines = append(lines, st.Muted.Render(fit(row("NAME", "SUBJECTS", titles), w)))
+	body := max(h-len(lines), 1)
+	cells := make([]string, len(streamColumns))
+	for i := v.top; i < len(v.rows) && i < v.top+body; i++ {
+		r := &v.rows[i]
+		for j, c := range streamColumns {
+			cells[j] = model.Sanitize(c.cell(r, now))
+		}
+		line := fit(row(model.Sanitize(r.Name), model.Sanitize(strings.Join(r.Subjects, ",")), cells), w)
+		if i == v.sel {
+			line = st.Selected.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return block(lines, w, h)
+}
+
+// streamsChrome is the title and column lines above the rows.
+const streamsChrome = 2
+
+// SetHeight keeps the selected row within h lines of body (the rows
+// scroll under the title and the column line); Update calls it, so View
+// only reads.
+func (v *streamsView) SetHeight(h int) {
+	rows := max(h-streamsChrome, 1)
+	v.sel = min(max(v.sel, 0), max(len(v.rows)-1, 0))
+	if v.sel < v.top {
+		v.top = v.sel
+	}
+	if v.sel >= v.top+rows {
+		v.top = v.sel - rows + 1
+	}
+	v.top = max(min(v.top, len(v.rows)-rows), 0)
+}
+
+// firstLine is s up to its first line break.
+func firstLine(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
