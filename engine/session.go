@@ -249,9 +249,10 @@ func (s *Session) checkLoss(nc *nats.Conn, lc connRecord) {
 	if !isSlowConsumerReason(reason) {
 		return
 	}
-	s.loss.slowCount.Add(1)
 	msg := fmt.Sprintf("the server disconnected natsx as a slow consumer (%s); messages were lost", reason)
+	// The message first: a reader that sees the count sees why.
 	s.lastErr.Store(&msg)
+	s.loss.slowCount.Add(1)
 }
 
 // watchLoss notes the connection nc now is and, off the caller's
