@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"sync"
+	"unsafe"
 
 	"natsx/model"
 )
@@ -16,7 +17,15 @@ type StoreOptions struct {
 	// MaxPayload caps the payload bytes kept per message (Size keeps the
 	// wire size).
 	MaxPayload int
+	// MaxMemory bounds what the messages held cost the heap beyond their
+	// slots: subject, reply, headers and payload, each as the allocator
+	// rounds it (see HeldCost). The slots are Capacity × SlotBytes,
+	// allocated once. 0 takes the default.
+	MaxMemory int64
 }
+
+// SlotBytes is what one slot of the store's ring costs: a model.Message.
+const SlotBytes = int64(unsafe.Sizeof(model.Message{}))
 
 // DefaultStoreOptions holds ~0.2 s of a 1M msg/s flood: the UI drains it
 // 20 times a second, so only a stalled reader loses messages. Payloads are
@@ -24,7 +33,66 @@ type StoreOptions struct {
 // started in the explorer (R) gets them intact; the tree and the panes keep
 // at most model.KeptPayload of each for display.
 func DefaultStoreOptions() StoreOptions {
-	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 8 << 20}
+	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 8 << 20, MaxMemory: 96 << 20}
+}
+
+// StoreOptionsFor is the store that fits in memory bytes, slots included:
+// two thirds of it for slots (a power of two of them, at least 4,096, at
+// most the default's 262,144), the rest for what the messages point at.
+// With 16-byte payloads on 10-byte subjects a message costs its slot
+// (112 bytes) and ~32 bytes more, so the slots are what runs out first.
+func StoreOptionsFor(memory int64) StoreOptions {
+	o := DefaultStoreOptions()
+	c := 1 << 12
+	for c < o.Capacity && int64(2*c)*SlotBytes <= memory*2/3 {
+		c *= 2
+	}
+	o.Capacity = c
+	o.MaxMemory = max(memory-int64(c)*SlotBytes, 1<<20)
+	o.MaxBytes = int(min(int64(o.MaxBytes), o.MaxMemory))
+	return o
+}
+
+// HeldCost is what a message in the store costs the heap beyond its slot:
+// its subject, reply and payload allocations, rounded up as the allocator
+// rounds them, and its headers (nats.go's map of slices, estimated at
+// twice their wire size plus the map). The payload's allocation is the
+// one nats.go made for the message; headers, when there are any, sit in
+// front of it on the wire and in that allocation, and are counted twice
+// over in the estimate.
+func HeldCost(m *model.Message) int64 {
+	c := allocBytes(len(m.Subject)) + allocBytes(len(m.Reply)) + allocBytes(cap(m.Data))
+	if len(m.Header) > 0 {
+		c += 272 // an empty map's header and first bucket
+		for k, vs := range m.Header {
+			c += 2*int64(len(k)) + 48
+			for _, v := range vs {
+				c += 2*int64(len(v)) + 16
+			}
+		}
+	}
+	return c
+}
+
+// allocBytes is what the Go allocator takes for n bytes without pointers:
+// its size classes step by 16 bytes up to 256, then by about an eighth,
+// and objects past 32 KiB take whole 8 KiB pages. An approximation within
+// a few percent, which is what a budget needs.
+func allocBytes(n int) int64 {
+	switch {
+	case n <= 0:
+		return 0
+	case n <= 256:
+		return int64(n+15) &^ 15
+	case n <= 32<<10:
+		step := 1
+		for step*8 < n {
+			step <<= 1
+		}
+		return int64((n + step - 1) / step * step)
+	default:
+		return int64(n+8191) &^ 8191
+	}
 }
 
 // Store is a bounded ring of the newest messages, written by the tap's NATS
@@ -40,6 +108,8 @@ type Store struct {
 	bytes      int
 	maxBytes   int
 	maxPayload int
+	held       int64 // HeldCost of the messages held
+	maxHeld    int64
 }
 
 // NewStore returns an empty store.
@@ -54,13 +124,19 @@ func NewStore(o StoreOptions) *Store {
 	if o.MaxPayload <= 0 {
 		o.MaxPayload = d.MaxPayload
 	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = d.MaxMemory
+	}
 	// A message bigger than MaxBytes would be held alone and break the bound.
 	o.MaxPayload = min(o.MaxPayload, o.MaxBytes)
 	c := 1
 	for c < o.Capacity {
 		c <<= 1
 	}
-	return &Store{buf: make([]model.Message, c), mask: uint64(c - 1), maxBytes: o.MaxBytes, maxPayload: o.MaxPayload}
+	// A message must fit alone in the memory bound too: cap its payload so.
+	o.MaxPayload = int(min(int64(o.MaxPayload), o.MaxMemory/2))
+	return &Store{buf: make([]model.Message, c), mask: uint64(c - 1), maxBytes: o.MaxBytes, maxPayload: o.MaxPayload,
+		maxHeld: o.MaxMemory}
 }
 
 // Append adds m, assigning its sequence number, and returns it. It never
@@ -72,19 +148,31 @@ func (s *Store) Append(m model.Message) uint64 {
 	if len(m.Data) > s.maxPayload {
 		m.Data = slices.Clone(m.Data[:s.maxPayload])
 	}
+	cost := HeldCost(&m)
 	s.mu.Lock()
-	for s.head > s.start && (s.head-s.start > s.mask || s.bytes+len(m.Data) > s.maxBytes) {
+	for s.head > s.start && (s.head-s.start > s.mask || s.bytes+len(m.Data) > s.maxBytes || s.held+cost > s.maxHeld) {
 		old := &s.buf[s.start&s.mask]
 		s.bytes -= len(old.Data)
+		s.held -= HeldCost(old)
 		*old = model.Message{} // release references for the GC
 		s.start++
 	}
 	m.Seq = s.head
 	s.buf[s.head&s.mask] = m
 	s.bytes += len(m.Data)
+	s.held += cost
 	s.head++
 	s.mu.Unlock()
 	return m.Seq
+}
+
+// Memory is what the store holds on the heap: its slots and what the
+// messages in them point at (HeldCost). Messages a reader copied out and
+// still holds are the reader's to count.
+func (s *Store) Memory() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int64(len(s.buf))*SlotBytes + s.held
 }
 
 // Read copies messages from cursor on into buf and returns how many, the
