@@ -237,6 +237,14 @@ func (f *FlightRecorder) Stats() (messages int, bytes int64, dropped uint64, spa
 	return f.n, f.bytes, f.dropped, max(span, 0)
 }
 
+// Memory is what the recorder holds on the heap: its chunks (the spare
+// included), its big payloads and the lists of both. It is what the
+// budget counts (Stats' bytes) plus a few percent of slack (see held);
+// the explorer's header charges it to --max-memory.
+func (f *FlightRecorder) Memory() int64 {
+	return f.held() + int64(cap(f.chunks)+cap(f.bigs))*24
+}
+
 // held is the memory the chunks and big payloads take (the spare
 // included): what is counted, plus the room left at the end of each chunk
 // (less than a small record), the evicted head of the oldest and the
