@@ -65,6 +65,10 @@ type flightSavedMsg struct {
 	status statusMsg
 }
 
+// memoryHolder is a flight recorder that can say what it holds on the
+// heap, for the header's mem.
+type memoryHolder interface{ Memory() int64 }
+
 // flightState is the UI's side of the flight recorder. While a save runs,
 // the recorder belongs to the save's Cmd (which copies and writes what it
 // holds off the UI goroutine); the batches applied meanwhile wait in
@@ -76,13 +80,27 @@ type flightState struct {
 	bytes   int64 // what pending holds, by pendingCost
 	reset   bool  // a rewind happened during the save
 	missed  uint64
+	// held is what the recorder held on the heap after the UI last fed
+	// it (the header's share; while a save runs the recorder is the
+	// save's, so it is not asked).
+	held int64
 }
 
-// maxFlightPending bounds what is held for the flight recorder while a
-// save runs: the recorder's own default budget, so the hand-over never
-// holds more than the recorder would. Beyond it messages are counted, not
-// kept, and the save's flash says how many.
-const maxFlightPending = 64 << 20
+// defaultFlightPending bounds what is held for the flight recorder while
+// a save runs when Options.Budget does not say: beyond the bound (the
+// recorder's own share of the budget, so the hand-over never holds more
+// than the recorder would) messages are counted, not kept, and the save's
+// flash says how many.
+const defaultFlightPending = 64 << 20
+
+// noteFlight remembers what the flight recorder holds, for the header.
+func (m *Model) noteFlight() {
+	if r := m.opts.Recorder; r != nil {
+		if h, ok := r.Flight.(memoryHolder); ok {
+			m.flight.held = h.Memory()
+		}
+	}
+}
 
 // pendingCost is what a held message costs: its struct, subject, reply
 // and payload (headers are rare and small; an estimate is enough for a
@@ -257,12 +275,13 @@ func (m *Model) flightAdd(msgs []model.Message) {
 	}
 	if !m.flight.saving {
 		r.Flight.Add(msgs)
+		m.noteFlight()
 		return
 	}
 	fs := &m.flight
 	for i := range msgs {
 		c := pendingCost(&msgs[i])
-		if fs.bytes+c > maxFlightPending {
+		if fs.bytes+c > m.opts.Budget.Flight {
 			fs.missed += uint64(len(msgs) - i)
 			return
 		}
@@ -282,6 +301,7 @@ func (m *Model) flightReset() {
 		return
 	}
 	r.Flight.Reset()
+	m.noteFlight()
 }
 
 // flightSaved takes the recorder back and gives it what arrived meanwhile.
@@ -298,6 +318,7 @@ func (m *Model) flightSaved(msg flightSavedMsg) {
 		text += fmt.Sprintf(" (%d messages arrived too fast to keep meanwhile)", fs.missed)
 	}
 	*fs = flightState{}
+	m.noteFlight()
 	m.setFlash(text, msg.status.isErr)
 }
 
