@@ -24,6 +24,18 @@ const (
 	maxGCPercent = 1000
 )
 
+// ExplorerLive is the part of budget the live heap may take: the tuner
+// lets the heap grow MinGCPercent past the live part before a collection,
+// and aims the whole process at the budget plus gcHeadroom (see
+// ExplorerGCPercent), so a live heap of this much still keeps RSS within
+// it. At 256 MiB: 226 MiB live, 30 MiB of room for garbage (the headroom
+// takes the rest); a small budget is all live (16 MiB: the headroom holds
+// its garbage).
+func ExplorerLive(budget int64) int64 {
+	goal := (budget+gcHeadroom)*10/11 - gcOverhead
+	return min(budget, goal*100/(100+MinGCPercent))
+}
+
 // ExplorerGCPercent is the GOGC that keeps RSS within the budget plus
 // gcHeadroom for a heap whose live part is live, within [MinGCPercent,
 // maxGCPercent]. The heap grows to its goal before a collection, and the
