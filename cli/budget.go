@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"unsafe"
 
 	"natsx/engine"
 	"natsx/model"
@@ -12,8 +13,9 @@ import (
 // Shares of the live part of --max-memory (ExplorerLive) for what holds
 // traffic on its way to the tree, with their floors and caps. The store
 // gets the most: its slots are what a flood's backlog needs (at 256 MiB,
-// 131,072 of them, over half a second of nats bench's 200k msg/s while the
-// UI applies a batch of new subjects); nats.go's pending queue only fills
+// 262,144 of them, as before the budget covered it: over a second of nats
+// bench's 200k msg/s while the UI applies new subjects; with half as many,
+// a 1M-subject flood dropped 414k instead of 126k); nats.go's pending queue only fills
 // while the tap's callback waits for a core; the flight recorder keeps the
 // last minute of moderate traffic, or the last seconds of a flood. The
 // tree and the panes get the rest: about 70% of the budget at 256 MiB.
@@ -44,7 +46,7 @@ func SplitBudget(total int64) model.Budget {
 		Flight:  min(max(live/flightShare, minFlight), maxFlight),
 	}
 	b.BatchSize = min(max(engine.StoreOptionsFor(b.Store).Capacity/8, minBatch), maxBatch)
-	b.Batch = int64(b.BatchSize) * engine.SlotBytes
+	b.Batch = int64(b.BatchSize) * int64(unsafe.Sizeof(model.Message{}))
 	b.Tree = live - b.Store - b.Pending - b.Flight - b.Batch
 	return b
 }

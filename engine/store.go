@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"slices"
 	"sync"
 	"unsafe"
@@ -24,8 +25,35 @@ type StoreOptions struct {
 	MaxMemory int64
 }
 
-// SlotBytes is what one slot of the store's ring costs: a model.Message.
-const SlotBytes = int64(unsafe.Sizeof(model.Message{}))
+// SlotBytes is what one slot of the store's ring costs.
+const SlotBytes = int64(unsafe.Sizeof(slot{}))
+
+// slot is a message as the store holds it: model.Message less what the
+// store need not keep (the sequence is the slot's place in the ring; Sum
+// is never set on the tap's path), the payload a pointer and two lengths.
+// 80 bytes instead of 112: in a flood of small messages the slots are
+// most of what the store holds, so the same share holds 40% more of them.
+type slot struct {
+	received int64
+	subject  string
+	reply    string
+	via      string
+	header   model.Header
+	data     *byte
+	n        int32 // len(Data): at most MaxPayload (8 MiB)
+	size     int32 // the wire size: nats-server's max_payload is at most 64 MiB
+}
+
+// message is the slot as a model.Message with sequence seq.
+func (sl *slot) message(seq uint64) model.Message {
+	return model.Message{Seq: seq, Received: sl.received, Subject: sl.subject, Reply: sl.reply, Via: sl.via,
+		Header: sl.header, Data: unsafe.Slice(sl.data, sl.n), Size: int(sl.size)}
+}
+
+// heldCost is what the slot's message costs the heap beyond the slot.
+func (sl *slot) heldCost() int64 {
+	return heldCost(sl.subject, sl.reply, sl.header, int(sl.n))
+}
 
 // DefaultStoreOptions holds ~0.2 s of a 1M msg/s flood: the UI drains it
 // 20 times a second, so only a stalled reader loses messages. Payloads are
@@ -37,14 +65,14 @@ func DefaultStoreOptions() StoreOptions {
 }
 
 // StoreOptionsFor is the store that fits in memory bytes, slots included:
-// two thirds of it for slots (a power of two of them, at least 4,096, at
-// most the default's 262,144), the rest for what the messages point at.
-// With 16-byte payloads on 10-byte subjects a message costs its slot
-// (112 bytes) and ~32 bytes more, so the slots are what runs out first.
+// up to three quarters of it for slots (a power of two of them, at least
+// 4,096, at most the default's 262,144), the rest for what the messages
+// point at. With 16-byte payloads on 10-byte subjects a message costs its
+// slot (80 bytes) and ~32 bytes more, so the slots are what runs out first.
 func StoreOptionsFor(memory int64) StoreOptions {
 	o := DefaultStoreOptions()
 	c := 1 << 12
-	for c < o.Capacity && int64(2*c)*SlotBytes <= memory*2/3 {
+	for c < o.Capacity && int64(2*c)*SlotBytes <= memory*3/4 {
 		c *= 2
 	}
 	o.Capacity = c
@@ -53,18 +81,18 @@ func StoreOptionsFor(memory int64) StoreOptions {
 	return o
 }
 
-// HeldCost is what a message in the store costs the heap beyond its slot:
-// its subject, reply and payload allocations, rounded up as the allocator
-// rounds them, and its headers (nats.go's map of slices, estimated at
-// twice their wire size plus the map). The payload's allocation is the
-// one nats.go made for the message; headers, when there are any, sit in
-// front of it on the wire and in that allocation, and are counted twice
-// over in the estimate.
-func HeldCost(m *model.Message) int64 {
-	c := allocBytes(len(m.Subject)) + allocBytes(len(m.Reply)) + allocBytes(cap(m.Data))
-	if len(m.Header) > 0 {
+// heldCost is what a message in the store costs the heap beyond its slot:
+// its subject, reply and payload (n bytes) allocations, rounded up as the
+// allocator rounds them, and its headers (nats.go's map of slices,
+// estimated at twice their wire size plus the map). The payload's
+// allocation is the one nats.go made for the message; headers, when there
+// are any, sit in front of it on the wire and in that allocation, and are
+// counted twice over in the estimate.
+func heldCost(subject, reply string, header model.Header, n int) int64 {
+	c := allocBytes(len(subject)) + allocBytes(len(reply)) + allocBytes(n)
+	if len(header) > 0 {
 		c += 272 // an empty map's header and first bucket
-		for k, vs := range m.Header {
+		for k, vs := range header {
 			c += 2*int64(len(k)) + 48
 			for _, v := range vs {
 				c += 2*int64(len(v)) + 16
@@ -101,14 +129,14 @@ func allocBytes(n int) int64 {
 // fell behind learns how many it missed.
 type Store struct {
 	mu         sync.Mutex
-	buf        []model.Message
+	buf        []slot
 	mask       uint64
 	start      uint64 // sequence of the oldest message held
 	head       uint64 // sequence the next message gets
 	bytes      int
 	maxBytes   int
 	maxPayload int
-	held       int64 // HeldCost of the messages held
+	held       int64 // heldCost of the messages held
 	maxHeld    int64
 }
 
@@ -135,7 +163,7 @@ func NewStore(o StoreOptions) *Store {
 	}
 	// A message must fit alone in the memory bound too: cap its payload so.
 	o.MaxPayload = int(min(int64(o.MaxPayload), o.MaxMemory/2))
-	return &Store{buf: make([]model.Message, c), mask: uint64(c - 1), maxBytes: o.MaxBytes, maxPayload: o.MaxPayload,
+	return &Store{buf: make([]slot, c), mask: uint64(c - 1), maxBytes: o.MaxBytes, maxPayload: o.MaxPayload,
 		maxHeld: o.MaxMemory}
 }
 
@@ -148,22 +176,24 @@ func (s *Store) Append(m model.Message) uint64 {
 	if len(m.Data) > s.maxPayload {
 		m.Data = slices.Clone(m.Data[:s.maxPayload])
 	}
-	cost := HeldCost(&m)
+	sl := slot{received: m.Received, subject: m.Subject, reply: m.Reply, via: m.Via, header: m.Header,
+		data: unsafe.SliceData(m.Data), n: int32(len(m.Data)), size: int32(min(m.Size, math.MaxInt32))}
+	cost := sl.heldCost()
 	s.mu.Lock()
 	for s.head > s.start && (s.head-s.start > s.mask || s.bytes+len(m.Data) > s.maxBytes || s.held+cost > s.maxHeld) {
 		old := &s.buf[s.start&s.mask]
-		s.bytes -= len(old.Data)
-		s.held -= HeldCost(old)
-		*old = model.Message{} // release references for the GC
+		s.bytes -= int(old.n)
+		s.held -= old.heldCost()
+		*old = slot{} // release references for the GC
 		s.start++
 	}
-	m.Seq = s.head
-	s.buf[s.head&s.mask] = m
+	seq := s.head
+	s.buf[s.head&s.mask] = sl
 	s.bytes += len(m.Data)
 	s.held += cost
 	s.head++
 	s.mu.Unlock()
-	return m.Seq
+	return seq
 }
 
 // Memory is what the store holds on the heap: its slots and what the
@@ -188,13 +218,9 @@ func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed ui
 	if cursor > s.head {
 		cursor = s.head
 	}
-	for n < len(buf) && cursor < s.head {
-		// Copy in contiguous runs; the lock is held for a memmove, not a loop.
-		i := cursor & s.mask
-		run := min(uint64(len(buf)-n), s.head-cursor, uint64(len(s.buf))-i)
-		copy(buf[n:], s.buf[i:i+run])
-		n += int(run)
-		cursor += run
+	for ; n < len(buf) && cursor < s.head; n++ {
+		buf[n] = s.buf[cursor&s.mask].message(cursor)
+		cursor++
 	}
 	return n, cursor, missed
 }
