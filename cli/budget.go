@@ -14,15 +14,18 @@ import (
 // traffic on its way to the tree, with their floors and caps. The store
 // gets the most: its slots are what a flood's backlog needs (at 256 MiB,
 // 262,144 of them, as before the budget covered it: over a second of nats
-// bench's 200k msg/s while the UI applies new subjects; with half as many,
-// a 1M-subject flood dropped 414k instead of 126k); nats.go's pending queue only fills
-// while the tap's callback waits for a core; the flight recorder keeps the
-// last minute of moderate traffic, or the last seconds of a flood. The
-// tree and the panes get the rest: about 70% of the budget at 256 MiB.
+// bench's 200k msg/s while the UI applies new subjects; with half as
+// many, a 1M-subject flood dropped 414k messages instead of 126k).
+// nats.go's pending queue only fills while the tap's callback waits for a
+// core (a busy machine: with 14 MiB, 50k messages, the 2M-message flood
+// over 100k subjects lost 82k there at a load average of 6 on 2 cores).
+// The flight recorder keeps the last minute of moderate traffic (500
+// msg/s of 200 bytes in 7 MiB), or the last second of a flood. The tree
+// and the panes get the rest: about 60% of the budget at 256 MiB.
 const (
-	storeShare, minStore, maxStore       = 8, 2 << 20, 64 << 20
+	storeShare, minStore, maxStore       = 7, 2 << 20, 64 << 20
 	pendingShare, minPending, maxPending = 16, 1 << 20, 32 << 20
-	flightShare, minFlight, maxFlight    = 16, 1 << 20, 64 << 20
+	flightShare, minFlight, maxFlight    = 32, 1 << 20, 64 << 20
 	// A pull reads an eighth of the store's slots, within these: small
 	// enough that its slots cost little, big enough that a backlog is
 	// read in few pulls (each is applied in ApplyBudget parts anyway).
