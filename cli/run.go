@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"runtime"
 	"time"
@@ -119,8 +120,8 @@ func tuiRecorder(sess *engine.Session, version string, flight int64) *ui.Recorde
 			}
 			return recorder.Recording{LiveRecorder: r}, nil
 		},
-		Save: func(path string, msgs []model.Message) (int, error) {
-			return recorder.SaveMessages(path, msgs, hdr)
+		Save: func(path string, msgs iter.Seq[*model.Message]) (int, error) {
+			return recorder.SaveAll(path, msgs, hdr)
 		},
 		Flight: recorder.NewFlightRecorder(0, flight-flight/flightSlack),
 	}

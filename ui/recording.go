@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 	"unsafe"
@@ -30,8 +31,9 @@ type Recording interface {
 type Flight interface {
 	// Add is called with every batch the UI applies.
 	Add(msgs []model.Message)
-	// Snapshot copies what is kept, oldest first.
-	Snapshot() []model.Message
+	// All yields what is kept, oldest first, one message at a time (valid
+	// until the next): a save writes them without copying them all.
+	All() iter.Seq[*model.Message]
 	// Reset forgets what is kept (a seek back in natsx open).
 	Reset()
 }
@@ -40,7 +42,7 @@ type Flight interface {
 // the feed's current head, and save a flight snapshot.
 type Recorder struct {
 	Start  func(path string) (Recording, error)
-	Save   func(path string, msgs []model.Message) (int, error)
+	Save   func(path string, msgs iter.Seq[*model.Message]) (int, error)
 	Flight Flight
 }
 
@@ -242,8 +244,8 @@ func (m *Model) markRecording() {
 }
 
 // saveFlight writes the flight recorder's last minute to a capture. The
-// recorder is handed to the Cmd (its copy of up to 64 MiB of messages and
-// the file happen there) and comes back with flightSavedMsg.
+// recorder is handed to the Cmd (reading it and writing the file happen
+// there) and comes back with flightSavedMsg.
 func (m *Model) saveFlight() tea.Cmd {
 	r := m.opts.Recorder
 	if r == nil || r.Flight == nil || r.Save == nil {
@@ -258,7 +260,7 @@ func (m *Model) saveFlight() tea.Cmd {
 	fl, save := r.Flight, r.Save
 	return func() tea.Msg {
 		path := captureName("natsx-flight", time.Now())
-		n, err := save(path, fl.Snapshot())
+		n, err := save(path, fl.All())
 		if err != nil {
 			return flightSavedMsg{statusMsg{text: "flight: " + err.Error(), isErr: true}}
 		}

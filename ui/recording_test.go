@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -32,13 +33,16 @@ func (f *fakeFlight) Add(msgs []model.Message) {
 	}
 }
 
-func (f *fakeFlight) Snapshot() []model.Message {
+func (f *fakeFlight) All() iter.Seq[*model.Message] {
 	f.snapshots++
-	out := make([]model.Message, len(f.added))
-	for i, s := range f.added {
-		out[i] = model.Message{Subject: s}
+	added := slices.Clone(f.added)
+	return func(yield func(*model.Message) bool) {
+		for _, s := range added {
+			if !yield(&model.Message{Subject: s}) {
+				return
+			}
+		}
 	}
-	return out
 }
 
 func (f *fakeFlight) Reset() { f.added, f.resets = nil, f.resets+1 }
@@ -91,11 +95,11 @@ func TestFlightSaveHandsOver(t *testing.T) {
 	var saved []string
 	f := &feed{status: model.SourceStatus{State: model.StateConnected}}
 	m := New(Options{Source: f, Start: sceneStart, Recorder: &Recorder{Flight: fl,
-		Save: func(path string, msgs []model.Message) (int, error) {
-			for _, m := range msgs {
+		Save: func(path string, msgs iter.Seq[*model.Message]) (int, error) {
+			for m := range msgs {
 				saved = append(saved, m.Subject)
 			}
-			return len(msgs), nil
+			return len(saved), nil
 		}}})
 	f.publish(paneMsg(sceneNow, "a", "1", ""), paneMsg(sceneNow, "b", "2", ""))
 	pullInto(t, m)
