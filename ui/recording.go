@@ -260,12 +260,46 @@ func (m *Model) saveFlight() tea.Cmd {
 	fl, save := r.Flight, r.Save
 	return func() tea.Msg {
 		path := captureName("natsx-flight", time.Now())
-		n, err := save(path, fl.All())
+		var first, last int64
+		n, err := save(path, func(yield func(*model.Message) bool) {
+			for msg := range fl.All() {
+				if first == 0 {
+					first = msg.Received
+				}
+				last = msg.Received
+				if !yield(msg) {
+					return
+				}
+			}
+		})
 		if err != nil {
 			return flightSavedMsg{statusMsg{text: "flight: " + err.Error(), isErr: true}}
 		}
-		return flightSavedMsg{statusMsg{text: fmt.Sprintf("saved the last %d messages to %s", n, path)}}
+		return flightSavedMsg{statusMsg{text: flightSavedText(fl, n, time.Duration(last-first), path)}}
 	}
+}
+
+// flightEvictions is a flight recorder that counts the messages its
+// share of the budget evicted before they left its window.
+type flightEvictions interface {
+	Stats() (messages int, bytes int64, dropped uint64, span time.Duration)
+}
+
+// flightSavedText says what F saved: how many messages and over what
+// span, and, when the recorder's share of --max-memory evicted messages
+// before they were a minute old, that the span is its bound, not the
+// minute's (in a flood it is the last second or so).
+func flightSavedText(fl Flight, n int, span time.Duration, path string) string {
+	if n < 2 || span <= 0 {
+		return fmt.Sprintf("saved the last %d messages to %s", n, path)
+	}
+	why := ""
+	if ev, ok := fl.(flightEvictions); ok {
+		if _, _, dropped, _ := ev.Stats(); dropped > 0 {
+			why = "; older ones outgrew its share of --max-memory"
+		}
+	}
+	return fmt.Sprintf("saved the last %d messages (%s%s) to %s", n, span.Round(time.Millisecond), why, path)
 }
 
 // flightAdd feeds the flight recorder a batch, or holds it while a save
