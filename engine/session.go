@@ -55,6 +55,8 @@ type Session struct {
 	precise  bool
 	pending  int64 // PendingMemory
 
+	subjectCost atomic.Int64 // the pending limits' estimate of a subject's cost (tunePending)
+
 	state         atomic.Int32
 	reconnects    atomic.Uint64
 	clientDropped atomic.Uint64
@@ -74,6 +76,7 @@ func Open(o SessionOptions) (*Session, error) {
 	if s.pending <= 0 {
 		s.pending = DefaultPendingMemory
 	}
+	s.subjectCost.Store(16)
 	if s.tap == "" {
 		s.tap = ">"
 	}
@@ -165,7 +168,7 @@ func (s *Session) startTap() error {
 	// by default) behind or a write to natsx blocks for the write deadline
 	// (10 s): what keeps it reading is CPU for the read loop, which is why
 	// the explorer's GC must never run back to back (cli.SetExplorerGC).
-	msgs, bytes := PendingLimits(s.pending)
+	msgs, bytes := PendingLimits(s.pending, s.subjectCost.Load())
 	if err := sub.SetPendingLimits(msgs, bytes); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
 	}
@@ -324,23 +327,49 @@ func (s *Session) noteDropped(sub *nats.Subscription) uint64 {
 const DefaultPendingMemory = 64 << 20
 
 // pendingMsgBytes is what a message queued in nats.go costs beyond the
-// bytes its pending count includes (payload and headers): the nats.Msg
-// (100 bytes, a 112-byte size class), its subject (a short one in a
-// 16-byte block, or 32) and the payload's rounding.
-const pendingMsgBytes = 144
+// bytes its pending count includes (payload and headers) and its subject:
+// the nats.Msg (100 bytes, a 112-byte size class) and the payload's
+// rounding.
+const pendingMsgBytes = 128
 
-// PendingLimits are the tap's nats.go pending limits within memory bytes:
-// half for the payloads (nats.go counts payload and header bytes), half
-// for the messages' own cost, so that what the queue holds, as Memory
-// counts it, stays within memory. At 8 MiB: 29k messages, 4 MiB of
-// payloads, 145 ms of a 200k msg/s flood waiting for the callback.
-func PendingLimits(memory int64) (msgs, bytes int) {
-	return int(max(memory/2/pendingMsgBytes, 1024)), int(max(memory/2, 64<<10))
+// pendingCost is what a queued message costs beyond its payload and
+// headers for messages whose subjects cost subject bytes (Store.SubjectCost).
+func pendingCost(subject int64) int64 { return pendingMsgBytes + subject }
+
+// PendingLimits are nats.go pending limits within memory bytes for
+// messages whose subjects cost subject bytes: half for the payloads
+// (nats.go counts payload and header bytes), half for the messages' own
+// cost and their subjects (which nats.go does not count), so that what
+// the queue holds, as Memory counts it, stays within memory. At 8 MiB and
+// short subjects: 29k messages, 4 MiB of payloads, 145 ms of a 200k msg/s
+// flood waiting for the callback; with 20 KB subjects (10,000 tokens),
+// 204 messages.
+func PendingLimits(memory, subject int64) (msgs, bytes int) {
+	return int(max(memory/2/pendingCost(subject), 64)), int(max(memory/2, 64<<10))
+}
+
+// tunePending keeps the pending limits of the tap (and the scoped
+// filters) true to the subjects the traffic has: a deep subject costs
+// a queued message far more than a short one, and nats.go's byte count
+// leaves it out. It runs on every Status (each pull), and sets the limits
+// again only when the subjects' cost moved by an eighth.
+func (s *Session) tunePending() int64 {
+	subj := s.store.SubjectCost()
+	old := s.subjectCost.Load()
+	if d := subj - old; d > old/8 || -d > old/8 {
+		s.subjectCost.Store(subj)
+		if s.sub != nil {
+			_ = s.sub.SetPendingLimits(PendingLimits(s.pending, subj))
+		}
+		s.scope.setLimits(s.pending, subj)
+		return subj
+	}
+	return old
 }
 
 // pendingMemory is what nats.go holds for the tap, by the estimate
-// PendingLimits bounds.
-func (s *Session) pendingMemory() int64 {
+// PendingLimits bounds, for messages whose subjects cost subject bytes.
+func (s *Session) pendingMemory(subject int64) int64 {
 	if s.sub == nil {
 		return 0
 	}
@@ -348,14 +377,16 @@ func (s *Session) pendingMemory() int64 {
 	if err != nil {
 		return 0
 	}
-	return int64(msgs)*pendingMsgBytes + int64(bytes)
+	return int64(msgs)*pendingCost(subject) + int64(bytes)
 }
 
 // Memory is what the session holds on the heap for the traffic: the
 // store and the messages nats.go queued for the tap. The explorer's
-// header adds it to what the UI holds.
+// header adds it to what the UI holds. It also brings the pending limits
+// up to date with the subjects the store holds (tunePending).
 func (s *Session) Memory() int64 {
-	return s.store.Memory() + s.pendingMemory() + s.scope.pendingMemory()
+	subj := s.tunePending()
+	return s.store.Memory() + s.pendingMemory(subj) + s.scope.pendingMemory(subj)
 }
 
 // Read implements the UI's and recorder's feed: see Store.Read.

@@ -137,6 +137,7 @@ type Store struct {
 	maxBytes   int
 	maxPayload int
 	held       int64 // heldCost of the messages held
+	subjects   int64 // what their subjects take of it (see SubjectCost)
 	maxHeld    int64
 }
 
@@ -184,6 +185,7 @@ func (s *Store) Append(m model.Message) uint64 {
 		old := &s.buf[s.start&s.mask]
 		s.bytes -= int(old.n)
 		s.held -= old.heldCost()
+		s.subjects -= allocBytes(len(old.subject))
 		*old = slot{} // release references for the GC
 		s.start++
 	}
@@ -191,6 +193,7 @@ func (s *Store) Append(m model.Message) uint64 {
 	s.buf[s.head&s.mask] = sl
 	s.bytes += len(m.Data)
 	s.held += cost
+	s.subjects += allocBytes(len(m.Subject))
 	s.head++
 	s.mu.Unlock()
 	return seq
@@ -203,6 +206,19 @@ func (s *Store) Memory() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return int64(len(s.buf))*SlotBytes + s.held
+}
+
+// SubjectCost is what the subject of a message in the store costs the
+// heap on average (16 bytes when it holds none): the estimate for
+// messages elsewhere that the store has not seen yet, nats.go's pending
+// queue. A flood of deep subjects raises it within one pull.
+func (s *Store) SubjectCost() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := int64(s.head - s.start); n > 0 {
+		return max(s.subjects/n, 16)
+	}
+	return 16
 }
 
 // Read copies messages from cursor on into buf and returns how many, the
