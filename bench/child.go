@@ -189,16 +189,21 @@ func childBare(cfg childConfig, enc *json.Encoder, in *os.File) error {
 // settings, the tap and store, the UI with the flight recorder, the
 // renderer at the binary's FPS) on the terminal the parent gave it.
 func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
-	cli.SetExplorerGC(cfg.Budget)
-	runtime.GOMAXPROCS(cli.ExplorerProcs())
-	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: cfg.URL, Name: "natsx"}})
+	b := cli.SplitBudget(cfg.Budget)
+	sess, err := engine.Open(cli.BudgetSession(engine.SessionOptions{Conn: engine.ConnOptions{Servers: cfg.URL, Name: "natsx"}}, b))
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
+	if err := cli.ChargeBase(&b, sess); err != nil {
+		return err
+	}
+	cli.SetExplorerGC(cfg.Budget)
+	runtime.GOMAXPROCS(cli.ExplorerProcs())
 	src := &countingSource{Session: sess}
-	m := ui.New(ui.Options{Source: src, Start: time.Now(), Tree: model.TreeOptions{MaxMemory: cfg.Budget},
-		Recorder: cli.ExplorerRecorder(sess, "bench")})
+	o := cli.ExplorerOptions(sess, "bench", b)
+	o.Source, o.Start = src, time.Now()
+	m := ui.New(o)
 	p := tea.NewProgram(m, tea.WithFPS(ui.FPS), tea.WithoutSignalHandler())
 	ran := make(chan error, 1)
 	go func() { _, err := p.Run(); ran <- err }()

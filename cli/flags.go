@@ -44,7 +44,7 @@ type SourceFlags struct {
 
 // ExplorerFlags are the explorer's own flags, shared by run and open.
 type ExplorerFlags struct {
-	MaxMemory Size     `default:"256MiB" help:"memory budget for subjects and kept messages" placeholder:"SIZE"`
+	MaxMemory Size     `default:"256MiB" help:"memory budget for the whole process: subjects, kept messages and buffers" placeholder:"SIZE"`
 	Filter    []string `short:"f" help:"open a filter pane for this pattern (repeatable; wins over the saved set)" placeholder:"PATTERN"`
 	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`

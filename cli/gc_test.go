@@ -16,7 +16,7 @@ func TestExplorerGCPercent(t *testing.T) {
 	}{
 		{0, 256 * mib, maxGCPercent},          // no heap yet
 		{10 * mib, 256 * mib, maxGCPercent},   // far below: capped
-		{141 * mib, 256 * mib, 100},           // heap goal 282 MiB: 320 MiB resident, less the runtime
+		{125 * mib, 256 * mib, 100},           // heap goal 251 MiB: 320 MiB resident, less the runtime
 		{226 * mib, 256 * mib, MinGCPercent},  // the floor is reached below the budget
 		{256 * mib, 256 * mib, MinGCPercent},  // full
 		{300 * mib, 256 * mib, MinGCPercent},  // headroom 20%: the floor wins

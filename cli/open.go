@@ -119,12 +119,15 @@ func (c *OpenCmd) Run(env *Env) error {
 	if !isTerminal(env.Out) {
 		return errors.New("natsx open needs a terminal; --headless plays the capture without one")
 	}
-	sess, err := engine.Open(engine.SessionOptions{Conn: engine.ConnOptions{Servers: pb.emb.URL(), Name: "natsx"}})
+	so := engine.SessionOptions{Conn: engine.ConnOptions{Servers: pb.emb.URL(), Name: "natsx"}}
+	b := SplitBudget(int64(c.MaxMemory))
+	so = BudgetSession(so, b)
+	sess, err := engine.Open(so)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	return c.explore(env, sess, start, pb.tl)
+	return c.explore(env, sess, start, pb.tl, b)
 }
 
 // headless plays the capture once into a fresh embedded broker and exits

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"runtime"
 	"time"
@@ -37,13 +38,15 @@ func (c *RunCmd) Run(env *Env) error {
 		return err
 	}
 	so.NoTap = c.NoTap
+	b := SplitBudget(int64(c.MaxMemory))
+	so = BudgetSession(so, b)
 	start := time.Now()
 	sess, err := engine.Open(so)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	return c.explore(env, sess, start, nil)
+	return c.explore(env, sess, start, nil, b)
 }
 
 // ExplorerProcs is the explorer's GOMAXPROCS: at least 4, so on a 2-core
@@ -63,10 +66,13 @@ func ExplorerProcs() int {
 }
 
 // explore runs the explorer on sess until the user quits; tl is the
-// capture player of natsx open, nil for live traffic.
-func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, tl ui.Timeline) error {
-	budget := int64(f.MaxMemory)
-	SetExplorerGC(budget)
+// capture player of natsx open, nil for live traffic; b is --max-memory
+// shared out (SplitBudget), sess opened with its store and pending shares.
+func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, tl ui.Timeline, b model.Budget) error {
+	if err := ChargeBase(&b, sess); err != nil {
+		return err
+	}
+	SetExplorerGC(b.Total)
 	runtime.GOMAXPROCS(ExplorerProcs())
 	var streams ui.StreamLister
 	if tl == nil {
@@ -78,34 +84,44 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		defer js.Close()
 		streams = js
 	}
-	m := ui.New(ui.Options{
-		Source:    sess,
-		Start:     start,
-		Tree:      model.TreeOptions{MaxMemory: budget},
-		Filters:   f.Filter,
-		PaneDepth: f.PaneDepth,
-		StatePath: ui.DefaultStatePath(),
-		Mouse:     f.Mouse,
-		ReadOnly:  f.ReadOnly,
-		Recorder:  tuiRecorder(sess, env.Version),
-		Timeline:  tl,
-		Streams:   streams,
-	})
-	if _, err := tea.NewProgram(m, tea.WithFPS(ui.FPS)).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	o := ExplorerOptions(sess, env.Version, b)
+	o.Start = start
+	o.Filters = f.Filter
+	o.PaneDepth = f.PaneDepth
+	o.StatePath = ui.DefaultStatePath()
+	o.Mouse = f.Mouse
+	o.ReadOnly = f.ReadOnly
+	o.Timeline = tl
+	o.Streams = streams
+	if _, err := tea.NewProgram(ui.New(o), tea.WithFPS(ui.FPS)).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return nil
 }
 
-// ExplorerRecorder is the explorer's recorder wiring (R, F, m) for sess,
-// for the bench program, which runs the explorer as natsx does.
-func ExplorerRecorder(sess *engine.Session, version string) *ui.Recorder {
-	return tuiRecorder(sess, version)
+// ExplorerOptions is the explorer's wiring of sess within b (after
+// ChargeBase): the tree's part of the budget, the pull's batch, the
+// header's whole-process mem and the recorder (R, F, m) with the flight
+// recorder's share. natsx and the bench program's explorer both use it.
+func ExplorerOptions(sess *engine.Session, version string, b model.Budget) ui.Options {
+	return ui.Options{
+		Source:    sess,
+		Tree:      model.TreeOptions{MaxMemory: b.Tree},
+		BatchSize: b.BatchSize,
+		Budget:    b,
+		Recorder:  tuiRecorder(sess, version, b.Flight),
+	}
 }
 
+// flightSlack is what the flight recorder holds beyond the records it
+// counts (chunks' unused ends, a spare chunk: a few 64ths of its bound),
+// kept out of its share.
+const flightSlack = 16
+
 // tuiRecorder wires R (record from the store's head), F (flight recorder
-// of the last minute, 64 MiB at most) and m (markers) to the recorder.
-func tuiRecorder(sess *engine.Session, version string) *ui.Recorder {
+// of the last minute, within flight bytes) and m (markers) to the
+// recorder.
+func tuiRecorder(sess *engine.Session, version string, flight int64) *ui.Recorder {
 	hdr := recorder.HeaderInfo{Server: sess.Status().URL, NatsxVersion: version}
 	return &ui.Recorder{
 		Start: func(path string) (ui.Recording, error) {
@@ -115,9 +131,9 @@ func tuiRecorder(sess *engine.Session, version string) *ui.Recorder {
 			}
 			return recorder.Recording{LiveRecorder: r}, nil
 		},
-		Save: func(path string, msgs []model.Message) (int, error) {
-			return recorder.SaveMessages(path, msgs, hdr)
+		Save: func(path string, msgs iter.Seq[*model.Message]) (int, error) {
+			return recorder.SaveAll(path, msgs, hdr)
 		},
-		Flight: recorder.NewFlightRecorder(0, 0),
+		Flight: recorder.NewFlightRecorder(0, flight-flight/flightSlack),
 	}
 }

@@ -12,16 +12,17 @@ import (
 )
 
 // TestExplorerRecordingKeepsLargePayloads: R records from the explorer's
-// own store (default options, as natsx runs), so a payload far beyond what
+// own store (the default budget's share, as natsx runs), so a payload far beyond what
 // the tree keeps for display (model.KeptPayload) must reach the capture
 // whole, not cut.
 func TestExplorerRecordingKeepsLargePayloads(t *testing.T) {
-	sess, err := engine.Open(engine.SessionOptions{Embedded: &engine.EmbeddedOptions{RandomPort: true}})
+	b := SplitBudget(256 << 20)
+	sess, err := engine.Open(BudgetSession(engine.SessionOptions{Embedded: &engine.EmbeddedOptions{RandomPort: true}}, b))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sess.Close()
-	rec := tuiRecorder(sess, "dev")
+	rec := tuiRecorder(sess, "dev", b.Flight)
 	path := filepath.Join(t.TempDir(), "r.natsx")
 	r, err := rec.Start(path)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 
 	"github.com/nats-io/nats.go"
+
+	"natsx/model"
 )
 
 // scope is scoped mode: when natsx may not (or should not) subscribe to
@@ -39,6 +41,28 @@ func (sc *scope) errors() map[string]string {
 		return nil
 	}
 	return maps.Clone(sc.errs)
+}
+
+// pendingMemory is what nats.go queues for the scoped subscriptions, as
+// Session.pendingMemory counts it for the tap.
+func (sc *scope) pendingMemory(subject int64) int64 {
+	defer sc.lock()()
+	var n int64
+	for _, sub := range sc.subs {
+		if msgs, bytes, err := sub.Pending(); err == nil {
+			n += int64(msgs)*pendingCost(subject) + int64(bytes)
+		}
+	}
+	return n
+}
+
+// setLimits sets the filters' pending limits, a share each of the tap's
+// pending bound (see tunePending).
+func (sc *scope) setLimits(pending, subject int64) {
+	defer sc.lock()()
+	for _, sub := range sc.subs {
+		_ = sub.SetPendingLimits(PendingLimits(pending/model.MaxPanes, subject))
+	}
 }
 
 func (sc *scope) dropped() uint64 {
@@ -105,7 +129,9 @@ func (s *Session) SetScope(patterns []string) error {
 			}
 			continue
 		}
-		_ = sub.SetPendingLimits(1<<20, 256<<20)
+		// The filters share the tap's pending bound: at most
+		// model.MaxPanes of them.
+		_ = sub.SetPendingLimits(PendingLimits(s.pending/model.MaxPanes, s.subjectCost.Load()))
 		sc.subs[p] = sub
 	}
 	sc.mu.Unlock()

@@ -25,6 +25,9 @@ type SessionOptions struct {
 	DemoOptions DemoOptions
 	// Store bounds the message store between the tap and its readers.
 	Store StoreOptions
+	// PendingMemory bounds what nats.go may queue for the tap before its
+	// callback runs (see PendingLimits); 0 takes the default.
+	PendingMemory int64
 	// Tap is the subject the tap subscribes to; ">" when empty.
 	Tap string
 	// PreciseTime stamps each message with time.Now() instead of the 10 ms
@@ -50,6 +53,9 @@ type Session struct {
 	url      string
 	tap      string
 	precise  bool
+	pending  int64 // PendingMemory
+
+	subjectCost atomic.Int64 // the pending limits' estimate of a subject's cost (tunePending)
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -66,7 +72,11 @@ type Session struct {
 
 // Open starts the session: broker (if embedded), connection and tap.
 func Open(o SessionOptions) (*Session, error) {
-	s := &Session{store: NewStore(o.Store), tap: o.Tap, precise: o.PreciseTime}
+	s := &Session{store: NewStore(o.Store), tap: o.Tap, precise: o.PreciseTime, pending: o.PendingMemory}
+	if s.pending <= 0 {
+		s.pending = DefaultPendingMemory
+	}
+	s.subjectCost.Store(16)
 	if s.tap == "" {
 		s.tap = ">"
 	}
@@ -150,15 +160,16 @@ func (s *Session) startTap() error {
 		return fmt.Errorf("engine: subscribe %q: %w", s.tap, err)
 	}
 	// The callback only appends to the store, so pending rarely grows; the
-	// headroom absorbs GC pauses during a flood instead of dropping. These
-	// limits cannot make the server disconnect natsx: past them nats.go
-	// drops (counted in ClientDropped) and its read loop goes on reading.
-	// The server gives up on natsx (a slow consumer, messages lost
-	// uncounted) only when that read loop falls max_pending (64 MiB by
-	// default) behind or a write to natsx blocks for the write deadline
+	// bound absorbs GC pauses and a busy core during a flood instead of
+	// dropping. It cannot make the server disconnect natsx: past it
+	// nats.go drops (counted in ClientDropped) and its read loop goes on
+	// reading. The server gives up on natsx (a slow consumer, messages
+	// lost uncounted) only when that read loop falls max_pending (64 MiB
+	// by default) behind or a write to natsx blocks for the write deadline
 	// (10 s): what keeps it reading is CPU for the read loop, which is why
 	// the explorer's GC must never run back to back (cli.SetExplorerGC).
-	if err := sub.SetPendingLimits(1<<20, 256<<20); err != nil {
+	msgs, bytes := PendingLimits(s.pending, s.subjectCost.Load())
+	if err := sub.SetPendingLimits(msgs, bytes); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
 	}
 	// Make sure the server has the subscription before traffic starts, so
@@ -312,6 +323,73 @@ func (s *Session) noteDropped(sub *nats.Subscription) uint64 {
 	return s.clientDropped.Load()
 }
 
+// DefaultPendingMemory is the tap's pending bound when the session is not
+// given one: 64 MiB, some 230k small messages.
+const DefaultPendingMemory = 64 << 20
+
+// pendingMsgBytes is what a message queued in nats.go costs beyond the
+// bytes its pending count includes (payload and headers) and its subject:
+// the nats.Msg (100 bytes, a 112-byte size class) and the payload's
+// rounding.
+const pendingMsgBytes = 128
+
+// pendingCost is what a queued message costs beyond its payload and
+// headers for messages whose subjects cost subject bytes (Store.SubjectCost).
+func pendingCost(subject int64) int64 { return pendingMsgBytes + subject }
+
+// PendingLimits are nats.go pending limits within memory bytes for
+// messages whose subjects cost subject bytes: half for the payloads
+// (nats.go counts payload and header bytes), half for the messages' own
+// cost and their subjects (which nats.go does not count), so that what
+// the queue holds, as Memory counts it, stays within memory. At 8 MiB and
+// short subjects: 29k messages, 4 MiB of payloads, 145 ms of a 200k msg/s
+// flood waiting for the callback; with 20 KB subjects (10,000 tokens),
+// 204 messages.
+func PendingLimits(memory, subject int64) (msgs, bytes int) {
+	return int(max(memory/2/pendingCost(subject), 64)), int(max(memory/2, 64<<10))
+}
+
+// tunePending keeps the pending limits of the tap (and the scoped
+// filters) true to the subjects the traffic has: a deep subject costs
+// a queued message far more than a short one, and nats.go's byte count
+// leaves it out. It runs on every Status (each pull), and sets the limits
+// again only when the subjects' cost moved by an eighth.
+func (s *Session) tunePending() int64 {
+	subj := s.store.SubjectCost()
+	old := s.subjectCost.Load()
+	if d := subj - old; d > old/8 || -d > old/8 {
+		s.subjectCost.Store(subj)
+		if s.sub != nil {
+			_ = s.sub.SetPendingLimits(PendingLimits(s.pending, subj))
+		}
+		s.scope.setLimits(s.pending, subj)
+		return subj
+	}
+	return old
+}
+
+// pendingMemory is what nats.go holds for the tap, by the estimate
+// PendingLimits bounds, for messages whose subjects cost subject bytes.
+func (s *Session) pendingMemory(subject int64) int64 {
+	if s.sub == nil {
+		return 0
+	}
+	msgs, bytes, err := s.sub.Pending()
+	if err != nil {
+		return 0
+	}
+	return int64(msgs)*pendingCost(subject) + int64(bytes)
+}
+
+// Memory is what the session holds on the heap for the traffic: the
+// store and the messages nats.go queued for the tap. The explorer's
+// header adds it to what the UI holds. It also brings the pending limits
+// up to date with the subjects the store holds (tunePending).
+func (s *Session) Memory() int64 {
+	subj := s.tunePending()
+	return s.store.Memory() + s.pendingMemory(subj) + s.scope.pendingMemory(subj)
+}
+
 // Read implements the UI's and recorder's feed: see Store.Read.
 func (s *Session) Read(cursor uint64, buf []model.Message) (int, uint64, uint64) {
 	return s.store.Read(cursor, buf)
@@ -338,6 +416,7 @@ func (s *Session) Status() model.SourceStatus {
 		ClientDropped: s.noteDropped(s.sub) + s.scope.dropped(),
 		ServerDropped: -1,
 		Reconnects:    s.reconnects.Load(),
+		Memory:        s.Memory(),
 
 		SlowConsumerEvents: int(s.loss.slowCount.Load()),
 		LossUnknownSince:   s.loss.lossSince(),

@@ -428,3 +428,56 @@ func TestSessionOpenFails(t *testing.T) {
 		t.Fatalf("error %q: want one line naming %s without the password", msg, addr)
 	}
 }
+
+// TestPendingBoundFollowsSubjects: nats.go's pending byte count leaves
+// subjects out, so a flood of deep subjects (4,000 bytes here; a
+// 10,000-token one is 20 KB) queued behind a stalled callback would hold
+// a hundred times the bound if the message limit assumed short ones. Once
+// the store has seen such subjects, the limits follow them: what the
+// queue holds stays within PendingMemory, and Memory counts it.
+func TestPendingBoundFollowsSubjects(t *testing.T) {
+	const bound = 1 << 20
+	srv := testkit.Server(t)
+	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound})
+	waitLossBaseline(t, sess)
+	pub := sessionPublisher(t, srv.ClientURL())
+	deep := func(i int) string { return strings.Repeat("t.", 2000) + strconv.Itoa(i) }
+	for i := range 20 {
+		if err := pub.Publish(deep(i), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	sessionWait(t, 10*time.Second, "the deep subjects in the store", func() bool { return sess.Head() >= 20 })
+	sess.Status() // a pull: the limits follow the subjects
+
+	const n = 2000
+	sess.store.mu.Lock()
+	for i := range n {
+		if err := pub.Publish(deep(20+i), []byte("x")); err != nil {
+			sess.store.mu.Unlock()
+			t.Fatal(err)
+		}
+	}
+	err := pub.Flush()
+	if err == nil {
+		err = sess.Conn().Flush()
+	}
+	msgs, _, perr := sess.sub.Pending()
+	held := int64(msgs) * (allocBytes(len(deep(0))) + 112)
+	counted := sess.pendingMemory(sess.subjectCost.Load())
+	sess.store.mu.Unlock()
+	if err != nil || perr != nil {
+		t.Fatal(err, perr)
+	}
+	t.Logf("%d deep messages queued: %d KiB held, %d KiB counted, of a %d KiB bound", msgs, held>>10, counted>>10, bound>>10)
+	if held > bound || msgs >= n {
+		t.Errorf("%d messages queued hold %d KiB, over the %d KiB bound", msgs, held>>10, bound>>10)
+	}
+	if counted < held*9/10 || counted > held*11/10+bound/16 {
+		t.Errorf("Memory counts %d KiB for the queue, which holds %d KiB", counted>>10, held>>10)
+	}
+	sessionWait(t, 10*time.Second, "the slow consumer counted", func() bool { return sess.Status().ClientDropped > 0 })
+}

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"math"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"natsx/model"
 )
@@ -16,6 +18,41 @@ type StoreOptions struct {
 	// MaxPayload caps the payload bytes kept per message (Size keeps the
 	// wire size).
 	MaxPayload int
+	// MaxMemory bounds what the messages held cost the heap beyond their
+	// slots: subject, reply, headers and payload, each as the allocator
+	// rounds it (see HeldCost). The slots are Capacity × SlotBytes,
+	// allocated once. 0 takes the default.
+	MaxMemory int64
+}
+
+// SlotBytes is what one slot of the store's ring costs.
+const SlotBytes = int64(unsafe.Sizeof(slot{}))
+
+// slot is a message as the store holds it: model.Message less what the
+// store need not keep (the sequence is the slot's place in the ring; Sum
+// is never set on the tap's path), the payload a pointer and two lengths.
+// 80 bytes instead of 112: in a flood of small messages the slots are
+// most of what the store holds, so the same share holds 40% more of them.
+type slot struct {
+	received int64
+	subject  string
+	reply    string
+	via      string
+	header   model.Header
+	data     *byte
+	n        int32 // len(Data): at most MaxPayload (8 MiB)
+	size     int32 // the wire size: nats-server's max_payload is at most 64 MiB
+}
+
+// message is the slot as a model.Message with sequence seq.
+func (sl *slot) message(seq uint64) model.Message {
+	return model.Message{Seq: seq, Received: sl.received, Subject: sl.subject, Reply: sl.reply, Via: sl.via,
+		Header: sl.header, Data: unsafe.Slice(sl.data, sl.n), Size: int(sl.size)}
+}
+
+// heldCost is what the slot's message costs the heap beyond the slot.
+func (sl *slot) heldCost() int64 {
+	return heldCost(sl.subject, sl.reply, sl.header, int(sl.n))
 }
 
 // DefaultStoreOptions holds ~0.2 s of a 1M msg/s flood: the UI drains it
@@ -24,7 +61,66 @@ type StoreOptions struct {
 // started in the explorer (R) gets them intact; the tree and the panes keep
 // at most model.KeptPayload of each for display.
 func DefaultStoreOptions() StoreOptions {
-	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 8 << 20}
+	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 8 << 20, MaxMemory: 96 << 20}
+}
+
+// StoreOptionsFor is the store that fits in memory bytes, slots included:
+// up to three quarters of it for slots (a power of two of them, at least
+// 4,096, at most the default's 262,144), the rest for what the messages
+// point at. With 16-byte payloads on 10-byte subjects a message costs its
+// slot (80 bytes) and ~32 bytes more, so the slots are what runs out first.
+func StoreOptionsFor(memory int64) StoreOptions {
+	o := DefaultStoreOptions()
+	c := 1 << 12
+	for c < o.Capacity && int64(2*c)*SlotBytes <= memory*3/4 {
+		c *= 2
+	}
+	o.Capacity = c
+	o.MaxMemory = max(memory-int64(c)*SlotBytes, 1<<20)
+	o.MaxBytes = int(min(int64(o.MaxBytes), o.MaxMemory))
+	return o
+}
+
+// heldCost is what a message in the store costs the heap beyond its slot:
+// its subject, reply and payload (n bytes) allocations, rounded up as the
+// allocator rounds them, and its headers (nats.go's map of slices,
+// estimated at twice their wire size plus the map). The payload's
+// allocation is the one nats.go made for the message; headers, when there
+// are any, sit in front of it on the wire and in that allocation, and are
+// counted twice over in the estimate.
+func heldCost(subject, reply string, header model.Header, n int) int64 {
+	c := allocBytes(len(subject)) + allocBytes(len(reply)) + allocBytes(n)
+	if len(header) > 0 {
+		c += 272 // an empty map's header and first bucket
+		for k, vs := range header {
+			c += 2*int64(len(k)) + 48
+			for _, v := range vs {
+				c += 2*int64(len(v)) + 16
+			}
+		}
+	}
+	return c
+}
+
+// allocBytes is what the Go allocator takes for n bytes without pointers:
+// its size classes step by 16 bytes up to 256, then by about an eighth,
+// and objects past 32 KiB take whole 8 KiB pages. An approximation within
+// a few percent, which is what a budget needs.
+func allocBytes(n int) int64 {
+	switch {
+	case n <= 0:
+		return 0
+	case n <= 256:
+		return int64(n+15) &^ 15
+	case n <= 32<<10:
+		step := 1
+		for step*8 < n {
+			step <<= 1
+		}
+		return int64((n + step - 1) / step * step)
+	default:
+		return int64(n+8191) &^ 8191
+	}
 }
 
 // Store is a bounded ring of the newest messages, written by the tap's NATS
@@ -33,13 +129,16 @@ func DefaultStoreOptions() StoreOptions {
 // fell behind learns how many it missed.
 type Store struct {
 	mu         sync.Mutex
-	buf        []model.Message
+	buf        []slot
 	mask       uint64
 	start      uint64 // sequence of the oldest message held
 	head       uint64 // sequence the next message gets
 	bytes      int
 	maxBytes   int
 	maxPayload int
+	held       int64 // heldCost of the messages held
+	subjects   int64 // what their subjects take of it (see SubjectCost)
+	maxHeld    int64
 }
 
 // NewStore returns an empty store.
@@ -54,13 +153,19 @@ func NewStore(o StoreOptions) *Store {
 	if o.MaxPayload <= 0 {
 		o.MaxPayload = d.MaxPayload
 	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = d.MaxMemory
+	}
 	// A message bigger than MaxBytes would be held alone and break the bound.
 	o.MaxPayload = min(o.MaxPayload, o.MaxBytes)
 	c := 1
 	for c < o.Capacity {
 		c <<= 1
 	}
-	return &Store{buf: make([]model.Message, c), mask: uint64(c - 1), maxBytes: o.MaxBytes, maxPayload: o.MaxPayload}
+	// A message must fit alone in the memory bound too: cap its payload so.
+	o.MaxPayload = int(min(int64(o.MaxPayload), o.MaxMemory/2))
+	return &Store{buf: make([]slot, c), mask: uint64(c - 1), maxBytes: o.MaxBytes, maxPayload: o.MaxPayload,
+		maxHeld: o.MaxMemory}
 }
 
 // Append adds m, assigning its sequence number, and returns it. It never
@@ -72,19 +177,48 @@ func (s *Store) Append(m model.Message) uint64 {
 	if len(m.Data) > s.maxPayload {
 		m.Data = slices.Clone(m.Data[:s.maxPayload])
 	}
+	sl := slot{received: m.Received, subject: m.Subject, reply: m.Reply, via: m.Via, header: m.Header,
+		data: unsafe.SliceData(m.Data), n: int32(len(m.Data)), size: int32(min(m.Size, math.MaxInt32))}
+	cost := sl.heldCost()
 	s.mu.Lock()
-	for s.head > s.start && (s.head-s.start > s.mask || s.bytes+len(m.Data) > s.maxBytes) {
+	for s.head > s.start && (s.head-s.start > s.mask || s.bytes+len(m.Data) > s.maxBytes || s.held+cost > s.maxHeld) {
 		old := &s.buf[s.start&s.mask]
-		s.bytes -= len(old.Data)
-		*old = model.Message{} // release references for the GC
+		s.bytes -= int(old.n)
+		s.held -= old.heldCost()
+		s.subjects -= allocBytes(len(old.subject))
+		*old = slot{} // release references for the GC
 		s.start++
 	}
-	m.Seq = s.head
-	s.buf[s.head&s.mask] = m
+	seq := s.head
+	s.buf[s.head&s.mask] = sl
 	s.bytes += len(m.Data)
+	s.held += cost
+	s.subjects += allocBytes(len(m.Subject))
 	s.head++
 	s.mu.Unlock()
-	return m.Seq
+	return seq
+}
+
+// Memory is what the store holds on the heap: its slots and what the
+// messages in them point at (HeldCost). Messages a reader copied out and
+// still holds are the reader's to count.
+func (s *Store) Memory() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int64(len(s.buf))*SlotBytes + s.held
+}
+
+// SubjectCost is what the subject of a message in the store costs the
+// heap on average (16 bytes when it holds none): the estimate for
+// messages elsewhere that the store has not seen yet, nats.go's pending
+// queue. A flood of deep subjects raises it within one pull.
+func (s *Store) SubjectCost() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := int64(s.head - s.start); n > 0 {
+		return max(s.subjects/n, 16)
+	}
+	return 16
 }
 
 // Read copies messages from cursor on into buf and returns how many, the
@@ -100,13 +234,9 @@ func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed ui
 	if cursor > s.head {
 		cursor = s.head
 	}
-	for n < len(buf) && cursor < s.head {
-		// Copy in contiguous runs; the lock is held for a memmove, not a loop.
-		i := cursor & s.mask
-		run := min(uint64(len(buf)-n), s.head-cursor, uint64(len(s.buf))-i)
-		copy(buf[n:], s.buf[i:i+run])
-		n += int(run)
-		cursor += run
+	for ; n < len(buf) && cursor < s.head; n++ {
+		buf[n] = s.buf[cursor&s.mask].message(cursor)
+		cursor++
 	}
 	return n, cursor, missed
 }

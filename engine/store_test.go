@@ -141,7 +141,7 @@ func heldBytes(s *Store) (int, int) {
 	defer s.mu.Unlock()
 	sum := 0
 	for i := s.start; i < s.head; i++ {
-		sum += len(s.buf[i&s.mask].Data)
+		sum += int(s.buf[i&s.mask].n)
 	}
 	return sum, s.bytes
 }

@@ -63,6 +63,10 @@ type SourceStatus struct {
 	// those the server still held for natsx) were never seen, and no
 	// server counts them, so the loss is unknown from this time on.
 	LossUnknownSince time.Time
+	// Memory is what the source holds on the heap for the traffic the UI
+	// has not read yet or may read again: the engine's store and nats.go's
+	// pending messages. The header's mem adds it to what the UI holds.
+	Memory int64
 	// FilterErrors maps a refused subscription's subject to the server's
 	// error, shown on the pane that asked for it.
 	FilterErrors map[string]string

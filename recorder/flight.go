@@ -3,6 +3,7 @@ package recorder
 import (
 	"bytes"
 	"errors"
+	"iter"
 	"os"
 	"time"
 
@@ -237,6 +238,14 @@ func (f *FlightRecorder) Stats() (messages int, bytes int64, dropped uint64, spa
 	return f.n, f.bytes, f.dropped, max(span, 0)
 }
 
+// Memory is what the recorder holds on the heap: its chunks (the spare
+// included), its big payloads and the lists of both. It is what the
+// budget counts (Stats' bytes) plus a few percent of slack (see held);
+// the explorer's header charges it to --max-memory.
+func (f *FlightRecorder) Memory() int64 {
+	return f.held() + int64(cap(f.chunks)+cap(f.bigs))*24
+}
+
 // held is the memory the chunks and big payloads take (the spare
 // included): what is counted, plus the room left at the end of each chunk
 // (less than a small record), the evicted head of the oldest and the
@@ -273,20 +282,61 @@ func (f *FlightRecorder) Snapshot() []model.Message {
 	return out
 }
 
+// All yields the held messages, oldest first, decoding one chunk at a time
+// from a copy of it; the message yielded is reused, valid until the next.
+// Unlike Snapshot, which builds every message at once (112 bytes each
+// beside the records: a full recorder's size three times over), it holds
+// a chunk beyond the recorder, so F saves a full recorder within its
+// share of the budget. Add, Reset and Snapshot must not run meanwhile.
+func (f *FlightRecorder) All() iter.Seq[*model.Message] {
+	return func(yield func(*model.Message) bool) {
+		var m model.Message
+		bigs := f.bigs[f.bigHead:]
+		for ci, c := range f.chunks {
+			if ci == 0 {
+				c = c[f.head:]
+			}
+			d := flightDecoder{b: bytes.Clone(c), bigs: bigs}
+			for len(d.b) > 0 {
+				m = model.Message{}
+				d.next(&m)
+				if !yield(&m) {
+					return
+				}
+			}
+			bigs = d.bigs
+		}
+	}
+}
+
 // SaveMessages writes msgs to a new, complete capture at path (0600; an
 // existing file is refused unless it is empty) and returns how many it
 // wrote. The header's creation time is the first message's. On failure the
 // file it created is removed.
 func SaveMessages(path string, msgs []model.Message, hdr HeaderInfo) (n int, err error) {
-	created := time.Now()
-	if len(msgs) > 0 && msgs[0].Received > 0 {
-		created = time.Unix(0, msgs[0].Received)
-	}
-	w, made, err := createNew(path, hdr.writerOptions(created))
-	if err != nil {
-		return 0, err
+	return SaveAll(path, func(yield func(*model.Message) bool) {
+		for i := range msgs {
+			if !yield(&msgs[i]) {
+				return
+			}
+		}
+	}, hdr)
+}
+
+// SaveAll is SaveMessages for messages yielded one at a time (the flight
+// recorder's All), none of them kept after it is written.
+func SaveAll(path string, msgs iter.Seq[*model.Message], hdr HeaderInfo) (n int, err error) {
+	var w *Writer
+	made := false
+	open := func(created time.Time) error {
+		var err error
+		w, made, err = createNew(path, hdr.writerOptions(created))
+		return err
 	}
 	defer func() {
+		if w == nil {
+			return
+		}
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
@@ -295,12 +345,27 @@ func SaveMessages(path string, msgs []model.Message, hdr HeaderInfo) (n int, err
 			n = 0
 		}
 	}()
-	for i := range msgs {
-		if err := w.WriteMessage(&msgs[i]); err != nil {
-			return i, err
+	for m := range msgs {
+		if w == nil {
+			created := time.Now()
+			if m.Received > 0 {
+				created = time.Unix(0, m.Received)
+			}
+			if err = open(created); err != nil {
+				return 0, err
+			}
+		}
+		if err = w.WriteMessage(m); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if w == nil {
+		if err = open(time.Now()); err != nil {
+			return 0, err
 		}
 	}
-	return len(msgs), nil
+	return n, nil
 }
 
 // removeQuiet removes a partial file; a file already gone is no error.

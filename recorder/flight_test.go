@@ -348,3 +348,57 @@ func TestFlightRoundTripEvicting(t *testing.T) {
 		t.Fatalf("the budget never evicted (%d) or no payload went out of line (%d)", refDropped, len(f.bigs))
 	}
 }
+
+// TestFlightAllIsSnapshot: All yields what Snapshot copies, every field,
+// big payloads and evicted chunks included, and stops when asked; F saves
+// from it, so a capture written by SaveAll reads back as the messages.
+func TestFlightAllIsSnapshot(t *testing.T) {
+	f := NewFlightRecorder(time.Hour, 64<<10)
+	for round := range 40 { // past the budget: the oldest chunks go
+		msgs := hostileMessages(f.bigData)
+		for i := range msgs {
+			msgs[i].Received += int64(round) * 10 // time goes on, as captures need
+		}
+		f.Add(msgs)
+	}
+	want := f.Snapshot()
+	var got []model.Message
+	for m := range f.All() {
+		got = append(got, cloneMessages([]model.Message{*m})...)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("All yielded %d messages unlike Snapshot's %d", len(got), len(want))
+	}
+	n := 0
+	for range f.All() {
+		if n++; n == 3 {
+			break
+		}
+	}
+	// Realistic messages for the file (the hostile ones test the codec,
+	// not the capture format), small and big (out of line), past the budget.
+	f = NewFlightRecorder(time.Hour, 64<<10)
+	for i := range 400 {
+		f.Add([]model.Message{flightMsg(i, time.Duration(i)*time.Millisecond, 10+(i%7)*f.bigData/3)})
+	}
+	want = f.Snapshot()
+	path := filepath.Join(t.TempDir(), "flight.natsx")
+	if k, err := SaveAll(path, f.All(), HeaderInfo{}); err != nil || k != len(want) {
+		t.Fatalf("SaveAll wrote %d of %d: %v", k, len(want), err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := readAll(t, b)
+	if len(entries) != len(want) || !reflect.DeepEqual(entries[len(entries)-1].Msg.Data, want[len(want)-1].Data) {
+		t.Fatalf("read back %d entries of %d", len(entries), len(want))
+	}
+	empty := filepath.Join(t.TempDir(), "empty.natsx")
+	if k, err := SaveAll(empty, NewFlightRecorder(0, 0).All(), HeaderInfo{}); err != nil || k != 0 {
+		t.Fatalf("an empty recorder: %d, %v", k, err)
+	}
+	if _, err := os.Stat(empty); err != nil {
+		t.Fatalf("an empty recorder saved no capture: %v", err)
+	}
+}

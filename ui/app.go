@@ -18,8 +18,13 @@ type Options struct {
 	Tree model.TreeOptions
 	// Start is when observation began.
 	Start time.Time
-	// BatchSize is the most messages applied per tick.
+	// BatchSize is the most messages one pull reads (0: 65,536).
 	BatchSize int
+	// Budget is --max-memory as shared out over the process (cli's
+	// SplitBudget): the header's mem adds up what each part holds against
+	// its Total. Zero: the tree's budget, as mem then counts only the tree
+	// and the panes (the screenshots and most tests).
+	Budget model.Budget
 	// Filters open panes at start (--filter); they win over a saved set.
 	Filters []string
 	// PaneDepth is how many messages each pane keeps (default 10,000).
@@ -101,6 +106,9 @@ type Model struct {
 func New(o Options) *Model {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 1 << 16
+	}
+	if o.Budget.Flight <= 0 {
+		o.Budget.Flight = defaultFlightPending
 	}
 	if o.Start.IsZero() {
 		o.Start = time.Now()

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -62,6 +63,7 @@ func (m *Model) headerView(w int) []string {
 		return st.Muted.Render(v)
 	}
 	t := m.ex.Tree()
+	held, budget := m.Memory()
 	// Below 100 columns the labels shrink so the drop counters stay visible.
 	subjL, bufL, cliL, srvL := "subjects", "buffer", "client", "server"
 	if w < 100 {
@@ -74,7 +76,7 @@ func (m *Model) headerView(w int) []string {
 	parts := []string{
 		st.Muted.Render(fmt.Sprintf("%s %s", subjL, model.HumanCount(uint64(t.Subjects())))),
 		st.Muted.Render(fmt.Sprintf("msgs %s", model.HumanCount(t.Msgs))),
-		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(m.ex.MemoryUsed())), model.HumanBytes(uint64(m.ex.MemoryBudget())))),
+		st.Muted.Render(fmt.Sprintf("mem %s/%s", model.HumanBytes(uint64(held)), model.HumanBytes(uint64(budget)))),
 		st.Muted.Render("drops") + " " + drops(bufL, m.storeDropped) + st.Muted.Render(" · ") + drops(cliL, s.ClientDropped) + st.Muted.Render(" · ") + server,
 	}
 	if t.Evicted > 0 || t.Pruned > 0 {
@@ -93,4 +95,20 @@ func (m *Model) headerView(w int) []string {
 	}
 	line2 := strings.Join(parts, "  ")
 	return []string{fit(line1, w), fit(line2, w)}
+}
+
+// Memory is the header's mem: what the process holds on the heap and the
+// budget it is held to (--max-memory). With Options.Budget set it is the
+// whole process: what it held before any traffic, the tree and the panes,
+// the source's store and pending messages (as of the last pull), the pull
+// buffer's slots and the flight recorder with what waits for it during a
+// save. Without, it is the tree and the panes against the tree's budget.
+func (m *Model) Memory() (held, budget int64) {
+	b := m.opts.Budget
+	if b.Total <= 0 {
+		return m.ex.MemoryUsed(), m.ex.MemoryBudget()
+	}
+	held = b.Base + m.ex.MemoryUsed() + m.ex.Status().Memory +
+		int64(cap(m.buf))*int64(unsafe.Sizeof(model.Message{})) + m.flight.held + m.flight.bytes
+	return held, b.Total
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 	"unsafe"
@@ -30,8 +31,9 @@ type Recording interface {
 type Flight interface {
 	// Add is called with every batch the UI applies.
 	Add(msgs []model.Message)
-	// Snapshot copies what is kept, oldest first.
-	Snapshot() []model.Message
+	// All yields what is kept, oldest first, one message at a time (valid
+	// until the next): a save writes them without copying them all.
+	All() iter.Seq[*model.Message]
 	// Reset forgets what is kept (a seek back in natsx open).
 	Reset()
 }
@@ -40,7 +42,7 @@ type Flight interface {
 // the feed's current head, and save a flight snapshot.
 type Recorder struct {
 	Start  func(path string) (Recording, error)
-	Save   func(path string, msgs []model.Message) (int, error)
+	Save   func(path string, msgs iter.Seq[*model.Message]) (int, error)
 	Flight Flight
 }
 
@@ -65,6 +67,10 @@ type flightSavedMsg struct {
 	status statusMsg
 }
 
+// memoryHolder is a flight recorder that can say what it holds on the
+// heap, for the header's mem.
+type memoryHolder interface{ Memory() int64 }
+
 // flightState is the UI's side of the flight recorder. While a save runs,
 // the recorder belongs to the save's Cmd (which copies and writes what it
 // holds off the UI goroutine); the batches applied meanwhile wait in
@@ -76,13 +82,27 @@ type flightState struct {
 	bytes   int64 // what pending holds, by pendingCost
 	reset   bool  // a rewind happened during the save
 	missed  uint64
+	// held is what the recorder held on the heap after the UI last fed
+	// it (the header's share; while a save runs the recorder is the
+	// save's, so it is not asked).
+	held int64
 }
 
-// maxFlightPending bounds what is held for the flight recorder while a
-// save runs: the recorder's own default budget, so the hand-over never
-// holds more than the recorder would. Beyond it messages are counted, not
-// kept, and the save's flash says how many.
-const maxFlightPending = 64 << 20
+// defaultFlightPending bounds what is held for the flight recorder while
+// a save runs when Options.Budget does not say: beyond the bound (the
+// recorder's own share of the budget, so the hand-over never holds more
+// than the recorder would) messages are counted, not kept, and the save's
+// flash says how many.
+const defaultFlightPending = 64 << 20
+
+// noteFlight remembers what the flight recorder holds, for the header.
+func (m *Model) noteFlight() {
+	if r := m.opts.Recorder; r != nil {
+		if h, ok := r.Flight.(memoryHolder); ok {
+			m.flight.held = h.Memory()
+		}
+	}
+}
 
 // pendingCost is what a held message costs: its struct, subject, reply
 // and payload (headers are rare and small; an estimate is enough for a
@@ -224,8 +244,8 @@ func (m *Model) markRecording() {
 }
 
 // saveFlight writes the flight recorder's last minute to a capture. The
-// recorder is handed to the Cmd (its copy of up to 64 MiB of messages and
-// the file happen there) and comes back with flightSavedMsg.
+// recorder is handed to the Cmd (reading it and writing the file happen
+// there) and comes back with flightSavedMsg.
 func (m *Model) saveFlight() tea.Cmd {
 	r := m.opts.Recorder
 	if r == nil || r.Flight == nil || r.Save == nil {
@@ -240,12 +260,46 @@ func (m *Model) saveFlight() tea.Cmd {
 	fl, save := r.Flight, r.Save
 	return func() tea.Msg {
 		path := captureName("natsx-flight", time.Now())
-		n, err := save(path, fl.Snapshot())
+		var first, last int64
+		n, err := save(path, func(yield func(*model.Message) bool) {
+			for msg := range fl.All() {
+				if first == 0 {
+					first = msg.Received
+				}
+				last = msg.Received
+				if !yield(msg) {
+					return
+				}
+			}
+		})
 		if err != nil {
 			return flightSavedMsg{statusMsg{text: "flight: " + err.Error(), isErr: true}}
 		}
-		return flightSavedMsg{statusMsg{text: fmt.Sprintf("saved the last %d messages to %s", n, path)}}
+		return flightSavedMsg{statusMsg{text: flightSavedText(fl, n, time.Duration(last-first), path)}}
 	}
+}
+
+// flightEvictions is a flight recorder that counts the messages its
+// share of the budget evicted before they left its window.
+type flightEvictions interface {
+	Stats() (messages int, bytes int64, dropped uint64, span time.Duration)
+}
+
+// flightSavedText says what F saved: how many messages and over what
+// span, and, when the recorder's share of --max-memory evicted messages
+// before they were a minute old, that the span is its bound, not the
+// minute's (in a flood it is the last second or so).
+func flightSavedText(fl Flight, n int, span time.Duration, path string) string {
+	if n < 2 || span <= 0 {
+		return fmt.Sprintf("saved the last %d messages to %s", n, path)
+	}
+	why := ""
+	if ev, ok := fl.(flightEvictions); ok {
+		if _, _, dropped, _ := ev.Stats(); dropped > 0 {
+			why = "; older ones outgrew its share of --max-memory"
+		}
+	}
+	return fmt.Sprintf("saved the last %d messages (%s%s) to %s", n, span.Round(time.Millisecond), why, path)
 }
 
 // flightAdd feeds the flight recorder a batch, or holds it while a save
@@ -257,12 +311,13 @@ func (m *Model) flightAdd(msgs []model.Message) {
 	}
 	if !m.flight.saving {
 		r.Flight.Add(msgs)
+		m.noteFlight()
 		return
 	}
 	fs := &m.flight
 	for i := range msgs {
 		c := pendingCost(&msgs[i])
-		if fs.bytes+c > maxFlightPending {
+		if fs.bytes+c > m.opts.Budget.Flight {
 			fs.missed += uint64(len(msgs) - i)
 			return
 		}
@@ -282,6 +337,7 @@ func (m *Model) flightReset() {
 		return
 	}
 	r.Flight.Reset()
+	m.noteFlight()
 }
 
 // flightSaved takes the recorder back and gives it what arrived meanwhile.
@@ -298,6 +354,7 @@ func (m *Model) flightSaved(msg flightSavedMsg) {
 		text += fmt.Sprintf(" (%d messages arrived too fast to keep meanwhile)", fs.missed)
 	}
 	*fs = flightState{}
+	m.noteFlight()
 	m.setFlash(text, msg.status.isErr)
 }
 

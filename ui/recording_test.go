@@ -2,9 +2,11 @@ package ui
 
 import (
 	"errors"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"natsx/model"
 
@@ -22,6 +24,7 @@ func (r *fakeRecording) Err() error                 { return nil }
 // fakeFlight records what the UI does to the flight recorder.
 type fakeFlight struct {
 	added     []string // subjects, in the order added
+	times     []int64  // their receive times, when a test sets them
 	snapshots int
 	resets    int
 }
@@ -32,13 +35,20 @@ func (f *fakeFlight) Add(msgs []model.Message) {
 	}
 }
 
-func (f *fakeFlight) Snapshot() []model.Message {
+func (f *fakeFlight) All() iter.Seq[*model.Message] {
 	f.snapshots++
-	out := make([]model.Message, len(f.added))
-	for i, s := range f.added {
-		out[i] = model.Message{Subject: s}
+	added, times := slices.Clone(f.added), slices.Clone(f.times)
+	return func(yield func(*model.Message) bool) {
+		for i, s := range added {
+			m := &model.Message{Subject: s}
+			if i < len(times) {
+				m.Received = times[i]
+			}
+			if !yield(m) {
+				return
+			}
+		}
 	}
-	return out
 }
 
 func (f *fakeFlight) Reset() { f.added, f.resets = nil, f.resets+1 }
@@ -91,11 +101,11 @@ func TestFlightSaveHandsOver(t *testing.T) {
 	var saved []string
 	f := &feed{status: model.SourceStatus{State: model.StateConnected}}
 	m := New(Options{Source: f, Start: sceneStart, Recorder: &Recorder{Flight: fl,
-		Save: func(path string, msgs []model.Message) (int, error) {
-			for _, m := range msgs {
+		Save: func(path string, msgs iter.Seq[*model.Message]) (int, error) {
+			for m := range msgs {
 				saved = append(saved, m.Subject)
 			}
-			return len(msgs), nil
+			return len(saved), nil
 		}}})
 	f.publish(paneMsg(sceneNow, "a", "1", ""), paneMsg(sceneNow, "b", "2", ""))
 	pullInto(t, m)
@@ -148,5 +158,31 @@ func TestQuitWhileRecordingStops(t *testing.T) {
 	}
 	if _, ok := done().(tea.QuitMsg); !ok {
 		t.Fatal("the finished Stop did not quit")
+	}
+}
+
+// evictingFlight is a flight recorder whose budget evicted messages.
+type evictingFlight struct{ fakeFlight }
+
+func (f *evictingFlight) Stats() (int, int64, uint64, time.Duration) { return len(f.added), 0, 7, 0 }
+
+// TestFlightSavedSaysItsSpan: F says how far back the save goes, and when
+// the recorder's share of the budget, not the minute, set that.
+func TestFlightSavedSaysItsSpan(t *testing.T) {
+	fl := &evictingFlight{}
+	f := &feed{status: model.SourceStatus{State: model.StateConnected}}
+	m := New(Options{Source: f, Start: sceneStart, Recorder: &Recorder{Flight: fl,
+		Save: func(path string, msgs iter.Seq[*model.Message]) (int, error) {
+			n := 0
+			for range msgs {
+				n++
+			}
+			return n, nil
+		}}})
+	fl.added = []string{"a", "b"}
+	fl.times = []int64{sceneNow.UnixNano(), sceneNow.Add(1500 * time.Millisecond).UnixNano()}
+	send(m, send(m, press("F"))())
+	if ft := footerText(m); !strings.Contains(ft, "saved the last 2 messages (1.5s; older ones outgrew its share of --max-memory)") {
+		t.Errorf("footer %q", ft)
 	}
 }

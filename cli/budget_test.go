@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"fmt"
+	"regexp"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"natsx/engine"
+	"natsx/model"
+	"natsx/testkit"
+	"natsx/ui"
+)
+
+func TestSplitBudget(t *testing.T) {
+	const mib = 1 << 20
+	for _, total := range []int64{16 * mib, 64 * mib, 256 * mib, 1 << 30, 1 << 40} {
+		b := SplitBudget(total)
+		parts := b.Garbage + b.Store + b.Pending + b.Batch + b.Flight + b.Tree
+		if parts != total {
+			t.Errorf("%d MiB: the parts add up to %d, not the budget %d", total/mib, parts, total)
+		}
+		if b.Tree < total/2 {
+			t.Errorf("%d MiB: the tree gets %d MiB, less than half", total/mib, b.Tree/mib)
+		}
+		so := engine.StoreOptionsFor(b.Store)
+		if slots := int64(so.Capacity) * engine.SlotBytes; slots+so.MaxMemory > b.Store+1<<20 {
+			t.Errorf("%d MiB: the store's slots (%d) and messages (%d) exceed its share %d", total/mib, slots, so.MaxMemory, b.Store)
+		}
+		if b.BatchSize > so.Capacity/2 {
+			t.Errorf("%d MiB: a pull of %d messages from a store of %d", total/mib, b.BatchSize, so.Capacity)
+		}
+	}
+	// The default budget keeps RSS within itself plus the headroom: the
+	// live part grown by the tuner's least GOGC and the scavenger's 10%.
+	b := SplitBudget(256 * mib)
+	if live := b.Total - b.Garbage; (live+live*MinGCPercent/100)*11/10+gcOverhead > b.Total+gcHeadroom {
+		t.Errorf("live part %d MiB: with its garbage, over the budget plus the headroom", live/mib)
+	}
+}
+
+// TestChargeBaseRefusesATooSmallBudget: a budget the process does not fit
+// in is one clear error, not a tree of nothing.
+func TestChargeBaseRefusesATooSmallBudget(t *testing.T) {
+	b := SplitBudget(16 << 20)
+	b.Tree = 2 << 20 // as if the buffers' floors took the rest
+	sess, err := engine.Open(BudgetSession(engine.SessionOptions{Embedded: &engine.EmbeddedOptions{RandomPort: true}}, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	big := make([]byte, 4<<20) // the process holds more than the tree's part
+	err = ChargeBase(&b, sess)
+	runtime.KeepAlive(big)
+	if err == nil || !regexp.MustCompile(`--max-memory 16 MiB is too small: .* at least`).MatchString(err.Error()) {
+		t.Fatalf("err = %v, want --max-memory ... is too small", err)
+	}
+}
+
+// TestBudgetIsTheProcess floods the explorer, wired as natsx wires it, with
+// more distinct subjects and bytes than a 96 MiB budget holds, through a
+// real nats-server, and checks that the header's mem is what the process
+// holds (the Go heap in use after a collection, within 10%), that it stays
+// within the budget's live part, and that each buffer on the way stays
+// within its share. Before the budget covered the process, the header
+// counted only the tree and the panes: 0.55 of the heap here (96 MiB
+// shown, 176 MiB held).
+func TestBudgetIsTheProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("floods 400,000 subjects")
+	}
+	const total, subjects = 96 << 20, 400_000
+	srv := testkit.Server(t)
+	pub := testkit.Conn(t, srv.ClientURL())
+
+	b := SplitBudget(total)
+	sess, err := engine.Open(BudgetSession(engine.SessionOptions{Conn: engine.ConnOptions{Servers: srv.ClientURL(), Name: "natsx"}}, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := ChargeBase(&b, sess); err != nil {
+		t.Fatal(err)
+	}
+	o := ExplorerOptions(sess, "test", b)
+	src := &countedSource{Session: sess}
+	o.Source, o.Start = src, time.Now()
+	m := ui.New(o)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+
+	payload := make([]byte, 48)
+	go func() {
+		for i := range subjects {
+			_ = pub.Publish(fmt.Sprintf("drivers.city%d.%d", i%50, i), payload)
+		}
+		_ = pub.Flush()
+	}()
+	// Every message is read, dropped by the store or by nats.go's pending
+	// bound (the publisher is in process, faster than any reader).
+	driveUI(t, m, func() bool { return src.seen.Load()+int64(sess.Status().ClientDropped) >= subjects }, 60*time.Second)
+
+	runtime.GC()
+	heap := heapObjects()
+	held, budget := headerMem(t, m)
+	t.Logf("header mem %.1f/%.1f MiB, heap in use %.1f MiB (%.3f); base %.1f MiB, session %.1f MiB, store drops %d, client drops %d",
+		mib(held), mib(budget), mib(heap), float64(held)/float64(heap), mib(b.Base), mib(sess.Memory()), src.missed.Load(),
+		sess.Status().ClientDropped)
+	if r := float64(held) / float64(heap); r < 0.9 || r > 1.1 {
+		t.Errorf("the header's mem %.1f MiB is %.2f of the heap in use (%.1f MiB)", mib(held), r, mib(heap))
+	}
+	if budget != total {
+		t.Errorf("the header's budget %d, want --max-memory %d", budget, total)
+	}
+	if live := b.Total - b.Garbage; held > live*21/20 {
+		t.Errorf("the header's mem %.1f MiB is over the budget's live part %.1f MiB", mib(held), mib(live))
+	}
+	if got := sess.Memory(); got > b.Store+b.Pending {
+		t.Errorf("the session holds %.1f MiB, over its shares %.1f + %.1f MiB", mib(got), mib(b.Store), mib(b.Pending))
+	}
+	if got := sess.Memory(); got < b.Store/2 {
+		t.Errorf("the session holds %.1f MiB of a %.1f MiB share: the flood did not fill it", mib(got), mib(b.Store))
+	}
+	fl := o.Recorder.Flight.(interface{ Memory() int64 })
+	if got := fl.Memory(); got > b.Flight || got < b.Flight/2 {
+		t.Errorf("the flight recorder holds %.1f MiB of a %.1f MiB share (want it full, not over)", mib(got), mib(b.Flight))
+	}
+	runtime.KeepAlive(m)
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// countedSource counts what the UI read from the store and what the store
+// dropped before it could.
+type countedSource struct {
+	*engine.Session
+	seen, missed atomic.Int64
+}
+
+func (c *countedSource) Read(cursor uint64, buf []model.Message) (int, uint64, uint64) {
+	n, next, missed := c.Session.Read(cursor, buf)
+	c.seen.Add(int64(n) + int64(missed))
+	c.missed.Add(int64(missed))
+	return n, next, missed
+}
+
+// driveUI runs m's commands and updates on this goroutine, as bubbletea's
+// loop does without a terminal, until done has held for a few idle pulls
+// (the last batch applied), or fails after timeout.
+func driveUI(t *testing.T, m *ui.Model, done func() bool, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var doneAt time.Time
+	queue := []tea.Cmd{m.Init()}
+	for len(queue) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the flood did not reach the UI in time:\n%s", m.Render())
+		}
+		if doneAt.IsZero() && done() {
+			doneAt = time.Now()
+		}
+		if !doneAt.IsZero() && time.Since(doneAt) > 500*time.Millisecond {
+			return
+		}
+		cmd := queue[0]
+		queue = queue[1:]
+		if cmd == nil {
+			continue
+		}
+		switch msg := cmd().(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		default:
+			_, c := m.Update(msg)
+			queue = append(queue, c)
+		}
+	}
+}
+
+var memRe = regexp.MustCompile(`mem ([0-9.]+) (B|KiB|MiB|GiB)/([0-9.]+) (B|KiB|MiB|GiB)`)
+
+// headerMem reads the header's mem as drawn.
+func headerMem(t *testing.T, m *ui.Model) (held, budget int64) {
+	t.Helper()
+	g := memRe.FindStringSubmatch(m.Render())
+	if g == nil {
+		t.Fatalf("no mem in the header:\n%s", m.Render())
+	}
+	unit := map[string]float64{"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+	v := func(num, u string) int64 {
+		f, err := strconv.ParseFloat(num, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int64(f * unit[u])
+	}
+	return v(g[1], g[2]), v(g[3], g[4])
+}
