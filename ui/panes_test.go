@@ -83,6 +83,12 @@ func paneMsg(at time.Time, subj, payload, via string) model.Message {
 // pullInto reads everything the feed holds into m, as one tick would.
 func pullInto(t *testing.T, m *Model) {
 	t.Helper()
+	// One Update applies the whole batch: with the ingest clock stopped the
+	// apply budget never runs out (on a slow machine, or under -race, the
+	// rest would wait for continuations this helper does not run).
+	defer func(c func() time.Time) { ingestClock = c }(ingestClock)
+	stopped := time.Now()
+	ingestClock = func() time.Time { return stopped }
 	b, _ := runPull(t, m.pullCmd(0))
 	send(m, b)
 }
