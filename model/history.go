@@ -31,16 +31,16 @@ const keptExtraCost = int64(unsafe.Sizeof(keptExtra{}))
 // history is a ring of the newest messages on one subject, linked into the
 // tree's least-recently-kept list so the budget evicts idle subjects first.
 // Histories live in the tree's history slab. Slot 0 of the ring is inline
-// (first): a subject keeping one message costs one 72-byte slot; deeper
+// (first): a subject keeping one message costs one history slot; deeper
 // rings put slots 1.. in more.
 type history struct {
-	node  *Node
 	more  *[]keptMsg
 	first keptMsg
 	// prev and next are the neighbours in the least-recently-kept list, as
 	// slab ids + 1 (0: none).
 	prev, next uint32
 	id         uint32
+	node       uint32 // the node whose history this is
 	head, n    uint16
 }
 
@@ -66,8 +66,9 @@ func (h *history) slot(i int) *keptMsg {
 	return &(*h.more)[i-1]
 }
 
-// at returns the i-th kept message, oldest first, as a Message on subject.
-func (h *history) at(i int, subject string) Message {
+// at returns the i-th kept message of h, oldest first, as a Message on
+// subject. Its payload is the kept one, never written again.
+func (t *Tree) at(h *history, i int, subject string) Message {
 	k := h.slot((int(h.head) + i) % h.slots())
 	m := Message{Seq: k.seq, Received: k.received, Subject: subject, Size: int(k.size)}
 	if k.data != nil {
@@ -79,35 +80,52 @@ func (h *history) at(i int, subject string) Message {
 	return m
 }
 
+// hist is n's history, nil if it keeps none (or n was removed).
+func (n Node) hist() *history {
+	if p := n.get(); p != nil && p.hist != 0 {
+		return n.t.hists.at(p.hist - 1)
+	}
+	return nil
+}
+
 // Last returns the newest kept message on exactly this subject.
-func (n *Node) Last() (Message, bool) {
-	if n.hist == nil || n.hist.n == 0 {
+func (n Node) Last() (Message, bool) {
+	h := n.hist()
+	if h == nil || h.n == 0 {
 		return Message{}, false
 	}
-	return n.hist.at(int(n.hist.n)-1, n.Subject()), true
+	return n.t.at(h, int(h.n)-1, n.Subject()), true
 }
 
 // HistoryLen is how many messages are kept on exactly this subject.
-func (n *Node) HistoryLen() int {
-	if n.hist == nil {
-		return 0
+func (n Node) HistoryLen() int {
+	if h := n.hist(); h != nil {
+		return int(h.n)
 	}
-	return int(n.hist.n)
+	return 0
 }
 
 // HistoryAt returns the i-th kept message, oldest first, without copying
-// the whole history (the inspector asks for one or two per frame).
-func (n *Node) HistoryAt(i int) Message { return n.hist.at(i, n.Subject()) }
+// the whole history (the inspector asks for one or two per frame). The
+// zero Message if i is not kept (any more).
+func (n Node) HistoryAt(i int) Message {
+	h := n.hist()
+	if h == nil || i < 0 || i >= int(h.n) {
+		return Message{}
+	}
+	return n.t.at(h, i, n.Subject())
+}
 
 // History returns the kept messages on exactly this subject, oldest first.
-func (n *Node) History() []Message {
-	if n.hist == nil {
+func (n Node) History() []Message {
+	h := n.hist()
+	if h == nil {
 		return nil
 	}
 	subj := n.Subject()
-	out := make([]Message, n.hist.n)
+	out := make([]Message, h.n)
 	for i := range out {
-		out[i] = n.hist.at(i, subj)
+		out[i] = n.t.at(h, i, subj)
 	}
 	return out
 }
@@ -136,11 +154,11 @@ func extraBytes(m *Message) int64 {
 	return c
 }
 
-// set stores m in k, its payload cut to max bytes, and returns what k
-// costs the budget: keptCost, the payload rounded up to the allocator's
-// 8 bytes, and the extras.
-func (k *keptMsg) set(m *Message, max int) int64 {
-	data, sum := cutPayload(m, max)
+// setKept stores m in k, its payload cut to the kept bytes, and returns
+// what k costs the budget: keptCost, the payload rounded up to the
+// allocator's 8 bytes, and the extras.
+func (t *Tree) setKept(k *keptMsg, m *Message) int64 {
+	data, sum := cutPayload(m, t.opts.MaxPayload)
 	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size)}
 	if len(data) > 0 {
 		k.data = unsafe.SliceData(data)
@@ -153,7 +171,14 @@ func (k *keptMsg) set(m *Message, max int) int64 {
 	return cost
 }
 
-// cost is what set returned for k.
+// dropKept drops what k holds and returns what it cost.
+func (t *Tree) dropKept(k *keptMsg) int64 {
+	c := k.cost()
+	*k = keptMsg{} // do not pin the payload
+	return c
+}
+
+// cost is what setKept returned for k.
 func (k *keptMsg) cost() int64 {
 	c := keptCost + int64(k.dataLen+7)&^7
 	if x := k.extra; x != nil {
@@ -163,17 +188,17 @@ func (k *keptMsg) cost() int64 {
 	return c
 }
 
-// keep stores a copy of m in n's history and enforces the budget.
-func (t *Tree) keep(n *Node, m *Message) {
-	h := n.hist
-	if h == nil {
-		h = t.hists.alloc(n)
-		n.hist = h
+// keep stores a copy of m in node id's history and enforces the budget.
+func (t *Tree) keep(id uint32, m *Message) {
+	n := t.nodes.at(id)
+	if n.hist == 0 {
+		n.hist = t.hists.alloc(id).id + 1
 	}
+	h := t.hists.at(n.hist - 1)
 	var cost int64
 	switch size := h.slots(); {
 	case int(h.n) < size:
-		cost = h.slot((int(h.head)+int(h.n))%size).set(m, t.opts.MaxPayload)
+		cost = t.setKept(h.slot((int(h.head)+int(h.n))%size), m)
 		h.n++
 	case size < t.opts.HistoryDepth:
 		// Still growing: put the ring in order first so the new slot lands
@@ -192,12 +217,12 @@ func (t *Tree) keep(n *Node, m *Message) {
 			h.more = new([]keptMsg)
 		}
 		*h.more = append(*h.more, keptMsg{})
-		cost = h.slot(size).set(m, t.opts.MaxPayload)
+		cost = t.setKept(h.slot(size), m)
 		h.n++
 	default:
 		old := h.slot(int(h.head))
-		t.kept -= old.cost()
-		cost = old.set(m, t.opts.MaxPayload)
+		t.kept -= t.dropKept(old)
+		cost = t.setKept(old, m)
 		h.head = uint16((int(h.head) + 1) % size)
 	}
 	t.kept += cost
@@ -207,7 +232,7 @@ func (t *Tree) keep(n *Node, m *Message) {
 	// may move n's history in the slab: read n.hist afresh.
 	for t.MemoryUsed()+t.reserved > t.opts.MaxMemory {
 		old := t.lruHead
-		if old == nil || (old == n.hist && old.n <= 1) {
+		if old == nil || (old.node == id && old.n <= 1) {
 			break
 		}
 		t.evictOldest(old)
@@ -218,16 +243,14 @@ func (t *Tree) keep(n *Node, m *Message) {
 // it is empty (which moves another history into h's slot).
 func (t *Tree) evictOldest(h *history) {
 	if h.n > 0 {
-		old := h.slot(int(h.head))
-		t.kept -= old.cost()
-		*old = keptMsg{} // do not pin the payload
+		t.kept -= t.dropKept(h.slot(int(h.head)))
 		h.head = uint16((int(h.head) + 1) % h.slots())
 		h.n--
 		t.Evicted++
 	}
 	if h.n == 0 {
 		t.unlink(h)
-		h.node.hist = nil
+		t.nodes.at(h.node).hist = 0
 		t.releaseHist(h)
 	}
 }
@@ -284,15 +307,15 @@ type histSlab struct {
 
 func (s *histSlab) at(id uint32) *history { return &s.chunks[id/histChunk][id%histChunk] }
 
-// alloc returns an empty history for n.
-func (s *histSlab) alloc(n *Node) *history {
+// alloc returns an empty history for node id.
+func (s *histSlab) alloc(node uint32) *history {
 	if s.used == len(s.chunks)*histChunk {
 		s.chunks = append(s.chunks, make([]history, histChunk))
 	}
 	id := uint32(s.used)
 	s.used++
 	h := s.at(id)
-	*h = history{node: n, id: id}
+	*h = history{node: node, id: id}
 	return h
 }
 
@@ -307,7 +330,7 @@ func (t *Tree) releaseHist(h *history) {
 		id := h.id
 		*h = *last
 		h.id = id
-		h.node.hist = h
+		t.nodes.at(h.node).hist = id + 1
 		if h.prev != 0 {
 			s.at(h.prev - 1).next = id + 1
 		} else if t.lruHead == last {

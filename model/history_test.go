@@ -10,7 +10,7 @@ import (
 )
 
 // historySeqs returns the Seq of each kept message of n, oldest first.
-func historySeqs(n *Node) []uint64 {
+func historySeqs(n Node) []uint64 {
 	var out []uint64
 	for _, m := range n.History() {
 		out = append(out, m.Seq)
@@ -91,9 +91,9 @@ func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 	if b := mustFind(t, tr, "b"); b.History() != nil {
 		t.Fatalf("b History = %v, want evicted", historySeqs(b))
 	}
-	if a.hist.head == 0 || int(a.hist.n) != a.hist.slots() || a.hist.slots() >= 4 {
+	if a.hist().head == 0 || int(a.hist().n) != a.hist().slots() || a.hist().slots() >= 4 {
 		t.Fatalf("setup: want a full ring shorter than depth with head != 0; head %d n %d len %d",
-			a.hist.head, a.hist.n, a.hist.slots())
+			a.hist().head, a.hist().n, a.hist().slots())
 	}
 	apply("a", "") // the ring grows after an eviction
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5, 6}) {
@@ -126,8 +126,8 @@ func TestTreeMaxPayload(t *testing.T) {
 	if kept, _ := mustFind(t, tr, "big").Last(); kept.Data[0] != '0' {
 		t.Error("kept Data aliases the original payload")
 	}
-	if n := mustFind(t, tr, "big"); n.Bytes != 3+100 {
-		t.Errorf("Bytes = %d: want the wire size, not the kept size", n.Bytes)
+	if n := mustFind(t, tr, "big"); n.Bytes() != 3+100 {
+		t.Errorf("Bytes = %d: want the wire size, not the kept size", n.Bytes())
 	}
 	if small, _ := mustFind(t, tr, "small").Last(); string(small.Data) != "12345678" || small.Truncated() {
 		t.Errorf("payload at the cap: Data %q Truncated %v", small.Data, small.Truncated())
@@ -147,7 +147,7 @@ func TestTreeBudgetLRU(t *testing.T) {
 	}
 	kept := func() (out []string) {
 		for _, s := range []string{"a", "b", "c", "d"} {
-			if n := tr.Find(s); n != nil {
+			if n := tr.Find(s); !n.IsZero() {
 				out = append(out, fmt.Sprintf("%s%d", s, len(n.History())))
 			}
 		}
@@ -180,8 +180,8 @@ func TestTreeBudgetLRU(t *testing.T) {
 		t.Errorf("MemoryUsed = %d > %d", tr.MemoryUsed(), budget)
 	}
 	// Counts never lose what the budget evicted.
-	if tr.Msgs != 8 || mustFind(t, tr, "b").Msgs != 5 {
-		t.Errorf("Msgs = %d, b.Msgs = %d", tr.Msgs, mustFind(t, tr, "b").Msgs)
+	if tr.Msgs != 8 || mustFind(t, tr, "b").Msgs() != 5 {
+		t.Errorf("Msgs = %d, b.Msgs() = %d", tr.Msgs, mustFind(t, tr, "b").Msgs())
 	}
 }
 
@@ -201,7 +201,7 @@ func TestTreeBudgetInvariants(t *testing.T) {
 		subj := subjects[rng.IntN(len(subjects))]
 		before := map[string]int{}
 		for _, s := range subjects {
-			if n := tr.Find(s); n != nil {
+			if n := tr.Find(s); !n.IsZero() {
 				before[s] = len(n.History())
 			}
 		}
@@ -219,7 +219,7 @@ func TestTreeBudgetInvariants(t *testing.T) {
 		total := 0
 		for _, s := range subjects {
 			n := tr.Find(s)
-			if n == nil {
+			if n.IsZero() {
 				continue
 			}
 			h := historySeqs(n)
@@ -260,24 +260,27 @@ func checkLRU(t *testing.T, tr *Tree) {
 	var kept int64
 	withHist := 0
 	for _, n := range tr.Nodes() {
-		if n.hist == nil {
+		h := n.hist()
+		if h == nil {
 			continue
 		}
 		withHist++
-		for i := range int(n.hist.n) {
-			kept += n.hist.slot((int(n.hist.head) + i) % n.hist.slots()).cost()
+		for i := range int(h.n) {
+			k := h.slot((int(h.head) + i) % h.slots())
+			kept += k.cost()
 		}
 	}
 	if kept != tr.kept {
 		t.Fatalf("kept bytes = %d, histories hold %d", tr.kept, kept)
 	}
+
 	listed := 0
 	var prev *history
 	var prevSeq uint64
 	for h := tr.lruHead; h != nil; {
 		listed++
-		n := h.node
-		if n.hist != h || n.removed {
+		n := tr.handle(h.node)
+		if n.hist() != h || n.Removed() {
 			t.Fatalf("%s: history of another node", n.Subject())
 		}
 		if p := h.prev; (p == 0) != (prev == nil) || p != 0 && tr.hists.at(p-1) != prev {
@@ -309,7 +312,7 @@ func TestTreePrune(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	roots := []string{"orders", "drivers", "metrics", "logs"}
 	perRoot := map[string]uint64{}
-	var early []*Node
+	var early []Node
 	const n = 20000
 	for i := range n {
 		// Every root stays busy, so only idle leaves are pruned.
@@ -332,9 +335,9 @@ func TestTreePrune(t *testing.T) {
 	}
 	var sum uint64
 	for _, r := range tr.Roots() {
-		sum += r.Msgs
-		if r.Msgs != perRoot[r.Name] {
-			t.Errorf("root %s: Msgs = %d, published %d", r.Name, r.Msgs, perRoot[r.Name])
+		sum += r.Msgs()
+		if r.Msgs() != perRoot[r.Name()] {
+			t.Errorf("root %s: Msgs = %d, published %d", r.Name(), r.Msgs(), perRoot[r.Name()])
 		}
 	}
 	if sum != tr.Msgs || len(tr.Roots()) != len(roots) {
@@ -349,12 +352,12 @@ func TestTreePrune(t *testing.T) {
 		if tr.Find(nd.Subject()) != nd {
 			t.Fatalf("%s: listed node not in the tree", nd.Subject())
 		}
-		kids := nd.Own
+		kids := nd.Own()
 		for _, k := range nd.Children() {
-			kids += k.Msgs
+			kids += k.Msgs()
 		}
-		if nd.Msgs < kids {
-			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject(), nd.Msgs, kids)
+		if nd.Msgs() < kids {
+			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject(), nd.Msgs(), kids)
 		}
 	}
 	// The first, long idle, leaves are gone; Find does not resurrect them.

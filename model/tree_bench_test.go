@@ -136,7 +136,7 @@ func BenchmarkTreeViewRefresh1M(b *testing.B) {
 	}{{"10k-rows", 2}, {"1M-rows", 3}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for _, n := range tr.Nodes() {
-				n.Expanded = n.Depth() < bc.depths
+				n.SetExpanded(n.Depth() < bc.depths)
 			}
 			v := NewTreeView(tr)
 			v.SetHeight(50)
@@ -188,7 +188,7 @@ func BenchmarkTreeSearch1M(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for _, n := range tr.Nodes() {
-				n.Expanded = false
+				n.SetExpanded(false)
 			}
 			v := NewTreeView(tr)
 			v.SetHeight(50)
@@ -196,7 +196,7 @@ func BenchmarkTreeSearch1M(b *testing.B) {
 			var walk, linear, reveal time.Duration
 			i := 0
 			for b.Loop() {
-				var got, want *Node
+				var got, want Node
 				for k := range 2 {
 					t0 := time.Now()
 					if (i+k)%2 == 0 {
@@ -211,7 +211,7 @@ func BenchmarkTreeSearch1M(b *testing.B) {
 					b.Fatalf("search %d: found %s, the linear scan %s", i, subjectOf(got), subjectOf(want))
 				}
 				t0 := time.Now()
-				if got != nil {
+				if !got.IsZero() {
 					v.Reveal(got, treeT0)
 				}
 				reveal += time.Since(t0)

@@ -126,8 +126,8 @@ func TestTreeDeepSubject(t *testing.T) {
 		subj := deepSubject(tokens)
 		applySubjects(tr, treeT0, subj, subj+".x", subj)
 		n := tr.Find(subj)
-		if n == nil || n.Own != 2 || n.Msgs != 3 || n.Depth() != tokens-1 || tr.Len() != tokens+1 {
-			t.Fatalf("%d tokens: Find %v, Len %d", tokens, n != nil, tr.Len())
+		if n.IsZero() || n.Own() != 2 || n.Msgs() != 3 || n.Depth() != tokens-1 || tr.Len() != tokens+1 {
+			t.Fatalf("%d tokens: Find %v, Len %d", tokens, !n.IsZero(), tr.Len())
 		}
 		if last, ok := n.Last(); !ok || last.Subject != subj {
 			t.Fatalf("%d tokens: last message's subject wrong", tokens)

@@ -69,8 +69,8 @@ type Model struct {
 	tree     treePane
 	band     paneBand // the filter panes
 
-	query        string      // the last subject search kept
-	searchOrigin *model.Node // where the search began (esc returns there)
+	query        string     // the last subject search kept
+	searchOrigin model.Node // where the search began (esc returns there)
 
 	flash      statusMsg
 	flashUntil time.Time

@@ -134,7 +134,7 @@ type inspectFrame struct {
 	info    []string // no message to show: these lines instead
 	msg     *model.Message
 	prev    *model.Message
-	node    *model.Node
+	node    model.Node
 	compact bool
 	pos     string
 	room    int // payload lines that fit
@@ -167,8 +167,8 @@ func (in *inspector) View(f inspectFrame) []string {
 		return block(append(lines, in.scrolled(f, c.lines)...), f.w, f.h)
 	}
 	count := ""
-	if f.node != nil {
-		count = fmt.Sprintf(" · %d on subject", f.node.Own)
+	if !f.node.IsZero() {
+		count = fmt.Sprintf(" · %d on subject", f.node.Own())
 	}
 	lines = append(lines, kv(*st, "size", fmt.Sprintf("%s · %s · view %s%s", env.size, c.kind, in.view, count)))
 	if in.showHeaders(f.msg) {

@@ -15,7 +15,7 @@ type inspectTarget struct {
 	title []string
 	n     int
 	at    func(i int) model.Message
-	node  *model.Node
+	node  model.Node
 	pane  *model.Pane // a pane's list: its selection is the position
 	where string      // what keeps the list, for "no longer kept in …"
 	key   string      // which list: the inspector's copy is only this list's
@@ -54,7 +54,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		return t, nil
 	}
 	n := m.ex.TreeView().Selected()
-	if n == nil {
+	if n.IsZero() || n.Removed() {
 		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
 	}
 	subj := n.Subject()
@@ -62,12 +62,12 @@ func (m *Model) target() (inspectTarget, []string) {
 	if n.HistoryLen() == 0 {
 		now, since := m.ex.Now().UnixNano(), m.ex.Tree().Since()
 		info := []string{
-			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
+			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs(), n.Own())),
 			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
 			kv(st, "children", fmt.Sprintf("%d", n.NumChildren())),
 		}
 		info = append(info, m.latencyLines(subj)...)
-		if n.Own > 0 {
+		if n.Own() > 0 {
 			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
 		} else {
 			info = append(info, st.Muted.Render("no message on this exact subject: expand it ("+m.keys.Expand.Help().Key+") to see its subjects"))
@@ -128,7 +128,7 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 	}
 	msg, idx, gone := m.position(t)
 	f.msg, f.node = &msg, t.node
-	if t.node == nil {
+	if t.node.IsZero() {
 		// A pane's messages (and a response) are on many subjects: say
 		// which one this is, as the tree's title does for its subject.
 		f.head = append(f.head, st.Accent.Render(model.Sanitize(msg.Subject)))

@@ -110,7 +110,7 @@ func scene(t testing.TB, w, h int, subject string) *Model {
 	m.Render() // a first frame, as on a terminal (sizes come from Update)
 	if subject != "" {
 		n := m.ex.Tree().Find(subject)
-		if n == nil {
+		if n.IsZero() {
 			t.Fatalf("scene has no subject %q", subject)
 		}
 		m.ex.TreeView().Reveal(n, sceneNow.UnixNano())
