@@ -1,18 +1,21 @@
 package model
 
 import (
+	"slices"
 	"unsafe"
 )
 
-// keptMsg is one kept message as the tree stores it: 40 bytes and two
-// pointers (the payload, and the rarely used reply, headers and Via),
-// where a Message is 104 bytes and five. The subject is the node's.
+// keptMsg is one kept message as the tree stores it: 40 bytes and one
+// pointer (the rarely used reply, headers and Via), where a Message is
+// 104 bytes and five. The payload is a span of the payload slab (named by
+// class and index, no pointer); the subject is the node's.
 type keptMsg struct {
 	seq      uint64
 	received int64
-	data     *byte // the payload: the message's own, or a copy when cut
 	dataLen  uint32
-	size     int32 // the payload's size on the wire
+	size     int32  // the payload's size on the wire
+	span     uint32 // the payload's index in its class
+	class    uint8  // the payload's class in the payload slab
 	extra    *keptExtra
 }
 
@@ -67,12 +70,13 @@ func (h *history) slot(i int) *keptMsg {
 }
 
 // at returns the i-th kept message of h, oldest first, as a Message on
-// subject. Its payload is the kept one, never written again.
+// subject. Its payload is a copy: spans move and are reused, and the UI
+// keeps what it shows.
 func (t *Tree) at(h *history, i int, subject string) Message {
 	k := h.slot((int(h.head) + i) % h.slots())
 	m := Message{Seq: k.seq, Received: k.received, Subject: subject, Size: int(k.size)}
-	if k.data != nil {
-		m.Data = unsafe.Slice(k.data, k.dataLen)
+	if k.dataLen > 0 {
+		m.Data = slices.Clone(t.payload(k.class, k.span, int(k.dataLen)))
 	}
 	if x := k.extra; x != nil {
 		m.Reply, m.Via, m.Header, m.Sum = x.reply, x.via, x.header, x.sum
@@ -154,16 +158,29 @@ func extraBytes(m *Message) int64 {
 	return c
 }
 
-// setKept stores m in k, its payload cut to the kept bytes, and returns
-// what k costs the budget: keptCost, the payload rounded up to the
-// allocator's 8 bytes, and the extras.
-func (t *Tree) setKept(k *keptMsg, m *Message) int64 {
+// setKept stores m in k, ring slot slot of history hist, its payload cut
+// to the kept bytes and copied into the payload slab (reusing k's span
+// when it has one of the right class), and returns what k costs the
+// budget: keptCost, the payload's span and the extras.
+func (t *Tree) setKept(k *keptMsg, m *Message, hist uint32, slot int) int64 {
 	data, sum := cutPayload(m, t.opts.MaxPayload)
-	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size)}
-	if len(data) > 0 {
-		k.data = unsafe.SliceData(data)
+	reuse := k.dataLen > 0 && k.class != payloadBig && len(data) > 0 && len(data) <= payloadSmallMax
+	if reuse {
+		if c, _ := payloadClass(len(data)); c != k.class {
+			reuse = false
+		}
 	}
-	cost := keptCost + int64(len(data)+7)&^7
+	if !reuse && k.dataLen > 0 {
+		t.freePayload(k.class, k.span)
+	}
+	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size), span: k.span, class: k.class}
+	switch {
+	case reuse:
+		copy(t.payload(k.class, k.span, len(data)), data)
+	case len(data) > 0:
+		k.class, k.span = t.storePayload(data, hist, slot)
+	}
+	cost := keptCost + payloadCost(len(data))
 	if m.Reply != "" || m.Via != "" || len(m.Header) > 0 || sum != 0 {
 		k.extra = &keptExtra{reply: m.Reply, via: m.Via, header: m.Header, sum: sum}
 		cost += keptExtraCost + int64(len(m.Via)) + extraBytes(m)
@@ -171,16 +188,20 @@ func (t *Tree) setKept(k *keptMsg, m *Message) int64 {
 	return cost
 }
 
-// dropKept drops what k holds and returns what it cost.
+// dropKept frees what k holds (its payload's span, its extras) and
+// returns what it cost.
 func (t *Tree) dropKept(k *keptMsg) int64 {
 	c := k.cost()
-	*k = keptMsg{} // do not pin the payload
+	if k.dataLen > 0 {
+		t.freePayload(k.class, k.span)
+	}
+	*k = keptMsg{} // do not pin the extras
 	return c
 }
 
 // cost is what setKept returned for k.
 func (k *keptMsg) cost() int64 {
-	c := keptCost + int64(k.dataLen+7)&^7
+	c := keptCost + payloadCost(int(k.dataLen))
 	if x := k.extra; x != nil {
 		m := Message{Reply: x.reply, Header: x.header}
 		c += keptExtraCost + int64(len(x.via)) + extraBytes(&m)
@@ -198,7 +219,8 @@ func (t *Tree) keep(id uint32, m *Message) {
 	var cost int64
 	switch size := h.slots(); {
 	case int(h.n) < size:
-		cost = t.setKept(h.slot((int(h.head)+int(h.n))%size), m)
+		i := (int(h.head) + int(h.n)) % size
+		cost = t.setKept(h.slot(i), m, h.id, i)
 		h.n++
 	case size < t.opts.HistoryDepth:
 		// Still growing: put the ring in order first so the new slot lands
@@ -210,6 +232,7 @@ func (t *Tree) keep(id uint32, m *Message) {
 			}
 			for i := range ring {
 				*h.slot(i) = ring[i]
+				t.moveOwner(h.slot(i), h.id, i)
 			}
 			h.head = 0
 		}
@@ -217,12 +240,12 @@ func (t *Tree) keep(id uint32, m *Message) {
 			h.more = new([]keptMsg)
 		}
 		*h.more = append(*h.more, keptMsg{})
-		cost = t.setKept(h.slot(size), m)
+		cost = t.setKept(h.slot(size), m, h.id, size)
 		h.n++
 	default:
 		old := h.slot(int(h.head))
-		t.kept -= t.dropKept(old)
-		cost = t.setKept(old, m)
+		t.kept -= old.cost()
+		cost = t.setKept(old, m, h.id, int(h.head))
 		h.head = uint16((int(h.head) + 1) % size)
 	}
 	t.kept += cost
@@ -331,6 +354,9 @@ func (t *Tree) releaseHist(h *history) {
 		*h = *last
 		h.id = id
 		t.nodes.at(h.node).hist = id + 1
+		for i := range h.slots() {
+			t.moveOwner(h.slot(i), id, i)
+		}
 		if h.prev != 0 {
 			s.at(h.prev - 1).next = id + 1
 		} else if t.lruHead == last {

@@ -63,7 +63,8 @@ type Tree struct {
 	subjects  int   // nodes with messages of their own: what the leaf cache caches
 	kept      int64 // bytes of kept messages
 	hists     histSlab
-	lruHead   *history // subject with the least recently kept message
+	payloads  payloadSlab // the kept messages' payloads
+	lruHead   *history    // subject with the least recently kept message
 	lruTail   *history
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
@@ -172,10 +173,11 @@ func (t *Tree) Reserve(n int64) { t.reserved = max(n, 0) }
 
 // MemoryUsed is the bytes the tree holds against its budget, as the Go
 // heap holds them: its node slots (free ones too), long names (and the
-// name slab's free spans), branches, child index, leaf cache and kept
-// messages (TestTreeBudgetIsTheHeap checks it against the heap).
+// name slab's free spans), branches, child index, leaf cache, kept
+// messages and the payload slab's slack (TestTreeBudgetIsTheHeap checks
+// it against the heap).
 func (t *Tree) MemoryUsed() int64 {
-	return t.structureBytes() + t.kept
+	return t.structureBytes() + t.kept + t.payloadSlack()
 }
 
 // structureBytes is MemoryUsed without the kept messages.
