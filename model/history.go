@@ -5,18 +5,18 @@ import (
 	"unsafe"
 )
 
-// keptMsg is one kept message as the tree stores it: 40 bytes and one
-// pointer (the rarely used reply, headers and Via), where a Message is
-// 104 bytes and five. The payload is a span of the payload slab (named by
-// class and index, no pointer); the subject is the node's.
+// keptMsg is one kept message as the tree stores it: 40 bytes and no
+// pointer, where a Message is 104 bytes and five. The payload is a span of
+// the payload slab (named by class and index), the rarely used reply,
+// headers and Via an entry of the tree's extras; the subject is the node's.
 type keptMsg struct {
 	seq      uint64
 	received int64
 	dataLen  uint32
 	size     int32  // the payload's size on the wire
 	span     uint32 // the payload's index in its class
+	extra    uint32 // index + 1 in the tree's extras, 0 for none
 	class    uint8  // the payload's class in the payload slab
-	extra    *keptExtra
 }
 
 // keptExtra is what most messages do not have.
@@ -35,50 +35,108 @@ const keptExtraCost = int64(unsafe.Sizeof(keptExtra{}))
 // tree's least-recently-kept list so the budget evicts idle subjects first.
 // Histories live in the tree's history slab. Slot 0 of the ring is inline
 // (first): a subject keeping one message costs one history slot; deeper
-// rings put slots 1.. in more.
+// rings put slots 1.. in a span of the ring slab (keptMsgs as bytes: they
+// hold no pointer). A history holds no pointer either, so the history
+// slab's chunks are noscan too.
 type history struct {
-	more  *[]keptMsg
 	first keptMsg
 	// prev and next are the neighbours in the least-recently-kept list, as
 	// slab ids + 1 (0: none).
 	prev, next uint32
 	id         uint32
 	node       uint32 // the node whose history this is
+	ring       uint32 // slots 1.. : index of the span in the ring slab
 	head, n    uint16
+	ringLen    uint16 // slots in the ring span, 0 when there is none
+	ringClass  uint8  // the ring span's class
 }
 
-// keptCost is the fixed part of what a kept message costs the budget: a
-// whole history slot, so a subject's first message pays for its ring and
-// a deeper ring's messages (40 bytes each) are counted with room to spare.
+// keptCost is what a history costs the budget, counted while the subject
+// keeps a message: its slot, which holds the first message. The ring span
+// for the others is counted as it grows (ringBytes), each message's
+// payload and extras as they are kept.
 const keptCost = int64(unsafe.Sizeof(history{}))
 
 // maxHistoryDepth bounds HistoryDepth to what history's counters hold.
 const maxHistoryDepth = 1 << 15
 
-func (h *history) slots() int {
-	if h.more == nil {
-		return 1
-	}
-	return 1 + len(*h.more)
-}
+// keptSize is a keptMsg's size in a ring span.
+const keptSize = int(unsafe.Sizeof(keptMsg{}))
 
-func (h *history) slot(i int) *keptMsg {
+func (h *history) slots() int { return 1 + int(h.ringLen) }
+
+// slot is ring slot i of h: valid until the ring slab next allocates or
+// frees (another history's ring may move into this one's place).
+func (t *Tree) slot(h *history, i int) *keptMsg {
 	if i == 0 {
 		return &h.first
 	}
-	return &(*h.more)[i-1]
+	b := t.rings.bytes(h.ringClass, h.ring, int(h.ringLen)*keptSize)
+	return (*keptMsg)(unsafe.Pointer(&b[(i-1)*keptSize]))
+}
+
+// ringBytes is what h's ring span costs: the span and its owner entry.
+func (t *Tree) ringBytes(h *history) int64 {
+	if h.ringLen == 0 {
+		return 0
+	}
+	if h.ringClass == payloadBig {
+		return payloadCost(len(t.rings.big[h.ring]))
+	}
+	return int64(classSize(h.ringClass)) + ownerCost
+}
+
+// ringCap is how many slots h's ring span holds.
+func (t *Tree) ringCap(h *history) int {
+	if h.ringLen == 0 {
+		return 0
+	}
+	if h.ringClass == payloadBig {
+		return len(t.rings.big[h.ring]) / keptSize
+	}
+	return classSize(h.ringClass) / keptSize
+}
+
+// growRing makes room for one more slot in h's ring, moving it to a span
+// twice as large (up to the depth) when it is full.
+func (t *Tree) growRing(h *history) {
+	if int(h.ringLen) < t.ringCap(h) {
+		h.ringLen++
+		*t.slot(h, int(h.ringLen)) = keptMsg{}
+		return
+	}
+	t.kept -= t.ringBytes(h)
+	defer func() { t.kept += t.ringBytes(h) }()
+	want := min(max(2*int(h.ringLen), 1), t.opts.HistoryDepth-1)
+	c, i := t.rings.alloc(want*keptSize, uint64(h.id))
+	if h.ringLen > 0 {
+		copy(t.rings.bytes(c, i, int(h.ringLen)*keptSize), t.rings.bytes(h.ringClass, h.ring, int(h.ringLen)*keptSize))
+		t.freeRing(h)
+	}
+	h.ringClass, h.ring = c, i
+	h.ringLen++
+	*t.slot(h, int(h.ringLen)) = keptMsg{}
+}
+
+// freeRing frees h's ring span, telling the history whose ring moved into
+// its place.
+func (t *Tree) freeRing(h *history) {
+	if o, moved := t.rings.free(h.ringClass, h.ring); moved {
+		t.hists.at(uint32(o)).ring = h.ring
+	}
 }
 
 // at returns the i-th kept message of h, oldest first, as a Message on
 // subject. Its payload is a copy: spans move and are reused, and the UI
 // keeps what it shows.
 func (t *Tree) at(h *history, i int, subject string) Message {
-	k := h.slot((int(h.head) + i) % h.slots())
+	k := t.slot(h, (int(h.head)+i)%h.slots())
 	m := Message{Seq: k.seq, Received: k.received, Subject: subject, Size: int(k.size)}
 	if k.dataLen > 0 {
 		m.Data = slices.Clone(t.payload(k.class, k.span, int(k.dataLen)))
 	}
-	if x := k.extra; x != nil {
+	if k.extra != 0 {
+		x := &t.extras[k.extra-1]
 		m.Reply, m.Via, m.Header, m.Sum = x.reply, x.via, x.header, x.sum
 	}
 	return m
@@ -161,7 +219,7 @@ func extraBytes(m *Message) int64 {
 // setKept stores m in k, ring slot slot of history hist, its payload cut
 // to the kept bytes and copied into the payload slab (reusing k's span
 // when it has one of the right class), and returns what k costs the
-// budget: keptCost, the payload's span and the extras.
+// budget: the payload's span and the extras.
 func (t *Tree) setKept(k *keptMsg, m *Message, hist uint32, slot int) int64 {
 	data, sum := cutPayload(m, t.opts.MaxPayload)
 	reuse := k.dataLen > 0 && k.class != payloadBig && len(data) > 0 && len(data) <= payloadSmallMax
@@ -173,6 +231,7 @@ func (t *Tree) setKept(k *keptMsg, m *Message, hist uint32, slot int) int64 {
 	if !reuse && k.dataLen > 0 {
 		t.freePayload(k.class, k.span)
 	}
+	t.freeExtra(k)
 	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size), span: k.span, class: k.class}
 	switch {
 	case reuse:
@@ -180,29 +239,62 @@ func (t *Tree) setKept(k *keptMsg, m *Message, hist uint32, slot int) int64 {
 	case len(data) > 0:
 		k.class, k.span = t.storePayload(data, hist, slot)
 	}
-	cost := keptCost + payloadCost(len(data))
+	cost := payloadCost(len(data))
 	if m.Reply != "" || m.Via != "" || len(m.Header) > 0 || sum != 0 {
-		k.extra = &keptExtra{reply: m.Reply, via: m.Via, header: m.Header, sum: sum}
+		k.extra = t.newExtra(keptExtra{reply: m.Reply, via: m.Via, header: m.Header, sum: sum})
 		cost += keptExtraCost + int64(len(m.Via)) + extraBytes(m)
 	}
 	return cost
 }
 
+// newExtra stores x in the extras and returns its index + 1.
+func (t *Tree) newExtra(x keptExtra) uint32 {
+	if k := len(t.extrasFree); k > 0 {
+		i := t.extrasFree[k-1]
+		t.extrasFree = t.extrasFree[:k-1]
+		t.extras[i] = x
+		return i + 1
+	}
+	t.extras = append(t.extras, x)
+	return uint32(len(t.extras))
+}
+
+// freeExtra frees k's extras, if any.
+func (t *Tree) freeExtra(k *keptMsg) {
+	if k.extra == 0 {
+		return
+	}
+	t.extras[k.extra-1] = keptExtra{} // do not pin its strings
+	t.extrasFree = append(t.extrasFree, k.extra-1)
+	k.extra = 0
+	if len(t.extrasFree) == len(t.extras) && cap(t.extras) > 64 {
+		t.extras, t.extrasFree = nil, nil // none left: give the table back
+	}
+}
+
+// extrasSlack is what the extras table holds beyond its entries in use
+// (counted in kept).
+func (t *Tree) extrasSlack() int64 {
+	return int64(cap(t.extras)-len(t.extras)+len(t.extrasFree))*keptExtraCost + int64(cap(t.extrasFree))*4
+}
+
 // dropKept frees what k holds (its payload's span, its extras) and
 // returns what it cost.
 func (t *Tree) dropKept(k *keptMsg) int64 {
-	c := k.cost()
+	c := t.cost(k)
 	if k.dataLen > 0 {
 		t.freePayload(k.class, k.span)
 	}
-	*k = keptMsg{} // do not pin the extras
+	t.freeExtra(k)
+	*k = keptMsg{}
 	return c
 }
 
 // cost is what setKept returned for k.
-func (k *keptMsg) cost() int64 {
-	c := keptCost + payloadCost(int(k.dataLen))
-	if x := k.extra; x != nil {
+func (t *Tree) cost(k *keptMsg) int64 {
+	c := payloadCost(int(k.dataLen))
+	if k.extra != 0 {
+		x := &t.extras[k.extra-1]
 		m := Message{Reply: x.reply, Header: x.header}
 		c += keptExtraCost + int64(len(x.via)) + extraBytes(&m)
 	}
@@ -214,37 +306,40 @@ func (t *Tree) keep(id uint32, m *Message) {
 	n := t.nodes.at(id)
 	if n.hist == 0 {
 		n.hist = t.hists.alloc(id).id + 1
+		t.kept += keptCost
 	}
 	h := t.hists.at(n.hist - 1)
 	var cost int64
 	switch size := h.slots(); {
 	case int(h.n) < size:
 		i := (int(h.head) + int(h.n)) % size
-		cost = t.setKept(h.slot(i), m, h.id, i)
+		cost = t.setKept(t.slot(h, i), m, h.id, i)
 		h.n++
-	case size < t.opts.HistoryDepth:
+	case size < t.opts.HistoryDepth && t.roomToGrow(id, m):
 		// Still growing: put the ring in order first so the new slot lands
 		// last. Growing is rare (a ring grows to its depth once).
+		h = t.hists.at(n.hist - 1) // evicting may have moved it
 		if h.head != 0 {
 			ring := make([]keptMsg, size)
 			for i := range ring {
-				ring[i] = *h.slot((int(h.head) + i) % size)
+				ring[i] = *t.slot(h, (int(h.head)+i)%size)
 			}
 			for i := range ring {
-				*h.slot(i) = ring[i]
-				t.moveOwner(h.slot(i), h.id, i)
+				*t.slot(h, i) = ring[i]
+				t.moveOwner(&ring[i], h.id, i)
 			}
 			h.head = 0
 		}
-		if h.more == nil {
-			h.more = new([]keptMsg)
-		}
-		*h.more = append(*h.more, keptMsg{})
-		cost = t.setKept(h.slot(size), m, h.id, size)
+		t.growRing(h)
+		cost = t.setKept(t.slot(h, size), m, h.id, size)
 		h.n++
 	default:
-		old := h.slot(int(h.head))
-		t.kept -= old.cost()
+		h = t.hists.at(n.hist - 1) // roomToGrow may have evicted
+		if size < t.opts.HistoryDepth {
+			t.Evicted++ // the budget did not let the ring grow: its oldest goes
+		}
+		old := t.slot(h, int(h.head))
+		t.kept -= t.cost(old)
 		cost = t.setKept(old, m, h.id, int(h.head))
 		h.head = uint16((int(h.head) + 1) % size)
 	}
@@ -262,11 +357,34 @@ func (t *Tree) keep(id uint32, m *Message) {
 	}
 }
 
+// roomToGrow reports whether node id's full ring may grow a slot for m:
+// it evicts the least recently kept other subjects until the larger ring
+// and m fit the budget, and says no once only id's own history is left
+// (its ring then overwrites its oldest: evicting its own messages would
+// not shrink the ring).
+func (t *Tree) roomToGrow(id uint32, m *Message) bool {
+	h := t.hists.at(t.nodes.at(id).hist - 1)
+	t.touch(h) // the others go first
+	need := payloadCost(min(len(m.Data), t.opts.MaxPayload))
+	if int(h.ringLen) == t.ringCap(h) {
+		want := min(max(2*int(h.ringLen), 1), t.opts.HistoryDepth-1)
+		need += payloadCost(want*keptSize) - t.ringBytes(h)
+	}
+	for t.MemoryUsed()+t.reserved+need > t.opts.MaxMemory {
+		old := t.lruHead
+		if old == nil || old.node == id {
+			return false
+		}
+		t.evictOldest(old)
+	}
+	return true
+}
+
 // evictOldest drops the oldest kept message of h, freeing the history when
 // it is empty (which moves another history into h's slot).
 func (t *Tree) evictOldest(h *history) {
 	if h.n > 0 {
-		t.kept -= t.dropKept(h.slot(int(h.head)))
+		t.kept -= t.dropKept(t.slot(h, int(h.head)))
 		h.head = uint16((int(h.head) + 1) % h.slots())
 		h.n--
 		t.Evicted++
@@ -348,14 +466,22 @@ func (s *histSlab) alloc(node uint32) *history {
 // across it.
 func (t *Tree) releaseHist(h *history) {
 	s := &t.hists
+	t.kept -= keptCost + t.ringBytes(h)
+	if h.ringLen > 0 {
+		t.freeRing(h) // first: the ring moved into its place may be last's
+		h.ringLen = 0
+	}
 	last := s.at(uint32(s.used - 1))
 	if last != h {
 		id := h.id
 		*h = *last
 		h.id = id
 		t.nodes.at(h.node).hist = id + 1
+		if h.ringLen > 0 {
+			t.rings.setOwner(h.ringClass, h.ring, uint64(id))
+		}
 		for i := range h.slots() {
-			t.moveOwner(h.slot(i), id, i)
+			t.moveOwner(t.slot(h, i), id, i)
 		}
 		if h.prev != 0 {
 			s.at(h.prev - 1).next = id + 1
@@ -368,7 +494,7 @@ func (t *Tree) releaseHist(h *history) {
 			t.lruTail = h
 		}
 	}
-	*last = history{} // drop what it pointed to
+	*last = history{}
 	s.used--
 	// Free the last chunk once a whole spare one is left before it.
 	if k := len(s.chunks); k >= 2 && s.used <= (k-2)*histChunk {

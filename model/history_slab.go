@@ -116,12 +116,11 @@ func (s *spanClass) held(c uint8) int64 {
 	return max(slack-2*payloadChunk, 0)
 }
 
-// storePayload copies data into a span for the message in ring slot slot
-// of history hist, and returns the span's class and index.
-func (t *Tree) storePayload(data []byte, hist uint32, slot int) (uint8, uint32) {
-	p := &t.payloads
-	if len(data) > payloadSmallMax {
-		b := append([]byte(nil), data...)
+// alloc returns a span of size bytes (0 < size) for owner: its class and
+// index. Its bytes are zero for a new chunk, else what was there.
+func (p *payloadSlab) alloc(size int, owner uint64) (uint8, uint32) {
+	if size > payloadSmallMax {
+		b := make([]byte, size)
 		if k := len(p.bigFree); k > 0 {
 			i := p.bigFree[k-1]
 			p.bigFree = p.bigFree[:k-1]
@@ -133,43 +132,40 @@ func (t *Tree) storePayload(data []byte, hist uint32, slot int) (uint8, uint32) 
 		p.slack += int64(cap(p.big)-c0) * 24
 		return payloadBig, uint32(len(p.big) - 1)
 	}
-	c, _ := payloadClass(len(data))
+	c, _ := payloadClass(size)
 	s := &p.classes[c]
 	before := s.held(c)
-	i := s.alloc(c, uint64(hist)<<16|uint64(slot))
+	i := s.alloc(c, owner)
 	p.slack += s.held(c) - before
-	copy(s.span(c, i), data)
 	return c, i
 }
 
-// payload returns the n bytes of span (c, i).
-func (t *Tree) payload(c uint8, i uint32, n int) []byte {
+// bytes returns the n bytes of span (c, i): the slab's, valid until the
+// next alloc or free.
+func (p *payloadSlab) bytes(c uint8, i uint32, n int) []byte {
 	if c == payloadBig {
-		return t.payloads.big[i][:n]
+		return p.big[i][:n]
 	}
-	return t.payloads.classes[c].span(c, i)[:n]
+	return p.classes[c].span(c, i)[:n]
 }
 
-// freePayload frees span (c, i): the class's last span moves into its
-// place and its owner is told.
-func (t *Tree) freePayload(c uint8, i uint32) {
-	p := &t.payloads
+// free frees span (c, i). The class's last span moves into its place: free
+// returns its owner, whom the caller tells (moved false when none moved).
+func (p *payloadSlab) free(c uint8, i uint32) (owner uint64, moved bool) {
 	if c == payloadBig {
 		p.big[i] = nil
 		c0 := cap(p.bigFree)
 		p.bigFree = append(p.bigFree, i)
 		p.slack += int64(cap(p.bigFree)-c0) * 4
-		return
+		return 0, false
 	}
 	s := &p.classes[c]
 	before := s.held(c)
-	defer func() { p.slack += s.held(c) - before }()
 	last := uint32(s.n - 1)
 	if i != last {
 		copy(s.span(c, i), s.span(c, last))
-		o := s.owner[last]
-		s.owner[i] = o
-		t.hists.at(uint32(o >> 16)).slot(int(o & 0xffff)).span = i
+		owner, moved = s.owner[last], true
+		s.owner[i] = owner
 	}
 	s.n--
 	// Give back the last chunk once a whole spare one is left before it.
@@ -181,18 +177,46 @@ func (t *Tree) freePayload(c uint8, i uint32) {
 	if cap(s.owner) > 64 && s.n < cap(s.owner)/4 {
 		s.owner = append([]uint64(nil), s.owner[:s.n]...)
 	}
+	p.slack += s.held(c) - before
+	return owner, moved
+}
+
+// setOwner records that span (c, i) is now owner's.
+func (p *payloadSlab) setOwner(c uint8, i uint32, owner uint64) {
+	if c != payloadBig {
+		p.classes[c].owner[i] = owner
+	}
+}
+
+// storePayload copies data into a span for the message in ring slot slot
+// of history hist, and returns the span's class and index.
+func (t *Tree) storePayload(data []byte, hist uint32, slot int) (uint8, uint32) {
+	c, i := t.payloads.alloc(len(data), uint64(hist)<<16|uint64(slot))
+	copy(t.payloads.bytes(c, i, len(data)), data)
+	return c, i
+}
+
+// payload returns the n bytes of span (c, i).
+func (t *Tree) payload(c uint8, i uint32, n int) []byte { return t.payloads.bytes(c, i, n) }
+
+// freePayload frees span (c, i), telling the owner of the span that moved
+// into its place.
+func (t *Tree) freePayload(c uint8, i uint32) {
+	if o, moved := t.payloads.free(c, i); moved {
+		t.slot(t.hists.at(uint32(o>>16)), int(o&0xffff)).span = i
+	}
 }
 
 // moveOwner tells the payload of ring slot slot of history hist, k, that
 // its owner moved (the history slab moved the history, or its ring was
 // put in order).
 func (t *Tree) moveOwner(k *keptMsg, hist uint32, slot int) {
-	if k.dataLen == 0 || k.class == payloadBig {
-		return
+	if k.dataLen > 0 {
+		t.payloads.setOwner(k.class, k.span, uint64(hist)<<16|uint64(slot))
 	}
-	t.payloads.classes[k.class].owner[k.span] = uint64(hist)<<16 | uint64(slot)
 }
 
-// payloadSlack is what the payload slab holds beyond the kept payloads
-// (counted in kept): the classes' slack and the big list's entries.
-func (t *Tree) payloadSlack() int64 { return t.payloads.slack }
+// payloadSlack is what the payload and ring slabs hold beyond the kept
+// messages (counted in kept): the classes' slack and the big lists'
+// entries.
+func (t *Tree) payloadSlack() int64 { return t.payloads.slack + t.rings.slack }

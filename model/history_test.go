@@ -67,8 +67,12 @@ func TestTreeHistory(t *testing.T) {
 // eviction (head moves), refilling, growing with head != 0 (the ring must
 // be put in order before it grows) and wrapping at full depth.
 func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
-	// Two nodes and room for exactly four empty messages.
-	tr := NewTree(TreeOptions{HistoryDepth: 4, MaxMemory: 2*int64(nodeCost) + 4*keptCost}, treeT0)
+	// Two nodes, a's history with a ring of three slots and four 64-byte
+	// messages: exactly a's full ring of four. b's message and history
+	// take more than one of a's messages and less than two.
+	msg := strings.Repeat("m", 64)
+	budget := 2*int64(nodeCost) + keptCost + payloadCost(3*keptSize) + 4*payloadCost(len(msg))
+	tr := NewTree(TreeOptions{HistoryDepth: 4, MaxMemory: budget}, treeT0)
 	seq := uint64(0)
 	apply := func(subj string, data string) {
 		seq++
@@ -76,15 +80,15 @@ func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 		m.Seq = seq
 		tr.Apply(m)
 	}
-	apply("a", "")
-	apply("a", "")
-	apply("a", "")
-	apply("b", strings.Repeat("x", int(keptCost)/2)) // over budget: a's oldest goes
+	apply("a", msg)
+	apply("a", msg)
+	apply("a", msg)
+	apply("b", strings.Repeat("x", 36)) // over budget: a's oldest goes
 	a := mustFind(t, tr, "a")
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3}) || tr.Evicted != 1 {
 		t.Fatalf("after b: a History = %v, Evicted = %d; want [2 3], 1", got, tr.Evicted)
 	}
-	apply("a", "") // fills the freed slot; b is now least recently kept and goes
+	apply("a", msg) // fills the freed slot; b is now least recently kept and goes
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5}) || tr.Evicted != 2 {
 		t.Fatalf("after a5: a History = %v, Evicted = %d; want [2 3 5], 2", got, tr.Evicted)
 	}
@@ -95,16 +99,16 @@ func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 		t.Fatalf("setup: want a full ring shorter than depth with head != 0; head %d n %d len %d",
 			a.hist().head, a.hist().n, a.hist().slots())
 	}
-	apply("a", "") // the ring grows after an eviction
+	apply("a", msg) // the ring grows after an eviction
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5, 6}) {
 		t.Fatalf("after growing: History = %v, want [2 3 5 6]", got)
 	}
-	apply("a", "")
-	apply("a", "")
+	apply("a", msg)
+	apply("a", msg)
 	if got := historySeqs(a); !slices.Equal(got, []uint64{5, 6, 7, 8}) {
 		t.Fatalf("after wrapping: History = %v, want [5 6 7 8]", got)
 	}
-	if tr.Evicted != 2 || tr.MemoryUsed() > 2*int64(nodeCost)+4*keptCost {
+	if tr.Evicted != 2 || tr.MemoryUsed() > budget {
 		t.Errorf("Evicted = %d, MemoryUsed = %d", tr.Evicted, tr.MemoryUsed())
 	}
 }
@@ -137,7 +141,9 @@ func TestTreeMaxPayload(t *testing.T) {
 // TestTreeBudgetLRU checks that the least recently kept subject is evicted
 // first, whole, before anyone else loses a message.
 func TestTreeBudgetLRU(t *testing.T) {
-	// Four nodes and room for three empty messages.
+	// Four nodes and room for three subjects' histories, each keeping one
+	// empty message; b's ring growing past one slot (then two) takes the
+	// room of one history; once b is alone its ring cannot grow to four.
 	budget := 4*int64(nodeCost) + 3*keptCost
 	tr := NewTree(TreeOptions{MaxMemory: budget}, treeT0)
 	at := treeT0
@@ -265,9 +271,10 @@ func checkLRU(t *testing.T, tr *Tree) {
 			continue
 		}
 		withHist++
+		kept += keptCost + tr.ringBytes(h)
 		for i := range int(h.n) {
-			k := h.slot((int(h.head) + i) % h.slots())
-			kept += k.cost()
+			k := tr.slot(h, (int(h.head)+i)%h.slots())
+			kept += tr.cost(k)
 		}
 	}
 	if kept != tr.kept {
@@ -320,7 +327,7 @@ func checkPayloadOwners(t *testing.T, tr *Tree) {
 			if int(h) >= tr.hists.used {
 				t.Fatalf("class %d span %d: owner history %d of %d", c, i, h, tr.hists.used)
 			}
-			k := tr.hists.at(h).slot(int(o & 0xffff))
+			k := tr.slot(tr.hists.at(h), int(o&0xffff))
 			if k.dataLen == 0 || int(k.class) != c || int(k.span) != i {
 				t.Fatalf("class %d span %d: its owner's message names class %d span %d (%d bytes)", c, i, k.class, k.span, k.dataLen)
 			}
@@ -328,6 +335,28 @@ func checkPayloadOwners(t *testing.T, tr *Tree) {
 	}
 	if slack != p.slack {
 		t.Fatalf("payload slack recounted %d, kept %d", slack, p.slack)
+	}
+	for c := range tr.rings.classes {
+		s := &tr.rings.classes[c]
+		for i := range s.n {
+			h := tr.hists.at(uint32(s.owner[i]))
+			if h.ringLen == 0 || int(h.ringClass) != c || int(h.ring) != i {
+				t.Fatalf("ring class %d span %d: its history names class %d span %d (%d slots)", c, i, h.ringClass, h.ring, h.ringLen)
+			}
+		}
+	}
+	rings := 0
+	for id := range tr.hists.used {
+		if h := tr.hists.at(uint32(id)); h.ringLen > 0 && h.ringClass != payloadBig {
+			rings++
+		}
+	}
+	n := 0
+	for c := range tr.rings.classes {
+		n += tr.rings.classes[c].n
+	}
+	if n != rings {
+		t.Fatalf("the ring slab holds %d spans, %d histories have one", n, rings)
 	}
 }
 

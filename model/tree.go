@@ -59,18 +59,23 @@ type Tree struct {
 	// counts stay in their parents' totals.
 	Pruned uint64
 
-	extra     int64 // bytes of the orders' capacity (the roots' first freeRoots excepted)
-	subjects  int   // nodes with messages of their own: what the leaf cache caches
-	kept      int64 // bytes of kept messages
-	hists     histSlab
-	payloads  payloadSlab // the kept messages' payloads
-	lruHead   *history    // subject with the least recently kept message
-	lruTail   *history
-	structure uint64 // bumped whenever nodes are added or removed
-	maxNodes  int
-	leaves    leafCache
-	reserved  int64 // the budget others (filter panes) hold; see Reserve
-	pruner    pruner
+	extra    int64 // bytes of the orders' capacity (the roots' first freeRoots excepted)
+	subjects int   // nodes with messages of their own: what the leaf cache caches
+	kept     int64 // bytes of kept messages
+	hists    histSlab
+	payloads payloadSlab // the kept messages' payloads
+	rings    payloadSlab // histories' slots past the first
+	// extras are kept messages' replies, headers and Via (few have any),
+	// by index; extrasFree lists the free entries.
+	extras     []keptExtra
+	extrasFree []uint32
+	lruHead    *history // subject with the least recently kept message
+	lruTail    *history
+	structure  uint64 // bumped whenever nodes are added or removed
+	maxNodes   int
+	leaves     leafCache
+	reserved   int64 // the budget others (filter panes) hold; see Reserve
+	pruner     pruner
 	// pinned is how many removed nodes the orders still hold (the sum of
 	// their gone): their slots are not reused until compacted.
 	pinned int
@@ -177,7 +182,7 @@ func (t *Tree) Reserve(n int64) { t.reserved = max(n, 0) }
 // messages and the payload slab's slack (TestTreeBudgetIsTheHeap checks
 // it against the heap).
 func (t *Tree) MemoryUsed() int64 {
-	return t.structureBytes() + t.kept + t.payloadSlack()
+	return t.structureBytes() + t.kept + t.payloadSlack() + t.extrasSlack()
 }
 
 // structureBytes is MemoryUsed without the kept messages.
