@@ -87,7 +87,7 @@ func (t *Tree) prune(keep uint32) {
 	hand := t.pruner.hand & mask
 	removed := 0
 	for scanned := 0; scanned < pruneScan && removed < want; scanned++ {
-		if id := x.slots[hand]; id != 0 && id != keep {
+		if id := x.slots[hand].id; id != 0 && id != keep {
 			if n := t.nodes.at(id); n.lastSeen <= threshold && !t.hasChildren(n) {
 				removed += t.pruneUp(id, threshold, want-removed)
 				continue // the backward shift may have moved a node into this slot
@@ -131,7 +131,7 @@ func (t *Tree) pruneThreshold(keep uint32) int64 {
 		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
 		z = (z ^ z>>27) * 0x94D049BB133111EB
 		z ^= z >> 31
-		if id := slots[z&mask]; id != 0 && id != keep {
+		if id := slots[z&mask].id; id != 0 && id != keep {
 			if n := t.nodes.at(id); !t.hasChildren(n) {
 				if s = append(s, n.lastSeen); len(s) == pruneSample {
 					break

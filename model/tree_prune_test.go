@@ -105,9 +105,9 @@ func checkTreeRecount(t *testing.T, tr *Tree) {
 	if extra != tr.extra {
 		t.Fatalf("orders recounted: %d bytes, the tree counts %d", extra, tr.extra)
 	}
-	for _, s := range [][]uint32{tr.index.slots, tr.index.old} {
-		for _, id := range s {
-			if id != 0 && id != tombstone && tr.nodes.at(id).has(flagRemoved) {
+	for _, s := range [][]indexSlot{tr.index.slots, tr.index.old} {
+		for _, slot := range s {
+			if id := slot.id; id != 0 && id != tombstone && tr.nodes.at(id).has(flagRemoved) {
 				t.Fatalf("%d: removed node in the child index", id)
 			}
 		}

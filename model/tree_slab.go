@@ -225,7 +225,7 @@ func (b bitset) first() (int, bool) {
 // table for the whole tree, one 32-bit node id per slot, in place of a map
 // per branch (a map costs ~40 bytes per entry and a header per branch).
 // Linear probing, at most 3/4 full, with backward-shift deletion so pruning
-// leaves no tombstones. Beside each slot it keeps the slot's 32-bit hash:
+// leaves no tombstones. Beside each slot's id it keeps its 32-bit hash:
 // a lookup reads a node only when the hashes match (a new subject's lookup
 // probes ~8 slots at 3/4 full, and reading each of those nodes was a cache
 // miss: 0.9 µs), and growing or deleting moves hashes without reading
@@ -240,14 +240,19 @@ func (b bitset) first() (int, bool) {
 // (lookups try it after the new one misses), so its probe sequences stay
 // whole; a removal leaves a tombstone there (see remove).
 type childIndex struct {
-	seed   maphash.Seed
-	slots  []uint32 // node ids, 0 for an empty slot (id 0 is the root: never a child)
-	hashes []uint32
-	n      int // entries, in both tables
+	seed  maphash.Seed
+	slots []indexSlot
+	n     int // entries, in both tables
 
-	old       []uint32 // the table being drained into slots; nil when none
-	oldHashes []uint32 // its hashes
-	drained   int      // old[:drained] has been moved
+	old     []indexSlot // the table being drained into slots; nil when none
+	drained int         // old[:drained] has been moved
+}
+
+// indexSlot is a node id (0 for an empty slot: id 0 is the root, never a
+// child) and its hash, side by side: a probe reads one cache line, not
+// one in an id array and one in a hash array.
+type indexSlot struct {
+	id, hash uint32
 }
 
 const minIndexSlots = 1 << 10
@@ -266,7 +271,7 @@ const tombstone = ^uint32(0)
 func (x *childIndex) bytes() int64 { return int64(len(x.slots)+len(x.old)-minIndexSlots) * 8 }
 
 func newChildIndex() childIndex {
-	return childIndex{seed: maphash.MakeSeed(), slots: make([]uint32, minIndexSlots), hashes: make([]uint32, minIndexSlots)}
+	return childIndex{seed: maphash.MakeSeed(), slots: make([]indexSlot, minIndexSlots)}
 }
 
 // hash mixes the token's hash with its parent's id.
@@ -280,23 +285,23 @@ func (x *childIndex) hash(parent uint32, tok string) uint32 {
 func (t *Tree) findChild(parent uint32, tok string) uint32 {
 	x := &t.index
 	h := x.hash(parent, tok)
-	if id := t.probe(x.slots, x.hashes, h, parent, tok); id != 0 || x.old == nil {
+	if id := t.probe(x.slots, h, parent, tok); id != 0 || x.old == nil {
 		return id
 	}
 	// Not moved yet (a moved entry is found above; the old table keeps a
 	// copy until it is dropped).
-	return t.probe(x.old, x.oldHashes, h, parent, tok)
+	return t.probe(x.old, h, parent, tok)
 }
 
 // probe looks for parent's child tok, whose hash is h, in one table.
-func (t *Tree) probe(slots, hashes []uint32, h uint32, parent uint32, tok string) uint32 {
+func (t *Tree) probe(slots []indexSlot, h uint32, parent uint32, tok string) uint32 {
 	mask := uint32(len(slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		id := slots[i]
+		id := slots[i].id
 		if id == 0 {
 			return 0
 		}
-		if hashes[i] == h && id != tombstone {
+		if slots[i].hash == h && id != tombstone {
 			if n := t.nodes.at(id); n.parent == parent && t.name(n) == tok {
 				return id
 			}
@@ -311,9 +316,8 @@ func (x *childIndex) insert(id, h uint32) {
 	}
 	if 4*(x.n+1) > 3*len(x.slots) {
 		x.drain(len(x.old)) // never two old tables (drainStep makes it rare)
-		x.old, x.oldHashes, x.drained = x.slots, x.hashes, 0
-		x.slots = make([]uint32, 2*len(x.old))
-		x.hashes = make([]uint32, 2*len(x.old))
+		x.old, x.drained = x.slots, 0
+		x.slots = make([]indexSlot, 2*len(x.old))
 		x.drain(drainStep)
 	}
 	x.place(id, h)
@@ -325,13 +329,13 @@ func (x *childIndex) insert(id, h uint32) {
 func (x *childIndex) drain(k int) {
 	end := min(x.drained+k, len(x.old))
 	for i := x.drained; i < end; i++ {
-		if id := x.old[i]; id != 0 && id != tombstone {
-			x.place(id, x.oldHashes[i])
+		if s := x.old[i]; s.id != 0 && s.id != tombstone {
+			x.place(s.id, s.hash)
 		}
 	}
 	x.drained = end
 	if x.drained == len(x.old) {
-		x.old, x.oldHashes, x.drained = nil, nil, 0
+		x.old, x.drained = nil, 0
 	}
 }
 
@@ -339,10 +343,10 @@ func (x *childIndex) drain(k int) {
 func (x *childIndex) place(id, h uint32) {
 	mask := uint32(len(x.slots) - 1)
 	i := h & mask
-	for x.slots[i] != 0 {
+	for x.slots[i].id != 0 {
 		i = (i + 1) & mask
 	}
-	x.slots[i], x.hashes[i] = id, h
+	x.slots[i] = indexSlot{id, h}
 }
 
 // remove deletes id, whose hash is h, from both tables. In the table, it
@@ -356,9 +360,9 @@ func (x *childIndex) remove(id, h uint32) {
 	found := false
 	if x.old != nil {
 		mask := uint32(len(x.old) - 1)
-		for i := h & mask; x.old[i] != 0; i = (i + 1) & mask {
-			if x.old[i] == id {
-				x.old[i], x.oldHashes[i] = tombstone, 0
+		for i := h & mask; x.old[i].id != 0; i = (i + 1) & mask {
+			if x.old[i].id == id {
+				x.old[i] = indexSlot{id: tombstone}
 				found = true
 				break
 			}
@@ -374,8 +378,8 @@ func (x *childIndex) remove(id, h uint32) {
 func (x *childIndex) removeSlot(id, h uint32) bool {
 	mask := uint32(len(x.slots) - 1)
 	i := h & mask
-	for x.slots[i] != id {
-		if x.slots[i] == 0 {
+	for x.slots[i].id != id {
+		if x.slots[i].id == 0 {
 			return false
 		}
 		i = (i + 1) & mask
@@ -383,17 +387,17 @@ func (x *childIndex) removeSlot(id, h uint32) bool {
 	for j := i; ; {
 		j = (j + 1) & mask
 		k := x.slots[j]
-		if k == 0 {
+		if k.id == 0 {
 			break
 		}
-		home := x.hashes[j] & mask
+		home := k.hash & mask
 		// Move k back into the hole at i unless its home lies in (i, j].
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
-			x.slots[i], x.hashes[i] = k, x.hashes[j]
+			x.slots[i] = k
 			i = j
 		}
 	}
-	x.slots[i], x.hashes[i] = 0, 0
+	x.slots[i] = indexSlot{}
 	return true
 }
 
