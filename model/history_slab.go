@@ -35,7 +35,7 @@ type spanClass struct {
 
 const (
 	payloadSmallMax = 4 << 10  // the largest class
-	payloadChunk    = 16 << 10 // bytes per chunk (every class divides it but the 8-byte steps past 256)
+	payloadChunk    = 16 << 10 // at most this many bytes per chunk (see spanShift)
 	payloadSteps    = 512 / 8  // 8-byte classes up to 512 bytes
 	payloadClasses  = payloadSteps + 3
 	// payloadBig marks a payload in big.
@@ -81,19 +81,42 @@ func payloadCost(size int) int64 {
 	return int64(span) + ownerCost
 }
 
+// spanShift is log2 of how many spans of class c a chunk holds: the most
+// that fit payloadChunk, rounded down to a power of two, so that finding
+// a span is a shift and a mask (this is on every kept message's path),
+// not two divisions.
+func spanShift(c uint8) uint {
+	size := classSize(c)
+	k := uint(0)
+	for size<<(k+1) <= payloadChunk {
+		k++
+	}
+	return k
+}
+
+// spanShifts is spanShift of every class.
+var spanShifts = func() (s [payloadClasses]uint8) {
+	for c := range s {
+		s[c] = uint8(spanShift(uint8(c)))
+	}
+	return s
+}()
+
+// chunkBytes is the size of class c's chunks.
+func chunkBytes(c uint8) int { return classSize(c) << spanShifts[c] }
+
 // span returns span i of class c.
 func (s *spanClass) span(c uint8, i uint32) []byte {
 	size := classSize(c)
-	per := payloadChunk / size
-	off := int(i) % per * size
-	return s.chunks[int(i)/per][off : off+size : off+size]
+	sh := spanShifts[c]
+	off := int(i&(1<<sh-1)) * size
+	return s.chunks[i>>sh][off : off+size : off+size]
 }
 
 // alloc returns a span of class c for owner, at the end of the class.
 func (s *spanClass) alloc(c uint8, owner uint64) uint32 {
-	per := payloadChunk / classSize(c)
-	if s.n == len(s.chunks)*per {
-		s.chunks = append(s.chunks, make([]byte, payloadChunk))
+	if s.n == len(s.chunks)<<spanShifts[c] {
+		s.chunks = append(s.chunks, make([]byte, chunkBytes(c)))
 	}
 	i := s.n
 	s.n++
@@ -111,9 +134,8 @@ func (s *spanClass) alloc(c uint8, owner uint64) uint32 {
 // make and drop a chunk per message) are not counted, at most 2.1 MiB
 // over all the classes, 32 KiB a class in use.
 func (s *spanClass) held(c uint8) int64 {
-	per := payloadChunk / classSize(c)
-	slack := int64(len(s.chunks)*per-s.n)*int64(classSize(c)) + int64(cap(s.owner)-s.n)*ownerCost
-	return max(slack-2*payloadChunk, 0)
+	slack := int64(len(s.chunks)<<spanShifts[c]-s.n)*int64(classSize(c)) + int64(cap(s.owner)-s.n)*ownerCost
+	return max(slack-2*int64(chunkBytes(c)), 0)
 }
 
 // alloc returns a span of size bytes (0 < size) for owner: its class and
@@ -169,8 +191,7 @@ func (p *payloadSlab) free(c uint8, i uint32) (owner uint64, moved bool) {
 	}
 	s.n--
 	// Give back the last chunk once a whole spare one is left before it.
-	per := payloadChunk / classSize(c)
-	if k := len(s.chunks); k >= 2 && s.n <= (k-2)*per {
+	if k := len(s.chunks); k >= 2 && s.n <= (k-2)<<spanShifts[c] {
 		s.chunks[k-1] = nil
 		s.chunks = s.chunks[:k-1]
 	}

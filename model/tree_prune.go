@@ -19,9 +19,9 @@ import (
 //
 // A removed node's parent keeps it in its order until a few entries are
 // compacted per prune (dropChild): deleting one of 1.2M children must not
-// copy the other 1.2M. Until then the heap holds it, so the budget counts
-// it (Tree.pinned): in a flood under one parent about an eighth of the
-// order is such holes.
+// copy the other 1.2M. Until then its slot is not reused (Tree.pinned
+// counts them) and the budget counts it as every slot held: in a flood
+// under one parent about an eighth of the order is such holes.
 const (
 	// pruneBatch is the most nodes one step removes (fewer in a small
 	// tree: a tenth of it, as the whole-tree prune did). In
