@@ -178,6 +178,16 @@ func (n Node) HistoryAt(i int) Message {
 	return n.t.at(h, i, n.Subject())
 }
 
+// HistorySeq is HistoryAt(i).Seq without copying the message's payload
+// (0 if i is not kept).
+func (n Node) HistorySeq(i int) uint64 {
+	h := n.hist()
+	if h == nil || i < 0 || i >= int(h.n) {
+		return 0
+	}
+	return n.t.slot(h, (int(h.head)+i)%h.slots()).seq
+}
+
 // History returns the kept messages on exactly this subject, oldest first.
 func (n Node) History() []Message {
 	h := n.hist()

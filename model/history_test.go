@@ -10,9 +10,13 @@ import (
 )
 
 // historySeqs returns the Seq of each kept message of n, oldest first.
+// It also checks that HistorySeq and HistoryAt agree with History.
 func historySeqs(n Node) []uint64 {
 	var out []uint64
-	for _, m := range n.History() {
+	for i, m := range n.History() {
+		if n.HistorySeq(i) != m.Seq || n.HistoryAt(i).Seq != m.Seq || !slices.Equal(n.HistoryAt(i).Data, m.Data) {
+			panic(fmt.Sprintf("%s: message %d: HistorySeq %d, HistoryAt %d, History %d", n.Subject(), i, n.HistorySeq(i), n.HistoryAt(i).Seq, m.Seq))
+		}
 		out = append(out, m.Seq)
 	}
 	return out
