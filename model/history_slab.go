@@ -241,3 +241,54 @@ func (t *Tree) moveOwner(k *keptMsg, hist uint32, slot int) {
 // messages (counted in kept): the classes' slack and the big lists'
 // entries.
 func (t *Tree) payloadSlack() int64 { return t.payloads.slack + t.rings.slack }
+
+// ringBytes is what h's ring span costs: the span and its owner entry.
+func (t *Tree) ringBytes(h *history) int64 {
+	if h.ringLen == 0 {
+		return 0
+	}
+	if h.ringClass == payloadBig {
+		return payloadCost(len(t.rings.big[h.ring]))
+	}
+	return int64(classSize(h.ringClass)) + ownerCost
+}
+
+// ringCap is how many slots h's ring span holds.
+func (t *Tree) ringCap(h *history) int {
+	if h.ringLen == 0 {
+		return 0
+	}
+	if h.ringClass == payloadBig {
+		return len(t.rings.big[h.ring]) / keptSize
+	}
+	return classSize(h.ringClass) / keptSize
+}
+
+// growRing makes room for one more slot in h's ring, moving it to a span
+// twice as large (up to the depth) when it is full.
+func (t *Tree) growRing(h *history) {
+	if int(h.ringLen) < t.ringCap(h) {
+		h.ringLen++
+		*t.slot(h, int(h.ringLen)) = keptMsg{}
+		return
+	}
+	t.kept -= t.ringBytes(h)
+	defer func() { t.kept += t.ringBytes(h) }()
+	want := min(max(2*int(h.ringLen), 1), t.opts.HistoryDepth-1)
+	c, i := t.rings.alloc(want*keptSize, uint64(h.id))
+	if h.ringLen > 0 {
+		copy(t.rings.bytes(c, i, int(h.ringLen)*keptSize), t.rings.bytes(h.ringClass, h.ring, int(h.ringLen)*keptSize))
+		t.freeRing(h)
+	}
+	h.ringClass, h.ring = c, i
+	h.ringLen++
+	*t.slot(h, int(h.ringLen)) = keptMsg{}
+}
+
+// freeRing frees h's ring span, telling the history whose ring moved into
+// its place.
+func (t *Tree) freeRing(h *history) {
+	if o, moved := t.rings.free(h.ringClass, h.ring); moved {
+		t.hists.at(uint32(o)).ring = h.ring
+	}
+}
