@@ -419,9 +419,10 @@ func (s *histSlab) alloc(node uint32) *history {
 	return h
 }
 
-// releaseHist frees h, unlinked, by moving the slab's last history into
-// its slot: pointers to that history (its node's, the list's ends) and
-// its neighbours' links follow it. Callers must not hold a *history
+// releaseHist frees h, unlinked, and its ring span, by moving the slab's
+// last history into its slot: what refers to that history (its node's
+// index, the list's ends, its neighbours' links, the owner entries of its
+// payloads and ring span) follows it. Callers must not hold a *history
 // across it.
 func (t *Tree) releaseHist(h *history) {
 	s := &t.hists
