@@ -45,11 +45,11 @@ func explorerDigest(e *Explorer, now time.Time) string {
 	fmt.Fprintf(&b, "tree msgs %d bytes %d nodes %d subjects %d evicted %d pruned %d since %d\n",
 		tr.Msgs, tr.Bytes, tr.Len(), tr.Subjects(), tr.Evicted, tr.Pruned, tr.Since())
 	nodes := tr.Nodes()
-	slices.SortFunc(nodes, func(a, b *Node) int { return strings.Compare(a.Subject(), b.Subject()) })
+	slices.SortFunc(nodes, func(a, b Node) int { return strings.Compare(a.Subject(), b.Subject()) })
 	for _, n := range nodes {
 		last, _ := n.Last()
 		fmt.Fprintf(&b, "%s %d/%d/%d last %d rate %.3f hist %d seq %d\n",
-			n.Subject(), n.Msgs, n.Own, n.Bytes, n.LastSeen, n.Rate(at, tr.Since()), n.HistoryLen(), last.Seq)
+			n.Subject(), n.Msgs(), n.Own(), n.Bytes(), n.LastSeen(), n.Rate(at, tr.Since()), n.HistoryLen(), last.Seq)
 	}
 	msgs, bytes := e.Throughput().Rates(at)
 	spark := make([]float64, 10)

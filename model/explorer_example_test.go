@@ -18,6 +18,6 @@ func ExampleExplorer() {
 		{Subject: "orders.eu", Received: start.UnixNano(), Data: []byte("{}"), Size: 2},
 	}
 	e.Apply(batch, model.SourceStatus{State: model.StateConnected}, start.Add(time.Second))
-	fmt.Println(e.Tree().Msgs, e.Tree().Find("orders").Msgs, e.Tree().Find("orders.eu").Own)
+	fmt.Println(e.Tree().Msgs, e.Tree().Find("orders").Msgs(), e.Tree().Find("orders.eu").Own())
 	// Output: 3 3 2
 }

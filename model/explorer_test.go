@@ -114,7 +114,7 @@ func TestExplorerApply(t *testing.T) {
 				t.Errorf("tree counts %d, want %d", e.Tree().Msgs, tc.treeMsgs)
 			}
 			for subj, want := range tc.subjects {
-				if n := e.Tree().Find(subj); n == nil || n.Own != want {
+				if n := e.Tree().Find(subj); n.IsZero() || n.Own() != want {
 					t.Errorf("%s: node %v, want %d own msgs", subj, n, want)
 				}
 			}
@@ -277,11 +277,11 @@ func TestExplorerRewind(t *testing.T) {
 				t.Errorf("tree counts %d, want %d", e.Tree().Msgs, tc.treeMsgs)
 			}
 			for _, s := range tc.subjects {
-				if e.Tree().Find(s) == nil {
+				if e.Tree().Find(s).IsZero() {
 					t.Errorf("%s missing from the tree", s)
 				}
 			}
-			if e.Tree().Find(rewind) != nil {
+			if !e.Tree().Find(rewind).IsZero() {
 				t.Error("the rewind marker was counted")
 			}
 			p := e.Panes()[0]

@@ -1,19 +1,22 @@
 package model
 
 import (
+	"slices"
 	"unsafe"
 )
 
-// keptMsg is one kept message as the tree stores it: 40 bytes and two
-// pointers (the payload, and the rarely used reply, headers and Via),
-// where a Message is 104 bytes and five. The subject is the node's.
+// keptMsg is one kept message as the tree stores it: 40 bytes and no
+// pointer, where a Message is 104 bytes and five. The payload is a span of
+// the payload slab (named by class and index), the rarely used reply,
+// headers and Via an entry of the tree's extras; the subject is the node's.
 type keptMsg struct {
 	seq      uint64
 	received int64
-	data     *byte // the payload: the message's own, or a copy when cut
 	dataLen  uint32
-	size     int32 // the payload's size on the wire
-	extra    *keptExtra
+	size     int32  // the payload's size on the wire
+	span     uint32 // the payload's index in its class
+	extra    uint32 // index + 1 in the tree's extras, 0 for none
+	class    uint8  // the payload's class in the payload slab
 }
 
 // keptExtra is what most messages do not have.
@@ -31,83 +34,119 @@ const keptExtraCost = int64(unsafe.Sizeof(keptExtra{}))
 // history is a ring of the newest messages on one subject, linked into the
 // tree's least-recently-kept list so the budget evicts idle subjects first.
 // Histories live in the tree's history slab. Slot 0 of the ring is inline
-// (first): a subject keeping one message costs one 72-byte slot; deeper
-// rings put slots 1.. in more.
+// (first): a subject keeping one message costs one history slot; deeper
+// rings put slots 1.. in a span of the ring slab (keptMsgs as bytes: they
+// hold no pointer). A history holds no pointer either, so the history
+// slab's chunks are noscan too.
 type history struct {
-	node  *Node
-	more  *[]keptMsg
 	first keptMsg
 	// prev and next are the neighbours in the least-recently-kept list, as
 	// slab ids + 1 (0: none).
 	prev, next uint32
 	id         uint32
+	node       uint32 // the node whose history this is
+	ring       uint32 // slots 1.. : index of the span in the ring slab
 	head, n    uint16
+	ringLen    uint16 // slots in the ring span, 0 when there is none
+	ringClass  uint8  // the ring span's class
 }
 
-// keptCost is the fixed part of what a kept message costs the budget: a
-// whole history slot, so a subject's first message pays for its ring and
-// a deeper ring's messages (40 bytes each) are counted with room to spare.
+// keptCost is what a history costs the budget, counted while the subject
+// keeps a message: its slot, which holds the first message. The ring span
+// for the others is counted as it grows (ringBytes), each message's
+// payload and extras as they are kept.
 const keptCost = int64(unsafe.Sizeof(history{}))
 
 // maxHistoryDepth bounds HistoryDepth to what history's counters hold.
 const maxHistoryDepth = 1 << 15
 
-func (h *history) slots() int {
-	if h.more == nil {
-		return 1
-	}
-	return 1 + len(*h.more)
-}
+// keptSize is a keptMsg's size in a ring span.
+const keptSize = int(unsafe.Sizeof(keptMsg{}))
 
-func (h *history) slot(i int) *keptMsg {
+func (h *history) slots() int { return 1 + int(h.ringLen) }
+
+// slot is ring slot i of h: valid until the ring slab next allocates or
+// frees (another history's ring may move into this one's place).
+func (t *Tree) slot(h *history, i int) *keptMsg {
 	if i == 0 {
 		return &h.first
 	}
-	return &(*h.more)[i-1]
+	b := t.rings.bytes(h.ringClass, h.ring, int(h.ringLen)*keptSize)
+	return (*keptMsg)(unsafe.Pointer(&b[(i-1)*keptSize]))
 }
 
-// at returns the i-th kept message, oldest first, as a Message on subject.
-func (h *history) at(i int, subject string) Message {
-	k := h.slot((int(h.head) + i) % h.slots())
+// at returns the i-th kept message of h, oldest first, as a Message on
+// subject. Its payload is a copy: spans move and are reused, and the UI
+// keeps what it shows.
+func (t *Tree) at(h *history, i int, subject string) Message {
+	k := t.slot(h, (int(h.head)+i)%h.slots())
 	m := Message{Seq: k.seq, Received: k.received, Subject: subject, Size: int(k.size)}
-	if k.data != nil {
-		m.Data = unsafe.Slice(k.data, k.dataLen)
+	if k.dataLen > 0 {
+		m.Data = slices.Clone(t.payload(k.class, k.span, int(k.dataLen)))
 	}
-	if x := k.extra; x != nil {
+	if k.extra != 0 {
+		x := &t.extras[k.extra-1]
 		m.Reply, m.Via, m.Header, m.Sum = x.reply, x.via, x.header, x.sum
 	}
 	return m
 }
 
+// hist is n's history, nil if it keeps none (or n was removed).
+func (n Node) hist() *history {
+	if p := n.get(); p != nil && p.hist != 0 {
+		return n.t.hists.at(p.hist - 1)
+	}
+	return nil
+}
+
 // Last returns the newest kept message on exactly this subject.
-func (n *Node) Last() (Message, bool) {
-	if n.hist == nil || n.hist.n == 0 {
+func (n Node) Last() (Message, bool) {
+	h := n.hist()
+	if h == nil || h.n == 0 {
 		return Message{}, false
 	}
-	return n.hist.at(int(n.hist.n)-1, n.Subject()), true
+	return n.t.at(h, int(h.n)-1, n.Subject()), true
 }
 
 // HistoryLen is how many messages are kept on exactly this subject.
-func (n *Node) HistoryLen() int {
-	if n.hist == nil {
-		return 0
+func (n Node) HistoryLen() int {
+	if h := n.hist(); h != nil {
+		return int(h.n)
 	}
-	return int(n.hist.n)
+	return 0
 }
 
 // HistoryAt returns the i-th kept message, oldest first, without copying
-// the whole history (the inspector asks for one or two per frame).
-func (n *Node) HistoryAt(i int) Message { return n.hist.at(i, n.Subject()) }
+// the whole history (the inspector asks for one or two per frame). The
+// zero Message if i is not kept (any more).
+func (n Node) HistoryAt(i int) Message {
+	h := n.hist()
+	if h == nil || i < 0 || i >= int(h.n) {
+		return Message{}
+	}
+	return n.t.at(h, i, n.Subject())
+}
+
+// HistorySeq is HistoryAt(i).Seq without copying the message's payload
+// (0 if i is not kept).
+func (n Node) HistorySeq(i int) uint64 {
+	h := n.hist()
+	if h == nil || i < 0 || i >= int(h.n) {
+		return 0
+	}
+	return n.t.slot(h, (int(h.head)+i)%h.slots()).seq
+}
 
 // History returns the kept messages on exactly this subject, oldest first.
-func (n *Node) History() []Message {
-	if n.hist == nil {
+func (n Node) History() []Message {
+	h := n.hist()
+	if h == nil {
 		return nil
 	}
 	subj := n.Subject()
-	out := make([]Message, n.hist.n)
+	out := make([]Message, h.n)
 	for i := range out {
-		out[i] = n.hist.at(i, subj)
+		out[i] = n.t.at(h, i, subj)
 	}
 	return out
 }
@@ -136,68 +175,131 @@ func extraBytes(m *Message) int64 {
 	return c
 }
 
-// set stores m in k, its payload cut to max bytes, and returns what k
-// costs the budget: keptCost, the payload rounded up to the allocator's
-// 8 bytes, and the extras.
-func (k *keptMsg) set(m *Message, max int) int64 {
-	data, sum := cutPayload(m, max)
-	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size)}
-	if len(data) > 0 {
-		k.data = unsafe.SliceData(data)
+// setKept stores m in k, ring slot slot of history hist, its payload cut
+// to the kept bytes and copied into the payload slab (reusing k's span
+// when it has one of the right class), and returns what k costs the
+// budget: the payload's span and the extras.
+func (t *Tree) setKept(k *keptMsg, m *Message, hist uint32, slot int) int64 {
+	data, sum := cutPayload(m, t.opts.MaxPayload)
+	reuse := k.dataLen > 0 && k.class != payloadBig && len(data) > 0 && len(data) <= payloadSmallMax
+	if reuse {
+		if c, _ := payloadClass(len(data)); c != k.class {
+			reuse = false
+		}
 	}
-	cost := keptCost + int64(len(data)+7)&^7
+	if !reuse && k.dataLen > 0 {
+		t.freePayload(k.class, k.span)
+	}
+	t.freeExtra(k)
+	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size), span: k.span, class: k.class}
+	switch {
+	case reuse:
+		copy(t.payload(k.class, k.span, len(data)), data)
+	case len(data) > 0:
+		k.class, k.span = t.storePayload(data, hist, slot)
+	}
+	cost := payloadCost(len(data))
 	if m.Reply != "" || m.Via != "" || len(m.Header) > 0 || sum != 0 {
-		k.extra = &keptExtra{reply: m.Reply, via: m.Via, header: m.Header, sum: sum}
+		k.extra = t.newExtra(keptExtra{reply: m.Reply, via: m.Via, header: m.Header, sum: sum})
 		cost += keptExtraCost + int64(len(m.Via)) + extraBytes(m)
 	}
 	return cost
 }
 
-// cost is what set returned for k.
-func (k *keptMsg) cost() int64 {
-	c := keptCost + int64(k.dataLen+7)&^7
-	if x := k.extra; x != nil {
+// newExtra stores x in the extras and returns its index + 1.
+func (t *Tree) newExtra(x keptExtra) uint32 {
+	if k := len(t.extrasFree); k > 0 {
+		i := t.extrasFree[k-1]
+		t.extrasFree = t.extrasFree[:k-1]
+		t.extras[i] = x
+		return i + 1
+	}
+	t.extras = append(t.extras, x)
+	return uint32(len(t.extras))
+}
+
+// freeExtra frees k's extras, if any.
+func (t *Tree) freeExtra(k *keptMsg) {
+	if k.extra == 0 {
+		return
+	}
+	t.extras[k.extra-1] = keptExtra{} // do not pin its strings
+	t.extrasFree = append(t.extrasFree, k.extra-1)
+	k.extra = 0
+	if len(t.extrasFree) == len(t.extras) && cap(t.extras) > 64 {
+		t.extras, t.extrasFree = nil, nil // none left: give the table back
+	}
+}
+
+// extrasSlack is what the extras table holds beyond its entries in use
+// (counted in kept).
+func (t *Tree) extrasSlack() int64 {
+	return int64(cap(t.extras)-len(t.extras)+len(t.extrasFree))*keptExtraCost + int64(cap(t.extrasFree))*4
+}
+
+// dropKept frees what k holds (its payload's span, its extras) and
+// returns what it cost.
+func (t *Tree) dropKept(k *keptMsg) int64 {
+	c := t.cost(k)
+	if k.dataLen > 0 {
+		t.freePayload(k.class, k.span)
+	}
+	t.freeExtra(k)
+	*k = keptMsg{}
+	return c
+}
+
+// cost is what setKept returned for k.
+func (t *Tree) cost(k *keptMsg) int64 {
+	c := payloadCost(int(k.dataLen))
+	if k.extra != 0 {
+		x := &t.extras[k.extra-1]
 		m := Message{Reply: x.reply, Header: x.header}
 		c += keptExtraCost + int64(len(x.via)) + extraBytes(&m)
 	}
 	return c
 }
 
-// keep stores a copy of m in n's history and enforces the budget.
-func (t *Tree) keep(n *Node, m *Message) {
-	h := n.hist
-	if h == nil {
-		h = t.hists.alloc(n)
-		n.hist = h
+// keep stores a copy of m in node id's history and enforces the budget.
+func (t *Tree) keep(id uint32, m *Message) {
+	n := t.nodes.at(id)
+	if n.hist == 0 {
+		n.hist = t.hists.alloc(id).id + 1
+		t.kept += keptCost
 	}
+	h := t.hists.at(n.hist - 1)
 	var cost int64
 	switch size := h.slots(); {
 	case int(h.n) < size:
-		cost = h.slot((int(h.head)+int(h.n))%size).set(m, t.opts.MaxPayload)
+		i := (int(h.head) + int(h.n)) % size
+		cost = t.setKept(t.slot(h, i), m, h.id, i)
 		h.n++
-	case size < t.opts.HistoryDepth:
+	case size < t.opts.HistoryDepth && t.roomToGrow(id, m):
 		// Still growing: put the ring in order first so the new slot lands
 		// last. Growing is rare (a ring grows to its depth once).
+		h = t.hists.at(n.hist - 1) // evicting may have moved it
 		if h.head != 0 {
 			ring := make([]keptMsg, size)
 			for i := range ring {
-				ring[i] = *h.slot((int(h.head) + i) % size)
+				ring[i] = *t.slot(h, (int(h.head)+i)%size)
 			}
 			for i := range ring {
-				*h.slot(i) = ring[i]
+				*t.slot(h, i) = ring[i]
+				t.moveOwner(&ring[i], h.id, i)
 			}
 			h.head = 0
 		}
-		if h.more == nil {
-			h.more = new([]keptMsg)
-		}
-		*h.more = append(*h.more, keptMsg{})
-		cost = h.slot(size).set(m, t.opts.MaxPayload)
+		t.growRing(h)
+		cost = t.setKept(t.slot(h, size), m, h.id, size)
 		h.n++
 	default:
-		old := h.slot(int(h.head))
-		t.kept -= old.cost()
-		cost = old.set(m, t.opts.MaxPayload)
+		h = t.hists.at(n.hist - 1) // roomToGrow may have evicted
+		if size < t.opts.HistoryDepth {
+			t.Evicted++ // the budget did not let the ring grow: its oldest goes
+		}
+		old := t.slot(h, int(h.head))
+		t.kept -= t.cost(old)
+		cost = t.setKept(old, m, h.id, int(h.head))
 		h.head = uint16((int(h.head) + 1) % size)
 	}
 	t.kept += cost
@@ -207,27 +309,48 @@ func (t *Tree) keep(n *Node, m *Message) {
 	// may move n's history in the slab: read n.hist afresh.
 	for t.MemoryUsed()+t.reserved > t.opts.MaxMemory {
 		old := t.lruHead
-		if old == nil || (old == n.hist && old.n <= 1) {
+		if old == nil || (old.node == id && old.n <= 1) {
 			break
 		}
 		t.evictOldest(old)
 	}
 }
 
+// roomToGrow reports whether node id's full ring may grow a slot for m:
+// it evicts the least recently kept other subjects until the larger ring
+// and m fit the budget, and says no once only id's own history is left
+// (its ring then overwrites its oldest: evicting its own messages would
+// not shrink the ring).
+func (t *Tree) roomToGrow(id uint32, m *Message) bool {
+	h := t.hists.at(t.nodes.at(id).hist - 1)
+	t.touch(h) // the others go first
+	need := payloadCost(min(len(m.Data), t.opts.MaxPayload))
+	if int(h.ringLen) == t.ringCap(h) {
+		want := min(max(2*int(h.ringLen), 1), t.opts.HistoryDepth-1)
+		need += payloadCost(want*keptSize) - t.ringBytes(h)
+	}
+	for t.MemoryUsed()+t.reserved+need > t.opts.MaxMemory {
+		old := t.lruHead
+		if old == nil || old.node == id {
+			return false
+		}
+		t.evictOldest(old)
+	}
+	return true
+}
+
 // evictOldest drops the oldest kept message of h, freeing the history when
 // it is empty (which moves another history into h's slot).
 func (t *Tree) evictOldest(h *history) {
 	if h.n > 0 {
-		old := h.slot(int(h.head))
-		t.kept -= old.cost()
-		*old = keptMsg{} // do not pin the payload
+		t.kept -= t.dropKept(t.slot(h, int(h.head)))
 		h.head = uint16((int(h.head) + 1) % h.slots())
 		h.n--
 		t.Evicted++
 	}
 	if h.n == 0 {
 		t.unlink(h)
-		h.node.hist = nil
+		t.nodes.at(h.node).hist = 0
 		t.releaseHist(h)
 	}
 }
@@ -284,30 +407,42 @@ type histSlab struct {
 
 func (s *histSlab) at(id uint32) *history { return &s.chunks[id/histChunk][id%histChunk] }
 
-// alloc returns an empty history for n.
-func (s *histSlab) alloc(n *Node) *history {
+// alloc returns an empty history for node id.
+func (s *histSlab) alloc(node uint32) *history {
 	if s.used == len(s.chunks)*histChunk {
 		s.chunks = append(s.chunks, make([]history, histChunk))
 	}
 	id := uint32(s.used)
 	s.used++
 	h := s.at(id)
-	*h = history{node: n, id: id}
+	*h = history{node: node, id: id}
 	return h
 }
 
-// releaseHist frees h, unlinked, by moving the slab's last history into
-// its slot: pointers to that history (its node's, the list's ends) and
-// its neighbours' links follow it. Callers must not hold a *history
+// releaseHist frees h, unlinked, and its ring span, by moving the slab's
+// last history into its slot: what refers to that history (its node's
+// index, the list's ends, its neighbours' links, the owner entries of its
+// payloads and ring span) follows it. Callers must not hold a *history
 // across it.
 func (t *Tree) releaseHist(h *history) {
 	s := &t.hists
+	t.kept -= keptCost + t.ringBytes(h)
+	if h.ringLen > 0 {
+		t.freeRing(h) // first: the ring moved into its place may be last's
+		h.ringLen = 0
+	}
 	last := s.at(uint32(s.used - 1))
 	if last != h {
 		id := h.id
 		*h = *last
 		h.id = id
-		h.node.hist = h
+		t.nodes.at(h.node).hist = id + 1
+		if h.ringLen > 0 {
+			t.rings.setOwner(h.ringClass, h.ring, uint64(id))
+		}
+		for i := range h.slots() {
+			t.moveOwner(t.slot(h, i), id, i)
+		}
 		if h.prev != 0 {
 			s.at(h.prev - 1).next = id + 1
 		} else if t.lruHead == last {
@@ -319,7 +454,7 @@ func (t *Tree) releaseHist(h *history) {
 			t.lruTail = h
 		}
 	}
-	*last = history{} // drop what it pointed to
+	*last = history{}
 	s.used--
 	// Free the last chunk once a whole spare one is left before it.
 	if k := len(s.chunks); k >= 2 && s.used <= (k-2)*histChunk {

@@ -10,9 +10,13 @@ import (
 )
 
 // historySeqs returns the Seq of each kept message of n, oldest first.
-func historySeqs(n *Node) []uint64 {
+// It also checks that HistorySeq and HistoryAt agree with History.
+func historySeqs(n Node) []uint64 {
 	var out []uint64
-	for _, m := range n.History() {
+	for i, m := range n.History() {
+		if n.HistorySeq(i) != m.Seq || n.HistoryAt(i).Seq != m.Seq || !slices.Equal(n.HistoryAt(i).Data, m.Data) {
+			panic(fmt.Sprintf("%s: message %d: HistorySeq %d, HistoryAt %d, History %d", n.Subject(), i, n.HistorySeq(i), n.HistoryAt(i).Seq, m.Seq))
+		}
 		out = append(out, m.Seq)
 	}
 	return out
@@ -67,8 +71,12 @@ func TestTreeHistory(t *testing.T) {
 // eviction (head moves), refilling, growing with head != 0 (the ring must
 // be put in order before it grows) and wrapping at full depth.
 func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
-	// Two nodes and room for exactly four empty messages.
-	tr := NewTree(TreeOptions{HistoryDepth: 4, MaxMemory: 2*int64(nodeCost) + 4*keptCost}, treeT0)
+	// Two nodes, a's history with a ring of three slots and four 64-byte
+	// messages: exactly a's full ring of four. b's message and history
+	// take more than one of a's messages and less than two.
+	msg := strings.Repeat("m", 64)
+	budget := 2*int64(nodeCost) + keptCost + payloadCost(3*keptSize) + 4*payloadCost(len(msg))
+	tr := NewTree(TreeOptions{HistoryDepth: 4, MaxMemory: budget}, treeT0)
 	seq := uint64(0)
 	apply := func(subj string, data string) {
 		seq++
@@ -76,35 +84,35 @@ func TestTreeHistoryGrowsAfterEviction(t *testing.T) {
 		m.Seq = seq
 		tr.Apply(m)
 	}
-	apply("a", "")
-	apply("a", "")
-	apply("a", "")
-	apply("b", strings.Repeat("x", int(keptCost)/2)) // over budget: a's oldest goes
+	apply("a", msg)
+	apply("a", msg)
+	apply("a", msg)
+	apply("b", strings.Repeat("x", 36)) // over budget: a's oldest goes
 	a := mustFind(t, tr, "a")
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3}) || tr.Evicted != 1 {
 		t.Fatalf("after b: a History = %v, Evicted = %d; want [2 3], 1", got, tr.Evicted)
 	}
-	apply("a", "") // fills the freed slot; b is now least recently kept and goes
+	apply("a", msg) // fills the freed slot; b is now least recently kept and goes
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5}) || tr.Evicted != 2 {
 		t.Fatalf("after a5: a History = %v, Evicted = %d; want [2 3 5], 2", got, tr.Evicted)
 	}
 	if b := mustFind(t, tr, "b"); b.History() != nil {
 		t.Fatalf("b History = %v, want evicted", historySeqs(b))
 	}
-	if a.hist.head == 0 || int(a.hist.n) != a.hist.slots() || a.hist.slots() >= 4 {
+	if a.hist().head == 0 || int(a.hist().n) != a.hist().slots() || a.hist().slots() >= 4 {
 		t.Fatalf("setup: want a full ring shorter than depth with head != 0; head %d n %d len %d",
-			a.hist.head, a.hist.n, a.hist.slots())
+			a.hist().head, a.hist().n, a.hist().slots())
 	}
-	apply("a", "") // the ring grows after an eviction
+	apply("a", msg) // the ring grows after an eviction
 	if got := historySeqs(a); !slices.Equal(got, []uint64{2, 3, 5, 6}) {
 		t.Fatalf("after growing: History = %v, want [2 3 5 6]", got)
 	}
-	apply("a", "")
-	apply("a", "")
+	apply("a", msg)
+	apply("a", msg)
 	if got := historySeqs(a); !slices.Equal(got, []uint64{5, 6, 7, 8}) {
 		t.Fatalf("after wrapping: History = %v, want [5 6 7 8]", got)
 	}
-	if tr.Evicted != 2 || tr.MemoryUsed() > 2*int64(nodeCost)+4*keptCost {
+	if tr.Evicted != 2 || tr.MemoryUsed() > budget {
 		t.Errorf("Evicted = %d, MemoryUsed = %d", tr.Evicted, tr.MemoryUsed())
 	}
 }
@@ -126,8 +134,8 @@ func TestTreeMaxPayload(t *testing.T) {
 	if kept, _ := mustFind(t, tr, "big").Last(); kept.Data[0] != '0' {
 		t.Error("kept Data aliases the original payload")
 	}
-	if n := mustFind(t, tr, "big"); n.Bytes != 3+100 {
-		t.Errorf("Bytes = %d: want the wire size, not the kept size", n.Bytes)
+	if n := mustFind(t, tr, "big"); n.Bytes() != 3+100 {
+		t.Errorf("Bytes = %d: want the wire size, not the kept size", n.Bytes())
 	}
 	if small, _ := mustFind(t, tr, "small").Last(); string(small.Data) != "12345678" || small.Truncated() {
 		t.Errorf("payload at the cap: Data %q Truncated %v", small.Data, small.Truncated())
@@ -137,7 +145,9 @@ func TestTreeMaxPayload(t *testing.T) {
 // TestTreeBudgetLRU checks that the least recently kept subject is evicted
 // first, whole, before anyone else loses a message.
 func TestTreeBudgetLRU(t *testing.T) {
-	// Four nodes and room for three empty messages.
+	// Four nodes and room for three subjects' histories, each keeping one
+	// empty message; b's ring growing past one slot (then two) takes the
+	// room of one history; once b is alone its ring cannot grow to four.
 	budget := 4*int64(nodeCost) + 3*keptCost
 	tr := NewTree(TreeOptions{MaxMemory: budget}, treeT0)
 	at := treeT0
@@ -147,7 +157,7 @@ func TestTreeBudgetLRU(t *testing.T) {
 	}
 	kept := func() (out []string) {
 		for _, s := range []string{"a", "b", "c", "d"} {
-			if n := tr.Find(s); n != nil {
+			if n := tr.Find(s); !n.IsZero() {
 				out = append(out, fmt.Sprintf("%s%d", s, len(n.History())))
 			}
 		}
@@ -180,8 +190,8 @@ func TestTreeBudgetLRU(t *testing.T) {
 		t.Errorf("MemoryUsed = %d > %d", tr.MemoryUsed(), budget)
 	}
 	// Counts never lose what the budget evicted.
-	if tr.Msgs != 8 || mustFind(t, tr, "b").Msgs != 5 {
-		t.Errorf("Msgs = %d, b.Msgs = %d", tr.Msgs, mustFind(t, tr, "b").Msgs)
+	if tr.Msgs != 8 || mustFind(t, tr, "b").Msgs() != 5 {
+		t.Errorf("Msgs = %d, b.Msgs() = %d", tr.Msgs, mustFind(t, tr, "b").Msgs())
 	}
 }
 
@@ -201,7 +211,7 @@ func TestTreeBudgetInvariants(t *testing.T) {
 		subj := subjects[rng.IntN(len(subjects))]
 		before := map[string]int{}
 		for _, s := range subjects {
-			if n := tr.Find(s); n != nil {
+			if n := tr.Find(s); !n.IsZero() {
 				before[s] = len(n.History())
 			}
 		}
@@ -219,7 +229,7 @@ func TestTreeBudgetInvariants(t *testing.T) {
 		total := 0
 		for _, s := range subjects {
 			n := tr.Find(s)
-			if n == nil {
+			if n.IsZero() {
 				continue
 			}
 			h := historySeqs(n)
@@ -260,24 +270,28 @@ func checkLRU(t *testing.T, tr *Tree) {
 	var kept int64
 	withHist := 0
 	for _, n := range tr.Nodes() {
-		if n.hist == nil {
+		h := n.hist()
+		if h == nil {
 			continue
 		}
 		withHist++
-		for i := range int(n.hist.n) {
-			kept += n.hist.slot((int(n.hist.head) + i) % n.hist.slots()).cost()
+		kept += keptCost + tr.ringBytes(h)
+		for i := range int(h.n) {
+			k := tr.slot(h, (int(h.head)+i)%h.slots())
+			kept += tr.cost(k)
 		}
 	}
 	if kept != tr.kept {
 		t.Fatalf("kept bytes = %d, histories hold %d", tr.kept, kept)
 	}
+
 	listed := 0
 	var prev *history
 	var prevSeq uint64
 	for h := tr.lruHead; h != nil; {
 		listed++
-		n := h.node
-		if n.hist != h || n.removed {
+		n := tr.handle(h.node)
+		if n.hist() != h || n.Removed() {
 			t.Fatalf("%s: history of another node", n.Subject())
 		}
 		if p := h.prev; (p == 0) != (prev == nil) || p != 0 && tr.hists.at(p-1) != prev {
@@ -296,6 +310,7 @@ func checkLRU(t *testing.T, tr *Tree) {
 	if prev != tr.lruTail || listed != withHist {
 		t.Fatalf("list has %d nodes, %d have histories; tail ok %v", listed, withHist, prev == tr.lruTail)
 	}
+	checkPayloadOwners(t, tr)
 }
 
 // TestTreePrune floods a tree whose budget allows only the minimum 1024
@@ -309,7 +324,7 @@ func TestTreePrune(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	roots := []string{"orders", "drivers", "metrics", "logs"}
 	perRoot := map[string]uint64{}
-	var early []*Node
+	var early []Node
 	const n = 20000
 	for i := range n {
 		// Every root stays busy, so only idle leaves are pruned.
@@ -332,9 +347,9 @@ func TestTreePrune(t *testing.T) {
 	}
 	var sum uint64
 	for _, r := range tr.Roots() {
-		sum += r.Msgs
-		if r.Msgs != perRoot[r.Name] {
-			t.Errorf("root %s: Msgs = %d, published %d", r.Name, r.Msgs, perRoot[r.Name])
+		sum += r.Msgs()
+		if r.Msgs() != perRoot[r.Name()] {
+			t.Errorf("root %s: Msgs = %d, published %d", r.Name(), r.Msgs(), perRoot[r.Name()])
 		}
 	}
 	if sum != tr.Msgs || len(tr.Roots()) != len(roots) {
@@ -349,12 +364,12 @@ func TestTreePrune(t *testing.T) {
 		if tr.Find(nd.Subject()) != nd {
 			t.Fatalf("%s: listed node not in the tree", nd.Subject())
 		}
-		kids := nd.Own
+		kids := nd.Own()
 		for _, k := range nd.Children() {
-			kids += k.Msgs
+			kids += k.Msgs()
 		}
-		if nd.Msgs < kids {
-			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject(), nd.Msgs, kids)
+		if nd.Msgs() < kids {
+			t.Fatalf("%s: Msgs %d < own + children %d", nd.Subject(), nd.Msgs(), kids)
 		}
 	}
 	// The first, long idle, leaves are gone; Find does not resurrect them.

@@ -55,19 +55,19 @@ func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeRepor
 	if secs <= 0 {
 		secs = 1e-9
 	}
-	node := func(n *Node) *ReportNode {
-		return &ReportNode{Name: n.Name, Messages: n.Msgs, Own: n.Own, Bytes: n.Bytes, Rate: float64(n.Msgs) / secs}
+	node := func(n Node) *ReportNode {
+		return &ReportNode{Name: n.Name(), Messages: n.Msgs(), Own: n.Own(), Bytes: n.Bytes(), Rate: float64(n.Msgs()) / secs}
 	}
 	// flat lists everything below n depth first, with an explicit stack:
 	// a 10,000-token subject must not recurse 10,000 frames deep either.
-	flat := func(n *Node, depth int) []*ReportNode {
+	flat := func(n Node, depth int) []*ReportNode {
 		type item struct {
-			n     *Node
+			n     Node
 			depth int
 		}
 		var out []*ReportNode
 		var stack []item
-		push := func(nodes []*Node, depth int) {
+		push := func(nodes []Node, depth int) {
 			nodes = sortedByName(nodes)
 			for i := len(nodes) - 1; i >= 0; i-- {
 				stack = append(stack, item{nodes[i], depth})
@@ -84,13 +84,13 @@ func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeRepor
 		}
 		return out
 	}
-	var conv func(nodes []*Node, prefix string, depth int) []*ReportNode
-	conv = func(nodes []*Node, prefix string, depth int) []*ReportNode {
+	var conv func(nodes []Node, prefix string, depth int) []*ReportNode
+	conv = func(nodes []Node, prefix string, depth int) []*ReportNode {
 		nodes = sortedByName(nodes)
 		out := make([]*ReportNode, 0, len(nodes))
 		for _, n := range nodes {
 			r := node(n)
-			r.Subject = prefix + n.Name
+			r.Subject = prefix + r.Name
 			if depth+1 >= ReportNestDepth {
 				r.Descendants = flat(n, depth)
 			} else {
@@ -106,10 +106,12 @@ func NewTreeReport(t *Tree, now int64, server string, dropped uint64) *TreeRepor
 	}
 }
 
-// sortedByName returns a copy of nodes in name order.
-func sortedByName(nodes []*Node) []*Node {
-	nodes = slices.Clone(nodes)
-	slices.SortFunc(nodes, func(a, b *Node) int { return naturalCompare(a.Name, b.Name) })
+// sortedByName returns nodes in name order (a new slice: Children and
+// Roots return one each).
+func sortedByName(nodes []Node) []Node {
+	slices.SortFunc(nodes, func(a, b Node) int {
+		return naturalCompare(a.t.name(a.get()), b.t.name(b.get()))
+	})
 	return nodes
 }
 

@@ -5,139 +5,6 @@ import (
 	"unsafe"
 )
 
-// Node is one token of the subject hierarchy. Counters aggregate everything
-// published at or below it; Own counts only its exact subject.
-type Node struct {
-	// Name is this node's token, stored once: a node does not copy its
-	// parent's path (see Subject).
-	Name string
-	// Parent is nil for a root token.
-	Parent *Node
-	// Msgs and Bytes aggregate this node and all its descendants.
-	Msgs, Bytes uint64
-	// Own counts messages published on exactly this subject.
-	Own uint64
-	// LastSeen is the Unix-ns receive time of the newest message at or below.
-	LastSeen int64
-
-	branch *branch    // nil for leaves: most nodes are leaves
-	hist   *history   // in the tree's history slab; nil until a message on this exact subject is kept
-	rate   rateCounts // its newest second is LastSeen's
-	row    int32      // index in the view's rows, -1 when not visible
-	// Expanded is whether the tree view shows this node's children.
-	Expanded bool
-	noise    bool // under _INBOX or a $-prefixed root
-	removed  bool // pruned: pointers held by the UI must not resurrect it
-	shown    bool // the view's last rebuild put its children on rows
-}
-
-// branch is what only inner nodes need.
-type branch struct {
-	order []*Node // display order, re-sorted when dirty; may hold removed nodes (gone)
-	dirty bool
-	// gone counts the removed nodes order still holds: pruning one child
-	// of 1.2M must not copy the other 1.2M, so order is compacted a few
-	// entries per prune (scan is where; see dropChild) and wholly when it
-	// is read (Children).
-	gone, scan int32
-	sortGen    uint64 // the view's sort generation order was sorted in
-	// tree is the tree whose pinned count compacting gives back, so the
-	// budget counts the removed nodes order still holds (Children compacts
-	// without being given the tree).
-	tree *Tree
-}
-
-// Subject is the full dotted path from the root to this node, built from
-// the names on the path: nodes do not keep it, so a 10,000-token subject
-// costs 10,000 tokens, not 10,000 prefixes of itself. It allocates; the
-// tree's own paths (Apply, Find, search) compare names instead.
-func (n *Node) Subject() string {
-	size := -1
-	for p := n; p != nil; p = p.Parent {
-		size += len(p.Name) + 1
-	}
-	b := make([]byte, size)
-	for p := n; p != nil; p = p.Parent {
-		size -= len(p.Name)
-		copy(b[size:], p.Name)
-		if size > 0 {
-			size--
-			b[size] = '.'
-		}
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
-}
-
-// is reports whether n's subject is subj, without building it.
-func (n *Node) is(subj string) bool {
-	for p := n; p != nil; p = p.Parent {
-		name := p.Name
-		if len(subj) < len(name) || subj[len(subj)-len(name):] != name {
-			return false
-		}
-		subj = subj[:len(subj)-len(name)]
-		if p.Parent != nil {
-			if subj == "" || subj[len(subj)-1] != '.' {
-				return false
-			}
-			subj = subj[:len(subj)-1]
-		}
-	}
-	return subj == ""
-}
-
-// Depth is 0 for root tokens: the number of parents, counted (a node
-// does not keep it: 8 bytes of 128).
-func (n *Node) Depth() int {
-	d := 0
-	for p := n.Parent; p != nil; p = p.Parent {
-		d++
-	}
-	return d
-}
-
-// lastSec is the newest second the rate counts hold.
-func (n *Node) lastSec() int64 { return n.LastSeen / 1e9 }
-
-// Children returns the node's children in the current display order (as
-// the view last sorted it, new and compacted children not yet in place).
-// It first drops the children pruned since the order was last compacted,
-// in O(children): a tree that is not pruning never pays it, but a parent
-// being pruned pays it at every call, so read it once per frame at most.
-func (n *Node) Children() []*Node {
-	if n.branch == nil {
-		return nil
-	}
-	return n.branch.live()
-}
-
-// NumChildren is how many live children the node has, without clearing
-// pruned ones out of its list (Children does, at O(children)): the
-// inspector asks every frame, and a flooded parent can have a million.
-func (n *Node) NumChildren() int {
-	if n.branch == nil {
-		return 0
-	}
-	return len(n.branch.order) - int(n.branch.gone)
-}
-
-// HasChildren reports whether the node is a branch. A branch whose last
-// child is pruned is dropped, so a branch always has a live child.
-func (n *Node) HasChildren() bool { return n.branch != nil && len(n.branch.order) > int(n.branch.gone) }
-
-// Noise reports whether the node is under _INBOX or a $-prefixed root
-// ($SYS, $JS, $KV…), which the tree hides unless asked.
-func (n *Node) Noise() bool { return n.noise }
-
-// Rate is msgs/s over the sliding window ending at now.
-func (n *Node) Rate(now, since int64) float64 { return n.rate.rate(n.lastSec(), now, since) }
-
-// Spark fills out with per-second message counts of the last complete seconds.
-func (n *Node) Spark(now int64, out []float64) { n.rate.spark(n.lastSec(), now, out) }
-
-// Removed reports whether the node was pruned from the tree.
-func (n *Node) Removed() bool { return n.removed }
-
 // TreeOptions bound the tree's memory.
 type TreeOptions struct {
 	// MaxMemory is the budget, in bytes, for nodes and kept messages.
@@ -157,35 +24,31 @@ func DefaultTreeOptions() TreeOptions {
 	return TreeOptions{MaxMemory: 256 << 20, HistoryDepth: 16, MaxPayload: KeptPayload}
 }
 
-// nodeCost is what a node costs the heap before its name: the node
-// (128 bytes, a size class) and a short name (strings under 16 bytes are
-// packed together by the allocator; longer ones add nameCost). What grows
-// with the tree around the nodes (branches and their order slices, the
-// child index, the leaf cache) is counted as allocated; see MemoryUsed.
-const nodeCost = int(unsafe.Sizeof(Node{})) + 8
-
-// branchCost is what a branch struct costs (its size class: 56 bytes).
-const branchCost = 64
-
 // freeRoots is how many root slots are part of an empty tree's fixed
-// overhead, with the index's and the leaf cache's first allocations (~45
-// KiB in all, outside the budget), so a tiny budget still holds a few
-// nodes.
+// overhead, with the index's and the leaf cache's first allocations,
+// outside the budget, so a tiny budget still holds a few nodes.
 const freeRoots = 64
 
-// nameCost is what a copied name costs beyond the short one nodeCost
-// includes.
-func nameCost(name string) int64 { return max(int64(len(name)+7)&^7-8, 0) }
+// rootID is the tree's root node: the parent of the root tokens, never a
+// subject itself. Id 0 doubles as "no node" (no child has it).
+const rootID = 0
 
 // Tree is the live subject tree: counts, bytes, rates and recent messages
 // per subject, bounded by a memory budget.
+//
+// Its nodes, branches, names and kept payloads live in slabs of plain
+// values that refer to each other by 32-bit indices (see node, branch,
+// byteSlab), as nats-server's stree and fastcache keep theirs: the GC's
+// work does not grow with the number of subjects. Callers outside the tree
+// hold Node handles, which know when their node was removed.
 type Tree struct {
-	opts  TreeOptions
-	roots branch // the root tokens, as a branch holds its children
+	opts TreeOptions
 
-	nodes nodeSet
-	index childIndex
-	since int64 // when observation began (Unix ns)
+	nodes    nodeSlab
+	branches branchSlab
+	names    byteSlab // names longer than nameInline
+	index    childIndex
+	since    int64 // when observation began (Unix ns)
 
 	// Totals over everything applied.
 	Msgs, Bytes uint64
@@ -196,20 +59,25 @@ type Tree struct {
 	// counts stay in their parents' totals.
 	Pruned uint64
 
-	extra     int64 // bytes of names beyond nodeCost's, branches and their order slices
-	subjects  int   // nodes with messages of their own: what the leaf cache caches
-	kept      int64 // bytes of kept messages
-	hists     histSlab
-	lruHead   *history // subject with the least recently kept message
-	lruTail   *history
-	structure uint64 // bumped whenever nodes are added or removed
-	maxNodes  int
-	leaves    leafCache
-	reserved  int64 // the budget others (filter panes) hold; see Reserve
-	pruner    pruner
+	extra    int64 // bytes of the orders' capacity (the roots' first freeRoots excepted)
+	subjects int   // nodes with messages of their own: what the leaf cache caches
+	kept     int64 // bytes of kept messages
+	hists    histSlab
+	payloads payloadSlab // the kept messages' payloads
+	rings    payloadSlab // histories' slots past the first
+	// extras are kept messages' replies, headers and Via (few have any),
+	// by index; extrasFree lists the free entries.
+	extras     []keptExtra
+	extrasFree []uint32
+	lruHead    *history // subject with the least recently kept message
+	lruTail    *history
+	structure  uint64 // bumped whenever nodes are added or removed
+	maxNodes   int
+	leaves     leafCache
+	reserved   int64 // the budget others (filter panes) hold; see Reserve
+	pruner     pruner
 	// pinned is how many removed nodes the orders still hold (the sum of
-	// their gone): the heap holds them until compacted, so the budget
-	// counts them (nodeCost each; a pinned node's long name is not).
+	// their gone): their slots are not reused until compacted.
 	pinned int
 }
 
@@ -227,18 +95,22 @@ func NewTree(o TreeOptions, since int64) *Tree {
 	}
 	o.HistoryDepth = min(o.HistoryDepth, maxHistoryDepth)
 	// Nodes may take up to 3/4 of the budget; messages get the rest and
-	// whatever the nodes leave unused.
-	maxNodes := int(o.MaxMemory / int64(nodeCost) * 3 / 4)
+	// whatever the nodes leave unused. A node costs its slot and, around
+	// it, about 24 bytes of index, order and leaf cache.
+	maxNodes := int(o.MaxMemory / int64(nodeCost+24) * 3 / 4)
 	if maxNodes < 1024 {
 		maxNodes = 1024
 	}
 	// The leaf cache takes at most 1/64 of the budget (4 MiB of 256).
 	leafBuckets := uint64(minLeafBuckets)
-	for leafBuckets*4*32 <= uint64(o.MaxMemory)/64 && leafBuckets*4 <= maxLeafBuckets {
+	for leafBuckets*4*2*uint64(leafSlotSize) <= uint64(o.MaxMemory)/64 && leafBuckets*4 <= maxLeafBuckets {
 		leafBuckets *= 4
 	}
-	t := &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex()}
-	t.roots.tree = t
+	t := &Tree{opts: o, since: since, maxNodes: maxNodes, leaves: newLeafCache(leafBuckets), index: newChildIndex(),
+		names: newByteSlab()}
+	t.nodes.alloc() // the root
+	t.nodes.live = 0
+	t.nodes.at(rootID).branch = t.branches.alloc()
 	return t
 }
 
@@ -261,31 +133,41 @@ func (t *Tree) Structure() uint64 { return t.structure }
 
 // Roots returns the root tokens in display order (compacted as Children
 // is).
-func (t *Tree) Roots() []*Node { return t.roots.live() }
+func (t *Tree) Roots() []Node { return t.handles(t.children(rootID)) }
 
 // Nodes returns every node, depth first in no particular sibling order,
-// in a new slice: the tree keeps no list of its nodes (8 bytes per node),
-// so this walks it, for tools and tests rather than every frame.
-func (t *Tree) Nodes() []*Node {
-	out := make([]*Node, 0, t.nodes.live)
-	t.each(func(n *Node) { out = append(out, n) })
+// in a new slice: the tree keeps no list of its nodes, so this walks it,
+// for tools and tests rather than every frame.
+func (t *Tree) Nodes() []Node {
+	out := make([]Node, 0, t.nodes.live)
+	t.each(func(id uint32) { out = append(out, t.handle(id)) })
+	return out
+}
+
+// handles returns a handle per id.
+func (t *Tree) handles(ids []uint32) []Node {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]Node, len(ids))
+	for i, id := range ids {
+		out[i] = t.handle(id)
+	}
 	return out
 }
 
 // each calls f on every node, parents before children, with an explicit
 // stack: a 10,000-token subject must not recurse 10,000 frames deep.
-func (t *Tree) each(f func(n *Node)) {
-	stack := append([]*Node(nil), t.roots.order...)
+func (t *Tree) each(f func(id uint32)) {
+	stack := append([]uint32(nil), t.order(rootID)...)
 	for len(stack) > 0 {
-		n := stack[len(stack)-1]
+		id := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if n.removed { // pruned, not compacted out of its order yet
+		if t.nodes.at(id).has(flagRemoved) { // pruned, not compacted out of its order yet
 			continue
 		}
-		f(n)
-		if n.branch != nil {
-			stack = append(stack, n.branch.order...)
-		}
+		f(id)
+		stack = append(stack, t.order(id)...)
 	}
 }
 
@@ -295,21 +177,24 @@ func (t *Tree) each(f func(n *Node)) {
 func (t *Tree) Reserve(n int64) { t.reserved = max(n, 0) }
 
 // MemoryUsed is the bytes the tree holds against its budget, as the Go
-// heap holds them: its nodes and names, branches, child index, leaf cache
-// and kept messages (TestTreeBudgetIsTheHeap checks it against the heap).
+// heap holds them: its node slots (free ones too), long names (and the
+// name slab's free spans), branches, child index, leaf cache, kept
+// messages and the payload slab's slack (TestTreeBudgetIsTheHeap checks
+// it against the heap).
 func (t *Tree) MemoryUsed() int64 {
-	return t.structureBytes() + t.kept
+	return t.structureBytes() + t.kept + t.payloadSlack() + t.extrasSlack()
 }
 
 // structureBytes is MemoryUsed without the kept messages.
 func (t *Tree) structureBytes() int64 {
-	return int64(t.nodes.live+t.pinned)*int64(nodeCost) + t.extra +
-		int64(max(cap(t.roots.order)-freeRoots, 0))*8 + t.index.bytes() + t.leaves.bytes()
+	root := int64(max(cap(t.branches.at(t.nodes.at(rootID).branch).order)-freeRoots, 0)) * 4
+	return int64(t.nodes.held()-1)*int64(nodeCost) + t.branches.bytes() + t.extra + root +
+		t.names.heldBytes() + t.index.bytes() + t.leaves.bytes()
 }
 
 // Apply accounts one message: counters, bytes and rates on every node of its
 // path, and keeps a copy in the subject's history. No allocation for a
-// subject already seen, except the history's first slot.
+// subject already seen.
 func (t *Tree) Apply(m *Message) { t.apply(m, m.WireBytes()) }
 
 // apply is Apply with the message's wire size, which the explorer works
@@ -321,88 +206,198 @@ func (t *Tree) apply(m *Message, wireBytes int) {
 	sec := m.Received / 1e9
 
 	subj := m.Subject
-	// A subject seen recently: its node and the Parent links replace one
+	// A subject seen recently: its node and the parent links replace one
 	// index lookup per token (most of the cost of a message at high rates).
-	leaf, h := t.leaves.get(subj)
-	if leaf == nil {
+	leaf, h := t.getLeaf(subj)
+	if leaf == 0 {
 		leaf = t.walk(subj)
 		t.leaves.put(h, leaf, t.subjects)
 	}
-	for n := leaf; n != nil; n = n.Parent {
-		n.Msgs++
-		n.Bytes += wire
-		n.rate.add(n.lastSec(), sec, 1) // before LastSeen moves: it is the rate's newest second
-		if m.Received > n.LastSeen {
-			n.LastSeen = m.Received
+	for id := leaf; id != rootID; {
+		n := t.nodes.at(id)
+		n.msgs++
+		n.bytes += wire
+		n.rate.add(n.lastSec(), sec, 1) // before lastSeen moves: it is the rate's newest second
+		if m.Received > n.lastSeen {
+			n.lastSeen = m.Received
 		}
+		id = n.parent
 	}
-	if leaf.Own == 0 {
+	n := t.nodes.at(leaf)
+	if n.own == 0 {
 		t.subjects++
 	}
-	leaf.Own++
+	n.own++
 	t.keep(leaf, m)
 }
 
 // walk finds or creates the nodes of subj's path, token by token, and
 // returns the last.
-func (t *Tree) walk(subj string) *Node {
-	var parent *Node
+func (t *Tree) walk(subj string) uint32 {
+	var parent uint32 = rootID
 	for rest, more := subj, true; more; {
 		var tok string
 		tok, rest, more = cutToken(rest)
-		n := t.index.find(parent, tok)
-		if n == nil {
-			n = t.add(parent, tok)
+		id := t.findChild(parent, tok)
+		if id == 0 {
+			id = t.add(parent, tok)
 		}
-		parent = n
+		parent = id
 	}
 	return parent
 }
 
 // add creates the child of parent named tok.
-func (t *Tree) add(parent *Node, tok string) *Node {
-	n := t.nodes.alloc()
-	// Copy the token so it does not pin the message's memory: only the
-	// token, the path is the parents'.
-	n.Name = strings.Clone(tok)
-	n.Parent = parent
-	n.row = -1
-	t.extra += nameCost(n.Name)
-	if parent == nil {
-		n.noise = tok == "_INBOX" || strings.HasPrefix(tok, "$")
-		t.roots.order = append(t.roots.order, n)
-		t.roots.dirty = true
+func (t *Tree) add(parent uint32, tok string) uint32 {
+	id := t.nodes.alloc()
+	n := t.nodes.at(id)
+	n.parent = parent
+	t.setName(n, tok)
+	p := t.nodes.at(parent)
+	if parent == rootID {
+		n.set(flagNoise, tok == "_INBOX" || strings.HasPrefix(tok, "$"))
 	} else {
-		n.noise = parent.noise
-		if parent.branch == nil {
-			parent.branch = &branch{tree: t}
-			t.extra += branchCost
-		}
-		c := cap(parent.branch.order)
-		parent.branch.order = append(parent.branch.order, n)
-		t.extra += int64(cap(parent.branch.order)-c) * 8
-		parent.branch.dirty = true
+		n.set(flagNoise, p.has(flagNoise))
 	}
-	t.index.insert(n)
+	if p.branch == 0 {
+		p.branch = t.branches.alloc()
+	}
+	b := t.branches.at(p.branch)
+	c := cap(b.order)
+	b.order = append(b.order, id)
+	if parent != rootID {
+		t.extra += int64(cap(b.order)-c) * 4
+	}
+	b.dirty = true
+	t.index.insert(id, t.index.hash(parent, tok))
 	t.structure++
 	// Prune at the node bound, or when the structure alone takes 3/4 of
 	// the budget (deep subjects cost more than a node each): a bounded
 	// step, so no message pays for the whole tree (see prune).
 	if t.overBound() {
-		t.prune(n)
+		t.prune(id)
 	}
-	return n
+	return id
 }
 
-// Find returns the node for an exact subject, or nil.
-func (t *Tree) Find(subject string) *Node {
-	var n *Node
+// setName stores tok as n's name: inline when it fits, else a copy in the
+// name slab (only the token: the path is the parents').
+func (t *Tree) setName(n *node, tok string) {
+	n.meta = n.meta&^nameLenMask | uint32(len(tok))&nameLenMask
+	if len(tok) <= nameInline {
+		copy(n.name[:], tok)
+		return
+	}
+	span := t.names.alloc(len(tok))
+	copy(t.names.bytes(span, len(tok)), tok)
+	*(*uint64)(unsafe.Pointer(&n.name)) = span
+}
+
+// freeName gives a removed node's long name back to the name slab.
+func (t *Tree) freeName(n *node) {
+	if l := n.nameLen(); l > nameInline {
+		t.names.release(n.span(), l)
+	}
+}
+
+// name is n's name, read in place: valid until n's slot is reused, so
+// callers compare or copy it, never keep it.
+func (t *Tree) name(n *node) string {
+	l := n.nameLen()
+	if l <= nameInline {
+		return unsafe.String(&n.name[0], l)
+	}
+	b := t.names.bytes(n.span(), l)
+	return unsafe.String(unsafe.SliceData(b), l)
+}
+
+// Find returns the node for an exact subject, or the zero Node.
+func (t *Tree) Find(subject string) Node { return t.handle(t.find(subject)) }
+
+// find is Find by id, 0 when absent.
+func (t *Tree) find(subject string) uint32 {
+	var id uint32 = rootID
 	for rest, more := subject, true; more; {
 		var tok string
 		tok, rest, more = cutToken(rest)
-		if n = t.index.find(n, tok); n == nil {
-			return nil
+		if id = t.findChild(id, tok); id == 0 {
+			return 0
 		}
 	}
-	return n
+	return id
+}
+
+// subject is the full dotted path from the root to id, built from the
+// names on the path: nodes do not keep it, so a 10,000-token subject costs
+// 10,000 tokens, not 10,000 prefixes of itself.
+func (t *Tree) subject(id uint32) string {
+	size := -1
+	for p := id; p != rootID; {
+		n := t.nodes.at(p)
+		size += n.nameLen() + 1
+		p = n.parent
+	}
+	if size < 0 {
+		return ""
+	}
+	b := make([]byte, size)
+	for p := id; p != rootID; {
+		n := t.nodes.at(p)
+		name := t.name(n)
+		size -= len(name)
+		copy(b[size:], name)
+		if size > 0 {
+			size--
+			b[size] = '.'
+		}
+		p = n.parent
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
+}
+
+// is reports whether id's subject is subj, without building it.
+func (t *Tree) is(id uint32, subj string) bool {
+	for p := id; p != rootID; {
+		n := t.nodes.at(p)
+		name := t.name(n)
+		if len(subj) < len(name) || subj[len(subj)-len(name):] != name {
+			return false
+		}
+		subj = subj[:len(subj)-len(name)]
+		if p = n.parent; p != rootID {
+			if subj == "" || subj[len(subj)-1] != '.' {
+				return false
+			}
+			subj = subj[:len(subj)-1]
+		}
+	}
+	return subj == ""
+}
+
+// hasChildren reports whether n is a branch with a live child. A branch
+// whose last child is pruned is dropped, so a branch always has one.
+func (t *Tree) hasChildren(n *node) bool {
+	if n.branch == 0 {
+		return false
+	}
+	b := t.branches.at(n.branch)
+	return len(b.order) > int(b.gone)
+}
+
+// order is id's children as its branch holds them: removed ones (pinned)
+// included. Nil for a leaf.
+func (t *Tree) order(id uint32) []uint32 {
+	if n := t.nodes.at(id); n.branch != 0 {
+		return t.branches.at(n.branch).order
+	}
+	return nil
+}
+
+// children is id's live children in display order, compacting its order
+// first (see branch.live).
+func (t *Tree) children(id uint32) []uint32 {
+	if n := t.nodes.at(id); n.branch != 0 {
+		return t.live(t.branches.at(n.branch))
+	}
+	return nil
 }

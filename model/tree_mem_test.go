@@ -18,12 +18,17 @@ func heapObjects() int64 {
 
 // fillFlood applies one 16-byte message on each of n distinct four-token
 // subjects, as `nats bench pub --multisubject` sends them.
-func fillFlood(tr *Tree, n int) {
+func fillFlood(tr *Tree, n int) { fillSubjects(tr, n, n) }
+
+// fillSubjects applies n 16-byte messages over the first subjects of
+// fillFlood's, in turn.
+func fillSubjects(tr *Tree, n, subjects int) {
 	payload := []byte("0123456789abcdef")
 	buf := make([]byte, 0, 32)
 	m := Message{Size: len(payload)}
 	for i := range n {
-		buf = fmt.Appendf(buf[:0], "bench.%d.%d.%d", i/10_000, i/100%100, i)
+		s := i % subjects
+		buf = fmt.Appendf(buf[:0], "bench.%d.%d.%d", s/10_000, s/100%100, s)
 		m.Subject = string(buf)
 		// Each message owns its payload, as the engine's do.
 		m.Data = append([]byte(nil), payload...)
@@ -88,17 +93,18 @@ func TestTreeBudgetIsTheHeap(t *testing.T) {
 		t.Skip("fills 256 MiB")
 	}
 	for _, tc := range []struct {
-		name     string
-		subjects int
-		opts     TreeOptions
+		name           string
+		msgs, subjects int
+		opts           TreeOptions
 	}{
-		{"1M subjects, 1 message each, default budget", 1_000_000, DefaultTreeOptions()},
-		{"1.5M subjects, 16 MiB budget (pruning)", 1_500_000, TreeOptions{MaxMemory: 16 << 20}},
+		{"1M subjects, 1 message each, default budget", 1_000_000, 1_000_000, DefaultTreeOptions()},
+		{"1.5M subjects, 16 MiB budget (pruning)", 1_500_000, 1_500_000, TreeOptions{MaxMemory: 16 << 20}},
+		{"100k subjects, 10 messages each, 64 MiB budget (rings, evicting)", 1_000_000, 100_000, TreeOptions{MaxMemory: 64 << 20}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := heapObjects()
 			tr := NewTree(tc.opts, treeT0)
-			fillFlood(tr, tc.subjects)
+			fillSubjects(tr, tc.msgs, tc.subjects)
 			heap := heapObjects() - before
 			used := tr.MemoryUsed()
 			t.Logf("%d nodes, MemoryUsed %.1f MiB, heap %.1f MiB (%.3f), evicted %d, pruned %d",
@@ -126,8 +132,8 @@ func TestTreeDeepSubject(t *testing.T) {
 		subj := deepSubject(tokens)
 		applySubjects(tr, treeT0, subj, subj+".x", subj)
 		n := tr.Find(subj)
-		if n == nil || n.Own != 2 || n.Msgs != 3 || n.Depth() != tokens-1 || tr.Len() != tokens+1 {
-			t.Fatalf("%d tokens: Find %v, Len %d", tokens, n != nil, tr.Len())
+		if n.IsZero() || n.Own() != 2 || n.Msgs() != 3 || n.Depth() != tokens-1 || tr.Len() != tokens+1 {
+			t.Fatalf("%d tokens: Find %v, Len %d", tokens, !n.IsZero(), tr.Len())
 		}
 		if last, ok := n.Last(); !ok || last.Subject != subj {
 			t.Fatalf("%d tokens: last message's subject wrong", tokens)

@@ -19,9 +19,9 @@ import (
 //
 // A removed node's parent keeps it in its order until a few entries are
 // compacted per prune (dropChild): deleting one of 1.2M children must not
-// copy the other 1.2M. Until then the heap holds it, so the budget counts
-// it (Tree.pinned): in a flood under one parent about an eighth of the
-// order is such holes.
+// copy the other 1.2M. Until then its slot is not reused (Tree.pinned
+// counts them) and the budget counts it as every slot held: in a flood
+// under one parent about an eighth of the order is such holes.
 const (
 	// pruneBatch is the most nodes one step removes (fewer in a small
 	// tree: a tenth of it, as the whole-tree prune did). In
@@ -62,16 +62,20 @@ type pruner struct {
 
 // overBound reports whether the tree holds more nodes than the budget
 // allows, or its structure alone takes 3/4 of the budget (deep subjects
-// cost more than a node each).
+// cost more than a node each). Free node slots and free name spans are
+// not counted here (they are in MemoryUsed): new nodes reuse them, so
+// counting them would make every new node prune down to a tree that
+// leaves them unused.
 func (t *Tree) overBound() bool {
-	return t.nodes.live > t.maxNodes || t.nodes.live > 1024 && t.structureBytes() > t.opts.MaxMemory/4*3
+	return t.nodes.live > t.maxNodes || t.nodes.live > 1024 &&
+		t.structureBytes()-int64(t.nodes.freed)*int64(nodeCost)-t.names.slack() > t.opts.MaxMemory/4*3
 }
 
 // prune is one step of the incremental prune: it removes up to a batch of
 // idle leaves (a parent left without children goes too, when idle) from
 // where the hand stands. Their counts stay in their parents' totals; keep,
-// being created, is never pruned (its LastSeen is not set yet).
-func (t *Tree) prune(keep *Node) {
+// being created, is never pruned (its lastSeen is not set yet).
+func (t *Tree) prune(keep uint32) {
 	if t.pruner.skip > 0 {
 		t.pruner.skip--
 		return
@@ -83,9 +87,11 @@ func (t *Tree) prune(keep *Node) {
 	hand := t.pruner.hand & mask
 	removed := 0
 	for scanned := 0; scanned < pruneScan && removed < want; scanned++ {
-		if n := x.slots[hand]; n != nil && n != keep && n.LastSeen <= threshold && !n.HasChildren() {
-			removed += t.pruneUp(n, threshold, want-removed)
-			continue // the backward shift may have moved a node into this slot
+		if id := x.slots[hand].id; id != 0 && id != keep {
+			if n := t.nodes.at(id); n.lastSeen <= threshold && !t.hasChildren(n) {
+				removed += t.pruneUp(id, threshold, want-removed)
+				continue // the backward shift may have moved a node into this slot
+			}
 		}
 		hand = (hand + 1) & mask
 	}
@@ -106,8 +112,8 @@ func (t *Tree) prune(keep *Node) {
 }
 
 // pruneThreshold samples leaves at random index slots and returns the
-// LastSeen at or below which a leaf counts as idle this step.
-func (t *Tree) pruneThreshold(keep *Node) int64 {
+// lastSeen at or below which a leaf counts as idle this step.
+func (t *Tree) pruneThreshold(keep uint32) int64 {
 	p := &t.pruner
 	if p.starved {
 		// Nothing was under the last threshold where the hand looked
@@ -125,9 +131,11 @@ func (t *Tree) pruneThreshold(keep *Node) int64 {
 		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
 		z = (z ^ z>>27) * 0x94D049BB133111EB
 		z ^= z >> 31
-		if n := slots[z&mask]; n != nil && n != keep && !n.HasChildren() {
-			if s = append(s, n.LastSeen); len(s) == pruneSample {
-				break
+		if id := slots[z&mask].id; id != 0 && id != keep {
+			if n := t.nodes.at(id); !t.hasChildren(n) {
+				if s = append(s, n.lastSeen); len(s) == pruneSample {
+					break
+				}
 			}
 		}
 	}
@@ -139,89 +147,98 @@ func (t *Tree) pruneThreshold(keep *Node) int64 {
 	return s[len(s)/pruneQuantile]
 }
 
-// pruneUp removes leaf n, then its parent while the parent is left a leaf
+// pruneUp removes leaf id, then its parent while the parent is left a leaf
 // and idle too (a deep idle chain goes in one step, not one level per
 // step), up to budget nodes. It returns how many it removed.
-func (t *Tree) pruneUp(n *Node, threshold int64, budget int) int {
+func (t *Tree) pruneUp(id uint32, threshold int64, budget int) int {
 	removed := 0
-	for n != nil && removed < budget && n.LastSeen <= threshold && !n.HasChildren() {
-		p := n.Parent
-		t.removeLeaf(n)
+	for id != rootID && removed < budget {
+		n := t.nodes.at(id)
+		if n.lastSeen > threshold || t.hasChildren(n) {
+			break
+		}
+		p := n.parent
+		t.removeLeaf(id)
 		removed++
-		n = p
+		id = p
 	}
 	return removed
 }
 
-// removeLeaf takes leaf n out of the tree: its kept messages (counted as
-// evicted), its leaf cache entry, its index entry and its accounting. It
-// stays in its parent's order until compacted; pointers to it held by the
-// UI see Removed.
-func (t *Tree) removeLeaf(n *Node) {
-	for n.hist != nil {
-		t.evictOldest(n.hist)
+// removeLeaf takes leaf id out of the tree: its kept messages (counted as
+// evicted), its leaf cache entry, its index entry, its long name and its
+// accounting. Handles to it see Removed at once; its slot stays in its
+// parent's order (pinned) until compacted, and is reused only then.
+func (t *Tree) removeLeaf(id uint32) {
+	n := t.nodes.at(id)
+	for n.hist != 0 {
+		t.evictOldest(t.hists.at(n.hist - 1))
 	}
-	t.index.remove(n)
-	t.extra -= nameCost(n.Name)
-	if n.Own > 0 {
+	name := t.name(n)
+	t.index.remove(id, t.index.hash(n.parent, name))
+	if n.own > 0 {
 		t.subjects--
 		// Only a node with messages of its own was ever cached (Apply
 		// caches the leaf it counts), and forget builds the subject.
-		t.leaves.forget(n)
+		t.leaves.forget(id, t.subject(id))
 	}
+	parent := n.parent // dropChild may free n's slot, which reuses parent
+	t.freeName(n)
 	t.nodes.release(n)
 	t.pinned++
-	if p := n.Parent; p != nil {
-		if p.branch.dropChild() {
-			t.extra -= branchCost + int64(cap(p.branch.order))*8
-			p.branch = nil
-		}
-	} else {
-		t.roots.dropChild()
+	p := t.nodes.at(parent)
+	b := t.branches.at(p.branch)
+	if t.dropChild(b) && parent != rootID {
+		t.extra -= int64(cap(b.order)) * 4
+		t.branches.release(p.branch)
+		p.branch = 0
 	}
 }
 
 // dropChild counts one of b's children as removed and compacts a few
 // entries of its order, and reports whether b has no live child left
-// (its parent then frees it).
-func (b *branch) dropChild() bool {
+// (its parent then frees it; the roots' branch stays).
+func (t *Tree) dropChild(b *branch) bool {
 	b.gone++
 	if int(b.gone) == len(b.order) {
-		b.tree.pinned -= len(b.order)
-		clear(b.order)
+		for _, id := range b.order {
+			t.nodes.freeSlot(id)
+		}
+		t.pinned -= len(b.order)
 		b.order, b.gone, b.scan = b.order[:0], 0, 0
 		return true
 	}
 	if int(b.gone)*8 > len(b.order) {
-		b.compact(compactStep)
+		t.compact(b, compactStep)
 	}
 	return false
 }
 
-// compact looks at up to k entries of order from scan and fills each
-// removed one with the last entry (popping removed ones there): O(1) per
-// entry, where keeping the order would move all that follow. The view
-// re-sorts the order (dirty), which it does whenever children are added.
-func (b *branch) compact(k int) {
+// compact looks at up to k entries of b's order from scan and fills each
+// removed one with the last entry (popping removed ones there), freeing
+// the removed nodes' slots: O(1) per entry, where keeping the order would
+// move all that follow. The view re-sorts the order (dirty), which it
+// does whenever children are added.
+func (t *Tree) compact(b *branch, k int) {
 	for ; k > 0 && b.gone > 0; k-- {
 		if int(b.scan) >= len(b.order) {
 			b.scan = 0
 		}
 		i, last := int(b.scan), len(b.order)-1
 		switch {
-		case !b.order[i].removed:
+		case !t.nodes.at(b.order[i]).has(flagRemoved):
 			b.scan++
-		case b.order[last].removed:
-			b.order[last] = nil
+		case t.nodes.at(b.order[last]).has(flagRemoved):
+			t.nodes.freeSlot(b.order[last])
 			b.order = b.order[:last]
 			b.gone--
-			b.tree.pinned--
+			t.pinned--
 		default:
+			t.nodes.freeSlot(b.order[i])
 			b.order[i] = b.order[last]
-			b.order[last] = nil
 			b.order = b.order[:last]
 			b.gone--
-			b.tree.pinned--
+			t.pinned--
 			b.dirty = true
 			b.scan++
 		}
@@ -229,18 +246,18 @@ func (b *branch) compact(k int) {
 }
 
 // live returns b's order without removed nodes, compacting it if a prune
-// left any (in O(len), keeping the display order).
-func (b *branch) live() []*Node {
+// left any (in O(len), keeping the display order) and freeing their slots.
+func (t *Tree) live(b *branch) []uint32 {
 	if b.gone > 0 {
-		b.order = compactOrder(b.order)
-		b.tree.pinned -= int(b.gone)
+		b.order = slices.DeleteFunc(b.order, func(id uint32) bool {
+			if t.nodes.at(id).has(flagRemoved) {
+				t.nodes.freeSlot(id)
+				return true
+			}
+			return false
+		})
+		t.pinned -= int(b.gone)
 		b.gone, b.scan = 0, 0
 	}
 	return b.order
-}
-
-// compactOrder deletes removed nodes from order in place, keeping the
-// order of the rest; the tail is cleared so it pins nothing.
-func compactOrder(order []*Node) []*Node {
-	return slices.DeleteFunc(order, func(n *Node) bool { return n.removed })
 }

@@ -17,27 +17,59 @@ func checkTreeRecount(t *testing.T, tr *Tree) {
 	t.Helper()
 	nodes := tr.Nodes()
 	// Before Children compacts the orders: the removed nodes they hold
-	// are what the budget counts as pinned.
-	pinned := int(tr.roots.gone)
-	for _, n := range nodes {
-		if n.branch != nil {
-			pinned += int(n.branch.gone)
-			gone := 0
-			for _, k := range n.branch.order {
-				if k.Removed() {
-					gone++
-				}
+	// are what the tree counts as pinned.
+	pinned := 0
+	extra := int64(0)
+	for _, id := range append([]uint32{rootID}, ids(nodes)...) {
+		n := tr.nodes.at(id)
+		if n.branch == 0 {
+			continue
+		}
+		b := tr.branches.at(n.branch)
+		pinned += int(b.gone)
+		gone := 0
+		for _, k := range b.order {
+			if tr.nodes.at(k).has(flagRemoved) {
+				gone++
+			} else if tr.nodes.at(k).parent != id {
+				t.Fatalf("%s: order lists %d, whose parent is %d", tr.subject(id), k, tr.nodes.at(k).parent)
 			}
-			if gone != int(n.branch.gone) {
-				t.Fatalf("%s: order holds %d removed, gone %d", n.Subject(), gone, n.branch.gone)
-			}
+		}
+		if gone != int(b.gone) {
+			t.Fatalf("%s: order holds %d removed, gone %d", tr.subject(id), gone, b.gone)
+		}
+		if id != rootID {
+			extra += int64(cap(b.order)) * 4
 		}
 	}
 	if pinned != tr.pinned {
 		t.Fatalf("orders hold %d removed nodes, pinned %d", pinned, tr.pinned)
 	}
+	// Every slot handed out is live, pinned in an order, or free.
+	free, released := 0, 0
+	for c, chunk := range tr.nodes.chunks {
+		if chunk == nil {
+			released++
+			continue
+		}
+		k := 0
+		for id := tr.nodes.meta[c].free; id != 0; id = tr.nodes.at(id).parent {
+			if !tr.nodes.at(id).has(flagRemoved) || int(id>>nodeChunkBits) != c {
+				t.Fatalf("free slot %d of chunk %d is not a removed node of it", id, c)
+			}
+			k++
+		}
+		if k != int(tr.nodes.meta[c].nfree) || (k > 0) != tr.nodes.hasFree.has(c) {
+			t.Fatalf("chunk %d: %d free, counted %d", c, k, tr.nodes.meta[c].nfree)
+		}
+		free += k
+	}
+	if free != tr.nodes.freed || released != tr.nodes.nReleased ||
+		int(tr.nodes.next)-1 != tr.Len()+pinned+free+released*nodeChunk {
+		t.Fatalf("%d slots: %d live, %d pinned, %d free (counted %d), %d chunks released",
+			tr.nodes.next-1, tr.Len(), pinned, free, tr.nodes.freed, released)
+	}
 	subjects := 0
-	extra := int64(0)
 	for _, n := range nodes {
 		if n.Removed() {
 			t.Fatalf("%s: removed node in the walk", n.Subject())
@@ -45,24 +77,22 @@ func checkTreeRecount(t *testing.T, tr *Tree) {
 		if tr.Find(n.Subject()) != n {
 			t.Fatalf("%s: live node not in the index", n.Subject())
 		}
-		if n.Own > 0 {
+		if n.Own() > 0 {
 			subjects++
 		}
-		extra += nameCost(n.Name)
-		if n.branch != nil {
-			extra += branchCost + int64(cap(n.branch.order))*8
+		if n.get().branch != 0 {
 			if !n.HasChildren() {
 				t.Fatalf("%s: a branch without a live child", n.Subject())
 			}
-			sum := n.Own
+			sum := n.Own()
 			for _, k := range n.Children() {
-				if k.Removed() || k.Parent != n {
+				if k.Removed() || k.Parent() != n {
 					t.Fatalf("%s: Children lists %s (removed %v)", n.Subject(), k.Subject(), k.Removed())
 				}
-				sum += k.Msgs
+				sum += k.Msgs()
 			}
-			if n.Msgs < sum {
-				t.Fatalf("%s: Msgs %d < own + children %d", n.Subject(), n.Msgs, sum)
+			if n.Msgs() < sum {
+				t.Fatalf("%s: Msgs %d < own + children %d", n.Subject(), n.Msgs(), sum)
 			}
 		}
 	}
@@ -73,23 +103,32 @@ func checkTreeRecount(t *testing.T, tr *Tree) {
 		t.Fatalf("walk finds %d subjects, Subjects %d", subjects, tr.Subjects())
 	}
 	if extra != tr.extra {
-		t.Fatalf("names and branches recounted: %d bytes, the tree counts %d", extra, tr.extra)
+		t.Fatalf("orders recounted: %d bytes, the tree counts %d", extra, tr.extra)
 	}
-	for _, s := range [][]*Node{tr.index.slots, tr.index.old} {
-		for _, n := range s {
-			if n != nil && n != tombstone && n.Removed() {
-				t.Fatalf("%s: removed node in the child index", n.Subject())
+	for _, s := range [][]indexSlot{tr.index.slots, tr.index.old} {
+		for _, slot := range s {
+			if id := slot.id; id != 0 && id != tombstone && tr.nodes.at(id).has(flagRemoved) {
+				t.Fatalf("%d: removed node in the child index", id)
 			}
 		}
 	}
 	for _, s := range tr.leaves.slots {
-		if s.node != nil && s.node.Removed() {
-			t.Fatalf("%s: removed node in the leaf cache", s.node.Subject())
+		if s.id != 0 && tr.nodes.at(s.id).has(flagRemoved) {
+			t.Fatalf("%d: removed node in the leaf cache", s.id)
 		}
 	}
 	if used := tr.MemoryUsed(); used > tr.opts.MaxMemory {
 		t.Fatalf("MemoryUsed %d over the budget %d", used, tr.opts.MaxMemory)
 	}
+}
+
+// ids is the node ids of nodes.
+func ids(nodes []Node) []uint32 {
+	out := make([]uint32, len(nodes))
+	for i, n := range nodes {
+		out[i] = n.id
+	}
+	return out
 }
 
 // TestTreePruneIdleFirst floods a tree of ~5,800 nodes (1 MiB) with new
@@ -105,7 +144,7 @@ func TestTreePruneIdleFirst(t *testing.T) {
 	v := NewTreeView(tr)
 	v.SetHeight(50)
 	const n = 100_000
-	var flood []*Node // flood[k] is the subject of message 2k+1
+	var flood []Node // flood[k] is the subject of message 2k+1
 	for i := range n {
 		subj := "busy." + strconv.Itoa(i/2%500)
 		if i%2 == 1 {
@@ -136,7 +175,7 @@ func TestTreePruneIdleFirst(t *testing.T) {
 		t.Fatalf("Pruned %d: the flood should have pruned most of itself", tr.Pruned)
 	}
 	for i := range 500 {
-		if b := tr.Find("busy." + strconv.Itoa(i)); b == nil || b.Msgs != n/1000 {
+		if b := tr.Find("busy." + strconv.Itoa(i)); b.IsZero() || b.Msgs() != n/1000 {
 			t.Fatalf("busy.%d pruned (or lost counts): %v", i, b)
 		}
 	}
@@ -168,8 +207,8 @@ func TestTreePruneIdleFirst(t *testing.T) {
 	t.Logf("pruned %d; oldest flood subject kept: message %d of %d; %d of the %d after it pruned before it",
 		tr.Pruned, 2*oldestKept+1, n, early, len(flood)-oldestKept)
 	fl := tr.Find("flood")
-	if fl.Msgs != n/2 || len(fl.Children()) != kept {
-		t.Errorf("flood: Msgs %d (want %d), %d children, %d flood nodes live", fl.Msgs, n/2, len(fl.Children()), kept)
+	if fl.Msgs() != n/2 || len(fl.Children()) != kept {
+		t.Errorf("flood: Msgs %d (want %d), %d children, %d flood nodes live", fl.Msgs(), n/2, len(fl.Children()), kept)
 	}
 }
 
@@ -201,30 +240,31 @@ func TestTreePruneStepBounded(t *testing.T) {
 // from the old table, and every other entry stays found, before and after
 // the old table is dropped.
 func TestChildIndexRemoveWhileDraining(t *testing.T) {
-	x := newChildIndex()
-	parent := &Node{Name: "p"}
-	var nodes []*Node
+	tr := NewTree(TreeOptions{}, 0)
+	x := &tr.index
+	parent := indexNode(tr, rootID, "p")
+	var nodes []uint32
 	for i := 0; x.old == nil || len(nodes) < 800; i++ {
-		n := &Node{Name: strconv.Itoa(i), Parent: parent}
-		x.insert(n)
+		n := indexNode(tr, parent, strconv.Itoa(i))
+		indexInsert(tr, n)
 		nodes = append(nodes, n)
 	}
 	if x.old == nil {
 		t.Fatal("the index is not draining: the test proves nothing")
 	}
 	for i := 0; i < len(nodes); i += 3 { // moved and not yet moved alike
-		x.remove(nodes[i])
+		indexRemove(tr, nodes[i])
 	}
 	check := func(when string) {
 		for i, n := range nodes {
-			got := x.find(parent, n.Name)
+			_, name := indexKey(tr, n)
+			got := tr.findChild(parent, name)
 			if want := n; i%3 == 0 {
-				want = nil
-				if got != want {
-					t.Fatalf("%s: removed %s found", when, n.Name)
+				if got != 0 {
+					t.Fatalf("%s: removed %s found", when, name)
 				}
 			} else if got != want {
-				t.Fatalf("%s: %s not found", when, n.Name)
+				t.Fatalf("%s: %s not found", when, name)
 			}
 		}
 		if want := len(nodes) - (len(nodes)+2)/3; x.n != want {
@@ -262,7 +302,7 @@ func TestTreePruneDeepSubjects(t *testing.T) {
 	if d > 250*time.Millisecond { // 5 ms here; 124 ms with a scan per token
 		t.Errorf("it took %v", d)
 	}
-	if tr.Find(long) == nil {
+	if tr.Find(long).IsZero() {
 		t.Fatal("the long subject is not held")
 	}
 	for i := range 20_000 {
@@ -278,7 +318,7 @@ func TestTreePruneDeepSubjects(t *testing.T) {
 // before and after pruning left removed children in a parent's list.
 func TestNumChildrenIsLiveChildren(t *testing.T) {
 	tr := NewTree(TreeOptions{MaxMemory: 16 << 20, HistoryDepth: 1}, 0)
-	parent := func() *Node { return tr.Find("sub") }
+	parent := func() Node { return tr.Find("sub") }
 	for i := range 200_000 {
 		m := Message{Subject: fmt.Sprintf("sub.%d", i), Received: int64(i) * 1e3, Size: 1}
 		tr.Apply(&m)
@@ -291,7 +331,7 @@ func TestNumChildrenIsLiveChildren(t *testing.T) {
 	if tr.Pruned == 0 {
 		t.Fatal("nothing pruned: the test does not test the removed children")
 	}
-	if leaf := tr.Find("sub.199999"); leaf == nil || leaf.NumChildren() != 0 {
+	if leaf := tr.Find("sub.199999"); leaf.IsZero() || leaf.NumChildren() != 0 {
 		t.Fatalf("a leaf has children")
 	}
 }

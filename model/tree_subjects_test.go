@@ -11,7 +11,7 @@ import (
 func ownSubjects(tr *Tree) int {
 	n := 0
 	for _, nd := range tr.Nodes() {
-		if nd.Own > 0 {
+		if nd.Own() > 0 {
 			n++
 		}
 	}

@@ -27,20 +27,20 @@ func applySubjects(tr *Tree, at int64, subjects ...string) {
 }
 
 // mustFind returns the node for subject or fails the test.
-func mustFind(t *testing.T, tr *Tree, subject string) *Node {
+func mustFind(t *testing.T, tr *Tree, subject string) Node {
 	t.Helper()
 	n := tr.Find(subject)
-	if n == nil {
+	if n.IsZero() {
 		t.Fatalf("Find(%q) = nil", subject)
 	}
 	return n
 }
 
 // names returns the Name of each node.
-func names(nodes []*Node) []string {
+func names(nodes []Node) []string {
 	out := make([]string, len(nodes))
 	for i, n := range nodes {
-		out[i] = n.Name
+		out[i] = n.Name()
 	}
 	return out
 }
@@ -102,8 +102,8 @@ func TestTreeApplyCounts(t *testing.T) {
 			}
 			for subj, w := range tc.want {
 				n := mustFind(t, tr, subj)
-				if n.Msgs != w.msgs || n.Own != w.own {
-					t.Errorf("%q: Msgs, Own = %d, %d; want %d, %d", subj, n.Msgs, n.Own, w.msgs, w.own)
+				if n.Msgs() != w.msgs || n.Own() != w.own {
+					t.Errorf("%q: Msgs, Own = %d, %d; want %d, %d", subj, n.Msgs(), n.Own(), w.msgs, w.own)
 				}
 				if n.Subject() != subj {
 					t.Errorf("%q: Subject = %q", subj, n.Subject())
@@ -146,7 +146,7 @@ func TestTreeBytes(t *testing.T) {
 		t.Fatalf("WireBytes = %d, %d; want 25, 13", wh, wb)
 	}
 	for subj, want := range map[string]uint64{"a": wh + wb, "a.b": wh, "a.c": wb} {
-		if got := mustFind(t, tr, subj).Bytes; got != want {
+		if got := mustFind(t, tr, subj).Bytes(); got != want {
 			t.Errorf("%q: Bytes = %d, want %d", subj, got, want)
 		}
 	}
@@ -161,7 +161,7 @@ func TestTreeLastSeen(t *testing.T) {
 	tr.Apply(tmsg("a.b", treeT0+2*second, "")) // out of order: LastSeen keeps the newest
 	tr.Apply(tmsg("a.c", treeT0+3*second, ""))
 	for subj, want := range map[string]int64{"a": treeT0 + 5*second, "a.b": treeT0 + 5*second, "a.c": treeT0 + 3*second} {
-		if got := mustFind(t, tr, subj).LastSeen; got != want {
+		if got := mustFind(t, tr, subj).LastSeen(); got != want {
 			t.Errorf("%q: LastSeen = %d, want %d", subj, got-treeT0, want-treeT0)
 		}
 	}
@@ -187,10 +187,10 @@ func TestTreeFind(t *testing.T) {
 	}
 	for _, tc := range tests {
 		n := tr.Find(tc.subject)
-		if (n != nil) != tc.found {
+		if (!n.IsZero()) != tc.found {
 			t.Errorf("Find(%q) = %v, want found %v", tc.subject, n, tc.found)
 		}
-		if n != nil && n.Subject() != tc.subject {
+		if !n.IsZero() && n.Subject() != tc.subject {
 			t.Errorf("Find(%q).Subject = %q", tc.subject, n.Subject())
 		}
 	}
@@ -215,8 +215,8 @@ func TestTreeRootsChildren(t *testing.T) {
 		t.Error("a.HasChildren = false")
 	}
 	deep := mustFind(t, tr, "a.y.deep")
-	if deep.Depth() != 2 || deep.Name != "deep" || deep.Parent != mustFind(t, tr, "a.y") || deep.Parent.Parent != a || a.Parent != nil {
-		t.Errorf("deep: Depth %d Name %q Parent %v", deep.Depth(), deep.Name, deep.Parent)
+	if deep.Depth() != 2 || deep.Name() != "deep" || deep.Parent() != mustFind(t, tr, "a.y") || deep.Parent().Parent() != a || !a.Parent().IsZero() {
+		t.Errorf("deep: Depth %d Name %q Parent %v", deep.Depth(), deep.Name(), deep.Parent())
 	}
 	if got := len(tr.Nodes()); got != 7 || tr.Len() != 7 {
 		t.Errorf("Nodes = %d, Len = %d, want 7", got, tr.Len())
@@ -244,7 +244,7 @@ func TestTreeNoise(t *testing.T) {
 		tr := NewTree(TreeOptions{}, treeT0)
 		applySubjects(tr, treeT0, tc.subject)
 		// Every node on the path inherits the root's flag.
-		for n := mustFind(t, tr, tc.subject); n != nil; n = n.Parent {
+		for n := mustFind(t, tr, tc.subject); !n.IsZero(); n = n.Parent() {
 			if n.Noise() != tc.noise {
 				t.Errorf("%q: node %q Noise = %v, want %v", tc.subject, n.Subject(), n.Noise(), tc.noise)
 			}
@@ -279,21 +279,21 @@ func TestTreeTotalProperty(t *testing.T) {
 			}
 			var sum uint64
 			for _, r := range tr.Roots() {
-				sum += r.Msgs
+				sum += r.Msgs()
 			}
 			if sum != n {
 				t.Errorf("sum over roots = %d, want %d", sum, n)
 			}
 			for _, nd := range tr.Nodes() {
-				want := nd.Own
+				want := nd.Own()
 				for _, k := range nd.Children() {
-					want += k.Msgs
+					want += k.Msgs()
 				}
-				if nd.Msgs != want {
-					t.Errorf("%q: Msgs %d != own + children %d", nd.Subject(), nd.Msgs, want)
+				if nd.Msgs() != want {
+					t.Errorf("%q: Msgs %d != own + children %d", nd.Subject(), nd.Msgs(), want)
 				}
-				if nd.Own != own[nd.Subject()] {
-					t.Errorf("%q: Own %d, published %d", nd.Subject(), nd.Own, own[nd.Subject()])
+				if nd.Own() != own[nd.Subject()] {
+					t.Errorf("%q: Own %d, published %d", nd.Subject(), nd.Own(), own[nd.Subject()])
 				}
 			}
 			if budget > 0 && (tr.Evicted == 0 || tr.Pruned != 0) {
@@ -311,7 +311,7 @@ func TestTreeBadTimestamps(t *testing.T) {
 		tr.Apply(tmsg("a.b", at, ""))
 		_ = tr.Find("a.b").Rate(at, 0)
 	}
-	if tr.Msgs != 8 || tr.Find("a").Msgs != 8 {
+	if tr.Msgs != 8 || tr.Find("a").Msgs() != 8 {
 		t.Errorf("Msgs = %d", tr.Msgs)
 	}
 }

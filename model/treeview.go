@@ -43,7 +43,7 @@ type TreeView struct {
 	// ShowNoise shows _INBOX and $-prefixed roots.
 	ShowNoise bool
 
-	rows       []*Node
+	rows       []rowRef // node ids and generations: no pointer per row
 	built      uint64   // tree structure the rows were built from
 	builtSort  SortMode // Sort the rows were built with
 	builtNoise bool     // ShowNoise the rows were built with
@@ -51,11 +51,21 @@ type TreeView struct {
 	resort     bool   // SetSort asked for a fresh sort
 	sortGen    uint64 // bumped on every full resort; see appendRows
 	sortedAt   int64
-	sel        *Node
-	cursor     int
-	offset     int
-	height     int
+	sel        Node
+	// selPath is sel and its ancestors, nearest first: once sel is pruned
+	// (and its slot perhaps reused) the selection falls back to the
+	// nearest of them still on a row.
+	selPath []Node
+	selSubj string // sel's subject, for a search from a pruned selection
+	cursor  int
+	offset  int
+	height  int
 }
+
+// rowRef is a row: a node's id and the generation it had, so a row whose
+// node was pruned since the rows were built is never read as the node a
+// reused slot holds.
+type rowRef struct{ id, gen uint32 }
 
 // NewTreeView returns a view over t.
 func NewTreeView(t *Tree) *TreeView {
@@ -94,104 +104,128 @@ func (v *TreeView) Refresh(now int64) {
 	if !v.dirty && v.built == v.tree.structure {
 		return
 	}
-	old := len(v.rows)
 	v.rows = v.rows[:0]
-	v.appendRows(&v.tree.roots, now)
-	if len(v.rows) < old {
-		clear(v.rows[len(v.rows):old]) // don't pin pruned nodes
-	}
+	v.appendRows(v.tree.nodes.at(rootID).branch, now)
 	v.built = v.tree.structure
 	v.builtNoise = v.ShowNoise
 	v.dirty = false
 	// Keep the selection on the same node, or its nearest visible ancestor.
-	for v.sel != nil && !v.visible(v.sel) {
-		v.sel = v.sel.Parent
+	if !v.sel.IsZero() && !v.visible(v.sel) {
+		v.sel = Node{}
+		for i, a := range v.selPath {
+			if v.visible(a) {
+				v.sel, v.selPath, v.selSubj = a, v.selPath[i:], a.Subject()
+				break
+			}
+		}
 	}
-	if v.sel != nil {
-		v.cursor = int(v.sel.row)
+	if !v.sel.IsZero() {
+		v.cursor = int(v.tree.nodes.at(v.sel.id).row)
 	}
 	v.clamp()
-	if v.sel == nil {
-		v.sel = v.Selected()
+	if v.sel.IsZero() {
+		v.setSel(v.Selected())
 	}
 }
 
-// appendRows appends the visible rows of b's children and their expanded
-// subtrees. A sibling list is sorted when it gained nodes (dirty) or was
-// last sorted before the newest full resort (sortGen): collapsed branches
-// are sorted when they are next shown, not left in the order of an earlier
-// sort mode. Pruned children are dropped first (live), so no row is a
-// removed node.
-func (v *TreeView) appendRows(b *branch, now int64) {
-	order := b.live()
+// setSel selects n and remembers its ancestors.
+func (v *TreeView) setSel(n Node) {
+	v.sel = n
+	v.selSubj = n.Subject()
+	v.selPath = v.selPath[:0]
+	for a := n; !a.IsZero(); a = a.Parent() {
+		v.selPath = append(v.selPath, a)
+	}
+}
+
+// appendRows appends the visible rows of branch bi's children and their
+// expanded subtrees. A sibling list is sorted when it gained nodes (dirty)
+// or was last sorted before the newest full resort (sortGen): collapsed
+// branches are sorted when they are next shown, not left in the order of
+// an earlier sort mode. Pruned children are dropped first (live), so no
+// row is a removed node.
+func (v *TreeView) appendRows(bi uint32, now int64) {
+	t := v.tree
+	b := t.branches.at(bi)
+	order := t.live(b)
 	if b.dirty || b.sortGen != v.sortGen {
 		v.sortNodes(order, now)
 		b.dirty = false
 		b.sortGen = v.sortGen
 	}
-	for _, n := range order {
-		if n.noise && !v.ShowNoise {
-			hide(n)
+	for _, id := range order {
+		n := t.nodes.at(id)
+		if n.has(flagNoise) && !v.ShowNoise {
+			t.hide(n)
 			continue
 		}
 		n.row = int32(len(v.rows))
-		v.rows = append(v.rows, n)
+		v.rows = append(v.rows, rowRef{id, n.gen})
 		switch {
-		case n.branch != nil && n.Expanded:
-			n.shown = true
-			v.appendRows(n.branch, now)
-		case n.shown:
-			hideChildren(n)
+		case n.branch != 0 && n.has(flagExpanded):
+			n.set(flagShown, true)
+			v.appendRows(n.branch, now) // appending rows never moves a branch
+		case n.has(flagShown):
+			t.hideChildren(n)
 		}
 	}
 }
 
 // visible reports whether n is on a current row.
-func (v *TreeView) visible(n *Node) bool {
-	return !n.removed && n.row >= 0 && int(n.row) < len(v.rows) && v.rows[n.row] == n
+func (v *TreeView) visible(n Node) bool {
+	p := n.get()
+	return p != nil && p.row >= 0 && int(p.row) < len(v.rows) && v.rows[p.row].id == n.id
 }
 
 // hide marks n and the rows below it that the last rebuild showed as not
 // visible.
-func hide(n *Node) {
+func (t *Tree) hide(n *node) {
 	n.row = -1
-	if n.shown {
-		hideChildren(n)
+	if n.has(flagShown) {
+		t.hideChildren(n)
 	}
 }
 
 // hideChildren marks the rows below n as not visible. It descends only
 // where the last rebuild showed children, so a rebuild costs the rows shown
 // then and now, not every child of every collapsed node on screen.
-func hideChildren(n *Node) {
-	n.shown = false
-	if n.branch == nil {
-		return
-	}
-	for _, k := range n.branch.order {
-		hide(k)
+func (t *Tree) hideChildren(n *node) {
+	n.set(flagShown, false)
+	for _, id := range t.order0(n) {
+		t.hide(t.nodes.at(id))
 	}
 }
 
-func (v *TreeView) sortNodes(nodes []*Node, now int64) {
+// order0 is n's order (removed children included), nil for a leaf.
+func (t *Tree) order0(n *node) []uint32 {
+	if n.branch == 0 {
+		return nil
+	}
+	return t.branches.at(n.branch).order
+}
+
+func (v *TreeView) sortNodes(ids []uint32, now int64) {
+	t := v.tree
+	name := func(id uint32) string { return t.name(t.nodes.at(id)) }
 	switch v.Sort {
 	case SortRate:
-		since := v.tree.since
-		slices.SortStableFunc(nodes, func(a, b *Node) int {
-			if c := cmp.Compare(b.Rate(now, since), a.Rate(now, since)); c != 0 {
+		since := t.since
+		rate := func(id uint32) float64 { n := t.nodes.at(id); return n.rate.rate(n.lastSec(), now, since) }
+		slices.SortStableFunc(ids, func(a, b uint32) int {
+			if c := cmp.Compare(rate(b), rate(a)); c != 0 {
 				return c
 			}
-			return naturalCompare(a.Name, b.Name)
+			return naturalCompare(name(a), name(b))
 		})
 	case SortCount:
-		slices.SortStableFunc(nodes, func(a, b *Node) int {
-			if c := cmp.Compare(b.Msgs, a.Msgs); c != 0 {
+		slices.SortStableFunc(ids, func(a, b uint32) int {
+			if c := cmp.Compare(t.nodes.at(b).msgs, t.nodes.at(a).msgs); c != 0 {
 				return c
 			}
-			return naturalCompare(a.Name, b.Name)
+			return naturalCompare(name(a), name(b))
 		})
 	default:
-		slices.SortFunc(nodes, func(a, b *Node) int { return naturalCompare(a.Name, b.Name) })
+		slices.SortFunc(ids, func(a, b uint32) int { return naturalCompare(name(a), name(b)) })
 	}
 }
 
@@ -277,24 +311,43 @@ func btoi(b bool) int {
 	return 0
 }
 
-// Rows returns all visible rows; callers must not modify the slice.
-func (v *TreeView) Rows() []*Node { return v.rows }
+// Rows returns all visible rows, in a new slice (the view keeps ids, not
+// handles): for tools and tests; a frame reads Window.
+func (v *TreeView) Rows() []Node {
+	out := make([]Node, len(v.rows))
+	for i, r := range v.rows {
+		out[i] = v.row(r)
+	}
+	return out
+}
+
+// NumRows is how many rows are visible.
+func (v *TreeView) NumRows() int { return len(v.rows) }
+
+// row is r's handle: its generation is the row's, so a node removed since
+// the rows were built reads Removed.
+func (v *TreeView) row(r rowRef) Node { return Node{t: v.tree, id: r.id, gen: r.gen} }
 
 // Window returns the rows on screen and the index of the first.
-func (v *TreeView) Window() ([]*Node, int) {
+func (v *TreeView) Window() ([]Node, int) {
 	end := min(v.offset+v.height, len(v.rows))
-	return v.rows[v.offset:end], v.offset
+	out := make([]Node, 0, end-v.offset)
+	for _, r := range v.rows[v.offset:end] {
+		out = append(out, v.row(r))
+	}
+	return out, v.offset
 }
 
 // Cursor is the index of the selected row.
 func (v *TreeView) Cursor() int { return v.cursor }
 
-// Selected returns the selected node, nil when the tree is empty.
-func (v *TreeView) Selected() *Node {
+// Selected returns the selected node, the zero Node when the tree is
+// empty.
+func (v *TreeView) Selected() Node {
 	if v.cursor < 0 || v.cursor >= len(v.rows) {
-		return nil
+		return Node{}
 	}
-	return v.rows[v.cursor]
+	return v.row(v.rows[v.cursor])
 }
 
 // Move moves the selection by delta rows, clamped to the list.
@@ -304,7 +357,7 @@ func (v *TreeView) Move(delta int) { v.MoveTo(v.cursor + delta) }
 func (v *TreeView) MoveTo(i int) {
 	v.cursor = i
 	v.clamp()
-	v.sel = v.Selected()
+	v.setSel(v.Selected())
 }
 
 // Page moves the selection by whole screens.
@@ -335,37 +388,37 @@ func (v *TreeView) clamp() {
 // the first child, and on a leaf it does nothing.
 func (v *TreeView) Expand() {
 	n := v.Selected()
-	if n == nil || !n.HasChildren() {
+	if !n.HasChildren() {
 		return
 	}
-	if n.Expanded {
+	if n.Expanded() {
 		v.Move(1)
 		return
 	}
-	n.Expanded = true
+	n.SetExpanded(true)
 	v.dirty = true
 }
 
 // Collapse hides the selected node's children, or selects its parent.
 func (v *TreeView) Collapse() {
 	n := v.Selected()
-	if n == nil {
+	if n.get() == nil {
 		return
 	}
-	if n.Expanded && n.HasChildren() {
-		n.Expanded = false
+	if n.Expanded() && n.HasChildren() {
+		n.SetExpanded(false)
 		v.dirty = true
 		return
 	}
-	if n.Parent != nil && n.Parent.row >= 0 {
-		v.MoveTo(int(n.Parent.row))
+	if p := n.Parent(); v.visible(p) {
+		v.MoveTo(int(p.get().row))
 	}
 }
 
 // Toggle expands or collapses the selected node.
 func (v *TreeView) Toggle() {
-	if n := v.Selected(); n != nil && n.HasChildren() {
-		n.Expanded = !n.Expanded
+	if n := v.Selected(); n.HasChildren() {
+		n.SetExpanded(!n.Expanded())
 		v.dirty = true
 	}
 }
@@ -382,18 +435,25 @@ func (v *TreeView) SetShowNoise(on bool) {
 	v.dirty = true
 }
 
-// Reveal expands n's ancestors and selects it (rows rebuilt at once).
-func (v *TreeView) Reveal(n *Node, now int64) {
-	if n.noise && !v.ShowNoise {
+// Reveal expands n's ancestors and selects it (rows rebuilt at once). A
+// removed node is not revealed.
+func (v *TreeView) Reveal(n Node, now int64) {
+	p := n.get()
+	if p == nil {
+		return
+	}
+	if p.has(flagNoise) && !v.ShowNoise {
 		v.ShowNoise = true
 	}
-	for p := n.Parent; p != nil; p = p.Parent {
-		p.Expanded = true
+	for a := p.parent; a != rootID; {
+		an := v.tree.nodes.at(a)
+		an.set(flagExpanded, true)
+		a = an.parent
 	}
 	v.dirty = true
 	v.Refresh(now)
-	if n.row >= 0 {
-		v.MoveTo(int(n.row))
+	if p.row >= 0 {
+		v.MoveTo(int(p.row))
 		// Centre the match so its context is visible.
 		v.offset = max(0, min(v.cursor-v.height/2, len(v.rows)-v.height))
 	}

@@ -17,7 +17,7 @@ func TestTreeViewReveal(t *testing.T) {
 	v.Refresh(treeT0)
 	n := mustFind(t, tr, "deep.30.leaf")
 	v.Reveal(n, treeT0)
-	if v.Selected() != n || !mustFind(t, tr, "deep").Expanded || !mustFind(t, tr, "deep.30").Expanded {
+	if v.Selected() != n || !mustFind(t, tr, "deep").Expanded() || !mustFind(t, tr, "deep.30").Expanded() {
 		t.Fatalf("selected %q", selectedSubject(v))
 	}
 	// Rows: deep, deep.0 .. deep.29, deep.30, deep.30.leaf, deep.31 ..
@@ -102,12 +102,12 @@ func TestTreeViewSearch(t *testing.T) {
 				before := v.Selected()
 				got := v.Search(st.query, st.forward, st.skip, treeT0)
 				if st.want == "" {
-					if got != nil || v.Selected() != before {
+					if !got.IsZero() || v.Selected() != before {
 						t.Fatalf("step %d %q: found %v, selected %q; want nothing", i, st.query, got, selectedSubject(v))
 					}
 					continue
 				}
-				if got == nil || got.Subject() != st.want {
+				if got.IsZero() || got.Subject() != st.want {
 					t.Fatalf("step %d %q: found %v, want %q", i, st.query, got, st.want)
 				}
 				// The match is revealed and selected, and on screen.
@@ -130,10 +130,10 @@ func TestTreeViewSearchWithoutSelection(t *testing.T) {
 		want    string
 	}{{true, "_INBOX.a"}, {false, "_INBOX.b"}} {
 		_, v := newTestView("_INBOX.a", "_INBOX.b")
-		if v.Selected() != nil {
+		if !v.Selected().IsZero() {
 			t.Fatalf("selected %q", selectedSubject(v))
 		}
-		if got := v.Search("_INBOX.", tc.forward, true, treeT0); got == nil || got.Subject() != tc.want {
+		if got := v.Search("_INBOX.", tc.forward, true, treeT0); got.IsZero() || got.Subject() != tc.want {
 			t.Errorf("forward %v: found %v, want %s", tc.forward, got, tc.want)
 		}
 		if !v.ShowNoise || selectedSubject(v) != tc.want {
@@ -146,20 +146,25 @@ func TestTreeViewSearchWithoutSelection(t *testing.T) {
 // keep the nearest match after the selection in compareSubjects order and
 // the one to wrap around to. It was Search itself until that became a walk
 // of the tree (it costs a compareSubjects call per match per key press).
-func linearSearch(v *TreeView, query string, forward, skipCurrent bool) *Node {
+func linearSearch(v *TreeView, query string, forward, skipCurrent bool) Node {
 	if query == "" {
-		return nil
+		return Node{}
 	}
 	fold := strings.ToLower(query) == query
 	noise := v.ShowNoise || strings.HasPrefix(query, "_") || strings.HasPrefix(query, "$")
 	sel := v.Selected()
-	ahead := func(a, b *Node) bool {
-		c := compareSubjects(a.Subject(), b.Subject())
+	selSubj := ""
+	if !sel.IsZero() {
+		selSubj = v.selectedSubject(sel) // the selection may be pruned since
+	}
+	before := func(a, b string) bool {
+		c := compareSubjects(a, b)
 		return forward && c < 0 || !forward && c > 0
 	}
-	var best, wrap *Node
+	ahead := func(a, b Node) bool { return before(a.Subject(), b.Subject()) }
+	var best, wrap Node
 	for _, n := range v.tree.Nodes() {
-		if n.noise && !noise {
+		if n.Noise() && !noise {
 			continue
 		}
 		if fold && !containsFold(n.Subject(), query) || !fold && !strings.Contains(n.Subject(), query) {
@@ -167,16 +172,16 @@ func linearSearch(v *TreeView, query string, forward, skipCurrent bool) *Node {
 		}
 		// The selection's position is its subject: a selected node pruned
 		// since the rows were built and seen again is the same subject.
-		at := sel != nil && n.Subject() == sel.Subject()
+		at := !sel.IsZero() && n.Subject() == selSubj
 		p := &wrap
-		if sel != nil && !at && ahead(sel, n) || at && !skipCurrent {
+		if !sel.IsZero() && !at && before(selSubj, n.Subject()) || at && !skipCurrent {
 			p = &best
 		}
-		if *p == nil || ahead(n, *p) {
+		if p.IsZero() || ahead(n, *p) {
 			*p = n
 		}
 	}
-	if best == nil {
+	if best.IsZero() {
 		best = wrap
 	}
 	return best
@@ -226,8 +231,8 @@ func TestTreeViewSearchMatchesLinearScan(t *testing.T) {
 			}
 			for _, n := range tr.Nodes() {
 				// hasChildren relies on it to skip reading leaves' branch pointers.
-				if n.HasChildren() && n.Msgs <= n.Own {
-					t.Fatalf("%s has children but Msgs %d <= Own %d", n.Subject(), n.Msgs, n.Own)
+				if n.HasChildren() && n.Msgs() <= n.Own() {
+					t.Fatalf("%s has children but Msgs %d <= Own %d", n.Subject(), n.Msgs(), n.Own())
 				}
 			}
 			q := queries[rng.IntN(len(queries))]
@@ -248,8 +253,8 @@ func TestTreeViewSearchMatchesLinearScan(t *testing.T) {
 	}
 }
 
-func subjectOf(n *Node) string {
-	if n == nil {
+func subjectOf(n Node) string {
+	if n.IsZero() {
 		return "<nil>"
 	}
 	return n.Subject()

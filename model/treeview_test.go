@@ -27,25 +27,28 @@ func rowSubjects(t *testing.T, v *TreeView) []string {
 	out := make([]string, len(rows))
 	for i, n := range rows {
 		out[i] = n.Subject()
-		if int(n.row) != i {
-			t.Fatalf("row %d holds %q whose row is %d", i, n.Subject(), n.row)
+		if int(nodeRow(n)) != i {
+			t.Fatalf("row %d holds %q whose row is %d", i, n.Subject(), nodeRow(n))
 		}
 	}
 	return out
 }
 
+// nodeRow is n's row in the view, -1 when it has none.
+func nodeRow(n Node) int32 { return n.get().row }
+
 // selectSubject reveals and selects subject.
 func selectSubject(t *testing.T, tr *Tree, v *TreeView, subject string) {
 	t.Helper()
 	v.Reveal(mustFind(t, tr, subject), treeT0)
-	if s := v.Selected(); s == nil || s.Subject() != subject {
+	if s := v.Selected(); s.IsZero() || s.Subject() != subject {
 		t.Fatalf("selecting %q selected %v", subject, s)
 	}
 }
 
 // selectedSubject is the selected node's subject, "" when none.
 func selectedSubject(v *TreeView) string {
-	if s := v.Selected(); s != nil {
+	if s := v.Selected(); !s.IsZero() {
 		return s.Subject()
 	}
 	return ""
@@ -76,8 +79,8 @@ func TestTreeViewRowsFlattenExpanded(t *testing.T) {
 	v.Collapse()
 	v.Refresh(treeT0)
 	for _, s := range []string{"a.b", "a.b.c", "a.e"} {
-		if n := mustFind(t, tr, s); n.row != -1 || v.visible(n) {
-			t.Errorf("%s: row %d after collapsing a", s, n.row)
+		if n := mustFind(t, tr, s); nodeRow(n) != -1 || v.visible(n) {
+			t.Errorf("%s: row %d after collapsing a", s, nodeRow(n))
 		}
 	}
 }
@@ -128,7 +131,7 @@ func TestTreeViewNoise(t *testing.T) {
 		t.Errorf("selected %q, want app", got)
 	}
 	for _, s := range []string{"_INBOX", "_INBOX.abc", "$SYS"} {
-		if mustFind(t, tr, s).row != -1 {
+		if nodeRow(mustFind(t, tr, s)) != -1 {
 			t.Errorf("%s still has a row", s)
 		}
 	}
@@ -195,14 +198,14 @@ func TestTreeViewEmpty(t *testing.T) {
 	} {
 		do()
 		v.Refresh(treeT0)
-		if v.Selected() != nil || v.Cursor() != 0 {
+		if !v.Selected().IsZero() || v.Cursor() != 0 {
 			t.Fatalf("empty tree: selected %v, cursor %d", v.Selected(), v.Cursor())
 		}
 		if win, off := v.Window(); len(win) != 0 || off != 0 {
 			t.Fatalf("empty tree: window %v from %d", win, off)
 		}
 	}
-	if n := v.Search("x", true, true, treeT0); n != nil {
+	if n := v.Search("x", true, true, treeT0); !n.IsZero() {
 		t.Errorf("Search on an empty tree = %v", n)
 	}
 	// The first node to arrive becomes the selection.
@@ -240,7 +243,7 @@ func TestTreeViewExpandCollapseToggle(t *testing.T) {
 			tr := NewTree(TreeOptions{}, treeT0)
 			applySubjects(tr, treeT0, "a.b.c", "a.d", "e")
 			for _, s := range tc.expanded {
-				mustFind(t, tr, s).Expanded = true
+				mustFind(t, tr, s).SetExpanded(true)
 			}
 			v := NewTreeView(tr)
 			v.SetHeight(10)
@@ -280,7 +283,7 @@ func TestTreeViewSelectionFallsBackToAncestor(t *testing.T) {
 	t.Run("parent collapsed", func(t *testing.T) {
 		tr, v := newTestView("a.b.c", "a.b.d")
 		selectSubject(t, tr, v, "a.b.c")
-		mustFind(t, tr, "a.b").Expanded = false
+		mustFind(t, tr, "a.b").SetExpanded(false)
 		applySubjects(tr, treeT0, "z") // the next structure change rebuilds the rows
 		v.Refresh(treeT0)
 		if got := selectedSubject(v); got != "a.b" {
@@ -290,7 +293,7 @@ func TestTreeViewSelectionFallsBackToAncestor(t *testing.T) {
 	t.Run("grandparent collapsed", func(t *testing.T) {
 		tr, v := newTestView("a.b.c", "a.b.d")
 		selectSubject(t, tr, v, "a.b.c")
-		mustFind(t, tr, "a").Expanded = false
+		mustFind(t, tr, "a").SetExpanded(false)
 		applySubjects(tr, treeT0, "z")
 		v.Refresh(treeT0)
 		if got := selectedSubject(v); got != "a" {
@@ -383,10 +386,10 @@ func TestTreeViewRandomOps(t *testing.T) {
 // checkRows compares the view's rows with a plain walk of the tree.
 func checkRows(t *testing.T, step int, v *TreeView) {
 	t.Helper()
-	var want []*Node
-	var walk func([]*Node)
-	walk = func(order []*Node) {
-		if v.Sort == SortName && !slices.IsSortedFunc(order, func(a, b *Node) int { return naturalCompare(a.Name, b.Name) }) {
+	var want []Node
+	var walk func([]Node)
+	walk = func(order []Node) {
+		if v.Sort == SortName && !slices.IsSortedFunc(order, func(a, b Node) int { return naturalCompare(a.Name(), b.Name()) }) {
 			t.Fatalf("step %d: siblings %v not in name order", step, names(order))
 		}
 		for _, n := range order {
@@ -394,7 +397,7 @@ func checkRows(t *testing.T, step int, v *TreeView) {
 				continue
 			}
 			want = append(want, n)
-			if n.Expanded {
+			if n.Expanded() {
 				walk(n.Children())
 			}
 		}
@@ -403,20 +406,20 @@ func checkRows(t *testing.T, step int, v *TreeView) {
 	if !slices.Equal(v.Rows(), want) {
 		t.Fatalf("step %d: rows %v, want %v", step, names(v.Rows()), names(want))
 	}
-	onRow := make(map[*Node]bool, len(want))
+	onRow := make(map[Node]bool, len(want))
 	for i, n := range want {
 		onRow[n] = true
-		if int(n.row) != i {
-			t.Fatalf("step %d: %s on row %d has row %d", step, n.Subject(), i, n.row)
+		if int(nodeRow(n)) != i {
+			t.Fatalf("step %d: %s on row %d has row %d", step, n.Subject(), i, nodeRow(n))
 		}
 	}
 	for _, n := range v.Tree().Nodes() {
-		if !onRow[n] && n.row != -1 {
-			t.Fatalf("step %d: %s is off screen with row %d", step, n.Subject(), n.row)
+		if !onRow[n] && nodeRow(n) != -1 {
+			t.Fatalf("step %d: %s is off screen with row %d", step, n.Subject(), nodeRow(n))
 		}
 	}
 	if len(want) > 0 {
-		if s := v.Selected(); s == nil || !v.visible(s) {
+		if s := v.Selected(); s.IsZero() || !v.visible(s) {
 			t.Fatalf("step %d: selection %v not on a row", step, s)
 		}
 		if _, off := v.Window(); v.Cursor() < off || v.Cursor() >= off+v.Height() {

@@ -82,8 +82,8 @@ type Model struct {
 	band     paneBand // the filter panes
 	streams  streamsView
 
-	query        string      // the last subject search kept
-	searchOrigin *model.Node // where the search began (esc returns there)
+	query        string     // the last subject search kept
+	searchOrigin model.Node // where the search began (esc returns there)
 
 	flash      statusMsg
 	flashUntil time.Time

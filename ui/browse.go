@@ -123,7 +123,7 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Top):
 		v.MoveTo(0)
 	case key.Matches(msg, k.Bottom):
-		v.MoveTo(len(v.Rows()) - 1)
+		v.MoveTo(v.NumRows() - 1)
 	case key.Matches(msg, k.Expand):
 		v.Expand()
 	case key.Matches(msg, k.Collapse):
@@ -147,7 +147,7 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFlash("no search yet: press / to search", false)
 			return nil
 		}
-		if v.Search(m.query, key.Matches(msg, k.NextMatch), true, now) == nil {
+		if v.Search(m.query, key.Matches(msg, k.NextMatch), true, now).IsZero() {
 			m.setFlash(fmt.Sprintf("no subject contains %q", m.query), true)
 		}
 	}

@@ -96,7 +96,7 @@ func TestBigBatchInPartsKeysBetween(t *testing.T) {
 			keyAt = int(m.ex.Tree().Msgs)
 			before := m.ex.TreeView().Selected()
 			send(m, press("down"))
-			if after := m.ex.TreeView().Selected(); after == before || after == nil {
+			if after := m.ex.TreeView().Selected(); after == before || after.IsZero() {
 				t.Fatalf("down between parts: selection %v → %v", before, after)
 			}
 			if int(m.ex.Tree().Msgs) != keyAt {
@@ -152,7 +152,7 @@ func TestBigBatchInPartsRewind(t *testing.T) {
 		cmd = send(m, rest[0])
 		parts++
 	}
-	if tr := m.ex.Tree(); parts < 2 || tr.Msgs != n-marker-1 || tr.Find(tl.RewindSubject()) != nil {
+	if tr := m.ex.Tree(); parts < 2 || tr.Msgs != n-marker-1 || !tr.Find(tl.RewindSubject()).IsZero() {
 		t.Fatalf("%d parts: counted %d, want the %d after the marker", parts, tr.Msgs, n-marker-1)
 	}
 	if since, want := m.ex.Tree().Since(), tlStart.Add((marker+1)*time.Millisecond).UnixNano(); since > want {

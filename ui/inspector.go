@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -134,7 +135,7 @@ type inspectFrame struct {
 	info    []string // no message to show: these lines instead
 	msg     *model.Message
 	prev    *model.Message
-	node    *model.Node
+	node    model.Node
 	compact bool
 	pos     string
 	room    int // payload lines that fit
@@ -167,8 +168,8 @@ func (in *inspector) View(f inspectFrame) []string {
 		return block(append(lines, in.scrolled(f, c.lines)...), f.w, f.h)
 	}
 	count := ""
-	if f.node != nil {
-		count = fmt.Sprintf(" · %d on subject", f.node.Own)
+	if !f.node.IsZero() {
+		count = fmt.Sprintf(" · %d on subject", f.node.Own())
 	}
 	lines = append(lines, kv(*st, "size", fmt.Sprintf("%s · %s · view %s%s", env.size, c.kind, in.view, count)))
 	if in.showHeaders(f.msg) {
@@ -412,7 +413,11 @@ func kv(st Styles, k, v string) string {
 	return st.Key.Render(fmt.Sprintf("%-9s", k)) + " " + st.Value.Render(v)
 }
 
-// sameBytes reports whether a and b are the same slice of the same array.
+// sameBytes reports whether a and b hold the same bytes. The tree hands
+// out a copy of a kept payload at every read (its slab moves and reuses
+// spans), so the same message is not the same array from one frame to the
+// next; comparing at most two kept payloads (64 KiB each) costs
+// microseconds, formatting them again milliseconds.
 func sameBytes(a, b []byte) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0] || bytes.Equal(a, b))
 }

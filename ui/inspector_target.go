@@ -15,7 +15,10 @@ type inspectTarget struct {
 	title []string
 	n     int
 	at    func(i int) model.Message
-	node  *model.Node
+	// seq is at(i).Seq without the message: finding a pinned message
+	// reads every kept one's sequence, and at copies a subject's payload.
+	seq   func(i int) uint64
+	node  model.Node
 	pane  *model.Pane // a pane's list: its selection is the position
 	where string      // what keeps the list, for "no longer kept in …"
 	key   string      // which list: the inspector's copy is only this list's
@@ -32,7 +35,7 @@ func (m *Model) target() (inspectTarget, []string) {
 			return t, []string{st.Bad.Render(model.Sanitize(r.err))}
 		}
 		t.title = append(t.title, kv(st, "rtt", r.rtt.Round(time.Microsecond).String()))
-		t.n, t.at = 1, func(int) model.Message { return r.msg }
+		t.n, t.at, t.seq = 1, func(int) model.Message { return r.msg }, func(int) uint64 { return r.msg.Seq }
 		return t, nil
 	}
 	panes := m.ex.Panes()
@@ -50,11 +53,12 @@ func (m *Model) target() (inspectTarget, []string) {
 		// The pane's selection is the position, and [ ] move it: the
 		// whole list is the history, not the rows up to the selection.
 		t.n, t.at, t.pane, t.where = p.Shown(), func(i int) model.Message { return *p.At(i) }, p, "this pane"
+		t.seq = func(i int) uint64 { return p.At(i).Seq }
 		t.key = fmt.Sprintf("pane %d", p.ID)
 		return t, nil
 	}
 	n := m.ex.TreeView().Selected()
-	if n == nil {
+	if n.IsZero() || n.Removed() {
 		return inspectTarget{}, []string{st.Muted.Render("no subject selected")}
 	}
 	subj := n.Subject()
@@ -62,19 +66,19 @@ func (m *Model) target() (inspectTarget, []string) {
 	if n.HistoryLen() == 0 {
 		now, since := m.ex.Now().UnixNano(), m.ex.Tree().Since()
 		info := []string{
-			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs, n.Own)),
+			kv(st, "messages", fmt.Sprintf("%d below, %d on this subject", n.Msgs(), n.Own())),
 			kv(st, "rate", model.HumanRate(n.Rate(now, since))+" msg/s"),
 			kv(st, "children", fmt.Sprintf("%d", n.NumChildren())),
 		}
 		info = append(info, m.latencyLines(subj)...)
-		if n.Own > 0 {
+		if n.Own() > 0 {
 			info = append(info, st.Warn.Render("messages evicted to stay within the memory budget"))
 		} else {
 			info = append(info, st.Muted.Render("no message on this exact subject: expand it ("+m.keys.Expand.Help().Key+") to see its subjects"))
 		}
 		return t, info
 	}
-	t.n, t.at, t.where = n.HistoryLen(), n.HistoryAt, "this subject's history"
+	t.n, t.at, t.seq, t.where = n.HistoryLen(), n.HistoryAt, n.HistorySeq, "this subject's history"
 	t.key = "subject " + subj
 	return t, nil
 }
@@ -100,8 +104,8 @@ func (m *Model) position(t inspectTarget) (msg model.Message, idx int, gone bool
 	}
 	if pin := m.insp.pin; m.insp.pinned {
 		for i := t.n - 1; i >= 0; i-- {
-			if msg := t.at(i); msg.Seq == pin {
-				return msg, i, false
+			if t.seq(i) == pin {
+				return t.at(i), i, false
 			}
 		}
 		if held != nil && held.Seq == pin {
@@ -128,7 +132,7 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 	}
 	msg, idx, gone := m.position(t)
 	f.msg, f.node = &msg, t.node
-	if t.node == nil {
+	if t.node.IsZero() {
 		// A pane's messages (and a response) are on many subjects: say
 		// which one this is, as the tree's title does for its subject.
 		f.head = append(f.head, st.Accent.Render(model.Sanitize(msg.Subject)))
@@ -313,7 +317,7 @@ func (m *Model) stepHistory(delta int) {
 		return
 	}
 	idx = min(max(idx-delta, 0), t.n-1)
-	m.insp.pin, m.insp.pinned = t.at(idx).Seq, true
+	m.insp.pin, m.insp.pinned = t.seq(idx), true
 }
 
 // holdInspector keeps the message shown where it is: the user has started
@@ -331,6 +335,6 @@ func (m *Model) holdInspector() {
 		return
 	}
 	if !m.insp.pinned {
-		m.insp.pin, m.insp.pinned = t.at(t.n-1).Seq, true
+		m.insp.pin, m.insp.pinned = t.seq(t.n-1), true
 	}
 }

@@ -55,7 +55,7 @@ func TestPanesScopedCountsOnce(t *testing.T) {
 		paneMsg(sceneNow, "a.b", "first", "a.b"),
 	)
 	pullInto(t, m)
-	if m.ex.Tree().Msgs != 1 || m.ex.Tree().Find("a.b") == nil || m.ex.Tree().Find("a.b").Msgs != 1 {
+	if m.ex.Tree().Msgs != 1 || m.ex.Tree().Find("a.b").IsZero() || m.ex.Tree().Find("a.b").Msgs() != 1 {
 		t.Fatalf("one message delivered twice: tree counts %d", m.ex.Tree().Msgs)
 	}
 	if got := paneSeqs(m, 0); !slices.Equal(got, []uint64{0}) {
@@ -71,8 +71,8 @@ func TestPanesScopedCountsOnce(t *testing.T) {
 		paneMsg(sceneNow, "a.c", "third", "a.>"),
 	)
 	pullInto(t, m)
-	if m.ex.Tree().Msgs != 3 || m.ex.Tree().Find("a.b").Msgs != 2 || m.ex.Tree().Find("a.c").Msgs != 1 {
-		t.Errorf("tree msgs %d (a.b %d), want 3 (a.b 2, a.c 1)", m.ex.Tree().Msgs, m.ex.Tree().Find("a.b").Msgs)
+	if m.ex.Tree().Msgs != 3 || m.ex.Tree().Find("a.b").Msgs() != 2 || m.ex.Tree().Find("a.c").Msgs() != 1 {
+		t.Errorf("tree msgs %d (a.b %d), want 3 (a.b 2, a.c 1)", m.ex.Tree().Msgs, m.ex.Tree().Find("a.b").Msgs())
 	}
 	if m.ex.Panes()[0].Len() != 3 || m.ex.Panes()[1].Len() != 2 {
 		t.Errorf("panes hold %d and %d, want 3 and 2", m.ex.Panes()[0].Len(), m.ex.Panes()[1].Len())
@@ -108,7 +108,7 @@ func TestPanesScopedRefusedFilter(t *testing.T) {
 	m := paneModel(f, 120, 32, "a.b", "a.>")
 	f.publish(paneMsg(sceneNow, "a.b", "x", "a.>"), paneMsg(sceneNow, "a.c", "y", "a.>"))
 	pullInto(t, m)
-	if m.ex.Tree().Msgs != 2 || m.ex.Tree().Find("a.b") == nil {
+	if m.ex.Tree().Msgs != 2 || m.ex.Tree().Find("a.b").IsZero() {
 		t.Errorf("tree msgs %d, want 2: a.b arrived only through a.>, since a.b was refused", m.ex.Tree().Msgs)
 	}
 	if m.ex.Panes()[0].Len() != 0 || m.ex.Panes()[1].Len() != 2 {

@@ -21,7 +21,7 @@ func (b paneBand) style(i int) int { return i % len(b.st.Panes) }
 
 // markers returns the digits of the panes matching node n: bright when
 // its own subject matches, dim when only something below it can.
-func (b paneBand) markers(n *model.Node) (string, int) {
+func (b paneBand) markers(n model.Node) (string, int) {
 	panes := b.ex.Panes()
 	if len(panes) == 0 {
 		return "", 0

@@ -11,7 +11,7 @@ func (m *Model) selectedSubject() (subject string, inner bool) {
 		return "", false
 	}
 	n := m.ex.TreeView().Selected()
-	if n == nil || n.Removed() {
+	if n.IsZero() || n.Removed() {
 		return "", false
 	}
 	s := n.Subject()

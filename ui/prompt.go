@@ -261,7 +261,7 @@ func (m *Model) startSearch() tea.Cmd {
 // searchEdited jumps to the first subject containing what is typed.
 func (m *Model) searchEdited() {
 	q := m.prompt.input.Value()
-	if q != "" && m.ex.TreeView().Search(q, true, false, m.ex.Now().UnixNano()) == nil {
+	if q != "" && m.ex.TreeView().Search(q, true, false, m.ex.Now().UnixNano()).IsZero() {
 		m.setFlash(fmt.Sprintf("no subject contains %q", q), true)
 	} else {
 		m.flash = statusMsg{}
@@ -270,7 +270,7 @@ func (m *Model) searchEdited() {
 
 // cancelSearch returns to where the search began.
 func (m *Model) cancelSearch() {
-	if o := m.searchOrigin; o != nil && !o.Removed() {
+	if o := m.searchOrigin; !o.IsZero() && !o.Removed() {
 		m.ex.TreeView().Reveal(o, m.ex.Now().UnixNano())
 	}
 }

@@ -75,11 +75,11 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		marker := "  "
 		if n.HasChildren() {
 			marker = "▸ "
-			if n.Expanded {
+			if n.Expanded() {
 				marker = "▾ "
 			}
 		}
-		name := strings.Repeat("  ", n.Depth()) + marker + model.Sanitize(n.Name)
+		name := strings.Repeat("  ", n.Depth()) + marker + model.Sanitize(n.Name())
 		nameCol := fit(name, nameW)
 		if len(tp.ex.Panes()) > 0 {
 			// Which panes see this node: digits after the name.
@@ -93,16 +93,16 @@ func (tp treePane) View(w, h int, focused bool) []string {
 			}
 		}
 		row := nameCol +
-			fitLeft(model.HumanCount(n.Msgs), colMsgs) +
+			fitLeft(model.HumanCount(n.Msgs()), colMsgs) +
 			fitLeft(model.HumanRate(n.Rate(now, since)), colRate)
 		if showBytes {
-			row += fitLeft(model.HumanBytes(n.Bytes), colBytes)
+			row += fitLeft(model.HumanBytes(n.Bytes()), colBytes)
 		}
 		sparkStr := ""
 		if showSpark {
 			sparkStr = " " + sparklineOn(sparks[i], top)
 		}
-		age := fitLeft(ageString(now-n.LastSeen), colAge)
+		age := fitLeft(ageString(now-n.LastSeen()), colAge)
 		switch {
 		case first+i == v.Cursor():
 			row = st.Selected.Render(fit(row+sparkStr+age, w))
@@ -113,7 +113,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		}
 		lines = append(lines, row)
 	}
-	if len(v.Rows()) == 0 {
+	if v.NumRows() == 0 {
 		lines = append(lines, st.Muted.Render("  waiting for messages…"))
 	}
 	return block(lines, w, h)

@@ -149,7 +149,7 @@ func TestBatchApplied(t *testing.T) {
 		if got := m.ex.Tree().Len(); got != 4 {
 			t.Errorf("tree nodes = %d, want 4", got)
 		}
-		if n := m.ex.Tree().Find("a.x"); n == nil || n.Msgs != 2 {
+		if n := m.ex.Tree().Find("a.x"); n.IsZero() || n.Msgs() != 2 {
 			t.Errorf("a.x = %+v, want 2 messages", n)
 		}
 		if m.cursor != 10 {

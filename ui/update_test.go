@@ -76,7 +76,7 @@ func keyScene(t *testing.T) *Model {
 
 // selected is the selected subject, "" when none.
 func selected(m *Model) string {
-	if n := m.ex.TreeView().Selected(); n != nil {
+	if n := m.ex.TreeView().Selected(); !n.IsZero() {
 		return n.Subject()
 	}
 	return ""

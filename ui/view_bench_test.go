@@ -49,7 +49,7 @@ func benchmarkRender(b *testing.B, fanout int) {
 	}
 	mid := fanout / 2
 	for _, subj := range []string{"s.0", "s.0.0", fmt.Sprintf("s.%d", mid)} {
-		m.ex.Tree().Find(subj).Expanded = true
+		m.ex.Tree().Find(subj).SetExpanded(true)
 	}
 	// Select a leaf in the middle: expands s, s.<mid> and s.<mid>.<mid>.
 	m.ex.TreeView().Reveal(m.ex.Tree().Find(fmt.Sprintf("s.%d.%d.%d", mid, mid, mid)), now.UnixNano())

@@ -1,0 +1,111 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// checkPayloadOwners checks that every span of the payload slab's classes
+// is owned by the history slot whose message names it, and that the
+// slack kept as spans come and go is a recount.
+func checkPayloadOwners(t *testing.T, tr *Tree) {
+	t.Helper()
+	p := &tr.payloads
+	slack := int64(cap(p.big))*24 + int64(cap(p.bigFree))*4
+	for c := range p.classes {
+		s := &p.classes[c]
+		if len(s.chunks) > 0 {
+			slack += s.held(uint8(c))
+		}
+		for i := range s.n {
+			o := s.owner[i]
+			h := uint32(o >> 16)
+			if int(h) >= tr.hists.used {
+				t.Fatalf("class %d span %d: owner history %d of %d", c, i, h, tr.hists.used)
+			}
+			k := tr.slot(tr.hists.at(h), int(o&0xffff))
+			if k.dataLen == 0 || int(k.class) != c || int(k.span) != i {
+				t.Fatalf("class %d span %d: its owner's message names class %d span %d (%d bytes)", c, i, k.class, k.span, k.dataLen)
+			}
+		}
+	}
+	if slack != p.slack {
+		t.Fatalf("payload slack recounted %d, kept %d", slack, p.slack)
+	}
+	for c := range tr.rings.classes {
+		s := &tr.rings.classes[c]
+		for i := range s.n {
+			h := tr.hists.at(uint32(s.owner[i]))
+			if h.ringLen == 0 || int(h.ringClass) != c || int(h.ring) != i {
+				t.Fatalf("ring class %d span %d: its history names class %d span %d (%d slots)", c, i, h.ringClass, h.ring, h.ringLen)
+			}
+		}
+	}
+	rings := 0
+	for id := range tr.hists.used {
+		if h := tr.hists.at(uint32(id)); h.ringLen > 0 && h.ringClass != payloadBig {
+			rings++
+		}
+	}
+	n := 0
+	for c := range tr.rings.classes {
+		n += tr.rings.classes[c].n
+	}
+	if n != rings {
+		t.Fatalf("the ring slab holds %d spans, %d histories have one", n, rings)
+	}
+}
+
+// TestTreePayloadsRandom keeps payloads of random sizes (empty, in every
+// kind of class, and over the largest) on random subjects under a small
+// budget, so spans are evicted, moved into each other's places, rings grow
+// and histories move in their slab: every kept message must still read
+// back its own bytes.
+func TestTreePayloadsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	tr := NewTree(TreeOptions{MaxMemory: 2 << 20, HistoryDepth: 6}, treeT0)
+	payload := func(seq uint64, size int) []byte {
+		b := make([]byte, size)
+		for i := range b {
+			b[i] = byte(seq*31 + uint64(i)*7)
+		}
+		return b
+	}
+	sizes := map[uint64]int{}
+	for seq := uint64(1); seq <= 30_000; seq++ {
+		var size int
+		switch rng.IntN(6) {
+		case 0:
+			size = 0
+		case 1:
+			size = 1 + rng.IntN(8)
+		case 2:
+			size = 1 + rng.IntN(512)
+		case 3:
+			size = 513 + rng.IntN(payloadSmallMax-512)
+		case 4:
+			size = payloadSmallMax + 1 + rng.IntN(3000)
+		default:
+			size = 16
+		}
+		sizes[seq] = size
+		m := &Message{Seq: seq, Subject: fmt.Sprintf("p.%d.%d", rng.IntN(20), rng.IntN(40)), Received: treeT0 + int64(seq)*1e6,
+			Data: payload(seq, size), Size: size}
+		tr.Apply(m)
+		if seq%1000 == 0 || seq > 29_990 {
+			checkLRU(t, tr)
+			for _, n := range tr.Nodes() {
+				for _, k := range n.History() {
+					if want := payload(k.Seq, sizes[k.Seq]); !slices.Equal(k.Data, want) {
+						t.Fatalf("message %d on %s: %d bytes read back wrong (want %d)", k.Seq, n.Subject(), len(k.Data), len(want))
+					}
+				}
+			}
+		}
+	}
+	if tr.Evicted == 0 {
+		t.Fatal("nothing evicted: the test proves nothing")
+	}
+}
