@@ -58,6 +58,9 @@ type pruner struct {
 	// all of it the new node's ancestors), looking again at every token
 	// would cost a scan per token for nothing.
 	skip int
+	// scanned counts the index slots every step has looked at: what a
+	// test bounds instead of a time.
+	scanned uint64
 }
 
 // overBound reports whether the tree holds more nodes than the budget
@@ -86,7 +89,8 @@ func (t *Tree) prune(keep uint32) {
 	mask := len(x.slots) - 1
 	hand := t.pruner.hand & mask
 	removed := 0
-	for scanned := 0; scanned < pruneScan && removed < want; scanned++ {
+	scanned := 0
+	for ; scanned < pruneScan && removed < want; scanned++ {
 		if id := x.slots[hand].id; id != 0 && id != keep {
 			if n := t.nodes.at(id); n.lastSeen <= threshold && !t.hasChildren(n) {
 				removed += t.pruneUp(id, threshold, want-removed)
@@ -96,6 +100,7 @@ func (t *Tree) prune(keep uint32) {
 		hand = (hand + 1) & mask
 	}
 	t.pruner.hand = hand
+	t.pruner.scanned += uint64(scanned)
 	switch {
 	case removed > 0:
 		t.pruner.starved = false
