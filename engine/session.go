@@ -395,6 +395,10 @@ func (s *Session) Read(cursor uint64, buf []model.Message) (int, uint64, uint64)
 	return s.store.Read(cursor, buf)
 }
 
+// Wait returns when a message at or after cursor is in the store, or
+// after d (see Store.Wait).
+func (s *Session) Wait(cursor uint64, d time.Duration) { s.store.Wait(cursor, d) }
+
 // Head is where a reader that wants only new messages starts.
 func (s *Session) Head() uint64 { return s.store.Head() }
 

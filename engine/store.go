@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"natsx/model"
@@ -139,6 +141,11 @@ type Store struct {
 	held       int64 // heldCost of the messages held
 	subjects   int64 // what their subjects take of it (see SubjectCost)
 	maxHeld    int64
+
+	// waiting is set while a reader sleeps in Wait; Append then wakes it
+	// (one atomic load per message while nobody waits).
+	waiting atomic.Bool
+	wake    chan struct{}
 }
 
 // NewStore returns an empty store.
@@ -165,7 +172,28 @@ func NewStore(o StoreOptions) *Store {
 	// A message must fit alone in the memory bound too: cap its payload so.
 	o.MaxPayload = int(min(int64(o.MaxPayload), o.MaxMemory/2))
 	return &Store{buf: make([]slot, c), mask: uint64(c - 1), maxBytes: o.MaxBytes, maxPayload: o.MaxPayload,
-		maxHeld: o.MaxMemory}
+		maxHeld: o.MaxMemory, wake: make(chan struct{}, 1)}
+}
+
+// Wait returns when the store holds a message at or after cursor, or after
+// d: an idle reader sleeps instead of polling, and the first message
+// wakes it at once. One reader at a time (the UI).
+func (s *Store) Wait(cursor uint64, d time.Duration) {
+	select {
+	case <-s.wake: // a wake-up left from an earlier wait
+	default:
+	}
+	s.waiting.Store(true)
+	defer s.waiting.Store(false)
+	if s.Head() > cursor {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.wake:
+	case <-t.C:
+	}
 }
 
 // Append adds m, assigning its sequence number, and returns it. It never
@@ -196,6 +224,12 @@ func (s *Store) Append(m model.Message) uint64 {
 	s.subjects += allocBytes(len(m.Subject))
 	s.head++
 	s.mu.Unlock()
+	if s.waiting.Load() {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
 	return seq
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"natsx/model"
 )
@@ -388,5 +389,40 @@ func BenchmarkStoreRead65536(b *testing.B) {
 		if n, _, _ := s.Read(0, buf); n != len(buf) {
 			b.Fatalf("read %d", n)
 		}
+	}
+}
+
+// TestStoreWaitWakesOnAppend: an idle reader sleeping in Wait wakes when a
+// message arrives, not when its timeout ends; with a message already past
+// its cursor it does not sleep; with none it sleeps the whole timeout.
+func TestStoreWaitWakesOnAppend(t *testing.T) {
+	s := NewStore(StoreOptions{})
+	start := time.Now()
+	s.Wait(0, 50*time.Millisecond)
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Fatalf("Wait on an empty store returned after %v, before its timeout", d)
+	}
+	done := make(chan time.Duration)
+	go func() {
+		start := time.Now()
+		s.Wait(0, time.Minute)
+		done <- time.Since(start)
+	}()
+	for !s.waiting.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	s.Append(model.Message{Subject: "a"})
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Wait did not wake on Append")
+	}
+	// A message past the cursor: no sleep, whatever the timeout.
+	finished := make(chan struct{})
+	go func() { s.Wait(0, time.Minute); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Wait slept with a message already there")
 	}
 }

@@ -21,8 +21,17 @@ type Source interface {
 // the message rate.
 const TickInterval = 50 * time.Millisecond
 
-// pull waits d, then reads a batch. The cursor and buffer are captured by
-// value, so the command touches no model state.
+// Waiter is a Source that can sleep until a message arrives (the engine's
+// store): the UI's idle pulls wait on it, so an idle natsx redraws once a
+// second and the first message still shows at once.
+type Waiter interface {
+	// Wait returns when a message at or after cursor is there, or after d.
+	Wait(cursor uint64, d time.Duration)
+}
+
+// pull waits d, then reads a batch; an idle pull (d past the tick) on a
+// Waiter returns as soon as a message arrives. The cursor and buffer are
+// captured by value, so the command touches no model state.
 func pull(src Source, cursor uint64, buf []model.Message, d time.Duration) tea.Cmd {
 	read := func(now time.Time) tea.Msg {
 		n, next, missed := src.Read(cursor, buf)
@@ -30,6 +39,12 @@ func pull(src Source, cursor uint64, buf []model.Message, d time.Duration) tea.C
 	}
 	if d <= 0 {
 		return func() tea.Msg { return read(time.Now()) }
+	}
+	if w, ok := src.(Waiter); ok && d > TickInterval {
+		return func() tea.Msg {
+			w.Wait(cursor, d)
+			return read(time.Now())
+		}
 	}
 	return tea.Tick(d, read)
 }
@@ -154,8 +169,9 @@ func (m *Model) beginBatch(b *batchMsg) {
 }
 
 // nextDelay backs off when nothing arrives: after a second of empty pulls
-// the UI pulls (and so redraws) 4 times a second, then twice, so an idle
-// natsx costs almost nothing; the first message brings back 20 Hz.
+// the UI pulls (and so redraws) 4 times a second, then once a second (the
+// header's clock and ages move by seconds), so an idle natsx costs almost
+// nothing; the first message brings back 20 Hz, at once on a Waiter.
 func (m *Model) nextDelay(n int) time.Duration {
 	if n > 0 || m.timeline.status.Playing {
 		// A playing timeline moves its playhead even between messages.
@@ -168,9 +184,16 @@ func (m *Model) nextDelay(n int) time.Duration {
 		return TickInterval
 	case m.idlePulls < 40:
 		return 250 * time.Millisecond
+	case m.src != nil && isWaiter(m.src):
+		return time.Second
 	default:
 		return 500 * time.Millisecond
 	}
+}
+
+func isWaiter(src Source) bool {
+	_, ok := src.(Waiter)
+	return ok
 }
 
 // Apply accounts messages directly, through the same ingest as a pull
