@@ -7,8 +7,8 @@ import (
 )
 
 // SortMode orders siblings in the tree view: a key (name, rate, count or
-// bytes) and a direction. One value holds both, so the tree's title, the
-// flash and the saved view read the whole order from Sort alone.
+// bytes) and a direction. One value holds both, so the tree's title and
+// the flash read the whole order from Sort, and a rewind keeps it.
 type SortMode int
 
 // Sort keys, cycled by the sort key in their natural direction: names A to
