@@ -6,25 +6,61 @@ import (
 	"strings"
 )
 
-// SortMode orders siblings in the tree view.
+// SortMode orders siblings in the tree view: a key (name, rate, count or
+// bytes) and a direction. One value holds both, so the tree's title and
+// the flash read the whole order from Sort, and a rewind keeps it.
 type SortMode int
 
-// Sort modes, cycled by the sort key.
+// Sort keys, cycled by the sort key in their natural direction: names A to
+// Z, the numbers largest first.
 const (
 	SortName SortMode = iota
 	SortRate
 	SortCount
+	SortBytes
+	sortKeys // how many keys there are
 )
 
-// String is the label shown in the tree's title.
+// SortReversed, or-ed into a key, sorts it the other way: names Z to A,
+// the numbers smallest first. Ties stay in name order either way.
+const SortReversed SortMode = 1 << 4
+
+// Key is the mode without its direction.
+func (s SortMode) Key() SortMode { return s &^ SortReversed }
+
+// Reversed reports whether the key is sorted against its natural direction.
+func (s SortMode) Reversed() bool { return s&SortReversed != 0 }
+
+// Next is the next key in the cycle, in its natural direction.
+func (s SortMode) Next() SortMode { return (s.Key() + 1) % sortKeys }
+
+// Reverse is the same key sorted the other way.
+func (s SortMode) Reverse() SortMode { return s ^ SortReversed }
+
+// Descending reports whether the first row has the largest value (or the
+// name last in order): the arrow the title shows.
+func (s SortMode) Descending() bool {
+	byNumber := s.Key() > SortName && s.Key() < sortKeys // anything else sorts by name
+	return byNumber != s.Reversed()
+}
+
+// String is the label shown in the tree's title and the flash: the key and
+// an arrow, ↓ largest (or Z) first, ↑ smallest (or A) first, as k9s marks
+// its sorted column.
 func (s SortMode) String() string {
-	switch s {
+	arrow := " ↑"
+	if s.Descending() {
+		arrow = " ↓"
+	}
+	switch s.Key() {
 	case SortRate:
-		return "rate"
+		return "rate" + arrow
 	case SortCount:
-		return "count"
+		return "count" + arrow
+	case SortBytes:
+		return "bytes" + arrow
 	default:
-		return "name"
+		return "name" + arrow
 	}
 }
 
@@ -91,7 +127,7 @@ func (v *TreeView) Height() int { return v.height }
 func (v *TreeView) Refresh(now int64) {
 	// Sort and ShowNoise are exported: compare with what the rows were
 	// built from rather than trusting the setters to have been used.
-	if v.resort || v.Sort != v.builtSort || (v.Sort != SortName && now-v.sortedAt >= resortEvery) {
+	if v.resort || v.Sort != v.builtSort || (v.Sort.Key() != SortName && now-v.sortedAt >= resortEvery) {
 		v.sortGen++
 		v.sortedAt = now
 		v.builtSort = v.Sort
@@ -204,67 +240,92 @@ func (t *Tree) order0(n *node) []uint32 {
 	return t.branches.at(n.branch).order
 }
 
+// sortNodes orders sibling ids by the view's sort: by name, or by a number
+// (largest first unless reversed) with ties in name order.
 func (v *TreeView) sortNodes(ids []uint32, now int64) {
 	t := v.tree
 	name := func(id uint32) string { return t.name(t.nodes.at(id)) }
-	switch v.Sort {
+	var by func(a, b uint32) int // ascending by the key's number
+	switch v.Sort.Key() {
 	case SortRate:
 		since := t.since
 		rate := func(id uint32) float64 { n := t.nodes.at(id); return n.rate.rate(n.lastSec(), now, since) }
-		slices.SortStableFunc(ids, func(a, b uint32) int {
-			if c := cmp.Compare(rate(b), rate(a)); c != 0 {
-				return c
-			}
-			return naturalCompare(name(a), name(b))
-		})
+		by = func(a, b uint32) int { return cmp.Compare(rate(a), rate(b)) }
 	case SortCount:
-		slices.SortStableFunc(ids, func(a, b uint32) int {
-			if c := cmp.Compare(t.nodes.at(b).msgs, t.nodes.at(a).msgs); c != 0 {
-				return c
-			}
-			return naturalCompare(name(a), name(b))
-		})
+		by = func(a, b uint32) int { return cmp.Compare(t.nodes.at(a).msgs, t.nodes.at(b).msgs) }
+	case SortBytes:
+		by = func(a, b uint32) int { return cmp.Compare(t.nodes.at(a).bytes, t.nodes.at(b).bytes) }
 	default:
-		slices.SortFunc(ids, func(a, b uint32) int { return naturalCompare(name(a), name(b)) })
+		dir := 1
+		if v.Sort.Reversed() {
+			dir = -1
+		}
+		slices.SortFunc(ids, func(a, b uint32) int { return dir * naturalCompare(name(a), name(b)) })
+		return
 	}
+	dir := -1 // largest first
+	if v.Sort.Reversed() {
+		dir = 1
+	}
+	slices.SortStableFunc(ids, func(a, b uint32) int {
+		if c := by(a, b); c != 0 {
+			return dir * c
+		}
+		return naturalCompare(name(a), name(b))
+	})
 }
 
-// naturalCompare orders runs of digits by value (drivers.nyc.2 before
-// drivers.nyc.10, v2 before v10) and everything else bytewise. Comparing
-// runs inside tokens, not only all-digit tokens, keeps the order transitive:
-// with whole tokens only, 1a < 2 < 10 < 1a, and sorting gives arbitrary
-// results. Equal values with different leading zeros fall back to bytewise.
+// naturalCompare orders sibling names: tokens that are whole numbers by
+// value (drivers.paris.91 before drivers.paris.129), every other token
+// bytewise, so ids keep their plain order (cam-140f before cam-3a8f,
+// meter-62a1 before meter-9bdd): reading runs of digits inside a hex id
+// as numbers sorts it by an accident of its digits.
+//
+// Numbers sit as one block where bytewise order puts the tokens that start
+// with a digit: a token that is not a number comes before every number if
+// it sorts before "0" bytewise ("", "-x", "$SYS") and after them otherwise
+// ("1a", "A", "a"). That keeps the order transitive; comparing "1a" with
+// numbers bytewise but numbers by value would give 2 < 10 < 1a < 2, and
+// sorting with it arbitrary results. Equal values with different leading
+// zeros fall back to bytewise.
 func naturalCompare(a, b string) int {
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		ca, cb := a[i], b[j]
-		if !isDigit(ca) || !isDigit(cb) {
-			if ca != cb {
-				return cmp.Compare(ca, cb)
-			}
-			i++
-			j++
-			continue
-		}
-		si, sj := i, j
-		for i < len(a) && isDigit(a[i]) {
-			i++
-		}
-		for j < len(b) && isDigit(b[j]) {
-			j++
-		}
-		da, db := strings.TrimLeft(a[si:i], "0"), strings.TrimLeft(b[sj:j], "0")
+	na, nb := isNumber(a), isNumber(b)
+	switch {
+	case na && nb:
+		da, db := strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
 		if c := cmp.Compare(len(da), len(db)); c != 0 {
 			return c
 		}
 		if c := strings.Compare(da, db); c != 0 {
 			return c
 		}
-	}
-	if c := cmp.Compare(len(a)-i, len(b)-j); c != 0 {
-		return c // one is a prefix of the other
+	case na:
+		return numberVersus(b)
+	case nb:
+		return -numberVersus(a)
 	}
 	return strings.Compare(a, b)
+}
+
+// numberVersus compares any number with tok, a token that is not one.
+func numberVersus(tok string) int {
+	if tok < "0" {
+		return 1
+	}
+	return -1
+}
+
+// isNumber reports whether tok is a whole number: digits only, at least one.
+func isNumber(tok string) bool {
+	if tok == "" {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if !isDigit(tok[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -365,7 +365,7 @@ func TestTreeViewRandomOps(t *testing.T) {
 		case 8:
 			v.SetShowNoise(!v.ShowNoise)
 		case 9:
-			v.SetSort(SortMode(rng.IntN(3)))
+			v.SetSort(SortMode(rng.IntN(int(sortKeys))) | SortMode(rng.IntN(2))*SortReversed)
 		case 10:
 			v.Search(tokens[rng.IntN(len(tokens))], rng.IntN(2) == 0, rng.IntN(2) == 0, now)
 		case 11:
@@ -389,8 +389,13 @@ func checkRows(t *testing.T, step int, v *TreeView) {
 	var want []Node
 	var walk func([]Node)
 	walk = func(order []Node) {
-		if v.Sort == SortName && !slices.IsSortedFunc(order, func(a, b Node) int { return naturalCompare(a.Name(), b.Name()) }) {
-			t.Fatalf("step %d: siblings %v not in name order", step, names(order))
+		if v.Sort.Key() == SortName && !slices.IsSortedFunc(order, func(a, b Node) int {
+			if v.Sort.Reversed() {
+				a, b = b, a
+			}
+			return naturalCompare(a.Name(), b.Name())
+		}) {
+			t.Fatalf("step %d: siblings %v not in %v order", step, names(order), v.Sort)
 		}
 		for _, n := range order {
 			if n.Noise() && !v.ShowNoise {

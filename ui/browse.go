@@ -131,7 +131,10 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Toggle):
 		v.Toggle()
 	case key.Matches(msg, k.Sort):
-		v.SetSort((v.Sort + 1) % 3)
+		v.SetSort(v.Sort.Next())
+		m.setFlash("sort by "+v.Sort.String(), false)
+	case key.Matches(msg, k.Reverse):
+		v.SetSort(v.Sort.Reverse())
 		m.setFlash("sort by "+v.Sort.String(), false)
 	case key.Matches(msg, k.Noise):
 		v.SetShowNoise(!v.ShowNoise)

@@ -34,7 +34,7 @@ func (m *Model) target() (inspectTarget, []string) {
 		if r.err != "" {
 			return t, []string{st.Bad.Render(model.Sanitize(r.err))}
 		}
-		t.title = append(t.title, kv(st, "rtt", r.rtt.Round(time.Microsecond).String()))
+		t.title = append(t.title, kv(st, "rtt", model.HumanDuration(r.rtt)))
 		t.n, t.at, t.seq = 1, func(int) model.Message { return r.msg }, func(int) uint64 { return r.msg.Seq }
 		return t, nil
 	}
@@ -159,7 +159,7 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 	env := envelopeOf(&msg)
 	pos := f.pos
 	if f.prev != nil {
-		pos += fmt.Sprintf(" · +%s after previous", time.Duration(msg.Received-f.prev.Received).Round(time.Millisecond))
+		pos += " · " + sinceString(time.Duration(msg.Received-f.prev.Received)) + " after previous"
 	}
 	f.head = append(f.head,
 		kv(st, "message", pos),
@@ -177,6 +177,16 @@ func (m *Model) inspectorFrame(w, h int) inspectFrame {
 	}
 	f.room = max(h-used, 1)
 	return f
+}
+
+// sinceString is the time from the previous message: +380µs, +1.2s; a
+// message stamped before its predecessor (another connection's clock)
+// reads -2ms rather than +-2ms.
+func sinceString(d time.Duration) string {
+	if d < 0 {
+		return model.HumanDuration(d)
+	}
+	return "+" + model.HumanDuration(d)
 }
 
 // inspectorView shows one message of the target, every byte from the wire
@@ -224,7 +234,7 @@ func (m *Model) latencyLines(subject string) []string {
 	if !ok || s.Count == 0 {
 		return nil
 	}
-	r := func(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
+	r := model.HumanDuration
 	line := fmt.Sprintf("%d answered · p50 %s · p99 %s · max %s", s.Count, r(s.P50), r(s.P99), r(s.Max))
 	if s.Unanswered > 0 {
 		line += fmt.Sprintf(" · %d unanswered", s.Unanswered)
@@ -244,7 +254,7 @@ func (m *Model) linkLines(msg *model.Message) []string {
 		}
 		return nil
 	}
-	lat := l.Latency.Round(10 * time.Microsecond)
+	lat := model.HumanDuration(l.Latency)
 	if l.ReplySeq == msg.Seq {
 		return []string{kv(m.styles, "answers", fmt.Sprintf("%s (%s)", model.Sanitize(l.RequestSubject), lat))}
 	}

@@ -12,6 +12,8 @@ type KeyMap struct {
 	Top, Bottom, PageUp, PageDown      key.Binding
 	Search, NextMatch, PrevMatch       key.Binding
 	Sort, Noise, Help, Quit            key.Binding
+	// Reverse turns the tree's sort around (S: J is the streams view).
+	Reverse key.Binding
 	// Streams opens the JetStream streams view.
 	Streams key.Binding
 	// Back closes the help screen or a request's response.
@@ -47,7 +49,8 @@ func DefaultKeyMap() KeyMap {
 		Search:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search subjects")),
 		NextMatch: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
 		PrevMatch: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
-		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: name/rate/count")),
+		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: name/rate/count/bytes")),
+		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse the sort")),
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
 		Streams:   key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JetStream streams")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
@@ -190,7 +193,7 @@ func (k KeyMap) Groups() []KeyGroup {
 	return []KeyGroup{
 		{"Everywhere", []key.Binding{k.FocusNext, k.FocusPrev, k.Zoom, k.Filter, k.Command, k.Help, k.Back, k.Quit}},
 		{"Moving (tree, pane, inspector)", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
-		{"Subject tree", []key.Binding{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Noise, k.Search, k.NextMatch, k.PrevMatch}},
+		{"Subject tree", []key.Binding{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Reverse, k.Noise, k.Search, k.NextMatch, k.PrevMatch}},
 		{"Filter pane", []key.Binding{k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight}},
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"natsx/model"
 )
 
@@ -81,32 +83,68 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		lines = append(lines, st.Bad.Render(fit(model.Sanitize(e), w)))
 	}
 	from, to, sel := p.Window()
+	subjects := make([]string, 0, to-from)
+	for j := from; j < to; j++ {
+		subjects = append(subjects, model.Sanitize(p.At(j).Subject))
+	}
+	subjW := subjectWidth(subjects, w)
 	for j := from; j < to; j++ {
 		msg := p.At(j)
 		ts := time.Unix(0, msg.Received).Format("15:04:05.000")
-		subj := model.Sanitize(msg.Subject)
-		size := model.HumanBytes(uint64(msg.Size))
-		preview := model.Preview(msg.Data, max(w-len([]rune(ts+subj+size))-3, 0))
-		var row string
+		subj := fitSubject(subjects[j-from], subjW)
+		size := fitLeft(model.HumanBytes(uint64(msg.Size)), colPaneSize)
 		gap := ""
 		if n := p.GapBefore(j); n > 0 {
-			// Where a pause lost messages: the list is not continuous here.
-			gap = st.Warn.Render(fmt.Sprintf("⋯%s lost⋯ ", model.HumanCount(n)))
+			// Where a pause lost messages: the list is not continuous
+			// here. In the preview's column, so the columns stay aligned.
+			gap = fmt.Sprintf("⋯%s lost⋯ ", model.HumanCount(n))
 		}
-		switch plain := ts + " " + subj + " " + size + " " + preview; {
+		preview := model.Preview(msg.Data, max(w-colPaneTime-subjW-colPaneSize-3-ansi.StringWidth(gap), 0))
+		var row string
+		switch plain := ts + " " + subj + " " + size + " " + gap + preview; {
 		case j == sel && focused:
 			row = st.Selected.Render(fit(plain, w))
 		case j == sel:
 			row = st.SelectedBlur.Render(fit(plain, w))
 		default:
-			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + preview
+			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + st.Warn.Render(gap) + preview
 		}
-		lines = append(lines, fit(gap+row, w))
+		lines = append(lines, fit(row, w))
 	}
 	if p.Len() == 0 {
 		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Pattern.String())+" …"))
 	}
 	return block(lines, w, h)
+}
+
+// A pane's rows are columns: the receive time, the subject padded to the
+// widest on screen, the size right-aligned, then the preview in what is
+// left; the rows read down as a table, not as a ragged list.
+const (
+	colPaneTime = len("15:04:05.000")
+	// colPaneSize holds the widest HumanBytes short of EiB ("1023 KiB"),
+	// so the column does not move with the sizes on screen.
+	colPaneSize = len("1023 KiB")
+)
+
+// subjectWidth is the subject column of a pane w cells wide: the widest
+// subject on screen, at most two thirds of what the time and the size
+// leave, so a long subject leaves the preview a third.
+func subjectWidth(subjects []string, w int) int {
+	widest := 0
+	for _, s := range subjects {
+		widest = max(widest, ansi.StringWidth(s))
+	}
+	return min(widest, max((w-colPaneTime-colPaneSize-3)*2/3, 1))
+}
+
+// fitSubject pads s to w cells, or cuts it from the left: the last tokens
+// are what tell apart the subjects one pattern matches.
+func fitSubject(s string, w int) string {
+	if sw := ansi.StringWidth(s); sw > w {
+		s = ansi.TruncateLeft(s, sw-w+1, "…")
+	}
+	return fit(s, w)
 }
 
 // View lays the panes out at w×h. cur is the pane shown in tab mode and

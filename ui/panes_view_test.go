@@ -180,7 +180,7 @@ func TestPaneRateYoungPane(t *testing.T) {
 // TestViewGoldenPanes: two panes, the first focused with an older message
 // selected and shown in the inspector.
 func TestViewGoldenPanes(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{120, 32}, {80, 24}} {
+	for _, sz := range []struct{ w, h int }{{120, 32}, {80, 24}, {200, 50}} {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			m := panesScene(t, sz.w, sz.h, "orders.*.created", "sensors.>")
 			send(m, pk("tab"), pk("k"), pk("k"), pk("k")) // past the three us orders
@@ -208,4 +208,58 @@ func TestTreeSelectionSpansMarkers(t *testing.T) {
 		return
 	}
 	t.Fatal("orders row not on screen")
+}
+
+// TestPaneRowsAreColumns: a pane's rows read as a table at 80 and 200
+// columns: every size ends in one column (right-aligned, whatever the
+// subject's length) and every preview starts in one; a subject longer
+// than the column is cut from the left, keeping its last tokens.
+func TestPaneRowsAreColumns(t *testing.T) {
+	at := sceneStart.Add(10 * time.Second)
+	long := "p." + strings.Repeat("x", 150) + ".tail"
+	var msgs []model.Message
+	for i, tc := range []struct {
+		subject string
+		size    int
+	}{{"p.a", 5}, {"p.bbbbbbbbbbbbbb.c", 1500}, {"p.dd", 100}, {"p.a", 12345678}} {
+		msgs = append(msgs, model.Message{Subject: tc.subject, Seq: uint64(i + 1), Received: at.Add(time.Duration(i) * time.Millisecond).UnixNano(),
+			Data: fmt.Appendf(nil, "PREVIEW-%d", i), Size: tc.size})
+	}
+	for _, w := range []int{80, 200} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			m := New(Options{Start: sceneStart, Filters: []string{"p.>"}})
+			m.Apply(msgs, sceneNow, sceneStatus)
+			send(m, tea.WindowSizeMsg{Width: w, Height: 30})
+			var sizeEnd, previewAt []int
+			for _, line := range strings.Split(screenText(m), "\n") {
+				i := strings.Index(line, "PREVIEW-")
+				if i < 0 || !strings.HasPrefix(line, "12:00:10.") {
+					continue
+				}
+				before := strings.TrimRight(line[:i], " ")
+				sizeEnd = append(sizeEnd, ansi.StringWidth(before))
+				previewAt = append(previewAt, ansi.StringWidth(line[:i]))
+			}
+			if len(sizeEnd) != len(msgs) {
+				t.Fatalf("%d rows with a preview, want %d:\n%s", len(sizeEnd), len(msgs), screenText(m))
+			}
+			for i := range sizeEnd {
+				if sizeEnd[i] != sizeEnd[0] || previewAt[i] != previewAt[0] {
+					t.Fatalf("sizes end at %v, previews start at %v: not one column\n%s", sizeEnd, previewAt, screenText(m))
+				}
+			}
+			// The subject column is the widest subject's, not the cap.
+			if want := len("12:00:10.000 p.bbbbbbbbbbbbbb.c ") + colPaneSize; sizeEnd[0] != want {
+				t.Errorf("sizes end at column %d, want %d (the widest subject's column)", sizeEnd[0], want)
+			}
+			longMsg := model.Message{Subject: long, Seq: 9, Received: at.Add(time.Second).UnixNano(), Data: []byte("PREVIEW-long"), Size: 1}
+			m.Apply([]model.Message{longMsg}, sceneNow, sceneStatus)
+			out := screenText(m)
+			if line, ok := titleLine(out, "…", "x.tail", "PREVIEW-long"); !ok {
+				t.Errorf("a long subject is not cut from the left, keeping its last token and the preview:\n%s", out)
+			} else if ansi.StringWidth(line) > w {
+				t.Errorf("row wider than %d: %q", w, line)
+			}
+		})
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
 	"natsx/testkit/keys"
@@ -190,24 +191,37 @@ func TestKeysPage(t *testing.T) {
 
 func TestKeySortCycles(t *testing.T) {
 	m := keyScene(t)
+	// b has fewer messages than c but more bytes.
+	big := model.Message{Subject: "b.z", Received: time.Unix(1_700_000_002, 0).UnixNano(), Data: make([]byte, 100), Size: 100}
+	m.Apply([]model.Message{big}, time.Unix(1_700_000_002, 0), model.SourceStatus{State: model.StateConnected})
 	want := []struct {
+		key   string
 		sort  model.SortMode
+		label string
 		first string
 	}{
-		{model.SortRate, "c"},  // c has the most traffic
-		{model.SortCount, "c"}, // and the most messages
-		{model.SortName, "a"},
+		{"s", model.SortRate, "rate ↓", "c"},   // c has the most traffic
+		{"s", model.SortCount, "count ↓", "c"}, // and the most messages
+		{"s", model.SortBytes, "bytes ↓", "b"}, // b the most bytes
+		{"S", model.SortBytes | model.SortReversed, "bytes ↑", "a"},
+		{"s", model.SortName, "name ↑", "a"}, // s starts the next key in its own direction
+		{"S", model.SortName | model.SortReversed, "name ↓", "c"},
+		{"S", model.SortName, "name ↑", "a"},
 	}
 	for i, w := range want {
-		send(m, press("s"))
+		send(m, press(w.key))
 		if m.ex.TreeView().Sort != w.sort {
-			t.Fatalf("press %d: sort %v, want %v", i+1, m.ex.TreeView().Sort, w.sort)
+			t.Fatalf("press %d (%s): sort %v, want %v", i+1, w.key, m.ex.TreeView().Sort, w.sort)
 		}
 		if got := rowSubjects(m)[0]; got != w.first {
 			t.Errorf("sort %v: first row %q, want %q", w.sort, got, w.first)
 		}
-		if out := m.Render(); !strings.Contains(out, "sort "+w.sort.String()) {
-			t.Errorf("sort %v not shown in the tree title", w.sort)
+		out := ansi.Strip(m.Render())
+		if !strings.Contains(out, "sort "+w.label) {
+			t.Errorf("sort %q not shown in the tree title:\n%s", w.label, out)
+		}
+		if !strings.Contains(out, "sort by "+w.label) {
+			t.Errorf("no flash %q:\n%s", "sort by "+w.label, out)
 		}
 	}
 }
