@@ -122,10 +122,11 @@ func (m *Model) headerView(w int) []string {
 // sparkline) on the right.
 func (m *Model) headerLine1(w int) string {
 	now := m.ex.Now().UnixNano()
-	msgs, bytes := m.ex.Throughput().Rates(now)
+	d := line1Data{s: m.ex.Status(), rec: m.recHeader(), scopes: m.ex.ScopeCount(), badge: m.styles.Warn.Reverse(true)}
+	d.msgs, d.bytes = m.ex.Throughput().Rates(now)
 	step, sparkW := 0, 0
 	for ; step < l1Steps; step++ {
-		left, right := m.line1Fields(step, headerNums{measure: true}, msgs, bytes)
+		left, right := m.line1Fields(step, headerNums{measure: true}, &d)
 		if sparkW = w - left.width() - 2 - right.width() - 2; sparkW >= minSpark {
 			break
 		}
@@ -133,7 +134,7 @@ func (m *Model) headerLine1(w int) string {
 	if step == l1Steps {
 		step, sparkW = l1Steps-1, 0 // no room for a sparkline that says anything
 	}
-	left, right := m.line1Fields(step, headerNums{}, msgs, bytes)
+	left, right := m.line1Fields(step, headerNums{}, &d)
 	if sparkW >= minSpark {
 		vals := make([]float64, min(sparkW, model.SparkSeconds))
 		m.ex.Throughput().Spark(now, vals)
@@ -147,10 +148,20 @@ func (m *Model) headerLine1(w int) string {
 	return l + strings.Repeat(" ", gap) + r
 }
 
+// line1Data is what line 1 shows, read once a frame whatever the steps
+// tried.
+type line1Data struct {
+	s           model.SourceStatus
+	rec         string // recHeader
+	scopes      int    // patterns a scoped source subscribes
+	msgs, bytes float64
+	badge       lipgloss.Style // the read-only badge's
+}
+
 // line1Fields is line 1's fields at shrink step.
-func (m *Model) line1Fields(step int, n headerNums, msgs, bytes float64) (left, right hfields) {
+func (m *Model) line1Fields(step int, n headerNums, d *line1Data) (left, right hfields) {
 	st := &m.styles
-	s := m.ex.Status()
+	s := d.s
 	dot := hseg{"○", &st.Bad}
 	switch s.State {
 	case model.StateConnected:
@@ -170,11 +181,11 @@ func (m *Model) line1Fields(step int, n headerNums, msgs, bytes float64) (left, 
 	}
 	if m.opts.ReadOnly {
 		// A badge (reversed) rather than a word: it is a mode that stays.
-		badge, style := " read-only ", st.Warn.Reverse(true)
+		badge := " read-only "
 		if step >= l1ShortBadges {
 			badge = " RO "
 		}
-		left = append(left, hfield{{badge, &style}})
+		left = append(left, hfield{{badge, &d.badge}})
 	}
 	if s.Context != "" {
 		label := "context "
@@ -189,18 +200,18 @@ func (m *Model) line1Fields(step int, n headerNums, msgs, bytes float64) (left, 
 	}
 	mode := "tap " + model.Sanitize(s.Tap)
 	if s.Scoped {
-		mode = fmt.Sprintf("scoped: %d filters", m.ex.ScopeCount())
+		mode = fmt.Sprintf("scoped: %d filters", d.scopes)
 		if step >= l1ShortLabels {
-			mode = fmt.Sprintf("scoped %d", m.ex.ScopeCount())
+			mode = fmt.Sprintf("scoped %d", d.scopes)
 		}
 	}
 	left = append(left, hfield{{mode, &st.Warn}})
-	if rec := m.recHeader(); rec != "" {
-		left = append(left, hfield{{rec, nil}})
+	if d.rec != "" {
+		left = append(left, hfield{{d.rec, nil}})
 	}
-	rates := n.of(model.HumanRate(msgs), rateW) + " msg/s"
+	rates := n.of(model.HumanRate(d.msgs), rateW) + " msg/s"
 	if step < l1NoByteRate {
-		rates += "  " + n.of(model.HumanBytes(uint64(bytes)), bytesW) + "/s"
+		rates += "  " + n.of(model.HumanBytes(uint64(d.bytes)), bytesW) + "/s"
 	}
 	right = hfields{{{rates, &st.Accent}}}
 	return left, right
@@ -228,21 +239,28 @@ func (m *Model) headerURL(step int, s model.SourceStatus) string {
 // headerLine2 is the counters, each kind of drop apart, then what went
 // wrong; it shrinks its labels before cutting anything.
 func (m *Model) headerLine2(w int) string {
+	d := line2Data{s: m.ex.Status(), tree: m.ex.Tree()}
+	d.held, d.budget = m.Memory()
 	step := 0
 	for ; step < l2Steps-1; step++ {
-		if m.line2Fields(step, headerNums{measure: true}).width() <= w {
+		if m.line2Fields(step, headerNums{measure: true}, &d).width() <= w {
 			break
 		}
 	}
-	return fit(m.line2Fields(step, headerNums{}).render(), w)
+	return fit(m.line2Fields(step, headerNums{}, &d).render(), w)
+}
+
+// line2Data is what line 2 shows, read once a frame.
+type line2Data struct {
+	s            model.SourceStatus
+	tree         *model.Tree
+	held, budget int64
 }
 
 // line2Fields is line 2's fields at shrink step.
-func (m *Model) line2Fields(step int, n headerNums) hfields {
+func (m *Model) line2Fields(step int, n headerNums, d *line2Data) hfields {
 	st := &m.styles
-	s := m.ex.Status()
-	t := m.ex.Tree()
-	held, budget := m.Memory()
+	s, t, held, budget := d.s, d.tree, d.held, d.budget
 	short := step >= l2ShortLabels
 	label := func(long, abbr string) string {
 		if short {
