@@ -11,9 +11,10 @@ import (
 	"natsx/model"
 )
 
-// The header fits its width by giving up detail in a fixed order, never by
-// cutting a line short: each line is built at shrink step 0, 1, … until it
-// fits, each step dropping or shortening what says least. The step is
+// The header fits its width by giving up detail in a fixed order rather
+// than by cutting a line short: each line is built at shrink step 0, 1, …
+// until it fits, each step dropping or shortening what says least; only a
+// width below the last step cuts (fit). The step is
 // chosen on the widest the numbers can be (headerNums with measure set), so
 // a rate that gains a digit never makes a field blink in and out; the
 // numbers actually shown are narrower and the slack goes to the gap.
