@@ -131,7 +131,7 @@ func (tp treePane) scopedHint() string {
 	if tp.keys != nil && len(tp.keys.Filter.Keys()) > 0 {
 		k = tp.keys.Filter.Help().Key
 	}
-	return fmt.Sprintf("  press %s to open a filter pane: scoped mode (--no-tap) subscribes per pane, none yet", k)
+	return fmt.Sprintf("  press %s to open a filter pane: scoped mode (--no-tap) subscribes per pane", k)
 }
 
 // ageString is a compact "last seen" age: 0s, 42s, 5m, 3h, 2d.
