@@ -314,16 +314,16 @@ func e2ePublishForm(t *testing.T, bin string) {
 }
 
 // e2eWaitURL waits for the header to show a connected embedded broker and
-// returns its URL.
+// returns its URL (a narrow header leaves out the nats:// scheme).
 func e2eWaitURL(t *testing.T, term *testkit.Terminal) string {
 	t.Helper()
-	urlRe := regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
+	urlRe := regexp.MustCompile(`(?:nats://)?127\.0\.0\.1:\d+`)
 	var url string
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
 		url = urlRe.FindString(s)
 		return url != "" && strings.Contains(s, "connected")
 	})
-	return url
+	return "nats://" + strings.TrimPrefix(url, "nats://")
 }
 
 // e2eBadInput: mistakes on the command line end with one line on stderr and

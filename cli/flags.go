@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 
 	"natsx/engine"
@@ -9,7 +10,7 @@ import (
 
 // ConnFlags are natscli-compatible connection flags.
 type ConnFlags struct {
-	Server   string `short:"s" help:"NATS server URL(s), comma-separated (default: embedded broker; env NATS_URL)" placeholder:"URL"`
+	Server   string `short:"s" help:"NATS server URL(s), comma-separated (default: NATS_URL, else the selected natscli context, else the embedded broker)" placeholder:"URL"`
 	User     string `help:"username"`
 	Password string `help:"password"`
 	Token    string `help:"authentication token"`
@@ -18,7 +19,7 @@ type ConnFlags struct {
 	TLSCert  string `name:"tlscert" help:"TLS client certificate" type:"path"`
 	TLSKey   string `name:"tlskey" help:"TLS client key" type:"path"`
 	TLSCA    string `name:"tlsca" help:"TLS CA certificate" type:"path"`
-	Context  string `help:"natscli context name or .json file"`
+	Context  string `help:"natscli context name or .json file (default: the one 'nats context select' chose)"`
 }
 
 // ListenFlag is where natsx's embedded broker listens; every command that
@@ -38,6 +39,7 @@ type SourceFlags struct {
 	ConnFlags
 	ListenFlag
 	StoreFlag
+	Embedded bool `help:"use the embedded broker even when NATS_URL or a selected natscli context names a server"`
 	NoDemo   bool `help:"no demo traffic on the embedded broker"`
 	DemoRate Rate `default:"200" help:"demo messages per second, or max for a flood" placeholder:"N|max"`
 }
@@ -51,25 +53,61 @@ type ExplorerFlags struct {
 	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
 }
 
-// external reports whether the flags (or NATS_URL) name a server; without
-// one natsx starts its own broker.
-func (f ConnFlags) external() bool {
-	return f.Server != "" || f.Context != "" || os.Getenv("NATS_URL") != ""
+// external reports whether -s, --context or NATS_URL name a server. The
+// commands built on SourceFlags follow natscli's selected context too
+// (SourceFlags.serverSource); replay, who and trace do not: replay would
+// otherwise publish a capture into whatever context is selected.
+func (f ConnFlags) external() bool { return f.namedSource() != "" }
+
+// namedSource says which of -s, --context and NATS_URL names the server,
+// "" when none does.
+func (f ConnFlags) namedSource() string {
+	switch {
+	case f.Server != "":
+		return "--server"
+	case f.Context != "":
+		return "--context"
+	case os.Getenv("NATS_URL") != "":
+		return "NATS_URL"
+	}
+	return ""
+}
+
+// credentials reports whether any credential or TLS flag is given.
+func (f ConnFlags) credentials() bool {
+	return f.User != "" || f.Password != "" || f.Token != "" || f.Creds != "" || f.Nkey != "" ||
+		f.TLSCert != "" || f.TLSKey != "" || f.TLSCA != ""
 }
 
 // validate refuses flags that contradict each other: credentials for the
 // embedded broker, which needs none, or --listen with an external server.
 func (f ConnFlags) validate(listen string) error {
-	if !f.external() {
-		if f.User != "" || f.Token != "" || f.Creds != "" || f.Nkey != "" || f.TLSCert != "" || f.TLSCA != "" {
+	return f.validateFor(f.namedSource(), listen)
+}
+
+// validateFor is validate for a server named by source ("" for the
+// embedded broker).
+func (f ConnFlags) validateFor(source, listen string) error {
+	if source == "" {
+		if f.credentials() {
 			return flagErrorf("credentials given without --server: the embedded broker needs none")
 		}
 		return nil
 	}
 	if listen != "" {
-		return flagErrorf("--listen applies to the embedded broker, not to --server")
+		return flagErrorf("--listen applies to the embedded broker, not to %s%s", source, embeddedHint(source))
 	}
 	return nil
+}
+
+// embeddedHint tells how to get the embedded broker when NATS_URL or a
+// selected context chose a server the user did not name on this command
+// line.
+func embeddedHint(source string) string {
+	if source == "--server" || source == "--context" {
+		return ""
+	}
+	return " (add --embedded for natsx's own broker)"
 }
 
 // connOptions resolves the flags (a natscli context, NATS_URL) into what
@@ -83,15 +121,61 @@ func (f ConnFlags) connOptions(name string) (engine.ConnOptions, error) {
 	return c.Resolve(os.Getenv)
 }
 
-func (f SourceFlags) validate() error {
-	if f.Store != "" && f.external() {
-		return flagErrorf("--store applies to the embedded broker, not to --server")
+// serverSource says what names the server natsx connects to, for
+// messages, "" for the embedded broker: nothing with --embedded; else -s,
+// --context or NATS_URL; else natscli's selected context (nats context
+// select), as engine.ConnOptions.Resolve follows it: only when no
+// credential flag is given, so a stored identity never goes to a server
+// it does not name. A selection natsx cannot read counts as one, so
+// Resolve reports the problem instead of natsx silently running its own
+// broker.
+func (f SourceFlags) serverSource() string {
+	if f.Embedded {
+		return ""
 	}
-	return f.ConnFlags.validate(f.Listen)
+	if s := f.namedSource(); s != "" || f.credentials() {
+		return s
+	}
+	name, err := engine.SelectedContext(os.Getenv)
+	switch {
+	case err != nil:
+		return "the selected natscli context"
+	case name != "":
+		return fmt.Sprintf("the selected natscli context %q", name)
+	}
+	return ""
+}
+
+// external reports whether natsx connects to a server rather than starting
+// its own broker.
+func (f SourceFlags) external() bool { return f.serverSource() != "" }
+
+// validate is ConnFlags.validate for the source serverSource chose, and
+// the rules of --embedded and --store.
+func (f SourceFlags) validate() error {
+	if f.Embedded && (f.Server != "" || f.Context != "") {
+		return flagErrorf("--embedded runs natsx's own broker: drop --server and --context, or --embedded")
+	}
+	if f.Embedded && f.credentials() {
+		return flagErrorf("credentials given with --embedded: the embedded broker needs none")
+	}
+	source := f.serverSource()
+	if source == "" && !f.Embedded && f.credentials() {
+		if name, _ := engine.SelectedContext(os.Getenv); name != "" {
+			// Resolve never gives a stored identity's server other
+			// credentials: say so rather than blame the embedded broker.
+			return flagErrorf("credentials given without --server: the selected context %q is used only without credential flags (name it with --context)", name)
+		}
+	}
+	if f.Store != "" && source != "" {
+		return flagErrorf("--store applies to the embedded broker, not to %s%s", source, embeddedHint(source))
+	}
+	return f.ConnFlags.validateFor(source, f.Listen)
 }
 
 // sessionOptions is the embedded broker (with demo traffic unless
-// --no-demo) or the external server the flags name.
+// --no-demo) or the external server the flags, NATS_URL or the selected
+// natscli context name.
 func (f SourceFlags) sessionOptions() (engine.SessionOptions, error) {
 	if !f.external() {
 		return engine.SessionOptions{

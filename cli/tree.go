@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"time"
 
@@ -35,6 +36,16 @@ func (c *TreeCmd) Run(env *Env) error {
 		return err
 	}
 	defer sess.Close()
+	if so.Embedded != nil && !c.Embedded {
+		// A script that forgot its server must not take a tree of natsx's
+		// own broker for the real one: said on stderr, so stdout stays
+		// the report.
+		what := "the embedded broker's demo traffic"
+		if c.NoDemo {
+			what = "an embedded broker without traffic (--no-demo)"
+		}
+		fmt.Fprintf(env.Err, "natsx: no server named (-s, --context, NATS_URL or nats context select): a tree of %s\n", what)
+	}
 	return printTree(env.Out, sess, c.For, c.JSON)
 }
 

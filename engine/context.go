@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nats-io/nats.go"
 )
 
 // contextFile is the part of a natscli context (github.com/nats-io/jsm.go
@@ -33,12 +35,15 @@ type contextFile struct {
 // The context is Context when set; otherwise natscli's selected context
 // (context.txt), but only when nothing at all names a server or credentials:
 // silently mixing a stored identity with an ad-hoc server would send
-// credentials somewhere the user did not choose. Explicit fields always win;
-// an explicit auth method (user/password, token, creds or nkey) drops the
-// context's other methods instead of combining with them. NATS_URL fills the
-// server only after the context. Servers stays empty when nothing names a
-// server, so the caller decides what that means (natsx starts its embedded
-// broker). getenv is os.Getenv in production and a map lookup in tests.
+// credentials somewhere the user did not choose. A selected context that is
+// used is set in Context, so the caller can say which one it connected with.
+// Explicit fields always win; an explicit auth method (user/password, token,
+// creds or nkey) drops the context's other methods instead of combining with
+// them. NATS_URL fills the server only after the context; a context that
+// names no server after that means nats://127.0.0.1:4222, as it does for
+// natscli. Servers stays empty when nothing names a server, so the caller
+// decides what that means (natsx starts its embedded broker). getenv is
+// os.Getenv in production and a map lookup in tests.
 func (o ConnOptions) Resolve(getenv func(string) string) (ConnOptions, error) {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -50,11 +55,12 @@ func (o ConnOptions) Resolve(getenv func(string) string) (ConnOptions, error) {
 
 	ctxName, ctxFlag := r.Context, "--context"
 	if ctxName == "" && !r.namesAnything() && getenv("NATS_URL") == "" {
-		name, err := selectedContext(getenv)
+		name, err := SelectedContext(getenv)
 		if err != nil {
 			return ConnOptions{}, err
 		}
 		ctxName, ctxFlag = name, "selected context"
+		r.Context = name
 	}
 	if ctxName != "" {
 		cf, label, err := loadContext(ctxFlag, ctxName, getenv)
@@ -70,6 +76,11 @@ func (o ConnOptions) Resolve(getenv func(string) string) (ConnOptions, error) {
 			r.Servers = u
 			origin["--server"] = "NATS_URL"
 		}
+	}
+	if r.Servers == "" && ctxName != "" {
+		// natscli's fallback for a context without "url" (jsm.go
+		// natscontext: nats.DefaultURL).
+		r.Servers = nats.DefaultURL
 	}
 	if r.Name == "" {
 		r.Name = defaultConnName
@@ -294,8 +305,10 @@ func homeDir(getenv func(string) string) (string, error) {
 	return h, nil
 }
 
-// selectedContext reads natscli's context.txt; no file means no selection.
-func selectedContext(getenv func(string) string) (string, error) {
+// SelectedContext is the context natscli selected (nats context select):
+// the name in context.txt under $XDG_CONFIG_HOME/nats or ~/.config/nats, ""
+// when nothing is selected. getenv is os.Getenv outside tests.
+func SelectedContext(getenv func(string) string) (string, error) {
 	dir, err := configDir(getenv)
 	if err != nil {
 		return "", nil // No home directory: there is nothing selected either.
@@ -357,4 +370,13 @@ func expandPath(p string, getenv func(string) string) string {
 		}
 	}
 	return os.Expand(p, getenv)
+}
+
+// ContextLabel is how a context is named to the user (the header): its name,
+// or a context file's name without ".json"; never its contents.
+func ContextLabel(context string) string {
+	if strings.HasSuffix(context, ".json") {
+		return strings.TrimSuffix(filepath.Base(context), ".json")
+	}
+	return context
 }

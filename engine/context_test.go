@@ -199,7 +199,7 @@ func TestResolveContext(t *testing.T) {
 		err  string
 	}{
 		{name: "named", in: ConnOptions{Context: "prod"}, env: env, want: with(func(o *ConnOptions) { *o = prod; o.Context = "prod" })},
-		{name: "selected when nothing given", in: ConnOptions{}, env: env, want: prod},
+		{name: "selected when nothing given", in: ConnOptions{}, env: env, want: with(func(o *ConnOptions) { *o = prod; o.Context = "prod" })},
 		{name: "selected ignored with a server", in: ConnOptions{Servers: "x:1"}, env: env,
 			want: with(func(o *ConnOptions) { o.Servers = "nats://x:1" })},
 		{name: "selected ignored with NATS_URL", in: ConnOptions{}, env: withEnv("NATS_URL", "envhost:4222"),
@@ -212,6 +212,8 @@ func TestResolveContext(t *testing.T) {
 			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.Token = direct, "nats://direct:4222", "tok" })},
 		{name: "NATS_URL fills a context without url", in: ConnOptions{Context: "nourl"}, env: withEnv("NATS_URL", "envhost"),
 			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.Token = "nourl", "nats://envhost", "tok" })},
+		{name: "context without url means natscli's default", in: ConnOptions{Context: "nourl"}, env: env,
+			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.Token = "nourl", "nats://127.0.0.1:4222", "tok" })},
 		{name: "explicit method drops context method", in: ConnOptions{Context: "dev", User: "u", Password: "p"}, env: env,
 			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.User, o.Password = "dev", "nats://dev:4222", "u", "p" })},
 		{name: "password flag for context user", in: ConnOptions{Context: "prod", Password: "flagpass"}, env: env,
@@ -277,6 +279,25 @@ func TestContextConnect(t *testing.T) {
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
+	// The header names the context the session came from, never its
+	// secrets (issue 15 item 10).
+	sess, err := Open(SessionOptions{Conn: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	st := sess.Status()
+	if st.Context != "local" || strings.Contains(st.URL, "pw") || st.Embedded {
+		t.Fatalf("status: context %q, url %q, embedded %v; want context local, no password", st.Context, st.URL, st.Embedded)
+	}
+	emb, err := Open(SessionOptions{Conn: o, Embedded: &EmbeddedOptions{RandomPort: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emb.Close()
+	if c := emb.Status().Context; c != "" {
+		t.Fatalf("the embedded broker reports context %q", c)
+	}
 }
 
 func TestRedactURL(t *testing.T) {
@@ -296,6 +317,19 @@ func TestRedactURL(t *testing.T) {
 	for _, tc := range tests {
 		if got := RedactURL(tc.in); got != tc.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestContextLabel(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"prod", "prod"},
+		{"/home/me/ctx/staging.json", "staging"},
+		{"direct.json", "direct"},
+	} {
+		if got := ContextLabel(tc.in); got != tc.want {
+			t.Errorf("ContextLabel(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

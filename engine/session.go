@@ -51,6 +51,7 @@ type Session struct {
 	store    *Store
 	clock    *Clock
 	url      string
+	context  string // ContextLabel of the context connected with, for the header
 	tap      string
 	precise  bool
 	pending  int64 // PendingMemory
@@ -81,6 +82,7 @@ func Open(o SessionOptions) (*Session, error) {
 		s.tap = ">"
 	}
 	conn := o.Conn
+	s.context = ContextLabel(conn.Context)
 	if o.Embedded != nil {
 		emb, err := StartEmbedded(*o.Embedded)
 		if err != nil {
@@ -88,6 +90,7 @@ func Open(o SessionOptions) (*Session, error) {
 		}
 		s.emb = emb
 		conn = ConnOptions{Servers: emb.URL(), Name: "natsx", ConnectTimeout: 2 * time.Second}
+		s.context = ""
 	}
 	s.clock = NewClock()
 	nc, err := Connect(conn,
@@ -414,6 +417,7 @@ func (s *Session) Status() model.SourceStatus {
 	st := model.SourceStatus{
 		URL:           s.url,
 		Embedded:      s.emb != nil,
+		Context:       s.context,
 		Exposed:       s.emb.Exposed(),
 		State:         model.ConnState(s.state.Load()),
 		Tap:           s.tap,

@@ -34,6 +34,9 @@ type SourceStatus struct {
 	URL string
 	// Embedded is true when natsx runs its own broker.
 	Embedded bool
+	// Context names the natscli context the connection came from (--context
+	// or the selected one), "" without one: a name only, never its contents.
+	Context string
 	// Exposed is true when the embedded broker listens beyond loopback
 	// (--listen 0.0.0.0): it has no authentication, so the header warns.
 	Exposed bool

@@ -142,7 +142,7 @@ func New(o Options) *Model {
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
 	m.band = paneBand{st: &m.styles, ex: m.ex}
 	m.streams = streamsView{st: &m.styles}
-	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band}
+	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)

@@ -24,6 +24,7 @@ type treePane struct {
 	st   *Styles
 	ex   *model.Explorer
 	band paneBand
+	keys *KeyMap // for the key the scoped-mode hint names
 }
 
 // View renders the subject tree: a title with the column names, then only
@@ -113,10 +114,24 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		}
 		lines = append(lines, row)
 	}
-	if v.NumRows() == 0 {
+	switch {
+	case tp.ex.Status().Scoped && tp.ex.ScopeCount() == 0:
+		// Scoped mode subscribes per filter pane: with none, nothing
+		// will ever arrive, so say what brings traffic in.
+		lines = append(lines, st.Warn.Render(fit(tp.scopedHint(), w)))
+	case v.NumRows() == 0:
 		lines = append(lines, st.Muted.Render("  waiting for messages…"))
 	}
 	return block(lines, w, h)
+}
+
+// scopedHint is the tree's line in scoped mode without a filter.
+func (tp treePane) scopedHint() string {
+	k := "f"
+	if tp.keys != nil && len(tp.keys.Filter.Keys()) > 0 {
+		k = tp.keys.Filter.Help().Key
+	}
+	return fmt.Sprintf("  press %s to open a filter pane: scoped mode (--no-tap) subscribes per pane", k)
 }
 
 // ageString is a compact "last seen" age: 0s, 42s, 5m, 3h, 2d.
