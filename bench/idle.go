@@ -29,7 +29,7 @@ func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err erro
 	if out, err := exec.Command("go", "build", "-o", exe, "natsx").CombinedOutput(); err != nil {
 		return 0, 0, fmt.Errorf("bench: go build natsx: %v\n%s", err, out)
 	}
-	cmd := exec.Command(exe, "--no-demo", "--listen", "127.0.0.1:0")
+	cmd := exec.Command(exe, "--embedded", "--no-demo", "--listen", "127.0.0.1:0")
 	cmd.Env = benchEnv()
 	begin := time.Now()
 	t, err := testkit.Start(cmd, 120, 40)
