@@ -119,8 +119,7 @@ func (m *Model) headerView(w int) []string {
 }
 
 // headerLine1 is who natsx is (state, read-only, context, URL, tap or
-// scope, recording) on the left and the throughput (rates and the 60 s
-// sparkline) on the right.
+// scope, recording), then the throughput (rates and the 60 s sparkline).
 func (m *Model) headerLine1(w int) string {
 	now := m.ex.Now().UnixNano()
 	d := line1Data{s: m.ex.Status(), rec: m.recHeader(), scopes: m.ex.ScopeCount(), badge: m.styles.Warn.Reverse(true)}
@@ -141,12 +140,10 @@ func (m *Model) headerLine1(w int) string {
 		m.ex.Throughput().Spark(now, vals)
 		right = append(right, hfield{{sparkline(vals), &m.styles.Spark}})
 	}
-	l, r := left.render(), right.render()
-	gap := w - ansi.StringWidth(l) - ansi.StringWidth(r)
-	if gap < 2 {
-		return fit(l+"  "+r, w) // narrower than the last step: cut
-	}
-	return l + strings.Repeat(" ", gap) + r
+	// The throughput follows who natsx is, and what is left of the width
+	// stays empty at the end: right-aligned on a wide terminal the rates
+	// floated in the middle of the line, far from what they describe.
+	return fit(left.render()+"  "+strings.TrimLeft(right.render(), " "), w)
 }
 
 // line1Data is what line 1 shows, read once a frame whatever the steps
