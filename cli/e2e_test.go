@@ -204,7 +204,7 @@ func e2eFilterPane(t *testing.T, bin string) {
 			t.Fatalf("flush: %v", err)
 		}
 		// The pane's rows: receive time, subject, size, preview.
-		row := regexp.MustCompile(`\d\d:\d\d:\d\d\.\d{3} e2e\.a\.x 12 B payload-a-1\d`)
+		row := regexp.MustCompile(`\d\d:\d\d:\d\d\.\d{3} e2e\.a\.x +12 B payload-a-1\d`)
 		tree := regexp.MustCompile(`(?m)^▸ e2e +1 +25 `) // 1: pane 1 matches below it
 		e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
 			return strings.Contains(s, "1 e2e.a.* 20 msgs") && row.MatchString(s) && tree.MatchString(s) &&
