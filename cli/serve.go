@@ -17,7 +17,7 @@ type ServeCmd struct {
 
 // Run serves until interrupted.
 func (c *ServeCmd) Run(env *Env) error {
-	emb, err := engine.StartEmbedded(engine.EmbeddedOptions{Listen: c.Listen, StoreDir: c.Store})
+	emb, err := engine.StartEmbedded(engine.EmbeddedOptions{Listen: c.Listen, StoreDir: c.Store, SystemUser: "sys"})
 	if err != nil {
 		return err
 	}
@@ -38,6 +38,11 @@ func (c *ServeCmd) Run(env *Env) error {
 		}
 	}
 	fmt.Fprintln(env.Out, emb.URL())
+	if user, pass, ok := emb.SystemCredentials(); ok {
+		// The first line stays the bare URL (scripts read it); the system
+		// account is for `nats server ...` against this broker.
+		fmt.Fprintf(env.Out, "system account: nats -s %s --user %s --password %s server list\n", emb.URL(), user, pass)
+	}
 	ctx, stop := interruptible()
 	defer stop()
 	<-ctx.Done()

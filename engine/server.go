@@ -5,6 +5,8 @@ package engine
 
 import (
 	"cmp"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"os"
@@ -32,6 +34,11 @@ type EmbeddedOptions struct {
 	// MaxMemory and MaxStore bound what JetStream may hold in memory and
 	// on disk; 0 means DefaultJetStreamMemory and DefaultJetStreamStore.
 	MaxMemory, MaxStore int64
+	// SystemUser gives the broker a system account with a user of that
+	// name and a random password (Embedded.SystemCredentials), so `nats
+	// server ...` commands work against it; clients without credentials
+	// land in the APP account, which has JetStream, as before.
+	SystemUser string
 }
 
 // The embedded broker's JetStream limits unless told otherwise: enough for
@@ -49,6 +56,8 @@ type Embedded struct {
 	exposed bool
 	// tempDir is the JetStream store Shutdown removes; empty with --store.
 	tempDir string
+	// sysUser and sysPass log in to the system account, when there is one.
+	sysUser, sysPass string
 }
 
 // StartEmbedded starts nats-server in this process with JetStream on and
@@ -86,6 +95,24 @@ func StartEmbedded(o EmbeddedOptions) (e *Embedded, err error) {
 		JetStreamMaxMemory: cmp.Or(o.MaxMemory, DefaultJetStreamMemory),
 		JetStreamMaxStore:  cmp.Or(o.MaxStore, DefaultJetStreamStore),
 	}
+	var sysPass string
+	if o.SystemUser != "" {
+		if sysPass, err = randomPassword(); err != nil {
+			return nil, err
+		}
+		app, sys := server.NewAccount("APP"), server.NewAccount("SYS")
+		appPass, err := randomPassword()
+		if err != nil {
+			return nil, err
+		}
+		opts.Accounts = []*server.Account{app, sys}
+		opts.Users = []*server.User{
+			{Username: "app", Password: appPass, Account: app},
+			{Username: o.SystemUser, Password: sysPass, Account: sys},
+		}
+		opts.NoAuthUser = "app"
+		opts.SystemAccount = "SYS"
+	}
 	s, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("engine: embedded server: %w", err)
@@ -108,7 +135,32 @@ func StartEmbedded(o EmbeddedOptions) (e *Embedded, err error) {
 		s.Shutdown()
 		return nil, fmt.Errorf("engine: embedded server: JetStream did not start in --store %s", o.StoreDir)
 	}
-	return &Embedded{srv: s, url: s.ClientURL(), exposed: !isLoopback(host), tempDir: tempDir}, nil
+	if o.SystemUser != "" && opts.JetStream {
+		// Accounts named in the options get JetStream only when asked.
+		if app, lerr := s.LookupAccount("APP"); lerr == nil && !app.JetStreamEnabled() {
+			if err = app.EnableJetStream(nil, nil); err != nil {
+				s.Shutdown()
+				return nil, fmt.Errorf("engine: embedded server: JetStream for the APP account: %w", err)
+			}
+		}
+	}
+	return &Embedded{srv: s, url: s.ClientURL(), exposed: !isLoopback(host), tempDir: tempDir,
+		sysUser: o.SystemUser, sysPass: sysPass}, nil
+}
+
+// SystemCredentials is the system account's user and password when the
+// broker was started with one (EmbeddedOptions.SystemUser).
+func (e *Embedded) SystemCredentials() (user, password string, ok bool) {
+	return e.sysUser, e.sysPass, e != nil && e.sysUser != ""
+}
+
+// randomPassword is 24 random characters for a broker's user.
+func randomPassword() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("engine: embedded server: password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // jetStreamDir is where JetStream keeps its files: dir when given
