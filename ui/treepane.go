@@ -41,11 +41,15 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		nameW -= colSpark
 	}
 	title := fmt.Sprintf("Subjects · sort %s", v.Sort)
-	if focused && len(tp.ex.Panes()) > 0 {
-		title = "▶ " + title
-	}
 	if v.ShowNoise {
 		title += " · all"
+	}
+	if ansi.StringWidth(title)+2 > nameW {
+		// Narrow: the sort and "all" say more than the word Subjects.
+		title = strings.TrimPrefix(title, "Subjects · ")
+	}
+	if focused && len(tp.ex.Panes()) > 0 {
+		title = "▶ " + title
 	}
 	cols := fitLeft("MSGS", colMsgs) + fitLeft("RATE/s", colRate)
 	if showBytes {
