@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -126,4 +127,11 @@ func oneLine(err error) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// writeJSON prints v as indented JSON, the form every --json takes.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

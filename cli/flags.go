@@ -6,6 +6,8 @@ import (
 
 	"natsx/engine"
 	"natsx/model"
+
+	"github.com/nats-io/nats.go"
 )
 
 // ConnFlags are natscli-compatible connection flags.
@@ -213,3 +215,13 @@ func (f ExplorerFlags) validate() error {
 // million kept messages a pane is already far past what one can scroll
 // through (the budget still bounds the bytes).
 const maxPaneDepth = 1_000_000
+
+// connect opens the connection the flags name (external() only), as a
+// client called name.
+func (f ConnFlags) connect(name string) (*nats.Conn, error) {
+	co, err := f.connOptions(name)
+	if err != nil {
+		return nil, err
+	}
+	return engine.Connect(co)
+}

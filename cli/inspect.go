@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -98,9 +97,7 @@ func (c *InspectCmd) Run(env *Env) error {
 		j.Problems = append(j.Problems, p.String())
 	}
 	if c.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(j)
+		return writeJSON(env.Out, j)
 	}
 	filters := "everything"
 	if len(j.Filters) > 0 {

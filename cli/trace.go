@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -64,11 +63,7 @@ func (c *TraceCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
-	co, err := c.connOptions("natsx-trace")
-	if err != nil {
-		return err
-	}
-	nc, err := engine.Connect(co)
+	nc, err := c.connect("natsx-trace")
 	if err != nil {
 		return err
 	}
@@ -79,9 +74,7 @@ func (c *TraceCmd) Run(env *Env) error {
 		return err
 	}
 	if c.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(env.Out, r)
 	}
 	return writeTrace(env.Out, r)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -39,11 +38,7 @@ func (c *WhoCmd) Validate() error {
 
 // Run connects, asks and prints the answer.
 func (c *WhoCmd) Run(env *Env) error {
-	co, err := c.connOptions("natsx-who")
-	if err != nil {
-		return err
-	}
-	nc, err := engine.Connect(co)
+	nc, err := c.connect("natsx-who")
 	if err != nil {
 		return err
 	}
@@ -54,9 +49,7 @@ func (c *WhoCmd) Run(env *Env) error {
 		return err
 	}
 	if c.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(env.Out, r)
 	}
 	return writeWho(env.Out, r)
 }
