@@ -65,7 +65,6 @@ var demoJobKinds = []string{"email", "invoice", "thumbnail", "geocode"}
 // a notifier that redelivers now and then, and a KV updater.
 type demoJS struct {
 	nc       *nats.Conn
-	js       jetstream.JetStream
 	base     float64 // jobs per second on average
 	period   time.Duration
 	kvRate   float64
@@ -120,7 +119,7 @@ func startDemoJetStream(nc *nats.Conn, rate float64, seed int64, period time.Dur
 	if err != nil {
 		return nil, fmt.Errorf("engine: demo: bucket %s: %w", DemoDriversBucket, err)
 	}
-	d := &demoJS{nc: nc, js: js, seed: seed, stop: stop, period: cmp.Or(period, demoJobsPeriod)}
+	d := &demoJS{nc: nc, seed: seed, stop: stop, period: cmp.Or(period, demoJobsPeriod)}
 	d.base, d.kvRate = demoJetStreamRates(rate)
 	workerIt, err := jobs.Messages(jetstream.PullMaxMessages(1))
 	if err != nil {

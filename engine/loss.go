@@ -165,6 +165,9 @@ var askInboxes = nats.NewInbox() + "."
 // askSeq numbers the questions' inboxes.
 var askSeq atomic.Uint64
 
+// newAskInbox is a fresh inbox for one of natsx's questions.
+func newAskInbox() string { return askInboxes + strconv.FormatUint(askSeq.Add(1), 10) }
+
 // isAskDenied tells whether a permissions error is about natsx's own
 // questions (publishing one, or subscribing to its inbox): not the user's
 // doing, so not the user's error to read.
@@ -191,7 +194,7 @@ func pingServer(nc *nats.Conn, subject string, req any, serverID string, data an
 	if err != nil {
 		return false, err
 	}
-	inbox := askInboxes + strconv.FormatUint(askSeq.Add(1), 10)
+	inbox := newAskInbox()
 	sub, err := nc.SubscribeSync(inbox)
 	if err != nil {
 		return false, fmt.Errorf("engine: %s reply: %w", subject, err)

@@ -180,10 +180,6 @@ func jetStreamDir(dir string) (store, tmp string, err error) {
 	return tmp, tmp, nil
 }
 
-// JetStream reports whether the broker runs JetStream (it runs without
-// when no temporary directory could be made for it).
-func (e *Embedded) JetStream() bool { return e != nil && e.srv != nil && e.srv.JetStreamEnabled() }
-
 // isLoopback reports whether host (an IP or "localhost") is only reachable
 // from this machine; 0.0.0.0 and :: are every interface.
 func isLoopback(host string) bool {

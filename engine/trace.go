@@ -126,7 +126,7 @@ func Trace(ctx context.Context, nc *nats.Conn, subject string, o TraceOptions) (
 	if o.Timeout <= 0 {
 		o.Timeout = defaultTraceTimeout
 	}
-	inbox := askInboxes + strconv.FormatUint(askSeq.Add(1), 10)
+	inbox := newAskInbox()
 	ch := make(chan *nats.Msg, maxTraceEvents)
 	sub, err := nc.ChanSubscribe(inbox, ch)
 	if err != nil {

@@ -127,9 +127,6 @@ func NewWhoAsker(ctx context.Context, nc *nats.Conn, emb *Embedded, o WhoOptions
 	return a
 }
 
-// Source is the source the probe chose.
-func (a *WhoAsker) Source() WhoSource { return a.source }
-
 func (a *WhoAsker) probe(ctx context.Context) WhoSource {
 	if a.emb != nil && a.emb.srv != nil && a.nc.ConnectedServerId() == a.emb.srv.ID() {
 		return WhoEmbedded

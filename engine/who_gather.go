@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -50,7 +49,7 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 	if err != nil {
 		return nil, false, err
 	}
-	inbox := askInboxes + strconv.FormatUint(askSeq.Add(1), 10)
+	inbox := newAskInbox()
 	ch := make(chan *nats.Msg, max(o.max, 1)+1)
 	sub, err := nc.ChanSubscribe(inbox, ch)
 	if err != nil {

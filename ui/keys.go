@@ -137,9 +137,6 @@ func ReadOnlyKeyMap() KeyMap {
 	return k
 }
 
-// ShortHelp is the footer's one line of hints with the tree focused.
-func (k KeyMap) ShortHelp() []key.Binding { return k.ShortHelpFor(focusTree) }
-
 // ShortHelpFor is the footer's one line of hints for what has focus: the
 // keys that act on it, pairs merged so the line fits 80 columns. In natsx
 // open the timeline's keys come first whatever has focus.

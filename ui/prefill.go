@@ -20,7 +20,7 @@ func (m *Model) selectedSubject() (subject string, inner bool) {
 		// bytes is not offered (the user types what they want instead).
 		return "", false
 	}
-	return s, n.NumChildren() > 0
+	return s, n.HasChildren()
 }
 
 // filterSuggestion is the pattern f offers: the selected branch and

@@ -64,14 +64,6 @@ func newPrompt(st *Styles, h *help.Model) prompt {
 	return prompt{input: in, plain: in.Styles(), keys: DefaultPromptKeys(), search: DefaultSearchKeys(), st: st, help: h}
 }
 
-// openSelected opens the prompt with value offered selected (see
-// prompt.selected); an empty value opens it as open does.
-func (p *prompt) openSelected(kind promptKind, label, value string) tea.Cmd {
-	cmd := p.open(kind, label, value)
-	p.selectAll(value != "")
-	return cmd
-}
-
 func (p *prompt) selectAll(on bool) {
 	p.selected = on
 	st := p.plain
@@ -179,8 +171,9 @@ func (m *Model) openPrompt(kind promptKind, label, value string) tea.Cmd {
 // offerPrompt is openPrompt with the value offered selected (see
 // prompt.selected).
 func (m *Model) offerPrompt(kind promptKind, label, value string) tea.Cmd {
-	m.mode = modePrompt
-	return m.prompt.openSelected(kind, label, value)
+	cmd := m.openPrompt(kind, label, value)
+	m.prompt.selectAll(value != "")
+	return cmd
 }
 
 // closePrompt hides the prompt; a command that opened a view (":streams")

@@ -299,7 +299,7 @@ func flightSavedText(fl Flight, n int, span time.Duration, path string) string {
 			why = "; older ones outgrew its share of --max-memory"
 		}
 	}
-	return fmt.Sprintf("saved the last %d messages (%s%s) to %s", n, span.Round(time.Millisecond), why, path)
+	return fmt.Sprintf("saved the last %d messages (%s%s) to %s", n, model.HumanDuration(span), why, path)
 }
 
 // flightAdd feeds the flight recorder a batch, or holds it while a save

@@ -131,11 +131,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 
 // scopedHint is the tree's line in scoped mode without a filter.
 func (tp treePane) scopedHint() string {
-	k := "f"
-	if tp.keys != nil && len(tp.keys.Filter.Keys()) > 0 {
-		k = tp.keys.Filter.Help().Key
-	}
-	return fmt.Sprintf("  press %s to open a filter pane: scoped mode (--no-tap) subscribes per pane", k)
+	return fmt.Sprintf("  press %s to open a filter pane: scoped mode (--no-tap) subscribes per pane", tp.keys.Filter.Help().Key)
 }
 
 // ageString is a compact "last seen" age: 0s, 42s, 5m, 3h, 2d.
