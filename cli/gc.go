@@ -39,9 +39,13 @@ const (
 // takes the rest); a small budget is all live (up to ~70 MiB: the
 // headroom holds its garbage).
 func ExplorerLive(budget int64) int64 {
-	goal := (budget+gcHeadroom)*10/11 - gcOverhead
-	return min(budget, goal*100/(100+MinGCPercent))
+	return min(budget, gcGoal(budget)*100/(100+MinGCPercent))
 }
+
+// gcGoal is the heap goal that keeps RSS within budget + gcHeadroom: the
+// heap grows up to 10% past its goal and the scavenger keeps up to 10%
+// above it resident, and the rest of the process takes gcOverhead.
+func gcGoal(budget int64) int64 { return (budget+gcHeadroom)*10/11 - gcOverhead }
 
 // ExplorerGCPercent is the GOGC that keeps RSS within the budget plus
 // gcHeadroom for a heap whose live part is live, within [MinGCPercent,
@@ -53,8 +57,7 @@ func ExplorerGCPercent(live, budget int64) int {
 	if live <= 0 {
 		return maxGCPercent
 	}
-	goal := (budget+gcHeadroom)*10/11 - gcOverhead
-	pct := 100 * (goal - live) / live
+	pct := 100 * (gcGoal(budget) - live) / live
 	return int(min(max(pct, MinGCPercent), maxGCPercent))
 }
 

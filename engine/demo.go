@@ -245,14 +245,21 @@ func (d *Demo) respond(m *nats.Msg) {
 	if d.respStop || m.Reply == "" {
 		return
 	}
-	reply := &nats.Msg{Header: nats.Header{"Content-Type": {"application/json"}}}
-	if id := m.Header.Get("X-Request-Id"); id != "" {
-		reply.Header["X-Request-Id"] = []string{id}
-	}
+	reply := &nats.Msg{Header: orderReplyHeader(m.Header)}
 	reply.Data = d.orderReply(m.Subject, m.Data)
 	if err := m.RespondMsg(reply); err == nil {
 		d.published.Add(1)
 	}
+}
+
+// orderReplyHeader is the responder's reply header for a request with
+// header req: JSON, and the request's X-Request-Id when it has one.
+func orderReplyHeader(req nats.Header) nats.Header {
+	h := nats.Header{"Content-Type": {"application/json"}}
+	if id := req.Get("X-Request-Id"); id != "" {
+		h["X-Request-Id"] = []string{id}
+	}
+	return h
 }
 
 // orderReply builds the responder's answer. Anyone on the broker may publish

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -44,31 +45,16 @@ func DemoTraffic(seed int64, start, end time.Time, rate float64) []model.Message
 		if !rt.Before(end) {
 			continue
 		}
-		h := model.Header{"Content-Type": {"application/json"}}
-		if id := m.Header.Get("X-Request-Id"); id != "" {
-			h["X-Request-Id"] = []string{id}
-		}
+		h := model.Header(orderReplyHeader(m.Header))
 		data := bytes.Clone(d.orderReply(m.Subject, m.Data))
 		out = append(out, model.Message{Received: rt.UnixNano(), Subject: m.Reply, Header: h, Data: data, Size: len(data)})
 	}
 	// Replies land a few ms after their request: keep receive order, and
 	// number the messages as the store does.
-	sortByReceived(out)
+	// Stable, so messages at the same nanosecond keep publish order.
+	slices.SortStableFunc(out, func(a, b model.Message) int { return cmp.Compare(a.Received, b.Received) })
 	for i := range out {
 		out[i].Seq = uint64(i + 1)
 	}
 	return out
-}
-
-func sortByReceived(msgs []model.Message) {
-	// Stable, so messages at the same nanosecond keep publish order.
-	slices.SortStableFunc(msgs, func(a, b model.Message) int {
-		switch {
-		case a.Received < b.Received:
-			return -1
-		case a.Received > b.Received:
-			return 1
-		}
-		return 0
-	})
 }
