@@ -14,6 +14,18 @@ import (
 // taller than the body (at 80x24 it is about three screens).
 type helpScreen struct {
 	top int // first line shown
+	// lines is the laid-out screen for width w, made in Update (syncHelp)
+	// so neither a frame nor a key lays out every group again: the key map
+	// does not change after New.
+	lines []string
+	w     int
+}
+
+// syncHelp lays the help screen out for width w unless it already is.
+func (m *Model) syncHelp(w int) {
+	if m.helpScr.lines == nil || m.helpScr.w != w {
+		m.helpScr.lines, m.helpScr.w = m.helpLines(w), w
+	}
 }
 
 // helpGroups is every group of the help screen: the key map's, then the
@@ -66,7 +78,10 @@ func (m *Model) helpLines(w int) []string {
 // helpView is the help screen for w×h: a title line that says how to
 // scroll and where the view is, then the lines from the scroll position.
 func (m *Model) helpView(w, h int) []string {
-	lines := m.helpLines(w)
+	lines := m.helpScr.lines
+	if lines == nil || m.helpScr.w != w {
+		lines = m.helpLines(w) // a frame before any Update laid it out
+	}
 	rows := max(h-2, 1) // the title and a blank line
 	top := min(m.helpScr.top, max(len(lines)-rows, 0))
 	title := m.styles.Title.Render("natsx keys") + m.styles.Muted.Render("  ? or esc to close")
@@ -91,7 +106,8 @@ func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	w, h := max(m.width, 20), max(m.height, 6)
 	rows := max(m.bodyHeight(headerLines, h)-2, 1)
-	last := max(len(m.helpLines(w))-rows, 0)
+	m.syncHelp(w)
+	last := max(len(m.helpScr.lines)-rows, 0)
 	page := max(rows-1, 1)
 	defer func() { m.helpScr.top = min(max(m.helpScr.top, 0), last) }()
 	switch {

@@ -121,6 +121,9 @@ func (m *Model) layoutParts() {
 	}
 	m.band.SetSize(l.panes.w, l.panes.h)
 	m.form.SetSize(w, bodyH)
+	if m.mode == modeHelp {
+		m.syncHelp(w)
+	}
 	m.streams.SetHeight(bodyH)
 	m.syncInspector()
 }
