@@ -184,7 +184,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		m.styles = DefaultStyles(msg.IsDark())
 		m.help.Styles = m.styles.Help
-		m.helpScr.lines = nil // laid out in the old colours
+		m.helpScr.lines = nil           // laid out in the old colours
 		m.insp.cache = inspectorCache{} // cached lines carry the old styles
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
