@@ -118,19 +118,36 @@ func (m *Model) position(t inspectTarget) (msg model.Message, idx int, gone bool
 // inspectorFrame lays out the inspector at w×h: the lines above the
 // payload and the room left for it.
 func (m *Model) inspectorFrame(w, h int) inspectFrame {
+	t, info := m.target()
+	var at shownAt
+	if info == nil {
+		at.msg, at.idx, at.gone = m.position(t)
+	}
+	return m.frameOf(w, h, t, info, at)
+}
+
+// shownAt is the message the inspector shows and where it is in its
+// target (see position).
+type shownAt struct {
+	msg  model.Message
+	idx  int
+	gone bool
+}
+
+// frameOf is inspectorFrame for a target and position already found.
+func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) inspectFrame {
 	st := m.styles
 	title := "Inspector"
 	if m.focus == focusInspector {
 		title += st.Muted.Render(" · ↑↓ scroll · / find")
 	}
 	f := inspectFrame{w: w, h: h, head: []string{st.PaneTitle.Render(title)}}
-	t, info := m.target()
 	f.head = append(f.head, t.title...)
 	if info != nil {
 		f.info = info
 		return f
 	}
-	msg, idx, gone := m.position(t)
+	msg, idx, gone := at.msg, at.idx, at.gone
 	f.msg, f.node = &msg, t.node
 	if t.node.IsZero() {
 		// A pane's messages (and a response) are on many subjects: say
@@ -201,8 +218,12 @@ func (m *Model) inspectorView(w, h int) []string {
 // at the last screenful.
 func (m *Model) syncInspector() {
 	t, info := m.target()
+	var at shownAt
+	if info == nil {
+		at.msg, at.idx, at.gone = m.position(t)
+	}
 	if info == nil && t.n > 0 {
-		msg, idx, gone := m.position(t)
+		msg, idx, gone := at.msg, at.idx, at.gone
 		m.insp.back = 0
 		if !gone {
 			m.insp.back = t.n - 1 - idx
@@ -218,7 +239,7 @@ func (m *Model) syncInspector() {
 	if l.insp.w <= 0 || l.insp.h <= 0 || m.mode == modeHelp || m.mode == modeForm {
 		return
 	}
-	f := m.inspectorFrame(l.insp.w, l.insp.h)
+	f := m.frameOf(l.insp.w, l.insp.h, t, info, at)
 	if f.info != nil {
 		return
 	}
