@@ -14,9 +14,18 @@ type keptMsg struct {
 	received int64
 	dataLen  uint32
 	size     int32  // the payload's size on the wire
-	span     uint32 // the payload's index in its class
+	span     uint32 // the payload's index in its class (see class)
 	extra    uint32 // index + 1 in the tree's extras, 0 for none
-	class    uint8  // the payload's class in the payload slab
+}
+
+// class is the payload's class in the payload slab, which its kept length
+// decides: not kept, it would pad the slot to 40 bytes instead of 32.
+func (k *keptMsg) class() uint8 {
+	if k.dataLen > payloadSmallMax {
+		return payloadBig
+	}
+	c, _ := payloadClass(int(k.dataLen))
+	return c
 }
 
 // keptExtra is what most messages do not have.
@@ -82,7 +91,7 @@ func (t *Tree) at(h *history, i int, subject string) Message {
 	k := t.slot(h, (int(h.head)+i)%h.slots())
 	m := Message{Seq: k.seq, Received: k.received, Subject: subject, Size: int(k.size)}
 	if k.dataLen > 0 {
-		m.Data = slices.Clone(t.payload(k.class, k.span, int(k.dataLen)))
+		m.Data = slices.Clone(t.payload(k.class(), k.span, int(k.dataLen)))
 	}
 	if k.extra != 0 {
 		x := &t.extras[k.extra-1]
@@ -181,22 +190,22 @@ func extraBytes(m *Message) int64 {
 // budget: the payload's span and the extras.
 func (t *Tree) setKept(k *keptMsg, m *Message, hist uint32, slot int) int64 {
 	data, sum := cutPayload(m, t.opts.MaxPayload)
-	reuse := k.dataLen > 0 && k.class != payloadBig && len(data) > 0 && len(data) <= payloadSmallMax
+	reuse := k.dataLen > 0 && k.dataLen <= payloadSmallMax && len(data) > 0 && len(data) <= payloadSmallMax
 	if reuse {
-		if c, _ := payloadClass(len(data)); c != k.class {
+		if c, _ := payloadClass(len(data)); c != k.class() {
 			reuse = false
 		}
 	}
 	if !reuse && k.dataLen > 0 {
-		t.freePayload(k.class, k.span)
+		t.freePayload(k.class(), k.span)
 	}
 	t.freeExtra(k)
-	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size), span: k.span, class: k.class}
+	*k = keptMsg{seq: m.Seq, received: m.Received, dataLen: uint32(len(data)), size: int32(m.Size), span: k.span}
 	switch {
 	case reuse:
-		copy(t.payload(k.class, k.span, len(data)), data)
+		copy(t.payload(k.class(), k.span, len(data)), data)
 	case len(data) > 0:
-		k.class, k.span = t.storePayload(data, hist, slot)
+		_, k.span = t.storePayload(data, hist, slot)
 	}
 	cost := payloadCost(len(data))
 	if m.Reply != "" || m.Via != "" || len(m.Header) > 0 || sum != 0 {
@@ -242,7 +251,7 @@ func (t *Tree) extrasSlack() int64 {
 func (t *Tree) dropKept(k *keptMsg) int64 {
 	c := t.cost(k)
 	if k.dataLen > 0 {
-		t.freePayload(k.class, k.span)
+		t.freePayload(k.class(), k.span)
 	}
 	t.freeExtra(k)
 	*k = keptMsg{}

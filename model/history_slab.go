@@ -233,7 +233,7 @@ func (t *Tree) freePayload(c uint8, i uint32) {
 // put in order).
 func (t *Tree) moveOwner(k *keptMsg, hist uint32, slot int) {
 	if k.dataLen > 0 {
-		t.payloads.setOwner(k.class, k.span, uint64(hist)<<16|uint64(slot))
+		t.payloads.setOwner(k.class(), k.span, uint64(hist)<<16|uint64(slot))
 	}
 }
 

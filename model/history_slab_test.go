@@ -26,8 +26,8 @@ func checkPayloadOwners(t *testing.T, tr *Tree) {
 				t.Fatalf("class %d span %d: owner history %d of %d", c, i, h, tr.hists.used)
 			}
 			k := tr.slot(tr.hists.at(h), int(o&0xffff))
-			if k.dataLen == 0 || int(k.class) != c || int(k.span) != i {
-				t.Fatalf("class %d span %d: its owner's message names class %d span %d (%d bytes)", c, i, k.class, k.span, k.dataLen)
+			if k.dataLen == 0 || int(k.class()) != c || int(k.span) != i {
+				t.Fatalf("class %d span %d: its owner's message names class %d span %d (%d bytes)", c, i, k.class(), k.span, k.dataLen)
 			}
 		}
 	}

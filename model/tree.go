@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -69,13 +70,18 @@ type Tree struct {
 	// by index; extrasFree lists the free entries.
 	extras     []keptExtra
 	extrasFree []uint32
-	lruHead    *history // subject with the least recently kept message
-	lruTail    *history
-	structure  uint64 // bumped whenever nodes are added or removed
-	maxNodes   int
-	leaves     leafCache
-	reserved   int64 // the budget others (filter panes) hold; see Reserve
-	pruner     pruner
+	// hot holds the rate counts of nodes too busy for uint16 ones (see
+	// rateAdd); hotFree lists its free entries.
+	hot       []hotRate
+	hotFree   []uint32
+	subjBuf   []byte   // scratch for a pruned leaf's subject
+	lruHead   *history // subject with the least recently kept message
+	lruTail   *history
+	structure uint64 // bumped whenever nodes are added or removed
+	maxNodes  int
+	leaves    leafCache
+	reserved  int64 // the budget others (filter panes) hold; see Reserve
+	pruner    pruner
 	// pinned is how many removed nodes the orders still hold (the sum of
 	// their gone): their slots are not reused until compacted.
 	pinned int
@@ -189,7 +195,7 @@ func (t *Tree) MemoryUsed() int64 {
 func (t *Tree) structureBytes() int64 {
 	root := int64(max(cap(t.branches.at(t.nodes.at(rootID).branch).order)-freeRoots, 0)) * 4
 	return int64(t.nodes.held()-1)*int64(nodeCost) + t.branches.bytes() + t.extra + root +
-		t.names.heldBytes() + t.index.bytes() + t.leaves.bytes()
+		t.names.heldBytes() + t.index.bytes() + t.leaves.bytes() + t.hotBytes()
 }
 
 // Apply accounts one message: counters, bytes and rates on every node of its
@@ -217,17 +223,24 @@ func (t *Tree) apply(m *Message, wireBytes int) {
 		n := t.nodes.at(id)
 		n.msgs++
 		n.bytes += wire
-		n.rate.add(n.lastSec(), sec, 1) // before lastSeen moves: it is the rate's newest second
+		t.rateAdd(n, sec) // before lastSeen moves: it is the rate's newest second
 		if m.Received > n.lastSeen {
 			n.lastSeen = m.Received
 		}
 		id = n.parent
 	}
 	n := t.nodes.at(leaf)
-	if n.own == 0 {
-		t.subjects++
+	if n.branch == 0 {
+		// A leaf's own messages are its msgs, counted above.
+		if n.msgs == 1 {
+			t.subjects++
+		}
+	} else {
+		b := t.branches.at(n.branch)
+		if b.own++; b.own == 1 {
+			t.subjects++
+		}
 	}
-	n.own++
 	t.keep(leaf, m)
 }
 
@@ -261,6 +274,8 @@ func (t *Tree) add(parent uint32, tok string) uint32 {
 	}
 	if p.branch == 0 {
 		p.branch = t.branches.alloc()
+		// Its messages so far were all its own.
+		t.branches.at(p.branch).own = p.msgs
 	}
 	b := t.branches.at(p.branch)
 	c := cap(b.order)
@@ -331,6 +346,12 @@ func (t *Tree) find(subject string) uint32 {
 // names on the path: nodes do not keep it, so a 10,000-token subject costs
 // 10,000 tokens, not 10,000 prefixes of itself.
 func (t *Tree) subject(id uint32) string {
+	b := t.appendSubject(nil, id)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
+}
+
+// appendSubject appends id's subject to dst.
+func (t *Tree) appendSubject(dst []byte, id uint32) []byte {
 	size := -1
 	for p := id; p != rootID; {
 		n := t.nodes.at(p)
@@ -338,9 +359,11 @@ func (t *Tree) subject(id uint32) string {
 		p = n.parent
 	}
 	if size < 0 {
-		return ""
+		return dst
 	}
-	b := make([]byte, size)
+	dst = slices.Grow(dst, size)
+	b := dst[len(dst) : len(dst)+size]
+	total := size
 	for p := id; p != rootID; {
 		n := t.nodes.at(p)
 		name := t.name(n)
@@ -352,7 +375,7 @@ func (t *Tree) subject(id uint32) string {
 		}
 		p = n.parent
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is never written again
+	return dst[:len(dst)+total]
 }
 
 // is reports whether id's subject is subj, without building it.

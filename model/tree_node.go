@@ -86,7 +86,7 @@ func (n Node) Bytes() uint64 {
 // Own counts messages published on exactly this subject.
 func (n Node) Own() uint64 {
 	if p := n.get(); p != nil {
-		return p.own
+		return n.t.own(p)
 	}
 	return 0
 }
@@ -179,7 +179,8 @@ func (n Node) Rate(now, since int64) float64 {
 	if p == nil {
 		return 0
 	}
-	return p.rate.rate(p.lastSec(), now, since)
+	c := n.t.counts(p)
+	return c.rate(p.lastSec(), now, since)
 }
 
 // Spark fills out with per-second message counts of the last complete
@@ -190,7 +191,8 @@ func (n Node) Spark(now int64, out []float64) {
 		clear(out)
 		return
 	}
-	p.rate.spark(p.lastSec(), now, out)
+	c := n.t.counts(p)
+	c.spark(p.lastSec(), now, out)
 }
 
 // branch is what only inner nodes need: the children's display order, as
@@ -204,7 +206,10 @@ type branch struct {
 	// is read (live).
 	gone, scan int32
 	dirty      bool
-	sortGen    uint64 // the view's sort generation order was sorted in
+	// own counts the messages on exactly the node's subject (a leaf's are
+	// its msgs: see Tree.own).
+	own     uint64
+	sortGen uint64 // the view's sort generation order was sorted in
 }
 
 // branchCost is what a branch costs: its slot in the slab.

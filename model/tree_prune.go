@@ -181,23 +181,36 @@ func (t *Tree) removeLeaf(id uint32) {
 	}
 	name := t.name(n)
 	t.index.remove(id, t.index.hash(n.parent, name))
-	if n.own > 0 {
+	if t.own(n) > 0 {
 		t.subjects--
 		// Only a node with messages of its own was ever cached (Apply
-		// caches the leaf it counts), and forget builds the subject.
-		t.leaves.forget(id, t.subject(id))
+		// caches the leaf it counts).
+		t.subjBuf = t.appendSubject(t.subjBuf[:0], id)
+		t.leaves.forget(id, t.subjBuf)
 	}
+	if n.branch != 0 {
+		// A leaf whose children were pruned: its branch kept its own count.
+		t.releaseBranch(n)
+	}
+	t.cool(n)
 	parent := n.parent // dropChild may free n's slot, which reuses parent
 	t.freeName(n)
 	t.nodes.release(n)
 	t.pinned++
 	p := t.nodes.at(parent)
 	b := t.branches.at(p.branch)
-	if t.dropChild(b) && parent != rootID {
-		t.extra -= int64(cap(b.order)) * 4
-		t.branches.release(p.branch)
-		p.branch = 0
+	// The branch of a node left without children goes, unless it keeps
+	// the node's own count apart from its pruned children's (msgs).
+	if t.dropChild(b) && parent != rootID && b.own == p.msgs {
+		t.releaseBranch(p)
 	}
+}
+
+// releaseBranch gives n's branch, which has no live child, back.
+func (t *Tree) releaseBranch(n *node) {
+	t.extra -= int64(cap(t.branches.at(n.branch).order)) * 4
+	t.branches.release(n.branch)
+	n.branch = 0
 }
 
 // dropChild counts one of b's children as removed and compacts a few

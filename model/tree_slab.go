@@ -14,9 +14,12 @@ import (
 // node), its branch (the tree's branch slab), its history (the history
 // slab), and its name (inline when short, else in the name slab).
 type node struct {
-	msgs, bytes, own uint64
-	lastSeen         int64
-	rate             rateCounts // its newest second is lastSeen's
+	msgs, bytes uint64
+	lastSeen    int64
+	// rate counts messages by second, its newest second lastSeen's; once
+	// a second's count would pass a uint16 (flagHotRate) the counts live in
+	// the tree's hot table and rate holds their index (see Tree.rateAdd).
+	rate rateArr[uint16]
 	// parent is the parent's id (0: a root token; the root itself has
 	// none). On the free list it links to the next free slot.
 	parent uint32
@@ -46,7 +49,8 @@ const nodeCost = int(unsafe.Sizeof(node{}))
 const nameInline = 8
 
 const (
-	nameLenMask  = 1<<28 - 1
+	nameLenMask  = 1<<27 - 1
+	flagHotRate  = 1 << 27 // the rate counts are in the tree's hot table
 	flagExpanded = 1 << 28 // the tree view shows its children
 	flagNoise    = 1 << 29 // under _INBOX or a $-prefixed root
 	flagRemoved  = 1 << 30 // pruned; gen was bumped
@@ -471,8 +475,8 @@ func (c *leafCache) put(h uint64, id uint32, subjects int) {
 
 // forget drops id, whose subject is subj, being pruned, so the cache never
 // finds a reused slot under its old subject.
-func (c *leafCache) forget(id uint32, subj string) {
-	h := maphash.String(c.seed, subj)
+func (c *leafCache) forget(id uint32, subj []byte) {
+	h := maphash.Bytes(c.seed, subj)
 	b := c.slots[(h&c.mask)*2:][:2]
 	for i := range b {
 		if b[i].id == id {

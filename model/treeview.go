@@ -249,7 +249,7 @@ func (v *TreeView) sortNodes(ids []uint32, now int64) {
 	switch v.Sort.Key() {
 	case SortRate:
 		since := t.since
-		rate := func(id uint32) float64 { n := t.nodes.at(id); return n.rate.rate(n.lastSec(), now, since) }
+		rate := func(id uint32) float64 { n := t.nodes.at(id); c := t.counts(n); return c.rate(n.lastSec(), now, since) }
 		by = func(a, b uint32) int { return cmp.Compare(rate(a), rate(b)) }
 	case SortCount:
 		by = func(a, b uint32) int { return cmp.Compare(t.nodes.at(a).msgs, t.nodes.at(b).msgs) }

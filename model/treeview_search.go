@@ -292,7 +292,7 @@ func (s *subjectSearch) anyBelow(n uint32) bool {
 // children's counts stay in msgs, so msgs > own alone is not enough.)
 func (t *Tree) branchy(id uint32) bool {
 	n := t.nodes.at(id)
-	return n.msgs != n.own && t.hasChildren(n)
+	return n.msgs != t.own(n) && t.hasChildren(n)
 }
 
 // hasPrefix is strings.HasPrefix, ignoring ASCII case when fold (prefix is
