@@ -21,7 +21,8 @@ import (
 // over 100k subjects lost 82k there at a load average of 6 on 2 cores).
 // The flight recorder keeps the last minute of moderate traffic (500
 // msg/s of 200 bytes in 7 MiB), or the last second of a flood. The tree
-// and the panes get the rest: about 60% of the budget at 256 MiB.
+// and the panes get the rest: about two thirds of the budget at 256 MiB
+// (171 MiB).
 const (
 	storeShare, minStore, maxStore       = 7, 2 << 20, 64 << 20
 	pendingShare, minPending, maxPending = 16, 1 << 20, 32 << 20

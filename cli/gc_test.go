@@ -17,10 +17,10 @@ func TestExplorerGCPercent(t *testing.T) {
 		{0, 256 * mib, maxGCPercent},          // no heap yet
 		{10 * mib, 256 * mib, maxGCPercent},   // far below: capped
 		{125 * mib, 256 * mib, 100},           // heap goal 251 MiB: 320 MiB resident, less the runtime
-		{226 * mib, 256 * mib, MinGCPercent},  // the floor is reached below the budget
+		{240 * mib, 256 * mib, MinGCPercent},  // the floor is reached below the budget
 		{256 * mib, 256 * mib, MinGCPercent},  // full
 		{300 * mib, 256 * mib, MinGCPercent},  // headroom 20%: the floor wins
-		{1024 * mib, 256 * mib, MinGCPercent}, // an undercounting budget: still 25%, never a loop
+		{1024 * mib, 256 * mib, MinGCPercent}, // an undercounting budget: still 10%, never a loop
 	} {
 		if got := ExplorerGCPercent(tc.live, tc.budget); got != tc.want {
 			t.Errorf("ExplorerGCPercent(%d MiB, %d MiB) = %d, want %d", tc.live/mib, tc.budget/mib, got, tc.want)
