@@ -5,7 +5,7 @@ import (
 	"unsafe"
 )
 
-// keptMsg is one kept message as the tree stores it: 40 bytes and no
+// keptMsg is one kept message as the tree stores it: 32 bytes and no
 // pointer, where a Message is 104 bytes and five. The payload is a span of
 // the payload slab (named by class and index), the rarely used reply,
 // headers and Via an entry of the tree's extras; the subject is the node's.
@@ -40,24 +40,20 @@ type keptExtra struct {
 // keptExtraCost is what a keptExtra costs the heap before its strings.
 const keptExtraCost = int64(unsafe.Sizeof(keptExtra{}))
 
-// history is a ring of the newest messages on one subject, linked into the
-// tree's least-recently-kept list so the budget evicts idle subjects first.
-// Histories live in the tree's history slab. Slot 0 of the ring is inline
+// history is a ring of the newest messages on one subject. Histories live
+// in the tree's history slab, where the budget's evictor finds the idle
+// ones (see victim): no list links them. Slot 0 of the ring is inline
 // (first): a subject keeping one message costs one history slot; deeper
 // rings put slots 1.. in a span of the ring slab (keptMsgs as bytes: they
 // hold no pointer). A history holds no pointer either, so the history
 // slab's chunks are noscan too.
 type history struct {
-	first keptMsg
-	// prev and next are the neighbours in the least-recently-kept list, as
-	// slab ids + 1 (0: none).
-	prev, next uint32
-	id         uint32
-	node       uint32 // the node whose history this is
-	ring       uint32 // slots 1.. : index of the span in the ring slab
-	head, n    uint16
-	ringLen    uint16 // slots in the ring span, 0 when there is none
-	ringClass  uint8  // the ring span's class
+	first     keptMsg
+	node      uint32 // the node whose history this is
+	ring      uint32 // slots 1.. : index of the span in the ring slab
+	head, n   uint16
+	ringLen   uint16 // slots in the ring span, 0 when there is none
+	ringClass uint8  // the ring span's class
 }
 
 // keptCost is what a history costs the budget, counted while the subject
@@ -273,20 +269,22 @@ func (t *Tree) cost(k *keptMsg) int64 {
 func (t *Tree) keep(id uint32, m *Message) {
 	n := t.nodes.at(id)
 	if n.hist == 0 {
-		n.hist = t.hists.alloc(id).id + 1
+		n.hist = t.hists.alloc(id) + 1
 		t.kept += keptCost
 	}
-	h := t.hists.at(n.hist - 1)
+	hid := n.hist - 1
+	h := t.hists.at(hid)
 	var cost int64
 	switch size := h.slots(); {
 	case int(h.n) < size:
 		i := (int(h.head) + int(h.n)) % size
-		cost = t.setKept(t.slot(h, i), m, h.id, i)
+		cost = t.setKept(t.slot(h, i), m, hid, i)
 		h.n++
 	case size < t.opts.HistoryDepth && t.roomToGrow(id, m):
 		// Still growing: put the ring in order first so the new slot lands
 		// last. Growing is rare (a ring grows to its depth once).
-		h = t.hists.at(n.hist - 1) // evicting may have moved it
+		hid = n.hist - 1 // evicting may have moved it
+		h = t.hists.at(hid)
 		if h.head != 0 {
 			ring := make([]keptMsg, size)
 			for i := range ring {
@@ -294,34 +292,36 @@ func (t *Tree) keep(id uint32, m *Message) {
 			}
 			for i := range ring {
 				*t.slot(h, i) = ring[i]
-				t.moveOwner(&ring[i], h.id, i)
+				t.moveOwner(&ring[i], hid, i)
 			}
 			h.head = 0
 		}
-		t.growRing(h)
-		cost = t.setKept(t.slot(h, size), m, h.id, size)
+		t.growRing(h, hid)
+		cost = t.setKept(t.slot(h, size), m, hid, size)
 		h.n++
 	default:
-		h = t.hists.at(n.hist - 1) // roomToGrow may have evicted
+		hid = n.hist - 1 // roomToGrow may have evicted
+		h = t.hists.at(hid)
 		if size < t.opts.HistoryDepth {
 			t.Evicted++ // the budget did not let the ring grow: its oldest goes
 		}
 		old := t.slot(h, int(h.head))
 		t.kept -= t.cost(old)
-		cost = t.setKept(old, m, h.id, int(h.head))
+		cost = t.setKept(old, m, hid, int(h.head))
 		h.head = uint16((int(h.head) + 1) % size)
 	}
 	t.kept += cost
-	t.touch(h)
-	// Evict least recently kept subjects first, then n's own older messages:
+	// Evict the idlest other subjects first, then n's own older messages:
 	// only the message just kept may leave the tree over budget. Evicting
 	// may move n's history in the slab: read n.hist afresh.
 	for t.MemoryUsed()+t.reserved > t.opts.MaxMemory {
-		old := t.lruHead
-		if old == nil || (old.node == id && old.n <= 1) {
-			break
+		v, ok := t.victim(id)
+		if !ok {
+			if v = n.hist - 1; t.hists.at(v).n <= 1 {
+				break
+			}
 		}
-		t.evictOldest(old)
+		t.evictOldest(v)
 	}
 }
 
@@ -332,25 +332,25 @@ func (t *Tree) keep(id uint32, m *Message) {
 // not shrink the ring).
 func (t *Tree) roomToGrow(id uint32, m *Message) bool {
 	h := t.hists.at(t.nodes.at(id).hist - 1)
-	t.touch(h) // the others go first
 	need := payloadCost(min(len(m.Data), t.opts.MaxPayload))
 	if int(h.ringLen) == t.ringCap(h) {
 		want := min(max(2*int(h.ringLen), 1), t.opts.HistoryDepth-1)
 		need += payloadCost(want*keptSize) - t.ringBytes(h)
 	}
 	for t.MemoryUsed()+t.reserved+need > t.opts.MaxMemory {
-		old := t.lruHead
-		if old == nil || old.node == id {
+		v, ok := t.victim(id)
+		if !ok {
 			return false
 		}
-		t.evictOldest(old)
+		t.evictOldest(v)
 	}
 	return true
 }
 
-// evictOldest drops the oldest kept message of h, freeing the history when
-// it is empty (which moves another history into h's slot).
-func (t *Tree) evictOldest(h *history) {
+// evictOldest drops the oldest kept message of history hid, freeing the
+// history when it is empty (which moves another history into its slot).
+func (t *Tree) evictOldest(hid uint32) {
+	h := t.hists.at(hid)
 	if h.n > 0 {
 		t.kept -= t.dropKept(t.slot(h, int(h.head)))
 		h.head = uint16((int(h.head) + 1) % h.slots())
@@ -358,51 +358,13 @@ func (t *Tree) evictOldest(h *history) {
 		t.Evicted++
 	}
 	if h.n == 0 {
-		t.unlink(h)
 		t.nodes.at(h.node).hist = 0
-		t.releaseHist(h)
+		t.releaseHist(hid)
 	}
 }
 
-// touch moves h to the most-recently-kept end of the list.
-func (t *Tree) touch(h *history) {
-	if t.lruTail == h {
-		return
-	}
-	t.unlink(h)
-	if tail := t.lruTail; tail != nil {
-		tail.next = h.id + 1
-		h.prev = tail.id + 1
-	}
-	t.lruTail = h
-	if t.lruHead == nil {
-		t.lruHead = h
-	}
-}
-
-func (t *Tree) unlink(h *history) {
-	var prev, next *history
-	if h.prev != 0 {
-		prev = t.hists.at(h.prev - 1)
-	}
-	if h.next != 0 {
-		next = t.hists.at(h.next - 1)
-	}
-	if prev != nil {
-		prev.next = h.next
-	} else if t.lruHead == h {
-		t.lruHead = next
-	}
-	if next != nil {
-		next.prev = h.prev
-	} else if t.lruTail == h {
-		t.lruTail = prev
-	}
-	h.prev, h.next = 0, 0
-}
-
-// histChunk is how many histories the slab allocates at once: 72 KiB,
-// nine whole pages (512 took 4.5 pages, rounded up to 5: 11% unused).
+// histChunk is how many histories the slab allocates at once: 48 KiB,
+// twelve whole pages.
 const histChunk = 1024
 
 // histSlab holds every history, densely: releasing one moves the last into
@@ -417,15 +379,14 @@ type histSlab struct {
 func (s *histSlab) at(id uint32) *history { return &s.chunks[id/histChunk][id%histChunk] }
 
 // alloc returns an empty history for node id.
-func (s *histSlab) alloc(node uint32) *history {
+func (s *histSlab) alloc(node uint32) uint32 {
 	if s.used == len(s.chunks)*histChunk {
 		s.chunks = append(s.chunks, make([]history, histChunk))
 	}
 	id := uint32(s.used)
 	s.used++
-	h := s.at(id)
-	*h = history{node: node, id: id}
-	return h
+	*s.at(id) = history{node: node}
+	return id
 }
 
 // releaseHist frees h, unlinked, and its ring span, by moving the slab's
@@ -433,8 +394,9 @@ func (s *histSlab) alloc(node uint32) *history {
 // index, the list's ends, its neighbours' links, the owner entries of its
 // payloads and ring span) follows it. Callers must not hold a *history
 // across it.
-func (t *Tree) releaseHist(h *history) {
+func (t *Tree) releaseHist(id uint32) {
 	s := &t.hists
+	h := s.at(id)
 	t.kept -= keptCost + t.ringBytes(h)
 	if h.ringLen > 0 {
 		t.freeRing(h) // first: the ring moved into its place may be last's
@@ -442,25 +404,13 @@ func (t *Tree) releaseHist(h *history) {
 	}
 	last := s.at(uint32(s.used - 1))
 	if last != h {
-		id := h.id
 		*h = *last
-		h.id = id
 		t.nodes.at(h.node).hist = id + 1
 		if h.ringLen > 0 {
 			t.rings.setOwner(h.ringClass, h.ring, uint64(id))
 		}
 		for i := range h.slots() {
 			t.moveOwner(t.slot(h, i), id, i)
-		}
-		if h.prev != 0 {
-			s.at(h.prev - 1).next = id + 1
-		} else if t.lruHead == last {
-			t.lruHead = h
-		}
-		if h.next != 0 {
-			s.at(h.next - 1).prev = id + 1
-		} else if t.lruTail == last {
-			t.lruTail = h
 		}
 	}
 	*last = history{}

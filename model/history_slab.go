@@ -266,7 +266,7 @@ func (t *Tree) ringCap(h *history) int {
 
 // growRing makes room for one more slot in h's ring, moving it to a span
 // twice as large (up to the depth) when it is full.
-func (t *Tree) growRing(h *history) {
+func (t *Tree) growRing(h *history, hid uint32) {
 	if int(h.ringLen) < t.ringCap(h) {
 		h.ringLen++
 		*t.slot(h, int(h.ringLen)) = keptMsg{}
@@ -275,7 +275,7 @@ func (t *Tree) growRing(h *history) {
 	t.kept -= t.ringBytes(h)
 	defer func() { t.kept += t.ringBytes(h) }()
 	want := min(max(2*int(h.ringLen), 1), t.opts.HistoryDepth-1)
-	c, i := t.rings.alloc(want*keptSize, uint64(h.id))
+	c, i := t.rings.alloc(want*keptSize, uint64(hid))
 	if h.ringLen > 0 {
 		copy(t.rings.bytes(c, i, int(h.ringLen)*keptSize), t.rings.bytes(h.ringClass, h.ring, int(h.ringLen)*keptSize))
 		t.freeRing(h)

@@ -75,8 +75,7 @@ type Tree struct {
 	hot       []hotRate
 	hotFree   []uint32
 	subjBuf   []byte   // scratch for a pruned leaf's subject
-	lruHead   *history // subject with the least recently kept message
-	lruTail   *history
+	evictor   evictor
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
 	leaves    leafCache

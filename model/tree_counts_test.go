@@ -1,13 +1,14 @@
 package model
 
 import (
+	"strconv"
 	"testing"
 	"unsafe"
 )
 
 // TestTreeNodeSize: a node is 80 bytes (issue 11's 160 per subject
 // includes its share of the index, the order and the leaf cache), a kept
-// message 32 and a history, which holds the first, 64.
+// message 32 and a history, which holds the first, 48.
 func TestTreeNodeSize(t *testing.T) {
 	if s := unsafe.Sizeof(node{}); s != 80 {
 		t.Fatalf("node is %d bytes, want 80", s)
@@ -15,8 +16,8 @@ func TestTreeNodeSize(t *testing.T) {
 	if s := unsafe.Sizeof(keptMsg{}); s != 32 {
 		t.Fatalf("keptMsg is %d bytes, want 32", s)
 	}
-	if s := unsafe.Sizeof(history{}); s != 64 {
-		t.Fatalf("history is %d bytes, want 64", s)
+	if s := unsafe.Sizeof(history{}); s != 48 {
+		t.Fatalf("history is %d bytes, want 48", s)
 	}
 }
 
@@ -111,4 +112,49 @@ func TestTreeOwnApart(t *testing.T) {
 		t.Fatalf("b and b.y pruned: %d branches held, want %d", got, branches-1)
 	}
 	checkTreeRecount(t, tr)
+}
+
+// TestTreeEvictIdleFirst: over exactVictims histories the evictor is
+// approximate, but what it evicts is the idle: a flood of new subjects
+// into a full budget leaves the newest subjects' messages and a busy
+// subject's, and evicts the oldest ones'.
+func TestTreeEvictIdleFirst(t *testing.T) {
+	tr := NewTree(TreeOptions{MaxMemory: 1 << 20, HistoryDepth: 1}, treeT0)
+	const n = 6000
+	payload := string(make([]byte, 100))
+	at := treeT0
+	for i := range n {
+		at += 1e6
+		tr.Apply(tmsg("s"+strconv.Itoa(i), at, payload))
+		if i%10 == 0 {
+			tr.Apply(tmsg("busy", at, payload))
+		}
+	}
+	if tr.Pruned != 0 || tr.Evicted == 0 || tr.hists.used <= 4*exactVictims {
+		t.Fatalf("setup: pruned %d, evicted %d, %d histories: want evictions only, over %d histories",
+			tr.Pruned, tr.Evicted, tr.hists.used, 4*exactVictims)
+	}
+	if tr.Find("busy").HistoryLen() != 1 {
+		t.Fatalf("the busy subject lost its message")
+	}
+	kept := tr.hists.used - 1
+	oldest, newest := 0, 0
+	for i := range n {
+		if tr.Find("s"+strconv.Itoa(i)).HistoryLen() == 0 {
+			continue
+		}
+		switch {
+		case i < n-kept:
+			oldest++ // older than the kept count: exact LRU would have evicted it
+		case i >= n-kept/2:
+			newest++
+		}
+	}
+	// Exact LRU keeps the newest `kept`; the approximation keeps at most
+	// an eighth (evictQuantile) of its choice elsewhere.
+	if oldest > kept/evictQuantile || newest < kept/2-kept/evictQuantile {
+		t.Fatalf("%d kept: %d of them older than exact LRU keeps (want ≤ %d), %d of the newest %d kept",
+			kept, oldest, kept/evictQuantile, newest, kept/2)
+	}
+	t.Logf("%d histories kept, %d older than exact LRU would keep, %d of the newest half", kept, oldest, newest)
 }

@@ -79,8 +79,8 @@ func BenchmarkTreeGCIdle(b *testing.B) {
 
 // dropKept evicts every kept message, leaving the structure.
 func dropKept(t *Tree) {
-	for t.lruHead != nil {
-		t.evictOldest(t.lruHead)
+	for t.hists.used > 0 {
+		t.evictOldest(0)
 	}
 }
 

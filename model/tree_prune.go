@@ -177,7 +177,7 @@ func (t *Tree) pruneUp(id uint32, threshold int64, budget int) int {
 func (t *Tree) removeLeaf(id uint32) {
 	n := t.nodes.at(id)
 	for n.hist != 0 {
-		t.evictOldest(t.hists.at(n.hist - 1))
+		t.evictOldest(n.hist - 1)
 	}
 	name := t.name(n)
 	t.index.remove(id, t.index.hash(n.parent, name))

@@ -256,7 +256,7 @@ func TestTreeNoise(t *testing.T) {
 // count adds up exactly: the tree's total, the sum over roots, and each
 // node's own count plus its children's.
 func TestTreeTotalProperty(t *testing.T) {
-	for _, budget := range []int64{0, 1 << 20} { // default, and one that evicts but never prunes
+	for _, budget := range []int64{0, 3 << 18} { // default, and one that evicts but never prunes
 		t.Run(fmt.Sprint("budget ", budget), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(5, 6))
 			tokens := []string{"a", "b", "c", "1", "2", "10", "_INBOX", "$SYS", ""}

@@ -1,0 +1,108 @@
+package model
+
+import (
+	"math"
+	"slices"
+)
+
+// The budget evicts the idlest subjects' messages first: those whose
+// newest kept message is the oldest. While the tree keeps few histories
+// the evictor finds the idlest exactly (a scan of them all); beyond, it
+// works as the prune does (tree_prune.go), with no list threading the
+// histories (a doubly linked list cost 12 bytes a subject and two random
+// writes a message to keep it in order): a hand sweeps the history slab
+// and takes each history whose newest message is at or below a threshold,
+// the 1/evictQuantile quantile of a sample of evictSample histories,
+// drawn afresh every evictRefresh victims. A history stays the victim
+// until it is empty (the hand does not move on while it is taken), so an
+// idle subject loses all its messages before a busier one loses any.
+const (
+	// exactVictims is how many histories the evictor scans whole.
+	exactVictims = 256
+	evictSample  = 128
+	// evictQuantile: the threshold is the 1/evictQuantile quantile.
+	evictQuantile = 8
+	// evictRefresh is how many victims one threshold picks.
+	evictRefresh = 64
+	// evictScan is the most slots the hand passes looking for a victim
+	// under the threshold before it takes any.
+	evictScan = 4096
+)
+
+// evictor is the eviction's state between victims.
+type evictor struct {
+	hand      int    // next history slot the hand looks at
+	threshold int64  // newest-message time at or below which a history goes
+	picked    int    // victims picked under the threshold
+	rng       uint64 // splitmix64 state for the sample
+	sample    []int64
+}
+
+// newest is the receive time of h's newest kept message (MinInt64 when
+// it keeps none: it goes first).
+func (t *Tree) newest(h *history) int64 {
+	if h.n == 0 {
+		return math.MinInt64
+	}
+	return t.slot(h, (int(h.head)+int(h.n)-1)%h.slots()).received
+}
+
+// victim returns the history whose oldest message the budget evicts next:
+// the idlest one not node skip's. False when skip's is the only one.
+func (t *Tree) victim(skip uint32) (uint32, bool) {
+	s := &t.hists
+	if s.used <= exactVictims {
+		best, at := -1, int64(math.MaxInt64)
+		for i := range s.used {
+			if h := s.at(uint32(i)); h.node != skip {
+				if r := t.newest(h); best < 0 || r < at {
+					best, at = i, r
+				}
+			}
+		}
+		return uint32(best), best >= 0
+	}
+	e := &t.evictor
+	if e.picked == 0 {
+		e.threshold = t.evictThreshold(skip)
+	}
+	for range 2 {
+		for range evictScan {
+			if e.hand >= s.used {
+				e.hand = 0
+			}
+			if h := s.at(uint32(e.hand)); h.node != skip && t.newest(h) <= e.threshold {
+				e.picked = (e.picked + 1) % evictRefresh
+				return uint32(e.hand), true
+			}
+			e.hand++
+		}
+		// Nothing under the threshold where the hand looked (a skewed
+		// sample): any history will do, so the budget holds.
+		e.threshold = math.MaxInt64
+	}
+	return 0, false // unreachable: over 256 histories, one is not skip's
+}
+
+// evictThreshold samples histories at random slots and returns the
+// newest-message time at or below which one counts as idle.
+func (t *Tree) evictThreshold(skip uint32) int64 {
+	e := &t.evictor
+	s := e.sample[:0]
+	for range evictSample {
+		e.rng += 0x9E3779B97F4A7C15
+		z := e.rng
+		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+		z = (z ^ z>>27) * 0x94D049BB133111EB
+		z ^= z >> 31
+		if h := t.hists.at(uint32(z % uint64(t.hists.used))); h.node != skip {
+			s = append(s, t.newest(h))
+		}
+	}
+	e.sample = s
+	if len(s) == 0 {
+		return math.MaxInt64
+	}
+	slices.Sort(s)
+	return s[len(s)/evictQuantile]
+}
