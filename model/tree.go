@@ -74,7 +74,7 @@ type Tree struct {
 	// rateAdd); hotFree lists its free entries.
 	hot       []hotRate
 	hotFree   []uint32
-	subjBuf   []byte   // scratch for a pruned leaf's subject
+	subjBuf   []byte // scratch for a pruned leaf's subject
 	evictor   evictor
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
