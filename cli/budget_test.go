@@ -201,3 +201,35 @@ func headerMem(t *testing.T, m *ui.Model) (held, budget int64) {
 	}
 	return v(g[1], g[2]), v(g[3], g[4])
 }
+
+// TestDefaultBudgetHolds1MSubjects: issue 11's target 3 — the subjects of
+// a 1M-subject flood of 16-byte messages (nats bench's "sub.N") fit in the
+// default budget's share for the tree, as natsx charges it against a real
+// session, each with its last message: nothing evicted, nothing pruned.
+func TestDefaultBudgetHolds1MSubjects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds 1M subjects")
+	}
+	srv := testkit.Server(t)
+	b := SplitBudget(256 << 20)
+	sess, err := engine.Open(BudgetSession(engine.SessionOptions{Conn: engine.ConnOptions{Servers: srv.ClientURL(), Name: "natsx"}}, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := ChargeBase(&b, sess); err != nil {
+		t.Fatal(err)
+	}
+	tr := model.NewTree(model.TreeOptions{MaxMemory: b.Tree}, time.Now().UnixNano())
+	payload := make([]byte, 16)
+	at := time.Now().UnixNano()
+	for i := range 1_000_000 {
+		tr.Apply(&model.Message{Subject: "sub." + strconv.Itoa(i), Received: at + int64(i)*200, Data: payload, Size: len(payload)})
+	}
+	t.Logf("tree share %.1f MiB (base %.1f), holds %.1f MiB: %d subjects, evicted %d, pruned %d",
+		mib(b.Tree), mib(b.Base), mib(tr.MemoryUsed()), tr.Subjects(), tr.Evicted, tr.Pruned)
+	if tr.Evicted != 0 || tr.Pruned != 0 || tr.Subjects() != 1_000_000 {
+		t.Fatalf("1M subjects in %.1f MiB: %d held, evicted %d, pruned %d; want all, none, none",
+			mib(b.Tree), tr.Subjects(), tr.Evicted, tr.Pruned)
+	}
+}
