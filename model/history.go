@@ -326,7 +326,7 @@ func (t *Tree) keep(id uint32, m *Message) {
 }
 
 // roomToGrow reports whether node id's full ring may grow a slot for m:
-// it evicts the least recently kept other subjects until the larger ring
+// it evicts the idlest other subjects (see victim) until the larger ring
 // and m fit the budget, and says no once only id's own history is left
 // (its ring then overwrites its oldest: evicting its own messages would
 // not shrink the ring).
