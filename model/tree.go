@@ -72,7 +72,7 @@ type Tree struct {
 	extrasFree []uint32
 	// hot holds the rate counts of nodes too busy for uint16 ones (see
 	// rateAdd); hotFree lists its free entries.
-	hot       []hotRate
+	hot       []rateCounts
 	hotFree   []uint32
 	subjBuf   []byte // scratch for a pruned leaf's subject
 	evictor   evictor

@@ -8,13 +8,8 @@ import "unsafe"
 // are uint16 until a second's count would overflow one, and then uint32
 // in the tree's hot table. Both keep a node at 80 bytes instead of 112.
 
-// hotRate is a node's rate counts in the hot table.
-type hotRate struct {
-	counts rateCounts
-}
-
 // hotRateCost is what a hot table entry costs.
-const hotRateCost = int64(unsafe.Sizeof(hotRate{}))
+const hotRateCost = int64(unsafe.Sizeof(rateCounts{}))
 
 // own is how many messages were published on exactly n's subject.
 func (t *Tree) own(n *node) uint64 {
@@ -35,7 +30,7 @@ func (t *Tree) rateAdd(n *node, sec int64) {
 		}
 		t.heat(n)
 	}
-	t.hot[n.hotIndex()].counts.add(n.lastSec(), sec, 1)
+	t.hot[n.hotIndex()].add(n.lastSec(), sec, 1)
 }
 
 // hotIndex is the hot table index a hot node keeps in its rate.
@@ -44,18 +39,15 @@ func (n *node) hotIndex() uint32 { return uint32(n.rate[0]) | uint32(n.rate[1])<
 // heat moves n's counts to the hot table. A node stays hot until it is
 // removed: at most one node in 65,536 messages a second ever gets hot.
 func (t *Tree) heat(n *node) {
-	var c rateCounts
-	for i, v := range n.rate {
-		c[i] = uint32(v)
-	}
+	c := t.counts(n)
 	var i uint32
 	if k := len(t.hotFree); k > 0 {
 		i = t.hotFree[k-1]
 		t.hotFree = t.hotFree[:k-1]
-		t.hot[i].counts = c
+		t.hot[i] = c
 	} else {
 		i = uint32(len(t.hot))
-		t.hot = append(t.hot, hotRate{counts: c})
+		t.hot = append(t.hot, c)
 	}
 	n.rate = rateArr[uint16]{uint16(i), uint16(i >> 16)}
 	n.set(flagHotRate, true)
@@ -72,7 +64,7 @@ func (t *Tree) cool(n *node) {
 // counts is n's rate counts.
 func (t *Tree) counts(n *node) rateCounts {
 	if n.has(flagHotRate) {
-		return t.hot[n.hotIndex()].counts
+		return t.hot[n.hotIndex()]
 	}
 	var c rateCounts
 	for i, v := range n.rate {
