@@ -87,8 +87,8 @@ func writeWho(w io.Writer, r *engine.WhoResult) error {
 	} else if !r.Partial() {
 		fmt.Fprintf(w, "nobody else is subscribed: a message published on %s now goes nowhere\n", s(r.Subject))
 	}
-	for _, q := range queueGroups(r.Subscribers) {
-		fmt.Fprintf(w, "queue group %s (account %s): each message goes to one of its %d members\n", s(q.name), s(q.account), q.members)
+	for _, q := range r.QueueGroups() {
+		fmt.Fprintf(w, "queue group %s (account %s): each message goes to one of its %d members\n", s(q.Name), s(q.Account), q.Members)
 	}
 	if r.OwnLeftOut > 0 {
 		fmt.Fprintf(w, "left out: %s of natsx's own\n", model.Plural(r.OwnLeftOut, "subscription", "subscriptions"))
@@ -97,36 +97,4 @@ func writeWho(w io.Writer, r *engine.WhoResult) error {
 		fmt.Fprintf(w, "partial: %s\n", s(p))
 	}
 	return nil
-}
-
-type queueGroup struct {
-	name, account string
-	members       int
-}
-
-// queueGroups lists the queue groups with more than one member, in the
-// order first seen: NATS delivers a message to one member of each group,
-// which a list of subscribers alone does not say.
-func queueGroups(subs []engine.Subscriber) []queueGroup {
-	var groups []queueGroup
-	index := map[[2]string]int{}
-	for _, sub := range subs {
-		if sub.Queue == "" {
-			continue
-		}
-		k := [2]string{sub.Account, sub.Queue}
-		if i, ok := index[k]; ok {
-			groups[i].members++
-			continue
-		}
-		index[k] = len(groups)
-		groups = append(groups, queueGroup{name: sub.Queue, account: sub.Account, members: 1})
-	}
-	out := groups[:0]
-	for _, g := range groups {
-		if g.members > 1 {
-			out = append(out, g)
-		}
-	}
-	return out
 }

@@ -11,61 +11,29 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"natsx/model"
 )
 
-// WhoSource is where an answer to "who gets this message" comes from; the
-// capability probe picks the best one the connection may use.
-type WhoSource string
+// WhoSource is where an answer to "who gets this message" comes from
+// (model.WhoSource).
+type WhoSource = model.WhoSource
 
+// The sources the capability probe chooses from.
 const (
-	// WhoEmbedded asks natsx's own broker in process: every account, exact.
-	WhoEmbedded WhoSource = "embedded"
-	// WhoSystem asks every server for its subscriptions (SUBSZ with a
-	// test subject) and joins them with CONNZ: needs the system account.
-	WhoSystem WhoSource = "sys"
-	// WhoAccount asks every server for the connections of the asker's
-	// account that are interested in the subject (CONNZ, which every
-	// account may send).
-	WhoAccount WhoSource = "acct"
-	// WhoNone means the servers answer no monitoring request (no system
-	// account configured, or the requests are denied).
-	WhoNone WhoSource = "none"
+	WhoEmbedded = model.WhoEmbedded
+	WhoSystem   = model.WhoSystem
+	WhoAccount  = model.WhoAccount
+	WhoNone     = model.WhoNone
 )
 
-// Subscriber is one subscription that would receive a message on the
-// subject. Every string comes from a server and is untrusted.
-type Subscriber struct {
-	Name     string `json:"name,omitempty"` // the client's connection name
-	Lang     string `json:"lang,omitempty"`
-	Version  string `json:"version,omitempty"`
-	CID      uint64 `json:"cid"`
-	Kind     string `json:"kind,omitempty"` // Client, Leafnode, or internal (JetStream, services)
-	Account  string `json:"account,omitempty"`
-	Server   string `json:"server"`
-	Pattern  string `json:"subscription"` // the subscription's subject, maybe with wildcards
-	Queue    string `json:"queue,omitempty"`
-	Msgs     int64  `json:"msgs"` // messages delivered to this subscription so far
-	ServerID string `json:"server_id,omitempty"`
-}
+// Subscriber is one subscription that would receive the message
+// (model.Subscriber: the UI shows it without importing engine).
+type Subscriber = model.Subscriber
 
-// WhoResult is the answer to "who gets a message on Subject", with where it
-// came from and what that source cannot see.
-type WhoResult struct {
-	Subject     string       `json:"subject"`
-	Source      WhoSource    `json:"source"`
-	Blind       string       `json:"cannot_see,omitempty"` // what the source cannot see; "" when exact
-	Subscribers []Subscriber `json:"subscribers"`
-	// OwnLeftOut counts natsx's own subscriptions that matched and are not
-	// listed (the tap's ">", its inboxes).
-	OwnLeftOut int      `json:"own_left_out"`
-	Servers    []string `json:"servers"` // the servers that answered
-	// Problems say why the answer may be partial: a server that did not
-	// answer, an error, a list cut at the limit. Empty when complete.
-	Problems []string `json:"problems,omitempty"`
-}
-
-// Partial reports whether the answer may miss subscribers.
-func (r *WhoResult) Partial() bool { return len(r.Problems) > 0 }
+// WhoResult is the answer to "who gets a message on Subject"
+// (model.WhoResult).
+type WhoResult = model.WhoResult
 
 // WhoOptions tune the questions.
 type WhoOptions struct {
