@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"natsx/engine"
 	"natsx/testkit"
@@ -126,5 +127,31 @@ func TestWriteWhoKindsAndProblems(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "goes nowhere") {
 		t.Fatalf("a partial answer must not claim nobody listens:\n%s", out.String())
+	}
+}
+
+// TestWhoCommandStreams: the streams that store the subject and the
+// consumers that take it are listed; with nobody subscribed the message is
+// said to be only stored.
+func TestWhoCommandStreams(t *testing.T) {
+	t.Parallel()
+	s := testkit.JetStreamServer(t)
+	js, _ := jetstream.New(testkit.Conn(t, s.ClientURL()))
+	ctx := t.Context()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.CreateOrUpdateConsumer(ctx, "ORDERS", jetstream.ConsumerConfig{Durable: "ship", FilterSubject: "orders.new"}); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"who", "-s", s.ClientURL(), "--timeout", "500ms", "orders.new"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"stream ORDERS (limits) stores it as orders.>; consumers: ship on orders.new (pull, 0 pending)",
+		"a message published on orders.new now is only stored"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -48,6 +49,9 @@ type WhoOptions struct {
 	// Own are natsx's connections besides the asking one whose
 	// subscriptions are left out (the session's tap).
 	Own []*nats.Conn
+	// Streams, when set, is asked which streams store the subject and
+	// which of their consumers take it (WhoStores).
+	Streams *JetStream
 }
 
 const (
@@ -77,22 +81,41 @@ func (o WhoOptions) withDefaults() WhoOptions {
 }
 
 // WhoAsker answers "who gets this message" for one connection, through the
-// source its capability probe chose once, at creation.
+// source its capability probe chose on the first question. Safe for
+// concurrent use.
 type WhoAsker struct {
-	nc     *nats.Conn
-	emb    *Embedded
-	opts   WhoOptions
-	source WhoSource
+	nc   *nats.Conn
+	emb  *Embedded
+	opts WhoOptions
+
+	mu     sync.Mutex // held while probing
+	source WhoSource  // "" until probed
 }
 
-// NewWhoAsker probes what nc may ask and returns an asker using the best
-// source: the embedded broker in process when nc is connected to emb, the
-// system account's SUBSZ when the servers answer it, otherwise the
-// account-scoped CONNZ. The probe costs one request (bounded by Timeout).
-func NewWhoAsker(ctx context.Context, nc *nats.Conn, emb *Embedded, o WhoOptions) *WhoAsker {
-	a := &WhoAsker{nc: nc, emb: emb, opts: o.withDefaults()}
-	a.source = a.probe(ctx)
-	return a
+// NewWhoAsker returns an asker on nc that, on its first question, probes
+// what nc may ask and keeps the best source: the embedded broker in
+// process when nc is connected to emb, the system account's SUBSZ when
+// the servers answer it, otherwise the account-scoped CONNZ. The probe
+// costs one request (bounded by Timeout, at most a second), so creating
+// an asker never waits (the explorer makes one at start).
+func NewWhoAsker(nc *nats.Conn, emb *Embedded, o WhoOptions) *WhoAsker {
+	return &WhoAsker{nc: nc, emb: emb, opts: o.withDefaults()}
+}
+
+// sourceFor is the probed source, probing first if nobody has; a probe
+// cut short by ctx is not kept.
+func (a *WhoAsker) sourceFor(ctx context.Context) (WhoSource, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.source != "" {
+		return a.source, nil
+	}
+	src := a.probe(ctx)
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("engine: who: %w", err)
+	}
+	a.source = src
+	return src, nil
 }
 
 func (a *WhoAsker) probe(ctx context.Context) WhoSource {
@@ -132,13 +155,14 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 	if err := CheckPublishSubject(subject); err != nil {
 		return nil, fmt.Errorf("engine: who: %w", err)
 	}
-	r := &WhoResult{Subject: subject, Source: a.source, Subscribers: []Subscriber{}, Servers: []string{}}
+	source, err := a.sourceFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &WhoResult{Subject: subject, Source: source, Subscribers: []Subscriber{}, Servers: []string{}}
 	own := ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
-	var (
-		views []serverView
-		err   error
-	)
-	switch a.source {
+	var views []serverView
+	switch source {
 	case WhoEmbedded:
 		views, err = a.embeddedViews(subject)
 	case WhoSystem:
@@ -166,6 +190,14 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 			cmp.Compare(x.Pattern, y.Pattern), cmp.Compare(x.CID, y.CID), cmp.Compare(x.Queue, y.Queue))
 	})
 	slices.Sort(r.Servers)
+	if a.opts.Streams != nil {
+		streams, problems, err := a.opts.Streams.WhoStores(ctx, subject)
+		if err != nil {
+			problems = append(problems, "streams: "+err.Error())
+		}
+		r.Streams = streams
+		r.Problems = append(r.Problems, problems...)
+	}
 	return r, nil
 }
 

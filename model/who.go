@@ -1,5 +1,11 @@
 package model
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // WhoSource is where an answer to "who gets this message" comes from; the
 // engine's capability probe picks the best one the connection may use.
 type WhoSource string
@@ -111,6 +117,84 @@ func (r *WhoResult) QueueGroups() []QueueGroup {
 		if g.Members > 1 {
 			out = append(out, g)
 		}
+	}
+	return out
+}
+
+// Headline is the answer's first line: how many subscribers, the source
+// and who answered. Not sanitized.
+func (r *WhoResult) Headline() string {
+	answered := "no server answered"
+	if len(r.Servers) > 0 {
+		answered = Plural(len(r.Servers), "server", "servers") + " answered: " + strings.Join(r.Servers, ", ")
+	}
+	return fmt.Sprintf("%s: %s (source: %s; %s)", r.Subject, Plural(len(r.Subscribers), "subscriber", "subscribers"), r.Source, answered)
+}
+
+// Notes are what the table of subscribers does not say: that nobody
+// listens (only when the answer is complete), how queue groups deliver,
+// and natsx's own subscriptions left out. Not sanitized.
+func (r *WhoResult) Notes() []string {
+	var out []string
+	if len(r.Subscribers) == 0 && !r.Partial() {
+		nowhere := "goes nowhere"
+		if len(r.Streams) > 0 {
+			nowhere = "is only stored (streams below)"
+		}
+		out = append(out, fmt.Sprintf("nobody else is subscribed: a message published on %s now %s", r.Subject, nowhere))
+	}
+	for _, q := range r.QueueGroups() {
+		out = append(out, fmt.Sprintf("queue group %s (account %s): each message goes to one of its %d members", q.Name, q.Account, q.Members))
+	}
+	if r.OwnLeftOut > 0 {
+		out = append(out, fmt.Sprintf("left out: %s of natsx's own", Plural(r.OwnLeftOut, "subscription", "subscriptions")))
+	}
+	return out
+}
+
+// WhoColumns are the titles of Subscriber.Row's cells.
+var WhoColumns = []string{"NAME", "LANG", "CID", "ACCOUNT", "SERVER", "SUBSCRIPTION", "QUEUE", "MSGS"}
+
+// Row is the subscriber as the cells under WhoColumns. Not sanitized.
+func (s *Subscriber) Row() []string {
+	name := s.Name
+	if kind := strings.ToLower(s.Kind); kind != "client" {
+		// A leafnode connection carries a remote server's interest.
+		name = strings.TrimSpace(name + " (" + kind + ")")
+	}
+	return []string{name, strings.TrimSpace(s.Lang + " " + s.Version), strconv.FormatUint(s.CID, 10), s.Account,
+		s.Server, s.Pattern, s.Queue, strconv.FormatInt(s.Msgs, 10)}
+}
+
+// String is the stream, the subject it stores the message under and the
+// consumers that would take it, in one line. Not sanitized.
+func (ws *WhoStream) String() string {
+	out := fmt.Sprintf("stream %s (%s) stores it as %s", ws.Name, ws.Retention, ws.Subject)
+	var cons []string
+	for _, c := range ws.Consumers {
+		kind := "pull"
+		switch {
+		case c.Push && c.Bound:
+			kind = "push, bound"
+		case c.Push:
+			kind = "push, nobody bound"
+		case c.Waiting > 0:
+			kind = fmt.Sprintf("pull, %d waiting", c.Waiting)
+		}
+		filter := ""
+		if c.Filter != "" {
+			filter = " on " + c.Filter
+		}
+		cons = append(cons, fmt.Sprintf("%s%s (%s, %s pending)", c.Name, filter, kind, HumanCount(c.Pending)))
+	}
+	switch {
+	case len(cons) > 0:
+		out += "; consumers: " + strings.Join(cons, ", ")
+	case !ws.ConsumersCut:
+		out += "; no consumer takes it"
+	}
+	if ws.ConsumersCut {
+		out += " (consumers not all listed)"
 	}
 	return out
 }
