@@ -49,7 +49,7 @@ func (c *TraceCmd) headers() (nats.Header, error) {
 		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(v, "\r\n") {
 			return nil, flagErrorf("--header %q: want KEY:VALUE", kv)
 		}
-		if strings.HasPrefix(strings.ToLower(k), "nats-trace-") {
+		if engine.IsTraceHeader(k) {
 			return nil, flagErrorf("--header %q: natsx sets the Nats-Trace-* headers itself", kv)
 		}
 		h.Add(k, strings.TrimSpace(v))

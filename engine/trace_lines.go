@@ -1,12 +1,58 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"natsx/model"
 )
+
+// IsTraceHeader reports whether k is one of the Nats-Trace-* headers,
+// which natsx sets itself on a traced message.
+func IsTraceHeader(k string) bool {
+	return len(k) >= len(traceHeaderPrefix) && strings.EqualFold(k[:len(traceHeaderPrefix)], traceHeaderPrefix)
+}
+
+const traceHeaderPrefix = "Nats-Trace-"
+
+// Tracer traces messages on one connection for the TUI's trace panel:
+// trace-only copies, so nothing is delivered and nothing stored.
+type Tracer struct {
+	nc   *nats.Conn
+	opts TraceOptions
+}
+
+// NewTracer traces on nc; o's Own and Timeout apply to every trace, its
+// payload, headers and Deliver are ignored.
+func NewTracer(nc *nats.Conn, o TraceOptions) *Tracer {
+	return &Tracer{nc: nc, opts: TraceOptions{Own: o.Own, Timeout: o.Timeout}}
+}
+
+// Trace sends a trace-only copy of msg (its subject, its headers but the
+// Nats-Trace-* ones natsx sets, and the payload natsx kept of it) and
+// returns the path as lines.
+func (t *Tracer) Trace(ctx context.Context, msg model.Message) (model.TraceReport, error) {
+	o := t.opts
+	o.Payload = msg.Data
+	for k, vs := range msg.Header {
+		if IsTraceHeader(k) {
+			continue
+		}
+		if o.Header == nil {
+			o.Header = nats.Header{}
+		}
+		o.Header[k] = vs
+	}
+	r, err := Trace(ctx, t.nc, msg.Subject, o)
+	if err != nil {
+		return model.TraceReport{}, err
+	}
+	return r.Report(), nil
+}
 
 // Report is the trace as lines, one server a level: what `natsx trace`
 // prints and the TUI's trace panel draws. The texts carry the servers'
