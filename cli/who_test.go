@@ -77,28 +77,14 @@ func TestWhoCommandJSONAndNobody(t *testing.T) {
 
 func TestWhoCommandBadInput(t *testing.T) {
 	t.Setenv("NATS_URL", "")
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "orders.*"}, "not a subject a message can be published on"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "a b"}, "not a subject"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "a.\x1b[31m.>"}, "not a subject"},
-		{[]string{"who", "orders.new"}, "who asks a running server"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "orders.new"}, "connection refused"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "--timeout", "0s", "orders.new"}, "--timeout"},
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "orders.*"}, "not a subject a message can be published on")
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "a b"}, "not a subject")
+	if msg := runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "a.\x1b[31m.>"}, "not a subject"); strings.Contains(msg, "\x1b") {
+		t.Errorf("escape reached stderr: %q", msg)
 	}
-	for _, c := range cases {
-		var out, errb bytes.Buffer
-		code := run(c.args, &out, &errb)
-		msg := errb.String()
-		if code == 0 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "natsx: ") || !strings.Contains(msg, c.want) {
-			t.Errorf("%q: exit %d, stderr %q, want one line with %q", c.args, code, msg, c.want)
-		}
-		if strings.Contains(msg, "\x1b") {
-			t.Errorf("%q: escape reached stderr: %q", c.args, msg)
-		}
-	}
+	runFail(t, []string{"who", "orders.new"}, "who asks a running server")
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "orders.new"}, "connection refused")
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "--timeout", "0s", "orders.new"}, "--timeout")
 }
 
 // TestWriteWhoKindsAndProblems: a leafnode connection and an internal

@@ -27,7 +27,8 @@ type serverReply struct {
 type gatherOptions struct {
 	// timeout bounds the whole request.
 	timeout time.Duration
-	// gap is how long to wait for one more reply after the latest one:
+	// gap is how long to wait for one more reply after the latest one (0:
+	// until the timeout):
 	// every server of a cluster answers a PING request and nobody says how
 	// many will, so natscli (and orbit's RequestMany) wait ~300 ms after
 	// each reply and stop when none came.
@@ -37,6 +38,11 @@ type gatherOptions struct {
 	want int
 	// max bounds the replies kept (a supercluster of many servers).
 	max int
+	// server, when set, stops at the reply of the server with this ID
+	// (a question about one of natsx's connections to every server).
+	server string
+	// label names the question in natsx's question header.
+	label string
 }
 
 // gather publishes req to subject and collects the servers' replies. It
@@ -56,7 +62,11 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 		return nil, false, fmt.Errorf("engine: %s reply: %w", subject, err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
-	q := &nats.Msg{Subject: subject, Reply: inbox, Data: body, Header: nats.Header{askHeader: {"who"}}}
+	label := o.label
+	if label == "" {
+		label = "who"
+	}
+	q := &nats.Msg{Subject: subject, Reply: inbox, Data: body, Header: nats.Header{askHeader: {label}}}
 	if err := nc.PublishMsg(q); err != nil {
 		return nil, false, fmt.Errorf("engine: %s: %w", subject, err)
 	}
@@ -93,15 +103,18 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 			if r.Error != nil {
 				sr.err = r.Error.Description
 			}
-			if len(out) >= o.max && o.max > 0 {
+			awaited := o.server != "" && sr.server.ID == o.server
+			if len(out) >= o.max && o.max > 0 && !awaited {
 				truncated = true
 			} else {
 				out = append(out, sr)
 			}
-			if o.want > 0 && len(out) >= o.want {
+			if o.want > 0 && len(out) >= o.want || awaited {
 				return out, truncated, nil
 			}
-			gap = time.After(o.gap)
+			if o.gap > 0 {
+				gap = time.After(o.gap)
+			}
 		}
 	}
 }
