@@ -21,6 +21,8 @@ type serverReply struct {
 	server server.ServerInfo
 	data   json.RawMessage
 	err    string // the server's error, "" when it answered
+	// after is how long the reply took from the question.
+	after time.Duration
 }
 
 // gatherOptions bound a scatter-gather request.
@@ -70,6 +72,7 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 	if err := nc.PublishMsg(q); err != nil {
 		return nil, false, fmt.Errorf("engine: %s: %w", subject, err)
 	}
+	asked := time.Now()
 	overall := time.NewTimer(o.timeout)
 	defer overall.Stop()
 	var gap <-chan time.Time
@@ -99,7 +102,7 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 			if json.Unmarshal(m.Data, &r) != nil {
 				continue
 			}
-			sr := serverReply{server: r.Server, data: r.Data}
+			sr := serverReply{server: r.Server, data: r.Data, after: time.Since(asked)}
 			if r.Error != nil {
 				sr.err = r.Error.Description
 			}

@@ -47,6 +47,8 @@ type Options struct {
 	// message (T); nil where there is no server to ask (a capture).
 	Who   WhoAsker
 	Trace Tracer
+	// Servers lists the servers for the servers view (:servers).
+	Servers ServerLister
 }
 
 // Model is natsx's root model: it owns the parts and the explorer and
@@ -224,6 +226,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.streamsTick(msg)
 	case panelAnsweredMsg:
 		return m.panelAnswered(msg)
+	case panelTickMsg:
+		return m.panelTick(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

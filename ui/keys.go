@@ -64,7 +64,7 @@ func DefaultKeyMap() KeyMap {
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
 		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
-		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams)")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams, servers)")),
 		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
 		FocusPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
 		Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),

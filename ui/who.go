@@ -21,6 +21,15 @@ type WhoAsker interface {
 	Who(ctx context.Context, subject string) (*model.WhoResult, error)
 }
 
+// ServerLister lists the servers natsx can see: the connected one, and
+// with the system account every server of the cluster (engine.WhoAsker).
+type ServerLister interface {
+	Servers(ctx context.Context) (*model.ServersReport, error)
+}
+
+// ServersRefresh is how long the servers view waits between listings.
+const ServersRefresh = 3 * time.Second
+
 // Tracer sends a trace-only copy of a message (nothing is delivered or
 // stored) and returns its path through the servers (engine.Tracer).
 type Tracer interface {
@@ -37,16 +46,21 @@ type panelKind int
 const (
 	panelWho   panelKind = iota // who gets this message (w)
 	panelTrace                  // the path of a trace-only copy (T)
+	panelServers                // the servers natsx can see (:servers), refreshed
 )
 
 // panelAnsweredMsg is a question's answer; tag ties it to the panel's
 // opening that asked (an answer for an earlier one is dropped).
 type panelAnsweredMsg struct {
-	tag   int
-	who   *model.WhoResult
-	trace *model.TraceReport
-	err   error
+	tag     int
+	who     *model.WhoResult
+	trace   *model.TraceReport
+	servers *model.ServersReport
+	err     error
 }
+
+// panelTickMsg asks the servers view of opening tag for its next listing.
+type panelTickMsg struct{ tag int }
 
 // subjectPanel asks the server about one subject or message and shows the
 // answer in the body's place: who would receive it, or the path a traced
@@ -74,6 +88,7 @@ type subjectPanel struct {
 	err      string
 	who      *model.WhoResult
 	trace    *model.TraceReport
+	servers  *model.ServersReport
 
 	// lines is the answer laid out for width w (SetSize), dirty when it
 	// must be laid out again.
@@ -86,14 +101,18 @@ type subjectPanel struct {
 // openPanel asks about the selection: the tree's selected subject, or the
 // message the pane or the inspector shows.
 func (m *Model) openPanel(kind panelKind) tea.Cmd {
-	msg, note, ok := m.askTarget()
-	if !ok {
-		m.setFlash("nothing to ask about: select a subject or a message", true)
-		return nil
+	var msg model.Message
+	var note string
+	if kind != panelServers {
+		var ok bool
+		if msg, note, ok = m.askTarget(); !ok {
+			m.setFlash("nothing to ask about: select a subject or a message", true)
+			return nil
+		}
 	}
 	p := &m.panel
 	p.kind, p.msg, p.note = kind, msg, note
-	p.who, p.trace, p.err, p.answered, p.top = nil, nil, "", time.Time{}, 0
+	p.who, p.trace, p.servers, p.err, p.answered, p.top = nil, nil, nil, "", time.Time{}, 0
 	p.tag++
 	p.want, p.dirty = true, true
 	m.mode = modePanel
@@ -145,6 +164,15 @@ func (m *Model) askPanel() tea.Cmd {
 			r, err := asker.Who(ctx, msg.Subject)
 			return panelAnsweredMsg{tag: tag, who: r, err: err}
 		}
+	case p.kind == panelServers && m.opts.Servers != nil:
+		lister := m.opts.Servers
+		p.asking = true
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
+			defer cancel()
+			r, err := lister.Servers(ctx)
+			return panelAnsweredMsg{tag: tag, servers: r, err: err}
+		}
 	case p.kind == panelTrace && m.opts.Trace != nil:
 		tracer := m.opts.Trace
 		p.asking = true
@@ -164,18 +192,34 @@ func (m *Model) askPanel() tea.Cmd {
 func (m *Model) panelAnswered(msg panelAnsweredMsg) tea.Cmd {
 	p := &m.panel
 	p.asking = false
-	if msg.tag == p.tag && m.mode == modePanel {
+	current := msg.tag == p.tag && m.mode == modePanel
+	if current {
 		p.answered, p.dirty = m.wall, true
-		p.who, p.trace, p.err = nil, nil, ""
+		p.who, p.trace, p.servers, p.err = nil, nil, nil, ""
 		if msg.err != nil {
 			p.err = msg.err.Error()
 		} else {
-			p.who, p.trace = msg.who, msg.trace
+			p.who, p.trace, p.servers = msg.who, msg.trace, msg.servers
 		}
 	}
 	if m.mode != modePanel {
 		return nil
 	}
+	if cmd := m.askPanel(); cmd != nil || !current || p.kind != panelServers {
+		return cmd
+	}
+	// The servers view refreshes while it is open, one listing at a time.
+	tag := p.tag
+	return tea.Tick(ServersRefresh, func(time.Time) tea.Msg { return panelTickMsg{tag: tag} })
+}
+
+// panelTick starts the servers view's next listing if it is still open.
+func (m *Model) panelTick(msg panelTickMsg) tea.Cmd {
+	p := &m.panel
+	if msg.tag != p.tag || m.mode != modePanel || p.kind != panelServers {
+		return nil
+	}
+	p.want = true
 	return m.askPanel()
 }
 
@@ -196,12 +240,8 @@ func (m *Model) panelKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.closePanel()
 			return nil
 		}
-		// The other question about the same message.
-		p.kind = kind
-		p.who, p.trace, p.err, p.answered, p.top = nil, nil, "", time.Time{}, 0
-		p.tag++
-		p.want, p.dirty = true, true
-		return m.askPanel()
+		// The other question about the selection.
+		return m.openPanel(kind)
 	case key.Matches(msg, k.Again):
 		if p.asking {
 			m.setFlash("still asking…", false)
@@ -270,6 +310,8 @@ func (p *subjectPanel) layout(w int) []string {
 		out = append(out, p.whoLines(w)...)
 	case p.trace != nil:
 		out = append(out, p.traceLines(w)...)
+	case p.servers != nil:
+		out = append(out, p.serversLines(w)...)
 	case p.asking || p.want:
 		out = append(out, st.Muted.Render("asking the server…"))
 	}
@@ -296,14 +338,7 @@ func (p *subjectPanel) whoLines(w int) []string {
 			}
 			rows = append(rows, cells)
 		}
-		widths := columnWidths(rows, w)
-		for i, cells := range rows {
-			line := tableRow(cells, widths)
-			if i == 0 {
-				line = st.Muted.Render(line)
-			}
-			out = append(out, line)
-		}
+		out = append(out, table(st, rows, whoColumnCaps, len(model.WhoColumns)-1, w)...)
 	}
 	if len(r.Streams) > 0 || len(r.Notes()) > 0 {
 		out = append(out, "")
@@ -325,23 +360,22 @@ func (p *subjectPanel) whoLines(w int) []string {
 // 56 characters.
 var whoColumnCaps = []int{24, 16, 7, 16, 20, 32, 16, 9}
 
-// columnWidths sizes the columns to their longest cell within their caps,
-// then narrows the widest until the row fits w (one space between).
-func columnWidths(rows [][]string, w int) []int {
+// table lays rows out in columns (the first row the titles, muted): each
+// column as wide as its longest cell within its cap, the widest narrowed
+// until a row fits w (one space between); columns from rightFrom on are
+// right-aligned.
+func table(st *Styles, rows [][]string, caps []int, rightFrom, w int) []string {
 	widths := make([]int, len(rows[0]))
 	for _, cells := range rows {
 		for i, c := range cells {
-			widths[i] = max(widths[i], min(ansi.StringWidth(c), whoColumnCaps[i]))
+			widths[i] = max(widths[i], min(ansi.StringWidth(c), caps[i]))
 		}
 	}
-	total := func() int {
-		t := len(widths) - 1
-		for _, x := range widths {
-			t += x
-		}
-		return t
+	total := len(widths) - 1
+	for _, x := range widths {
+		total += x
 	}
-	for total() > w {
+	for ; total > w; total-- {
 		widest := 0
 		for i, x := range widths {
 			if x > widths[widest] {
@@ -353,23 +387,26 @@ func columnWidths(rows [][]string, w int) []int {
 		}
 		widths[widest]--
 	}
-	return widths
-}
-
-// tableRow is cells in columns of widths, the last (MSGS) right-aligned.
-func tableRow(cells []string, widths []int) string {
-	var b strings.Builder
-	for i, c := range cells {
-		if i > 0 {
-			b.WriteByte(' ')
+	out := make([]string, 0, len(rows))
+	for r, cells := range rows {
+		var b strings.Builder
+		for i, c := range cells {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			if i >= rightFrom {
+				b.WriteString(fitLeft(c, widths[i]))
+			} else {
+				b.WriteString(fit(c, widths[i]))
+			}
 		}
-		if i == len(cells)-1 {
-			b.WriteString(fitLeft(c, widths[i]))
-		} else {
-			b.WriteString(fit(c, widths[i]))
+		line := b.String()
+		if r == 0 {
+			line = st.Muted.Render(line)
 		}
+		out = append(out, line)
 	}
-	return b.String()
+	return out
 }
 
 // wrapStyled wraps the sanitized text s at w cells (at spaces where it
@@ -390,16 +427,23 @@ func wrapStyled(st lipgloss.Style, s string, w int, indent string) []string {
 // the answer from the scroll position.
 func (p *subjectPanel) View(w, h int) []string {
 	st := p.st
-	what := "Who gets "
-	if p.kind == panelTrace {
-		what = "Trace of "
+	var title string
+	switch p.kind {
+	case panelWho:
+		title = st.Title.Render("Who gets " + model.Sanitize(p.msg.Subject))
+	case panelTrace:
+		title = st.Title.Render("Trace of " + model.Sanitize(p.msg.Subject))
+	case panelServers:
+		title = st.Title.Render("Servers")
 	}
-	title := st.Title.Render(what + model.Sanitize(p.msg.Subject))
 	switch {
 	case p.asking:
 		title += st.Muted.Render("  asking…")
 	case !p.answered.IsZero():
 		about := "  at " + p.answered.Format("15:04:05")
+		if p.kind == panelServers {
+			about += ", every " + ServersRefresh.String()
+		}
 		if p.kind == panelTrace && p.err == "" {
 			about = "  trace only, nothing delivered or stored, at " + p.answered.Format("15:04:05")
 		}
