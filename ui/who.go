@@ -44,9 +44,9 @@ const askTimeout = 15 * time.Second
 type panelKind int
 
 const (
-	panelWho   panelKind = iota // who gets this message (w)
-	panelTrace                  // the path of a trace-only copy (T)
-	panelServers                // the servers natsx can see (:servers), refreshed
+	panelWho     panelKind = iota // who gets this message (w)
+	panelTrace                    // the path of a trace-only copy (T)
+	panelServers                  // the servers natsx can see (:servers), refreshed
 )
 
 // panelAnsweredMsg is a question's answer; tag ties it to the panel's
