@@ -54,4 +54,3 @@ func (p *subjectPanel) whoLines(w int) []string {
 // CID, ACCOUNT, SERVER, SUBSCRIPTION, QUEUE, MSGS): an nkey account is
 // 56 characters.
 var whoColumnCaps = []int{24, 16, 7, 16, 20, 32, 16, 9}
-
