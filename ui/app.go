@@ -87,7 +87,7 @@ type Model struct {
 	tree     treePane
 	band     paneBand // the filter panes
 	streams  streamsView
-	panel    subjectPanel // who gets a subject, a trace's path
+	panel    answerPanel // who gets a subject, a trace's path
 
 	query        string     // the last subject search kept
 	searchOrigin model.Node // where the search began (esc returns there)
@@ -149,7 +149,7 @@ func New(o Options) *Model {
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
 	m.band = paneBand{st: &m.styles, ex: m.ex}
 	m.streams = streamsView{st: &m.styles}
-	m.panel = subjectPanel{st: &m.styles}
+	m.panel = answerPanel{st: &m.styles}
 	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.

@@ -16,7 +16,7 @@ type KeyMap struct {
 	Reverse key.Binding
 	// Streams opens the JetStream streams view.
 	Streams key.Binding
-	// Who and Trace open the subject panel on the selection: who would
+	// Who and Trace open the answer panel on the selection: who would
 	// receive a message there, the path of a traced copy; Again asks
 	// again while it is open.
 	Who, Trace, Again key.Binding

@@ -14,26 +14,11 @@ import (
 	"natsx/model"
 )
 
-// ServerLister lists the servers natsx can see: the connected one, and
-// with the system account every server of the cluster (engine.WhoAsker).
-type ServerLister interface {
-	Servers(ctx context.Context) (*model.ServersReport, error)
-}
-
-// ServersRefresh is how long the servers view waits between listings.
-const ServersRefresh = 3 * time.Second
-
-// Tracer sends a trace-only copy of a message (nothing is delivered or
-// stored) and returns its path through the servers (engine.Tracer).
-type Tracer interface {
-	Trace(ctx context.Context, msg model.Message) (model.TraceReport, error)
-}
-
 // askTimeout bounds one question of the panel: the system account's
 // answer joins several requests to every server of a cluster.
 const askTimeout = 15 * time.Second
 
-// panelKind is what the subject panel shows.
+// panelKind is what the answer panel shows.
 type panelKind int
 
 const (
@@ -55,12 +40,12 @@ type panelAnsweredMsg struct {
 // panelTickMsg asks the servers view of opening tag for its next listing.
 type panelTickMsg struct{ tag int }
 
-// subjectPanel asks the server about one subject or message and shows the
-// answer in the body's place: who would receive it (who.go), the path a
-// traced copy took (trace.go); or it lists the servers (servers.go). It is a mode of its own rather than a part beside the tree:
-// the subscribers' table needs the width, and r, esc and the scroll keys
-// then mean one thing.
-type subjectPanel struct {
+// answerPanel shows an answer from the server in the body's place: who
+// would receive a message on a subject (who.go), the path a traced copy
+// took (trace.go), or the servers natsx can see (servers.go). It is a mode
+// of its own rather than a part beside the tree: the tables need the
+// width, and r, esc and the scroll keys then mean one thing.
+type answerPanel struct {
 	st   *Styles
 	kind panelKind
 	// msg is what is asked about: its subject, and for a trace its
@@ -277,7 +262,7 @@ func (k KeyMap) panelHelp() []key.Binding {
 
 // SetSize lays the answer out for width w and keeps the scroll within the
 // h-1 lines under the title; Update calls it, so View only reads.
-func (p *subjectPanel) SetSize(w, h int) {
+func (p *answerPanel) SetSize(w, h int) {
 	if p.dirty || w != p.w {
 		p.w, p.dirty = w, false
 		p.lines = p.layout(w)
@@ -287,10 +272,10 @@ func (p *subjectPanel) SetSize(w, h int) {
 }
 
 // restyle lays the answer out again in new colours.
-func (p *subjectPanel) restyle() { p.dirty = true }
+func (p *answerPanel) restyle() { p.dirty = true }
 
 // layout is the answer as lines of width w at most (the title apart).
-func (p *subjectPanel) layout(w int) []string {
+func (p *answerPanel) layout(w int) []string {
 	st := p.st
 	var out []string
 	if p.note != "" {
@@ -376,7 +361,7 @@ func wrapStyled(st lipgloss.Style, s string, w int, indent string) []string {
 
 // View draws the panel w x h: a title with what was asked and when, then
 // the answer from the scroll position.
-func (p *subjectPanel) View(w, h int) []string {
+func (p *answerPanel) View(w, h int) []string {
 	st := p.st
 	var title string
 	switch p.kind {

@@ -1,11 +1,22 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"natsx/model"
 )
+
+// ServerLister lists the servers natsx can see: the connected one, and
+// with the system account every server of the cluster (engine.WhoAsker).
+type ServerLister interface {
+	Servers(ctx context.Context) (*model.ServersReport, error)
+}
+
+// ServersRefresh is how long the servers view waits between listings.
+const ServersRefresh = 3 * time.Second
 
 // serverColumns are the servers view's columns; serverColumnCaps bound
 // them. The numbers (from UPTIME on) are right-aligned.
@@ -18,7 +29,7 @@ const serverNumbersFrom = 5
 
 // serversLines is the servers view: one row a server, the connected one
 // first and marked, then what the source cannot see and what is missing.
-func (p *subjectPanel) serversLines(w int) []string {
+func (p *answerPanel) serversLines(w int) []string {
 	st, r := p.st, p.servers
 	rows := [][]string{serverColumns}
 	for _, s := range r.Servers {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -8,11 +9,17 @@ import (
 	"natsx/model"
 )
 
+// Tracer sends a trace-only copy of a message (nothing is delivered or
+// stored) and returns its path through the servers (engine.Tracer).
+type Tracer interface {
+	Trace(ctx context.Context, msg model.Message) (model.TraceReport, error)
+}
+
 // traceLines is a trace's path as the CLI prints it (model.TraceLine's
 // String: an indented tree, one server a level), a server's heading in the
 // accent colour, a refusal in the error colour and natsx's own
 // subscription dimmed; a long line wraps under its text, after the label.
-func (p *subjectPanel) traceLines(w int) []string {
+func (p *answerPanel) traceLines(w int) []string {
 	st, r := p.st, p.trace
 	var out []string
 	for _, l := range r.Lines {

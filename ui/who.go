@@ -16,7 +16,7 @@ type WhoAsker interface {
 // whoLines is the answer to "who gets this": the headline, what the
 // source cannot see, the subscribers' table, the streams, the notes and
 // what is missing.
-func (p *subjectPanel) whoLines(w int) []string {
+func (p *answerPanel) whoLines(w int) []string {
 	st, r := p.st, p.who
 	out := wrapStyled(st.Accent, model.Sanitize(r.Headline()), w, "  ")
 	if r.Blind != "" {
