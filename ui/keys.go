@@ -59,7 +59,7 @@ func DefaultKeyMap() KeyMap {
 		Streams:   key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JetStream streams")),
 		Who:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who gets this subject/message")),
 		Trace:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "trace a copy (nothing delivered)")),
-		Again:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "who/trace: ask again")),
+		Again:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "who, trace, servers: ask again")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
