@@ -74,6 +74,7 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 	}
 	SetExplorerGC(b.Total)
 	runtime.GOMAXPROCS(ExplorerProcs())
+	o := ExplorerOptions(sess, env.Version, b)
 	var streams ui.StreamLister
 	if tl == nil {
 		// Live: the streams view asks the server natsx is connected to.
@@ -83,8 +84,12 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		}
 		defer js.Close()
 		streams = js
+		// w, T and :servers ask the same server, on natsx's own
+		// connection (its tap is then left out of every answer).
+		who := engine.NewWhoAsker(sess.Conn(), sess.Embedded(), engine.WhoOptions{Streams: js})
+		o.Who, o.Servers = who, who
+		o.Trace = engine.NewTracer(sess.Conn(), engine.TraceOptions{})
 	}
-	o := ExplorerOptions(sess, env.Version, b)
 	o.Start = start
 	o.Filters = f.Filter
 	o.PaneDepth = f.PaneDepth

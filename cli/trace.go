@@ -49,7 +49,7 @@ func (c *TraceCmd) headers() (nats.Header, error) {
 		if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") || strings.ContainsAny(v, "\r\n") {
 			return nil, flagErrorf("--header %q: want KEY:VALUE", kv)
 		}
-		if strings.HasPrefix(strings.ToLower(k), "nats-trace-") {
+		if engine.IsTraceHeader(k) {
 			return nil, flagErrorf("--header %q: natsx sets the Nats-Trace-* headers itself", kv)
 		}
 		h.Add(k, strings.TrimSpace(v))
@@ -80,115 +80,20 @@ func (c *TraceCmd) Run(env *Env) error {
 }
 
 // writeTrace prints the path as an indented tree, one server a level;
-// every string a server sent goes through model.Sanitize.
+// every line goes through model.Sanitize (names a server sent are quoted
+// by the engine).
 func writeTrace(w io.Writer, r *engine.TraceResult) error {
-	s := model.Sanitize
+	rep := r.Report()
 	mode := "trace only: nothing was delivered or stored"
-	if !r.TraceOnly {
+	if !rep.TraceOnly {
 		mode = "delivered and traced"
 	}
-	fmt.Fprintf(w, "trace of %s (%s)\n", s(r.Subject), mode)
-	if r.Origin != nil {
-		writeTraceServer(w, r.Origin, 0)
+	fmt.Fprintf(w, "trace of %s (%s)\n", model.Sanitize(rep.Subject), mode)
+	for _, l := range rep.Lines {
+		fmt.Fprintln(w, model.Sanitize(l.String()))
 	}
-	for _, u := range r.Unlinked {
-		fmt.Fprintln(w, "not linked to an egress:")
-		writeTraceServer(w, u, 1)
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(w, "partial: %s\n", s(p))
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "partial: %s\n", model.Sanitize(p))
 	}
 	return nil
-}
-
-func writeTraceServer(w io.Writer, ts *engine.TraceServer, depth int) {
-	s := model.Sanitize
-	ind := strings.Repeat("    ", depth)
-	head := s(ts.Server.Name)
-	var about []string
-	if ts.Server.Cluster != "" {
-		about = append(about, "cluster "+s(ts.Server.Cluster))
-	}
-	if ts.Server.Version != "" {
-		about = append(about, s(ts.Server.Version))
-	}
-	if ts.Hop != "" {
-		about = append(about, "hop "+s(ts.Hop))
-	}
-	if len(about) > 0 {
-		head += " (" + strings.Join(about, ", ") + ")"
-	}
-	fmt.Fprintf(w, "%s%s\n", ind, head)
-	ind += "  "
-	var start time.Time
-	if in := ts.Ingress; in != nil {
-		start = in.Timestamp
-		fmt.Fprintf(w, "%sin      %s, account %s, subject %s\n", ind, party(engine.KindName(in.Kind), in.Name, in.CID), s(in.Account), s(in.Subject))
-		if in.Error != "" {
-			fmt.Fprintf(w, "%s  ✗ not accepted: %s\n", ind, s(in.Error))
-		}
-	}
-	for _, m := range ts.Mappings {
-		fmt.Fprintf(w, "%smapped  to %s\n", ind, s(m.MappedTo))
-	}
-	for _, si := range ts.ServiceImports {
-		fmt.Fprintf(w, "%simport  service of account %s: %s → %s\n", ind, s(si.Account), s(si.From), s(si.To))
-	}
-	for _, se := range ts.StreamExports {
-		fmt.Fprintf(w, "%sexport  stream to account %s as %s\n", ind, s(se.Account), s(se.To))
-	}
-	if js := ts.JetStream; js != nil {
-		line := "stream " + s(js.Stream)
-		if js.Subject != "" {
-			line += ", subject " + s(js.Subject)
-		}
-		switch {
-		case js.Error != "":
-			line += ": ✗ " + s(js.Error)
-		case js.NoInterest:
-			line += ": not stored, no interest"
-		}
-		fmt.Fprintf(w, "%sjs      %s\n", ind, line)
-	}
-	for _, eg := range ts.Egresses {
-		line := party(eg.KindName, eg.Name, eg.CID)
-		if eg.Subscription != "" {
-			line += ", subscription " + s(eg.Subscription)
-		}
-		if eg.Queue != "" {
-			line += ", queue " + s(eg.Queue)
-		}
-		if eg.Account != "" {
-			line += ", account " + s(eg.Account)
-		}
-		if eg.Own {
-			line += " (natsx itself)"
-		}
-		if !start.IsZero() && !eg.Timestamp.IsZero() {
-			line += fmt.Sprintf("  +%s", eg.Timestamp.Sub(start).Round(time.Microsecond))
-		}
-		if eg.Delivered() {
-			fmt.Fprintf(w, "%sout     %s\n", ind, line)
-		} else {
-			fmt.Fprintf(w, "%s✗ out   %s: %s\n", ind, line, s(eg.Error))
-		}
-		if eg.Next != nil {
-			writeTraceServer(w, eg.Next, depth+1)
-		}
-	}
-	if len(ts.Egresses) == 0 && ts.JetStream == nil && (ts.Ingress == nil || ts.Ingress.Error == "") {
-		fmt.Fprintf(w, "%sno interest: nobody here would receive it\n", ind)
-	}
-}
-
-// party is `client "name" cid 7`, sanitized.
-func party(kind, name string, cid uint64) string {
-	out := kind
-	if name != "" {
-		out += " " + fmt.Sprintf("%q", name)
-	}
-	if cid != 0 {
-		out += fmt.Sprintf(" cid %d", cid)
-	}
-	return model.Sanitize(out)
 }

@@ -89,24 +89,12 @@ func TestTraceCommandNoInterest(t *testing.T) {
 
 func TestTraceCommandBadInput(t *testing.T) {
 	t.Setenv("NATS_URL", "")
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"trace", "-s", "nats://127.0.0.1:1", "orders.>"}, "not a subject"},
-		{[]string{"trace", "orders.new"}, "trace asks a running server"},
-		{[]string{"trace", "-s", "nats://127.0.0.1:1", "-H", "novalue", "orders.new"}, "want KEY:VALUE"},
-		{[]string{"trace", "-s", "nats://127.0.0.1:1", "-H", "Nats-Trace-Dest:x", "orders.new"}, "natsx sets"},
-		{[]string{"trace", "-s", "nats://127.0.0.1:1", "orders.new"}, "connection refused"},
-	}
-	for _, c := range cases {
-		var out, errb bytes.Buffer
-		code := run(c.args, &out, &errb)
-		msg := errb.String()
-		if code == 0 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "natsx: ") || !strings.Contains(msg, c.want) {
-			t.Errorf("%q: exit %d, stderr %q, want one line with %q", c.args, code, msg, c.want)
-		}
-	}
+	runFail(t, []string{"trace", "-s", "nats://127.0.0.1:1", "orders.>"}, "not a subject")
+	runFail(t, []string{"trace", "orders.new"}, "trace asks a running server")
+	runFail(t, []string{"trace", "-s", "nats://127.0.0.1:1", "-H", "novalue", "orders.new"}, "want KEY:VALUE")
+	runFail(t, []string{"trace", "-s", "nats://127.0.0.1:1", "-H", "Nats-Trace-Dest:x", "orders.new"}, "natsx sets")
+	runFail(t, []string{"trace", "-s", "nats://127.0.0.1:1", "-H", "nats-trace-only:true", "orders.new"}, "natsx sets")
+	runFail(t, []string{"trace", "-s", "nats://127.0.0.1:1", "orders.new"}, "connection refused")
 }
 
 // TestWriteTraceEveryEvent: each kind of event a server reports has its

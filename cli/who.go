@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,8 +42,13 @@ func (c *WhoCmd) Run(env *Env) error {
 		return err
 	}
 	defer nc.Close()
+	js, err := engine.NewJetStream(nc, engine.JetStreamOptions{Timeout: c.Timeout})
+	if err != nil {
+		return err
+	}
+	defer js.Close()
 	ctx := context.Background()
-	r, err := engine.NewWhoAsker(ctx, nc, nil, engine.WhoOptions{Timeout: c.Timeout}).Who(ctx, c.Subject)
+	r, err := engine.NewWhoAsker(nc, nil, engine.WhoOptions{Timeout: c.Timeout, Streams: js}).Who(ctx, c.Subject)
 	if err != nil {
 		return err
 	}
@@ -59,74 +63,32 @@ func (c *WhoCmd) Run(env *Env) error {
 // escape inside a field would also break the columns).
 func writeWho(w io.Writer, r *engine.WhoResult) error {
 	s := model.Sanitize
-	subs := model.Plural(len(r.Subscribers), "subscriber", "subscribers")
-	answered := "no server answered"
-	if len(r.Servers) > 0 {
-		answered = model.Plural(len(r.Servers), "server", "servers") + " answered: " + strings.Join(r.Servers, ", ")
-	}
-	fmt.Fprintf(w, "%s: %s (source: %s; %s)\n", s(r.Subject), subs, r.Source, s(answered))
+	fmt.Fprintln(w, s(r.Headline()))
 	if r.Blind != "" {
 		fmt.Fprintf(w, "cannot see: %s\n", s(r.Blind))
 	}
 	if len(r.Subscribers) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tLANG\tCID\tACCOUNT\tSERVER\tSUBSCRIPTION\tQUEUE\tMSGS")
+		fmt.Fprintln(tw, strings.Join(model.WhoColumns, "\t"))
 		for _, sub := range r.Subscribers {
-			name := sub.Name
-			if kind := strings.ToLower(sub.Kind); kind != "client" {
-				// A leafnode connection carries a remote server's interest.
-				name = strings.TrimSpace(name + " (" + kind + ")")
+			cells := sub.Row()
+			for i, c := range cells {
+				cells[i] = s(c)
 			}
-			lang := strings.TrimSpace(sub.Lang + " " + sub.Version)
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s(name), s(lang), sub.CID, s(sub.Account),
-				s(sub.Server), s(sub.Pattern), s(sub.Queue), strconv.FormatInt(sub.Msgs, 10))
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-	} else if !r.Partial() {
-		fmt.Fprintf(w, "nobody else is subscribed: a message published on %s now goes nowhere\n", s(r.Subject))
 	}
-	for _, q := range queueGroups(r.Subscribers) {
-		fmt.Fprintf(w, "queue group %s (account %s): each message goes to one of its %d members\n", s(q.name), s(q.account), q.members)
+	for _, ws := range r.Streams {
+		fmt.Fprintln(w, s(ws.String()))
 	}
-	if r.OwnLeftOut > 0 {
-		fmt.Fprintf(w, "left out: %s of natsx's own\n", model.Plural(r.OwnLeftOut, "subscription", "subscriptions"))
+	for _, n := range r.Notes() {
+		fmt.Fprintln(w, s(n))
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "partial: %s\n", s(p))
 	}
 	return nil
-}
-
-type queueGroup struct {
-	name, account string
-	members       int
-}
-
-// queueGroups lists the queue groups with more than one member, in the
-// order first seen: NATS delivers a message to one member of each group,
-// which a list of subscribers alone does not say.
-func queueGroups(subs []engine.Subscriber) []queueGroup {
-	var groups []queueGroup
-	index := map[[2]string]int{}
-	for _, sub := range subs {
-		if sub.Queue == "" {
-			continue
-		}
-		k := [2]string{sub.Account, sub.Queue}
-		if i, ok := index[k]; ok {
-			groups[i].members++
-			continue
-		}
-		index[k] = len(groups)
-		groups = append(groups, queueGroup{name: sub.Queue, account: sub.Account, members: 1})
-	}
-	out := groups[:0]
-	for _, g := range groups {
-		if g.members > 1 {
-			out = append(out, g)
-		}
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"natsx/engine"
 	"natsx/testkit"
@@ -76,28 +77,14 @@ func TestWhoCommandJSONAndNobody(t *testing.T) {
 
 func TestWhoCommandBadInput(t *testing.T) {
 	t.Setenv("NATS_URL", "")
-	cases := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "orders.*"}, "not a subject a message can be published on"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "a b"}, "not a subject"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "a.\x1b[31m.>"}, "not a subject"},
-		{[]string{"who", "orders.new"}, "who asks a running server"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "orders.new"}, "connection refused"},
-		{[]string{"who", "-s", "nats://127.0.0.1:1", "--timeout", "0s", "orders.new"}, "--timeout"},
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "orders.*"}, "not a subject a message can be published on")
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "a b"}, "not a subject")
+	if msg := runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "a.\x1b[31m.>"}, "not a subject"); strings.Contains(msg, "\x1b") {
+		t.Errorf("escape reached stderr: %q", msg)
 	}
-	for _, c := range cases {
-		var out, errb bytes.Buffer
-		code := run(c.args, &out, &errb)
-		msg := errb.String()
-		if code == 0 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "natsx: ") || !strings.Contains(msg, c.want) {
-			t.Errorf("%q: exit %d, stderr %q, want one line with %q", c.args, code, msg, c.want)
-		}
-		if strings.Contains(msg, "\x1b") {
-			t.Errorf("%q: escape reached stderr: %q", c.args, msg)
-		}
-	}
+	runFail(t, []string{"who", "orders.new"}, "who asks a running server")
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "orders.new"}, "connection refused")
+	runFail(t, []string{"who", "-s", "nats://127.0.0.1:1", "--timeout", "0s", "orders.new"}, "--timeout")
 }
 
 // TestWriteWhoKindsAndProblems: a leafnode connection and an internal
@@ -126,5 +113,31 @@ func TestWriteWhoKindsAndProblems(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "goes nowhere") {
 		t.Fatalf("a partial answer must not claim nobody listens:\n%s", out.String())
+	}
+}
+
+// TestWhoCommandStreams: the streams that store the subject and the
+// consumers that take it are listed; with nobody subscribed the message is
+// said to be only stored.
+func TestWhoCommandStreams(t *testing.T) {
+	t.Parallel()
+	s := testkit.JetStreamServer(t)
+	js, _ := jetstream.New(testkit.Conn(t, s.ClientURL()))
+	ctx := t.Context()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.CreateOrUpdateConsumer(ctx, "ORDERS", jetstream.ConsumerConfig{Durable: "ship", FilterSubject: "orders.new"}); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"who", "-s", s.ClientURL(), "--timeout", "500ms", "orders.new"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"stream ORDERS (limits) stores it as orders.>; consumers: ship on orders.new (pull, 0 pending)",
+		"a message published on orders.new now is only stored"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
+		}
 	}
 }

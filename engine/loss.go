@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -188,39 +190,23 @@ const statzPing = "$SYS.REQ.ACCOUNT.PING.STATZ"
 
 // pingServer sends req to subject, which every server answers, and decodes
 // the data of server serverID's answer into data; false when it did not
-// answer within askWait.
+// answer within askWait, or when no server subscribes to subject (nobody
+// told us, as a timeout).
 func pingServer(nc *nats.Conn, subject string, req any, serverID string, data any) (bool, error) {
-	b, err := json.Marshal(req)
+	replies, _, err := gather(context.Background(), nc, subject, req,
+		gatherOptions{timeout: askWait, max: maxServerReplies, server: serverID, label: "loss"})
+	if errors.Is(err, errNoResponders) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	inbox := newAskInbox()
-	sub, err := nc.SubscribeSync(inbox)
-	if err != nil {
-		return false, fmt.Errorf("engine: %s reply: %w", subject, err)
-	}
-	defer func() { _ = sub.Unsubscribe() }()
-	q := &nats.Msg{Subject: subject, Reply: inbox, Data: b, Header: nats.Header{askHeader: {"loss"}}}
-	if err := nc.PublishMsg(q); err != nil {
-		return false, fmt.Errorf("engine: %s: %w", subject, err)
-	}
-	deadline := time.Now().Add(askWait)
-	for {
-		m, err := sub.NextMsg(time.Until(deadline))
-		if err != nil {
-			return false, nil // timeout: nobody told us
+	for _, r := range replies {
+		// A reply without data (an error, another server version) is not
+		// the one we wait for.
+		if r.server.ID == serverID && len(r.data) > 0 {
+			return json.Unmarshal(r.data, data) == nil, nil
 		}
-		var resp struct {
-			Server struct {
-				ID string `json:"id"`
-			} `json:"server"`
-			Data json.RawMessage `json:"data"`
-		}
-		// A reply we cannot read (another server version, an error) is
-		// not the one we wait for: keep waiting for the others.
-		if json.Unmarshal(m.Data, &resp) != nil || len(resp.Data) == 0 || resp.Server.ID != serverID {
-			continue
-		}
-		return json.Unmarshal(resp.Data, data) == nil, nil
 	}
+	return false, nil
 }

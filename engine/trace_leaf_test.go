@@ -49,7 +49,7 @@ func TestTraceAcrossClusterAndLeaf(t *testing.T) {
 	// Who, from n1 in the global account: the leaf server shares the
 	// account and answers for its client; n2 lists the leafnode
 	// connection that carries the interest.
-	a := NewWhoAsker(t.Context(), nc, nil, WhoOptions{Timeout: 500 * time.Millisecond, Gap: 200 * time.Millisecond})
+	a := NewWhoAsker(nc, nil, WhoOptions{Timeout: 500 * time.Millisecond, Gap: 200 * time.Millisecond})
 	w, err := a.Who(t.Context(), "orders.new")
 	if err != nil {
 		t.Fatal(err)

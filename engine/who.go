@@ -7,65 +7,34 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"natsx/model"
 )
 
-// WhoSource is where an answer to "who gets this message" comes from; the
-// capability probe picks the best one the connection may use.
-type WhoSource string
+// WhoSource is where an answer to "who gets this message" comes from
+// (model.WhoSource).
+type WhoSource = model.WhoSource
 
+// The sources the capability probe chooses from.
 const (
-	// WhoEmbedded asks natsx's own broker in process: every account, exact.
-	WhoEmbedded WhoSource = "embedded"
-	// WhoSystem asks every server for its subscriptions (SUBSZ with a
-	// test subject) and joins them with CONNZ: needs the system account.
-	WhoSystem WhoSource = "sys"
-	// WhoAccount asks every server for the connections of the asker's
-	// account that are interested in the subject (CONNZ, which every
-	// account may send).
-	WhoAccount WhoSource = "acct"
-	// WhoNone means the servers answer no monitoring request (no system
-	// account configured, or the requests are denied).
-	WhoNone WhoSource = "none"
+	WhoEmbedded = model.WhoEmbedded
+	WhoSystem   = model.WhoSystem
+	WhoAccount  = model.WhoAccount
+	WhoNone     = model.WhoNone
 )
 
-// Subscriber is one subscription that would receive a message on the
-// subject. Every string comes from a server and is untrusted.
-type Subscriber struct {
-	Name     string `json:"name,omitempty"` // the client's connection name
-	Lang     string `json:"lang,omitempty"`
-	Version  string `json:"version,omitempty"`
-	CID      uint64 `json:"cid"`
-	Kind     string `json:"kind,omitempty"` // Client, Leafnode, or internal (JetStream, services)
-	Account  string `json:"account,omitempty"`
-	Server   string `json:"server"`
-	Pattern  string `json:"subscription"` // the subscription's subject, maybe with wildcards
-	Queue    string `json:"queue,omitempty"`
-	Msgs     int64  `json:"msgs"` // messages delivered to this subscription so far
-	ServerID string `json:"server_id,omitempty"`
-}
+// Subscriber is one subscription that would receive the message
+// (model.Subscriber: the UI shows it without importing engine).
+type Subscriber = model.Subscriber
 
-// WhoResult is the answer to "who gets a message on Subject", with where it
-// came from and what that source cannot see.
-type WhoResult struct {
-	Subject     string       `json:"subject"`
-	Source      WhoSource    `json:"source"`
-	Blind       string       `json:"cannot_see,omitempty"` // what the source cannot see; "" when exact
-	Subscribers []Subscriber `json:"subscribers"`
-	// OwnLeftOut counts natsx's own subscriptions that matched and are not
-	// listed (the tap's ">", its inboxes).
-	OwnLeftOut int      `json:"own_left_out"`
-	Servers    []string `json:"servers"` // the servers that answered
-	// Problems say why the answer may be partial: a server that did not
-	// answer, an error, a list cut at the limit. Empty when complete.
-	Problems []string `json:"problems,omitempty"`
-}
-
-// Partial reports whether the answer may miss subscribers.
-func (r *WhoResult) Partial() bool { return len(r.Problems) > 0 }
+// WhoResult is the answer to "who gets a message on Subject"
+// (model.WhoResult).
+type WhoResult = model.WhoResult
 
 // WhoOptions tune the questions.
 type WhoOptions struct {
@@ -80,6 +49,9 @@ type WhoOptions struct {
 	// Own are natsx's connections besides the asking one whose
 	// subscriptions are left out (the session's tap).
 	Own []*nats.Conn
+	// Streams, when set, is asked which streams store the subject and
+	// which of their consumers take it (WhoStores).
+	Streams *JetStream
 }
 
 const (
@@ -109,22 +81,41 @@ func (o WhoOptions) withDefaults() WhoOptions {
 }
 
 // WhoAsker answers "who gets this message" for one connection, through the
-// source its capability probe chose once, at creation.
+// source its capability probe chose on the first question. Safe for
+// concurrent use.
 type WhoAsker struct {
-	nc     *nats.Conn
-	emb    *Embedded
-	opts   WhoOptions
-	source WhoSource
+	nc   *nats.Conn
+	emb  *Embedded
+	opts WhoOptions
+
+	mu     sync.Mutex // held while probing
+	source WhoSource  // "" until probed
 }
 
-// NewWhoAsker probes what nc may ask and returns an asker using the best
-// source: the embedded broker in process when nc is connected to emb, the
-// system account's SUBSZ when the servers answer it, otherwise the
-// account-scoped CONNZ. The probe costs one request (bounded by Timeout).
-func NewWhoAsker(ctx context.Context, nc *nats.Conn, emb *Embedded, o WhoOptions) *WhoAsker {
-	a := &WhoAsker{nc: nc, emb: emb, opts: o.withDefaults()}
-	a.source = a.probe(ctx)
-	return a
+// NewWhoAsker returns an asker on nc that, on its first question, probes
+// what nc may ask and keeps the best source: the embedded broker in
+// process when nc is connected to emb, the system account's SUBSZ when
+// the servers answer it, otherwise the account-scoped CONNZ. The probe
+// costs one request (bounded by Timeout, at most a second), so creating
+// an asker never waits (the explorer makes one at start).
+func NewWhoAsker(nc *nats.Conn, emb *Embedded, o WhoOptions) *WhoAsker {
+	return &WhoAsker{nc: nc, emb: emb, opts: o.withDefaults()}
+}
+
+// sourceFor is the probed source, probing first if nobody has; a probe
+// cut short by ctx is not kept.
+func (a *WhoAsker) sourceFor(ctx context.Context) (WhoSource, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.source != "" {
+		return a.source, nil
+	}
+	src := a.probe(ctx)
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("engine: who: %w", err)
+	}
+	a.source = src
+	return src, nil
 }
 
 func (a *WhoAsker) probe(ctx context.Context) WhoSource {
@@ -164,13 +155,14 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 	if err := CheckPublishSubject(subject); err != nil {
 		return nil, fmt.Errorf("engine: who: %w", err)
 	}
-	r := &WhoResult{Subject: subject, Source: a.source, Subscribers: []Subscriber{}, Servers: []string{}}
+	source, err := a.sourceFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &WhoResult{Subject: subject, Source: source, Subscribers: []Subscriber{}, Servers: []string{}}
 	own := ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
-	var (
-		views []serverView
-		err   error
-	)
-	switch a.source {
+	var views []serverView
+	switch source {
 	case WhoEmbedded:
 		views, err = a.embeddedViews(subject)
 	case WhoSystem:
@@ -198,6 +190,14 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 			cmp.Compare(x.Pattern, y.Pattern), cmp.Compare(x.CID, y.CID), cmp.Compare(x.Queue, y.Queue))
 	})
 	slices.Sort(r.Servers)
+	if a.opts.Streams != nil {
+		streams, problems, err := a.opts.Streams.WhoStores(ctx, subject)
+		if err != nil {
+			problems = append(problems, "streams: "+err.Error())
+		}
+		r.Streams = streams
+		r.Problems = append(r.Problems, problems...)
+	}
 	return r, nil
 }
 

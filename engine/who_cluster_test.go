@@ -83,7 +83,7 @@ func TestWhoLimitSaysSo(t *testing.T) {
 	}
 	for _, user := range []string{"a", "sys"} {
 		nc := natsxConn(t, s.ClientURL(), nats.UserInfo(user, user))
-		a := NewWhoAsker(context.Background(), nc, nil, WhoOptions{Timeout: 500 * time.Millisecond, Gap: 100 * time.Millisecond, Limit: 2})
+		a := NewWhoAsker(nc, nil, WhoOptions{Timeout: 500 * time.Millisecond, Gap: 100 * time.Millisecond, Limit: 2})
 		r, err := a.Who(context.Background(), "orders.new")
 		if err != nil {
 			t.Fatal(err)
@@ -99,7 +99,7 @@ func TestWhoBadSubject(t *testing.T) {
 	t.Parallel()
 	s := testkit.Server(t)
 	nc := natsxConn(t, s.ClientURL())
-	a := NewWhoAsker(context.Background(), nc, nil, WhoOptions{Timeout: 200 * time.Millisecond})
+	a := NewWhoAsker(nc, nil, WhoOptions{Timeout: 200 * time.Millisecond})
 	for _, subj := range []string{"", "orders.*", "orders.>", "a b", "a..b", ".a"} {
 		if _, err := a.Who(context.Background(), subj); !errors.Is(err, ErrBadSubject) {
 			t.Errorf("%q: err %v, want ErrBadSubject", subj, err)
@@ -129,7 +129,7 @@ func TestWhoNoSystemAccount(t *testing.T) {
 			timeout = 300 * time.Millisecond
 		}
 		start := time.Now()
-		a := NewWhoAsker(context.Background(), nc, nil, WhoOptions{Timeout: timeout, Gap: 100 * time.Millisecond})
+		a := NewWhoAsker(nc, nil, WhoOptions{Timeout: timeout, Gap: 100 * time.Millisecond})
 		r, err := a.Who(context.Background(), "orders.new")
 		if err != nil {
 			t.Fatal(err)

@@ -21,13 +21,16 @@ type serverReply struct {
 	server server.ServerInfo
 	data   json.RawMessage
 	err    string // the server's error, "" when it answered
+	// after is how long the reply took from the question.
+	after time.Duration
 }
 
 // gatherOptions bound a scatter-gather request.
 type gatherOptions struct {
 	// timeout bounds the whole request.
 	timeout time.Duration
-	// gap is how long to wait for one more reply after the latest one:
+	// gap is how long to wait for one more reply after the latest one (0:
+	// until the timeout):
 	// every server of a cluster answers a PING request and nobody says how
 	// many will, so natscli (and orbit's RequestMany) wait ~300 ms after
 	// each reply and stop when none came.
@@ -37,6 +40,11 @@ type gatherOptions struct {
 	want int
 	// max bounds the replies kept (a supercluster of many servers).
 	max int
+	// server, when set, stops at the reply of the server with this ID
+	// (a question about one of natsx's connections to every server).
+	server string
+	// label names the question in natsx's question header.
+	label string
 }
 
 // gather publishes req to subject and collects the servers' replies. It
@@ -56,10 +64,15 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 		return nil, false, fmt.Errorf("engine: %s reply: %w", subject, err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
-	q := &nats.Msg{Subject: subject, Reply: inbox, Data: body, Header: nats.Header{askHeader: {"who"}}}
+	label := o.label
+	if label == "" {
+		label = "who"
+	}
+	q := &nats.Msg{Subject: subject, Reply: inbox, Data: body, Header: nats.Header{askHeader: {label}}}
 	if err := nc.PublishMsg(q); err != nil {
 		return nil, false, fmt.Errorf("engine: %s: %w", subject, err)
 	}
+	asked := time.Now()
 	overall := time.NewTimer(o.timeout)
 	defer overall.Stop()
 	var gap <-chan time.Time
@@ -89,19 +102,22 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 			if json.Unmarshal(m.Data, &r) != nil {
 				continue
 			}
-			sr := serverReply{server: r.Server, data: r.Data}
+			sr := serverReply{server: r.Server, data: r.Data, after: time.Since(asked)}
 			if r.Error != nil {
 				sr.err = r.Error.Description
 			}
-			if len(out) >= o.max && o.max > 0 {
+			awaited := o.server != "" && sr.server.ID == o.server
+			if len(out) >= o.max && o.max > 0 && !awaited {
 				truncated = true
 			} else {
 				out = append(out, sr)
 			}
-			if o.want > 0 && len(out) >= o.want {
+			if o.want > 0 && len(out) >= o.want || awaited {
 				return out, truncated, nil
 			}
-			gap = time.After(o.gap)
+			if o.gap > 0 {
+				gap = time.After(o.gap)
+			}
 		}
 	}
 }

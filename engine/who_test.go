@@ -54,7 +54,7 @@ func natsxConn(t *testing.T, url string, opts ...nats.Option) *nats.Conn {
 // who asks with short waits so the suite stays fast.
 func who(t *testing.T, nc *nats.Conn, emb *Embedded, subject string) *WhoResult {
 	t.Helper()
-	a := NewWhoAsker(context.Background(), nc, emb, WhoOptions{Timeout: 500 * time.Millisecond, Gap: 200 * time.Millisecond})
+	a := NewWhoAsker(nc, emb, WhoOptions{Timeout: 500 * time.Millisecond, Gap: 200 * time.Millisecond})
 	r, err := a.Who(context.Background(), subject)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestWhoConcurrentAndCancelled(t *testing.T) {
 	s := testkit.Server(t)
 	subscribe(t, s.ClientURL(), "svc", "orders.new")
 	nc := natsxConn(t, s.ClientURL())
-	a := NewWhoAsker(context.Background(), nc, nil, WhoOptions{Timeout: 300 * time.Millisecond, Gap: 100 * time.Millisecond})
+	a := NewWhoAsker(nc, nil, WhoOptions{Timeout: 300 * time.Millisecond, Gap: 100 * time.Millisecond})
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
@@ -246,7 +246,7 @@ func TestWhoConcurrentAndCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	slow := NewWhoAsker(context.Background(), nc, nil, WhoOptions{Timeout: 10 * time.Second})
+	slow := NewWhoAsker(nc, nil, WhoOptions{Timeout: 10 * time.Second})
 	start := time.Now()
 	if _, err := slow.Who(ctx, "orders.new"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)

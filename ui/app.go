@@ -43,6 +43,12 @@ type Options struct {
 	// Streams lists the server's JetStream streams for the streams view
 	// (S); nil where there is no server to ask (a capture).
 	Streams StreamLister
+	// Who answers "who gets this" (w) and Trace traces a copy of a
+	// message (T); nil where there is no server to ask (a capture).
+	Who   WhoAsker
+	Trace Tracer
+	// Servers lists the servers for the servers view (:servers).
+	Servers ServerLister
 }
 
 // Model is natsx's root model: it owns the parts and the explorer and
@@ -81,6 +87,7 @@ type Model struct {
 	tree     treePane
 	band     paneBand // the filter panes
 	streams  streamsView
+	panel    answerPanel // who gets a subject, a trace's path
 
 	query        string     // the last subject search kept
 	searchOrigin model.Node // where the search began (esc returns there)
@@ -142,6 +149,7 @@ func New(o Options) *Model {
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
 	m.band = paneBand{st: &m.styles, ex: m.ex}
 	m.streams = streamsView{st: &m.styles}
+	m.panel = answerPanel{st: &m.styles}
 	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
@@ -186,6 +194,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.help.Styles = m.styles.Help
 		m.helpScr.lines = nil           // laid out in the old colours
 		m.insp.cache = inspectorCache{} // cached lines carry the old styles
+		m.panel.restyle()
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.PasteMsg:
@@ -215,6 +224,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.streamsListed(msg)
 	case streamsTickMsg:
 		return m.streamsTick(msg)
+	case panelAnsweredMsg:
+		return m.panelAnswered(msg)
+	case panelTickMsg:
+		return m.panelTick(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

@@ -49,6 +49,10 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(promptCommand, ":", "")
 	case key.Matches(msg, k.Streams):
 		return m.openStreams()
+	case key.Matches(msg, k.Who):
+		return m.openPanel(panelWho)
+	case key.Matches(msg, k.Trace):
+		return m.openPanel(panelTrace)
 	case m.opts.ReadOnly && (boundTo(msg, k.Publish) || boundTo(msg, k.Request) || boundTo(msg, k.Edit)):
 		m.setFlash("read-only: publishing is off", true)
 		return nil

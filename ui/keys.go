@@ -16,6 +16,10 @@ type KeyMap struct {
 	Reverse key.Binding
 	// Streams opens the JetStream streams view.
 	Streams key.Binding
+	// Who and Trace open the answer panel on the selection: who would
+	// receive a message there, the path of a traced copy; Again asks
+	// again while it is open.
+	Who, Trace, Again key.Binding
 	// Back closes the help screen or a request's response.
 	Back key.Binding
 	// Filter panes and focus.
@@ -53,11 +57,14 @@ func DefaultKeyMap() KeyMap {
 		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse the sort")),
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
 		Streams:   key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JetStream streams")),
+		Who:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who gets this subject/message")),
+		Trace:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "trace a copy (nothing delivered)")),
+		Again:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "who, trace, servers: ask again")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
 		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
-		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams)")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams, servers)")),
 		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
 		FocusPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
 		Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),
@@ -196,6 +203,7 @@ func (k KeyMap) Groups() []KeyGroup {
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
 		{"JetStream", []key.Binding{k.Streams}},
+		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},
 		{"Timeline (natsx open)", []key.Binding{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker}},

@@ -125,5 +125,8 @@ func (m *Model) layoutParts() {
 		m.syncHelp(w)
 	}
 	m.streams.SetHeight(bodyH)
+	if m.mode == modePanel {
+		m.panel.SetSize(w, bodyH)
+	}
 	m.syncInspector()
 }

@@ -21,6 +21,7 @@ const (
 	modeForm                // the publish form in the body's place
 	modePrompt              // the footer prompt (search, filter, find, seek, ":")
 	modeStreams             // the JetStream streams view in the body's place
+	modePanel               // who gets a subject / a trace's path, in the body's place
 )
 
 // handleKey routes a key to the part the mode gives it to.
@@ -34,6 +35,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.helpKey(msg)
 	case modeStreams:
 		return m.streamsKey(msg)
+	case modePanel:
+		return m.panelKey(msg)
 	}
 	return m.browseKey(msg)
 }
@@ -53,7 +56,7 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 // streams view covers it (the form and the prompt leave it: a click still
 // moves the focus).
 func (m *Model) routeMouse(msg tea.MouseMsg) tea.Cmd {
-	if m.mode == modeHelp || m.mode == modeStreams {
+	if m.mode == modeHelp || m.mode == modeStreams || m.mode == modePanel {
 		return nil
 	}
 	return m.handleMouse(msg)
@@ -82,6 +85,8 @@ func (m *Model) Render() string {
 		lines = append(lines, m.form.View(w, bodyH)...)
 	case modeStreams:
 		lines = append(lines, m.streams.View(w, bodyH, m.wall)...)
+	case modePanel:
+		lines = append(lines, m.panel.View(w, bodyH)...)
 	default:
 		lines = append(lines, m.bodyView(w, bodyH)...)
 	}
@@ -180,6 +185,9 @@ func (m *Model) footerView(w int) string {
 	}
 	if m.mode == modeStreams {
 		return fit(m.help.ShortHelpView(m.keys.streamsHelp()), w)
+	}
+	if m.mode == modePanel {
+		return fit(m.help.ShortHelpView(m.keys.panelHelp()), w)
 	}
 	return fit(m.help.ShortHelpView(m.keys.ShortHelpFor(m.focus)), w)
 }

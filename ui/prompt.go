@@ -281,6 +281,8 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		return m.addPane(arg)
 	case "streams", "js":
 		return m.openStreams(), nil
+	case "servers":
+		return m.openPanel(panelServers), nil
 	case "save":
 		return m.savePanesCmd(), nil
 	case "load":
@@ -314,6 +316,6 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		}
 		return m.closePane(n - 1), nil
 	default:
-		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, streams, quit)", name)
+		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, streams, servers, quit)", name)
 	}
 }

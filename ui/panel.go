@@ -1,0 +1,392 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"natsx/model"
+)
+
+// askTimeout bounds one question of the panel: the system account's
+// answer joins several requests to every server of a cluster.
+const askTimeout = 15 * time.Second
+
+// panelKind is what the answer panel shows.
+type panelKind int
+
+const (
+	panelWho     panelKind = iota // who gets this message (w)
+	panelTrace                    // the path of a trace-only copy (T)
+	panelServers                  // the servers natsx can see (:servers), refreshed
+)
+
+// panelAnsweredMsg is a question's answer; tag ties it to the panel's
+// opening that asked (an answer for an earlier one is dropped).
+type panelAnsweredMsg struct {
+	tag     int
+	who     *model.WhoResult
+	trace   *model.TraceReport
+	servers *model.ServersReport
+	err     error
+}
+
+// panelTickMsg asks the servers view of opening tag for its next listing.
+type panelTickMsg struct{ tag int }
+
+// answerPanel shows an answer from the server in the body's place: who
+// would receive a message on a subject (who.go), the path a traced copy
+// took (trace.go), or the servers natsx can see (servers.go). It is a mode
+// of its own rather than a part beside the tree: the tables need the
+// width, and r, esc and the scroll keys then mean one thing.
+type answerPanel struct {
+	st   *Styles
+	kind panelKind
+	// msg is what is asked about: its subject, and for a trace its
+	// headers and payload.
+	msg model.Message
+	// note says what the question means here (a branch without messages
+	// of its own).
+	note string
+
+	// tag counts the openings; asking is true while a question (of any
+	// opening) runs, so there is never more than one; want asks again
+	// once it ends.
+	tag    int
+	asking bool
+	want   bool
+
+	answered time.Time
+	err      string
+	who      *model.WhoResult
+	trace    *model.TraceReport
+	servers  *model.ServersReport
+
+	// lines is the answer laid out for width w (SetSize), dirty when it
+	// must be laid out again.
+	lines  []string
+	w, top int
+	rows   int
+	dirty  bool
+}
+
+// openPanel asks about the selection: the tree's selected subject, or the
+// message the pane or the inspector shows.
+func (m *Model) openPanel(kind panelKind) tea.Cmd {
+	var msg model.Message
+	var note string
+	if kind != panelServers {
+		var ok bool
+		if msg, note, ok = m.askTarget(); !ok {
+			m.setFlash("nothing to ask about: select a subject or a message", true)
+			return nil
+		}
+	}
+	p := &m.panel
+	p.kind, p.msg, p.note = kind, msg, note
+	p.who, p.trace, p.servers, p.err, p.answered, p.top = nil, nil, nil, "", time.Time{}, 0
+	p.tag++
+	p.want, p.dirty = true, true
+	m.mode = modePanel
+	return m.askPanel()
+}
+
+// askTarget is what w and T ask about: on the tree the selected subject
+// (traced with the message the inspector shows of it, if any), elsewhere
+// the message the inspector shows. note says what asking means for a
+// branch without messages of its own: its subject is asked as it is.
+func (m *Model) askTarget() (msg model.Message, note string, ok bool) {
+	if m.focus != focusTree {
+		msg, ok = m.currentMessage()
+		return msg, "", ok
+	}
+	n := m.ex.TreeView().Selected()
+	if n.IsZero() || n.Removed() {
+		return model.Message{}, "", false
+	}
+	subj := n.Subject()
+	if cur, ok := m.currentMessage(); ok && cur.Subject == subj {
+		msg = cur
+	} else {
+		msg = model.Message{Subject: subj}
+	}
+	if n.Own() == 0 && n.HasChildren() {
+		note = fmt.Sprintf("no message was seen on %s itself: this asks about a message published on %s exactly; "+
+			"select a subject below it for theirs", subj, subj)
+	}
+	return msg, note, true
+}
+
+// askPanel starts the panel's question unless one is running (it then
+// starts when that one ends).
+func (m *Model) askPanel() tea.Cmd {
+	p := &m.panel
+	if !p.want || p.asking {
+		return nil
+	}
+	p.want = false
+	tag, msg := p.tag, p.msg
+	switch {
+	case p.kind == panelWho && m.opts.Who != nil:
+		asker := m.opts.Who
+		p.asking = true
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
+			defer cancel()
+			r, err := asker.Who(ctx, msg.Subject)
+			return panelAnsweredMsg{tag: tag, who: r, err: err}
+		}
+	case p.kind == panelServers && m.opts.Servers != nil:
+		lister := m.opts.Servers
+		p.asking = true
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
+			defer cancel()
+			r, err := lister.Servers(ctx)
+			return panelAnsweredMsg{tag: tag, servers: r, err: err}
+		}
+	case p.kind == panelTrace && m.opts.Trace != nil:
+		tracer := m.opts.Trace
+		p.asking = true
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
+			defer cancel()
+			r, err := tracer.Trace(ctx, msg)
+			return panelAnsweredMsg{tag: tag, trace: &r, err: err}
+		}
+	}
+	p.err, p.dirty = "not available here: natsx open plays a capture, there is no server to ask", true
+	return nil
+}
+
+// panelAnswered takes an answer for the open panel and starts the question
+// that waited for it, if any.
+func (m *Model) panelAnswered(msg panelAnsweredMsg) tea.Cmd {
+	p := &m.panel
+	p.asking = false
+	current := msg.tag == p.tag && m.mode == modePanel
+	if current {
+		p.answered, p.dirty = m.wall, true
+		p.who, p.trace, p.servers, p.err = nil, nil, nil, ""
+		if msg.err != nil {
+			p.err = msg.err.Error()
+		} else {
+			p.who, p.trace, p.servers = msg.who, msg.trace, msg.servers
+		}
+	}
+	if m.mode != modePanel {
+		return nil
+	}
+	if cmd := m.askPanel(); cmd != nil || !current || p.kind != panelServers {
+		return cmd
+	}
+	// The servers view refreshes while it is open, one listing at a time.
+	tag := p.tag
+	return tea.Tick(ServersRefresh, func(time.Time) tea.Msg { return panelTickMsg{tag: tag} })
+}
+
+// panelTick starts the servers view's next listing if it is still open.
+func (m *Model) panelTick(msg panelTickMsg) tea.Cmd {
+	p := &m.panel
+	if msg.tag != p.tag || m.mode != modePanel || p.kind != panelServers {
+		return nil
+	}
+	p.want = true
+	return m.askPanel()
+}
+
+// panelKey handles a key while the panel is open.
+func (m *Model) panelKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, p := m.keys, &m.panel
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Back):
+		m.closePanel()
+	case key.Matches(msg, k.Who), key.Matches(msg, k.Trace):
+		kind := panelWho
+		if key.Matches(msg, k.Trace) {
+			kind = panelTrace
+		}
+		if kind == p.kind {
+			m.closePanel()
+			return nil
+		}
+		// The other question about the selection.
+		return m.openPanel(kind)
+	case key.Matches(msg, k.Again):
+		if p.asking {
+			m.setFlash("still asking…", false)
+			return nil
+		}
+		p.want = true
+		return m.askPanel()
+	case key.Matches(msg, k.Up):
+		p.top--
+	case key.Matches(msg, k.Down):
+		p.top++
+	case key.Matches(msg, k.PageUp):
+		p.top -= max(p.rows-1, 1)
+	case key.Matches(msg, k.PageDown):
+		p.top += max(p.rows-1, 1)
+	case key.Matches(msg, k.Top):
+		p.top = 0
+	case key.Matches(msg, k.Bottom):
+		p.top = len(p.lines)
+	}
+	return nil
+}
+
+// closePanel goes back to browsing; a late answer is for an old opening.
+func (m *Model) closePanel() {
+	m.mode = modeBrowse
+	m.panel.tag++
+	m.panel.want = false
+}
+
+// panelHelp is the footer's hint while the panel is open.
+func (k KeyMap) panelHelp() []key.Binding {
+	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll"))
+	other := key.NewBinding(key.WithKeys(append(k.Who.Keys(), k.Trace.Keys()...)...),
+		key.WithHelp(k.Who.Help().Key+"/"+k.Trace.Help().Key, "who/trace"))
+	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
+	again := key.NewBinding(key.WithKeys(k.Again.Keys()...), key.WithHelp(k.Again.Help().Key, "ask again"))
+	return []key.Binding{scroll, again, other, back, k.Quit}
+}
+
+// SetSize lays the answer out for width w and keeps the scroll within the
+// h-1 lines under the title; Update calls it, so View only reads.
+func (p *answerPanel) SetSize(w, h int) {
+	if p.dirty || w != p.w {
+		p.w, p.dirty = w, false
+		p.lines = p.layout(w)
+	}
+	p.rows = max(h-1, 1)
+	p.top = max(min(p.top, len(p.lines)-p.rows), 0)
+}
+
+// restyle lays the answer out again in new colours.
+func (p *answerPanel) restyle() { p.dirty = true }
+
+// layout is the answer as lines of width w at most (the title apart).
+func (p *answerPanel) layout(w int) []string {
+	st := p.st
+	var out []string
+	if p.note != "" {
+		out = append(out, wrapStyled(st.Warn, model.Sanitize(p.note), w, "")...)
+	}
+	switch {
+	case p.err != "":
+		out = append(out, wrapStyled(st.Bad, model.Sanitize(firstLine(p.err)), w, "")...)
+	case p.who != nil:
+		out = append(out, p.whoLines(w)...)
+	case p.trace != nil:
+		out = append(out, p.traceLines(w)...)
+	case p.servers != nil:
+		out = append(out, p.serversLines(w)...)
+	case p.asking || p.want:
+		out = append(out, st.Muted.Render("asking the server…"))
+	}
+	return out
+}
+
+// table lays rows out in columns (the first row the titles, muted): each
+// column as wide as its longest cell within its cap, the widest narrowed
+// until a row fits w (one space between); columns from rightFrom on are
+// right-aligned.
+func table(st *Styles, rows [][]string, caps []int, rightFrom, w int) []string {
+	widths := make([]int, len(rows[0]))
+	for _, cells := range rows {
+		for i, c := range cells {
+			widths[i] = max(widths[i], min(ansi.StringWidth(c), caps[i]))
+		}
+	}
+	total := len(widths) - 1
+	for _, x := range widths {
+		total += x
+	}
+	for ; total > w; total-- {
+		widest := 0
+		for i, x := range widths {
+			if x > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= 4 {
+			break // too narrow for the table: fit cuts the rows
+		}
+		widths[widest]--
+	}
+	out := make([]string, 0, len(rows))
+	for r, cells := range rows {
+		var b strings.Builder
+		for i, c := range cells {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			if i >= rightFrom {
+				b.WriteString(fitLeft(c, widths[i]))
+			} else {
+				b.WriteString(fit(c, widths[i]))
+			}
+		}
+		line := b.String()
+		if r == 0 {
+			line = st.Muted.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// wrapStyled wraps the sanitized text s at w cells (at spaces where it
+// can), the lines after the first indented by indent, each line rendered
+// in st.
+func wrapStyled(st lipgloss.Style, s string, w int, indent string) []string {
+	rows := strings.Split(ansi.Wrap(s, max(w-len(indent), 10), " "), "\n")
+	for i, r := range rows {
+		if i > 0 {
+			r = indent + r
+		}
+		rows[i] = st.Render(r)
+	}
+	return rows
+}
+
+// View draws the panel w x h: a title with what was asked and when, then
+// the answer from the scroll position.
+func (p *answerPanel) View(w, h int) []string {
+	st := p.st
+	var title string
+	switch p.kind {
+	case panelWho:
+		title = st.Title.Render("Who gets " + model.Sanitize(p.msg.Subject))
+	case panelTrace:
+		title = st.Title.Render("Trace of " + model.Sanitize(p.msg.Subject))
+	case panelServers:
+		title = st.Title.Render("Servers")
+	}
+	switch {
+	case p.asking:
+		title += st.Muted.Render("  asking…")
+	case !p.answered.IsZero():
+		about := "  at " + p.answered.Format("15:04:05")
+		if p.kind == panelServers {
+			about += ", every " + ServersRefresh.String()
+		}
+		if p.kind == panelTrace && p.err == "" {
+			about = "  trace only, nothing delivered or stored, at " + p.answered.Format("15:04:05")
+		}
+		title += st.Muted.Render(about)
+	}
+	lines := []string{title}
+	end := min(p.top+max(h-1, 0), len(p.lines))
+	lines = append(lines, p.lines[min(p.top, end):end]...)
+	return block(lines, w, h)
+}

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"natsx/engine"
+	"natsx/model"
+	"natsx/testkit"
+)
+
+// openServers types :servers and returns the listing's command.
+func openServers(t *testing.T, m *Model) tea.Cmd {
+	t.Helper()
+	send(m, press(":"))
+	typeText(m, "servers")
+	cmd := send(m, press("enter"))
+	if m.mode != modePanel || m.panel.kind != panelServers {
+		t.Fatalf(":servers: mode %v kind %v", m.mode, m.panel.kind)
+	}
+	return cmd
+}
+
+// TestServersViewCluster: with the system account :servers lists the
+// three servers of testkit's cluster, the connected one first and marked;
+// the listing comes again on the refresh tick, only while the view is
+// open.
+func TestServersViewCluster(t *testing.T) {
+	t.Parallel()
+	servers := testkit.Cluster(t, 3, func(_ int, o *server.Options) {
+		testkit.Accounts("SYS", testkit.User{Name: "sys", Password: "sys", Account: "SYS"})(o)
+	})
+	nc := testkit.Conn(t, servers[1].ClientURL(), nats.UserInfo("sys", "sys"))
+	asker := engine.NewWhoAsker(nc, nil, engine.WhoOptions{Timeout: time.Second, Gap: 200 * time.Millisecond})
+	m := panelScene(t, Options{Servers: asker}, 100, 30, "orders.new")
+	tick := answer(t, m, openServers(t, m))
+	out := ansi.Strip(render(t, m, 100, 30))
+	var rows []string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 4 && (f[0] == "●" && f[1] == "n2" || f[0] == "n1" || f[0] == "n3") {
+			rows = append(rows, f[0])
+		}
+	}
+	if strings.Join(rows, " ") != "● n1 n3" || !strings.Contains(out, "Servers  at 12:00:30, every 3s") || !strings.Contains(out, "source sys") {
+		t.Fatalf("rows %q:\n%s", rows, out)
+	}
+	if tick == nil {
+		t.Fatal("no refresh armed")
+	}
+	next := send(m, panelTickMsg{tag: m.panel.tag})
+	if next == nil || send(m, panelTickMsg{tag: m.panel.tag}) != nil {
+		t.Fatal("the tick must start one listing at a time")
+	}
+	answer(t, m, next)
+	send(m, press("esc"))
+	if send(m, panelTickMsg{tag: m.panel.tag - 1}) != nil || m.mode != modeBrowse {
+		t.Fatal("a tick after closing listed again")
+	}
+}
+
+// countingServers lists fixed servers (or fails) and counts the listings.
+type countingServers struct {
+	r     *model.ServersReport
+	err   error
+	calls atomic.Int32
+}
+
+func (c *countingServers) Servers(context.Context) (*model.ServersReport, error) {
+	c.calls.Add(1)
+	return c.r, c.err
+}
+
+func sceneServers() *model.ServersReport {
+	start := sceneNow.Add(-26 * time.Hour)
+	return &model.ServersReport{Source: model.WhoSystem, Servers: []model.ServerStats{
+		{Name: "n1", Version: "2.15.2", Cluster: "east", JetStream: true, Connected: true, Known: true, Start: start,
+			Conns: 1204, Subs: 88123, SlowConsumers: 3, Mem: 512 << 20, CPU: 37.5, Cores: 8, RTT: 420 * time.Microsecond},
+		{Name: "n2\x1b[2J", Version: "2.15.2", Cluster: "east", Known: true, Start: start.Add(time.Hour),
+			Conns: 998, Subs: 87000, Mem: 480 << 20, CPU: 12, Cores: 8, RTT: 1200 * time.Microsecond},
+	}, Problems: []string{"n3 did not answer within 2s"}}
+}
+
+func TestViewGoldenServers(t *testing.T) {
+	for _, sz := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			m := panelScene(t, Options{Servers: &countingServers{r: sceneServers()}}, sz.w, sz.h, "orders.new")
+			answer(t, m, openServers(t, m))
+			golden.RequireEqual(t, []byte(render(t, m, sz.w, sz.h)))
+		})
+	}
+}
+
+// TestServersViewError: a failed listing is one line, and the view keeps
+// refreshing (the next listing may succeed).
+func TestServersViewError(t *testing.T) {
+	t.Parallel()
+	c := &countingServers{err: errors.New("engine: servers: nats: connection closed\nmore")}
+	m := panelScene(t, Options{Servers: c}, 80, 24, "orders.new")
+	tick := answer(t, m, openServers(t, m))
+	out := ansi.Strip(render(t, m, 80, 24))
+	if !strings.Contains(out, "connection closed") || strings.Contains(out, "more") || tick == nil {
+		t.Fatalf("error:\n%s", out)
+	}
+}
