@@ -104,6 +104,13 @@ type Model struct {
 	marks       int
 	flight      flightState
 
+	// midBatch: the last Update applied part of a batch and its next part
+	// follows at once; frame is the last View and frameAt when it was
+	// drawn (see View).
+	midBatch bool
+	frame    tea.View
+	frameAt  time.Time
+
 	focus     focusKind
 	paneIdx   int
 	scopeSent bool
@@ -176,6 +183,7 @@ func (m *Model) Init() tea.Cmd {
 // Update dispatches each message to its handler, then sizes the parts for
 // whatever the message changed, so View has nothing left to set.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.midBatch = false // applyBatch says when more of a batch follows
 	cmd := m.update(msg)
 	if _, ok := msg.(batchMsg); ok && m.rec != nil {
 		cmd = tea.Batch(cmd, m.checkRecording())

@@ -94,14 +94,16 @@ func (m *Model) pullCmd(d time.Duration) tea.Cmd {
 
 // ApplyBudget is the most ingest one Update does: a batch that takes
 // longer (65,536 new subjects take 50-100 ms) is applied over several
-// Updates, each followed by a View, and a key pressed meanwhile is handled
-// between two of them rather than after the whole batch. A third of a
-// frame: a key waits less than a frame, and the Views and hand-offs
-// between parts cost a few percent of the ingest. With 3 ms parts the
-// 1M-subject flood of `go run ./bench` lost 76k-132k messages in the
-// store in 4 of 7 runs on a loaded 2-core machine (10 ms: 8k in 1 of 6;
-// one Update per batch: none in 4, but keys waited 0.6-1 s).
-const ApplyBudget = 10 * time.Millisecond
+// Updates, and a key pressed meanwhile is handled between two of them
+// rather than after the whole batch. A sixth of a frame: a key waits less
+// than a frame. The parts' own cost is small now that a part's View gives
+// the last frame again within a frame (see View): with 3 ms parts, each
+// drawn, the 1M-subject flood of `go run ./bench` lost 76k-132k messages
+// in the store in 4 of 7 runs on a loaded 2-core machine (10 ms: 8k in 1
+// of 6; one Update per batch: none in 4, but keys waited 0.6-1 s).
+// BenchmarkUpdateFlood1MSubjects: an Update and its View take 5.2 ms at
+// the median and 8.8-19 ms at p99 (10 ms parts, each drawn: 10.7 and 60).
+const ApplyBudget = 5 * time.Millisecond
 
 // settleEvery is how often the tree's rows are brought up to date while a
 // batch is applied in parts: once a frame, not once a part (rebuilding the
@@ -141,6 +143,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 			m.ex.Settle(b.data)
 			b.settled = start
 		}
+		m.midBatch = true
 		return tea.Batch(cmd, func() tea.Msg { return b })
 	}
 	m.ex.Settle(b.data)

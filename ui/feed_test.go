@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,5 +158,64 @@ func TestBigBatchInPartsRewind(t *testing.T) {
 	}
 	if since, want := m.ex.Tree().Since(), tlStart.Add((marker+1)*time.Millisecond).UnixNano(); since > want {
 		t.Errorf("counts start at %d, want by %d (the first message after the marker)", since, want)
+	}
+}
+
+// TestFrameBetweenParts: between two parts of a batch View gives the last
+// frame again while it is younger than a frame (bubbletea draws at most
+// FPS of them); a key, a frame's age or the batch's last part draw afresh.
+func TestFrameBetweenParts(t *testing.T) {
+	fakeIngestClock(t)
+	at := time.Unix(1_700_000_000, 0)
+	frameClock = func() time.Time { return at }
+	t.Cleanup(func() { frameClock = time.Now })
+	const n = 20_000
+	start := time.Unix(1_700_000_000, 0)
+	f := &countingFeed{}
+	f.status = model.SourceStatus{State: model.StateConnected, Tap: ">"}
+	var ms []model.Message
+	for i := range n {
+		ms = append(ms, msgsOn(start, fmt.Sprintf("r%d.x", i%5000))...)
+	}
+	f.publish(ms...)
+	m := New(Options{Source: f, Start: start, BatchSize: n})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	b, _ := runPull(t, m.pullCmd(0))
+	part := func(cmd tea.Cmd) (tea.Cmd, bool) {
+		t.Helper()
+		rest, pulled := nextMsgs(t, cmd)
+		if len(pulled) > 0 {
+			return nil, false
+		}
+		return send(m, rest[0]), true
+	}
+	cmd := send(m, b)
+	first := m.View().Content
+	cmd, more := part(cmd)
+	if !more || m.View().Content != first {
+		t.Fatal("between two parts within a frame: a new frame drawn")
+	}
+	send(m, press("down"))
+	moved := m.View().Content
+	if moved == first {
+		t.Fatal("a key between two parts: the frame was not drawn again")
+	}
+	cmd, _ = part(cmd)
+	if m.View().Content != moved {
+		t.Fatal("the part after a key, within a frame: a new frame drawn")
+	}
+	at = at.Add(time.Second / FPS)
+	cmd, _ = part(cmd)
+	aged := m.View().Content
+	if aged == moved {
+		t.Fatal("a frame old: not drawn again")
+	}
+	for more := true; more && m.midBatch; {
+		if cmd, more = part(cmd); m.midBatch && m.View().Content != aged {
+			t.Fatal("a new frame within a frame's time")
+		}
+	}
+	if m.ex.Tree().Msgs != n || !strings.Contains(m.View().Content, "msgs 20k") {
+		t.Fatalf("after the last part (%d counted) the frame does not show them:\n%s", m.ex.Tree().Msgs, m.View().Content)
 	}
 }
