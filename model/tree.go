@@ -213,10 +213,15 @@ func (t *Tree) apply(m *Message, wireBytes int) {
 	subj := m.Subject
 	// A subject seen recently: its node and the parent links replace one
 	// index lookup per token (most of the cost of a message at high rates).
-	leaf, h := t.getLeaf(subj)
-	if leaf == 0 {
+	var leaf uint32
+	if t.leaves.use() {
+		var h uint64
+		if leaf, h = t.getLeaf(subj); leaf == 0 {
+			leaf = t.walk(subj)
+			t.leaves.put(h, leaf, t.subjects)
+		}
+	} else {
 		leaf = t.walk(subj)
-		t.leaves.put(h, leaf, t.subjects)
 	}
 	for id := leaf; id != rootID; {
 		n := t.nodes.at(id)

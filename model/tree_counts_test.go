@@ -164,3 +164,33 @@ func TestTreeEvictIdleFirst(t *testing.T) {
 	t.Logf("%d histories kept, %d older than exact LRU would keep, %d of the newest half; %d sampled for %d evictions",
 		kept, oldest, newest, tr.evictor.sampled, tr.Evicted)
 }
+
+// TestLeafCacheThrashGuard: traffic spread over more subjects than the
+// leaf cache holds turns it off (but for probes); traffic on few subjects
+// turns it on again; counts are exact either way.
+func TestLeafCacheThrashGuard(t *testing.T) {
+	tr := NewTree(TreeOptions{}, treeT0)
+	const spread = 600_000 // over the default cache's 262,144 entries
+	for i := range 2 * spread {
+		tr.Apply(tmsg("s."+strconv.Itoa(i%spread), treeT0, ""))
+	}
+	if !tr.leaves.off {
+		t.Fatalf("round-robin over %d subjects: the cache is on", spread)
+	}
+	hot3 := uint64(0)
+	for i := range 3 * leafWindow {
+		tr.Apply(tmsg("hot."+strconv.Itoa(i%10), treeT0, ""))
+		if i%10 == 3 {
+			hot3++
+		}
+	}
+	if tr.leaves.off {
+		t.Fatal("10 busy subjects: the cache is off")
+	}
+	if n := tr.Find("s.12345").Msgs(); n != 2 {
+		t.Fatalf("s.12345: %d msgs, want 2", n)
+	}
+	if n := tr.Find("hot.3").Msgs(); n != hot3 {
+		t.Fatalf("hot.3: %d msgs, want %d", n, hot3)
+	}
+}

@@ -418,6 +418,33 @@ type leafCache struct {
 	slots []leafSlot // bucket i is slots[2i] (most recent) and slots[2i+1]
 	mask  uint64     // buckets - 1
 	max   uint64     // most buckets: a share of the budget, ≤ maxLeafBuckets
+	// The thrash guard: traffic spread over more subjects than the cache
+	// holds (a flood over 1M subjects, round-robin) misses every time, and
+	// a miss costs a hash and a cache miss for nothing (5-8% of such a
+	// flood's CPU). Over each window of leafWindow messages, a hit rate
+	// below 1/leafMinHit turns the cache off for the next window but for
+	// one message in leafProbe, whose hits decide the window after.
+	msgs, tries, hits uint32
+	off               bool
+}
+
+const (
+	leafWindow = 1 << 16
+	leafMinHit = 32
+	leafProbe  = 16
+)
+
+// use reports whether this message looks in the cache (see the guard).
+func (c *leafCache) use() bool {
+	if c.msgs++; c.msgs == leafWindow {
+		c.off = c.hits*leafMinHit < c.tries
+		c.msgs, c.tries, c.hits = 0, 0, 0
+	}
+	if c.off && c.msgs%leafProbe != 0 {
+		return false
+	}
+	c.tries++
+	return true
 }
 
 // leafSlot is a cached leaf: the top half of its subject's hash (the
@@ -448,9 +475,11 @@ func (t *Tree) getLeaf(subj string) (uint32, uint64) {
 	top := uint32(h >> 32)
 	b := c.slots[(h&c.mask)*2:][:2]
 	if b[0].hash == top && b[0].id != 0 && t.is(b[0].id, subj) {
+		c.hits++
 		return b[0].id, h
 	}
 	if b[1].hash == top && b[1].id != 0 && t.is(b[1].id, subj) {
+		c.hits++
 		b[0], b[1] = b[1], b[0]
 		return b[0].id, h
 	}
