@@ -26,6 +26,17 @@ func e2eStreams(t *testing.T, bin string) {
 		l := streamLine(s, "KV_drivers")
 		return l != "" && l != first
 	})
+	// enter on JOBS (first in name order): its consumers board lists the
+	// demo's slow worker with its numbers; esc goes back to the list.
+	e2eSend(t, term, "g")
+	e2eSend(t, term, "\r")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return e2eHasAll(s, "JOBS · consumers", "PENDING", "ACKPEND", "DIAGNOSIS") && consumerRow(s, "workers", "pull")
+	})
+	e2eSend(t, term, "\x1b")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return e2eHasAll(s, "JetStream streams", "KV_drivers") && !strings.Contains(s, "consumers  ")
+	})
 	e2eSend(t, term, "\x1b")
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
 		return !strings.Contains(s, "JetStream streams") && strings.Contains(s, "▸ orders")
@@ -43,4 +54,15 @@ func streamLine(screen, name string) string {
 		}
 	}
 	return ""
+}
+
+// consumerRow reports whether the board on screen has a row for the
+// consumer name of that kind.
+func consumerRow(screen, name, kind string) bool {
+	for l := range strings.SplitSeq(screen, "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[0] == name && f[1] == kind {
+			return true
+		}
+	}
+	return false
 }

@@ -170,6 +170,11 @@ type staticStreams []model.StreamSummary
 
 func (s staticStreams) Summaries(context.Context) ([]model.StreamSummary, error) { return s, nil }
 
+// ConsumerSummaries: no scene opens a consumers board yet.
+func (s staticStreams) ConsumerSummaries(context.Context, string) ([]model.ConsumerSummary, error) {
+	return nil, nil
+}
+
 // staticTimeline is a player frozen in one state, for the timeline scene;
 // the scenes press none of its keys.
 type staticTimeline struct{ st model.TimelineStatus }

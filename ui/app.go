@@ -215,6 +215,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.streamsListed(msg)
 	case streamsTickMsg:
 		return m.streamsTick(msg)
+	case consumersListedMsg:
+		return m.consumersListed(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

@@ -14,8 +14,9 @@ type KeyMap struct {
 	Sort, Noise, Help, Quit            key.Binding
 	// Reverse turns the tree's sort around (S: J is the streams view).
 	Reverse key.Binding
-	// Streams opens the JetStream streams view.
-	Streams key.Binding
+	// Streams opens the JetStream streams view; Consumers opens the
+	// selected stream's consumers board there.
+	Streams, Consumers key.Binding
 	// Back closes the help screen or a request's response.
 	Back key.Binding
 	// Filter panes and focus.
@@ -53,6 +54,7 @@ func DefaultKeyMap() KeyMap {
 		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse the sort")),
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
 		Streams:   key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JetStream streams")),
+		Consumers: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "a stream's consumers")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
@@ -195,7 +197,7 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
-		{"JetStream", []key.Binding{k.Streams}},
+		{"JetStream", []key.Binding{k.Streams, k.Consumers}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},
 		{"Timeline (natsx open)", []key.Binding{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker}},

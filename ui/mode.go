@@ -179,7 +179,7 @@ func (m *Model) footerView(w int) string {
 		return fit(m.help.ShortHelpView(m.form.keys.ShortHelp()), w)
 	}
 	if m.mode == modeStreams {
-		return fit(m.help.ShortHelpView(m.keys.streamsHelp()), w)
+		return fit(m.help.ShortHelpView(m.keys.streamsHelp(m.streams.page)), w)
 	}
 	return fit(m.help.ShortHelpView(m.keys.ShortHelpFor(m.focus)), w)
 }

@@ -14,12 +14,23 @@ import (
 	"natsx/model"
 )
 
-// StreamLister lists the server's JetStream streams (engine.JetStream).
-// The streams view asks it once on opening and then every
-// StreamsRefresh while it stays open, one listing at a time.
+// StreamLister lists the server's JetStream streams and a stream's
+// consumers (engine.JetStream). The streams view asks it once on opening
+// and then every StreamsRefresh while it stays open, one listing at a
+// time: the streams, or the consumers of the stream whose board is open.
 type StreamLister interface {
 	Summaries(ctx context.Context) ([]model.StreamSummary, error)
+	ConsumerSummaries(ctx context.Context, stream string) ([]model.ConsumerSummary, error)
 }
+
+// streamsPage is what the streams view shows: the list of streams or one
+// stream's consumers board.
+type streamsPage int
+
+const (
+	pageList streamsPage = iota
+	pageConsumers
+)
 
 // StreamsRefresh is how long the streams view waits between listings.
 const StreamsRefresh = 3 * time.Second
@@ -53,6 +64,9 @@ type streamsView struct {
 	// current one runs, so there is never more than one.
 	tag     int
 	listing bool
+	// page is the list or a stream's consumers board (cons).
+	page streamsPage
+	cons consumersView
 }
 
 // openStreams shows the streams view and starts listing.
@@ -60,6 +74,7 @@ func (m *Model) openStreams() tea.Cmd {
 	m.mode = modeStreams
 	v := &m.streams
 	v.tag++
+	v.page, v.cons = pageList, consumersView{}
 	if m.opts.Streams == nil {
 		v.err, v.loaded = "JetStream not available here: natsx open plays a capture", true
 		return nil
@@ -82,7 +97,7 @@ func listStreams(lister StreamLister, tag int) tea.Cmd {
 // next one after StreamsRefresh.
 func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 	v := &m.streams
-	if msg.tag != v.tag {
+	if msg.tag != v.tag || v.page != pageList {
 		return nil // for an earlier opening
 	}
 	v.listing, v.loaded, v.updated = false, true, m.wall
@@ -106,19 +121,35 @@ func (m *Model) streamsTick(msg streamsTickMsg) tea.Cmd {
 		return nil
 	}
 	v.listing = true
+	if v.page == pageConsumers && v.cons.board != nil {
+		return listConsumers(m.opts.Streams, v.tag, v.cons.board.Stream)
+	}
 	return listStreams(m.opts.Streams, v.tag)
+}
+
+// closeStreams goes back to the tree; the pending refresh is for this
+// opening, so it is dropped.
+func (m *Model) closeStreams() {
+	v := &m.streams
+	m.mode = modeBrowse
+	v.tag++
+	v.listing = false
+	v.page, v.cons = pageList, consumersView{}
 }
 
 // streamsKey handles a key while the streams view is open.
 func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, v := m.keys, &m.streams
+	if v.page == pageConsumers {
+		return m.consumersKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Streams):
-		m.mode = modeBrowse
-		v.tag++ // the pending refresh is for this opening: drop it
-		v.listing = false
+		m.closeStreams()
+	case key.Matches(msg, k.Consumers):
+		return m.openConsumers()
 	case key.Matches(msg, k.Up):
 		v.sel--
 	case key.Matches(msg, k.Down):
@@ -139,12 +170,16 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// streamsHelp is the footer's hint while the view is open.
-func (k KeyMap) streamsHelp() []key.Binding {
+// streamsHelp is the footer's hint while the view is open, for its page.
+func (k KeyMap) streamsHelp(page streamsPage) []key.Binding {
+	if page == pageConsumers {
+		return k.consumersHelp()
+	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "sort"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
-	return []key.Binding{move, sort, back, k.Quit}
+	cons := key.NewBinding(key.WithKeys(k.Consumers.Keys()...), key.WithHelp(k.Consumers.Help().Key, "consumers"))
+	return []key.Binding{move, cons, sort, back, k.Quit}
 }
 
 // streamColumn is one column of the table: a title, a width and how a row
@@ -173,6 +208,9 @@ var streamColumns = []streamColumn{
 
 // View draws the view w x h at now (stream ages are relative to it).
 func (v *streamsView) View(w, h int, now time.Time) []string {
+	if v.page == pageConsumers {
+		return v.cons.View(w, h, now)
+	}
 	st := v.st
 	title := st.Title.Render("JetStream streams")
 	switch {
@@ -253,6 +291,7 @@ const streamsChrome = 2
 // scroll under the title and the column line); Update calls it, so View
 // only reads.
 func (v *streamsView) SetHeight(h int) {
+	v.cons.SetHeight(h)
 	rows := max(h-streamsChrome, 1)
 	v.sel = min(max(v.sel, 0), max(len(v.rows)-1, 0))
 	if v.sel < v.top {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,14 +20,25 @@ import (
 // fakeStreams is a StreamLister with fixed rows (or an error) that counts
 // the listings; the engine's own tests ask a real server.
 type fakeStreams struct {
-	rows  []model.StreamSummary
-	err   error
-	calls atomic.Int32
+	rows      []model.StreamSummary
+	err       error
+	calls     atomic.Int32
+	consumers map[string][]model.ConsumerSummary
+	consErr   error
+	consCalls atomic.Int32
 }
 
 func (f *fakeStreams) Summaries(context.Context) ([]model.StreamSummary, error) {
 	f.calls.Add(1)
 	return f.rows, f.err
+}
+
+func (f *fakeStreams) ConsumerSummaries(_ context.Context, stream string) ([]model.ConsumerSummary, error) {
+	f.consCalls.Add(1)
+	if f.consErr != nil {
+		return nil, f.consErr
+	}
+	return slices.Clone(f.consumers[stream]), nil
 }
 
 // sceneStreams is the streams the golden scene lists: the demo's, an
