@@ -146,7 +146,6 @@ func firstAtOrAfter(all []stored, at time.Time) uint64 {
 	return 0
 }
 
-
 // TestJetStreamPageBadInput: bad sizes, filters and streams are one line.
 func TestJetStreamPageBadInput(t *testing.T) {
 	t.Parallel()
