@@ -175,6 +175,11 @@ func (s staticStreams) ConsumerSummaries(context.Context, string) ([]model.Consu
 	return nil, nil
 }
 
+// Page: no scene browses a stream yet.
+func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
+	return model.StreamPage{}, nil
+}
+
 // staticTimeline is a player frozen in one state, for the timeline scene;
 // the scenes press none of its keys.
 type staticTimeline struct{ st model.TimelineStatus }

@@ -217,6 +217,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.streamsTick(msg)
 	case consumersListedMsg:
 		return m.consumersListed(msg)
+	case pageReadMsg:
+		m.pageRead(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

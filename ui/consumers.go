@@ -102,6 +102,10 @@ func (m *Model) consumersKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.closeConsumers()
 	case key.Matches(msg, k.Streams):
 		m.closeStreams()
+	case key.Matches(msg, k.StreamBrowse):
+		if c.board != nil {
+			return m.openBrowse(c.board.Stream)
+		}
 	case key.Matches(msg, k.Up):
 		c.sel--
 	case key.Matches(msg, k.Down):
@@ -123,7 +127,8 @@ func (k KeyMap) consumersHelp() []key.Binding {
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "streams"))
 	closeAll := key.NewBinding(key.WithKeys(k.Streams.Keys()...), key.WithHelp(k.Streams.Help().Key, "close"))
-	return []key.Binding{move, back, closeAll, k.Quit}
+	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
+	return []key.Binding{move, browse, back, closeAll, k.Quit}
 }
 
 func (c *consumersView) rows() []model.ConsumerSummary {

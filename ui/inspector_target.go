@@ -27,6 +27,9 @@ type inspectTarget struct {
 // target picks the inspector's subject: the last request's response, the
 // focused pane's list, or the tree's selected subject.
 func (m *Model) target() (inspectTarget, []string) {
+	if t, ok := m.storedTarget(); ok {
+		return t, nil
+	}
 	st := m.styles
 	if m.insp.resp != nil && m.insp.showResp {
 		r := m.insp.resp
@@ -236,6 +239,9 @@ func (m *Model) syncInspector() {
 		}
 	}
 	l := m.bodyLayout()
+	if m.mode == modeStreams {
+		l.insp = m.streamsInspectorRect()
+	}
 	if l.insp.w <= 0 || l.insp.h <= 0 || m.mode == modeHelp || m.mode == modeForm {
 		return
 	}

@@ -17,6 +17,9 @@ type KeyMap struct {
 	// Streams opens the JetStream streams view; Consumers opens the
 	// selected stream's consumers board there.
 	Streams, Consumers key.Binding
+	// The stream browser: open it on the selected stream, jump to a
+	// sequence or a time, filter by subject, inspect the selected message.
+	StreamBrowse, StreamJump, StreamFilter, StreamInspect key.Binding
 	// Back closes the help screen or a request's response.
 	Back key.Binding
 	// Filter panes and focus.
@@ -55,19 +58,24 @@ func DefaultKeyMap() KeyMap {
 		Noise:     key.NewBinding(key.WithKeys("."), key.WithHelp(".", "show _INBOX/$SYS")),
 		Streams:   key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JetStream streams")),
 		Consumers: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "a stream's consumers")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
-		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
-		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams)")),
-		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
-		FocusPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
-		Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),
-		Clear:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pane: clear")),
-		Rename:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "pane: rename (offers the old name)")),
-		Close:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pane: close")),
-		PaneLeft:  key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "pane: move left")),
-		PaneRight: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "pane: move right")),
+
+		StreamBrowse:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "a stream's messages")),
+		StreamJump:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "messages: jump to 1234, @15:04, -10m")),
+		StreamFilter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "messages: subject filter")),
+		StreamInspect: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "messages: inspect (esc: list)")),
+		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:          key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
+		Filter:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
+		Command:       key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams)")),
+		FocusNext:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
+		FocusPrev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
+		Pause:         key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),
+		Clear:         key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pane: clear")),
+		Rename:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "pane: rename (offers the old name)")),
+		Close:         key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pane: close")),
+		PaneLeft:      key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "pane: move left")),
+		PaneRight:     key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "pane: move right")),
 
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
@@ -197,7 +205,7 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
-		{"JetStream", []key.Binding{k.Streams, k.Consumers}},
+		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},
 		{"Timeline (natsx open)", []key.Binding{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker}},

@@ -125,5 +125,8 @@ func (m *Model) layoutParts() {
 		m.syncHelp(w)
 	}
 	m.streams.SetHeight(bodyH)
+	if m.streams.page == pageMessages {
+		m.syncBrowse(w, bodyH)
+	}
 	m.syncInspector()
 }

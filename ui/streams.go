@@ -21,15 +21,19 @@ import (
 type StreamLister interface {
 	Summaries(ctx context.Context) ([]model.StreamSummary, error)
 	ConsumerSummaries(ctx context.Context, stream string) ([]model.ConsumerSummary, error)
+	// Page reads one page of a stream's messages for the stream browser
+	// (on demand, never on the tick).
+	Page(ctx context.Context, stream string, q model.PageQuery) (model.StreamPage, error)
 }
 
-// streamsPage is what the streams view shows: the list of streams or one
-// stream's consumers board.
+// streamsPage is what the streams view shows: the list of streams, one
+// stream's consumers board or its messages.
 type streamsPage int
 
 const (
 	pageList streamsPage = iota
 	pageConsumers
+	pageMessages
 )
 
 // StreamsRefresh is how long the streams view waits between listings.
@@ -65,8 +69,9 @@ type streamsView struct {
 	tag     int
 	listing bool
 	// page is the list or a stream's consumers board (cons).
-	page streamsPage
-	cons consumersView
+	page   streamsPage
+	cons   consumersView
+	browse browseView
 }
 
 // openStreams shows the streams view and starts listing.
@@ -117,7 +122,7 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 // streamsTick starts the next listing if the view is still open.
 func (m *Model) streamsTick(msg streamsTickMsg) tea.Cmd {
 	v := &m.streams
-	if msg.tag != v.tag || m.mode != modeStreams || v.listing || m.opts.Streams == nil {
+	if msg.tag != v.tag || m.mode != modeStreams || v.listing || m.opts.Streams == nil || v.page == pageMessages {
 		return nil
 	}
 	v.listing = true
@@ -140,8 +145,14 @@ func (m *Model) closeStreams() {
 // streamsKey handles a key while the streams view is open.
 func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, v := m.keys, &m.streams
-	if v.page == pageConsumers {
+	if m.prompt.kind != promptNone {
+		return m.promptInput(msg) // the browser's jump or filter prompt
+	}
+	switch v.page {
+	case pageConsumers:
 		return m.consumersKey(msg)
+	case pageMessages:
+		return m.browseStreamKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -150,6 +161,10 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeStreams()
 	case key.Matches(msg, k.Consumers):
 		return m.openConsumers()
+	case key.Matches(msg, k.StreamBrowse):
+		if v.sel >= 0 && v.sel < len(v.rows) && m.opts.Streams != nil {
+			return m.openBrowse(v.rows[v.sel].Name)
+		}
 	case key.Matches(msg, k.Up):
 		v.sel--
 	case key.Matches(msg, k.Down):
@@ -172,14 +187,18 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // streamsHelp is the footer's hint while the view is open, for its page.
 func (k KeyMap) streamsHelp(page streamsPage) []key.Binding {
-	if page == pageConsumers {
+	switch page {
+	case pageConsumers:
 		return k.consumersHelp()
+	case pageMessages:
+		return nil // the browser's hint is the model's (browseHelp)
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "sort"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
 	cons := key.NewBinding(key.WithKeys(k.Consumers.Keys()...), key.WithHelp(k.Consumers.Help().Key, "consumers"))
-	return []key.Binding{move, cons, sort, back, k.Quit}
+	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
+	return []key.Binding{move, cons, browse, sort, back, k.Quit}
 }
 
 // streamColumn is one column of the table: a title, a width and how a row

@@ -33,6 +33,11 @@ func (f *fakeStreams) Summaries(context.Context) ([]model.StreamSummary, error) 
 	return f.rows, f.err
 }
 
+// Page: the stream browser's tests read a real server (jsbrowse_test.go).
+func (f *fakeStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
+	return model.StreamPage{}, errors.New("fakeStreams holds no messages")
+}
+
 func (f *fakeStreams) ConsumerSummaries(_ context.Context, stream string) ([]model.ConsumerSummary, error) {
 	f.consCalls.Add(1)
 	if f.consErr != nil {
