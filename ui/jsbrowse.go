@@ -451,7 +451,7 @@ func (k KeyMap) browseHelp(open bool) []key.Binding {
 	return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move")),
 		key.NewBinding(key.WithKeys("g", "G"), key.WithHelp("g/G", "start/end")),
 		short(k.StreamJump, "jump"), short(k.StreamFilter, "subjects"), short(k.StreamInspect, "inspect"),
-		short(k.Back, "streams"), k.Quit}
+		short(k.Back, "streams")}
 }
 
 // streamsBody draws the streams view's page.
