@@ -60,7 +60,7 @@ func (j *JetStream) Page(ctx context.Context, stream string, q model.PageQuery) 
 	}
 	page.Msgs = make([]model.StoredMessage, len(msgs))
 	for i, m := range msgs {
-		page.Msgs[i] = model.StoredMessage{Seq: m.Seq, Msg: m.Message()}
+		page.Msgs[i] = model.StoredMessage{Seq: m.Seq, Msg: model.KeptCopy(m.Message())}
 	}
 	return page, nil
 }

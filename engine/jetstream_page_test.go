@@ -168,6 +168,19 @@ func TestJetStreamPageBadInput(t *testing.T) {
 	if pg, err := j.Page(ctx, "B", model.PageQuery{Last: true, Size: 5}); err != nil || len(pg.Msgs) != 0 {
 		t.Fatalf("empty stream: %v %v", pg, err)
 	}
+	// A page keeps what the tree keeps of a large payload, and says how
+	// large it was.
+	big := make([]byte, 200<<10)
+	if _, err := js.Publish(ctx, "b.big", big); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := j.Page(ctx, "B", model.PageQuery{Last: true, Size: 5})
+	if err != nil || len(pg.Msgs) != 1 {
+		t.Fatalf("big message: %v %v", pg, err)
+	}
+	if m := pg.Msgs[0].Msg; len(m.Data) != model.KeptPayload || m.Size != len(big) || !m.Truncated() || m.Sum == 0 {
+		t.Fatalf("big message kept %d of %d bytes (sum %x)", len(m.Data), m.Size, m.Sum)
+	}
 }
 
 // TestJetStreamPageLarge: on a stream of 100,000 messages the first and

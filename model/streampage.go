@@ -42,3 +42,9 @@ type StreamPage struct {
 	// sequences and message count when the page was read.
 	FirstSeq, LastSeq, Total uint64
 }
+
+// KeptCopy is m as the stream browser keeps it: the payload cut to
+// KeptPayload bytes, as the tree and the panes keep theirs (Size stays the
+// whole size, Sum the whole payload's), so a page of 100 messages holds
+// at most 6.4 MiB of payload however large the stream's messages are.
+func KeptCopy(m Message) Message { return keptCut(&m, KeptPayload) }

@@ -19,7 +19,7 @@ import (
 // browseServer is a real JetStream server with a work-queue stream WQ of
 // n messages (wq.a and wq.b alternating, a header and a JSON payload
 // each) and a consumer nobody pulls, and the engine's JetStream on it.
-func browseServer(t *testing.T, n int) (*engine.JetStream, jetstream.Stream) {
+func browseServer(t *testing.T, n int) (*engine.JetStream, jetstream.Stream, jetstream.JetStream) {
 	t.Helper()
 	srv := testkit.JetStreamServer(t)
 	nc := testkit.Conn(t, srv.ClientURL())
@@ -48,7 +48,7 @@ func browseServer(t *testing.T, n int) (*engine.JetStream, jetstream.Stream) {
 		t.Fatal(err)
 	}
 	t.Cleanup(j.Close)
-	return j, s
+	return j, s, js
 }
 
 // run runs cmd and delivers its message (cmd is a page read or a listing).
@@ -77,7 +77,7 @@ func browsed(m *Model) (first, last, sel uint64) {
 // step, d diffs), esc goes back; the stream keeps its messages and its
 // one consumer.
 func TestStreamBrowser(t *testing.T) {
-	j, s := browseServer(t, 250)
+	j, s, _ := browseServer(t, 250)
 	m := New(Options{Start: time.Now(), Streams: j})
 	m.Apply(nil, time.Now(), sceneStatus)
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -186,10 +186,12 @@ func TestStreamBrowser(t *testing.T) {
 	}
 }
 
-// TestStreamBrowserWide: at 200x50 the inspector sits beside the list,
-// and a stream with no messages says so.
+// TestStreamBrowserWide: at 200x50 the inspector sits beside the list;
+// past the newest message the page stays; a filter matching nothing
+// leaves the page as it was; a hostile subject, header and payload reach
+// the screen sanitized.
 func TestStreamBrowserWide(t *testing.T) {
-	j, _ := browseServer(t, 3)
+	j, _, js := browseServer(t, 3)
 	m := New(Options{Start: time.Now(), Streams: j})
 	m.Apply(nil, time.Now(), sceneStatus)
 	send(m, tea.WindowSizeMsg{Width: 200, Height: 50})
@@ -217,6 +219,21 @@ func TestStreamBrowserWide(t *testing.T) {
 	run(t, m, send(m, press("enter")))
 	if m.streams.browse.filter != "" || !strings.Contains(m.flash.text, "no message matches nothing.here") || len(m.streams.browse.page.Msgs) != 3 {
 		t.Fatalf("a filter matching nothing: filter %q flash %q, %d messages", m.streams.browse.filter, m.flash.text, len(m.streams.browse.page.Msgs))
+	}
+	evil := &nats.Msg{Subject: "wq.\x1b[2J", Header: nats.Header{"X-Evil": {"\x1b]0;pwned\x07"}}, Data: []byte("\x1b[31mred\x1b]52;c;Zm9v\x07")}
+	if _, err := js.PublishMsg(context.Background(), evil); err != nil {
+		t.Fatal(err)
+	}
+	run(t, m, send(m, press("G")))
+	send(m, press("enter"))
+	raw := render(t, m, 200, 50)
+	for _, bad := range []string{"\x1b[2J", "\x1b]0;", "\x1b[31m", "\x1b]52", "\x07"} {
+		if strings.Contains(raw, bad) {
+			t.Fatalf("%q reached the screen:\n%s", bad, ansi.Strip(raw))
+		}
+	}
+	if out := ansi.Strip(raw); !strings.Contains(out, "sequence 4") || !strings.Contains(out, "X-Evil") {
+		t.Fatalf("the hostile message is not shown:\n%s", out)
 	}
 }
 
