@@ -329,7 +329,7 @@ func (m *Model) browseLayout(w, h int) (list, insp rect, wide bool) {
 	if !b.open {
 		return rect{0, headerLines, w, h}, rect{}, false
 	}
-	if w >= 110 {
+	if w >= 160 { // beside the list only where both keep room for a payload
 		lw := w * 45 / 100
 		return rect{0, headerLines, lw, h}, rect{lw + 1, headerLines, w - lw - 1, h}, true
 	}

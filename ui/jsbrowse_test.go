@@ -9,10 +9,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"natsx/engine"
+	"natsx/model"
 	"natsx/testkit"
 )
 
@@ -273,5 +275,37 @@ func TestParseStreamJump(t *testing.T) {
 		if err != nil || seq != tt.seq || !at.Equal(tt.at) {
 			t.Errorf("%q = %d, %v, %v; want %d, %v", tt.in, seq, at, err, tt.seq, tt.at)
 		}
+	}
+}
+
+// scenePage is ORDERS' newest messages in the golden scene.
+func scenePage() *model.StreamPage {
+	p := &model.StreamPage{FirstSeq: 1, LastSeq: 12840, Total: 12840}
+	bodies := []string{
+		`{"order_id":"ord-1001","customer":"c-17","items":[{"sku":"SKU-1","qty":2}],"total":41.5}`,
+		`{"order_id":"ord-1001","status":"paid"}`,
+		`{"order_id":"ord-1002","customer":"c-4","items":[{"sku":"SKU-9","qty":1}],"total":9.99}`,
+		`{"order_id":"ord-1001","reason":"customer asked"}`,
+		`{"order_id":"ord-1003","customer":"c-17","items":[{"sku":"SKU-1","qty":3}],"total":62.25}`,
+	}
+	subjects := []string{"orders.create", "orders.status", "orders.create", "orders.cancel", "orders.create"}
+	for i, body := range bodies {
+		m := model.Message{Subject: subjects[i], Received: sceneNow.Add(time.Duration(i-5) * time.Second).UnixNano(),
+			Data: []byte(body), Size: len(body), Header: model.Header{"Content-Type": {"application/json"}}}
+		p.Msgs = append(p.Msgs, model.StoredMessage{Seq: uint64(12836 + i), Msg: m})
+	}
+	return p
+}
+
+func TestViewGoldenStreamBrowser(t *testing.T) {
+	for _, sz := range goldenSizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			m := streamsScene(t, sz.w, sz.h, &fakeStreams{rows: sceneStreams(), page: scenePage()})
+			selectStream(t, m, "ORDERS")
+			run(t, m, send(m, press("b")))
+			send(m, press("k"))     // ord-1001 cancelled
+			send(m, press("enter")) // in the inspector
+			golden.RequireEqual(t, []byte(render(t, m, sz.w, sz.h)))
+		})
 	}
 }

@@ -26,6 +26,7 @@ type fakeStreams struct {
 	consumers map[string][]model.ConsumerSummary
 	consErr   error
 	consCalls atomic.Int32
+	page      *model.StreamPage
 }
 
 func (f *fakeStreams) Summaries(context.Context) ([]model.StreamSummary, error) {
@@ -33,9 +34,13 @@ func (f *fakeStreams) Summaries(context.Context) ([]model.StreamSummary, error) 
 	return f.rows, f.err
 }
 
-// Page: the stream browser's tests read a real server (jsbrowse_test.go).
+// Page is the fixed page of the golden scene, whatever is asked; the
+// stream browser's behaviour is tested on a real server (jsbrowse_test.go).
 func (f *fakeStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
-	return model.StreamPage{}, errors.New("fakeStreams holds no messages")
+	if f.page == nil {
+		return model.StreamPage{}, errors.New("fakeStreams holds no messages")
+	}
+	return *f.page, nil
 }
 
 func (f *fakeStreams) ConsumerSummaries(_ context.Context, stream string) ([]model.ConsumerSummary, error) {
