@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -199,16 +201,7 @@ func TestJetStreamPageLarge(t *testing.T) {
 	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "BIG", Subjects: []string{"big.>"}, Storage: jetstream.MemoryStorage}); err != nil {
 		t.Fatal(err)
 	}
-	for i := range n {
-		if _, err := js.PublishAsync(fmt.Sprintf("big.%d", i%100), []byte("x")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	select {
-	case <-js.PublishAsyncComplete():
-	case <-ctx.Done():
-		t.Fatal("publishing timed out")
-	}
+	publishMany(t, ctx, js, n, []byte("x"))
 	for _, q := range []model.PageQuery{{Last: true, Size: 50}, {Size: 50}, {Before: n / 2, Size: 50}} {
 		start := askSeq.Load()
 		pg, err := j.Page(ctx, "BIG", q)
@@ -220,5 +213,57 @@ func TestJetStreamPageLarge(t *testing.T) {
 		if asked > 3*50 {
 			t.Fatalf("%+v: %d requests for a page of 50", q, asked)
 		}
+	}
+}
+
+// BenchmarkJetStreamPage is the stream browser's read of the newest page
+// (100 messages) of a 100,000-message stream, and of the first page.
+func BenchmarkJetStreamPage(b *testing.B) {
+	srv := testkit.JetStreamServer(b)
+	nc := testkit.Conn(b, srv.ClientURL())
+	js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	j, err := NewJetStream(nc, JetStreamOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "BIG", Subjects: []string{"big.>"}}); err != nil {
+		b.Fatal(err)
+	}
+	publishMany(b, ctx, js, 100_000, []byte(`{"n":1}`))
+	for _, q := range []struct {
+		name string
+		q    model.PageQuery
+	}{{"last", model.PageQuery{Last: true, Size: 100}}, {"first", model.PageQuery{Size: 100}}} {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if pg, err := j.Page(ctx, "BIG", q.q); err != nil || len(pg.Msgs) != 100 {
+					b.Fatal(len(pg.Msgs), err)
+				}
+			}
+		})
+	}
+}
+
+// publishMany publishes n messages on big.0 … big.99 asynchronously,
+// waiting for the acks whenever the window is full (a loaded machine
+// stalls it).
+func publishMany(t testing.TB, ctx context.Context, js jetstream.JetStream, n int, data []byte) {
+	t.Helper()
+	for i := range n {
+		for {
+			_, err := js.PublishAsync(fmt.Sprintf("big.%d", i%100), data, jetstream.WithStallWait(time.Minute))
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
+				t.Fatal(err)
+			}
+		}
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-ctx.Done():
+		t.Fatal("publishing timed out")
 	}
 }
