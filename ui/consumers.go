@@ -55,6 +55,7 @@ func (m *Model) openConsumers() tea.Cmd {
 func (m *Model) closeConsumers() tea.Cmd {
 	v := &m.streams
 	v.page, v.cons = pageList, consumersView{}
+	v.dropBrowse()
 	v.tag++
 	v.listing = true
 	return listStreams(m.opts.Streams, v.tag)

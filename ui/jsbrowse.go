@@ -35,11 +35,12 @@ const (
 
 // pageReadMsg is a page's result; tag ties it to the read that asked.
 type pageReadMsg struct {
-	tag   int
-	q     model.PageQuery
-	page  model.StreamPage
-	err   error
-	place place
+	tag    int
+	stream string
+	q      model.PageQuery
+	page   model.StreamPage
+	err    error
+	place  place
 	// why is what is said when nothing is there; edge: that is the start
 	// or the end of the stream, not a miss.
 	why  string
@@ -73,7 +74,7 @@ func (m *Model) openBrowse(name string) tea.Cmd {
 	v.tag++ // no refresh while browsing: the page is read on demand
 	v.listing = false
 	v.page = pageMessages
-	v.browse = browseView{st: v.st, stream: name, tag: v.browse.tag + 1}
+	v.browse = browseView{st: v.st, stream: name, tag: v.browse.tag}
 	return m.readPage(model.PageQuery{Last: true}, placeLast, "", false)
 }
 
@@ -81,6 +82,12 @@ func (m *Model) openBrowse(name string) tea.Cmd {
 func (m *Model) closeBrowse() tea.Cmd {
 	m.closeBrowseInspector()
 	return m.closeConsumers() // the same way back: list page, a fresh listing
+}
+
+// dropBrowse lets the page go; the tag goes on counting, so a read still
+// running for this opening is dropped by the next one.
+func (v *streamsView) dropBrowse() {
+	v.browse = browseView{st: v.st, tag: v.browse.tag}
 }
 
 // readPage asks for a page off the UI's goroutine, one read at a time,
@@ -105,7 +112,7 @@ func (m *Model) readFiltered(q model.PageQuery, at place, why string, edge bool)
 		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
 		defer cancel()
 		page, err := lister.Page(ctx, stream, q)
-		return pageReadMsg{tag: tag, q: q, page: page, err: err, place: at, why: why, edge: edge}
+		return pageReadMsg{tag: tag, stream: stream, q: q, page: page, err: err, place: at, why: why, edge: edge}
 	}
 }
 
@@ -113,8 +120,8 @@ func (m *Model) readFiltered(q model.PageQuery, at place, why string, edge bool)
 // says why (the start or the end of the stream, nothing at that time).
 func (m *Model) pageRead(msg pageReadMsg) {
 	b := &m.streams.browse
-	if msg.tag != b.tag || m.streams.page != pageMessages {
-		return
+	if msg.tag != b.tag || msg.stream != b.stream || m.streams.page != pageMessages {
+		return // for an earlier read or opening
 	}
 	b.reading = false
 	if msg.err != nil {

@@ -179,6 +179,21 @@ func TestStreamBrowser(t *testing.T) {
 	if m.streams.page != pageList || m.mode != modeStreams {
 		t.Fatalf("esc from the browser: page %v mode %v", m.streams.page, m.mode)
 	}
+	if n := len(m.streams.browse.page.Msgs); n != 0 {
+		t.Fatalf("the closed browser still holds %d messages", n)
+	}
+	// A read of a closed opening is dropped when the browser opens again.
+	stale := send(m, press("b"))
+	send(m, press("esc"))
+	fresh := send(m, press("b"))
+	send(m, stale())
+	if m.streams.browse.loaded {
+		t.Fatal("a read of an earlier opening was taken")
+	}
+	run(t, m, fresh)
+	if !m.streams.browse.loaded {
+		t.Fatal("the fresh read was not taken")
+	}
 	info, err := s.Info(context.Background())
 	if err != nil {
 		t.Fatal(err)

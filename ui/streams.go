@@ -140,6 +140,7 @@ func (m *Model) closeStreams() {
 	v.tag++
 	v.listing = false
 	v.page, v.cons = pageList, consumersView{}
+	v.dropBrowse()
 }
 
 // streamsKey handles a key while the streams view is open.
