@@ -77,3 +77,45 @@ func sourceNote(kind string, src *jetstream.StreamSourceInfo) string {
 	}
 	return n
 }
+
+// ConsumerSummaries lists stream's consumers as the consumers board shows
+// them (one listing at a time, maxListed consumers at most).
+func (j *JetStream) ConsumerSummaries(ctx context.Context, stream string) ([]model.ConsumerSummary, error) {
+	infos, _, err := j.Consumers(ctx, stream)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.ConsumerSummary, 0, len(infos))
+	for _, ci := range infos {
+		if ci != nil {
+			out = append(out, ConsumerSummary(ci))
+		}
+	}
+	return out, nil
+}
+
+// ConsumerSummary is what the consumers board shows of one consumer's info.
+func ConsumerSummary(ci *jetstream.ConsumerInfo) model.ConsumerSummary {
+	c := &ci.Config
+	s := model.ConsumerSummary{
+		Name: ci.Name, Pull: c.DeliverSubject == "", PushBound: ci.PushBound,
+		Filter:  strings.Trim(strings.Join(append([]string{c.FilterSubject}, c.FilterSubjects...), ","), ","),
+		Pending: ci.NumPending, AckPending: ci.NumAckPending, Redelivered: ci.NumRedelivered, Waiting: ci.NumWaiting,
+		AckNone: c.AckPolicy == jetstream.AckNonePolicy,
+		Paused:  ci.Paused, PauseRemaining: ci.PauseRemaining,
+	}
+	if !s.AckNone {
+		s.MaxAckPending = c.MaxAckPending
+	}
+	if t := ci.Delivered.Last; t != nil {
+		s.LastDelivered = *t
+	}
+	if t := ci.AckFloor.Last; t != nil {
+		s.LastAcked = *t
+	}
+	if cl := ci.Cluster; cl != nil {
+		s.Leader = cl.Leader
+		s.NoLeader = cl.Leader == "" && len(cl.Replicas) > 0
+	}
+	return s
+}

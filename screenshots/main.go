@@ -59,8 +59,11 @@ type scene struct {
 	// timeline shows the scene as natsx open does, with this player state.
 	timeline *model.TimelineStatus
 	// streams is what the server's JetStream lists: J opens the streams
-	// view on them.
-	streams []model.StreamSummary
+	// view on them; consumers are their consumers (enter opens a board),
+	// page the page b shows.
+	streams   []model.StreamSummary
+	consumers map[string][]model.ConsumerSummary
+	page      *model.StreamPage
 }
 
 // scenes are listed in screenshots/README.md; keep the two in step. Roots
@@ -144,6 +147,59 @@ var scenes = []scene{
 		wants: []string{"JetStream streams", "by messages", "ORDERS", "orders.>", "workqueue", "KV_drivers",
 			"mirror of ORDERS, lag 312", "streams by messages"},
 	},
+	{
+		name: "consumers", w: 120, h: 32,
+		// ORDERS' consumers board (enter on ORDERS, the fourth by name): the demo's notifier
+		// redelivering, and what holds the others back.
+		streams:   demoStreams(),
+		consumers: demoConsumers(),
+		keys:      []string{"J", "j", "j", "j", "enter", "j"},
+		wants: []string{"ORDERS · consumers", "notifier", "redelivering 2", "nobody pulling",
+			"push consumer without a subscriber", "ack pending at its limit (8)", "PENDING ~"},
+	},
+	{
+		name: "browse", w: 120, h: 32,
+		// ORDERS' newest messages (b), the one before the newest in the
+		// inspector (k, enter).
+		streams: demoStreams(),
+		page:    demoPage(),
+		keys:    []string{"J", "j", "j", "j", "b", "k", "enter"},
+		wants: []string{"ORDERS · messages", "#35808-#35812", "ORDERS · sequence 35811", "orders.cancel",
+			"Content-Type: application/json", "customer asked"},
+	},
+}
+
+// demoConsumers is what the consumers scene lists on ORDERS; each
+// diagnosis once, the trend left to a live board.
+func demoConsumers() map[string][]model.ConsumerSummary {
+	ago := func(d time.Duration) time.Time { return epoch.Add(-d) }
+	return map[string][]model.ConsumerSummary{"ORDERS": {
+		{Name: "notifier", Pull: true, Filter: "orders.create", Waiting: 1, AckPending: 2, MaxAckPending: 1000, Redelivered: 2,
+			LastDelivered: ago(time.Second), LastAcked: ago(3 * time.Second)},
+		{Name: "analytics", Pull: true, Pending: 35812, MaxAckPending: 1000},
+		{Name: "mailer", Pending: 40, MaxAckPending: 1000, LastDelivered: ago(3 * time.Hour), LastAcked: ago(3 * time.Hour)},
+		{Name: "billing", Pull: true, Pending: 310, Waiting: 2, AckPending: 8, MaxAckPending: 8,
+			LastDelivered: ago(time.Second), LastAcked: ago(2 * time.Second)},
+		{Name: "search-index", PushBound: true, AckNone: true, LastDelivered: ago(time.Second)},
+	}}
+}
+
+// demoPage is the newest page of ORDERS the browse scene shows.
+func demoPage() *model.StreamPage {
+	p := &model.StreamPage{FirstSeq: 1, LastSeq: 35812, Total: 35812}
+	bodies := []struct{ subject, body string }{
+		{"orders.create", `{"order_id":"ord-1001","customer":"c-17","items":[{"sku":"SKU-1","qty":2}],"total":41.5}`},
+		{"orders.status", `{"order_id":"ord-1001","status":"paid"}`},
+		{"orders.create", `{"order_id":"ord-1002","customer":"c-4","items":[{"sku":"SKU-9","qty":1}],"total":9.99}`},
+		{"orders.cancel", `{"order_id":"ord-1001","reason":"customer asked"}`},
+		{"orders.create", `{"order_id":"ord-1003","customer":"c-17","items":[{"sku":"SKU-1","qty":3}],"total":62.25}`},
+	}
+	for i, b := range bodies {
+		m := model.Message{Subject: b.subject, Received: epoch.Add(time.Duration(i-5) * time.Second).UnixNano(),
+			Data: []byte(b.body), Size: len(b.body), Header: model.Header{"Content-Type": {"application/json"}}}
+		p.Msgs = append(p.Msgs, model.StoredMessage{Seq: uint64(35808 + i), Msg: m})
+	}
+	return p
 }
 
 // demoStreams is what the streams scene lists: the demo's set, a mirror
@@ -165,10 +221,29 @@ func demoStreams() []model.StreamSummary {
 	}
 }
 
-// staticStreams lists fixed streams for the streams scene.
-type staticStreams []model.StreamSummary
+// staticStreams lists fixed streams, consumers and one page for the
+// JetStream scenes.
+type staticStreams struct {
+	streams   []model.StreamSummary
+	consumers map[string][]model.ConsumerSummary
+	page      *model.StreamPage
+}
 
-func (s staticStreams) Summaries(context.Context) ([]model.StreamSummary, error) { return s, nil }
+func (s staticStreams) Summaries(context.Context) ([]model.StreamSummary, error) {
+	return s.streams, nil
+}
+
+func (s staticStreams) ConsumerSummaries(_ context.Context, stream string) ([]model.ConsumerSummary, error) {
+	return slices.Clone(s.consumers[stream]), nil
+}
+
+// Page is the scene's one page, whatever is asked.
+func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
+	if s.page == nil {
+		return model.StreamPage{}, nil
+	}
+	return *s.page, nil
+}
 
 // staticTimeline is a player frozen in one state, for the timeline scene;
 // the scenes press none of its keys.
@@ -277,7 +352,7 @@ func (sc scene) render() (string, error) {
 		o.Timeline = staticTimeline{*sc.timeline}
 	}
 	if sc.streams != nil {
-		o.Streams = staticStreams(sc.streams)
+		o.Streams = staticStreams{sc.streams, sc.consumers, sc.page}
 	}
 	m := ui.New(o)
 	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})
@@ -290,8 +365,10 @@ func (sc scene) render() (string, error) {
 	})
 	for _, k := range sc.keys {
 		_, cmd := m.Update(keys.Press(k))
-		if k == "J" && cmd != nil {
-			m.Update(cmd()) // the listing, at once
+		if sc.streams != nil && cmd != nil && (k == "J" || k == "enter" || k == "b") {
+			// The listing or the page, at once (never a timer's command:
+			// in the streams view these keys only list or read).
+			m.Update(cmd())
 		}
 	}
 	screen := m.Render()

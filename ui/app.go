@@ -236,6 +236,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.panelAnswered(msg)
 	case panelTickMsg:
 		return m.panelTick(msg)
+	case consumersListedMsg:
+		return m.consumersListed(msg)
+	case pageReadMsg:
+		m.pageRead(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

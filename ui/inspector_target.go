@@ -27,6 +27,9 @@ type inspectTarget struct {
 // target picks the inspector's subject: the last request's response, the
 // focused pane's list, or the tree's selected subject.
 func (m *Model) target() (inspectTarget, []string) {
+	if t, ok := m.storedTarget(); ok {
+		return t, nil
+	}
 	st := m.styles
 	if m.insp.resp != nil && m.insp.showResp {
 		r := m.insp.resp
@@ -168,6 +171,7 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 		// than show that one under a position that looks the same.
 		f.pos = fmt.Sprintf("no longer kept in %s (%d newer kept; %s: the oldest)", t.where, t.n, m.keys.HistNext.Help().Key)
 	}
+	f.head = append(f.head, m.deliveryLines(&msg)...)
 	if h < compactInspector {
 		f.compact = true
 		f.room = max(h-len(f.head)-1, 1)
@@ -236,6 +240,9 @@ func (m *Model) syncInspector() {
 		}
 	}
 	l := m.bodyLayout()
+	if m.mode == modeStreams {
+		l.insp = m.streamsInspectorRect()
+	}
 	if l.insp.w <= 0 || l.insp.h <= 0 || m.mode == modeHelp || m.mode == modeForm {
 		return
 	}

@@ -14,8 +14,12 @@ type KeyMap struct {
 	Sort, Noise, Help, Quit            key.Binding
 	// Reverse turns the tree's sort around (S: J is the streams view).
 	Reverse key.Binding
-	// Streams opens the JetStream streams view.
-	Streams key.Binding
+	// Streams opens the JetStream streams view; Consumers opens the
+	// selected stream's consumers board there.
+	Streams, Consumers key.Binding
+	// The stream browser: open it on the selected stream, jump to a
+	// sequence or a time, filter by subject, inspect the selected message.
+	StreamBrowse, StreamJump, StreamFilter, StreamInspect key.Binding
 	// Who and Trace open the answer panel on the selection: who would
 	// receive a message there, the path of a traced copy; Again asks
 	// again while it is open.
@@ -60,6 +64,7 @@ func DefaultKeyMap() KeyMap {
 		Who:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who gets this subject/message")),
 		Trace:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "trace a copy (nothing delivered)")),
 		Again:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "who, trace, servers: ask again")),
+		Consumers: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "a stream's consumers")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
@@ -73,6 +78,11 @@ func DefaultKeyMap() KeyMap {
 		Close:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pane: close")),
 		PaneLeft:  key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "pane: move left")),
 		PaneRight: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "pane: move right")),
+
+		StreamBrowse:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "a stream's messages")),
+		StreamJump:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "messages: jump to 1234, @15:04, -10m")),
+		StreamFilter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "messages: subject filter")),
+		StreamInspect: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "messages: inspect (esc: list)")),
 
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
@@ -202,7 +212,7 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
-		{"JetStream", []key.Binding{k.Streams}},
+		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect}},
 		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},

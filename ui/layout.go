@@ -128,5 +128,8 @@ func (m *Model) layoutParts() {
 	if m.mode == modePanel {
 		m.panel.SetSize(w, bodyH)
 	}
+	if m.streams.page == pageMessages {
+		m.syncBrowse(w, bodyH)
+	}
 	m.syncInspector()
 }

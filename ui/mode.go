@@ -48,6 +48,10 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 		return m.formInput(msg)
 	case modePrompt:
 		return m.promptInput(msg)
+	case modeStreams:
+		if m.prompt.kind != promptNone {
+			return m.promptInput(msg) // the stream browser's prompt
+		}
 	}
 	return nil
 }
@@ -95,7 +99,7 @@ func (m *Model) Render() string {
 	case modeForm:
 		lines = append(lines, m.form.View(w, bodyH)...)
 	case modeStreams:
-		lines = append(lines, m.streams.View(w, bodyH, m.wall)...)
+		lines = append(lines, m.streamsBody(w, bodyH)...)
 	case modePanel:
 		lines = append(lines, m.panel.View(w, bodyH)...)
 	default:
@@ -168,7 +172,7 @@ func (m *Model) bodyView(w, h int) []string {
 // footerView is the prompt while it is open; otherwise a flash, the
 // connection's error, or the keys of the mode.
 func (m *Model) footerView(w int) string {
-	if m.mode == modePrompt {
+	if m.mode == modePrompt || m.mode == modeStreams && m.prompt.kind != promptNone {
 		return m.prompt.View(w)
 	}
 	if m.flash.text != "" && m.wall.Before(m.flashUntil) {
@@ -195,7 +199,7 @@ func (m *Model) footerView(w int) string {
 		return fit(m.help.ShortHelpView(m.form.keys.ShortHelp()), w)
 	}
 	if m.mode == modeStreams {
-		return fit(m.help.ShortHelpView(m.keys.streamsHelp()), w)
+		return fit(m.help.ShortHelpView(m.streamsHelp()), w)
 	}
 	if m.mode == modePanel {
 		return fit(m.help.ShortHelpView(m.keys.panelHelp()), w)

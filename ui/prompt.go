@@ -26,6 +26,9 @@ const (
 	promptFind   // search inside the inspector's payload
 	promptSeek   // a time to seek to (natsx open)
 	promptSearch // the subject search: every keystroke jumps to the first match
+	// The stream browser's jump (a sequence or a time) and subject filter.
+	promptStreamJump
+	promptStreamFilter
 )
 
 // prompt is the footer's one-line input for the subject search, filters,
@@ -229,6 +232,8 @@ func (m *Model) submitPrompt() tea.Cmd {
 	case promptFind:
 		m.insp.query = v
 		m.findInPayload(v, true, false)
+	case promptStreamJump, promptStreamFilter:
+		cmd, err = m.submitBrowsePrompt(m.prompt.kind, v)
 	case promptSeek:
 		var off time.Duration
 		if off, err = parseSeek(v, m.opts.Timeline.Status()); err == nil {

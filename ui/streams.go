@@ -14,12 +14,27 @@ import (
 	"natsx/model"
 )
 
-// StreamLister lists the server's JetStream streams (engine.JetStream).
-// The streams view asks it once on opening and then every
-// StreamsRefresh while it stays open, one listing at a time.
+// StreamLister lists the server's JetStream streams and a stream's
+// consumers (engine.JetStream). The streams view asks it once on opening
+// and then every StreamsRefresh while it stays open, one listing at a
+// time: the streams, or the consumers of the stream whose board is open.
 type StreamLister interface {
 	Summaries(ctx context.Context) ([]model.StreamSummary, error)
+	ConsumerSummaries(ctx context.Context, stream string) ([]model.ConsumerSummary, error)
+	// Page reads one page of a stream's messages for the stream browser
+	// (on demand, never on the tick).
+	Page(ctx context.Context, stream string, q model.PageQuery) (model.StreamPage, error)
 }
+
+// streamsPage is what the streams view shows: the list of streams, one
+// stream's consumers board or its messages.
+type streamsPage int
+
+const (
+	pageList streamsPage = iota
+	pageConsumers
+	pageMessages
+)
 
 // StreamsRefresh is how long the streams view waits between listings.
 const StreamsRefresh = 3 * time.Second
@@ -53,6 +68,10 @@ type streamsView struct {
 	// current one runs, so there is never more than one.
 	tag     int
 	listing bool
+	// page is the list or a stream's consumers board (cons).
+	page   streamsPage
+	cons   consumersView
+	browse browseView
 }
 
 // openStreams shows the streams view and starts listing.
@@ -60,6 +79,7 @@ func (m *Model) openStreams() tea.Cmd {
 	m.mode = modeStreams
 	v := &m.streams
 	v.tag++
+	v.page, v.cons = pageList, consumersView{}
 	if m.opts.Streams == nil {
 		v.err, v.loaded = "JetStream not available here: natsx open plays a capture", true
 		return nil
@@ -82,7 +102,7 @@ func listStreams(lister StreamLister, tag int) tea.Cmd {
 // next one after StreamsRefresh.
 func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 	v := &m.streams
-	if msg.tag != v.tag {
+	if msg.tag != v.tag || v.page != pageList {
 		return nil // for an earlier opening
 	}
 	v.listing, v.loaded, v.updated = false, true, m.wall
@@ -102,23 +122,50 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 // streamsTick starts the next listing if the view is still open.
 func (m *Model) streamsTick(msg streamsTickMsg) tea.Cmd {
 	v := &m.streams
-	if msg.tag != v.tag || m.mode != modeStreams || v.listing || m.opts.Streams == nil {
+	if msg.tag != v.tag || m.mode != modeStreams || v.listing || m.opts.Streams == nil || v.page == pageMessages {
 		return nil
 	}
 	v.listing = true
+	if v.page == pageConsumers && v.cons.board != nil {
+		return listConsumers(m.opts.Streams, v.tag, v.cons.board.Stream)
+	}
 	return listStreams(m.opts.Streams, v.tag)
+}
+
+// closeStreams goes back to the tree; the pending refresh is for this
+// opening, so it is dropped.
+func (m *Model) closeStreams() {
+	v := &m.streams
+	m.mode = modeBrowse
+	v.tag++
+	v.listing = false
+	v.page, v.cons = pageList, consumersView{}
+	v.dropBrowse()
 }
 
 // streamsKey handles a key while the streams view is open.
 func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, v := m.keys, &m.streams
+	if m.prompt.kind != promptNone {
+		return m.promptInput(msg) // the browser's jump or filter prompt
+	}
+	switch v.page {
+	case pageConsumers:
+		return m.consumersKey(msg)
+	case pageMessages:
+		return m.browseStreamKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Streams):
-		m.mode = modeBrowse
-		v.tag++ // the pending refresh is for this opening: drop it
-		v.listing = false
+		m.closeStreams()
+	case key.Matches(msg, k.Consumers):
+		return m.openConsumers()
+	case key.Matches(msg, k.StreamBrowse):
+		if v.sel >= 0 && v.sel < len(v.rows) && m.opts.Streams != nil {
+			return m.openBrowse(v.rows[v.sel].Name)
+		}
 	case key.Matches(msg, k.Up):
 		v.sel--
 	case key.Matches(msg, k.Down):
@@ -139,12 +186,20 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// streamsHelp is the footer's hint while the view is open.
-func (k KeyMap) streamsHelp() []key.Binding {
+// streamsHelp is the footer's hint while the view is open, for its page.
+func (k KeyMap) streamsHelp(page streamsPage) []key.Binding {
+	switch page {
+	case pageConsumers:
+		return k.consumersHelp()
+	case pageMessages:
+		return nil // the browser's hint is the model's (browseHelp)
+	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "sort"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
-	return []key.Binding{move, sort, back, k.Quit}
+	cons := key.NewBinding(key.WithKeys(k.Consumers.Keys()...), key.WithHelp(k.Consumers.Help().Key, "consumers"))
+	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
+	return []key.Binding{move, cons, browse, sort, back, k.Quit}
 }
 
 // streamColumn is one column of the table: a title, a width and how a row
@@ -173,6 +228,9 @@ var streamColumns = []streamColumn{
 
 // View draws the view w x h at now (stream ages are relative to it).
 func (v *streamsView) View(w, h int, now time.Time) []string {
+	if v.page == pageConsumers {
+		return v.cons.View(w, h, now)
+	}
 	st := v.st
 	title := st.Title.Render("JetStream streams")
 	switch {
@@ -253,6 +311,7 @@ const streamsChrome = 2
 // scroll under the title and the column line); Update calls it, so View
 // only reads.
 func (v *streamsView) SetHeight(h int) {
+	v.cons.SetHeight(h)
 	rows := max(h-streamsChrome, 1)
 	v.sel = min(max(v.sel, 0), max(len(v.rows)-1, 0))
 	if v.sel < v.top {

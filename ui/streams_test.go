@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,14 +20,35 @@ import (
 // fakeStreams is a StreamLister with fixed rows (or an error) that counts
 // the listings; the engine's own tests ask a real server.
 type fakeStreams struct {
-	rows  []model.StreamSummary
-	err   error
-	calls atomic.Int32
+	rows      []model.StreamSummary
+	err       error
+	calls     atomic.Int32
+	consumers map[string][]model.ConsumerSummary
+	consErr   error
+	consCalls atomic.Int32
+	page      *model.StreamPage
 }
 
 func (f *fakeStreams) Summaries(context.Context) ([]model.StreamSummary, error) {
 	f.calls.Add(1)
 	return f.rows, f.err
+}
+
+// Page is the fixed page of the golden scene, whatever is asked; the
+// stream browser's behaviour is tested on a real server (jsbrowse_test.go).
+func (f *fakeStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
+	if f.page == nil {
+		return model.StreamPage{}, errors.New("fakeStreams holds no messages")
+	}
+	return *f.page, nil
+}
+
+func (f *fakeStreams) ConsumerSummaries(_ context.Context, stream string) ([]model.ConsumerSummary, error) {
+	f.consCalls.Add(1)
+	if f.consErr != nil {
+		return nil, f.consErr
+	}
+	return slices.Clone(f.consumers[stream]), nil
 }
 
 // sceneStreams is the streams the golden scene lists: the demo's, an

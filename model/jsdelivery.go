@@ -1,0 +1,83 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// JSDelivery is what a JetStream consumer's delivery says about itself in
+// its reply subject, the subject its ack goes to:
+//
+//	$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
+//	$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>[.<token>]
+//
+// (the second form from servers since 2.9; domain "_" is none). Stream,
+// Consumer, Domain and AccountHash come from the wire: Sanitize them.
+type JSDelivery struct {
+	Domain, AccountHash string
+	Stream, Consumer    string
+	// Delivered is the delivery count: 1 the first time, more on a redelivery.
+	Delivered uint64
+	// StreamSeq and ConsumerSeq are the message's sequence in the stream
+	// and the consumer's count of deliveries.
+	StreamSeq, ConsumerSeq uint64
+	// Stored is when the stream stored the message.
+	Stored time.Time
+	// Pending is how many messages the consumer had left after this one.
+	Pending uint64
+}
+
+// ParseJSDelivery decodes a $JS.ACK reply subject as nats.go reads it (9
+// tokens, or 11 and more); false for anything else, a token that is not a
+// number where a number goes included.
+func ParseJSDelivery(reply string) (JSDelivery, bool) {
+	rest, ok := strings.CutPrefix(reply, "$JS.ACK.")
+	if !ok {
+		return JSDelivery{}, false
+	}
+	tok := strings.Split(rest, ".")
+	var d JSDelivery
+	switch {
+	case len(tok) == 7:
+	case len(tok) >= 9:
+		d.Domain, d.AccountHash = tok[0], tok[1]
+		if d.Domain == "_" {
+			d.Domain = ""
+		}
+		tok = tok[2:9]
+	default:
+		return JSDelivery{}, false
+	}
+	d.Stream, d.Consumer = tok[0], tok[1]
+	if d.Stream == "" || d.Consumer == "" {
+		return JSDelivery{}, false
+	}
+	var n [5]uint64
+	for i, s := range tok[2:7] {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || s[0] == '+' {
+			return JSDelivery{}, false
+		}
+		n[i] = v
+	}
+	d.Delivered, d.StreamSeq, d.ConsumerSeq, d.Pending = n[0], n[1], n[2], n[4]
+	if n[3] > 0 && n[3] <= 1<<63-1 {
+		d.Stored = time.Unix(0, int64(n[3]))
+	}
+	return d, true
+}
+
+// String is the delivery in words: "stream ORDERS seq 41 → consumer
+// notifier, delivery 2 (consumer seq 57, 3 pending)",
+// sanitized; the numbers that matter most come first, so a narrow
+// inspector cuts the parenthesis.
+func (d JSDelivery) String() string {
+	s := fmt.Sprintf("stream %s seq %d → consumer %s, delivery %d (consumer seq %d, %d pending",
+		Sanitize(d.Stream), d.StreamSeq, Sanitize(d.Consumer), d.Delivered, d.ConsumerSeq, d.Pending)
+	if d.Domain != "" {
+		s += ", domain " + Sanitize(d.Domain)
+	}
+	return s + ")"
+}

@@ -1,0 +1,71 @@
+package model
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseJSDelivery(t *testing.T) {
+	ts := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	tsTok := "1796126400000000000"
+	if ts.UnixNano() != 1796126400000000000 {
+		t.Fatalf("the test's timestamp token is %d", ts.UnixNano())
+	}
+	tests := []struct {
+		reply string
+		want  JSDelivery
+		ok    bool
+	}{
+		{"$JS.ACK.ORDERS.notifier.2.41.57." + tsTok + ".3",
+			JSDelivery{Stream: "ORDERS", Consumer: "notifier", Delivered: 2, StreamSeq: 41, ConsumerSeq: 57, Stored: ts, Pending: 3}, true},
+		{"$JS.ACK._.ABCHASH.ORDERS.notifier.1.41.57." + tsTok + ".0.XyZ",
+			JSDelivery{AccountHash: "ABCHASH", Stream: "ORDERS", Consumer: "notifier", Delivered: 1, StreamSeq: 41, ConsumerSeq: 57, Stored: ts}, true},
+		// v2 without its last token (11 in all): nats.go takes it too.
+		{"$JS.ACK.hub.H.JOBS.workers.1.9.9." + tsTok + ".12",
+			JSDelivery{Domain: "hub", AccountHash: "H", Stream: "JOBS", Consumer: "workers", Delivered: 1, StreamSeq: 9, ConsumerSeq: 9, Stored: ts, Pending: 12}, true},
+		{"$JS.ACK.ORDERS.c.1.5.5.0.0", JSDelivery{Stream: "ORDERS", Consumer: "c", Delivered: 1, StreamSeq: 5, ConsumerSeq: 5}, true},
+		{"$JS.ACK.ORDERS.c.1.5.5.1", JSDelivery{}, false},                      // too short
+		{"$JS.ACK.D.H.ORDERS.c.1.5.5.1", JSDelivery{}, false},                  // between the forms
+		{"$JS.ACK.ORDERS.c.x.5.5.1.0", JSDelivery{}, false},                    // not a number
+		{"$JS.ACK.ORDERS.c.-1.5.5.1.0", JSDelivery{}, false},                   // signed
+		{"$JS.ACK.ORDERS.c.+1.5.5.1.0", JSDelivery{}, false},                   // signed
+		{"$JS.ACK.ORDERS.c.1.99999999999999999999.5.1.0", JSDelivery{}, false}, // overflows
+		{"$JS.ACK..c.1.5.5.1.0", JSDelivery{}, false},                          // no stream
+		{"$JS.FC.ORDERS.c.1", JSDelivery{}, false},
+		{"_INBOX.abc", JSDelivery{}, false},
+		{"", JSDelivery{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseJSDelivery(tt.reply)
+		if ok != tt.ok || !got.Stored.Equal(tt.want.Stored) {
+			t.Errorf("%q: %+v %v, want %+v %v", tt.reply, got, ok, tt.want, tt.ok)
+			continue
+		}
+		got.Stored, tt.want.Stored = time.Time{}, time.Time{}
+		if got != tt.want {
+			t.Errorf("%q: %+v, want %+v", tt.reply, got, tt.want)
+		}
+	}
+	d, _ := ParseJSDelivery("$JS.ACK.hub.H.OR\x1b[2JDERS.notifier.2.41.57." + tsTok + ".3.t")
+	s := d.String()
+	if strings.Contains(s, "\x1b") || !strings.HasPrefix(s, "stream OR") || !strings.HasSuffix(s, "seq 41 → consumer notifier, delivery 2 (consumer seq 57, 3 pending, domain hub)") {
+		t.Fatalf("String() = %q", s)
+	}
+}
+
+func FuzzParseJSDelivery(f *testing.F) {
+	for _, s := range []string{"$JS.ACK.ORDERS.notifier.2.41.57.1.3", "$JS.ACK._.H.S.C.1.2.3.4.5.t", "$JS.ACK...", "$JS.ACK.a.b.c.d.e.f.g.h.i.j.k.l.m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := ParseJSDelivery(s)
+		if !ok {
+			return
+		}
+		if !strings.HasPrefix(s, "$JS.ACK.") || d.Stream == "" || d.Consumer == "" {
+			t.Fatalf("%q decoded as %+v", s, d)
+		}
+		_ = d.String()
+	})
+}
