@@ -39,6 +39,8 @@ import (
 	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
+
+	"natsx/model"
 )
 
 // Bounds of one expression and of one evaluation.
@@ -306,3 +308,35 @@ func (c *compiled) rewrite(root *ast.Node) error {
 type visit func(*ast.Node)
 
 func (f visit) Visit(n *ast.Node) { f(n) }
+
+// ParseFilter reads a pane's selection, "PATTERN" or "PATTERN where EXPR":
+// the subject pattern (no whitespace in it) and, when given, the compiled
+// condition (nil without one). Errors name the part at fault.
+func ParseFilter(s string) (model.Pattern, *Filter, error) {
+	pat, rest := cutSpace(strings.TrimSpace(s))
+	p, err := model.ParsePattern(pat)
+	if err != nil {
+		return model.Pattern{}, nil, err
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return p, nil, nil
+	}
+	kw, src := cutSpace(rest)
+	if kw != "where" {
+		return model.Pattern{}, nil, fmt.Errorf("after the pattern %q: want \"where EXPRESSION\", not %q", model.Sanitize(pat), model.Sanitize(kw))
+	}
+	f, err := Compile(src)
+	if err != nil {
+		return model.Pattern{}, nil, fmt.Errorf("where: %w", err)
+	}
+	return p, f, nil
+}
+
+// cutSpace splits s at its first white space.
+func cutSpace(s string) (before, after string) {
+	if i := strings.IndexAny(s, " \t\r\n\f"); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
