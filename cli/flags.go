@@ -3,9 +3,11 @@ package cli
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"natsx/engine"
 	"natsx/model"
+	"natsx/where"
 
 	"github.com/nats-io/nats.go"
 )
@@ -49,7 +51,7 @@ type SourceFlags struct {
 // ExplorerFlags are the explorer's own flags, shared by run and open.
 type ExplorerFlags struct {
 	MaxMemory Size     `default:"256MiB" help:"memory budget for the whole process: subjects, kept messages and buffers" placeholder:"SIZE"`
-	Filter    []string `short:"f" help:"open a filter pane for this pattern (repeatable; wins over the saved set)" placeholder:"PATTERN"`
+	Filter    []string `short:"f" sep:"none" help:"open a filter pane for this pattern, narrowed by an expression after where (repeatable; wins over the saved set)" placeholder:"'PATTERN [where EXPR]'"`
 	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
 	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
@@ -201,7 +203,12 @@ func (f ExplorerFlags) validate() error {
 		return flagErrorf("--max-memory %s: at least 16MiB", model.HumanBytes(uint64(f.MaxMemory)))
 	}
 	for _, p := range f.Filter {
-		if _, err := model.ParsePattern(p); err != nil {
+		// One pane a flag: an expression has commas of its own, so the
+		// flag is not a comma list; a comma in the pattern says so.
+		if pat, _, _ := strings.Cut(strings.TrimSpace(p), " "); strings.Contains(pat, ",") {
+			return flagErrorf("--filter %q: one pattern per --filter (repeat the flag for more panes)", model.Sanitize(p))
+		}
+		if _, _, err := where.ParseFilter(p); err != nil {
 			return flagErrorf("--filter: %w", err)
 		}
 	}

@@ -57,6 +57,9 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	if p.Name != p.Pattern.String() {
 		title += st.Muted.Render(" " + model.Sanitize(p.Pattern.String()))
 	}
+	if p.Where != nil {
+		title += st.Muted.Render(" where " + model.Sanitize(p.Where.String()))
+	}
 	ts := st.Panes[b.style(i)].Bold(true)
 	if focused {
 		ts = ts.Underline(true)
@@ -77,6 +80,11 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	}
 	if p.Evicted > 0 {
 		line += " " + st.Muted.Render("evicted "+model.HumanCount(p.Evicted))
+	}
+	if p.Misses > 0 {
+		// Messages the condition could not decide: not matches, but the
+		// user should know the condition reads a field some lack.
+		line += " " + st.Warn.Render(fmt.Sprintf("missed %s (%s)", model.HumanCount(p.Misses), model.Sanitize(p.LastMiss)))
 	}
 	lines := []string{fit(line, w)}
 	if e := b.ex.Status().FilterErrors[p.Pattern.String()]; e != "" {
@@ -112,7 +120,7 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		lines = append(lines, fit(row, w))
 	}
 	if p.Len() == 0 {
-		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Pattern.String())+" …"))
+		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Spec())+" …"))
 	}
 	return block(lines, w, h)
 }
