@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"time"
@@ -130,12 +131,35 @@ func (f *Filter) payload() any {
 		f.parsed = true
 		if err := json.Unmarshal(f.msg.Data, &f.json); err != nil {
 			f.json, f.notJSON = nil, true
+		} else {
+			f.json = integers(f.json)
 		}
 	}
 	if f.notJSON {
 		return string(f.msg.Data)
 	}
 	return f.json
+}
+
+// integers turns JSON's whole numbers into ints, in place: encoding/json
+// reads every number as a float64, and expr's % and integer functions
+// refuse floats, so ".n % 2 == 0" would be a miss on {"n": 4}.
+func integers(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int(x)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = integers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = integers(e)
+		}
+	}
+	return v
 }
 
 // header is header("X"): the header's first value, "" when absent; the

@@ -40,6 +40,8 @@ func TestMatch(t *testing.T) {
 		{`header("X-Other") == ""`, order(), true, ""},
 		{`"X-Tenant" in headers`, order(), true, ""},
 		{`.total > 1000`, order(), true, ""},
+		{`.total % 2 == 0 && .total / 3 == 500`, order(), true, ""}, // whole numbers are ints
+		{`.items[1].qty * 1.5 == 7.5`, order(), true, ""},
 		{`.total > 1000 && header("X-Tenant") == "acme"`, order(), true, ""},
 		{`.total > 2000`, order(), false, ""},
 		{`.customer.name == "Ann" && .customer.vip`, order(), true, ""},
