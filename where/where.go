@@ -101,7 +101,14 @@ type compiled struct {
 
 // Compile checks and compiles an expression; the error of a malformed one
 // is an *Error with its line and column.
-func Compile(src string) (*Filter, error) {
+func Compile(src string) (f *Filter, err error) {
+	defer func() {
+		// The expression comes from a prompt, a flag or a saved file: a
+		// bug in expr or in the rewrite must refuse it, not end natsx.
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("expression refused: %v", r)
+		}
+	}()
 	src = strings.TrimSpace(src)
 	switch {
 	case src == "":
@@ -109,7 +116,7 @@ func Compile(src string) (*Filter, error) {
 	case len(src) > MaxSource:
 		return nil, fmt.Errorf("expression longer than %d bytes", MaxSource)
 	}
-	f := &Filter{}
+	f = &Filter{}
 	cfg := f.config()
 	wrapped := prefix + src + suffix
 	tree, err := parser.ParseWithConfig(wrapped, cfg)
