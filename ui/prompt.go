@@ -21,6 +21,7 @@ type promptKind int
 const (
 	promptNone promptKind = iota
 	promptFilter
+	promptBreak // a breakpoint's PATTERN [where EXPR]
 	promptRename
 	promptCommand
 	promptFind   // search inside the inspector's payload
@@ -224,6 +225,8 @@ func (m *Model) submitPrompt() tea.Cmd {
 		m.query = m.prompt.input.Value()
 	case promptFilter:
 		cmd, err = m.addPane(v)
+	case promptBreak:
+		cmd, err = m.addBreak(v)
 	case promptRename:
 		if p := m.focusedPane(); p != nil {
 			if v == "" {
@@ -286,6 +289,8 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		return m.quit(), nil
 	case "f", "filter":
 		return m.addPane(arg)
+	case "b", "break":
+		return m.breakCommand(arg)
 	case "streams", "js":
 		return m.openStreams(), nil
 	case "save":
@@ -321,6 +326,6 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		}
 		return m.closePane(n - 1), nil
 	default:
-		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, streams, quit)", name)
+		return nil, fmt.Errorf("unknown command %q (filter, break, rename, close, save, load, streams, quit)", name)
 	}
 }
