@@ -22,9 +22,9 @@ type KeyMap struct {
 	Filter, Command, FocusNext, FocusPrev key.Binding
 	// Break sets a breakpoint; while the display is stopped at one, it
 	// continues to the next match.
-	Break key.Binding
-	Pause, Clear, Rename, Close           key.Binding
-	PaneLeft, PaneRight                   key.Binding
+	Break                       key.Binding
+	Pause, Clear, Rename, Close key.Binding
+	PaneLeft, PaneRight         key.Binding
 	// Inspector and publishing.
 	HistPrev, HistNext, Diff, View, Copy, CopySubject key.Binding
 	Publish, Request, Edit                            key.Binding
