@@ -69,11 +69,14 @@ func (m *Model) breakCommand(arg string) (tea.Cmd, error) {
 	default:
 		b.Enabled = verb == "on"
 	}
+	// The player learns first, then goes on: the timeline runs its
+	// controls in the order they were queued.
+	cmd := m.syncPlayerBreaks()
 	if m.stop != nil && m.stop.bp == b && verb != "on" {
-		m.continueBreak()
+		cmd = tea.Batch(cmd, m.continueBreak())
 	}
 	m.setFlash(m.breakList(), false)
-	return m.syncPlayerBreaks(), nil
+	return cmd, nil
 }
 
 // breakList is the breakpoints on one line with their hits.
@@ -123,6 +126,7 @@ func (m *Model) stopAt(b *where.Breakpoint, msg *model.Message) {
 	m.setFocus(focusTree)
 	m.insp.pin, m.insp.pinned, m.insp.scroll = msg.Seq, true, 0
 	m.stop = s
+	m.flash = statusMsg{} // the stop's line, not an older flash, is what the footer must say
 }
 
 // continueBreak resumes the display: the panes the stop paused resume and
