@@ -97,10 +97,12 @@ func (m *Model) breakList() string {
 }
 
 // checkBreaks stops the display at the first message of msgs (just
-// applied) that a breakpoint holds for; while stopped nothing is checked,
-// so a hit is counted once per stop.
+// applied) that a breakpoint holds for. While stopped on live traffic
+// nothing is checked (b goes on). In natsx open the player moves on only
+// when told (space plays on from a stop), and it stops again at the next
+// match: the display follows it there.
 func (m *Model) checkBreaks(msgs []model.Message) {
-	if m.stop != nil {
+	if m.stop != nil && m.opts.Timeline == nil {
 		return
 	}
 	i, b := m.bps.First(msgs)
@@ -114,6 +116,9 @@ func (m *Model) checkBreaks(msgs []model.Message) {
 // its subject and the inspector pins it.
 func (m *Model) stopAt(b *where.Breakpoint, msg *model.Message) {
 	s := &breakStop{bp: b, subject: msg.Subject, seq: msg.Seq}
+	if m.stop != nil {
+		s.paused = m.stop.paused // stopped again: b resumes what the first stop paused
+	}
 	for _, p := range m.ex.Panes() {
 		if !p.Paused {
 			p.SetPaused(true)
