@@ -116,13 +116,22 @@ func (f *Filter) Match(m *model.Message) (bool, error) {
 // runtimeReason is expr's runtime error without its snippet (the reason is
 // shown on one line).
 func runtimeReason(err error) string {
+	msg := err.Error()
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		return fe.Message
+		msg = fe.Message
 	}
-	msg, _, _ := strings.Cut(err.Error(), "\n")
+	msg, _, _ = strings.Cut(msg, "\n")
+	// expr quotes values in its errors ("parsing \"…\""), payloads
+	// included: a pane keeps the last reason and draws it every frame.
+	if len(msg) > maxReason {
+		msg = strings.ToValidUTF8(msg[:maxReason], "") + "…"
+	}
 	return msg
 }
+
+// maxReason bounds a miss's reason, in bytes.
+const maxReason = 160
 
 // payload is the message's payload parsed as JSON, or its text when it is
 // not JSON; parsed once per message.

@@ -65,6 +65,7 @@ func TestMatch(t *testing.T) {
 		{`.total > 1`, text, false, "the payload is not JSON"},
 		{`.total`, order(), false, "the expression gave a number, not true or false"},
 		{`subject + 1 == 2`, order(), false, "invalid operation"},
+		{`int(text) > 1`, &model.Message{Data: []byte(strings.Repeat("x", 5000))}, false, "invalid operation: int(xxx"},
 	} {
 		t.Run(c.expr, func(t *testing.T) {
 			f, err := Compile(c.expr)
@@ -83,6 +84,8 @@ func TestMatch(t *testing.T) {
 				t.Errorf("want a miss %q, got %v", c.miss, err)
 			case c.miss != "" && !strings.Contains(miss.Reason, c.miss):
 				t.Errorf("miss reason %q, want %q", miss.Reason, c.miss)
+			case miss != nil && len(miss.Reason) > maxReason+len("…"):
+				t.Errorf("miss reason of %d bytes", len(miss.Reason))
 			}
 		})
 	}
