@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"natsx/engine"
 	"natsx/model"
+	"natsx/where"
 
 	"github.com/nats-io/nats.go"
 )
@@ -49,7 +52,7 @@ type SourceFlags struct {
 // ExplorerFlags are the explorer's own flags, shared by run and open.
 type ExplorerFlags struct {
 	MaxMemory Size     `default:"256MiB" help:"memory budget for the whole process: subjects, kept messages and buffers" placeholder:"SIZE"`
-	Filter    []string `short:"f" help:"open a filter pane for this pattern (repeatable; wins over the saved set)" placeholder:"PATTERN"`
+	Filter    []string `short:"f" sep:"none" help:"open a filter pane for this pattern, narrowed by an expression after where (repeatable; wins over the saved set)" placeholder:"'PATTERN [where EXPR]'"`
 	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
 	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
@@ -201,7 +204,12 @@ func (f ExplorerFlags) validate() error {
 		return flagErrorf("--max-memory %s: at least 16MiB", model.HumanBytes(uint64(f.MaxMemory)))
 	}
 	for _, p := range f.Filter {
-		if _, err := model.ParsePattern(p); err != nil {
+		// One pane a flag: an expression has commas of its own, so the
+		// flag is not a comma list; a comma in the pattern says so.
+		if pat, _, _ := strings.Cut(strings.TrimSpace(p), " "); strings.Contains(pat, ",") {
+			return flagErrorf("--filter %q: one pattern per --filter (repeat the flag for more panes)", model.Sanitize(p))
+		}
+		if _, _, err := where.ParseFilter(p); err != nil {
 			return flagErrorf("--filter: %w", err)
 		}
 	}
@@ -224,4 +232,76 @@ func (f ConnFlags) connect(name string) (*nats.Conn, error) {
 		return nil, err
 	}
 	return engine.Connect(co)
+}
+
+// WhereFlag is --where for the headless commands: only the messages the
+// expression holds for are recorded, replayed, exported or counted.
+type WhereFlag struct {
+	Where string `help:"keep only messages for which this expression is true, e.g. '.total > 1000 && header(\"X-Tenant\") == \"acme\"' (see the README's filter language)" placeholder:"EXPR"`
+
+	filter *where.Filter // compiled by validateWhere
+	misses uint64        // messages the expression could not decide
+	last   string        // the last miss's reason
+}
+
+// validateWhere compiles --where at parse time: a bad expression stops
+// the command before it connects or creates anything.
+func (f *WhereFlag) validateWhere() error {
+	f.filter = nil
+	if f.Where == "" {
+		return nil
+	}
+	w, err := where.Compile(f.Where)
+	if err != nil {
+		return flagErrorf("--where: %w", err)
+	}
+	f.filter = w
+	return nil
+}
+
+// keep reports whether m passes --where (always without one), counting
+// the messages it could not decide.
+func (f *WhereFlag) keep(m *model.Message) bool {
+	if f.filter == nil {
+		return true
+	}
+	ok, err := f.filter.Match(m)
+	if err != nil {
+		f.misses++
+		f.last = err.Error()
+	}
+	return ok
+}
+
+// keepFunc is keep for a recorder option: nil without --where, so the
+// recorder's loop stays as it was.
+func (f *WhereFlag) keepFunc() func(*model.Message) bool {
+	if f.filter == nil {
+		return nil
+	}
+	return f.keep
+}
+
+// reportMisses says on w how many messages --where could not decide (a
+// field some lack, a payload that is not JSON): left out, but a user
+// whose filter reads a misspelt field must learn why nothing matched.
+func (f *WhereFlag) reportMisses(w io.Writer) {
+	if f.misses > 0 {
+		fmt.Fprintf(w, "natsx: --where could not decide %s (left out; last: %s)\n",
+			model.Plural(f.misses, "message", "messages"), model.Sanitize(f.last))
+	}
+}
+
+// keepWhere compacts msgs to those keep holds for, in order, clearing the
+// rest's references for the GC.
+func keepWhere(msgs []model.Message, keep func(*model.Message) bool) []model.Message {
+	n := 0
+	for i := range msgs {
+		if keep(&msgs[i]) {
+			msgs[n] = msgs[i]
+			n++
+		}
+	}
+	clear(msgs[n:])
+	return msgs[:n]
 }

@@ -28,7 +28,32 @@ type RecordCmd struct {
 	Flush    time.Duration `default:"100ms" help:"write buffered messages at least this often (what a crash can lose)"`
 	Compress string        `default:"none" enum:"none,zstd,s2" help:"block compression: none, zstd or s2"`
 	Force    bool          `help:"replace --out if it exists (the old file stays until the new one is complete)"`
+	WhereFlag
 	StreamFlags
+}
+
+// whereFeed is the session's feed narrowed to the messages --where holds
+// for; the session's other methods (Status, for the gap records) show
+// through. Read fills buf from as many of the session's reads as it
+// takes, so a selective filter does not make a busy feed look drained
+// (Record waits for the next poll after a short read).
+type whereFeed struct {
+	*engine.Session
+	keep func(*model.Message) bool
+}
+
+func (f whereFeed) Read(cursor uint64, buf []model.Message) (n int, next, missed uint64) {
+	next = cursor
+	for n < len(buf) {
+		room := len(buf) - n
+		got, nx, miss := f.Session.Read(next, buf[n:])
+		next, missed = nx, missed+miss
+		n += len(keepWhere(buf[n:n+got], f.keep))
+		if got < room {
+			break // the session is drained
+		}
+	}
+	return n, next, missed
 }
 
 // createCapture creates the capture file; a test swaps it for a writer
@@ -53,6 +78,12 @@ func (c *RecordCmd) Validate() error {
 	}
 	if err := validPatterns(c.Subject); err != nil {
 		return err
+	}
+	if err := c.validateWhere(); err != nil {
+		return err
+	}
+	if c.Stream != "" && c.Where != "" {
+		return flagErrorf("--where applies to live traffic, not to --stream")
 	}
 	if err := c.validateStream(c.Subject, c.Duration); err != nil {
 		return err
@@ -124,7 +155,12 @@ func (c *RecordCmd) Run(env *Env) error {
 	}
 	fmt.Fprintf(env.Err, "recording %s to %s (ctrl+c to stop)\n", url, c.Out)
 	live := isTerminal(env.Err)
-	st, err := recorder.Record(ctx, sess, w, recorder.RecordOptions{
+	var feed recorder.Feed = sess
+	if keep := c.keepFunc(); keep != nil {
+		feed = whereFeed{Session: sess, keep: keep}
+	}
+	defer c.reportMisses(env.Err)
+	st, err := recorder.Record(ctx, feed, w, recorder.RecordOptions{
 		Subjects: c.Subject, Count: c.Count, Duration: c.Duration, MaxSize: int64(c.MaxSize),
 		Progress: func(st recorder.RecordStats) {
 			if live {

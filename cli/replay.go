@@ -20,6 +20,7 @@ type ReplayCmd struct {
 	Subject []string `help:"replay only subjects matching PATTERN (repeatable)" placeholder:"PATTERN"`
 	Remap   []string `help:"rewrite subjects, e.g. orders.>=sandbox.orders.> (repeatable)" placeholder:"FROM=TO"`
 	DryRun  bool     `help:"print what would be sent, send nothing"`
+	WhereFlag
 
 	remaps []recorder.Remap // Remap, parsed by Validate
 }
@@ -27,6 +28,9 @@ type ReplayCmd struct {
 // Validate checks the flags at parse time.
 func (c *ReplayCmd) Validate() error {
 	if err := validPatterns(c.Subject); err != nil {
+		return err
+	}
+	if err := c.validateWhere(); err != nil {
 		return err
 	}
 	c.remaps = c.remaps[:0]
@@ -46,7 +50,8 @@ func (c *ReplayCmd) Validate() error {
 // Run replays the capture into --server, or into a fresh embedded broker.
 func (c *ReplayCmd) Run(env *Env) error {
 	o := recorder.ReplayOptions{Speed: float64(c.Speed), Loop: c.Loop, Subjects: c.Subject, Remap: c.remaps,
-		DryRun: c.DryRun, Output: env.Out}
+		DryRun: c.DryRun, Output: env.Out, Where: c.keepFunc()}
+	defer c.reportMisses(env.Err)
 	r, err := recorder.Open(c.File)
 	if err != nil {
 		return err

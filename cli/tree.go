@@ -15,12 +15,16 @@ type TreeCmd struct {
 	SourceFlags
 	For  time.Duration `default:"2s" help:"how long to listen"`
 	JSON bool          `help:"print JSON"`
+	WhereFlag
 }
 
 // Validate checks the flags at parse time.
 func (c *TreeCmd) Validate() error {
 	if c.For <= 0 {
 		return flagErrorf("--for %s: must be positive", c.For)
+	}
+	if err := c.validateWhere(); err != nil {
+		return err
 	}
 	return c.SourceFlags.validate()
 }
@@ -46,12 +50,15 @@ func (c *TreeCmd) Run(env *Env) error {
 		}
 		fmt.Fprintf(env.Err, "natsx: no server named (-s, --context, NATS_URL or nats context select): a tree of %s\n", what)
 	}
-	return printTree(env.Out, sess, c.For, c.JSON)
+	err = printTree(env.Out, sess, c.For, c.JSON, c.keepFunc())
+	c.reportMisses(env.Err)
+	return err
 }
 
 // printTree reads the session for d through the explorer's one ingest
-// (model.Explorer, as the UI counts) and prints the tree.
-func printTree(w io.Writer, sess *engine.Session, d time.Duration, asJSON bool) error {
+// (model.Explorer, as the UI counts) and prints the tree of the messages
+// keep holds for (all when nil).
+func printTree(w io.Writer, sess *engine.Session, d time.Duration, asJSON bool, keep func(*model.Message) bool) error {
 	ex := model.NewExplorer(model.ExplorerOptions{Tree: model.TreeOptions{HistoryDepth: 1}}, time.Now())
 	buf := make([]model.Message, 1<<14)
 	var cursor, missed uint64
@@ -62,7 +69,11 @@ func printTree(w io.Writer, sess *engine.Session, d time.Duration, asJSON bool) 
 	drain := func() {
 		for {
 			n, next, miss := sess.Read(cursor, buf)
-			ex.Apply(buf[:n], sess.Status(), time.Now())
+			batch := buf[:n]
+			if keep != nil {
+				batch = keepWhere(batch, keep)
+			}
+			ex.Apply(batch, sess.Status(), time.Now())
 			clear(buf[:n])
 			cursor, missed = next, missed+miss
 			if n < len(buf) {

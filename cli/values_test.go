@@ -71,8 +71,9 @@ func TestFlagBounds(t *testing.T) {
 		want []string
 	}{
 		{[]string{"--filter", ""}, []string{"--filter", "empty"}},
-		{[]string{"-f", "a,,b"}, []string{"--filter", "empty"}},
-		{[]string{"-f", "a.b,"}, []string{"--filter", "empty"}},
+		{[]string{"-f", "a,,b"}, []string{"--filter", "one pattern per --filter"}},
+		{[]string{"-f", "a.b,"}, []string{"--filter", "one pattern per --filter"}},
+		{[]string{"-f", "a.> where .x >"}, []string{"--filter", "line 1, column 5: unexpected end"}},
 		{[]string{"open", capture, "-f", ""}, []string{"--filter", "empty"}},
 		{[]string{"record", "--out", out, "--subject", ""}, []string{"--subject", "empty"}},
 		{[]string{"replay", capture, "--dry-run", "--subject", ""}, []string{"--subject", "empty"}},

@@ -217,7 +217,7 @@ func (e *Explorer) Rewind(since int64) {
 	e.resetCounts(since)
 	for i, p := range e.panes {
 		np := NewPane(p.ID, p.Pattern, e.opts.PaneDepth, e.paneBytes())
-		np.Name, np.Opened = p.Name, since
+		np.Name, np.Opened, np.Where = p.Name, since, p.Where
 		e.panes[i] = np
 	}
 }

@@ -3,6 +3,15 @@ package model
 // DefaultPaneDepth is how many messages a filter pane keeps by default.
 const DefaultPaneDepth = 10000
 
+// Condition is a content filter a pane applies to the messages its pattern
+// matched (natsx/where compiles one from an expression). Match is false
+// with an error when the message could not be decided (a missing field, a
+// payload that is not JSON): no match, counted as a miss.
+type Condition interface {
+	Match(m *Message) (bool, error)
+	String() string
+}
+
 // Pane is one wildcard filter's live view: a bounded ring of the messages
 // that matched, its own counters and rate, and the list's scroll state.
 type Pane struct {
@@ -11,6 +20,13 @@ type Pane struct {
 	Name string
 	// Pattern selects the pane's messages.
 	Pattern Pattern
+	// Where, when set, keeps only the messages it holds for among those
+	// the pattern matched: it never runs on a subject the pattern refused.
+	Where Condition
+	// Misses counts messages Where could not decide (no match either);
+	// LastMiss is the latest one's reason.
+	Misses   uint64
+	LastMiss string
 	// Msgs and Bytes count every match since the pane opened or was
 	// last cleared, kept or not.
 	Msgs, Bytes uint64
@@ -62,6 +78,15 @@ func NewPane(id int, p Pattern, depth int, maxBytes int64) *Pane {
 		follow: true, height: 1}
 }
 
+// Spec is the pane's selection as typed: its pattern, and " where EXPR"
+// when a condition narrows it.
+func (p *Pane) Spec() string {
+	if p.Where == nil {
+		return p.Pattern.String()
+	}
+	return p.Pattern.String() + " where " + p.Where.String()
+}
+
 // MemoryUsed is what the pane's kept messages cost the memory budget.
 func (p *Pane) MemoryUsed() int64 { return p.bytes }
 
@@ -92,6 +117,16 @@ func (p *Pane) Add(m *Message) { p.add(m, m.WireBytes()) }
 // add is Add with the message's wire size, worked out once per message by
 // the explorer.
 func (p *Pane) add(m *Message, wire int) {
+	if p.Where != nil {
+		ok, err := p.Where.Match(m)
+		if err != nil {
+			p.Misses++
+			p.LastMiss = err.Error()
+		}
+		if !ok {
+			return
+		}
+	}
 	p.Msgs++
 	p.Bytes += uint64(wire)
 	p.rate.add(m.Received/1e9, 1)
@@ -156,7 +191,7 @@ func (p *Pane) Clear() {
 	p.cursor, p.offset, p.frozen = p.first, p.first, p.first
 	p.follow, p.unseen = !p.Paused, 0
 	p.refollow = p.refollow || p.Paused
-	p.Msgs, p.Bytes, p.Evicted = 0, 0, 0
+	p.Msgs, p.Bytes, p.Evicted, p.Misses, p.LastMiss = 0, 0, 0, 0, ""
 	p.PausedNew, p.PausedLost, p.gaps = 0, 0, nil
 }
 

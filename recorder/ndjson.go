@@ -109,7 +109,12 @@ func rawHeaders(h model.Header) [][2][]byte {
 // The output is exact and terminal-safe: strings that are not UTF-8 also
 // go out in base64 (rawFields), and invisible or control runes are \u
 // escapes (EscapeJSON), so ImportNDJSON gets back the same bytes.
-func ExportNDJSON(w io.Writer, r *Reader) (uint64, error) {
+func ExportNDJSON(w io.Writer, r *Reader) (uint64, error) { return ExportNDJSONWhere(w, r, nil) }
+
+// ExportNDJSONWhere is ExportNDJSON of the messages keep holds for (all
+// when nil); gaps and markers are all written, they are the capture's
+// record of what happened.
+func ExportNDJSONWhere(w io.Writer, r *Reader, keep func(*model.Message) bool) (uint64, error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var line bytes.Buffer
 	enc := json.NewEncoder(&line)
@@ -123,6 +128,9 @@ func ExportNDJSON(w io.Writer, r *Reader) (uint64, error) {
 		switch rec.Kind {
 		case KindMessage:
 			m := &rec.Msg
+			if keep != nil && !keep(m) {
+				continue
+			}
 			jm := jsonMessage{Time: t, Subject: m.Subject, Reply: m.Reply, Headers: m.Header, Data: m.Data}
 			if jm.Headers == nil {
 				jm.Headers = model.Header{}

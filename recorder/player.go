@@ -51,6 +51,8 @@ type PlayerStatus struct {
 	// Outages is how many disconnections the capture holds (found so far,
 	// while the background scan runs); Player.Outages lists them.
 	Outages int
+	// Breaks counts the stops at a breakpoint (Player.Break).
+	Breaks uint64
 	// Done is true once every message was published and flushed to the server.
 	Done bool
 	// Err is the last error (a publish failure pauses playback).
@@ -82,6 +84,7 @@ type Player struct {
 
 	// Owned by the run goroutine.
 	observe func(*model.Message)
+	brk     func(*model.Message) bool
 	it      *Iter
 	next    Entry
 	start   int64
@@ -99,6 +102,7 @@ type Player struct {
 	nextTime    int64 // time of the message read ahead (p.next), when nextOK
 	nextOK      bool  // p.next holds the message to publish next
 	sent        uint64
+	breaks      uint64
 	err         string
 	end         int64
 	total       uint64
@@ -239,13 +243,22 @@ func (p *Player) Observe(f func(*model.Message)) {
 	_ = p.call(func(p *Player) error { p.observe = f; return nil })
 }
 
+// Break makes the player pause right after publishing a message stop
+// holds for (nil: never), at any speed: the playhead stops exactly at that
+// message, the next Play goes on after it. stop runs on the publishing
+// goroutine, before the next message is read; it must be quick and must
+// not keep the message.
+func (p *Player) Break(stop func(*model.Message) bool) {
+	_ = p.call(func(p *Player) error { p.brk = stop; return nil })
+}
+
 // Status is a snapshot, cheap enough for every UI tick.
 func (p *Player) Status() PlayerStatus {
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := PlayerStatus{Playing: p.playing, Speed: p.speed, Pos: nsTime(p.playhead(now)), Start: nsTime(p.start),
-		End: nsTime(p.end), LastSent: nsTime(p.lastSent), Sent: p.sent, Total: p.total, MoreMarkers: p.moreMarkers, Done: p.finished, Err: p.err}
+		End: nsTime(p.end), LastSent: nsTime(p.lastSent), Sent: p.sent, Breaks: p.breaks, Total: p.total, MoreMarkers: p.moreMarkers, Done: p.finished, Err: p.err}
 	stride := (len(p.markers) + maxStatusMarkers - 1) / maxStatusMarkers
 	st.MoreMarkers = st.MoreMarkers || stride > 1
 	if p.listed == nil && len(p.markers) > 0 {
@@ -468,6 +481,10 @@ func (p *Player) publishNext() error {
 	}
 	p.sent++
 	p.lastSent = e.Time
+	if p.brk != nil && p.brk(m) {
+		p.playing = false
+		p.breaks++
+	}
 	return nil
 }
 

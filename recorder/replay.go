@@ -26,6 +26,9 @@ type ReplayOptions struct {
 	// Subjects keeps only messages matching one of these patterns (before
 	// remapping); empty keeps all.
 	Subjects []string
+	// Where, when set, keeps only the messages it holds for (after
+	// Subjects, before remapping); the others count as Skipped.
+	Where func(*model.Message) bool
 	// Remap rewrites subjects; the first matching rule wins.
 	Remap []Remap
 	// DryRun prints what would be sent instead of publishing, at once.
@@ -167,7 +170,7 @@ func ReplayReader(ctx context.Context, nc *nats.Conn, r *Reader, o ReplayOptions
 				continue
 			}
 			m := &rec.Msg
-			if !filter.match(m.Subject) {
+			if !filter.match(m.Subject) || (o.Where != nil && !o.Where(m)) {
 				st.Skipped++
 				continue
 			}

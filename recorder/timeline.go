@@ -57,6 +57,9 @@ func (t *Timeline) Stamp(msgs []model.Message, playhead int64, resync bool) {
 // RewindSubject is the rewind marker's subject.
 func (t *Timeline) RewindSubject() string { return t.rewind }
 
+// Break makes the player pause right after a message stop holds for.
+func (t *Timeline) Break(stop func(*model.Message) bool) { t.p.Break(stop) }
+
 // Status is the player's state as the timeline bar shows it.
 func (t *Timeline) Status() model.TimelineStatus {
 	st := t.p.Status()

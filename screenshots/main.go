@@ -259,6 +259,7 @@ func (staticTimeline) Marker(bool) (bool, error)          { return false, errNoP
 
 func (staticTimeline) Stamp([]model.Message, int64, bool) {}
 func (staticTimeline) RewindSubject() string              { return model.RewindPrefix + "screenshots" }
+func (staticTimeline) Break(func(*model.Message) bool)    {}
 
 var errNoPlayer = errors.New("the screenshots have no player")
 

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"natsx/model"
+	"natsx/where"
 )
 
 // Options configure the UI.
@@ -94,6 +95,9 @@ type Model struct {
 
 	flash      statusMsg
 	flashUntil time.Time
+
+	bps  where.Breakpoints // b and :break
+	stop *breakStop        // the display stopped at a breakpoint, nil when not
 
 	rec         Recording
 	recPath     string

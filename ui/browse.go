@@ -45,6 +45,10 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Filter):
 		return m.offerPrompt(promptFilter, "filter> ", m.filterSuggestion())
+	case key.Matches(msg, k.Break) && m.stop != nil:
+		return m.continueBreak()
+	case key.Matches(msg, k.Break):
+		return m.offerPrompt(promptBreak, "break> ", m.breakSuggestion())
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
 	case key.Matches(msg, k.Streams):

@@ -134,6 +134,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 		cmd = m.syncScope()
 	}
 	m.wall = b.now
+	m.checkBreaks(msgs[:k])
 	m.flightAdd(msgs[:k])
 	// Drop references so payloads don't outlive the batch in the buffer.
 	clear(msgs[:k])
@@ -207,6 +208,7 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 		m.timeline.status = m.opts.Timeline.Status()
 	}
 	m.ingest(msgs, now, status)
+	m.checkBreaks(msgs)
 	m.layoutParts() // as after an Update: View finds everything sized
 }
 

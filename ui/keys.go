@@ -28,8 +28,11 @@ type KeyMap struct {
 	Back key.Binding
 	// Filter panes and focus.
 	Filter, Command, FocusNext, FocusPrev key.Binding
-	Pause, Clear, Rename, Close           key.Binding
-	PaneLeft, PaneRight                   key.Binding
+	// Break sets a breakpoint; while the display is stopped at one, it
+	// continues to the next match.
+	Break                       key.Binding
+	Pause, Clear, Rename, Close key.Binding
+	PaneLeft, PaneRight         key.Binding
 	// Inspector and publishing.
 	HistPrev, HistNext, Diff, View, Copy, CopySubject key.Binding
 	Publish, Request, Edit                            key.Binding
@@ -69,7 +72,8 @@ func DefaultKeyMap() KeyMap {
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
 		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
-		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, rename, close [N], save, load, streams, servers)")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (filter, break, rename, close, save, load, streams, servers)")),
+		Break:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "breakpoint; when stopped: continue")),
 		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
 		FocusPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
 		Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),
@@ -188,6 +192,15 @@ func (k KeyMap) ShortHelpFor(f focusKind) []key.Binding {
 		short(k.Zoom, "zoom"), short(k.FocusNext, "focus"), k.Help, k.Quit}
 }
 
+// breakHelp is the footer's hint while the display is stopped at a
+// breakpoint.
+func (k KeyMap) breakHelp() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys(k.Break.Keys()...), key.WithHelp(k.Break.Help().Key, "continue")),
+		key.NewBinding(key.WithKeys(k.Command.Keys()...), key.WithHelp(":break", "list · off N · del N")),
+	}
+}
+
 // KeyGroup is one titled group of the help screen: the keys of one part
 // (the tree, the panes, the inspector …) or of everywhere.
 type KeyGroup struct {
@@ -205,7 +218,7 @@ func (k KeyMap) Groups() []KeyGroup {
 		return out
 	}
 	return []KeyGroup{
-		{"Everywhere", []key.Binding{k.FocusNext, k.FocusPrev, k.Zoom, k.Filter, k.Command, k.Help, k.Back, k.Quit}},
+		{"Everywhere", []key.Binding{k.FocusNext, k.FocusPrev, k.Zoom, k.Filter, k.Break, k.Command, k.Help, k.Back, k.Quit}},
 		{"Moving (tree, pane, inspector)", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}},
 		{"Subject tree", []key.Binding{k.Expand, k.Collapse, k.Toggle, k.Sort, k.Reverse, k.Noise, k.Search, k.NextMatch, k.PrevMatch}},
 		{"Filter pane", []key.Binding{k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight}},

@@ -182,6 +182,9 @@ func (m *Model) footerView(w int) string {
 		}
 		return fit(st.Render(model.Sanitize(m.flash.text)), w)
 	}
+	if m.stop != nil && m.mode == modeBrowse {
+		return m.stopLine(w)
+	}
 	if e := m.ex.Status().LastError; e != "" && m.ex.Status().State != model.StateConnected {
 		return fit(m.styles.Bad.Render(model.Sanitize(e)), w)
 	}

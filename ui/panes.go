@@ -1,11 +1,10 @@
 package ui
 
 import (
-	"strings"
-
 	tea "charm.land/bubbletea/v2"
 
 	"natsx/model"
+	"natsx/where"
 )
 
 // Scoper is implemented by sources that can subscribe per filter (the
@@ -26,14 +25,19 @@ const (
 // scopeMsg reports the outcome of a SetScope call.
 type scopeMsg struct{ err error }
 
-// addPane opens a filter pane for pattern, refusing an invalid one.
-func (m *Model) addPane(pattern string) (tea.Cmd, error) {
-	p, err := model.ParsePattern(strings.TrimSpace(pattern))
+// addPane opens a filter pane for spec ("PATTERN" or "PATTERN where
+// EXPR"), refusing an invalid one: nothing changes then.
+func (m *Model) addPane(spec string) (tea.Cmd, error) {
+	p, cond, err := where.ParseFilter(spec)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := m.ex.AddPane(p, m.ex.Now().UnixNano()); err != nil {
+	pane, err := m.ex.AddPane(p, m.ex.Now().UnixNano())
+	if err != nil {
 		return nil, err
+	}
+	if cond != nil { // a nil *Filter in the interface would not be nil
+		pane.Where = cond
 	}
 	m.setFocus(focusPane)
 	m.paneIdx = len(m.ex.Panes()) - 1

@@ -160,7 +160,7 @@ func TestFilterPromptRefusesInvalid(t *testing.T) {
 		{">.x", "'>' must be the last token"},
 		{"", "empty pattern"},
 		{"   ", "empty pattern"},
-		{"a b", "whitespace"},
+		{"a b", `want "where EXPRESSION", not "b"`},
 		{".a", "empty token at position 1"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {

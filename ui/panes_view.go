@@ -64,7 +64,7 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	info := fmt.Sprintf(" %s msgs %s/s", model.HumanCount(p.Msgs), model.HumanRate(p.Rate(now, max(p.Opened, b.ex.Tree().Since()))))
 	spark := make([]float64, 8)
 	p.Spark(now, spark)
-	line := ts.Render(title) + st.Muted.Render(info) + " " + st.Spark.Render(sparkline(spark))
+	line := st.Muted.Render(info) + " " + st.Spark.Render(sparkline(spark))
 	if p.Paused {
 		paused := fmt.Sprintf("⏸ paused +%d", p.PausedNew)
 		if p.PausedLost > 0 {
@@ -78,6 +78,20 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	if p.Evicted > 0 {
 		line += " " + st.Muted.Render("evicted "+model.HumanCount(p.Evicted))
 	}
+	if p.Misses > 0 {
+		// Messages the condition could not decide: not matches, but the
+		// user should know the condition reads a field some lack.
+		line += " " + st.Warn.Render(fmt.Sprintf("missed %s (%s)", model.HumanCount(p.Misses), model.Sanitize(p.LastMiss)))
+	}
+	if p.Where != nil {
+		// The condition takes what the counters leave, at least a few
+		// words: a long expression must not push the counts (and the
+		// misses) off the line.
+		cond := " where " + model.Sanitize(p.Where.String())
+		room := max(w-ansi.StringWidth(title)-ansi.StringWidth(line), 16)
+		title += st.Muted.Render(fitCut(cond, room))
+	}
+	line = ts.Render(title) + line
 	lines := []string{fit(line, w)}
 	if e := b.ex.Status().FilterErrors[p.Pattern.String()]; e != "" {
 		lines = append(lines, st.Bad.Render(fit(model.Sanitize(e), w)))
@@ -112,7 +126,7 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		lines = append(lines, fit(row, w))
 	}
 	if p.Len() == 0 {
-		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Pattern.String())+" …"))
+		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Spec())+" …"))
 	}
 	return block(lines, w, h)
 }
@@ -136,6 +150,14 @@ func subjectWidth(subjects []string, w int) int {
 		widest = max(widest, ansi.StringWidth(s))
 	}
 	return min(widest, max((w-colPaneTime-colPaneSize-3)*2/3, 1))
+}
+
+// fitCut truncates s to at most w cells, without padding.
+func fitCut(s string, w int) string {
+	if ansi.StringWidth(s) > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s
 }
 
 // fitSubject pads s to w cells, or cuts it from the left: the last tokens

@@ -22,6 +22,8 @@ type PaneSet struct {
 type SavedPane struct {
 	Name    string `json:"name"`
 	Pattern string `json:"pattern"`
+	// Where is the pane's condition, empty when it has none.
+	Where string `json:"where,omitempty"`
 }
 
 // DefaultStatePath is where :save writes the pane set: the user's config
@@ -44,7 +46,11 @@ type panesLoadedMsg struct {
 func (m *Model) currentPaneSet() PaneSet {
 	var set PaneSet
 	for _, p := range m.ex.Panes() {
-		set.Panes = append(set.Panes, SavedPane{Name: p.Name, Pattern: p.Pattern.String()})
+		sp := SavedPane{Name: p.Name, Pattern: p.Pattern.String()}
+		if p.Where != nil {
+			sp.Where = p.Where.String()
+		}
+		set.Panes = append(set.Panes, sp)
 	}
 	return set
 }
@@ -103,7 +109,11 @@ func (m *Model) applyPaneSet(msg panesLoadedMsg) tea.Cmd {
 	var bad int
 	var cmd tea.Cmd
 	for _, sp := range msg.set.Panes {
-		c, err := m.addPane(sp.Pattern)
+		spec := sp.Pattern
+		if sp.Where != "" {
+			spec += " where " + sp.Where
+		}
+		c, err := m.addPane(spec)
 		if err != nil {
 			bad++
 			continue

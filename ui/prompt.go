@@ -21,6 +21,7 @@ type promptKind int
 const (
 	promptNone promptKind = iota
 	promptFilter
+	promptBreak // a breakpoint's PATTERN [where EXPR]
 	promptRename
 	promptCommand
 	promptFind   // search inside the inspector's payload
@@ -146,16 +147,23 @@ func (p *prompt) View(w int) string {
 		return fit(in.View()+"  "+p.help.ShortHelpView([]key.Binding{p.search.Accept, p.search.Cancel}), w)
 	}
 	if p.err != "" {
-		// The reason matters more than the field's padding: on an 80-column
-		// terminal the padded field left room for a few words of it.
-		in.SetWidth(ansi.StringWidth(in.Value()) + 1)
+		// The reason matters more than the field: on an 80-column terminal
+		// the padded field left room for a few words of it, and a long
+		// answer (a filter's expression) for none. The answer shows cut
+		// from the left, its end is where the reason points; the field
+		// comes back with the next key, which clears the reason.
+		reason := "  " + p.st.Bad.Render("✗ "+model.Sanitize(p.err))
+		v := model.Sanitize(in.Value())
+		room := max(w-ansi.StringWidth(in.Prompt)-ansi.StringWidth(reason), 12)
+		if vw := ansi.StringWidth(v); vw > room {
+			v = ansi.TruncateLeft(v, vw-room+1, "…")
+		}
+		return fit(in.Prompt+v+reason, w)
 	}
 	s := in.View()
 	hint := fmt.Sprintf("%s %s • %s %s", p.keys.Accept.Help().Key, p.keys.Accept.Help().Desc,
 		p.keys.Cancel.Help().Key, p.keys.Cancel.Help().Desc)
 	switch {
-	case p.err != "":
-		s += "  " + p.st.Bad.Render("✗ "+model.Sanitize(p.err))
 	case p.kind == promptSeek:
 		s += "  " + p.st.Muted.Render("1:23 • 90s • +10s • -1m • @15:04:05 • "+hint)
 	default:
@@ -220,6 +228,8 @@ func (m *Model) submitPrompt() tea.Cmd {
 		m.query = m.prompt.input.Value()
 	case promptFilter:
 		cmd, err = m.addPane(v)
+	case promptBreak:
+		cmd, err = m.addBreak(v)
 	case promptRename:
 		if p := m.focusedPane(); p != nil {
 			if v == "" {
@@ -284,6 +294,8 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		return m.quit(), nil
 	case "f", "filter":
 		return m.addPane(arg)
+	case "b", "break":
+		return m.breakCommand(arg)
 	case "streams", "js":
 		return m.openStreams(), nil
 	case "servers":
@@ -321,6 +333,6 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		}
 		return m.closePane(n - 1), nil
 	default:
-		return nil, fmt.Errorf("unknown command %q (filter, rename, close, save, load, streams, servers, quit)", name)
+		return nil, fmt.Errorf("unknown command %q (filter, break, rename, close, save, load, streams, servers, quit)", name)
 	}
 }

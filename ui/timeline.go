@@ -40,6 +40,9 @@ type Timeline interface {
 	// did: the explorer of a capture runs on the capture's clock.
 	// resync is set when the feed dropped messages before these.
 	Stamp(msgs []model.Message, playhead int64, resync bool)
+	// Break makes the player pause right after a message stop holds for
+	// (nil: never); stop runs on the player's goroutine.
+	Break(stop func(*model.Message) bool)
 	// RewindSubject is the subject of the rewind marker (model.RewindPrefix and
 	// a secret).
 	RewindSubject() string

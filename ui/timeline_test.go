@@ -262,6 +262,7 @@ func (o *orderTimeline) SeekTo(d time.Duration) (bool, error) {
 func (o *orderTimeline) Marker(next bool) (bool, error)     { return o.call(fmt.Sprint("marker ", next)) }
 func (o *orderTimeline) Stamp([]model.Message, int64, bool) {}
 func (o *orderTimeline) RewindSubject() string              { return model.RewindPrefix + "test" }
+func (o *orderTimeline) Break(func(*model.Message) bool)    {}
 
 // TestTimelineControlsInOrder: controls pressed faster than the player
 // answers run one at a time, in the order of the keys.
