@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,8 +20,25 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// The inspector shows receive times in local time; goldens need one zone.
-	time.Local = time.UTC
+	// The inspector shows receive times in local time; goldens need one
+	// zone. Setting time.Local here raced (-race) with the timer
+	// nats-server's pse package starts at init, which reads it (the who
+	// and trace tests link the server): the tests run again in a process
+	// whose zone is UTC from its start instead.
+	if os.Getenv("TZ") != "UTC" {
+		cmd := exec.Command(os.Args[0], os.Args[1:]...)
+		cmd.Env = append(os.Environ(), "TZ=UTC")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				os.Exit(exit.ExitCode())
+			}
+			fmt.Fprintln(os.Stderr, "ui tests: running again with TZ=UTC:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 
