@@ -78,15 +78,7 @@ func TestBudgetIsTheProcess(t *testing.T) {
 	srv := testkit.Server(t)
 	pub := testkit.Conn(t, srv.ClientURL())
 
-	b := SplitBudget(total)
-	sess, err := engine.Open(BudgetSession(engine.SessionOptions{Conn: engine.ConnOptions{Servers: srv.ClientURL(), Name: "natsx"}}, b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := ChargeBase(&b, sess); err != nil {
-		t.Fatal(err)
-	}
+	b, sess := budgetedSession(t, srv.ClientURL(), total)
 	o := ExplorerOptions(sess, "test", b)
 	src := &countedSource{Session: sess}
 	o.Source, o.Start = src, time.Now()
@@ -211,15 +203,7 @@ func TestDefaultBudgetHolds1MSubjects(t *testing.T) {
 		t.Skip("holds 1M subjects")
 	}
 	srv := testkit.Server(t)
-	b := SplitBudget(256 << 20)
-	sess, err := engine.Open(BudgetSession(engine.SessionOptions{Conn: engine.ConnOptions{Servers: srv.ClientURL(), Name: "natsx"}}, b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := ChargeBase(&b, sess); err != nil {
-		t.Fatal(err)
-	}
+	b, _ := budgetedSession(t, srv.ClientURL(), 256<<20)
 	tr := model.NewTree(model.TreeOptions{MaxMemory: b.Tree}, time.Now().UnixNano())
 	payload := make([]byte, 16)
 	at := time.Now().UnixNano()
@@ -232,4 +216,20 @@ func TestDefaultBudgetHolds1MSubjects(t *testing.T) {
 		t.Fatalf("1M subjects in %.1f MiB: %d held, evicted %d, pruned %d; want all, none, none",
 			mib(b.Tree), tr.Subjects(), tr.Evicted, tr.Pruned)
 	}
+}
+
+// budgetedSession opens natsx's session on url with total (--max-memory)
+// shared out and the base charged, as natsx wires it; closed at cleanup.
+func budgetedSession(t *testing.T, url string, total int64) (model.Budget, *engine.Session) {
+	t.Helper()
+	b := SplitBudget(total)
+	sess, err := engine.Open(BudgetSession(engine.SessionOptions{Conn: engine.ConnOptions{Servers: url, Name: "natsx"}}, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sess.Close)
+	if err := ChargeBase(&b, sess); err != nil {
+		t.Fatal(err)
+	}
+	return b, sess
 }

@@ -58,17 +58,7 @@ func nextMsgs(t *testing.T, cmd tea.Cmd) (rest, pulled []batchMsg) {
 func TestBigBatchInPartsKeysBetween(t *testing.T) {
 	fakeIngestClock(t)
 	const n = 20_000
-	start := time.Unix(1_700_000_000, 0)
-	f := &countingFeed{}
-	f.status = model.SourceStatus{State: model.StateConnected, Tap: ">"}
-	var ms []model.Message
-	for i := range n {
-		ms = append(ms, msgsOn(start, fmt.Sprintf("r%d.x", i%5000))...)
-	}
-	f.publish(ms...)
-	m := New(Options{Source: f, Start: start, BatchSize: n})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	b, _ := runPull(t, m.pullCmd(0))
+	m, f, b := bigBatch(t, n)
 	if b.n != n || f.reads.Load() != 1 {
 		t.Fatalf("pulled %d messages in %d reads, want %d in 1", b.n, f.reads.Load(), n)
 	}
@@ -170,17 +160,7 @@ func TestFrameBetweenParts(t *testing.T) {
 	frameClock = func() time.Time { return at }
 	t.Cleanup(func() { frameClock = time.Now })
 	const n = 20_000
-	start := time.Unix(1_700_000_000, 0)
-	f := &countingFeed{}
-	f.status = model.SourceStatus{State: model.StateConnected, Tap: ">"}
-	var ms []model.Message
-	for i := range n {
-		ms = append(ms, msgsOn(start, fmt.Sprintf("r%d.x", i%5000))...)
-	}
-	f.publish(ms...)
-	m := New(Options{Source: f, Start: start, BatchSize: n})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	b, _ := runPull(t, m.pullCmd(0))
+	m, _, b := bigBatch(t, n)
 	part := func(cmd tea.Cmd) (tea.Cmd, bool) {
 		t.Helper()
 		rest, pulled := nextMsgs(t, cmd)
@@ -218,4 +198,22 @@ func TestFrameBetweenParts(t *testing.T) {
 	if m.ex.Tree().Msgs != n || !strings.Contains(m.View().Content, "msgs 20k") {
 		t.Fatalf("after the last part (%d counted) the frame does not show them:\n%s", m.ex.Tree().Msgs, m.View().Content)
 	}
+}
+
+// bigBatch is a model on a feed of n messages over 5,000 subjects and its
+// first pull, of all of them.
+func bigBatch(t *testing.T, n int) (*Model, *countingFeed, batchMsg) {
+	t.Helper()
+	start := time.Unix(1_700_000_000, 0)
+	f := &countingFeed{}
+	f.status = model.SourceStatus{State: model.StateConnected, Tap: ">"}
+	var ms []model.Message
+	for i := range n {
+		ms = append(ms, msgsOn(start, fmt.Sprintf("r%d.x", i%5000))...)
+	}
+	f.publish(ms...)
+	m := New(Options{Source: f, Start: start, BatchSize: n})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	b, _ := runPull(t, m.pullCmd(0))
+	return m, f, b
 }
