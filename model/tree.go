@@ -402,7 +402,8 @@ func (t *Tree) is(id uint32, subj string) bool {
 }
 
 // hasChildren reports whether n is a branch with a live child. A branch
-// whose last child is pruned is dropped, so a branch always has one.
+// whose last child is pruned is dropped, unless it keeps the node's own
+// count (see removeLeaf): then it has no order left.
 func (t *Tree) hasChildren(n *node) bool {
 	if n.branch == 0 {
 		return false

@@ -98,6 +98,9 @@ func TestTreeOwnApart(t *testing.T) {
 		t.Fatalf("a.x pruned: children %v, own %d, msgs %d, subjects %d; want false, 6, 9, 1",
 			a.HasChildren(), a.Own(), a.Msgs(), tr.Subjects())
 	}
+	if p := a.get(); p.branch == 0 || cap(tr.branches.at(p.branch).order) != 0 {
+		t.Fatalf("a.x pruned: a keeps its branch for its own count, without an order (branch %d)", p.branch)
+	}
 	tr.Apply(tmsg("a", treeT0+30, ""))
 	if a.Own() != 7 || a.Msgs() != 10 || tr.Subjects() != 1 {
 		t.Fatalf("a again: own %d msgs %d subjects %d; want 7, 10, 1", a.Own(), a.Msgs(), tr.Subjects())

@@ -166,8 +166,7 @@ func (n Node) NumChildren() int {
 	return len(b.order) - int(b.gone)
 }
 
-// HasChildren reports whether the node is a branch. A branch whose last
-// child is pruned is dropped, so a branch always has a live child.
+// HasChildren reports whether the node has a live child.
 func (n Node) HasChildren() bool {
 	p := n.get()
 	return p != nil && n.t.hasChildren(p)

@@ -200,9 +200,15 @@ func (t *Tree) removeLeaf(id uint32) {
 	p := t.nodes.at(parent)
 	b := t.branches.at(p.branch)
 	// The branch of a node left without children goes, unless it keeps
-	// the node's own count apart from its pruned children's (msgs).
-	if t.dropChild(b) && parent != rootID && b.own == p.msgs {
-		t.releaseBranch(p)
+	// the node's own count apart from its pruned children's (msgs): then
+	// only its order goes (a parent of 1M children held 4 MB of it).
+	if t.dropChild(b) && parent != rootID {
+		if b.own == p.msgs {
+			t.releaseBranch(p)
+		} else {
+			t.extra -= int64(cap(b.order)) * 4
+			b.order = nil
+		}
 	}
 }
 
