@@ -36,15 +36,19 @@ type RecordCmd struct {
 // for; the session's other methods (Status, for the gap records) show
 // through. Read fills buf from as many of the session's reads as it
 // takes, so a selective filter does not make a busy feed look drained
-// (Record waits for the next poll after a short read).
+// (Record waits for the next poll after a short read) — up to whereReads
+// reads, so that a flood faster than the condition never keeps Read from
+// returning (Record's --duration, flushes and ctrl+c wait on it).
 type whereFeed struct {
 	*engine.Session
 	keep func(*model.Message) bool
 }
 
+const whereReads = 8
+
 func (f whereFeed) Read(cursor uint64, buf []model.Message) (n int, next, missed uint64) {
 	next = cursor
-	for n < len(buf) {
+	for reads := 0; n < len(buf) && reads < whereReads; reads++ {
 		room := len(buf) - n
 		got, nx, miss := f.Session.Read(next, buf[n:])
 		next, missed = nx, missed+miss

@@ -471,6 +471,9 @@ func (p *Player) publishNext() error {
 		p.observe(m)
 	}
 	err := publish(p.nc, m.Subject, m)
+	// The breakpoints' conditions run before the lock: Status (the UI's,
+	// every tick) would wait for them.
+	stop := err == nil && p.brk != nil && p.brk(m)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pos, p.nextOK = e.Time, false
@@ -481,7 +484,7 @@ func (p *Player) publishNext() error {
 	}
 	p.sent++
 	p.lastSent = e.Time
-	if p.brk != nil && p.brk(m) {
+	if stop {
 		p.playing = false
 		p.breaks++
 	}

@@ -55,3 +55,40 @@ func TestPlayerBreak(t *testing.T) {
 		t.Fatalf("at the end: %d sent, %d breaks", st.Sent, st.Breaks)
 	}
 }
+
+// TestPlayerBreakConditionOutsideLock: a breakpoint's condition runs
+// outside the player's lock, so Status (the UI asks every tick) answers
+// while a slow condition is evaluated.
+func TestPlayerBreakConditionOutsideLock(t *testing.T) {
+	var recs []Entry
+	for i := 1; i <= 3; i++ {
+		recs = append(recs, msg(base+int64(i)*int64(time.Millisecond), "slow.x", "", nil, []byte("x")))
+	}
+	rig := newPlayerRig(t, writeCapture(t, recs, WriterOptions{}))
+	entered, release := make(chan struct{}), make(chan struct{})
+	first := true
+	rig.p.Break(func(*model.Message) bool {
+		if first {
+			first = false
+			close(entered)
+			<-release
+		}
+		return false
+	})
+	rig.p.SetSpeed(math.Inf(1))
+	rig.p.Play()
+	<-entered
+	status := make(chan PlayerStatus, 1)
+	go func() { status <- rig.p.Status() }()
+	select {
+	case st := <-status:
+		if !st.Playing || st.Sent > 1 {
+			t.Errorf("while the condition runs: playing %v, %d sent", st.Playing, st.Sent)
+		}
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("Status waited for the breakpoint's condition")
+	}
+	close(release)
+	waitCond(t, "the end", func() bool { return rig.p.Status().Done })
+}
