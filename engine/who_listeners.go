@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -17,8 +16,8 @@ import (
 // message.
 
 // ErrNoListenerSource means the asker's source cannot tell who listens
-// (no server answers monitoring requests): the checker stops asking.
-var ErrNoListenerSource = errors.New("no source can tell who listens (no system account, monitoring denied)")
+// (model.ErrNoListenerSource): the checker stops asking.
+var ErrNoListenerSource = model.ErrNoListenerSource
 
 const (
 	// maxEmbeddedChecks bounds a round on the embedded broker: each check

@@ -2,8 +2,13 @@ package model
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 )
+
+// ErrNoListenerSource means nothing can tell who listens on a subject (no
+// server answers monitoring requests): the no-listener checker stops.
+var ErrNoListenerSource = errors.New("no source can tell who listens (no system account, monitoring denied)")
 
 // ListenCheck is one answer of the no-listener checker: how many
 // subscriptions other than natsx's own would receive a message published
@@ -254,7 +259,8 @@ func (l *Listening) WhenReceived(subject string, at int64) (alone, known bool) {
 		return false, false
 	}
 	for i := len(e.changes) - 1; i >= 0; i-- {
-		if c := e.changes[i]; c.at <= at {
+		// A message at the check's own time was counted before it.
+		if c := e.changes[i]; c.at < at {
 			return c.state == listenAlone, c.state != listenUnknown
 		}
 	}

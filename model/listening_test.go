@@ -46,7 +46,7 @@ func TestListeningAttributesToTheCheckBefore(t *testing.T) {
 	for _, tc := range []struct {
 		at           int64
 		alone, known bool
-	}{{10, false, false}, {20, true, true}, {30, true, true}, {40, false, true}, {50, false, true}} {
+	}{{10, false, false}, {20, false, false}, {21, true, true}, {30, true, true}, {40, true, true}, {41, false, true}, {50, false, true}} {
 		if a, k := l.WhenReceived("orders.new", tc.at); a != tc.alone || k != tc.known {
 			t.Errorf("at %d: alone %v known %v, want %v %v", tc.at, a, k, tc.alone, tc.known)
 		}

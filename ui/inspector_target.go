@@ -184,6 +184,9 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 		kv(st, "received", fmt.Sprintf("%s (%s ago)", env.recv, ageString(m.ex.Now().UnixNano()-msg.Received))),
 	)
 	f.head = append(f.head, m.linkLines(&msg)...)
+	if note := m.insp.listenNote(&msg, t.node); note != "" {
+		f.head = append(f.head, st.Key.Render(fmt.Sprintf("%-9s", "listeners"))+" "+st.Warn.Render(note))
+	}
 	used := len(f.head) + 2 // the size line and the rule
 	if m.insp.showHeaders(&msg) {
 		f.hdrRows = headersAbove(len(msg.Header), h-used-1)
