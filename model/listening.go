@@ -51,6 +51,10 @@ type Listening struct {
 	unheard   uint64
 	alone     int
 	forgotten uint64
+	// below counts, per branch subject, the subjects under it nobody
+	// listens on: rebuilt after each round, so a collapsed branch can say
+	// it holds some.
+	below map[string]int
 }
 
 // listenState is what a subject's check said.
@@ -205,7 +209,31 @@ func (l *Listening) Record(t *Tree, checks []ListenCheck, now int64) {
 		}
 		e.state, e.base, e.checked = state, own, now
 	}
+	l.countBelow()
 }
+
+// countBelow rebuilds below: each prefix of each subject nobody listens
+// on, ending before a dot (keys share the subjects' bytes).
+func (l *Listening) countBelow() {
+	clear(l.below)
+	if l.below == nil {
+		l.below = map[string]int{}
+	}
+	for s, e := range l.entries {
+		if e.state != listenAlone {
+			continue
+		}
+		for i := range len(s) {
+			if s[i] == '.' {
+				l.below[s[:i]]++
+			}
+		}
+	}
+}
+
+// AloneBelow is how many subjects under branch (not branch itself) nobody
+// but natsx listened on at their latest check.
+func (l *Listening) AloneBelow(branch string) int { return l.below[branch] }
 
 // forget drops the entry checked longest ago, one where somebody listens
 // (or nobody knows) if there is one: a subject marked "nobody listens" is

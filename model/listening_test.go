@@ -141,3 +141,21 @@ func TestListeningSampleBounded(t *testing.T) {
 		t.Fatalf("the newest message's subject must be sampled first: %q", l.recent[0])
 	}
 }
+
+func TestListeningAloneBelow(t *testing.T) {
+	tr := NewTree(TreeOptions{HistoryDepth: 4}, 0)
+	l := NewListening(0)
+	for _, s := range []string{"a.b.c", "a.b.d", "a.e", "f"} {
+		publishAt(tr, s, 1, 1)
+	}
+	l.Record(tr, []ListenCheck{{Subject: "a.b.c", Known: true}, {Subject: "a.b.d", Known: true}, {Subject: "a.e", Listeners: 1, Known: true}, {Subject: "f", Known: true}}, 2)
+	for branch, want := range map[string]int{"a": 2, "a.b": 2, "a.b.c": 0, "f": 0, "a.e": 0} {
+		if got := l.AloneBelow(branch); got != want {
+			t.Errorf("below %q: %d, want %d", branch, got, want)
+		}
+	}
+	l.Record(tr, []ListenCheck{{Subject: "a.b.c", Listeners: 1, Known: true}}, 3)
+	if got := l.AloneBelow("a"); got != 1 {
+		t.Errorf("below a after a listener came: %d", got)
+	}
+}

@@ -109,14 +109,18 @@ func (m *Model) listenChecked(msg listenCheckedMsg) tea.Cmd {
 	return listenTick()
 }
 
-// alone reports whether the tree row n is a subject nobody but natsx
-// listened on at its latest check.
-func (l *listener) alone(n model.Node) bool {
-	if l.rec == nil || n.Own() == 0 {
-		return false
+// mark is the tree row n's no-listener mark: alone is true when nobody but
+// natsx listened on its subject at the latest check, below when some
+// subject under it is such.
+func (l *listener) mark(n model.Node) (alone, below bool) {
+	if l.rec == nil {
+		return false, false
 	}
-	if _, alone, _ := l.rec.Totals(); alone == 0 {
-		return false
+	if _, a, _ := l.rec.Totals(); a == 0 {
+		return false, false
 	}
-	return l.rec.Alone(n.Subject())
+	subj := n.Subject()
+	alone = n.Own() > 0 && l.rec.Alone(subj)
+	below = n.HasChildren() && l.rec.AloneBelow(subj) > 0
+	return alone, below
 }

@@ -61,6 +61,9 @@ func TestNoListenerMarks(t *testing.T) {
 	if row := rowOf(out, "in"); !strings.Contains(row, noListenerMark) {
 		t.Fatalf("payments.in not marked:\n%s", out)
 	}
+	if row := rowOf(out, "payments"); !strings.Contains(row, noListenerMark) {
+		t.Fatalf("the branch holding payments.in not marked:\n%s", out)
+	}
 	if row := rowOf(out, "new"); row == "" || strings.Contains(row, noListenerMark) {
 		t.Fatalf("orders.new (billing listens) marked or missing: %q\n%s", row, out)
 	}
@@ -92,6 +95,9 @@ func TestNoListenerMarks(t *testing.T) {
 	out = ansi.Strip(render(t, m, 120, 30))
 	if row := rowOf(out, "in"); row == "" || strings.Contains(row, noListenerMark) {
 		t.Fatalf("payments.in still marked with a subscriber: %q\n%s", row, out)
+	}
+	if row := rowOf(out, "payments"); row == "" || strings.Contains(row, noListenerMark) {
+		t.Fatalf("payments still marked with a subscriber: %q\n%s", row, out)
 	}
 	if strings.Contains(out, "no listener when received") {
 		t.Fatalf("the newest message arrived with a listener:\n%s", out)

@@ -95,10 +95,15 @@ func (tp treePane) View(w, h int, focused bool) []string {
 				suffix, sw = " "+marks, mw+1
 			}
 		}
-		if tp.listen != nil && tp.listen.alone(n) && nameW > sw+6 {
+		if tp.listen != nil && nameW > sw+6 {
 			// Nobody but natsx listened at the latest check: its
-			// messages went nowhere.
-			suffix, sw = " "+tp.st.Warn.Render(noListenerMark)+suffix, sw+2
+			// messages went nowhere (muted: on a subject below).
+			switch alone, below := tp.listen.mark(n); {
+			case alone:
+				suffix, sw = " "+tp.st.Warn.Render(noListenerMark)+suffix, sw+2
+			case below:
+				suffix, sw = " "+tp.st.Muted.Render(noListenerMark)+suffix, sw+2
+			}
 		}
 		if sw > 0 {
 			if first+i == v.Cursor() {
