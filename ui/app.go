@@ -49,6 +49,8 @@ type Options struct {
 	Trace Tracer
 	// Servers lists the servers for the servers view (:servers).
 	Servers ServerLister
+	// Conns lists the connections for the connections view (:conns).
+	Conns ConnLister
 	// Listeners checks who besides natsx listens on the active subjects,
 	// to mark those whose messages went nowhere; nil: not checked.
 	Listeners ListenerChecker
