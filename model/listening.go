@@ -163,11 +163,45 @@ func (l *Listening) Due(t *Tree, first []string, n int) []string {
 	slices.SortStableFunc(cands, func(x, y cand) int {
 		return cmp.Or(cmp.Compare(x.rank, y.rank), cmp.Compare(x.checked, y.checked), cmp.Compare(x.order, y.order))
 	})
+	// Never checked and news since the check take turns: a stream of new
+	// subjects must not keep the known ones from being asked again (their
+	// counts grow only at a check), nor the other way round.
+	fresh, news := 0, 0
+	for fresh < len(cands) && cands[fresh].rank == 0 {
+		fresh++
+	}
+	for news = fresh; news < len(cands) && cands[news].rank == 1; news++ {
+	}
 	out := make([]string, 0, min(n, len(cands)))
-	for _, c := range cands[:min(n, len(cands))] {
+	for i, j := 0, fresh; len(out) < n && (i < fresh || j < news); {
+		if i < fresh && (len(out)%2 == 0 || j == news) {
+			out = append(out, cands[i].subject)
+			i++
+		} else {
+			out = append(out, cands[j].subject)
+			j++
+		}
+	}
+	for _, c := range cands[news:min(len(cands), news+n-len(out))] {
 		out = append(out, c.subject)
 	}
 	return out
+}
+
+// Live is the messages counted as unheard with those since each subject's
+// latest check added (for the subjects nobody listens on now): the
+// header's count between checks. It looks up each such subject in t, so
+// it runs once a round, not per frame.
+func (l *Listening) Live(t *Tree) uint64 {
+	n := l.unheard
+	for s, e := range l.entries {
+		if e.state == listenAlone {
+			if own := t.Find(s).Own(); own > e.base {
+				n += own - e.base
+			}
+		}
+	}
+	return n
 }
 
 // Record takes a round of checks made at now: what each subject's counter

@@ -302,14 +302,14 @@ func (m *Model) line2Fields(step int, n headerNums, d *line2Data) hfields {
 		fs = append(fs, hfield{{fmt.Sprintf(f, n.of(model.HumanCount(t.Evicted), countW), n.of(model.HumanCount(t.Pruned), countW)), &st.Warn}})
 	}
 	if m.listen.rec != nil {
-		// Messages nobody but natsx listened to (as of the latest checks):
+		// Messages nobody but natsx listened to (as of the latest round):
 		// NATS dropped them, and no drop counter above says so.
-		if unheard, alone, _ := m.listen.rec.Totals(); unheard > 0 || alone > 0 {
+		if _, alone, _ := m.listen.rec.Totals(); m.listen.unheard > 0 || alone > 0 {
 			f := noListenerMark + " unheard %s msgs, %d subj"
 			if warnShort {
 				f = noListenerMark + " %s/%d"
 			}
-			fs = append(fs, hfield{{fmt.Sprintf(f, n.of(model.HumanCount(unheard), countW), alone), &st.Warn}})
+			fs = append(fs, hfield{{fmt.Sprintf(f, n.of(model.HumanCount(m.listen.unheard), countW), alone), &st.Warn}})
 		}
 	}
 	if s.SlowConsumerEvents > 0 {

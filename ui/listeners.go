@@ -47,6 +47,9 @@ type listener struct {
 	asking bool
 	// off says why the checker stopped ("" while it runs).
 	off string
+	// unheard is the messages that went nowhere as of the latest round,
+	// those since each subject's check included (model.Listening.Live).
+	unheard uint64
 }
 
 // listenTick arms the checker's next round.
@@ -106,6 +109,7 @@ func (m *Model) listenChecked(msg listenCheckedMsg) tea.Cmd {
 	}
 	// Another error (a reconnect, a timeout) costs this round only.
 	l.rec.Record(m.ex.Tree(), msg.checks, m.ex.Now().UnixNano())
+	l.unheard = l.rec.Live(m.ex.Tree())
 	return listenTick()
 }
 
