@@ -214,6 +214,30 @@ func (in *inspector) listenNote(msg *model.Message, node model.Node) string {
 	return strings.Join(parts, " · ")
 }
 
+// maxEventLines bounds the lines an event's summary takes above the
+// payload.
+const maxEventLines = 3
+
+// eventLines is a server event's summary (sanitized) labelled "event",
+// wrapped under the label at width w, at most maxEventLines.
+func eventLines(st Styles, summary string, w int) []string {
+	label := fmt.Sprintf("%-9s ", "event")
+	rows := strings.Split(ansi.Wrap(summary, max(w-len(label), 10), " "), "\n")
+	if len(rows) > maxEventLines {
+		rows = rows[:maxEventLines]
+		rows[maxEventLines-1] += "…"
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		if i == 0 {
+			out[i] = st.Key.Render(label) + st.Accent.Render(r)
+		} else {
+			out[i] = strings.Repeat(" ", len(label)) + st.Accent.Render(r)
+		}
+	}
+	return out
+}
+
 // showHeaders reports whether the headers are listed above the payload.
 func (in *inspector) showHeaders(msg *model.Message) bool {
 	return len(msg.Header) > 0 && in.view != viewHeaders

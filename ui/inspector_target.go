@@ -168,6 +168,10 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 		// than show that one under a position that looks the same.
 		f.pos = fmt.Sprintf("no longer kept in %s (%d newer kept; %s: the oldest)", t.where, t.n, m.keys.HistNext.Help().Key)
 	}
+	if ev, ok := model.EventSummary(msg.Subject, msg.Data); ok {
+		// One of the server's events: who, what, why, above the JSON.
+		f.head = append(f.head, eventLines(st, model.Sanitize(ev), w)...)
+	}
 	if h < compactInspector {
 		f.compact = true
 		f.room = max(h-len(f.head)-1, 1)
