@@ -289,6 +289,26 @@ func (l *Listening) forget() {
 	l.forgotten++
 }
 
+// listenEntryBytes is what an entry costs besides its subject: the map's
+// slot, the entry and its changes.
+const listenEntryBytes = 48 + 64 + listenChanges*16
+
+// Bytes estimates what the record holds: its entries with their subjects,
+// the branch counts, the sampled subjects.
+func (l *Listening) Bytes() int64 {
+	n := int64(listenRecent * 16)
+	for s := range l.entries {
+		n += listenEntryBytes + int64(len(s))
+	}
+	for s := range l.below {
+		n += 48 + int64(len(s))
+	}
+	for _, s := range l.recent {
+		n += int64(len(s))
+	}
+	return n
+}
+
 // Alone reports whether the latest check of subject said nobody but natsx
 // listens.
 func (l *Listening) Alone(subject string) bool {

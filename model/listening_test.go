@@ -87,6 +87,9 @@ func TestListeningBound(t *testing.T) {
 	if len(l.entries) != 3 {
 		t.Fatalf("entries %d, want the bound 3", len(l.entries))
 	}
+	if b := l.Bytes(); b < 3*listenEntryBytes {
+		t.Fatalf("bytes %d for 3 entries", b)
+	}
 	_, alone, forgotten := l.Totals()
 	if forgotten != 2 {
 		t.Fatalf("forgotten %d", forgotten)

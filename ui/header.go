@@ -343,13 +343,14 @@ func (m *Model) line2Fields(step int, n headerNums, d *line2Data) hfields {
 // whole process: what it held before any traffic, the tree and the panes,
 // the source's store and pending messages (as of the last pull), the pull
 // buffer's slots and the flight recorder with what waits for it during a
-// save. Without, it is the tree and the panes against the tree's budget.
+// save, and the no-listener checker's record. Without, it is the tree
+// and the panes against the tree's budget.
 func (m *Model) Memory() (held, budget int64) {
 	b := m.opts.Budget
 	if b.Total <= 0 {
 		return m.ex.MemoryUsed(), m.ex.MemoryBudget()
 	}
 	held = b.Base + m.ex.MemoryUsed() + m.ex.Status().Memory +
-		int64(cap(m.buf))*int64(unsafe.Sizeof(model.Message{})) + m.flight.held + m.flight.bytes
+		int64(cap(m.buf))*int64(unsafe.Sizeof(model.Message{})) + m.flight.held + m.flight.bytes + m.listen.bytes
 	return held, b.Total
 }

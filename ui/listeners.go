@@ -50,6 +50,9 @@ type listener struct {
 	// unheard is the messages that went nowhere as of the latest round,
 	// those since each subject's check included (model.Listening.Live).
 	unheard uint64
+	// bytes is what the record held after the latest round (the header's
+	// mem counts it).
+	bytes int64
 }
 
 // listenTick arms the checker's next round.
@@ -110,6 +113,7 @@ func (m *Model) listenChecked(msg listenCheckedMsg) tea.Cmd {
 	// Another error (a reconnect, a timeout) costs this round only.
 	l.rec.Record(m.ex.Tree(), msg.checks, m.ex.Now().UnixNano())
 	l.unheard = l.rec.Live(m.ex.Tree())
+	l.bytes = l.rec.Bytes()
 	return listenTick()
 }
 
