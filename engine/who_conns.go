@@ -3,8 +3,6 @@ package engine
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -131,8 +129,8 @@ func (a *WhoAsker) networkConns(ctx context.Context, source WhoSource, r *model.
 		if closed {
 			o.State, o.Sort, o.Limit = server.ConnClosed, server.ByStop, maxClosedConns
 		}
-		replies, cut, err := gather(ctx, a.nc, subject, server.ConnzEventOptions{ConnzOptions: o}, a.gatherOpts(0))
-		if errors.Is(err, errNoResponders) || err == nil && len(replies) == 0 {
+		replies, silence, err := a.connzAll(ctx, subject, o, &r.Problems)
+		if silence != answered {
 			r.Source = WhoNone
 			r.Blind = "no server answers monitoring requests (no system account, or denied): connections cannot be listed"
 			return nil, nil
@@ -140,19 +138,7 @@ func (a *WhoAsker) networkConns(ctx context.Context, source WhoSource, r *model.
 		if err != nil {
 			return nil, fmt.Errorf("engine: connections: %w", err)
 		}
-		if cut {
-			r.Problems = append(r.Problems, fmt.Sprintf("more than %d servers answered; the others are left out", maxServerReplies))
-		}
 		for _, rep := range replies {
-			if rep.err != "" {
-				r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", rep.server.Name, rep.err))
-				continue
-			}
-			var cz server.Connz
-			if err := json.Unmarshal(rep.data, &cz); err != nil {
-				r.Problems = append(r.Problems, fmt.Sprintf("%s: unreadable connections: %v", rep.server.Name, err))
-				continue
-			}
 			v := byServer[rep.server.ID]
 			if v == nil {
 				v = &connsView{server: rep.server}
@@ -160,9 +146,9 @@ func (a *WhoAsker) networkConns(ctx context.Context, source WhoSource, r *model.
 				order = append(order, rep.server.ID)
 			}
 			if closed {
-				v.closed = &cz
+				v.closed = &rep.cz
 			} else {
-				v.open = &cz
+				v.open = &rep.cz
 			}
 		}
 	}

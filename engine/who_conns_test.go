@@ -149,3 +149,15 @@ func TestConnectionsGlobalAccount(t *testing.T) {
 		t.Fatalf("closed %+v, blind %q", r.Closed, r.Blind)
 	}
 }
+
+// TestConnectionsNoSource: a server without a system account answers no
+// monitoring request: the report says connections cannot be listed.
+func TestConnectionsNoSource(t *testing.T) {
+	t.Parallel()
+	s := testkit.Server(t, func(o *server.Options) { o.NoSystemAccount = true })
+	nc := testkit.Conn(t, s.ClientURL())
+	r := connections(t, NewWhoAsker(nc, nil, WhoOptions{Timeout: 5 * time.Second, Gap: 100 * time.Millisecond}))
+	if r.Source != WhoNone || len(r.Open) != 0 || !strings.Contains(r.Blind, "cannot be listed") {
+		t.Fatalf("report %+v", r)
+	}
+}

@@ -110,13 +110,7 @@ func (p *answerPanel) connsLines(w int) []string {
 		caps := append(append([]int{24, 7}, connWhereCaps[:len(titles)]...), 40, 8, 8, 9)
 		out = append(out, table(st, rows, caps, 3+len(titles), w)...)
 	}
-	if r.Blind != "" {
-		out = append(out, wrapStyled(st.Muted, "cannot see: "+model.Sanitize(r.Blind), w, "  ")...)
-	}
-	for _, pr := range r.Problems {
-		out = append(out, wrapStyled(st.Warn, "partial: "+model.Sanitize(pr), w, "  ")...)
-	}
-	return out
+	return append(out, limitLines(st, r.Blind, r.Problems, w)...)
 }
 
 // ago is model.Age as a time in the past: "40s ago", "now".

@@ -375,6 +375,19 @@ func table(st *Styles, rows [][]string, caps []int, rightFrom, w int) []string {
 	return out
 }
 
+// limitLines say what an answer's source cannot see and why it may be
+// partial (both from the wire: sanitized here).
+func limitLines(st *Styles, blind string, problems []string, w int) []string {
+	var out []string
+	if blind != "" {
+		out = append(out, wrapStyled(st.Muted, "cannot see: "+model.Sanitize(blind), w, "  ")...)
+	}
+	for _, pr := range problems {
+		out = append(out, wrapStyled(st.Warn, "partial: "+model.Sanitize(pr), w, "  ")...)
+	}
+	return out
+}
+
 // wrapStyled wraps the sanitized text s at w cells (at spaces where it
 // can), the lines after the first indented by indent, each line rendered
 // in st.
