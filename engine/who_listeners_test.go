@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"natsx/model"
@@ -108,5 +110,39 @@ func TestListenersNoSource(t *testing.T) {
 	checks, err := a.Listeners(context.Background(), []string{"x"})
 	if !errors.Is(err, ErrNoListenerSource) || len(checks) != 0 {
 		t.Fatalf("checks %v, error %v; want ErrNoListenerSource", checks, err)
+	}
+}
+
+// BenchmarkListenersEmbedded is one round of 64 subjects on the embedded
+// broker with 1,000 other subscriptions: what the checker costs every 2 s.
+func BenchmarkListenersEmbedded(b *testing.B) {
+	emb, err := StartEmbedded(EmbeddedOptions{RandomPort: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer emb.Shutdown()
+	nc := testkit.Conn(b, emb.URL())
+	if _, err := nc.Subscribe(">", func(*nats.Msg) {}); err != nil {
+		b.Fatal(err)
+	}
+	other := testkit.Conn(b, emb.URL())
+	for i := range 1000 {
+		if _, err := other.Subscribe(fmt.Sprintf("svc.%d.*", i), func(*nats.Msg) {}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := other.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	subjects := make([]string, 64)
+	for i := range subjects {
+		subjects[i] = fmt.Sprintf("svc.%d.x", i*31)
+	}
+	a := NewWhoAsker(nc, emb, WhoOptions{})
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := a.Listeners(ctx, subjects); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
