@@ -87,7 +87,7 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		// w, T and :servers ask the same server, on natsx's own
 		// connection (its tap is then left out of every answer).
 		who := engine.NewWhoAsker(sess.Conn(), sess.Embedded(), engine.WhoOptions{Streams: js})
-		o.Who, o.Servers = who, who
+		o.Who, o.Servers, o.Conns, o.Listeners = who, who, who, who
 		o.Trace = engine.NewTracer(sess.Conn(), engine.TraceOptions{})
 	}
 	o.Start = start

@@ -44,3 +44,33 @@ func TestWhoE2E(t *testing.T) {
 	})
 	e2eQuit(t, term)
 }
+
+// TestNoListenerAndConnsE2E: in the real binary on the demo, the demo's
+// drivers.* positions have no subscriber but natsx's tap: the header
+// counts subjects nobody listens on and the drivers branch is marked ∅;
+// :conns lists the demo's connection and natsx's own.
+func TestNoListenerAndConnsE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end tests build and run the binary")
+	}
+	bin := buildNatsx(t)
+	term := e2eStart(t, bin, 120, 30, "--listen", e2eListen(t))
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		if !strings.Contains(s, "∅ unheard") {
+			return false
+		}
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "▸ drivers") && strings.Contains(l, "∅") {
+				return true
+			}
+		}
+		return false
+	})
+	e2eSend(t, term, ":conns\r")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
+		return e2eHasAll(s, "Connections · sort msgs ↓", "natsx-demo", "* natsx", "source embedded")
+	})
+	e2eSend(t, term, "\x1b")
+	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return !strings.Contains(s, "Connections ·") })
+	e2eQuit(t, term)
+}

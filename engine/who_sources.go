@@ -181,40 +181,28 @@ func (a *WhoAsker) connzOf(ctx context.Context, si server.ServerInfo, acc, subje
 // account with a subscription matching subject; the subscriptions that do
 // not match are dropped here (CONNZ lists all of a matching connection's).
 func (a *WhoAsker) accountViews(ctx context.Context, subject string, r *WhoResult) ([]serverView, error) {
-	req := server.ConnzEventOptions{ConnzOptions: server.ConnzOptions{
+	replies, silence, err := a.connzAll(ctx, "$SYS.REQ.ACCOUNT.PING.CONNZ", server.ConnzOptions{
 		FilterSubject: subject, SubscriptionsDetail: true, Username: true, Limit: a.opts.Limit,
-	}}
-	replies, cut, err := gather(ctx, a.nc, "$SYS.REQ.ACCOUNT.PING.CONNZ", req, a.gatherOpts(0))
-	if errors.Is(err, errNoResponders) {
+	}, &r.Problems)
+	switch silence {
+	case noResponders:
 		r.Source = WhoNone
 		r.Blind = "no server answers monitoring requests (no system account?): subscribers cannot be listed"
 		r.Problems = append(r.Problems, "no server answered $SYS.REQ.ACCOUNT.PING.CONNZ")
 		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("engine: who %q: connections: %w", subject, err)
-	}
-	if cut {
-		r.Problems = append(r.Problems, fmt.Sprintf("more than %d servers answered; the others are left out", maxServerReplies))
-	}
-	if len(replies) == 0 {
+	case noAnswer:
 		r.Source = WhoNone
 		r.Blind = "no server answered monitoring requests (no system account, or denied): subscribers cannot be listed"
 		r.Problems = append(r.Problems, fmt.Sprintf("no server answered $SYS.REQ.ACCOUNT.PING.CONNZ within %s", a.opts.Timeout))
 		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("engine: who %q: connections: %w", subject, err)
+	}
 	var views []serverView
 	account := ""
 	for _, rep := range replies {
-		if rep.err != "" {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", rep.server.Name, rep.err))
-			continue
-		}
-		var cz server.Connz
-		if err := json.Unmarshal(rep.data, &cz); err != nil {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: unreadable connections: %v", rep.server.Name, err))
-			continue
-		}
+		cz := rep.cz
 		if len(cz.Conns) >= cz.Limit && cz.Limit > 0 {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: more than %d interested connections; the others are left out", rep.server.Name, cz.Limit))
 		}
@@ -242,4 +230,52 @@ func (a *WhoAsker) accountViews(ctx context.Context, subject string, r *WhoResul
 	r.Blind = fmt.Sprintf("only this connection's account%s: subscribers in other accounts (imports, exports) need the system account, "+
 		"and so does noticing a server that did not answer", account)
 	return views, nil
+}
+
+// silence is why no server answered a request to every server.
+type silence int
+
+const (
+	answered     silence = iota
+	noResponders         // nobody subscribes to the request subject
+	noAnswer             // nobody answered in time
+)
+
+// connzReply is one server's CONNZ.
+type connzReply struct {
+	server server.ServerInfo
+	cz     server.Connz
+}
+
+// connzAll asks every server for CONNZ on subject (the account's
+// $SYS.REQ.ACCOUNT.PING.CONNZ or the system account's
+// $SYS.REQ.SERVER.PING.CONNZ) and decodes each answer; a server's error, an
+// unreadable answer and a cut list go to problems.
+func (a *WhoAsker) connzAll(ctx context.Context, subject string, o server.ConnzOptions, problems *[]string) ([]connzReply, silence, error) {
+	replies, cut, err := gather(ctx, a.nc, subject, server.ConnzEventOptions{ConnzOptions: o}, a.gatherOpts(0))
+	switch {
+	case errors.Is(err, errNoResponders):
+		return nil, noResponders, nil
+	case err != nil:
+		return nil, answered, err
+	case len(replies) == 0:
+		return nil, noAnswer, nil
+	}
+	if cut {
+		*problems = append(*problems, fmt.Sprintf("more than %d servers answered; the others are left out", maxServerReplies))
+	}
+	out := make([]connzReply, 0, len(replies))
+	for _, rep := range replies {
+		if rep.err != "" {
+			*problems = append(*problems, fmt.Sprintf("%s: %s", rep.server.Name, rep.err))
+			continue
+		}
+		cr := connzReply{server: rep.server}
+		if err := json.Unmarshal(rep.data, &cr.cz); err != nil {
+			*problems = append(*problems, fmt.Sprintf("%s: unreadable connections: %v", rep.server.Name, err))
+			continue
+		}
+		out = append(out, cr)
+	}
+	return out, answered, nil
 }

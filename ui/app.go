@@ -50,6 +50,11 @@ type Options struct {
 	Trace Tracer
 	// Servers lists the servers for the servers view (:servers).
 	Servers ServerLister
+	// Conns lists the connections for the connections view (:conns).
+	Conns ConnLister
+	// Listeners checks who besides natsx listens on the active subjects,
+	// to mark those whose messages went nowhere; nil: not checked.
+	Listeners ListenerChecker
 }
 
 // Model is natsx's root model: it owns the parts and the explorer and
@@ -89,6 +94,7 @@ type Model struct {
 	band     paneBand // the filter panes
 	streams  streamsView
 	panel    answerPanel // who gets a subject, a trace's path
+	listen   listener    // subjects nobody but natsx listens on
 
 	query        string     // the last subject search kept
 	searchOrigin model.Node // where the search began (esc returns there)
@@ -155,13 +161,16 @@ func New(o Options) *Model {
 	}
 	// The parts draw with the root's styles, which follow the terminal.
 	m.prompt = newPrompt(&m.styles, &m.help)
-	m.insp = inspector{st: &m.styles}
+	m.insp = inspector{st: &m.styles, listen: &m.listen}
 	m.form = newPublishForm(&m.styles)
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
 	m.band = paneBand{st: &m.styles, ex: m.ex}
 	m.streams = streamsView{st: &m.styles}
 	m.panel = answerPanel{st: &m.styles}
-	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys}
+	if o.Listeners != nil {
+		m.listen.rec = model.NewListening(0)
+	}
+	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys, listen: &m.listen}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)
@@ -181,6 +190,9 @@ func (m *Model) Init() tea.Cmd {
 	if len(m.opts.Filters) == 0 && m.opts.StatePath != "" {
 		cmds = append(cmds, m.loadPanesCmd(false))
 	}
+	if m.listen.rec != nil {
+		cmds = append(cmds, listenTick())
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -188,6 +200,9 @@ func (m *Model) Init() tea.Cmd {
 // whatever the message changed, so View has nothing left to set.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.midBatch = false // applyBatch says when more of a batch follows
+	if b, ok := msg.(batchMsg); ok && m.listen.rec != nil {
+		m.listen.rec.Sample(b.buf[b.off:b.n])
+	}
 	cmd := m.update(msg)
 	if _, ok := msg.(batchMsg); ok && m.rec != nil {
 		cmd = tea.Batch(cmd, m.checkRecording())
@@ -244,6 +259,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.consumersListed(msg)
 	case pageReadMsg:
 		m.pageRead(msg)
+	case listenTickMsg:
+		return m.listenRound()
+	case listenCheckedMsg:
+		return m.listenChecked(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

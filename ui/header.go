@@ -301,6 +301,17 @@ func (m *Model) line2Fields(step int, n headerNums, d *line2Data) hfields {
 		}
 		fs = append(fs, hfield{{fmt.Sprintf(f, n.of(model.HumanCount(t.Evicted), countW), n.of(model.HumanCount(t.Pruned), countW)), &st.Warn}})
 	}
+	if m.listen.rec != nil {
+		// Messages nobody but natsx listened to (as of the latest round):
+		// NATS dropped them, and no drop counter above says so.
+		if _, alone, _ := m.listen.rec.Totals(); m.listen.unheard > 0 || alone > 0 {
+			f := noListenerMark + " unheard %s msgs, %d subj"
+			if warnShort {
+				f = noListenerMark + " %s/%d"
+			}
+			fs = append(fs, hfield{{fmt.Sprintf(f, n.of(model.HumanCount(m.listen.unheard), countW), alone), &st.Warn}})
+		}
+	}
 	if s.SlowConsumerEvents > 0 {
 		// The server cut natsx off and threw away what it held: never
 		// silence, since no counter above includes those messages.
@@ -332,13 +343,14 @@ func (m *Model) line2Fields(step int, n headerNums, d *line2Data) hfields {
 // whole process: what it held before any traffic, the tree and the panes,
 // the source's store and pending messages (as of the last pull), the pull
 // buffer's slots and the flight recorder with what waits for it during a
-// save. Without, it is the tree and the panes against the tree's budget.
+// save, and the no-listener checker's record. Without, it is the tree
+// and the panes against the tree's budget.
 func (m *Model) Memory() (held, budget int64) {
 	b := m.opts.Budget
 	if b.Total <= 0 {
 		return m.ex.MemoryUsed(), m.ex.MemoryBudget()
 	}
 	held = b.Base + m.ex.MemoryUsed() + m.ex.Status().Memory +
-		int64(cap(m.buf))*int64(unsafe.Sizeof(model.Message{})) + m.flight.held + m.flight.bytes
+		int64(cap(m.buf))*int64(unsafe.Sizeof(model.Message{})) + m.flight.held + m.flight.bytes + m.listen.bytes
 	return held, b.Total
 }

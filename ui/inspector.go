@@ -37,6 +37,8 @@ func (v viewMode) String() string {
 // how it is looked at: scroll, history position, view mode, find.
 type inspector struct {
 	st *Styles
+	// listen says whether anybody but natsx listened (nil: not checked).
+	listen *listener
 
 	cache  inspectorCache
 	scroll int
@@ -164,6 +166,9 @@ func (in *inspector) View(f inspectFrame) []string {
 		if c.summary != "" {
 			meta += " · " + c.summary
 		}
+		if note := in.listenNote(f.msg, f.node); note != "" {
+			meta += " · " + note
+		}
 		lines = append(lines, st.Muted.Render(meta))
 		return block(append(lines, in.scrolled(f, c.lines)...), f.w, f.h)
 	}
@@ -185,6 +190,52 @@ func (in *inspector) View(f inspectFrame) []string {
 		lines = append(lines, st.Border.Render(strings.Repeat("─", f.w)))
 	}
 	return block(append(lines, in.scrolled(f, c.lines)...), f.w, f.h)
+}
+
+// listenNote is what the no-listener checker knows of msg on node (zero
+// for a pane's message): nobody but natsx listened on its subject when it
+// arrived (by the subject's latest check before it), and how many
+// messages on the subject went nowhere so far. "" when nothing is known.
+func (in *inspector) listenNote(msg *model.Message, node model.Node) string {
+	if in.listen == nil || in.listen.rec == nil {
+		return ""
+	}
+	rec := in.listen.rec
+	var parts []string
+	if alone, known := rec.WhenReceived(msg.Subject, msg.Received); known && alone {
+		parts = append(parts, noListenerMark+" no listener when received")
+	}
+	if !node.IsZero() {
+		if n := rec.Unheard(msg.Subject, node.Own()); n > 0 {
+			// "unheard": the subject's messages that went nowhere so far.
+			parts = append(parts, model.HumanCount(n)+" unheard")
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// maxEventLines bounds the lines an event's summary takes above the
+// payload.
+const maxEventLines = 3
+
+// eventLines is a server event's summary (sanitized) labelled "event",
+// wrapped under the label at width w, at most maxEventLines.
+func eventLines(st Styles, summary string, w int) []string {
+	label := fmt.Sprintf("%-9s ", "event")
+	rows := strings.Split(ansi.Wrap(summary, max(w-len(label), 10), " "), "\n")
+	if len(rows) > maxEventLines {
+		rows = rows[:maxEventLines]
+		rows[maxEventLines-1] += "…"
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		if i == 0 {
+			out[i] = st.Key.Render(label) + st.Accent.Render(r)
+		} else {
+			out[i] = strings.Repeat(" ", len(label)) + st.Accent.Render(r)
+		}
+	}
+	return out
 }
 
 // showHeaders reports whether the headers are listed above the payload.

@@ -172,6 +172,10 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 		f.pos = fmt.Sprintf("no longer kept in %s (%d newer kept; %s: the oldest)", t.where, t.n, m.keys.HistNext.Help().Key)
 	}
 	f.head = append(f.head, m.deliveryLines(&msg)...)
+	if ev, ok := model.EventSummary(msg.Subject, msg.Data); ok {
+		// One of the server's events: who, what, why, above the JSON.
+		f.head = append(f.head, eventLines(st, model.Sanitize(ev), w)...)
+	}
 	if h < compactInspector {
 		f.compact = true
 		f.room = max(h-len(f.head)-1, 1)
@@ -188,6 +192,9 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 		kv(st, "received", fmt.Sprintf("%s (%s ago)", env.recv, ageString(m.ex.Now().UnixNano()-msg.Received))),
 	)
 	f.head = append(f.head, m.linkLines(&msg)...)
+	if note := m.insp.listenNote(&msg, t.node); note != "" {
+		f.head = append(f.head, st.Key.Render(fmt.Sprintf("%-9s", "listeners"))+" "+st.Warn.Render(note))
+	}
 	used := len(f.head) + 2 // the size line and the rule
 	if m.insp.showHeaders(&msg) {
 		f.hdrRows = headersAbove(len(msg.Header), h-used-1)

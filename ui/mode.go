@@ -205,7 +205,7 @@ func (m *Model) footerView(w int) string {
 		return fit(m.help.ShortHelpView(m.streamsHelp()), w)
 	}
 	if m.mode == modePanel {
-		return fit(m.help.ShortHelpView(m.keys.panelHelp()), w)
+		return fit(m.help.ShortHelpView(m.keys.panelHelp(m.panel.kind)), w)
 	}
 	return fit(m.help.ShortHelpView(m.keys.ShortHelpFor(m.focus)), w)
 }

@@ -25,7 +25,12 @@ const (
 	panelWho     panelKind = iota // who gets this message (w)
 	panelTrace                    // the path of a trace-only copy (T)
 	panelServers                  // the servers natsx can see (:servers), refreshed
+	panelConns                    // the account's connections (:conns), refreshed
 )
+
+// refreshes reports whether the panel asks again every ServersRefresh
+// while it is open.
+func (k panelKind) refreshes() bool { return k == panelServers || k == panelConns }
 
 // panelAnsweredMsg is a question's answer; tag ties it to the panel's
 // opening that asked (an answer for an earlier one is dropped).
@@ -34,6 +39,7 @@ type panelAnsweredMsg struct {
 	who     *model.WhoResult
 	trace   *model.TraceReport
 	servers *model.ServersReport
+	conns   *model.ConnsReport
 	err     error
 }
 
@@ -67,6 +73,9 @@ type answerPanel struct {
 	who      *model.WhoResult
 	trace    *model.TraceReport
 	servers  *model.ServersReport
+	conns    *model.ConnsReport
+	// connSort orders the open connections (s, S).
+	connSort model.ConnSort
 
 	// lines is the answer laid out for width w (SetSize), dirty when it
 	// must be laid out again.
@@ -81,7 +90,7 @@ type answerPanel struct {
 func (m *Model) openPanel(kind panelKind) tea.Cmd {
 	var msg model.Message
 	var note string
-	if kind != panelServers {
+	if !kind.refreshes() {
 		var ok bool
 		if msg, note, ok = m.askTarget(); !ok {
 			m.setFlash("nothing to ask about: select a subject or a message", true)
@@ -90,7 +99,7 @@ func (m *Model) openPanel(kind panelKind) tea.Cmd {
 	}
 	p := &m.panel
 	p.kind, p.msg, p.note = kind, msg, note
-	p.who, p.trace, p.servers, p.err, p.answered, p.top = nil, nil, nil, "", time.Time{}, 0
+	p.who, p.trace, p.servers, p.conns, p.err, p.answered, p.top = nil, nil, nil, nil, "", time.Time{}, 0
 	p.tag++
 	p.want, p.dirty = true, true
 	m.mode = modePanel
@@ -151,6 +160,15 @@ func (m *Model) askPanel() tea.Cmd {
 			r, err := lister.Servers(ctx)
 			return panelAnsweredMsg{tag: tag, servers: r, err: err}
 		}
+	case p.kind == panelConns && m.opts.Conns != nil:
+		lister := m.opts.Conns
+		p.asking = true
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
+			defer cancel()
+			r, err := lister.Connections(ctx)
+			return panelAnsweredMsg{tag: tag, conns: r, err: err}
+		}
 	case p.kind == panelTrace && m.opts.Trace != nil:
 		tracer := m.opts.Trace
 		p.asking = true
@@ -173,20 +191,21 @@ func (m *Model) panelAnswered(msg panelAnsweredMsg) tea.Cmd {
 	current := msg.tag == p.tag && m.mode == modePanel
 	if current {
 		p.answered, p.dirty = m.wall, true
-		p.who, p.trace, p.servers, p.err = nil, nil, nil, ""
+		p.who, p.trace, p.servers, p.conns, p.err = nil, nil, nil, nil, ""
 		if msg.err != nil {
 			p.err = msg.err.Error()
 		} else {
-			p.who, p.trace, p.servers = msg.who, msg.trace, msg.servers
+			p.who, p.trace, p.servers, p.conns = msg.who, msg.trace, msg.servers, msg.conns
 		}
 	}
 	if m.mode != modePanel {
 		return nil
 	}
-	if cmd := m.askPanel(); cmd != nil || !current || p.kind != panelServers {
+	if cmd := m.askPanel(); cmd != nil || !current || !p.kind.refreshes() {
 		return cmd
 	}
-	// The servers view refreshes while it is open, one listing at a time.
+	// The servers and connections views refresh while open, one listing
+	// at a time.
 	tag := p.tag
 	return tea.Tick(ServersRefresh, func(time.Time) tea.Msg { return panelTickMsg{tag: tag} })
 }
@@ -194,7 +213,7 @@ func (m *Model) panelAnswered(msg panelAnsweredMsg) tea.Cmd {
 // panelTick starts the servers view's next listing if it is still open.
 func (m *Model) panelTick(msg panelTickMsg) tea.Cmd {
 	p := &m.panel
-	if msg.tag != p.tag || m.mode != modePanel || p.kind != panelServers {
+	if msg.tag != p.tag || m.mode != modePanel || !p.kind.refreshes() {
 		return nil
 	}
 	p.want = true
@@ -227,6 +246,10 @@ func (m *Model) panelKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		p.want = true
 		return m.askPanel()
+	case p.kind == panelConns && key.Matches(msg, k.Sort):
+		p.connSort, p.dirty = p.connSort.Next(), true
+	case p.kind == panelConns && key.Matches(msg, k.Reverse):
+		p.connSort, p.dirty = p.connSort.Reverse(), true
 	case key.Matches(msg, k.Up):
 		p.top--
 	case key.Matches(msg, k.Down):
@@ -250,13 +273,18 @@ func (m *Model) closePanel() {
 	m.panel.want = false
 }
 
-// panelHelp is the footer's hint while the panel is open.
-func (k KeyMap) panelHelp() []key.Binding {
+// panelHelp is the footer's hint while the panel of kind is open.
+func (k KeyMap) panelHelp(kind panelKind) []key.Binding {
 	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll"))
 	other := key.NewBinding(key.WithKeys(append(k.Who.Keys(), k.Trace.Keys()...)...),
 		key.WithHelp(k.Who.Help().Key+"/"+k.Trace.Help().Key, "who/trace"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
 	again := key.NewBinding(key.WithKeys(k.Again.Keys()...), key.WithHelp(k.Again.Help().Key, "ask again"))
+	if kind == panelConns {
+		sort := key.NewBinding(key.WithKeys(append(k.Sort.Keys(), k.Reverse.Keys()...)...),
+			key.WithHelp(k.Sort.Help().Key+"/"+k.Reverse.Help().Key, "sort/reverse"))
+		return []key.Binding{scroll, sort, again, back, k.Quit}
+	}
 	return []key.Binding{scroll, again, other, back, k.Quit}
 }
 
@@ -290,6 +318,8 @@ func (p *answerPanel) layout(w int) []string {
 		out = append(out, p.traceLines(w)...)
 	case p.servers != nil:
 		out = append(out, p.serversLines(w)...)
+	case p.conns != nil:
+		out = append(out, p.connsLines(w)...)
 	case p.asking || p.want:
 		out = append(out, st.Muted.Render("asking the server…"))
 	}
@@ -345,6 +375,19 @@ func table(st *Styles, rows [][]string, caps []int, rightFrom, w int) []string {
 	return out
 }
 
+// limitLines say what an answer's source cannot see and why it may be
+// partial (both from the wire: sanitized here).
+func limitLines(st *Styles, blind string, problems []string, w int) []string {
+	var out []string
+	if blind != "" {
+		out = append(out, wrapStyled(st.Muted, "cannot see: "+model.Sanitize(blind), w, "  ")...)
+	}
+	for _, pr := range problems {
+		out = append(out, wrapStyled(st.Warn, "partial: "+model.Sanitize(pr), w, "  ")...)
+	}
+	return out
+}
+
 // wrapStyled wraps the sanitized text s at w cells (at spaces where it
 // can), the lines after the first indented by indent, each line rendered
 // in st.
@@ -371,13 +414,15 @@ func (p *answerPanel) View(w, h int) []string {
 		title = st.Title.Render("Trace of " + model.Sanitize(p.msg.Subject))
 	case panelServers:
 		title = st.Title.Render("Servers")
+	case panelConns:
+		title = st.Title.Render("Connections") + st.Muted.Render(" · sort "+p.connSort.String())
 	}
 	switch {
 	case p.asking:
 		title += st.Muted.Render("  asking…")
 	case !p.answered.IsZero():
 		about := "  at " + p.answered.Format("15:04:05")
-		if p.kind == panelServers {
+		if p.kind.refreshes() {
 			about += ", every " + ServersRefresh.String()
 		}
 		if p.kind == panelTrace && p.err == "" {

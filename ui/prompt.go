@@ -300,6 +300,8 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		return m.openStreams(), nil
 	case "servers":
 		return m.openPanel(panelServers), nil
+	case "conns", "connections":
+		return m.openPanel(panelConns), nil
 	case "save":
 		return m.savePanesCmd(), nil
 	case "load":
@@ -333,6 +335,6 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		}
 		return m.closePane(n - 1), nil
 	default:
-		return nil, fmt.Errorf("unknown command %q (filter, break, rename, close, save, load, streams, servers, quit)", name)
+		return nil, fmt.Errorf("unknown command %q (filter, break, rename, close, save, load, streams, servers, conns, quit)", name)
 	}
 }

@@ -55,11 +55,5 @@ func (p *answerPanel) serversLines(w int) []string {
 	}
 	out := table(st, rows, serverColumnCaps, serverNumbersFrom, w)
 	out = append(out, st.Muted.Render("● connected · source "+string(r.Source)))
-	if r.Blind != "" {
-		out = append(out, wrapStyled(st.Muted, "cannot see: "+model.Sanitize(r.Blind), w, "  ")...)
-	}
-	for _, pr := range r.Problems {
-		out = append(out, wrapStyled(st.Warn, "partial: "+model.Sanitize(pr), w, "  ")...)
-	}
-	return out
+	return append(out, limitLines(st, r.Blind, r.Problems, w)...)
 }

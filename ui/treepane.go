@@ -25,6 +25,8 @@ type treePane struct {
 	ex   *model.Explorer
 	band paneBand
 	keys *KeyMap // for the key the scoped-mode hint names
+	// listen marks the subjects nobody but natsx listened on (∅).
+	listen *listener
 }
 
 // View renders the subject tree: a title with the column names, then only
@@ -86,16 +88,30 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		}
 		name := strings.Repeat("  ", n.Depth()) + marker + model.Sanitize(n.Name())
 		nameCol := fit(name, nameW)
+		suffix, sw := "", 0
 		if len(tp.ex.Panes()) > 0 {
 			// Which panes see this node: digits after the name.
 			if marks, mw := tp.band.markers(n); mw > 0 && nameW > mw+4 {
-				if first+i == v.Cursor() {
-					// The selection's background spans the row: a styled
-					// digit's reset would end it at the marker.
-					marks = ansi.Strip(marks)
-				}
-				nameCol = fit(name, nameW-mw-1) + " " + marks
+				suffix, sw = " "+marks, mw+1
 			}
+		}
+		if tp.listen != nil && nameW > sw+6 {
+			// Nobody but natsx listened at the latest check: its
+			// messages went nowhere (muted: on a subject below).
+			switch alone, below := tp.listen.mark(n); {
+			case alone:
+				suffix, sw = " "+tp.st.Warn.Render(noListenerMark)+suffix, sw+2
+			case below:
+				suffix, sw = " "+tp.st.Muted.Render(noListenerMark)+suffix, sw+2
+			}
+		}
+		if sw > 0 {
+			if first+i == v.Cursor() {
+				// The selection's background spans the row: a styled
+				// mark's reset would end it at the mark.
+				suffix = ansi.Strip(suffix)
+			}
+			nameCol = fit(name, nameW-sw) + suffix
 		}
 		row := nameCol +
 			fitLeft(model.HumanCount(n.Msgs()), colMsgs) +
@@ -133,6 +149,10 @@ func (tp treePane) View(w, h int, focused bool) []string {
 func (tp treePane) scopedHint() string {
 	return fmt.Sprintf("  press %s to open a filter pane: scoped mode (--no-tap) subscribes per pane", tp.keys.Filter.Help().Key)
 }
+
+// noListenerMark marks a subject nobody but natsx listened on at its latest
+// check, in the tree and the header.
+const noListenerMark = "∅"
 
 // ageString is a compact "last seen" age: 0s, 42s, 5m, 3h, 2d.
 func ageString(d int64) string {

@@ -19,9 +19,7 @@ type WhoAsker interface {
 func (p *answerPanel) whoLines(w int) []string {
 	st, r := p.st, p.who
 	out := wrapStyled(st.Accent, model.Sanitize(r.Headline()), w, "  ")
-	if r.Blind != "" {
-		out = append(out, wrapStyled(st.Muted, "cannot see: "+model.Sanitize(r.Blind), w, "  ")...)
-	}
+	out = append(out, limitLines(st, r.Blind, nil, w)...)
 	if len(r.Subscribers) > 0 {
 		out = append(out, "")
 		rows := make([][]string, 0, len(r.Subscribers)+1)
@@ -44,10 +42,7 @@ func (p *answerPanel) whoLines(w int) []string {
 	for _, n := range r.Notes() {
 		out = append(out, wrapStyled(st.Muted, model.Sanitize(n), w, "  ")...)
 	}
-	for _, pr := range r.Problems {
-		out = append(out, wrapStyled(st.Warn, "partial: "+model.Sanitize(pr), w, "  ")...)
-	}
-	return out
+	return append(out, limitLines(st, "", r.Problems, w)...)
 }
 
 // whoColumnCaps bound each column of the subscribers' table (NAME, LANG,
