@@ -63,10 +63,12 @@ type answerPanel struct {
 
 	// tag counts the openings; asking is true while a question (of any
 	// opening) runs, so there is never more than one; want asks again
-	// once it ends.
-	tag    int
-	asking bool
-	want   bool
+	// once it ends; ticking while this opening's refresh tick is armed
+	// (r's answer arms none then: one refresh loop, however often r).
+	tag     int
+	asking  bool
+	want    bool
+	ticking bool
 
 	answered time.Time
 	err      string
@@ -101,7 +103,7 @@ func (m *Model) openPanel(kind panelKind) tea.Cmd {
 	p.kind, p.msg, p.note = kind, msg, note
 	p.who, p.trace, p.servers, p.conns, p.err, p.answered, p.top = nil, nil, nil, nil, "", time.Time{}, 0
 	p.tag++
-	p.want, p.dirty = true, true
+	p.want, p.dirty, p.ticking = true, true, false
 	m.mode = modePanel
 	return m.askPanel()
 }
@@ -201,11 +203,12 @@ func (m *Model) panelAnswered(msg panelAnsweredMsg) tea.Cmd {
 	if m.mode != modePanel {
 		return nil
 	}
-	if cmd := m.askPanel(); cmd != nil || !current || !p.kind.refreshes() {
+	if cmd := m.askPanel(); cmd != nil || !current || !p.kind.refreshes() || p.ticking {
 		return cmd
 	}
 	// The servers and connections views refresh while open, one listing
 	// at a time.
+	p.ticking = true
 	tag := p.tag
 	return tea.Tick(ServersRefresh, func(time.Time) tea.Msg { return panelTickMsg{tag: tag} })
 }
@@ -216,6 +219,7 @@ func (m *Model) panelTick(msg panelTickMsg) tea.Cmd {
 	if msg.tag != p.tag || m.mode != modePanel || !p.kind.refreshes() {
 		return nil
 	}
+	p.ticking = false
 	p.want = true
 	return m.askPanel()
 }

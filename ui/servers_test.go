@@ -113,3 +113,23 @@ func TestServersViewError(t *testing.T) {
 		t.Fatalf("error:\n%s", out)
 	}
 }
+
+// TestServersViewOneRefreshLoop: r asks again without arming another
+// refresh tick, so the view keeps one loop however often r is pressed.
+func TestServersViewOneRefreshLoop(t *testing.T) {
+	t.Parallel()
+	m := panelScene(t, Options{Servers: &countingServers{r: sceneServers()}}, 80, 24, "orders.new")
+	if tick := answer(t, m, openServers(t, m)); tick == nil {
+		t.Fatal("the first answer armed no refresh")
+	}
+	for i := range 3 {
+		if tick := answer(t, m, send(m, press("r"))); tick != nil {
+			t.Fatalf("r %d: its answer armed another refresh tick", i+1)
+		}
+	}
+	// The one tick asks again, and its answer arms the next.
+	cmd := send(m, panelTickMsg{tag: m.panel.tag})
+	if tick := answer(t, m, cmd); tick == nil {
+		t.Fatal("after the tick's listing: no next tick")
+	}
+}
