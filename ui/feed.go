@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"natsx/model"
+	"natsx/where"
 )
 
 // Source is where the UI's messages come from: the engine's bounded store,
@@ -73,8 +74,13 @@ type batchMsg struct {
 	missed uint64
 	status model.SourceStatus
 
-	begun   bool      // beginBatch done: cursor, drops, timeline, clock
-	off     int       // buf[:off] is applied (or cut by a rewind) and cleared
+	begun bool // beginBatch done: cursor, drops, timeline, clock
+	off   int  // buf[:off] is applied (or cut by a rewind) and cleared
+	// hit is the breakpoint buf[hitAt] hits, found before it was applied:
+	// the parts apply up to it, stop the display there, then go on with
+	// the panes paused.
+	hit     *where.Breakpoint
+	hitAt   int
 	data    time.Time // the explorer's clock for the batch (see clock)
 	settled time.Time // when the rows were last brought up to date, wall clock
 }
@@ -124,7 +130,15 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	}
 	start := ingestClock()
 	deadline := start.Add(ApplyBudget)
-	msgs := b.buf[b.off:b.n]
+	if b.hit == nil {
+		b.hit, b.hitAt = m.nextBreak(b.buf[b.off:b.n])
+		b.hitAt += b.off
+	}
+	end := b.n
+	if b.hit != nil {
+		end = b.hitAt + 1
+	}
+	msgs := b.buf[b.off:end]
 	k := m.ex.ApplyUntil(msgs, b.status, b.data, func() bool { return ingestClock().Before(deadline) })
 	var cmd tea.Cmd
 	if b.status.Scoped && !m.scopeSent {
@@ -134,7 +148,10 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 		cmd = m.syncScope()
 	}
 	m.wall = b.now
-	m.checkBreaks(msgs[:k])
+	if b.hit != nil && k == len(msgs) {
+		m.stopAt(b.hit, &msgs[k-1])
+		b.hit = nil
+	}
 	m.flightAdd(msgs[:k])
 	// Drop references so payloads don't outlive the batch in the buffer.
 	clear(msgs[:k])
@@ -207,8 +224,13 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 	if m.opts.Timeline != nil {
 		m.timeline.status = m.opts.Timeline.Status()
 	}
+	if b, i := m.nextBreak(msgs); b != nil {
+		// Up to the hit, the stop, then the rest with the panes paused.
+		m.ingest(msgs[:i+1], now, status)
+		m.stopAt(b, &msgs[i])
+		msgs = msgs[i+1:]
+	}
 	m.ingest(msgs, now, status)
-	m.checkBreaks(msgs)
 	m.layoutParts() // as after an Update: View finds everything sized
 }
 

@@ -96,20 +96,18 @@ func (m *Model) breakList() string {
 	return "breakpoints: " + strings.Join(parts, " · ")
 }
 
-// checkBreaks stops the display at the first message of msgs (just
-// applied) that a breakpoint holds for. While stopped on live traffic
-// nothing is checked (b goes on). In natsx open the player moves on only
-// when told (space plays on from a stop), and it stops again at the next
-// match: the display follows it there.
-func (m *Model) checkBreaks(msgs []model.Message) {
+// nextBreak finds the first message of msgs (about to be applied) that a
+// breakpoint holds for, and the breakpoint: the display stops there, once
+// it is applied and before anything after it. While stopped on live
+// traffic nothing is checked (b goes on). In natsx open the player moves
+// on only when told (space plays on from a stop), and it stops again at
+// the next match: the display follows it there.
+func (m *Model) nextBreak(msgs []model.Message) (*where.Breakpoint, int) {
 	if m.stop != nil && m.opts.Timeline == nil {
-		return
+		return nil, 0
 	}
 	i, b := m.bps.First(msgs)
-	if b == nil {
-		return
-	}
-	m.stopAt(b, &msgs[i])
+	return b, i
 }
 
 // stopAt freezes the display on msg: the panes pause, the tree selects

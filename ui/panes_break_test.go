@@ -47,6 +47,11 @@ func TestBreakpointStopsDisplay(t *testing.T) {
 	if !p.Paused || selected(m) != "sensors.b.temp" || m.focus != focusTree {
 		t.Errorf("pane paused %v, tree on %q (focus %v): want the pane paused and the tree on sensors.b.temp", p.Paused, selected(m), m.focus)
 	}
+	if p.PausedNew != 1 {
+		// sensors.c.temp came after the hit in the same batch: held back
+		// by the paused pane, not shown past the stop.
+		t.Errorf("after the stop: %d held by the paused pane, want 1 (sensors.c.temp)", p.PausedNew)
+	}
 	out := screenText(m)
 	for _, want := range []string{"⏸ breakpoint 1 · 1 hit", "b continue", "sensors.b.temp · sensors.*.temp where .temp > 80", `"seq": 2`} {
 		if !strings.Contains(out, want) {
@@ -56,7 +61,7 @@ func TestBreakpointStopsDisplay(t *testing.T) {
 	// Traffic goes on being counted; the display stays on the hit.
 	before := m.ex.Tree().Msgs
 	m.Apply(temps(10, "sensors.b.temp=99", "sensors.b.temp=21"), sceneNow.Add(time.Second), model.SourceStatus{})
-	if m.ex.Tree().Msgs != before+2 || p.PausedNew != 2 || m.stop.seq != 2 || m.bps.List()[0].Hits != 1 {
+	if m.ex.Tree().Msgs != before+2 || p.PausedNew != 3 || m.stop.seq != 2 || m.bps.List()[0].Hits != 1 {
 		t.Fatalf("while stopped: tree %d (was %d), pane +%d, stop at %d, hits %d", m.ex.Tree().Msgs, before, p.PausedNew, m.stop.seq, m.bps.List()[0].Hits)
 	}
 	if out := screenText(m); !strings.Contains(out, `"seq": 2`) || strings.Contains(out, `"seq": 11`) {
