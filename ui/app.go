@@ -99,6 +99,8 @@ type Model struct {
 	bps  where.Breakpoints // b and :break
 	stop *breakStop        // the display stopped at a breakpoint, nil when not
 
+	watch watchState // W and :watch
+
 	rec         Recording
 	recPath     string
 	recStarting bool   // a Cmd is opening the capture
@@ -158,7 +160,7 @@ func New(o Options) *Model {
 	m.insp = inspector{st: &m.styles}
 	m.form = newPublishForm(&m.styles)
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
-	m.band = paneBand{st: &m.styles, ex: m.ex}
+	m.band = paneBand{st: &m.styles, ex: m.ex, watch: &m.watch}
 	m.streams = streamsView{st: &m.styles}
 	m.panel = answerPanel{st: &m.styles}
 	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys}

@@ -135,6 +135,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 	}
 	m.wall = b.now
 	m.checkBreaks(msgs[:k])
+	m.watchAdd(msgs[:k])
 	m.flightAdd(msgs[:k])
 	// Drop references so payloads don't outlive the batch in the buffer.
 	clear(msgs[:k])
@@ -209,6 +210,7 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 	}
 	m.ingest(msgs, now, status)
 	m.checkBreaks(msgs)
+	m.watchAdd(msgs)
 	m.layoutParts() // as after an Update: View finds everything sized
 }
 

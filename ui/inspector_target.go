@@ -172,6 +172,7 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 		f.pos = fmt.Sprintf("no longer kept in %s (%d newer kept; %s: the oldest)", t.where, t.n, m.keys.HistNext.Help().Key)
 	}
 	f.head = append(f.head, m.deliveryLines(&msg)...)
+	f.head = append(f.head, m.watchLines(msg.Subject, w, h < compactInspector)...)
 	if h < compactInspector {
 		f.compact = true
 		f.room = max(h-len(f.head)-1, 1)
