@@ -100,6 +100,7 @@ type Model struct {
 	stop *breakStop        // the display stopped at a breakpoint, nil when not
 
 	watch watchState // W and :watch
+	shape shapeState // the inspected subject's shape (v: shape)
 
 	rec         Recording
 	recPath     string
@@ -157,7 +158,7 @@ func New(o Options) *Model {
 	}
 	// The parts draw with the root's styles, which follow the terminal.
 	m.prompt = newPrompt(&m.styles, &m.help)
-	m.insp = inspector{st: &m.styles}
+	m.insp = inspector{st: &m.styles, shape: &m.shape}
 	m.form = newPublishForm(&m.styles)
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
 	m.band = paneBand{st: &m.styles, ex: m.ex, watch: &m.watch}

@@ -173,6 +173,7 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 	}
 	f.head = append(f.head, m.deliveryLines(&msg)...)
 	f.head = append(f.head, m.watchLines(msg.Subject, w, h < compactInspector)...)
+	f.head = append(f.head, m.shapeMark(&msg, w)...)
 	if h < compactInspector {
 		f.compact = true
 		f.room = max(h-len(f.head)-1, 1)
@@ -228,6 +229,7 @@ func (m *Model) syncInspector() {
 		at.msg, at.idx, at.gone = m.position(t)
 	}
 	if info == nil && t.n > 0 {
+		m.syncShape(&at.msg)
 		msg, idx, gone := at.msg, at.idx, at.gone
 		m.insp.back = 0
 		if !gone {

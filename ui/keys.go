@@ -93,7 +93,7 @@ func DefaultKeyMap() KeyMap {
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
 		Diff:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs previous")),
-		View:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view: auto/text/hex/headers")),
+		View:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view: auto/text/hex/headers/shape")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy payload (OSC 52)")),
 		CopySubject: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy subject")),
 		Watch:       key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "watch a JSON field (chart, pane column); again: off")),
