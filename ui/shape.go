@@ -12,7 +12,9 @@ import (
 // its kept messages have, with their types and how often) and how the
 // shown message differs from it. Update works it out (syncShape) from the
 // subject's kept history, only when the shown message changes or, while it
-// stays, at most once a second as messages arrive; View only reads it.
+// stays, at most once a second as messages arrive (another message of
+// the same subject within the second is compared with the shape already
+// worked out); View only reads it.
 type shapeState struct {
 	subject string
 	seq     uint64 // the shown message
@@ -50,7 +52,17 @@ func (m *Model) syncShape(msg *model.Message) {
 		return
 	}
 	newest := node.HistorySeq(n - 1)
-	if s.holds(msg) && (s.newest == newest || m.wall.Sub(s.at) < shapeEvery) {
+	if s.holds(msg) && s.newest == newest {
+		return
+	}
+	if s.subject == msg.Subject && m.wall.Sub(s.at) < shapeEvery {
+		// Following a busy subject shows a new message every batch: it is
+		// compared with the shape worked out less than a second ago (one
+		// payload read, not the history's).
+		if s.seq != msg.Seq {
+			s.seq, s.diff = msg.Seq, s.shape.Diff(msg.Data)
+			s.gen++
+		}
 		return
 	}
 	hist := make([]model.Message, 0, min(n, model.ShapeMessages))
