@@ -12,6 +12,7 @@ import (
 	"natsx/engine"
 	"natsx/model"
 	"natsx/ui"
+	"natsx/where"
 )
 
 func TestParseProcStatCPU(t *testing.T) {
@@ -232,5 +233,27 @@ func TestHeaderMem(t *testing.T) {
 		if got := headerMem(screen); got != want {
 			t.Errorf("headerMem(%q) = %q, want %q", screen, got, want)
 		}
+	}
+}
+
+// TestBenchPayload: --pane makes the payloads JSON objects the pane's
+// condition can read, of the flood's size; without it they stay x's.
+func TestBenchPayload(t *testing.T) {
+	c := BenchCmd{}
+	if p := c.benchPayload(16); string(p) != strings.Repeat("x", 16) {
+		t.Errorf("without --pane: %q", p)
+	}
+	c.Pane = "bench.> where .n > 0"
+	for _, size := range []int{16, 128, 4096} {
+		p := c.benchPayload(size)
+		f := where.MustCompile(".n > 0")
+		ok, err := f.Match(&model.Message{Subject: "bench.1", Data: p, Size: len(p)})
+		if !ok || err != nil || len(p) != max(size, len(`{"n":1,"pad":""}`)) {
+			t.Errorf("--size %d: %q (%d bytes) matches %v, %v", size, p, len(p), ok, err)
+		}
+	}
+	c = BenchCmd{Messages: 1, Subjects: 1, Size: []int{16}, Rounds: 1, Pane: "bench.> where .n >"}
+	if err := c.Run(os.Stdout); err == nil || !strings.Contains(err.Error(), "--pane") {
+		t.Errorf("a malformed --pane: %v", err)
 	}
 }

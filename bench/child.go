@@ -38,6 +38,7 @@ type childConfig struct {
 	URL    string // the broker
 	N      int64  // messages in the flood
 	Budget int64  // natsx's --max-memory
+	Pane   string // a filter pane natsx opens (--pane), "" for none
 }
 
 // childReport is one line a child writes on fd 3.
@@ -203,6 +204,9 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 	src := &countingSource{Session: sess}
 	o := cli.ExplorerOptions(sess, "bench", b)
 	o.Source, o.Start = src, time.Now()
+	if cfg.Pane != "" {
+		o.Filters = []string{cfg.Pane}
+	}
 	m := ui.New(o)
 	p := tea.NewProgram(m, tea.WithFPS(ui.FPS), tea.WithoutSignalHandler())
 	ran := make(chan error, 1)

@@ -6,11 +6,13 @@ package main
 // BENCHMARKS.md for why it is measured this way.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"natsx/cli"
 	"natsx/engine"
 	"natsx/model"
+	"natsx/where"
 )
 
 // BenchCmd measures natsx's ingest against a bare nats.go subscriber.
@@ -34,6 +37,10 @@ type BenchCmd struct {
 	MaxMemory   cli.Size `default:"256MiB" help:"natsx's --max-memory in the ingest rounds" placeholder:"SIZE"`
 	IdleProfile string   `help:"write a CPU profile of natsx's idle sample after the flood to this file (the last round's)" placeholder:"FILE" type:"path"`
 	NatsxEnv    []string `help:"KEY=VALUE added to natsx's environment (e.g. GOMEMLIMIT=384MiB GOGC=100: the explorer before issue 11)" placeholder:"KEY=VALUE"`
+	// Pane opens a filter pane in natsx's side, as --filter does; the
+	// payloads are then JSON objects with a number n, for a condition to
+	// read.
+	Pane string `help:"a filter pane natsx's side opens ('PATTERN where EXPR', as --filter); payloads become JSON {\"n\":1,\"pad\":\"…\"} of --size bytes" placeholder:"FILTER"`
 }
 
 // benchTimeout bounds every wait: a flood that stalls this long is over.
@@ -48,6 +55,11 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 	for _, s := range c.Size {
 		if s < 0 || s > 1<<20 {
 			return fmt.Errorf("bench: --size %d: want 0 to 1048576 bytes", s)
+		}
+	}
+	if c.Pane != "" {
+		if _, _, err := where.ParseFilter(c.Pane); err != nil {
+			return fmt.Errorf("bench: --pane: %w", err)
 		}
 	}
 	url := c.Server
@@ -90,6 +102,17 @@ func pct(ds []time.Duration, p int) string {
 	slices.Sort(s)
 	i := min(len(s)-1, (len(s)*p+99)/100-1)
 	return s[max(i, 0)].Round(100 * time.Microsecond).String()
+}
+
+// benchPayload is a flood's payload of size bytes: x's, or with --pane a
+// JSON object with a number for the pane's condition, padded to size
+// (never shorter than the object without padding).
+func (c *BenchCmd) benchPayload(size int) []byte {
+	if c.Pane == "" {
+		return bytes.Repeat([]byte{'x'}, size)
+	}
+	const head, tail = `{"n":1,"pad":"`, `"}`
+	return []byte(head + strings.Repeat("x", max(size-len(head)-len(tail), 0)) + tail)
 }
 
 // publish floods subjects round-robin from its own connection.

@@ -4,7 +4,6 @@ package main
 // in its own child process, on the same flood from the parent's publisher.
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -49,7 +48,7 @@ func (c *BenchCmd) runIngest(stdout io.Writer, url string, emb *engine.Embedded,
 	fmt.Fprintln(tw, "size\tround\tbare msg/s\tnatsx msg/s\tratio\tbare ns/msg\tnatsx ns/msg\tcpu x\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
 	var mem []string
 	for _, size := range c.Size {
-		payload := bytes.Repeat([]byte{'x'}, size)
+		payload := c.benchPayload(size)
 		var bares, natsxs, ratios, cpus []float64
 		var all sideResult
 		var bareLost int64
@@ -106,7 +105,7 @@ func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subje
 	if natsx {
 		env = c.NatsxEnv
 	}
-	ch, err := startChild(childConfig{Natsx: natsx, URL: url, N: n, Budget: int64(c.MaxMemory)}, env)
+	ch, err := startChild(childConfig{Natsx: natsx, URL: url, N: n, Budget: int64(c.MaxMemory), Pane: c.Pane}, env)
 	if err != nil {
 		return sideResult{}, err
 	}

@@ -105,6 +105,9 @@ type Model struct {
 	bps  where.Breakpoints // b and :break
 	stop *breakStop        // the display stopped at a breakpoint, nil when not
 
+	watch watchState // W and :watch
+	shape shapeState // the inspected subject's shape (v: shape)
+
 	rec         Recording
 	recPath     string
 	recStarting bool   // a Cmd is opening the capture
@@ -161,10 +164,10 @@ func New(o Options) *Model {
 	}
 	// The parts draw with the root's styles, which follow the terminal.
 	m.prompt = newPrompt(&m.styles, &m.help)
-	m.insp = inspector{st: &m.styles, listen: &m.listen}
+	m.insp = inspector{st: &m.styles, listen: &m.listen, shape: &m.shape}
 	m.form = newPublishForm(&m.styles)
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
-	m.band = paneBand{st: &m.styles, ex: m.ex}
+	m.band = paneBand{st: &m.styles, ex: m.ex, watch: &m.watch}
 	m.streams = streamsView{st: &m.styles}
 	m.panel = answerPanel{st: &m.styles}
 	if o.Listeners != nil {

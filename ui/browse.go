@@ -51,6 +51,8 @@ func (m *Model) browseKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.offerPrompt(promptBreak, "break> ", m.breakSuggestion())
 	case key.Matches(msg, k.Command):
 		return m.openPrompt(promptCommand, ":", "")
+	case key.Matches(msg, k.Watch):
+		return m.watchKey()
 	case key.Matches(msg, k.Streams):
 		return m.openStreams()
 	case key.Matches(msg, k.Who):

@@ -152,6 +152,7 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 		m.stopAt(b.hit, &msgs[k-1])
 		b.hit = nil
 	}
+	m.watchAdd(msgs[:k])
 	m.flightAdd(msgs[:k])
 	// Drop references so payloads don't outlive the batch in the buffer.
 	clear(msgs[:k])
@@ -224,13 +225,15 @@ func (m *Model) Apply(msgs []model.Message, now time.Time, status model.SourceSt
 	if m.opts.Timeline != nil {
 		m.timeline.status = m.opts.Timeline.Status()
 	}
+	rest := msgs
 	if b, i := m.nextBreak(msgs); b != nil {
 		// Up to the hit, the stop, then the rest with the panes paused.
 		m.ingest(msgs[:i+1], now, status)
 		m.stopAt(b, &msgs[i])
-		msgs = msgs[i+1:]
+		rest = msgs[i+1:]
 	}
-	m.ingest(msgs, now, status)
+	m.ingest(rest, now, status)
+	m.watchAdd(msgs)
 	m.layoutParts() // as after an Update: View finds everything sized
 }
 

@@ -23,12 +23,13 @@ const (
 	viewText
 	viewHex
 	viewHeaders
+	viewShape // the subject's fields, types and how often (shape.go)
 	viewModes
 )
 
 // String is the mode's name in the inspector and the flash.
 func (v viewMode) String() string {
-	return [...]string{"auto", "text", "hex", "headers"}[v]
+	return [...]string{"auto", "text", "hex", "headers", "shape"}[v]
 }
 
 // inspector shows one message of a list (a subject's history, a pane's
@@ -39,6 +40,7 @@ type inspector struct {
 	st *Styles
 	// listen says whether anybody but natsx listened (nil: not checked).
 	listen *listener
+	shape  *shapeState // the shape view's (the root keeps it up to date)
 
 	cache  inspectorCache
 	scroll int
@@ -88,6 +90,8 @@ type inspectorCache struct {
 	kind    model.PayloadKind
 	lines   []string
 	summary string
+	// shapeGen is the shape the shape view was formatted from.
+	shapeGen uint64
 }
 
 // Key scrolls the payload; it reports whether it used the key.
@@ -282,7 +286,7 @@ func (in *inspector) clampScroll(f inspectFrame) {
 // cached returns the cache when it holds f's formatting, and a fresh
 // formatting (not kept) when it does not.
 func (in *inspector) cached(f inspectFrame) *inspectorCache {
-	if in.cache.holds(f.msg, f.prev, f.w, f.room+in.scroll, in.view, in.diff) {
+	if in.cacheHolds(f) {
 		return &in.cache
 	}
 	c := in.format(f.msg, f.prev, f.w, f.room+in.scroll)
@@ -291,10 +295,17 @@ func (in *inspector) cached(f inspectFrame) *inspectorCache {
 
 // fill formats f's payload into the cache (Update's side of cached).
 func (in *inspector) fill(f inspectFrame) {
-	if f.info != nil || in.cache.holds(f.msg, f.prev, f.w, f.room+in.scroll, in.view, in.diff) {
+	if f.info != nil || in.cacheHolds(f) {
 		return
 	}
 	in.cache = in.format(f.msg, f.prev, f.w, f.room+in.scroll)
+}
+
+// cacheHolds reports whether the cache holds f's formatting (the shape
+// view's, of the shape shown now).
+func (in *inspector) cacheHolds(f inspectFrame) bool {
+	return in.cache.holds(f.msg, f.prev, f.w, f.room+in.scroll, in.view, in.diff) &&
+		(in.view != viewShape || in.cache.shapeGen == in.shapeGen())
 }
 
 func (c *inspectorCache) holds(msg, prev *model.Message, w, h int, mode viewMode, diff bool) bool {
@@ -320,6 +331,8 @@ func (in *inspector) format(msg, prev *model.Message, w, h int) inspectorCache {
 	switch {
 	case in.diff:
 		c.lines, c.summary = diffLines(*st, prev, msg, w, max(h, 1))
+	case in.view == viewShape:
+		c.lines, c.shapeGen = in.shapeLines(w), in.shapeGen()
 	case in.view == viewHeaders:
 		c.lines = headerRows(*st, msg.Header, in.headerKeys(msg), max(h, 1), w)
 		if len(c.lines) == 0 {

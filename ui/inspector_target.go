@@ -176,6 +176,8 @@ func (m *Model) frameOf(w, h int, t inspectTarget, info []string, at shownAt) in
 		// One of the server's events: who, what, why, above the JSON.
 		f.head = append(f.head, eventLines(st, model.Sanitize(ev), w)...)
 	}
+	f.head = append(f.head, m.watchLines(msg.Subject, w, h < compactInspector)...)
+	f.head = append(f.head, m.shapeMark(&msg, w)...)
 	if h < compactInspector {
 		f.compact = true
 		f.room = max(h-len(f.head)-1, 1)
@@ -234,6 +236,7 @@ func (m *Model) syncInspector() {
 		at.msg, at.idx, at.gone = m.position(t)
 	}
 	if info == nil && t.n > 0 {
+		m.syncShape(&at.msg)
 		msg, idx, gone := at.msg, at.idx, at.gone
 		m.insp.back = 0
 		if !gone {

@@ -35,7 +35,9 @@ type KeyMap struct {
 	PaneLeft, PaneRight         key.Binding
 	// Inspector and publishing.
 	HistPrev, HistNext, Diff, View, Copy, CopySubject key.Binding
-	Publish, Request, Edit                            key.Binding
+	// Watch watches a JSON field of the inspected message (again: off).
+	Watch                  key.Binding
+	Publish, Request, Edit key.Binding
 	// Recording.
 	Record, Mark, SaveFlight key.Binding
 	// Zoom gives the focused part the whole body, and back.
@@ -91,9 +93,10 @@ func DefaultKeyMap() KeyMap {
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
 		Diff:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff vs previous")),
-		View:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view: auto/text/hex/headers")),
+		View:        key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view: auto/text/hex/headers/shape")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy payload (OSC 52)")),
 		CopySubject: key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy subject")),
+		Watch:       key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "watch a JSON field (chart, pane column); again: off")),
 		Publish:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "publish… (to the selected subject)")),
 		Request:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "request… (to the selected subject)")),
 		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit & resend message")),
@@ -224,7 +227,7 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Filter pane", []key.Binding{k.Pause, k.Clear, k.Rename, k.Close, k.PaneLeft, k.PaneRight}},
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
-			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
+			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Watch}},
 		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect}},
 		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},

@@ -131,5 +131,6 @@ func (m *Model) layoutParts() {
 	if m.streams.page == pageMessages {
 		m.syncBrowse(w, bodyH)
 	}
+	m.syncWatchCells()
 	m.syncInspector()
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
@@ -14,8 +15,9 @@ import (
 // and a tab bar) when tiles would be too narrow to read; and the digits
 // that mark in the tree which panes see a subject.
 type paneBand struct {
-	st *Styles
-	ex *model.Explorer
+	st    *Styles
+	ex    *model.Explorer
+	watch *watchState // the watched field's column, when one is watched
 }
 
 // style is pane i's colour, used for its title and its tree markers.
@@ -75,6 +77,10 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	if u := p.Unseen(); u > 0 {
 		line += " " + st.Accent.Render(fmt.Sprintf("↓%d new", u))
 	}
+	if b.watch != nil && b.watch.on() {
+		// What the column before the preview shows.
+		line += " " + st.Accent.Render("watch "+model.Sanitize(b.watch.field.String()))
+	}
 	if p.Evicted > 0 {
 		line += " " + st.Muted.Render("evicted "+model.HumanCount(p.Evicted))
 	}
@@ -102,6 +108,10 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		subjects = append(subjects, model.Sanitize(p.At(j).Subject))
 	}
 	subjW := subjectWidth(subjects, w)
+	watchW := 0
+	if b.watch != nil && b.watch.on() {
+		watchW = watchColumn(w)
+	}
 	for j := from; j < to; j++ {
 		msg := p.At(j)
 		ts := time.Unix(0, msg.Received).Format("15:04:05.000")
@@ -113,15 +123,21 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 			// here. In the preview's column, so the columns stay aligned.
 			gap = fmt.Sprintf("⋯%s lost⋯ ", model.HumanCount(n))
 		}
-		preview := model.Preview(msg.Data, max(w-colPaneTime-subjW-colPaneSize-3-ansi.StringWidth(gap), 0))
+		val := ""
+		if watchW > 0 {
+			// The watched field, right-aligned as numbers read; sanitized
+			// and cut to a rune when kept (model.WatchValueOf).
+			val = fitLeft(b.watch.cell(msg), watchW) + " "
+		}
+		preview := model.Preview(msg.Data, max(w-colPaneTime-subjW-colPaneSize-3-ansi.StringWidth(gap)-ansi.StringWidth(val), 0))
 		var row string
-		switch plain := ts + " " + subj + " " + size + " " + gap + preview; {
+		switch plain := ts + " " + subj + " " + size + " " + val + gap + preview; {
 		case j == sel && focused:
 			row = st.Selected.Render(fit(plain, w))
 		case j == sel:
 			row = st.SelectedBlur.Render(fit(plain, w))
 		default:
-			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + st.Warn.Render(gap) + preview
+			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + styled(st.Accent, val) + st.Warn.Render(gap) + preview
 		}
 		lines = append(lines, fit(row, w))
 	}
@@ -129,6 +145,15 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		lines = append(lines, st.Muted.Render("  waiting for "+model.Sanitize(p.Spec())+" …"))
 	}
 	return block(lines, w, h)
+}
+
+// styled renders s in st, and nothing when s is empty (a column that is
+// off adds no escape codes to the row).
+func styled(st lipgloss.Style, s string) string {
+	if s == "" {
+		return ""
+	}
+	return st.Render(s)
 }
 
 // A pane's rows are columns: the receive time, the subject padded to the

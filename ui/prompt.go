@@ -22,6 +22,7 @@ const (
 	promptNone promptKind = iota
 	promptFilter
 	promptBreak // a breakpoint's PATTERN [where EXPR]
+	promptWatch // a watched field's EXPR [on PATTERN]
 	promptRename
 	promptCommand
 	promptFind   // search inside the inspector's payload
@@ -230,6 +231,8 @@ func (m *Model) submitPrompt() tea.Cmd {
 		cmd, err = m.addPane(v)
 	case promptBreak:
 		cmd, err = m.addBreak(v)
+	case promptWatch:
+		cmd, err = m.watchCommand(v)
 	case promptRename:
 		if p := m.focusedPane(); p != nil {
 			if v == "" {
@@ -296,6 +299,8 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		return m.addPane(arg)
 	case "b", "break":
 		return m.breakCommand(arg)
+	case "watch":
+		return m.watchCommand(arg)
 	case "streams", "js":
 		return m.openStreams(), nil
 	case "servers":
@@ -335,6 +340,6 @@ func (m *Model) runCommand(line string) (tea.Cmd, error) {
 		}
 		return m.closePane(n - 1), nil
 	default:
-		return nil, fmt.Errorf("unknown command %q (filter, break, rename, close, save, load, streams, servers, conns, quit)", name)
+		return nil, fmt.Errorf("unknown command %q (filter, break, watch, rename, close, save, load, streams, servers, conns, quit)", name)
 	}
 }

@@ -227,6 +227,7 @@ func (m *Model) rewind(since int64) {
 	m.ex.Rewind(since)
 	m.insp.reset()
 	m.flightReset()
+	m.watch.reset()
 }
 
 // offsetString is t as an offset from the capture's start.

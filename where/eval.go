@@ -74,6 +74,23 @@ func (m *Miss) Error() string { return m.Reason }
 // Match evaluates the expression on m: true when it holds; false with a
 // *Miss when it could not be decided (no match either, but counted).
 func (f *Filter) Match(m *model.Message) (bool, error) {
+	out, err := f.run(m)
+	if err != nil {
+		return false, err
+	}
+	ok, isBool := out.(bool)
+	switch {
+	case !isBool:
+		return false, &Miss{Reason: fmt.Sprintf("the expression gave %s, not true or false", typeName(out))}
+	case !ok && f.missed != "":
+		return false, &Miss{Reason: f.missed}
+	}
+	return ok, nil
+}
+
+// run evaluates the expression on m and gives what it gave; an error is a
+// *Miss with the reason.
+func (f *Filter) run(m *model.Message) (any, error) {
 	f.msg, f.parsed, f.json, f.notJSON = m, false, nil, false
 	f.iters, f.missed = 0, ""
 	e := &f.env
@@ -99,18 +116,11 @@ func (f *Filter) Match(m *model.Message) (bool, error) {
 	if err != nil {
 		if f.missed != "" {
 			// "no field .total" says more than "<nil> > int".
-			return false, &Miss{Reason: f.missed}
+			return nil, &Miss{Reason: f.missed}
 		}
-		return false, &Miss{Reason: runtimeReason(err)}
+		return nil, &Miss{Reason: runtimeReason(err)}
 	}
-	ok, isBool := out.(bool)
-	switch {
-	case !isBool:
-		return false, &Miss{Reason: fmt.Sprintf("the expression gave %s, not true or false", typeName(out))}
-	case !ok && f.missed != "":
-		return false, &Miss{Reason: f.missed}
-	}
-	return ok, nil
+	return out, nil
 }
 
 // runtimeReason is expr's runtime error without its snippet (the reason is
