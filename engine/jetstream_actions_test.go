@@ -272,3 +272,30 @@ func TestJetStreamActionsDenied(t *testing.T) {
 		t.Fatalf("the stream after denied actions: %v, %v", info, err)
 	}
 }
+
+// TestJetStreamLastMsgAfterTheLastGoes: when the stream's last sequence is
+// deleted, the last message is the one before it (nats-server's
+// last_by_subj ">" says there is none), and the newest page holds the rest.
+func TestJetStreamLastMsgAfterTheLastGoes(t *testing.T) {
+	t.Parallel()
+	j, _, _, all := actionStream(t, 30)
+	ctx := testCtx(t)
+	last := all[len(all)-1].seq
+	if err := j.DeleteMsg(ctx, "A", last); err != nil {
+		t.Fatal(err)
+	}
+	m, err := j.LastMsg(ctx, "A", "")
+	if want := all[len(all)-2].seq; err != nil || m.Seq != want {
+		t.Fatalf("the last message after deleting #%d: %v, %v; want #%d", last, m, err, want)
+	}
+	page, err := j.Page(ctx, "A", model.PageQuery{Last: true, Size: 5})
+	if err != nil || len(page.Msgs) != 5 || page.Msgs[4].Seq != all[len(all)-2].seq {
+		t.Fatalf("the newest page after deleting the last message: %+v, %v", page.Msgs, err)
+	}
+	if _, err := j.Purge(ctx, "A", "", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.LastMsg(ctx, "A", ""); !errors.Is(err, ErrNoMessage) {
+		t.Fatalf("the last message of an empty stream: %v", err)
+	}
+}
