@@ -179,3 +179,27 @@ func (j *JetStream) KVDelete(ctx context.Context, bucket, key string) error {
 	}
 	return nil
 }
+
+// SubjectMessages is how many messages stream holds on subject (a literal
+// subject: the answer holds one count), for the question before a purge.
+func (j *JetStream) SubjectMessages(ctx context.Context, stream, subject string) (uint64, error) {
+	if err := checkStream(stream); err != nil {
+		return 0, err
+	}
+	if !validFilter(subject) || strings.ContainsAny(subject, "*>") {
+		return 0, fmt.Errorf("subject %q: not a literal subject", subject)
+	}
+	var resp struct {
+		apiResponse
+		State struct {
+			Subjects map[string]uint64 `json:"subjects"`
+		} `json:"state"`
+	}
+	if err := j.request(ctx, "STREAM.INFO."+stream, map[string]string{"subjects_filter": subject}, &resp); err != nil {
+		return 0, err
+	}
+	if err := apiError(resp.Error, fmt.Sprintf("stream %q", stream)); err != nil {
+		return 0, err
+	}
+	return resp.State.Subjects[subject], nil
+}
