@@ -89,6 +89,7 @@ type Model struct {
 	band     paneBand // the filter panes
 	streams  streamsView
 	panel    answerPanel // who gets a subject, a trace's path
+	confirm  confirm     // the question before a JetStream action
 
 	query        string     // the last subject search kept
 	searchOrigin model.Node // where the search began (esc returns there)
@@ -244,6 +245,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.consumersListed(msg)
 	case pageReadMsg:
 		m.pageRead(msg)
+	case subjectCountedMsg:
+		m.subjectCounted(msg)
+	case actionDoneMsg:
+		return m.actionDone(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0
