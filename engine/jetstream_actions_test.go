@@ -74,6 +74,15 @@ func TestJetStreamPurge(t *testing.T) {
 	j, _, s, all := actionStream(t, 60)
 	ctx := testCtx(t)
 	ay := matching(all, "a.y")
+	if n, err := j.SubjectMessages(ctx, "A", "a.y"); err != nil || n != uint64(len(ay)) {
+		t.Fatalf("a.y's messages: %d, %v; want %d", n, err, len(ay))
+	}
+	if n, err := j.SubjectMessages(ctx, "A", "none.here"); err != nil || n != 0 {
+		t.Fatalf("a subject never stored: %d, %v", n, err)
+	}
+	if _, err := j.SubjectMessages(ctx, "A", "a.*"); err == nil || err.Error() != `subject "a.*": not a literal subject` {
+		t.Fatalf("a wildcard's count: %v", err)
+	}
 	n, err := j.Purge(ctx, "A", "a.y", 0)
 	if err != nil || n != uint64(len(ay)) {
 		t.Fatalf("purge a.y: %d, %v; want %d", n, err, len(ay))
