@@ -460,7 +460,7 @@ func (k KeyMap) browseHelp(open bool) []key.Binding {
 	return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move")),
 		key.NewBinding(key.WithKeys("g", "G"), key.WithHelp("g/G", "start/end")),
 		short(k.StreamJump, "jump"), short(k.StreamFilter, "subjects"), short(k.StreamInspect, "inspect"),
-		actionHint(k.StreamDelete, "del"), actionHint(k.StreamPurge, "purge subj"), short(k.Back, "streams")}
+		short(k.Back, "streams"), actionHint(k.StreamDelete, "del"), actionHint(k.StreamPurge, "purge subj")}
 }
 
 // streamsBody draws the streams view's page.
