@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -103,17 +104,47 @@ func (j *JetStream) DeleteMsg(ctx context.Context, stream string, seq uint64) er
 	return nil
 }
 
-// act is request for an action: when no answer came, a permissions error
-// the server sent for the action's subject is the reason, not the wait.
+// act is request for an action that reports a refusal at once: a
+// publish the account may not make gets no answer, only a permissions
+// error on the connection, so after deniedCheck without an answer it
+// flushes (the server's error comes before its PONG) and looks.
 func (j *JetStream) act(ctx context.Context, subject string, req, resp any) error {
-	err := j.request(ctx, subject, req, resp)
-	if err == nil {
-		return nil
+	ctx, cancel := j.withTimeout(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- j.request(ctx, subject, req, resp) }()
+	check := time.NewTimer(deniedCheck)
+	defer check.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				if denied := j.denied(subject); denied != nil {
+					return denied
+				}
+			}
+			return err
+		case <-check.C:
+			if j.nc.FlushWithContext(ctx) == nil {
+				if denied := j.denied(subject); denied != nil {
+					return denied
+				}
+			}
+		}
 	}
+}
+
+// deniedCheck is how long an action waits for its answer before it looks
+// for a permissions error.
+const deniedCheck = 100 * time.Millisecond
+
+// denied is the connection's last error when it refused a publish to the
+// API subject.
+func (j *JetStream) denied(subject string) error {
 	if last := j.nc.LastError(); errors.Is(last, nats.ErrPermissionViolation) && strings.Contains(last.Error(), `"`+j.api+subject+`"`) {
 		return fmt.Errorf("JetStream: %w", last)
 	}
-	return err
+	return nil
 }
 
 // checkKey refuses what cannot be a KV key: a wildcard, an empty token,

@@ -236,7 +236,8 @@ func TestJetStreamActionsBadInput(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 // TestJetStreamActionsDenied: a user who may read a stream but not purge
-// it or delete from it gets the permissions error, not a wait.
+// it or delete from it gets the permissions error, not a wait to the
+// deadline.
 func TestJetStreamActionsDenied(t *testing.T) {
 	t.Parallel()
 	srv := testkit.JetStreamServer(t, func(o *server.Options) {
@@ -258,22 +259,28 @@ func TestJetStreamActionsDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	ro, err := NewJetStream(testkit.Conn(t, srv.ClientURL(), nats.UserInfo("ro", "p"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {})),
-		JetStreamOptions{Timeout: time.Second})
+		JetStreamOptions{Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ro.StreamInfo(ctx, "A"); err != nil {
 		t.Fatalf("ro may read: %v", err)
 	}
-	short, cancel := context.WithTimeout(ctx, time.Second)
+	short, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	_, err = ro.Purge(short, "A", "", 0)
+	if short.Err() != nil {
+		t.Fatalf("the purge waited for its deadline: %v", err)
+	}
 	if err == nil || !strings.Contains(err.Error(), "permissions violation") || !strings.Contains(err.Error(), "STREAM.PURGE.A") {
 		t.Fatalf("purge without permission: %v", err)
 	}
-	short, cancel = context.WithTimeout(ctx, time.Second)
+	short, cancel = context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	err = ro.DeleteMsg(short, "A", 1)
+	if short.Err() != nil {
+		t.Fatalf("the delete waited for its deadline: %v", err)
+	}
 	if err == nil || !strings.Contains(err.Error(), "permissions violation") || !strings.Contains(err.Error(), "STREAM.MSG.DELETE.A") {
 		t.Fatalf("delete without permission: %v", err)
 	}

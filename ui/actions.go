@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -20,9 +19,6 @@ type StreamActor interface {
 	// SubjectMessages counts a subject's messages for the question.
 	SubjectMessages(ctx context.Context, stream, subject string) (uint64, error)
 }
-
-// actionTimeout bounds one action and the read that follows it.
-const actionTimeout = 10 * time.Second
 
 // actionDoneMsg is an action's result: what to say, and for the browser
 // its page read again after the action (read is false on the list).
@@ -85,7 +81,7 @@ func (m *Model) streamAction(msg tea.KeyPressMsg) tea.Cmd {
 		if purge { // the count first, then the question
 			tag := b.tag
 			return func() tea.Msg {
-				ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+				ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
 				defer cancel()
 				n, err := a.SubjectMessages(ctx, stream, sm.Msg.Subject)
 				return subjectCountedMsg{stream: stream, subject: sm.Msg.Subject, tag: tag, n: n, err: err}
@@ -128,7 +124,7 @@ func (m *Model) actionCmd(stream string, reread bool, act func(context.Context) 
 		q = model.PageQuery{From: b.page.Msgs[0].Seq, Filter: b.filter, Size: browsePage}
 	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
 		defer cancel()
 		said, err := act(ctx)
 		done := actionDoneMsg{stream: stream, said: said, err: err, filter: q.Filter}

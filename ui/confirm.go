@@ -42,9 +42,12 @@ func (c *confirm) View(st *Styles, w int) string {
 // confirmKey answers the question with msg: y starts the action, anything
 // else cancels it and says so.
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
+	q := m.confirm.question
 	cmd := m.confirm.answer(msg)
 	if cmd == nil {
 		m.setFlash("cancelled: nothing removed", false)
+	} else {
+		m.setFlash(q+"…", false) // until the result's line replaces it
 	}
 	return cmd
 }
