@@ -100,7 +100,7 @@ func TestStreamPurge(t *testing.T) {
 // asking with its count; esc cancels both.
 func TestStreamDeleteAndPurgeSubject(t *testing.T) {
 	j, s, _ := browseServer(t, 20)
-	b := actionBrowser(t, j, false, 80, 24)
+	b := actionBrowser(t, j, false, 120, 24) // the footer shows D and P from 100 columns
 	b.read("J")
 	b.read("b")
 	b.wants("opened", "#1-#20", "D del")
