@@ -17,6 +17,9 @@ import (
 	"natsx/testkit"
 )
 
+// These tests do not run in parallel: TestJetStreamPageLarge counts the
+// requests of the whole process (askSeq) while it reads a page.
+
 // actionStream is a limits stream A on a.>, b.> holding n messages over
 // a.x, a.y and b.z (see fillStream, gaps included), and what it holds.
 func actionStream(t *testing.T, n int) (*JetStream, jetstream.JetStream, jetstream.Stream, []stored) {
@@ -70,7 +73,6 @@ func subjectsSeqs(ms []stored) []string {
 // subjects' messages; keep leaves the newest of the subject; purging all
 // leaves nothing, and says how many went each time.
 func TestJetStreamPurge(t *testing.T) {
-	t.Parallel()
 	j, _, s, all := actionStream(t, 60)
 	ctx := testCtx(t)
 	ay := matching(all, "a.y")
@@ -124,7 +126,6 @@ func TestJetStreamPurge(t *testing.T) {
 // browser's page reads past it; deleting it again, or one never stored,
 // is one clear error.
 func TestJetStreamDeleteMsg(t *testing.T) {
-	t.Parallel()
 	j, _, s, all := actionStream(t, 30)
 	ctx := testCtx(t)
 	victim := all[5].seq
@@ -155,7 +156,6 @@ func TestJetStreamDeleteMsg(t *testing.T) {
 // TestJetStreamKVPutDelete: a put adds a revision with the value, a
 // delete a delete marker, both in the key's history.
 func TestJetStreamKVPutDelete(t *testing.T) {
-	t.Parallel()
 	srv := testkit.JetStreamServer(t)
 	nc := testkit.Conn(t, srv.ClientURL())
 	js, _ := jetstream.New(nc)
@@ -197,7 +197,6 @@ func TestJetStreamKVPutDelete(t *testing.T) {
 // TestJetStreamActionsBadInput: bad names, filters, keys and sequences,
 // missing streams and buckets: one clear line each, nothing sent.
 func TestJetStreamActionsBadInput(t *testing.T) {
-	t.Parallel()
 	j, _, s, all := actionStream(t, 20)
 	ctx := testCtx(t)
 	if _, err := jetstream.New(j.nc); err != nil {
@@ -239,7 +238,6 @@ func second[T any](_ T, err error) error { return err }
 // it or delete from it gets the permissions error, not a wait to the
 // deadline.
 func TestJetStreamActionsDenied(t *testing.T) {
-	t.Parallel()
 	srv := testkit.JetStreamServer(t, func(o *server.Options) {
 		o.Users = []*server.User{
 			{Username: "admin", Password: "p"},
@@ -293,7 +291,6 @@ func TestJetStreamActionsDenied(t *testing.T) {
 // deleted, the last message is the one before it (nats-server's
 // last_by_subj ">" says there is none), and the newest page holds the rest.
 func TestJetStreamLastMsgAfterTheLastGoes(t *testing.T) {
-	t.Parallel()
 	j, _, _, all := actionStream(t, 30)
 	ctx := testCtx(t)
 	last := all[len(all)-1].seq
