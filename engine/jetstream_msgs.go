@@ -126,7 +126,19 @@ func (j *JetStream) LastMsg(ctx context.Context, stream string, filter string) (
 	if err != nil {
 		return nil, err
 	}
-	return j.getMsg(ctx, stream, msgGetRequest{LastFor: f})
+	m, err := j.getMsg(ctx, stream, msgGetRequest{LastFor: f})
+	if f == allSubjects && errors.Is(err, ErrNoMessage) {
+		// nats-server answers last_by_subj ">" from the stream's last
+		// sequence: when that one is gone (deleted, purged by subject,
+		// taken by a work queue) it says "no message" while the stream
+		// still holds others. Step back from there instead.
+		info, ierr := j.StreamInfo(ctx, stream)
+		if ierr != nil || info.State.Msgs == 0 {
+			return nil, err
+		}
+		return j.PrevMsg(ctx, stream, info.State.LastSeq+1, filter)
+	}
+	return m, err
 }
 
 // MsgBeforeTime is the last message stored before t whose subject matches

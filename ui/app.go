@@ -95,6 +95,7 @@ type Model struct {
 	streams  streamsView
 	panel    answerPanel // who gets a subject, a trace's path
 	listen   listener    // subjects nobody but natsx listens on
+	confirm  confirm     // the question before a JetStream action
 
 	query        string     // the last subject search kept
 	searchOrigin model.Node // where the search began (esc returns there)
@@ -266,6 +267,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.listenRound()
 	case listenCheckedMsg:
 		return m.listenChecked(msg)
+	case subjectCountedMsg:
+		m.subjectCounted(msg)
+	case actionDoneMsg:
+		return m.actionDone(msg)
 	case requestDoneMsg:
 		m.insp.resp, m.insp.showResp = &msg, true
 		m.insp.scroll, m.insp.back = 0, 0

@@ -156,6 +156,8 @@ func (m *Model) browseStreamKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeBrowseInspector()
 		m.closeStreams()
 		return nil
+	case boundTo(msg, k.StreamPurge), boundTo(msg, k.StreamDelete):
+		return m.streamAction(msg)
 	}
 	if b.open {
 		return m.browseInspectorKey(msg)
@@ -458,7 +460,7 @@ func (k KeyMap) browseHelp(open bool) []key.Binding {
 	return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move")),
 		key.NewBinding(key.WithKeys("g", "G"), key.WithHelp("g/G", "start/end")),
 		short(k.StreamJump, "jump"), short(k.StreamFilter, "subjects"), short(k.StreamInspect, "inspect"),
-		short(k.Back, "streams")}
+		short(k.Back, "streams"), actionHint(k.StreamDelete, "del"), actionHint(k.StreamPurge, "purge subj")}
 }
 
 // streamsBody draws the streams view's page.
@@ -471,10 +473,11 @@ func (m *Model) streamsBody(w, h int) []string {
 
 // streamsHelp is the footer's hint for the streams view's page.
 func (m *Model) streamsHelp() []key.Binding {
+	k := m.actionKeys()
 	if m.streams.page == pageMessages {
-		return m.keys.browseHelp(m.streams.browse.open)
+		return k.browseHelp(m.streams.browse.open)
 	}
-	return m.keys.streamsHelp(m.streams.page)
+	return k.streamsHelp(m.streams.page)
 }
 
 // streamsInspectorRect is where the inspector is drawn in the streams

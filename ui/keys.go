@@ -20,6 +20,10 @@ type KeyMap struct {
 	// The stream browser: open it on the selected stream, jump to a
 	// sequence or a time, filter by subject, inspect the selected message.
 	StreamBrowse, StreamJump, StreamFilter, StreamInspect key.Binding
+	// The actions that remove what a stream keeps, each asked first (off
+	// with --read-only): purge the selected stream, or in the browser the
+	// selected message's subject; delete the selected message.
+	StreamPurge, StreamDelete key.Binding
 	// Who and Trace open the answer panel on the selection: who would
 	// receive a message there, the path of a traced copy; Again asks
 	// again while it is open.
@@ -89,6 +93,8 @@ func DefaultKeyMap() KeyMap {
 		StreamJump:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "messages: jump to 1234, @15:04, -10m")),
 		StreamFilter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "messages: subject filter")),
 		StreamInspect: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "messages: inspect (esc: list)")),
+		StreamPurge:   key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "purge the stream; messages: the subject (asks)")),
+		StreamDelete:  key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "messages: delete the selected one (asks)")),
 
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
@@ -151,13 +157,16 @@ func rebind(b *key.Binding, keys ...string) {
 	b.SetHelp(keys[0], b.Help().Desc)
 }
 
-// ReadOnlyKeyMap is DefaultKeyMap with publishing switched off
-// (--read-only): the help screen then leaves those keys out.
+// ReadOnlyKeyMap is DefaultKeyMap with publishing and the JetStream
+// actions switched off (--read-only): the help screen then leaves those
+// keys out.
 func ReadOnlyKeyMap() KeyMap {
 	k := DefaultKeyMap()
 	k.Publish.SetEnabled(false)
 	k.Request.SetEnabled(false)
 	k.Edit.SetEnabled(false)
+	k.StreamPurge.SetEnabled(false)
+	k.StreamDelete.SetEnabled(false)
 	return k
 }
 
@@ -228,7 +237,8 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Watch}},
-		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect}},
+		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect,
+			k.StreamPurge, k.StreamDelete}},
 		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},

@@ -172,6 +172,9 @@ func (m *Model) bodyView(w, h int) []string {
 // footerView is the prompt while it is open; otherwise a flash, the
 // connection's error, or the keys of the mode.
 func (m *Model) footerView(w int) string {
+	if m.confirm.asking() {
+		return m.confirm.View(&m.styles, w)
+	}
 	if m.mode == modePrompt || m.mode == modeStreams && m.prompt.kind != promptNone {
 		return m.prompt.View(w)
 	}

@@ -146,6 +146,9 @@ func (m *Model) closeStreams() {
 // streamsKey handles a key while the streams view is open.
 func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, v := m.keys, &m.streams
+	if m.confirm.asking() {
+		return m.confirmKey(msg) // y runs the action, anything else cancels
+	}
 	if m.prompt.kind != promptNone {
 		return m.promptInput(msg) // the browser's jump or filter prompt
 	}
@@ -178,6 +181,8 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.sel = 0
 	case key.Matches(msg, k.Bottom):
 		v.sel = len(v.rows) - 1
+	case boundTo(msg, k.StreamPurge):
+		return m.streamAction(msg)
 	case key.Matches(msg, k.Sort):
 		v.sort = v.sort.Next()
 		model.SortStreams(v.rows, v.sort)
@@ -199,7 +204,7 @@ func (k KeyMap) streamsHelp(page streamsPage) []key.Binding {
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
 	cons := key.NewBinding(key.WithKeys(k.Consumers.Keys()...), key.WithHelp(k.Consumers.Help().Key, "consumers"))
 	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
-	return []key.Binding{move, cons, browse, sort, back, k.Quit}
+	return []key.Binding{move, cons, browse, sort, actionHint(k.StreamPurge, "purge"), back, k.Quit}
 }
 
 // streamColumn is one column of the table: a title, a width and how a row
