@@ -132,8 +132,14 @@ func runtimeReason(err error) string {
 		msg = fe.Message
 	}
 	msg, _, _ = strings.Cut(msg, "\n")
-	// expr quotes values in its errors ("parsing \"…\""), payloads
-	// included: a pane keeps the last reason and draws it every frame.
+	return cutReason(msg)
+}
+
+// cutReason bounds a reason: expr quotes values in its errors ("parsing
+// \"…\""), and a path's keys can come from the payload (.a[.b]), so a
+// reason can carry a payload; a pane keeps the last one and draws it every
+// frame.
+func cutReason(msg string) string {
 	if len(msg) > maxReason {
 		msg = strings.ToValidUTF8(msg[:maxReason], "") + "…"
 	}
@@ -243,7 +249,7 @@ func (f *Filter) field(path ...any) (any, error) {
 // miss keeps the first reason of an evaluation.
 func (f *Filter) miss(reason string) {
 	if f.missed == "" {
-		f.missed = reason
+		f.missed = cutReason(reason)
 	}
 }
 

@@ -66,6 +66,8 @@ func TestMatch(t *testing.T) {
 		{`.total`, order(), false, "the expression gave a number, not true or false"},
 		{`subject + 1 == 2`, order(), false, "invalid operation"},
 		{`int(text) > 1`, &model.Message{Data: []byte(strings.Repeat("x", 5000))}, false, "invalid operation: int(xxx"},
+		// A path key from the payload: its reason is cut as expr's are.
+		{`.a[.k] == 1`, &model.Message{Data: []byte(`{"a": {}, "k": "` + strings.Repeat("y", 5000) + `"}`)}, false, "no field .a.yyy"},
 	} {
 		t.Run(c.expr, func(t *testing.T) {
 			f, err := Compile(c.expr)
