@@ -129,3 +129,23 @@ func TestNoListenerStops(t *testing.T) {
 		t.Fatal("no checker, yet a round")
 	}
 }
+
+// TestNoListenerIdleAsksNothing: without messages since the last round a
+// tick asks the server nothing (an idle natsx stays idle); messages bring
+// the rounds back, and so does listenIdleEvery without any.
+func TestNoListenerIdleAsksNothing(t *testing.T) {
+	t.Parallel()
+	emb, tap := embeddedWho(t)
+	asker := engine.NewWhoAsker(tap, emb, engine.WhoOptions{Timeout: time.Second})
+	m := panelScene(t, Options{Listeners: asker}, 120, 30, "payments.in")
+	listenRoundNow(t, m)
+	send(m, listenTickMsg{})
+	if m.listen.asking {
+		t.Fatal("a tick without new messages started a round")
+	}
+	later := sceneNow.Add(time.Second)
+	m.Apply(msgsOn(later, "payments.in"), later, sceneStatus)
+	listenRoundNow(t, m)
+	m.wall = m.wall.Add(listenIdleEvery)
+	listenRoundNow(t, m)
+}
