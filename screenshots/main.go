@@ -237,6 +237,12 @@ func (s staticStreams) ConsumerSummaries(_ context.Context, stream string) ([]mo
 	return slices.Clone(s.consumers[stream]), nil
 }
 
+// SubjectCounts counts nothing: the scenes show the stored marks without
+// counts.
+func (s staticStreams) SubjectCounts(_ context.Context, stream, filter string, _ []string) (model.StoredCounts, error) {
+	return model.StoredCounts{Stream: stream, Filter: filter}, nil
+}
+
 // Page is the scene's one page, whatever is asked.
 func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
 	if s.page == nil {

@@ -88,6 +88,7 @@ type Model struct {
 	tree     treePane
 	band     paneBand // the filter panes
 	streams  streamsView
+	stored   storedState // the tree's stored marks (stored.go)
 	panel    answerPanel // who gets a subject, a trace's path
 
 	query        string     // the last subject search kept
@@ -161,7 +162,7 @@ func New(o Options) *Model {
 	m.band = paneBand{st: &m.styles, ex: m.ex}
 	m.streams = streamsView{st: &m.styles}
 	m.panel = answerPanel{st: &m.styles}
-	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys}
+	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys, stored: &m.stored}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)
@@ -177,7 +178,7 @@ func New(o Options) *Model {
 // some.
 func (m *Model) Init() tea.Cmd {
 	// Pull at once: the first status ("connected") shows in the first frames.
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.pullCmd(0)}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.pullCmd(0), m.storedStart()}
 	if len(m.opts.Filters) == 0 && m.opts.StatePath != "" {
 		cmds = append(cmds, m.loadPanesCmd(false))
 	}
@@ -236,6 +237,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.streamsListed(msg)
 	case streamsTickMsg:
 		return m.streamsTick(msg)
+	case storedTickMsg:
+		return m.storedTick(msg)
+	case storedListedMsg:
+		return m.storedListed(msg)
+	case storedCountedMsg:
+		return m.storedCounted(msg)
 	case panelAnsweredMsg:
 		return m.panelAnswered(msg)
 	case panelTickMsg:

@@ -24,6 +24,9 @@ type StreamLister interface {
 	// Page reads one page of a stream's messages for the stream browser
 	// (on demand, never on the tick).
 	Page(ctx context.Context, stream string, q model.PageQuery) (model.StreamPage, error)
+	// SubjectCounts counts what stream holds under each of rows (the
+	// live tree's stored marks, stored.go), for the rows on screen only.
+	SubjectCounts(ctx context.Context, stream, filter string, rows []string) (model.StoredCounts, error)
 }
 
 // streamsPage is what the streams view shows: the list of streams, one
@@ -110,6 +113,7 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 		v.err = msg.err.Error()
 	} else {
 		v.err, v.rows = "", msg.rows
+		m.stored.setStreams(msg.rows) // the tree's marks follow the same listing
 		model.SortStreams(v.rows, v.sort)
 	}
 	if m.mode != modeStreams {

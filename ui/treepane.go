@@ -25,6 +25,8 @@ type treePane struct {
 	ex   *model.Explorer
 	band paneBand
 	keys *KeyMap // for the key the scoped-mode hint names
+	// stored marks the rows a JetStream stream keeps (stored.go).
+	stored *storedState
 }
 
 // View renders the subject tree: a title with the column names, then only
@@ -48,6 +50,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		// Narrow: the sort and "all" say more than the word Subjects.
 		title = strings.TrimPrefix(title, "Subjects · ")
 	}
+	title = tp.storedNote() + title
 	if focused && len(tp.ex.Panes()) > 0 {
 		title = "▶ " + title
 	}
@@ -85,6 +88,8 @@ func (tp treePane) View(w, h int, focused bool) []string {
 			}
 		}
 		name := strings.Repeat("  ", n.Depth()) + marker + model.Sanitize(n.Name())
+		stored, storedW := tp.storedSuffix(n, nameW, first+i == v.Cursor())
+		nameW := nameW - storedW
 		nameCol := fit(name, nameW)
 		if len(tp.ex.Panes()) > 0 {
 			// Which panes see this node: digits after the name.
@@ -97,7 +102,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 				nameCol = fit(name, nameW-mw-1) + " " + marks
 			}
 		}
-		row := nameCol +
+		row := nameCol + stored +
 			fitLeft(model.HumanCount(n.Msgs()), colMsgs) +
 			fitLeft(model.HumanRate(n.Rate(now, since)), colRate)
 		if showBytes {
