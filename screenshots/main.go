@@ -243,6 +243,11 @@ func (s staticStreams) SubjectCounts(_ context.Context, stream, filter string, _
 	return model.StoredCounts{Stream: stream, Filter: filter}, nil
 }
 
+// Keys lists no keys: no scene shows a bucket's keys yet.
+func (s staticStreams) Keys(context.Context, string, string, int) ([]string, bool, error) {
+	return nil, false, nil
+}
+
 // Page is the scene's one page, whatever is asked.
 func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
 	if s.page == nil {

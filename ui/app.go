@@ -237,6 +237,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.streamsListed(msg)
 	case streamsTickMsg:
 		return m.streamsTick(msg)
+	case kvListedMsg:
+		m.kvListed(msg)
 	case storedTickMsg:
 		return m.storedTick(msg)
 	case storedListedMsg:

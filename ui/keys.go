@@ -20,6 +20,8 @@ type KeyMap struct {
 	// The stream browser: open it on the selected stream, jump to a
 	// sequence or a time, filter by subject, inspect the selected message.
 	StreamBrowse, StreamJump, StreamFilter, StreamInspect key.Binding
+	// KVKeys lists the keys of the selected stream's KV bucket.
+	KVKeys key.Binding
 	// Who and Trace open the answer panel on the selection: who would
 	// receive a message there, the path of a traced copy; Again asks
 	// again while it is open.
@@ -87,6 +89,7 @@ func DefaultKeyMap() KeyMap {
 		StreamJump:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "messages: jump to 1234, @15:04, -10m")),
 		StreamFilter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "messages: subject filter")),
 		StreamInspect: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "messages: inspect (esc: list)")),
+		KVKeys:        key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "a KV bucket's keys (enter: a key's history)")),
 
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
@@ -225,7 +228,7 @@ func (k KeyMap) Groups() []KeyGroup {
 		{"Inspector", []key.Binding{as(k.Up, "inspector: scroll up"), as(k.Down, "inspector: scroll down"),
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject}},
-		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect}},
+		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect, k.KVKeys}},
 		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},

@@ -128,3 +128,9 @@ func TestViewGoldenStored(t *testing.T) {
 		})
 	}
 }
+
+// Keys lists the scene bucket's keys (the KV view on a real server is
+// tested in cli, kv_view_test.go).
+func (f *fakeStreams) Keys(_ context.Context, bucket, _ string, _ int) ([]string, bool, error) {
+	return []string{"d-17", "d-04", "evil\x1b[2J"}, false, nil
+}

@@ -27,6 +27,9 @@ type StreamLister interface {
 	// SubjectCounts counts what stream holds under each of rows (the
 	// live tree's stored marks, stored.go), for the rows on screen only.
 	SubjectCounts(ctx context.Context, stream, filter string, rows []string) (model.StoredCounts, error)
+	// Keys lists up to max keys of a KV bucket matching filter (empty:
+	// all); cut says there were more.
+	Keys(ctx context.Context, bucket, filter string, max int) (keys []string, cut bool, err error)
 }
 
 // streamsPage is what the streams view shows: the list of streams, one
@@ -37,6 +40,7 @@ const (
 	pageList streamsPage = iota
 	pageConsumers
 	pageMessages
+	pageKeys // a KV bucket's keys (kv.go)
 )
 
 // StreamsRefresh is how long the streams view waits between listings.
@@ -75,6 +79,7 @@ type streamsView struct {
 	page   streamsPage
 	cons   consumersView
 	browse browseView
+	kv     kvView
 }
 
 // openStreams shows the streams view and starts listing.
@@ -143,7 +148,7 @@ func (m *Model) closeStreams() {
 	m.mode = modeBrowse
 	v.tag++
 	v.listing = false
-	v.page, v.cons = pageList, consumersView{}
+	v.page, v.cons, v.kv = pageList, consumersView{}, kvView{}
 	v.dropBrowse()
 }
 
@@ -158,6 +163,8 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.consumersKey(msg)
 	case pageMessages:
 		return m.browseStreamKey(msg)
+	case pageKeys:
+		return m.kvKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -168,8 +175,10 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openConsumers()
 	case key.Matches(msg, k.StreamBrowse):
 		if v.sel >= 0 && v.sel < len(v.rows) && m.opts.Streams != nil {
-			return m.openBrowse(v.rows[v.sel].Name)
+			return m.openBrowse(v.rows[v.sel].Name, "")
 		}
+	case key.Matches(msg, k.KVKeys):
+		return m.openKV()
 	case key.Matches(msg, k.Up):
 		v.sel--
 	case key.Matches(msg, k.Down):
@@ -197,13 +206,16 @@ func (k KeyMap) streamsHelp(page streamsPage) []key.Binding {
 		return k.consumersHelp()
 	case pageMessages:
 		return nil // the browser's hint is the model's (browseHelp)
+	case pageKeys:
+		return k.kvHelp()
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "sort"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
 	cons := key.NewBinding(key.WithKeys(k.Consumers.Keys()...), key.WithHelp(k.Consumers.Help().Key, "consumers"))
 	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
-	return []key.Binding{move, cons, browse, sort, back, k.Quit}
+	keys := key.NewBinding(key.WithKeys(k.KVKeys.Keys()...), key.WithHelp(k.KVKeys.Help().Key, "keys"))
+	return []key.Binding{move, cons, browse, keys, sort, back, k.Quit}
 }
 
 // streamColumn is one column of the table: a title, a width and how a row
@@ -232,8 +244,11 @@ var streamColumns = []streamColumn{
 
 // View draws the view w x h at now (stream ages are relative to it).
 func (v *streamsView) View(w, h int, now time.Time) []string {
-	if v.page == pageConsumers {
+	switch v.page {
+	case pageConsumers:
 		return v.cons.View(w, h, now)
+	case pageKeys:
+		return v.kv.View(w, h)
 	}
 	st := v.st
 	title := st.Title.Render("JetStream streams")
@@ -316,6 +331,7 @@ const streamsChrome = 2
 // only reads.
 func (v *streamsView) SetHeight(h int) {
 	v.cons.SetHeight(h)
+	v.kv.SetHeight(h)
 	rows := max(h-streamsChrome, 1)
 	v.sel = min(max(v.sel, 0), max(len(v.rows)-1, 0))
 	if v.sel < v.top {
