@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +81,17 @@ type streamsView struct {
 	cons   consumersView
 	browse browseView
 	kv     kvView
+	// trends is each stream's message count over the listings, drawn
+	// where the terminal is wide enough (streamTrendMinW).
+	trends model.StreamTrends
 }
+
+// streamTrendW is the width of the message count's sparkline, shown from
+// streamTrendMinW columns on (80 columns keep the notes instead).
+const (
+	streamTrendW    = 10
+	streamTrendMinW = 120
+)
 
 // openStreams shows the streams view and starts listing.
 func (m *Model) openStreams() tea.Cmd {
@@ -118,6 +129,7 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 		v.err = msg.err.Error()
 	} else {
 		v.err, v.rows = "", msg.rows
+		v.trends.Update(msg.rows)
 		m.stored.setStreams(msg.rows) // the tree's marks follow the same listing
 		model.SortStreams(v.rows, v.sort)
 	}
@@ -278,13 +290,17 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 		subjNeed = max(subjNeed, ansi.StringWidth(model.Sanitize(strings.Join(r.Subjects, ","))))
 		noteNeed = max(noteNeed, ansi.StringWidth(model.Sanitize(strings.Trim(r.Leader+" "+r.Note, " "))))
 	}
-	fixed := 0
+	fixed, trendW := 0, 0
 	for _, c := range streamColumns {
 		fixed += c.w + 1
 	}
+	if w >= streamTrendMinW {
+		trendW = streamTrendW
+		fixed += trendW + 1
+	}
 	free := w - nameW - 1 - fixed
 	subjW := max(min(subjNeed, free-min(noteNeed, 32)), min(free, 12), 8)
-	row := func(name, subjects string, cells []string) string {
+	row := func(name, subjects, trend string, cells []string) string {
 		var b strings.Builder
 		b.WriteString(fit(name, nameW))
 		b.WriteByte(' ')
@@ -293,6 +309,9 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 			b.WriteByte(' ')
 			switch {
 			case c.w == 0:
+				if trendW > 0 {
+					b.WriteString(fit(trend, trendW) + " ")
+				}
 				b.WriteString(cells[i])
 			case c.right:
 				b.WriteString(fitLeft(cells[i], c.w))
@@ -306,7 +325,7 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 	for i, c := range streamColumns {
 		titles[i] = c.title
 	}
-	lines = append(lines, st.Muted.Render(fit(row("NAME", "SUBJECTS", titles), w)))
+	lines = append(lines, st.Muted.Render(fit(row("NAME", "SUBJECTS", "MSGS TREND", titles), w)))
 	body := max(h-len(lines), 1)
 	cells := make([]string, len(streamColumns))
 	for i := v.top; i < len(v.rows) && i < v.top+body; i++ {
@@ -314,7 +333,11 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 		for j, c := range streamColumns {
 			cells[j] = model.Sanitize(c.cell(r, now))
 		}
-		line := fit(row(model.Sanitize(r.Name), model.Sanitize(strings.Join(r.Subjects, ",")), cells), w)
+		trend := ""
+		if trendW > 0 {
+			trend = countSpark(lastN(v.trends.Trend(r.Name), trendW))
+		}
+		line := fit(row(model.Sanitize(r.Name), model.Sanitize(strings.Join(r.Subjects, ",")), trend, cells), w)
 		if i == v.sel {
 			line = st.Selected.Render(line)
 		}
@@ -349,4 +372,25 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// countSpark draws a message count's trend from its lowest value in the
+// window to its highest, so a stream growing by a fraction of a percent
+// still shows its slope (sparkline's scale from zero would draw it flat);
+// the lowest value is the lowest block, and a steady count a flat line of
+// them.
+func countSpark(vals []float64) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	lo, hi := slices.Min(vals), slices.Max(vals)
+	if hi == lo {
+		return strings.Repeat(string(sparkRunes[0]), len(vals))
+	}
+	span := hi - lo
+	shifted := make([]float64, len(vals))
+	for i, v := range vals {
+		shifted[i] = v - lo + span/64 // the lowest still draws ▁, not a blank
+	}
+	return sparklineOn(shifted, span)
 }
