@@ -483,7 +483,11 @@ func (m *Model) streamsBody(w, h int) []string {
 // streamsHelp is the footer's hint for the streams view's page.
 func (m *Model) streamsHelp() []key.Binding {
 	if m.streams.page == pageMessages {
-		return m.keys.browseHelp(m.streams.browse.open)
+		h := m.keys.browseHelp(m.streams.browse.open)
+		if !m.streams.browse.open && m.streams.kv.bucket != "" {
+			h[len(h)-1].SetHelp(m.keys.Back.Help().Key, "keys") // esc goes back to the bucket's keys
+		}
+		return h
 	}
 	return m.keys.streamsHelp(m.streams.page)
 }

@@ -35,6 +35,9 @@ func TestKVKeys(t *testing.T) {
 		t.Fatalf("enter: page %v, stream %q, filter %q", m.streams.page, m.streams.browse.stream, m.streams.browse.filter)
 	}
 	run(t, m, cmd)
+	if !strings.Contains(screenText(m), "esc keys") {
+		t.Fatalf("the history's footer does not say esc goes back to the keys:\n%s", screenText(m))
+	}
 	send(m, press("esc"))
 	if m.streams.page != pageKeys || !strings.Contains(screenText(m), "drivers · keys") {
 		t.Fatalf("esc from the history: page %v", m.streams.page)
