@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"natsx/engine"
@@ -57,8 +58,19 @@ func TestKVView(t *testing.T) {
 	}
 	b.wants("not a bucket", "AAA is not a KV bucket", "JetStream streams")
 	b.press("j")
-	b.read("K")
-	b.wants("keys", "cfg · keys", "1 key", "app.mode")
+	tick := openBucketKeys(b)
+	b.wants("keys", "cfg · keys", "1 key · watching", "app.mode")
+	// The watch: a new key joins the list, lit, on a tick.
+	if _, err := kv.PutString(ctx, "app.new", "1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		if strings.Contains(b.screen(), "● app.new") {
+			break
+		}
+		tick = b.update(tick())
+	}
+	b.wants("watched", "2 keys · watching", "● app.new")
 	if strings.Contains(b.screen(), "gone") {
 		t.Fatalf("a deleted key listed:\n%s", b.screen())
 	}
@@ -72,7 +84,7 @@ func TestKVView(t *testing.T) {
 	// from the stream whole (the keys list leaves deleted keys out).
 	b.press("esc")
 	b.press("j")
-	b.read("K")
+	openBucketKeys(b)
 	b.read("enter")
 	b.press("f")
 	b.typeIn("$KV.cfg.gone")
@@ -80,4 +92,19 @@ func TestKVView(t *testing.T) {
 	b.wants("delete marker", "$KV.cfg.gone", "‹deleted›")
 	b.press("esc")
 	b.wants("keys again", "cfg · keys")
+}
+
+// openBucketKeys presses K and runs the watch's start and the listing;
+// the watch's tick is returned.
+func openBucketKeys(b *browser) tea.Cmd {
+	b.t.Helper()
+	watch := b.press("K")
+	if watch == nil {
+		b.t.Fatalf("K started nothing:\n%s", b.screen())
+	}
+	list := b.update(watch())
+	if list == nil {
+		b.t.Fatalf("no listing after the watch:\n%s", b.screen())
+	}
+	return b.update(list())
 }

@@ -160,3 +160,14 @@ func AddCounts(out map[string]uint64, subjects map[string]uint64, rows []string)
 		}
 	}
 }
+
+// KeyWatch is a live watch of a KV bucket's keys (engine.KVWatch): the UI
+// drains it on its tick.
+type KeyWatch interface {
+	// Changes hands over the keys changed since the last call with their
+	// last operation ("put", "delete", "purge"), and how many changes the
+	// watch's bound dropped meanwhile.
+	Changes() (changed map[string]string, dropped uint64)
+	// Stop ends the watch.
+	Stop()
+}

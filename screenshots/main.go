@@ -248,6 +248,11 @@ func (s staticStreams) Keys(context.Context, string, string, int) ([]string, boo
 	return nil, false, nil
 }
 
+// WatchKeys watches nothing: no scene shows a bucket's keys yet.
+func (s staticStreams) WatchKeys(context.Context, string) (model.KeyWatch, error) {
+	return nil, nil
+}
+
 // Page is the scene's one page, whatever is asked.
 func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
 	if s.page == nil {

@@ -238,7 +238,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case streamsTickMsg:
 		return m.streamsTick(msg)
 	case kvListedMsg:
-		m.kvListed(msg)
+		return m.kvListed(msg)
+	case kvWatchMsg:
+		return m.kvWatching(msg)
+	case kvTickMsg:
+		return m.kvTicked(msg)
 	case storedTickMsg:
 		return m.storedTick(msg)
 	case storedListedMsg:

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
@@ -133,4 +135,27 @@ func TestViewGoldenStored(t *testing.T) {
 // tested in cli, kv_view_test.go).
 func (f *fakeStreams) Keys(_ context.Context, bucket, _ string, _ int) ([]string, bool, error) {
 	return []string{"d-17", "d-04", "evil\x1b[2J"}, false, nil
+}
+
+// fakeWatch is a KeyWatch whose changes the test sets (the engine's watch
+// is tested on a real bucket, and the KV view with it in cli).
+type fakeWatch struct {
+	changed map[string]string
+	stopped atomic.Bool // Stop runs off the UI's goroutine
+}
+
+func (w *fakeWatch) Changes() (map[string]string, uint64) {
+	c := w.changed
+	w.changed = map[string]string{}
+	return c, 0
+}
+
+func (w *fakeWatch) Stop() { w.stopped.Store(true) }
+
+// WatchKeys hands out the lister's fakeWatch; without one, an error.
+func (f *fakeStreams) WatchKeys(context.Context, string) (model.KeyWatch, error) {
+	if f.watch == nil {
+		return nil, errors.New("no watch here")
+	}
+	return f.watch, nil
 }

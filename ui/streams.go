@@ -31,6 +31,8 @@ type StreamLister interface {
 	// Keys lists up to max keys of a KV bucket matching filter (empty:
 	// all); cut says there were more.
 	Keys(ctx context.Context, bucket, filter string, max int) (keys []string, cut bool, err error)
+	// WatchKeys follows a bucket's changes live until Stop.
+	WatchKeys(ctx context.Context, bucket string) (model.KeyWatch, error)
 }
 
 // streamsPage is what the streams view shows: the list of streams, one
@@ -160,7 +162,8 @@ func (m *Model) closeStreams() {
 	m.mode = modeBrowse
 	v.tag++
 	v.listing = false
-	v.page, v.cons, v.kv = pageList, consumersView{}, kvView{}
+	v.page, v.cons = pageList, consumersView{}
+	m.dropKV()
 	v.dropBrowse()
 }
 
