@@ -200,7 +200,7 @@ func (s *Session) append(m *nats.Msg, via string) {
 	// to its inboxes) are not traffic; only requests and inbox replies can
 	// be, so the check costs nothing on plain messages.
 	reqrep := isRequestOrReply(m)
-	if reqrep && isOwnQuestion(m) {
+	if reqrep && isOwnQuestion(m) || !reqrep && isOwnAudit(s.nc, m) {
 		return
 	}
 	s.store.Append(tapMessage(m, s.clock.Now(), s.precise || reqrep, via))
