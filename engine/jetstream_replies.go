@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"encoding/json"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/nats-io/nats.go"
@@ -66,4 +68,33 @@ func (r *replyMux) close() {
 		_ = r.sub.Unsubscribe()
 		r.sub = nil
 	}
+}
+
+// jsAuditPrefix is the subject of the advisory the server publishes for
+// every JetStream API request.
+const jsAuditPrefix = "$JS.EVENT.ADVISORY.API"
+
+// isOwnAudit tells the tap that an API advisory reports one of natsx's own
+// JetStream questions (the streams view, the tree's stored marks, the
+// browser): the client it names is natsx's connection, which asks the API
+// for nothing else. Like the questions, they are not the user's traffic.
+// Other messages cost a prefix check.
+func isOwnAudit(nc *nats.Conn, m *nats.Msg) bool {
+	if !strings.HasPrefix(m.Subject, jsAuditPrefix) || nc == nil {
+		return false
+	}
+	cid, err := nc.GetClientID()
+	if err != nil {
+		return false
+	}
+	var a struct {
+		Client *struct {
+			ID     uint64 `json:"id"`
+			Server string `json:"server"`
+		} `json:"client"`
+	}
+	if json.Unmarshal(m.Data, &a) != nil || a.Client == nil {
+		return false
+	}
+	return a.Client.ID == cid && (a.Client.Server == "" || a.Client.Server == nc.ConnectedServerName())
 }

@@ -31,7 +31,7 @@ func Summary(si *jetstream.StreamInfo) model.StreamSummary {
 	s := model.StreamSummary{
 		Name: c.Name, Subjects: c.Subjects,
 		Messages: st.Msgs, Bytes: st.Bytes, FirstSeq: st.FirstSeq, LastSeq: st.LastSeq,
-		Consumers: st.Consumers,
+		Consumers: st.Consumers, NumSubjects: st.NumSubjects,
 		Retention: strings.ToLower(c.Retention.String()), Storage: strings.ToLower(c.Storage.String()),
 		Replicas: c.Replicas,
 	}

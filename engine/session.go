@@ -197,10 +197,10 @@ func (s *Session) onMsg(m *nats.Msg) { s.append(m, "") }
 
 func (s *Session) append(m *nats.Msg, via string) {
 	// natsx's own questions to the server (requests with a header, replies
-	// to its inboxes) are not traffic; only requests and inbox replies can
-	// be, so the check costs nothing on plain messages.
+	// to its inboxes, the API advisories of its JetStream questions) are
+	// not traffic; plain messages cost a prefix check (isOwnAudit).
 	reqrep := isRequestOrReply(m)
-	if reqrep && isOwnQuestion(m) {
+	if reqrep && isOwnQuestion(m) || !reqrep && isOwnAudit(s.nc, m) {
 		return
 	}
 	s.store.Append(tapMessage(m, s.clock.Now(), s.precise || reqrep, via))

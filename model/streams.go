@@ -18,7 +18,9 @@ type StreamSummary struct {
 	Messages, Bytes     uint64
 	FirstSeq, LastSeq   uint64
 	FirstTime, LastTime time.Time
-	Consumers           int
+	// NumSubjects is how many distinct subjects the stream holds.
+	NumSubjects uint64
+	Consumers   int
 	// Retention is "limits", "interest" or "workqueue"; Storage "file" or
 	// "memory".
 	Retention, Storage string

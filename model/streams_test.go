@@ -50,3 +50,18 @@ func TestAge(t *testing.T) {
 		t.Error("a zero time is not -")
 	}
 }
+
+func TestStreamTrends(t *testing.T) {
+	var tr StreamTrends
+	for i := range StreamTrendLen + 5 {
+		tr.Update([]StreamSummary{{Name: "A", Messages: uint64(i)}, {Name: "B", Messages: 7}})
+	}
+	a := tr.Trend("A")
+	if len(a) != StreamTrendLen || a[0] != 5 || a[len(a)-1] != StreamTrendLen+4 {
+		t.Fatalf("A: %v", a)
+	}
+	tr.Update([]StreamSummary{{Name: "A", Messages: 1}})
+	if tr.Trend("B") != nil || len(tr.Trend("A")) != StreamTrendLen {
+		t.Fatalf("B kept after it left the listing, or A lost: %v %v", tr.Trend("B"), tr.Trend("A"))
+	}
+}

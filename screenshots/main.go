@@ -237,6 +237,22 @@ func (s staticStreams) ConsumerSummaries(_ context.Context, stream string) ([]mo
 	return slices.Clone(s.consumers[stream]), nil
 }
 
+// SubjectCounts counts nothing: the scenes show the stored marks without
+// counts.
+func (s staticStreams) SubjectCounts(_ context.Context, stream, filter string, _ []string) (model.StoredCounts, error) {
+	return model.StoredCounts{Stream: stream, Filter: filter}, nil
+}
+
+// Keys lists no keys: no scene shows a bucket's keys yet.
+func (s staticStreams) Keys(context.Context, string, string, int) ([]string, bool, error) {
+	return nil, false, nil
+}
+
+// WatchKeys watches nothing: no scene shows a bucket's keys yet.
+func (s staticStreams) WatchKeys(context.Context, string) (model.KeyWatch, error) {
+	return nil, nil
+}
+
 // Page is the scene's one page, whatever is asked.
 func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
 	if s.page == nil {

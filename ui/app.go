@@ -93,6 +93,7 @@ type Model struct {
 	tree     treePane
 	band     paneBand // the filter panes
 	streams  streamsView
+	stored   storedState // the tree's stored marks (stored.go)
 	panel    answerPanel // who gets a subject, a trace's path
 	listen   listener    // subjects nobody but natsx listens on
 	confirm  confirm     // the question before a JetStream action
@@ -174,7 +175,7 @@ func New(o Options) *Model {
 	if o.Listeners != nil {
 		m.listen.rec = model.NewListening(0)
 	}
-	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys, listen: &m.listen}
+	m.tree = treePane{st: &m.styles, ex: m.ex, band: m.band, keys: &m.keys, listen: &m.listen, stored: &m.stored}
 	for _, f := range o.Filters {
 		// main validated them; an invalid one here is skipped, not fatal.
 		_, _ = m.addPane(f)
@@ -190,7 +191,7 @@ func New(o Options) *Model {
 // some.
 func (m *Model) Init() tea.Cmd {
 	// Pull at once: the first status ("connected") shows in the first frames.
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.pullCmd(0)}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.pullCmd(0), m.storedStart()}
 	if len(m.opts.Filters) == 0 && m.opts.StatePath != "" {
 		cmds = append(cmds, m.loadPanesCmd(false))
 	}
@@ -255,6 +256,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.streamsListed(msg)
 	case streamsTickMsg:
 		return m.streamsTick(msg)
+	case kvListedMsg:
+		return m.kvListed(msg)
+	case kvWatchMsg:
+		return m.kvWatching(msg)
+	case kvTickMsg:
+		return m.kvTicked(msg)
+	case storedTickMsg:
+		return m.storedTick(msg)
+	case storedListedMsg:
+		return m.storedListed(msg)
+	case storedCountedMsg:
+		return m.storedCounted(msg)
 	case panelAnsweredMsg:
 		return m.panelAnswered(msg)
 	case panelTickMsg:

@@ -105,7 +105,7 @@ func (m *Model) consumersKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeStreams()
 	case key.Matches(msg, k.StreamBrowse):
 		if c.board != nil {
-			return m.openBrowse(c.board.Stream)
+			return m.openBrowse(c.board.Stream, "")
 		}
 	case key.Matches(msg, k.Up):
 		c.sel--

@@ -68,19 +68,26 @@ type browseView struct {
 	saved inspector
 }
 
-// openBrowse shows the stream browser on name from its newest messages.
-func (m *Model) openBrowse(name string) tea.Cmd {
+// openBrowse shows the stream browser on name from its newest messages,
+// those on filter only when it is not empty (a KV key's history).
+func (m *Model) openBrowse(name, filter string) tea.Cmd {
 	v := &m.streams
 	v.tag++ // no refresh while browsing: the page is read on demand
 	v.listing = false
 	v.page = pageMessages
-	v.browse = browseView{st: v.st, stream: name, tag: v.browse.tag}
+	v.browse = browseView{st: v.st, stream: name, tag: v.browse.tag, filter: filter}
 	return m.readPage(model.PageQuery{Last: true}, placeLast, "", false)
 }
 
-// closeBrowse goes back to the streams list and lists the streams again.
+// closeBrowse goes back to the bucket's keys when it shows a key's
+// history, otherwise to the streams list, listed again.
 func (m *Model) closeBrowse() tea.Cmd {
 	m.closeBrowseInspector()
+	if m.streams.kv.bucket != "" {
+		m.streams.page = pageKeys
+		m.streams.dropBrowse()
+		return nil
+	}
 	return m.closeConsumers() // the same way back: list page, a fresh listing
 }
 
@@ -432,8 +439,12 @@ func (b *browseView) View(w, h int, now time.Time) []string {
 		if y, mo, d := sm.Time().Date(); y == now.Year() && mo == now.Month() && d == now.Day() {
 			at = sm.Time().Format("15:04:05.000")
 		}
+		preview := kvMarker(sm.Msg.Header)
+		if preview == "" {
+			preview = model.Preview(sm.Msg.Data, prevW)
+		}
 		l := fit(row(strconv.FormatUint(sm.Seq, 10), at, model.Sanitize(sm.Msg.Subject),
-			model.HumanBytes(uint64(sm.Msg.Size)), model.Preview(sm.Msg.Data, prevW)), w)
+			model.HumanBytes(uint64(sm.Msg.Size)), preview), w)
 		if i == b.sel {
 			style := st.Selected
 			if b.open {
@@ -475,7 +486,15 @@ func (m *Model) streamsBody(w, h int) []string {
 func (m *Model) streamsHelp() []key.Binding {
 	k := m.actionKeys()
 	if m.streams.page == pageMessages {
-		return k.browseHelp(m.streams.browse.open)
+		h := k.browseHelp(m.streams.browse.open)
+		if !m.streams.browse.open && m.streams.kv.bucket != "" {
+			for i := range h {
+				if h[i].Help().Key == k.Back.Help().Key {
+					h[i].SetHelp(k.Back.Help().Key, "keys") // esc goes back to the bucket's keys
+				}
+			}
+		}
+		return h
 	}
 	return k.streamsHelp(m.streams.page)
 }

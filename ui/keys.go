@@ -24,6 +24,8 @@ type KeyMap struct {
 	// with --read-only): purge the selected stream, or in the browser the
 	// selected message's subject; delete the selected message.
 	StreamPurge, StreamDelete key.Binding
+	// KVKeys lists the keys of the selected stream's KV bucket.
+	KVKeys key.Binding
 	// Who and Trace open the answer panel on the selection: who would
 	// receive a message there, the path of a traced copy; Again asks
 	// again while it is open.
@@ -95,6 +97,7 @@ func DefaultKeyMap() KeyMap {
 		StreamInspect: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "messages: inspect (esc: list)")),
 		StreamPurge:   key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "purge the stream; messages: the subject (asks)")),
 		StreamDelete:  key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "messages: delete the selected one (asks)")),
+		KVKeys:        key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "a KV bucket's keys (enter: a key's history)")),
 
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
@@ -238,7 +241,7 @@ func (k KeyMap) Groups() []KeyGroup {
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Watch}},
 		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect,
-			k.StreamPurge, k.StreamDelete}},
+			k.StreamPurge, k.StreamDelete, k.KVKeys}},
 		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,14 @@ type StreamLister interface {
 	// Page reads one page of a stream's messages for the stream browser
 	// (on demand, never on the tick).
 	Page(ctx context.Context, stream string, q model.PageQuery) (model.StreamPage, error)
+	// SubjectCounts counts what stream holds under each of rows (the
+	// live tree's stored marks, stored.go), for the rows on screen only.
+	SubjectCounts(ctx context.Context, stream, filter string, rows []string) (model.StoredCounts, error)
+	// Keys lists up to max keys of a KV bucket matching filter (empty:
+	// all); cut says there were more.
+	Keys(ctx context.Context, bucket, filter string, max int) (keys []string, cut bool, err error)
+	// WatchKeys follows a bucket's changes live until Stop.
+	WatchKeys(ctx context.Context, bucket string) (model.KeyWatch, error)
 }
 
 // streamsPage is what the streams view shows: the list of streams, one
@@ -34,6 +43,7 @@ const (
 	pageList streamsPage = iota
 	pageConsumers
 	pageMessages
+	pageKeys // a KV bucket's keys (kv.go)
 )
 
 // StreamsRefresh is how long the streams view waits between listings.
@@ -72,7 +82,18 @@ type streamsView struct {
 	page   streamsPage
 	cons   consumersView
 	browse browseView
+	kv     kvView
+	// trends is each stream's message count over the listings, drawn
+	// where the terminal is wide enough (streamTrendMinW).
+	trends model.StreamTrends
 }
+
+// streamTrendW is the width of the message count's sparkline, shown from
+// streamTrendMinW columns on (80 columns keep the notes instead).
+const (
+	streamTrendW    = 10
+	streamTrendMinW = 120
+)
 
 // openStreams shows the streams view and starts listing.
 func (m *Model) openStreams() tea.Cmd {
@@ -110,6 +131,8 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 		v.err = msg.err.Error()
 	} else {
 		v.err, v.rows = "", msg.rows
+		v.trends.Update(msg.rows)
+		m.stored.setStreams(msg.rows) // the tree's marks follow the same listing
 		model.SortStreams(v.rows, v.sort)
 	}
 	if m.mode != modeStreams {
@@ -140,6 +163,7 @@ func (m *Model) closeStreams() {
 	v.tag++
 	v.listing = false
 	v.page, v.cons = pageList, consumersView{}
+	m.dropKV()
 	v.dropBrowse()
 }
 
@@ -157,6 +181,8 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.consumersKey(msg)
 	case pageMessages:
 		return m.browseStreamKey(msg)
+	case pageKeys:
+		return m.kvKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -167,8 +193,10 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openConsumers()
 	case key.Matches(msg, k.StreamBrowse):
 		if v.sel >= 0 && v.sel < len(v.rows) && m.opts.Streams != nil {
-			return m.openBrowse(v.rows[v.sel].Name)
+			return m.openBrowse(v.rows[v.sel].Name, "")
 		}
+	case key.Matches(msg, k.KVKeys):
+		return m.openKV()
 	case key.Matches(msg, k.Up):
 		v.sel--
 	case key.Matches(msg, k.Down):
@@ -198,13 +226,16 @@ func (k KeyMap) streamsHelp(page streamsPage) []key.Binding {
 		return k.consumersHelp()
 	case pageMessages:
 		return nil // the browser's hint is the model's (browseHelp)
+	case pageKeys:
+		return k.kvHelp()
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "sort"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
 	cons := key.NewBinding(key.WithKeys(k.Consumers.Keys()...), key.WithHelp(k.Consumers.Help().Key, "consumers"))
 	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
-	return []key.Binding{move, cons, browse, sort, actionHint(k.StreamPurge, "purge"), back, k.Quit}
+	keys := key.NewBinding(key.WithKeys(k.KVKeys.Keys()...), key.WithHelp(k.KVKeys.Help().Key, "keys"))
+	return []key.Binding{move, cons, browse, keys, sort, actionHint(k.StreamPurge, "purge"), back, k.Quit}
 }
 
 // streamColumn is one column of the table: a title, a width and how a row
@@ -233,8 +264,11 @@ var streamColumns = []streamColumn{
 
 // View draws the view w x h at now (stream ages are relative to it).
 func (v *streamsView) View(w, h int, now time.Time) []string {
-	if v.page == pageConsumers {
+	switch v.page {
+	case pageConsumers:
 		return v.cons.View(w, h, now)
+	case pageKeys:
+		return v.kv.View(w, h)
 	}
 	st := v.st
 	title := st.Title.Render("JetStream streams")
@@ -264,13 +298,17 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 		subjNeed = max(subjNeed, ansi.StringWidth(model.Sanitize(strings.Join(r.Subjects, ","))))
 		noteNeed = max(noteNeed, ansi.StringWidth(model.Sanitize(strings.Trim(r.Leader+" "+r.Note, " "))))
 	}
-	fixed := 0
+	fixed, trendW := 0, 0
 	for _, c := range streamColumns {
 		fixed += c.w + 1
 	}
+	if w >= streamTrendMinW {
+		trendW = streamTrendW
+		fixed += trendW + 1
+	}
 	free := w - nameW - 1 - fixed
 	subjW := max(min(subjNeed, free-min(noteNeed, 32)), min(free, 12), 8)
-	row := func(name, subjects string, cells []string) string {
+	row := func(name, subjects, trend string, cells []string) string {
 		var b strings.Builder
 		b.WriteString(fit(name, nameW))
 		b.WriteByte(' ')
@@ -279,6 +317,9 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 			b.WriteByte(' ')
 			switch {
 			case c.w == 0:
+				if trendW > 0 {
+					b.WriteString(fit(trend, trendW) + " ")
+				}
 				b.WriteString(cells[i])
 			case c.right:
 				b.WriteString(fitLeft(cells[i], c.w))
@@ -292,7 +333,7 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 	for i, c := range streamColumns {
 		titles[i] = c.title
 	}
-	lines = append(lines, st.Muted.Render(fit(row("NAME", "SUBJECTS", titles), w)))
+	lines = append(lines, st.Muted.Render(fit(row("NAME", "SUBJECTS", "MSGS TREND", titles), w)))
 	body := max(h-len(lines), 1)
 	cells := make([]string, len(streamColumns))
 	for i := v.top; i < len(v.rows) && i < v.top+body; i++ {
@@ -300,7 +341,11 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 		for j, c := range streamColumns {
 			cells[j] = model.Sanitize(c.cell(r, now))
 		}
-		line := fit(row(model.Sanitize(r.Name), model.Sanitize(strings.Join(r.Subjects, ",")), cells), w)
+		trend := ""
+		if trendW > 0 {
+			trend = countSpark(lastN(v.trends.Trend(r.Name), trendW))
+		}
+		line := fit(row(model.Sanitize(r.Name), model.Sanitize(strings.Join(r.Subjects, ",")), trend, cells), w)
 		if i == v.sel {
 			line = st.Selected.Render(line)
 		}
@@ -317,6 +362,7 @@ const streamsChrome = 2
 // only reads.
 func (v *streamsView) SetHeight(h int) {
 	v.cons.SetHeight(h)
+	v.kv.SetHeight(h)
 	rows := max(h-streamsChrome, 1)
 	v.sel = min(max(v.sel, 0), max(len(v.rows)-1, 0))
 	if v.sel < v.top {
@@ -334,4 +380,25 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// countSpark draws a message count's trend from its lowest value in the
+// window to its highest, so a stream growing by a fraction of a percent
+// still shows its slope (sparkline's scale from zero would draw it flat);
+// the lowest value is the lowest block, and a steady count a flat line of
+// them.
+func countSpark(vals []float64) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	lo, hi := slices.Min(vals), slices.Max(vals)
+	if hi == lo {
+		return strings.Repeat(string(sparkRunes[0]), len(vals))
+	}
+	span := hi - lo
+	shifted := make([]float64, len(vals))
+	for i, v := range vals {
+		shifted[i] = v - lo + span/64 // the lowest still draws ▁, not a blank
+	}
+	return sparklineOn(shifted, span)
 }

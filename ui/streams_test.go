@@ -27,6 +27,7 @@ type fakeStreams struct {
 	consErr   error
 	consCalls atomic.Int32
 	page      *model.StreamPage
+	watch     *fakeWatch // the KV view's watch (stored_test.go)
 }
 
 func (f *fakeStreams) Summaries(context.Context) ([]model.StreamSummary, error) {

@@ -27,6 +27,8 @@ type treePane struct {
 	keys *KeyMap // for the key the scoped-mode hint names
 	// listen marks the subjects nobody but natsx listened on (∅).
 	listen *listener
+	// stored marks the rows a JetStream stream keeps (stored.go).
+	stored *storedState
 }
 
 // View renders the subject tree: a title with the column names, then only
@@ -50,6 +52,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 		// Narrow: the sort and "all" say more than the word Subjects.
 		title = strings.TrimPrefix(title, "Subjects · ")
 	}
+	title = tp.storedNote() + title
 	if focused && len(tp.ex.Panes()) > 0 {
 		title = "▶ " + title
 	}
@@ -87,6 +90,8 @@ func (tp treePane) View(w, h int, focused bool) []string {
 			}
 		}
 		name := strings.Repeat("  ", n.Depth()) + marker + model.Sanitize(n.Name())
+		stored, storedW := tp.storedSuffix(n, nameW, first+i == v.Cursor())
+		nameW := nameW - storedW
 		nameCol := fit(name, nameW)
 		suffix, sw := "", 0
 		if len(tp.ex.Panes()) > 0 {
@@ -113,7 +118,7 @@ func (tp treePane) View(w, h int, focused bool) []string {
 			}
 			nameCol = fit(name, nameW-sw) + suffix
 		}
-		row := nameCol +
+		row := nameCol + stored +
 			fitLeft(model.HumanCount(n.Msgs()), colMsgs) +
 			fitLeft(model.HumanRate(n.Rate(now, since)), colRate)
 		if showBytes {
