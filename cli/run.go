@@ -88,6 +88,9 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		// connection (its tap is then left out of every answer).
 		who := engine.NewWhoAsker(sess.Conn(), sess.Embedded(), engine.WhoOptions{Streams: js})
 		o.Who, o.Servers, o.Conns, o.Listeners = who, who, who, who
+		// The header's probe word: "?" until the background probe answers.
+		sess.SetProber(who)
+		who.StartProbe()
 		o.Trace = engine.NewTracer(sess.Conn(), engine.TraceOptions{})
 	}
 	o.Start = start

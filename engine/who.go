@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -90,6 +91,32 @@ type WhoAsker struct {
 
 	mu     sync.Mutex // held while probing
 	source WhoSource  // "" until probed
+
+	probed  atomic.Pointer[WhoSource] // source, readable without mu (Probed)
+	probing atomic.Bool               // StartProbe began
+}
+
+// Probed is the source the capability probe chose, "" until it answered;
+// it never waits (the header reads it every frame).
+func (a *WhoAsker) Probed() WhoSource {
+	if p := a.probed.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// StartProbe probes in the background, once, so that Probed knows the
+// source before the first question; the probe is bounded like any (at
+// most a second, or the monitor's timeout).
+func (a *WhoAsker) StartProbe() {
+	if !a.probing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), a.opts.Timeout+maxProbeWait)
+		defer cancel()
+		_, _ = a.sourceFor(ctx)
+	}()
 }
 
 // NewWhoAsker returns an asker on nc that, on its first question, probes
@@ -115,6 +142,7 @@ func (a *WhoAsker) sourceFor(ctx context.Context) (WhoSource, error) {
 		return "", fmt.Errorf("engine: who: %w", err)
 	}
 	a.source = src
+	a.probed.Store(&src)
 	return src, nil
 }
 
