@@ -26,6 +26,7 @@ const (
 	WhoEmbedded = model.WhoEmbedded
 	WhoSystem   = model.WhoSystem
 	WhoAccount  = model.WhoAccount
+	WhoMonitor  = model.WhoMonitor
 	WhoNone     = model.WhoNone
 )
 
@@ -50,6 +51,10 @@ type WhoOptions struct {
 	// Own are natsx's connections besides the asking one whose
 	// subscriptions are left out (the session's tap).
 	Own []*nats.Conn
+	// Monitor is a server's HTTP monitoring port (--monitor, checked by
+	// ParseMonitorURL): without the system account, who asks it (every
+	// account, that one server) instead of the account-scoped CONNZ.
+	Monitor string
 	// Streams, when set, is asked which streams store the subject and
 	// which of their consumers take it (WhoStores).
 	Streams *JetStream
@@ -160,6 +165,11 @@ func (a *WhoAsker) probe(ctx context.Context) WhoSource {
 	if err == nil && len(replies) > 0 && replies[0].err == "" {
 		return WhoSystem
 	}
+	if a.opts.Monitor != "" {
+		// The system account sees every server; a monitoring port one
+		// server but every account, more than the account's CONNZ.
+		return WhoMonitor
+	}
 	return WhoAccount
 }
 
@@ -193,6 +203,9 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 	switch source {
 	case WhoEmbedded:
 		views, err = a.embeddedViews(subject)
+	case WhoMonitor:
+		r.Blind = "only the server at the monitoring port " + a.opts.Monitor + ": subscribers on other servers of a cluster show as its routes (no name)"
+		views, err = a.monitorViews(ctx, subject, r)
 	case WhoSystem:
 		r.Blind = "servers behind leafnode connections answer only if they share the system account (their interest shows as a Leafnode connection); " +
 			"internal subscriptions (JetStream, services) have no client name"

@@ -21,16 +21,16 @@ import (
 
 // Shrink steps of line 1, in order; each keeps those before it.
 const (
-	l1NoScheme    = 1 + iota // "nats://" is the default scheme: it says nothing
-	l1NoEmbedded             // "(embedded)"
-	l1NoServerVersion        // the server's name alone
-	l1ShortLabels            // "ctx prod", "scoped 3", the probe's word alone
-	l1NoServerName           // the URL or the context says where
-	l1NoURL                  // with a context: its name says where
-	l1ShortBadges            // "RO", "⚠ no auth"
-	l1NoByteRate             // msg/s alone
-	l1NoDefaultTap           // "tap >" is the default: everything
-	l1NoEmbeddedURL          // the probe's "embedded" says where
+	l1NoScheme        = 1 + iota // "nats://" is the default scheme: it says nothing
+	l1NoEmbedded                 // "(embedded)"
+	l1NoServerVersion            // the server's name alone
+	l1ShortLabels                // "ctx prod", "scoped 3", the probe's word alone
+	l1NoServerName               // the URL or the context says where
+	l1NoURL                      // with a context: its name says where
+	l1ShortBadges                // "RO", "⚠ no auth"
+	l1NoByteRate                 // msg/s alone
+	l1NoDefaultTap               // "tap >" is the default: everything
+	l1NoEmbeddedURL              // the probe's "embedded" says where
 	l1Steps
 )
 
