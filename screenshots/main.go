@@ -175,7 +175,7 @@ var scenes = []scene{
 		// The same subject traced (T): across a route, one copy refused.
 		cluster: true,
 		keys:    []string{"g", "j", "j", "l", "j", "T"},
-		wants: []string{"n1 (cluster east, 2.15.2)", "stream ORDERS", "Not delivered", "n3 (cluster east, 2.15.2, hop 1)", `client "audit"`},
+		wants:   []string{"n1 (cluster east, 2.15.2)", "stream ORDERS", "Not delivered", "n3 (cluster east, 2.15.2, hop 1)", `client "audit"`},
 	},
 	{
 		name: "servers", w: 120, h: 32,
