@@ -24,8 +24,8 @@ const (
 	l1NoScheme        = 1 + iota // "nats://" is the default scheme: it says nothing
 	l1NoEmbedded                 // "(embedded)"
 	l1NoServerVersion            // the server's name alone
-	l1ShortLabels                // "ctx prod", "scoped 3", the probe's word alone
 	l1NoServerName               // the URL or the context says where
+	l1ShortLabels                // "ctx prod", "scoped 3", the probe's word alone
 	l1NoURL                      // with a context: its name says where
 	l1ShortBadges                // "RO", "⚠ no auth"
 	l1NoByteRate                 // msg/s alone
