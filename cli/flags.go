@@ -39,6 +39,24 @@ type StoreFlag struct {
 	Store string `help:"keep the embedded broker's JetStream streams in DIR (default: a temporary directory removed on exit)" placeholder:"DIR" type:"path"`
 }
 
+// MonitorFlag names a server's HTTP monitoring port, a source for "who
+// gets this" when natsx is not in the system account.
+type MonitorFlag struct {
+	Monitor string `help:"a server's HTTP monitoring port (http://HOST:PORT, its http_port): who gets a message is asked there, every account, when natsx is not in the system account" placeholder:"URL"`
+}
+
+// monitorURL is --monitor checked and normalized, "" without it.
+func (f MonitorFlag) monitorURL() (string, error) {
+	if f.Monitor == "" {
+		return "", nil
+	}
+	u, err := engine.ParseMonitorURL(f.Monitor)
+	if err != nil {
+		return "", flagErrorf("%s", model.Sanitize(err.Error()))
+	}
+	return u, nil
+}
+
 // SourceFlags choose between the embedded broker and an external server.
 type SourceFlags struct {
 	ConnFlags
@@ -56,6 +74,8 @@ type ExplorerFlags struct {
 	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
 	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
+
+	monitor string // run's --monitor, normalized (MonitorFlag)
 }
 
 // external reports whether -s, --context or NATS_URL name a server. The

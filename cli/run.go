@@ -20,6 +20,7 @@ import (
 type RunCmd struct {
 	SourceFlags
 	ExplorerFlags
+	MonitorFlag
 	NoTap bool `help:"do not subscribe to '>': subscribe per filter pane only (scoped mode)"`
 }
 
@@ -27,6 +28,12 @@ type RunCmd struct {
 func (c *RunCmd) Validate() error {
 	if err := c.ExplorerFlags.validate(); err != nil {
 		return err
+	}
+	if _, err := c.monitorURL(); err != nil {
+		return err
+	}
+	if c.Monitor != "" && (c.Embedded || !c.SourceFlags.external()) {
+		return flagErrorf("--monitor asks a running server's monitoring port: the embedded broker is asked in process (give --server, --context or NATS_URL)")
 	}
 	return c.SourceFlags.validate()
 }
@@ -46,6 +53,7 @@ func (c *RunCmd) Run(env *Env) error {
 		return err
 	}
 	defer sess.Close()
+	c.ExplorerFlags.monitor, _ = c.monitorURL() // checked by Validate
 	return c.explore(env, sess, start, nil, b)
 }
 
@@ -86,8 +94,11 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		streams = js
 		// w, T and :servers ask the same server, on natsx's own
 		// connection (its tap is then left out of every answer).
-		who := engine.NewWhoAsker(sess.Conn(), sess.Embedded(), engine.WhoOptions{Streams: js})
+		who := engine.NewWhoAsker(sess.Conn(), sess.Embedded(), engine.WhoOptions{Streams: js, Monitor: f.monitor})
 		o.Who, o.Servers, o.Conns, o.Listeners = who, who, who, who
+		// The header's probe word: "?" until the background probe answers.
+		sess.SetProber(who)
+		who.StartProbe()
 		o.Trace = engine.NewTracer(sess.Conn(), engine.TraceOptions{})
 	}
 	o.Start = start

@@ -15,6 +15,7 @@ import (
 // WhoCmd lists who would receive a message published on a subject now.
 type WhoCmd struct {
 	ConnFlags
+	MonitorFlag
 	Subject string        `arg:"" help:"the subject a message would be published on (no wildcards)"`
 	Timeout time.Duration `default:"2s" help:"how long to wait for the servers' answers"`
 	JSON    bool          `help:"print JSON"`
@@ -32,6 +33,9 @@ func (c *WhoCmd) Validate() error {
 		// natsx's own broker would start empty: nobody could be subscribed.
 		return flagErrorf("who asks a running server: give --server, --context or NATS_URL")
 	}
+	if _, err := c.monitorURL(); err != nil {
+		return err
+	}
 	return c.ConnFlags.validate("")
 }
 
@@ -48,7 +52,8 @@ func (c *WhoCmd) Run(env *Env) error {
 	}
 	defer js.Close()
 	ctx := context.Background()
-	r, err := engine.NewWhoAsker(nc, nil, engine.WhoOptions{Timeout: c.Timeout, Streams: js}).Who(ctx, c.Subject)
+	mon, _ := c.monitorURL() // checked by Validate
+	r, err := engine.NewWhoAsker(nc, nil, engine.WhoOptions{Timeout: c.Timeout, Streams: js, Monitor: mon}).Who(ctx, c.Subject)
 	if err != nil {
 		return err
 	}

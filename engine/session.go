@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -69,7 +70,19 @@ type Session struct {
 	closing  bool           // Close began: no new questions
 
 	scope scope
+
+	prober atomic.Pointer[Prober] // SetProber: the header's probe word
 }
+
+// Prober tells what its capability probe found without waiting for it:
+// "" while it has not answered (WhoAsker.Probed).
+type Prober interface {
+	Probed() WhoSource
+}
+
+// SetProber makes Status report p's probe result (Probe), "?" until p
+// knows it.
+func (s *Session) SetProber(p Prober) { s.prober.Store(&p) }
 
 // Open starts the session: broker (if embedded), connection and tap.
 func Open(o SessionOptions) (*Session, error) {
@@ -431,6 +444,12 @@ func (s *Session) Status() model.SourceStatus {
 	}
 	if s.emb != nil {
 		st.ServerDropped = s.emb.SlowConsumers()
+	}
+	if s.nc != nil {
+		st.Server, st.ServerVersion = s.nc.ConnectedServerName(), s.nc.ConnectedServerVersion()
+	}
+	if p := s.prober.Load(); p != nil {
+		st.Probe = string(cmp.Or((*p).Probed(), "?"))
 	}
 	if s.scope.enabled() {
 		st.Tap = ""

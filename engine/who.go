@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -25,6 +26,7 @@ const (
 	WhoEmbedded = model.WhoEmbedded
 	WhoSystem   = model.WhoSystem
 	WhoAccount  = model.WhoAccount
+	WhoMonitor  = model.WhoMonitor
 	WhoNone     = model.WhoNone
 )
 
@@ -49,6 +51,10 @@ type WhoOptions struct {
 	// Own are natsx's connections besides the asking one whose
 	// subscriptions are left out (the session's tap).
 	Own []*nats.Conn
+	// Monitor is a server's HTTP monitoring port (--monitor, checked by
+	// ParseMonitorURL): without the system account, who asks it (every
+	// account, that one server) instead of the account-scoped CONNZ.
+	Monitor string
 	// Streams, when set, is asked which streams store the subject and
 	// which of their consumers take it (WhoStores).
 	Streams *JetStream
@@ -90,6 +96,32 @@ type WhoAsker struct {
 
 	mu     sync.Mutex // held while probing
 	source WhoSource  // "" until probed
+
+	probed  atomic.Pointer[WhoSource] // source, readable without mu (Probed)
+	probing atomic.Bool               // StartProbe began
+}
+
+// Probed is the source the capability probe chose, "" until it answered;
+// it never waits (the header reads it every frame).
+func (a *WhoAsker) Probed() WhoSource {
+	if p := a.probed.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// StartProbe probes in the background, once, so that Probed knows the
+// source before the first question; the probe is bounded like any (at
+// most a second, or the monitor's timeout).
+func (a *WhoAsker) StartProbe() {
+	if !a.probing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), a.opts.Timeout+maxProbeWait)
+		defer cancel()
+		_, _ = a.sourceFor(ctx)
+	}()
 }
 
 // NewWhoAsker returns an asker on nc that, on its first question, probes
@@ -115,6 +147,7 @@ func (a *WhoAsker) sourceFor(ctx context.Context) (WhoSource, error) {
 		return "", fmt.Errorf("engine: who: %w", err)
 	}
 	a.source = src
+	a.probed.Store(&src)
 	return src, nil
 }
 
@@ -131,6 +164,11 @@ func (a *WhoAsker) probe(ctx context.Context) WhoSource {
 		gatherOptions{timeout: min(a.opts.Timeout, maxProbeWait), want: 1, max: 1})
 	if err == nil && len(replies) > 0 && replies[0].err == "" {
 		return WhoSystem
+	}
+	if a.opts.Monitor != "" {
+		// The system account sees every server; a monitoring port one
+		// server but every account, more than the account's CONNZ.
+		return WhoMonitor
 	}
 	return WhoAccount
 }
@@ -165,6 +203,9 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 	switch source {
 	case WhoEmbedded:
 		views, err = a.embeddedViews(subject)
+	case WhoMonitor:
+		r.Blind = "only the server at the monitoring port " + a.opts.Monitor + ": subscribers on other servers of a cluster show as its routes (no name)"
+		views, err = a.monitorViews(ctx, subject, r)
 	case WhoSystem:
 		r.Blind = "servers behind leafnode connections answer only if they share the system account (their interest shows as a Leafnode connection); " +
 			"internal subscriptions (JetStream, services) have no client name"

@@ -29,6 +29,9 @@ func (a *WhoAsker) Connections(ctx context.Context) (*model.ConnsReport, error) 
 	if err != nil {
 		return nil, err
 	}
+	if source == WhoMonitor {
+		source = WhoAccount // the monitoring port is who's; connections come the account's way
+	}
 	r := &model.ConnsReport{Source: source}
 	own := ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
 	var views []connsView

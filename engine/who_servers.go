@@ -21,6 +21,9 @@ func (a *WhoAsker) Servers(ctx context.Context) (*model.ServersReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	if source == WhoMonitor {
+		source = WhoAccount // the monitoring port is who's
+	}
 	r := &model.ServersReport{Source: source}
 	switch source {
 	case WhoEmbedded:

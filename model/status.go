@@ -37,6 +37,13 @@ type SourceStatus struct {
 	// Context names the natscli context the connection came from (--context
 	// or the selected one), "" without one: a name only, never its contents.
 	Context string
+	// Server and ServerVersion name the server natsx is connected to now
+	// (its INFO: untrusted, sanitized by the UI), "" while disconnected.
+	Server, ServerVersion string
+	// Probe is the word for what "who gets this" may ask (WhoSource: embedded,
+	// sys, acct, monitor, none), "?" until the capability probe answered,
+	// "" where nothing is asked (a capture).
+	Probe string
 	// Exposed is true when the embedded broker listens beyond loopback
 	// (--listen 0.0.0.0): it has no authentication, so the header warns.
 	Exposed bool

@@ -21,6 +21,9 @@ const (
 	// account that are interested in the subject (CONNZ, which every
 	// account may send).
 	WhoAccount WhoSource = "acct"
+	// WhoMonitor asks one server's HTTP monitoring port (--monitor):
+	// /subsz with a test subject, every account, and /connz by cid.
+	WhoMonitor WhoSource = "monitor"
 	// WhoNone means the servers answer no monitoring request (no system
 	// account configured, or the requests are denied).
 	WhoNone WhoSource = "none"

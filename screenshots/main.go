@@ -64,6 +64,10 @@ type scene struct {
 	streams   []model.StreamSummary
 	consumers map[string][]model.ConsumerSummary
 	page      *model.StreamPage
+	// cluster shows natsx connected to n1 of a cluster, in the system
+	// account (the header's probe word sys); who, trace and servers
+	// answer w, T and :servers.
+	cluster bool
 }
 
 // scenes are listed in screenshots/README.md; keep the two in step. Roots
@@ -156,6 +160,29 @@ var scenes = []scene{
 		keys:      []string{"J", "j", "j", "j", "enter", "j"},
 		wants: []string{"ORDERS · consumers", "notifier", "redelivering 2", "nobody pulling",
 			"push consumer without a subscriber", "ack pending at its limit (8)", "PENDING ~"},
+	},
+	{
+		name: "who", w: 120, h: 32,
+		// orders → its first subject, then w: who gets it, across the
+		// cluster.
+		cluster: true,
+		keys:    []string{"g", "j", "j", "l", "j", "w"},
+		wants: []string{"Who gets orders.", "3 subscribers (source: sys", "billing", "workers", "orders.>",
+			"ORDERS", "shipping", "left out: 1 subscription of natsx's own", "who sys"},
+	},
+	{
+		name: "trace", w: 120, h: 32,
+		// The same subject traced (T): across a route, one copy refused.
+		cluster: true,
+		keys:    []string{"g", "j", "j", "l", "j", "T"},
+		wants:   []string{"n1 (cluster east, 2.15.2)", "stream ORDERS", "Not delivered", "n3 (cluster east, 2.15.2, hop 1)", `client "audit"`},
+	},
+	{
+		name: "servers", w: 120, h: 32,
+		// :servers with the system account: the cluster's three servers.
+		cluster: true,
+		keys:    slices.Concat([]string{":"}, strings.Split("servers", ""), []string{"enter"}),
+		wants:   []string{"n1", "n2", "n3", "east", "2.15.2"},
 	},
 	{
 		name: "browse", w: 120, h: 32,
@@ -259,6 +286,49 @@ func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.Str
 		return model.StreamPage{}, nil
 	}
 	return *s.page, nil
+}
+
+// clusterAnswers are what a 3-server cluster answers w, T and :servers
+// with, in the system account.
+type clusterAnswers struct{}
+
+func (clusterAnswers) Who(_ context.Context, subject string) (*model.WhoResult, error) {
+	return &model.WhoResult{Subject: subject, Source: model.WhoSystem, Servers: []string{"n1", "n2", "n3"},
+		Blind: "servers behind leafnode connections answer only if they share the system account",
+		Subscribers: []model.Subscriber{
+			{Name: "billing", Lang: "go", Version: "1.43.0", CID: 12, Kind: "Client", Account: "APP", Server: "n1", Pattern: "orders.*", Queue: "workers", Msgs: 1234},
+			{Name: "billing", Lang: "go", Version: "1.43.0", CID: 7, Kind: "Client", Account: "APP", Server: "n2", Pattern: "orders.*", Queue: "workers", Msgs: 1180},
+			{Name: "audit", Lang: "python3", Version: "2.9.0", CID: 3, Kind: "Client", Account: "APP", Server: "n3", Pattern: "orders.>", Msgs: 2414},
+		},
+		Streams: []model.WhoStream{{Name: "ORDERS", Subject: "orders.>", Retention: "limits",
+			Consumers: []model.WhoConsumer{{Name: "shipping", Filter: subject, Pending: 3, Push: true, Bound: true}}}},
+		OwnLeftOut: 1}, nil
+}
+
+func (clusterAnswers) Trace(_ context.Context, msg model.Message) (model.TraceReport, error) {
+	return model.TraceReport{Subject: msg.Subject, TraceOnly: true, Lines: []model.TraceLine{
+		{Head: true, Text: "n1 (cluster east, 2.15.2)"},
+		{Label: "in", Text: `client "natsx" cid 5, account APP, subject ` + msg.Subject},
+		{Label: "js", Text: "stream ORDERS, subject " + msg.Subject},
+		{Label: "out", Text: `client "natsx" cid 5, subscription > (natsx itself)  +7µs`, Own: true},
+		{Label: "✗ out", Text: `client "billing" cid 12, subscription orders.*  +9µs: Not delivered because fast producer not stalled and consumer is slow`, Bad: true},
+		{Label: "out", Text: `route "n3" cid 2  +12µs`},
+		{Depth: 1, Head: true, Text: "n3 (cluster east, 2.15.2, hop 1)"},
+		{Depth: 1, Label: "in", Text: `route "n1" cid 3, account APP, subject ` + msg.Subject},
+		{Depth: 1, Label: "out", Text: `client "audit" cid 3, subscription orders.>  +3µs`},
+	}}, nil
+}
+
+func (clusterAnswers) Servers(context.Context) (*model.ServersReport, error) {
+	start := epoch.Add(-26 * time.Hour)
+	return &model.ServersReport{Source: model.WhoSystem, Servers: []model.ServerStats{
+		{Name: "n1", Version: "2.15.2", Cluster: "east", JetStream: true, Connected: true, Known: true, Start: start,
+			Conns: 1204, Subs: 88123, Routes: 2, SlowConsumers: 3, Mem: 512 << 20, CPU: 37.5, Cores: 8, RTT: 420 * time.Microsecond},
+		{Name: "n2", Version: "2.15.2", Cluster: "east", JetStream: true, Known: true, Start: start.Add(time.Hour),
+			Conns: 998, Subs: 87000, Routes: 2, Mem: 480 << 20, CPU: 12, Cores: 8, RTT: 1200 * time.Microsecond},
+		{Name: "n3", Version: "2.15.2", Cluster: "east", JetStream: true, Known: true, Start: start.Add(2 * time.Hour),
+			Conns: 1101, Subs: 86500, Routes: 2, Leafs: 1, Mem: 455 << 20, CPU: 14.2, Cores: 8, RTT: 1350 * time.Microsecond},
+	}}, nil
 }
 
 // staticTimeline is a player frozen in one state, for the timeline scene;
@@ -371,20 +441,33 @@ func (sc scene) render() (string, error) {
 	if sc.streams != nil {
 		o.Streams = staticStreams{sc.streams, sc.consumers, sc.page}
 	}
-	m := ui.New(o)
-	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})
-	m.Apply(engine.DemoTraffic(demoSeed, start, epoch, engine.DefaultDemoRate), epoch, model.SourceStatus{
+	status := model.SourceStatus{
 		URL:           "nats://127.0.0.1:4222",
 		Embedded:      true,
 		State:         model.StateConnected,
 		ServerDropped: 0,
 		Tap:           ">",
-	})
+		Server:        "natsx-embedded",
+		ServerVersion: "2.15.2",
+		Probe:         string(model.WhoEmbedded),
+	}
+	if sc.cluster {
+		o.Who, o.Trace, o.Servers = clusterAnswers{}, clusterAnswers{}, clusterAnswers{}
+		status.URL, status.Embedded, status.ServerDropped = "nats://n1.example.com:4222", false, -1
+		status.Server, status.Probe = "n1", string(model.WhoSystem)
+	}
+	m := ui.New(o)
+	m.Update(tea.WindowSizeMsg{Width: sc.w, Height: sc.h})
+	m.Apply(engine.DemoTraffic(demoSeed, start, epoch, engine.DefaultDemoRate), epoch, status)
 	for _, k := range sc.keys {
 		_, cmd := m.Update(keys.Press(k))
-		if sc.streams != nil && cmd != nil && (k == "J" || k == "enter" || k == "b") {
-			// The listing or the page, at once (never a timer's command:
-			// in the streams view these keys only list or read).
+		if cmd == nil {
+			continue
+		}
+		if sc.streams != nil && (k == "J" || k == "enter" || k == "b") ||
+			sc.cluster && (k == "w" || k == "T" || k == "enter") {
+			// The listing, the page or the answer, at once (never a
+			// timer's command: these keys only list, read or ask).
 			m.Update(cmd())
 		}
 	}

@@ -53,3 +53,17 @@ func Conn(t testing.TB, url string, opts ...nats.Option) *nats.Conn {
 	t.Cleanup(nc.Close)
 	return nc
 }
+
+// Monitor is a Server option that opens the HTTP monitoring port on a
+// random loopback port; MonitorURL names it once the server runs.
+func Monitor(o *server.Options) { o.HTTPHost, o.HTTPPort = "127.0.0.1", -1 }
+
+// MonitorURL is the http:// URL of s's monitoring port (Monitor).
+func MonitorURL(t testing.TB, s *server.Server) string {
+	t.Helper()
+	a := s.MonitorAddr()
+	if a == nil {
+		t.Fatal("testkit: the server has no monitoring port (testkit.Monitor)")
+	}
+	return "http://" + a.String()
+}

@@ -21,12 +21,16 @@ import (
 
 // Shrink steps of line 1, in order; each keeps those before it.
 const (
-	l1NoScheme    = 1 + iota // "nats://" is the default scheme: it says nothing
-	l1NoEmbedded             // "(embedded)"
-	l1ShortLabels            // "ctx prod", "scoped 3"
-	l1NoURL                  // with a context: its name says where
-	l1ShortBadges            // "RO", "⚠ no auth"
-	l1NoByteRate             // msg/s alone
+	l1NoScheme        = 1 + iota // "nats://" is the default scheme: it says nothing
+	l1NoEmbedded                 // "(embedded)"
+	l1NoServerVersion            // the server's name alone
+	l1NoServerName               // the URL or the context says where
+	l1ShortLabels                // "ctx prod", "scoped 3", the probe's word alone
+	l1NoURL                      // with a context: its name says where
+	l1ShortBadges                // "RO", "⚠ no auth"
+	l1NoByteRate                 // msg/s alone
+	l1NoDefaultTap               // "tap >" is the default: everything
+	l1NoEmbeddedURL              // the probe's "embedded" says where
 	l1Steps
 )
 
@@ -47,6 +51,7 @@ const (
 const (
 	minSpark       = 10
 	maxContextName = 24
+	maxVersion     = 16
 )
 
 // hseg is a run of header text in one style (nil: as is, already styled).
@@ -196,6 +201,25 @@ func (m *Model) line1Fields(step int, n headerNums, d *line1Data) (left, right h
 	if where := m.headerURL(step, s); where != "" {
 		left = append(left, hfield{{where, &st.Muted}})
 	}
+	if s.Server != "" && step < l1NoServerName {
+		f := hfield{{"server ", &st.Muted}, {ansi.Truncate(model.Sanitize(s.Server), maxContextName, "…"), &st.Accent}}
+		if step >= l1ShortLabels {
+			f[0].text = "srv "
+		}
+		if v := model.Sanitize(s.ServerVersion); v != "" && step < l1NoServerVersion {
+			f = append(f, hseg{" " + ansi.Truncate(v, maxVersion, "…"), &st.Muted})
+		}
+		left = append(left, f)
+	}
+	if s.Probe != "" {
+		// What "who gets this" (w) may ask: kept at every width, it says
+		// how much the who, servers and connections views can see.
+		f := hfield{{"who ", &st.Muted}, {model.Sanitize(s.Probe), &st.Accent}}
+		if step >= l1ShortLabels {
+			f = f[1:]
+		}
+		left = append(left, f)
+	}
 	mode := "tap " + model.Sanitize(s.Tap)
 	if s.Scoped {
 		mode = fmt.Sprintf("scoped: %d filters", d.scopes)
@@ -203,7 +227,9 @@ func (m *Model) line1Fields(step int, n headerNums, d *line1Data) (left, right h
 			mode = fmt.Sprintf("scoped %d", d.scopes)
 		}
 	}
-	left = append(left, hfield{{mode, &st.Warn}})
+	if s.Scoped || s.Tap != ">" || step < l1NoDefaultTap {
+		left = append(left, hfield{{mode, &st.Warn}})
+	}
 	if d.rec != "" {
 		left = append(left, hfield{{d.rec, nil}})
 	}
@@ -220,7 +246,7 @@ func (m *Model) line1Fields(step int, n headerNums, d *line1Data) (left, right h
 // the default scheme, without "(embedded)", and nothing once a context's
 // name says where.
 func (m *Model) headerURL(step int, s model.SourceStatus) string {
-	if step >= l1NoURL && s.Context != "" {
+	if step >= l1NoURL && s.Context != "" || step >= l1NoEmbeddedURL && s.Embedded && s.Probe == string(model.WhoEmbedded) {
 		return ""
 	}
 	where := model.Sanitize(s.URL)

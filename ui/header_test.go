@@ -75,19 +75,22 @@ func TestHeaderGolden(t *testing.T) {
 	since := time.Date(2025, 6, 1, 11, 59, 50, 0, time.UTC)
 	external := model.SourceStatus{
 		URL: "tls://ops:***@prod-eu.example.com:4222", Context: "prod-eu", State: model.StateConnected,
-		Tap: ">", ServerDropped: -1,
+		Tap: ">", ServerDropped: -1, Server: "prod-eu-2", ServerVersion: "2.11.4", Probe: "acct",
 	}
+	embedded := sceneStatus
+	embedded.Server, embedded.ServerVersion, embedded.Probe = "natsx-embedded", "2.12.1", "embedded"
 	trouble := sceneStatus
 	trouble.Exposed, trouble.State = true, model.StateReconnecting
 	trouble.SlowConsumerEvents, trouble.LossUnknownSince, trouble.Reconnects = 2, since, 3
+	trouble.Probe = "embedded" // reconnecting: no server to name
 	scoped := external
-	scoped.Scoped, scoped.Tap = true, ""
+	scoped.Scoped, scoped.Tap, scoped.Probe = true, "", "?"
 	for _, tc := range []struct {
 		name string
 		o    Options
 		st   model.SourceStatus
 	}{
-		{"embedded", Options{}, sceneStatus},
+		{"embedded", Options{}, embedded},
 		{"context-read-only", Options{ReadOnly: true}, external},
 		{"scoped", Options{Filters: []string{"orders.>", "sensors.*.1", "logs.app"}}, scoped},
 		{"trouble", Options{}, trouble},
@@ -109,6 +112,13 @@ func TestHeaderGolden(t *testing.T) {
 				}
 				if tc.o.ReadOnly != (strings.Contains(plain, " read-only ") || strings.Contains(plain, " RO ")) {
 					t.Errorf("read-only %v, header:\n%s", tc.o.ReadOnly, plain)
+				}
+				// issue 14 item 6: the capability probe's word at every width.
+				if !strings.Contains(strings.Split(plain, "\n")[0], " "+tc.st.Probe+" ") {
+					t.Errorf("the probe's word %q is missing:\n%s", tc.st.Probe, plain)
+				}
+				if sz.w == 200 && tc.st.Server != "" && !strings.Contains(plain, "server "+tc.st.Server+" "+tc.st.ServerVersion) {
+					t.Errorf("the server's name and version are missing:\n%s", plain)
 				}
 				if tc.st.Context != "" && !strings.Contains(plain, "prod-eu") {
 					t.Errorf("the context's name is missing:\n%s", plain)
