@@ -349,7 +349,7 @@ func (m *Model) browseLayout(w, h int) (list, insp rect, wide bool) {
 		lw := w * 45 / 100
 		return rect{0, headerLines, lw, h}, rect{lw + 1, headerLines, w - lw - 1, h}, true
 	}
-	lh := max(h*30/100, 5)
+	lh := min(max(h*30/100, 5), h) // a short terminal: the list, no room below
 	return rect{0, headerLines, w, lh}, rect{0, headerLines + lh + 1, w, max(h-lh-1, 0)}, false
 }
 
@@ -380,7 +380,7 @@ func (m *Model) browseBody(w, h int) []string {
 	list, insp, wide := m.browseLayout(w, h)
 	rows := b.View(list.w, list.h, m.wall)
 	if insp.h <= 0 || insp.w <= 0 {
-		return rows
+		return block(rows, w, h)
 	}
 	right := m.inspectorView(insp.w, insp.h)
 	if wide {
@@ -392,7 +392,7 @@ func (m *Model) browseBody(w, h int) []string {
 		return out
 	}
 	out := append(rows, m.styles.Border.Render(strings.Repeat("─", w)))
-	return append(out, right...)
+	return block(append(out, right...), w, h)
 }
 
 // View draws the list of the page w x h; ages and days are relative to now.

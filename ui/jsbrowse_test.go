@@ -130,3 +130,18 @@ func TestViewGoldenStreamBrowser(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamBrowserShortTerminal: with a message open under the list, a
+// short terminal still gets a frame of exactly its height (the list took
+// at least 5 lines and pushed the frame past it, scrolling the screen).
+func TestStreamBrowserShortTerminal(t *testing.T) {
+	for h := 6; h <= 12; h++ {
+		m := streamsScene(t, 100, h, &fakeStreams{rows: sceneStreams(), page: scenePage()})
+		selectStream(t, m, "ORDERS")
+		run(t, m, send(m, press("b")))
+		send(m, press("enter"))
+		if got := strings.Count(m.Render(), "\n") + 1; got != h {
+			t.Errorf("100x%d with a message open: %d lines", h, got)
+		}
+	}
+}
