@@ -166,6 +166,8 @@ func (m *Model) actionDone(msg actionDoneMsg) tea.Cmd {
 			m.closeBrowseInspector()
 		}
 		m.pinBrowsed()
+	case v.page == pageKeys && msg.stream == kvStreamPrefix+v.kv.bucket:
+		return m.listKV() // a put or delete: the keys listed again
 	}
 	return nil
 }
@@ -186,6 +188,12 @@ func (m *Model) actionKeys() KeyMap {
 	if m.actor() == nil {
 		k.StreamPurge.SetEnabled(false)
 		k.StreamDelete.SetEnabled(false)
+	}
+	if m.kvActor() == nil {
+		k.KVPut.SetEnabled(false)
+	}
+	if m.streams.page == pageKeys { // D deletes a key there: a KVActor's
+		k.StreamDelete.SetEnabled(k.KVPut.Enabled())
 	}
 	return k
 }

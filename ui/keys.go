@@ -24,6 +24,9 @@ type KeyMap struct {
 	// with --read-only): purge the selected stream, or in the browser the
 	// selected message's subject; delete the selected message.
 	StreamPurge, StreamDelete key.Binding
+	// KVPut puts a value in the selected key of a bucket's keys list
+	// (StreamDelete deletes it, StreamFilter filters the keys).
+	KVPut key.Binding
 	// KVKeys lists the keys of the selected stream's KV bucket.
 	KVKeys key.Binding
 	// Who and Trace open the answer panel on the selection: who would
@@ -93,11 +96,12 @@ func DefaultKeyMap() KeyMap {
 
 		StreamBrowse:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "a stream's messages")),
 		StreamJump:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "messages: jump to 1234, @15:04, -10m")),
-		StreamFilter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "messages: subject filter")),
+		StreamFilter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "messages: subject filter; KV keys: key filter")),
 		StreamInspect: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "messages: inspect (esc: list)")),
 		StreamPurge:   key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "purge the stream; messages: the subject (asks)")),
-		StreamDelete:  key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "messages: delete the selected one (asks)")),
+		StreamDelete:  key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "messages: delete the selected one; KV keys: the key (asks)")),
 		KVKeys:        key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "a KV bucket's keys (enter: a key's history)")),
+		KVPut:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "KV keys: put a value in the selected key (asks)")),
 
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
@@ -170,6 +174,7 @@ func ReadOnlyKeyMap() KeyMap {
 	k.Edit.SetEnabled(false)
 	k.StreamPurge.SetEnabled(false)
 	k.StreamDelete.SetEnabled(false)
+	k.KVPut.SetEnabled(false)
 	return k
 }
 
@@ -241,7 +246,7 @@ func (k KeyMap) Groups() []KeyGroup {
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Watch}},
 		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect,
-			k.StreamPurge, k.StreamDelete, k.KVKeys}},
+			k.StreamPurge, k.StreamDelete, k.KVKeys, k.KVPut}},
 		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},

@@ -56,6 +56,10 @@ const (
 type kvView struct {
 	st     *Styles
 	bucket string
+	// filter is the keys' NATS pattern ("" lists all), match its parsed
+	// form for the keys the watch brings.
+	filter string
+	match  model.Pattern
 	keys   []string
 	cut    bool
 	err    string
@@ -125,11 +129,20 @@ func (m *Model) kvWatching(msg kvWatchMsg) tea.Cmd {
 		}
 	}
 	c.watch = msg.watch
-	lister, tag, bucket := m.opts.Streams, v.tag, c.bucket
+	return m.listKV()
+}
+
+// listKV lists the bucket's keys matching its filter (up to maxKVKeys);
+// a listing still running for the view is dropped by its tag.
+func (m *Model) listKV() tea.Cmd {
+	v := &m.streams
+	v.tag++
+	v.listing = true
+	lister, tag, bucket, filter := m.opts.Streams, v.tag, v.kv.bucket, v.kv.filter
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
 		defer cancel()
-		keys, cut, err := lister.Keys(ctx, bucket, "", maxKVKeys)
+		keys, cut, err := lister.Keys(ctx, bucket, filter, maxKVKeys)
 		return kvListedMsg{tag: tag, bucket: bucket, keys: keys, cut: cut, err: err}
 	}
 }
@@ -154,6 +167,9 @@ func (m *Model) kvTicked(msg kvTickMsg) tea.Cmd {
 	c.dropped += dropped
 	for k, op := range changed {
 		i, found := slices.BinarySearch(c.keys, k)
+		if !found && !c.match.IsZero() && !c.match.Match(k) {
+			continue // outside the filter
+		}
 		if !found {
 			if op != "put" || len(c.keys) >= maxKVKeys {
 				if op == "put" {
@@ -219,6 +235,13 @@ func (m *Model) kvKey(msg tea.KeyPressMsg) tea.Cmd {
 		if c.sel >= 0 && c.sel < len(c.keys) {
 			return m.openBrowse(kvStreamPrefix+c.bucket, "$KV."+c.bucket+"."+c.keys[c.sel])
 		}
+	case key.Matches(msg, k.StreamFilter):
+		cmd := m.offerPrompt(promptKVFilter, "keys> ", c.filter)
+		m.prompt.input.Placeholder = "driver.* (empty: all)"
+		m.mode = modeStreams // the prompt opens over the keys
+		return cmd
+	case boundTo(msg, k.KVPut), boundTo(msg, k.StreamDelete):
+		return m.kvAction(msg)
 	case key.Matches(msg, k.Up):
 		c.sel--
 	case key.Matches(msg, k.Down):
@@ -235,13 +258,14 @@ func (m *Model) kvKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// kvHelp is the footer's hint while a bucket's keys are listed.
+// kvHelp is the footer's hint while a bucket's keys are listed (J, which
+// closes the view, is left to the help screen: the line fits 80 columns).
 func (k KeyMap) kvHelp() []key.Binding {
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	hist := key.NewBinding(key.WithKeys(k.StreamInspect.Keys()...), key.WithHelp(k.StreamInspect.Help().Key, "history"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "streams"))
-	closeAll := key.NewBinding(key.WithKeys(k.Streams.Keys()...), key.WithHelp(k.Streams.Help().Key, "close"))
-	return []key.Binding{move, hist, back, closeAll, k.Quit}
+	filter := key.NewBinding(key.WithKeys(k.StreamFilter.Keys()...), key.WithHelp(k.StreamFilter.Help().Key, "filter"))
+	return []key.Binding{move, hist, filter, actionHint(k.KVPut, "put"), actionHint(k.StreamDelete, "delete"), back, k.Quit}
 }
 
 // kvChrome is the title and column lines above the keys.
@@ -264,6 +288,9 @@ func (c *kvView) SetHeight(h int) {
 func (c *kvView) View(w, h int) []string {
 	st := c.st
 	title := st.Title.Render(model.Sanitize(c.bucket) + " · keys")
+	if c.filter != "" {
+		title += st.Title.Render(" " + model.Sanitize(c.filter))
+	}
 	switch {
 	case !c.loaded:
 		title += st.Muted.Render("  listing…")
@@ -288,7 +315,11 @@ func (c *kvView) View(w, h int) []string {
 		return block(append(lines, st.Bad.Render(model.Sanitize(c.err))), w, h)
 	}
 	if c.loaded && len(c.keys) == 0 {
-		return block(append(lines, st.Muted.Render("no keys in this bucket")), w, h)
+		none := "no keys in this bucket"
+		if c.filter != "" {
+			none = "no key matches " + model.Sanitize(c.filter)
+		}
+		return block(append(lines, st.Muted.Render(none)), w, h)
 	}
 	lines = append(lines, st.Muted.Render(fit("  KEY", w)))
 	for i := c.top; i < len(c.keys) && len(lines) < h; i++ {

@@ -31,6 +31,9 @@ const (
 	// The stream browser's jump (a sequence or a time) and subject filter.
 	promptStreamJump
 	promptStreamFilter
+	// A bucket's key filter and the value to put in its selected key.
+	promptKVFilter
+	promptKVPut
 )
 
 // prompt is the footer's one-line input for the subject search, filters,
@@ -247,6 +250,8 @@ func (m *Model) submitPrompt() tea.Cmd {
 		m.findInPayload(v, true, false)
 	case promptStreamJump, promptStreamFilter:
 		cmd, err = m.submitBrowsePrompt(m.prompt.kind, v)
+	case promptKVFilter, promptKVPut:
+		cmd, err = m.submitKVPrompt(m.prompt.kind, m.prompt.input.Value())
 	case promptSeek:
 		var off time.Duration
 		if off, err = parseSeek(v, m.opts.Timeline.Status()); err == nil {
