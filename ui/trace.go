@@ -65,8 +65,8 @@ func (p *answerPanel) traceLines(w int) []string {
 	st, r := p.st, p.trace
 	var out []string
 	if !r.TraceOnly {
-		out = append(out, wrapStyled(st.Warn, "delivered: "+model.Sanitize(r.Subject)+" was published for real, "+
-			"subscribers received it and streams stored it", w, "  ")...)
+		out = append(out, wrapStyled(st.Warn, "delivered: "+model.Sanitize(r.Subject)+" was published for real: "+
+			"the path below is where it went", w, "  ")...)
 	}
 	for _, l := range r.Lines {
 		style := st.Value
