@@ -20,7 +20,8 @@ func IsTraceHeader(k string) bool {
 const traceHeaderPrefix = "Nats-Trace-"
 
 // Tracer traces messages on one connection for the TUI's trace panel:
-// trace-only copies, so nothing is delivered and nothing stored.
+// trace-only copies (Trace), so nothing is delivered and nothing stored,
+// or, once the user confirmed, the message itself (TraceDeliver).
 type Tracer struct {
 	nc   *nats.Conn
 	opts TraceOptions
@@ -36,7 +37,18 @@ func NewTracer(nc *nats.Conn, o TraceOptions) *Tracer {
 // Nats-Trace-* ones natsx sets, and the payload natsx kept of it) and
 // returns the path as lines.
 func (t *Tracer) Trace(ctx context.Context, msg model.Message) (model.TraceReport, error) {
+	return t.trace(ctx, msg, false)
+}
+
+// TraceDeliver publishes msg for real (delivered and stored as any
+// publish) with a trace destination and returns its path as lines.
+func (t *Tracer) TraceDeliver(ctx context.Context, msg model.Message) (model.TraceReport, error) {
+	return t.trace(ctx, msg, true)
+}
+
+func (t *Tracer) trace(ctx context.Context, msg model.Message, deliver bool) (model.TraceReport, error) {
 	o := t.opts
+	o.Deliver = deliver
 	o.Payload = msg.Data
 	for k, vs := range msg.Header {
 		if IsTraceHeader(k) {

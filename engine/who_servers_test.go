@@ -48,6 +48,17 @@ func TestServersCluster(t *testing.T) {
 	if r.Servers[2].Conns != 1 || r.Servers[2].Subs == 0 {
 		t.Fatalf("n3 has the far client: %+v", r.Servers[2])
 	}
+	// Each server's routes to the two others, a pooled route one link.
+	var links []string
+	for _, l := range r.Links {
+		if l.Kind != "route" || l.Conns < 1 {
+			t.Fatalf("link %+v", l)
+		}
+		links = append(links, l.Server+">"+l.Peer)
+	}
+	if strings.Join(links, " ") != "n1>n2 n1>n3 n2>n1 n2>n3 n3>n1 n3>n2" {
+		t.Fatalf("links %v", links)
+	}
 
 	acct := natsxConn(t, servers[0].ClientURL(), nats.UserInfo("a", "a"))
 	r, err := NewWhoAsker(acct, nil, WhoOptions{Timeout: 300 * time.Millisecond}).Servers(context.Background())

@@ -27,8 +27,27 @@ type ServerStats struct {
 // ServersReport is what the servers view shows: the servers natsx could
 // ask about, the connected one first, with what it could not see.
 type ServersReport struct {
-	Source   WhoSource
-	Servers  []ServerStats
+	Source  WhoSource
+	Servers []ServerStats
+	// Links are the servers' routes, gateways and leafnodes (embedded or
+	// with the system account), by server then kind and peer.
+	Links    []ServerLink
 	Blind    string
 	Problems []string
+}
+
+// ServerLink is one route, gateway or leafnode connection of a server, as
+// the servers view lists it under the table. Strings come from the server
+// and are untrusted.
+type ServerLink struct {
+	// Server is the server the link belongs to; Kind is route, gateway
+	// (out or in) or leafnode; Peer names the other end.
+	Server, Kind, Peer string
+	// Conns counts the connections the link has (a route is pooled: a few
+	// connections a peer, their messages summed).
+	Conns int
+	// RTT is the server's own measure, the slowest of the link's
+	// connections (0 when it has none).
+	RTT             time.Duration
+	InMsgs, OutMsgs int64
 }

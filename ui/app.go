@@ -270,6 +270,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.storedCounted(msg)
 	case panelAnsweredMsg:
 		return m.panelAnswered(msg)
+	case traceDeliverMsg:
+		return m.traceDeliver(msg)
 	case panelTickMsg:
 		return m.panelTick(msg)
 	case consumersListedMsg:

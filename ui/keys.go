@@ -31,8 +31,10 @@ type KeyMap struct {
 	KVKeys key.Binding
 	// Who and Trace open the answer panel on the selection: who would
 	// receive a message there, the path of a traced copy; Again asks
-	// again while it is open.
-	Who, Trace, Again key.Binding
+	// again while it is open. TraceDeliver, in the trace panel, publishes
+	// the message for real and traces it, asked first (off with
+	// --read-only).
+	Who, Trace, Again, TraceDeliver key.Binding
 	// Back closes the help screen or a request's response.
 	Back key.Binding
 	// Filter panes and focus.
@@ -78,21 +80,24 @@ func DefaultKeyMap() KeyMap {
 		Who:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who gets this subject/message")),
 		Trace:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "trace a copy (nothing delivered)")),
 		Again:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "ask again (who, trace, servers, conns)")),
-		Consumers: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "a stream's consumers")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
-		Filter:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
-		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "commands: filter break rename close save load streams servers conns")),
-		Break:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "breakpoint; when stopped: continue")),
-		FocusNext: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
-		FocusPrev: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
-		Pause:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),
-		Clear:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pane: clear")),
-		Rename:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "pane: rename (offers the old name)")),
-		Close:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pane: close")),
-		PaneLeft:  key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "pane: move left")),
-		PaneRight: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "pane: move right")),
+		// D deletes a message in the stream browser only; the trace panel
+		// is a mode of its own.
+		TraceDeliver: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "trace: publish for real and trace it (asks)")),
+		Consumers:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "a stream's consumers")),
+		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close help / the response")),
+		Filter:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "new filter pane (offers the selected branch)")),
+		Command:      key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "commands: filter break rename close save load streams servers conns")),
+		Break:        key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "breakpoint; when stopped: continue")),
+		FocusNext:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "focus next: tree, panes, inspector")),
+		FocusPrev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "focus previous")),
+		Pause:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pane: pause (keeps arrivals)/resume")),
+		Clear:        key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "pane: clear")),
+		Rename:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "pane: rename (offers the old name)")),
+		Close:        key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pane: close")),
+		PaneLeft:     key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "pane: move left")),
+		PaneRight:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "pane: move right")),
 
 		StreamBrowse:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "a stream's messages")),
 		StreamJump:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "messages: jump to 1234, @15:04, -10m")),
@@ -175,6 +180,7 @@ func ReadOnlyKeyMap() KeyMap {
 	k.StreamPurge.SetEnabled(false)
 	k.StreamDelete.SetEnabled(false)
 	k.KVPut.SetEnabled(false)
+	k.TraceDeliver.SetEnabled(false)
 	return k
 }
 
@@ -247,7 +253,7 @@ func (k KeyMap) Groups() []KeyGroup {
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Watch}},
 		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect,
 			k.StreamPurge, k.StreamDelete, k.KVKeys, k.KVPut}},
-		{"Who gets it", []key.Binding{k.Who, k.Trace, k.Again}},
+		{"Who gets it", []key.Binding{k.Who, k.Trace, k.TraceDeliver, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},
 		{"Timeline (natsx open)", []key.Binding{k.Play, k.Faster, k.Slower, k.Step, k.SeekBack, k.SeekFwd, k.SeekTo, k.PrevMarker, k.NextMarker}},

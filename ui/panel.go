@@ -69,6 +69,10 @@ type answerPanel struct {
 	asking  bool
 	want    bool
 	ticking bool
+	// deliver makes the trace panel's next question publish the message
+	// for real (D, confirmed); that one question only, so r traces a
+	// copy again.
+	deliver bool
 
 	answered time.Time
 	err      string
@@ -103,7 +107,7 @@ func (m *Model) openPanel(kind panelKind) tea.Cmd {
 	p.kind, p.msg, p.note = kind, msg, note
 	p.who, p.trace, p.servers, p.conns, p.err, p.answered, p.top = nil, nil, nil, nil, "", time.Time{}, 0
 	p.tag++
-	p.want, p.dirty, p.ticking = true, true, false
+	p.want, p.dirty, p.ticking, p.deliver = true, true, false, false
 	m.mode = modePanel
 	return m.askPanel()
 }
@@ -173,11 +177,19 @@ func (m *Model) askPanel() tea.Cmd {
 		}
 	case p.kind == panelTrace && m.opts.Trace != nil:
 		tracer := m.opts.Trace
-		p.asking = true
+		deliverer, deliver := tracer.(DeliverTracer)
+		deliver = deliver && p.deliver
+		p.asking, p.deliver = true, false
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
 			defer cancel()
-			r, err := tracer.Trace(ctx, msg)
+			var r model.TraceReport
+			var err error
+			if deliver {
+				r, err = deliverer.TraceDeliver(ctx, msg)
+			} else {
+				r, err = tracer.Trace(ctx, msg)
+			}
 			return panelAnsweredMsg{tag: tag, trace: &r, err: err}
 		}
 	}
@@ -227,9 +239,18 @@ func (m *Model) panelTick(msg panelTickMsg) tea.Cmd {
 // panelKey handles a key while the panel is open.
 func (m *Model) panelKey(msg tea.KeyPressMsg) tea.Cmd {
 	k, p := m.keys, &m.panel
+	if m.confirm.asking() {
+		cmd := m.confirmKey(msg) // y publishes for real, anything else cancels
+		if cmd == nil {
+			m.setFlash("cancelled: nothing published", false)
+		}
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
+	case p.kind == panelTrace && key.Matches(msg, k.TraceDeliver):
+		return m.askDeliver()
 	case key.Matches(msg, k.Back):
 		m.closePanel()
 	case key.Matches(msg, k.Who), key.Matches(msg, k.Trace):
@@ -288,6 +309,11 @@ func (k KeyMap) panelHelp(kind panelKind) []key.Binding {
 		sort := key.NewBinding(key.WithKeys(append(k.Sort.Keys(), k.Reverse.Keys()...)...),
 			key.WithHelp(k.Sort.Help().Key+"/"+k.Reverse.Help().Key, "sort/reverse"))
 		return []key.Binding{scroll, sort, again, back, k.Quit}
+	}
+	if kind == panelTrace {
+		deliver := key.NewBinding(key.WithKeys(k.TraceDeliver.Keys()...), key.WithHelp(k.TraceDeliver.Help().Key, "deliver"))
+		deliver.SetEnabled(k.TraceDeliver.Enabled())
+		return []key.Binding{scroll, again, deliver, other, back, k.Quit}
 	}
 	return []key.Binding{scroll, again, other, back, k.Quit}
 }
@@ -429,8 +455,11 @@ func (p *answerPanel) View(w, h int) []string {
 		if p.kind.refreshes() {
 			about += ", every " + ServersRefresh.String()
 		}
-		if p.kind == panelTrace && p.err == "" {
+		if p.kind == panelTrace && p.err == "" && p.trace != nil {
 			about = "  trace only, nothing delivered or stored, at " + p.answered.Format("15:04:05")
+			if !p.trace.TraceOnly {
+				about = "  delivered for real, at " + p.answered.Format("15:04:05")
+			}
 		}
 		title += st.Muted.Render(about)
 	}

@@ -27,6 +27,15 @@ var (
 
 const serverNumbersFrom = 5
 
+// maxLinkRows bounds the routes, gateways and leafnodes listed under the
+// servers table; the rest are counted.
+const maxLinkRows = 30
+
+var (
+	linkColumns    = []string{"SERVER", "LINK", "PEER", "CONNS", "RTT", "MSGS IN", "MSGS OUT"}
+	linkColumnCaps = []int{24, 11, 40, 5, 10, 10, 10}
+)
+
 // serversLines is the servers view: one row a server, the connected one
 // first and marked, then what the source cannot see and what is missing.
 func (p *answerPanel) serversLines(w int) []string {
@@ -55,5 +64,32 @@ func (p *answerPanel) serversLines(w int) []string {
 	}
 	out := table(st, rows, serverColumnCaps, serverNumbersFrom, w)
 	out = append(out, st.Muted.Render("● connected · source "+string(r.Source)))
-	return append(out, limitLines(st, r.Blind, r.Problems, w)...)
+	out = append(out, limitLines(st, r.Blind, r.Problems, w)...)
+	return append(out, p.linkLines(w)...)
+}
+
+// linkLines are the servers' routes, gateways and leafnodes under the
+// table, maxLinkRows at most and the rest counted.
+func (p *answerPanel) linkLines(w int) []string {
+	st, links := p.st, p.servers.Links
+	if len(links) == 0 {
+		if p.servers.Source == model.WhoSystem || p.servers.Source == model.WhoEmbedded {
+			return []string{"", st.Muted.Render("no routes, gateways or leafnodes")}
+		}
+		return nil
+	}
+	rows := [][]string{linkColumns}
+	for _, l := range links[:min(len(links), maxLinkRows)] {
+		rtt := "?"
+		if l.RTT > 0 {
+			rtt = model.HumanDuration(l.RTT)
+		}
+		rows = append(rows, []string{model.Sanitize(l.Server), l.Kind, model.Sanitize(l.Peer), strconv.Itoa(l.Conns), rtt,
+			strconv.FormatInt(l.InMsgs, 10), strconv.FormatInt(l.OutMsgs, 10)})
+	}
+	out := append([]string{"", st.Title.Render("Routes, gateways and leafnodes")}, table(st, rows, linkColumnCaps, 3, w)...)
+	if more := len(links) - maxLinkRows; more > 0 {
+		out = append(out, st.Muted.Render(fmt.Sprintf("… %d more not shown", more)))
+	}
+	return out
 }

@@ -44,9 +44,18 @@ func TestServersViewCluster(t *testing.T) {
 	nc := testkit.Conn(t, servers[1].ClientURL(), nats.UserInfo("sys", "sys"))
 	asker := engine.NewWhoAsker(nc, nil, engine.WhoOptions{Timeout: time.Second, Gap: 200 * time.Millisecond})
 	m := panelScene(t, Options{Servers: asker}, 100, 30, "orders.new")
-	var out string
+	var out, links string
 	var rows []string
 	var tick tea.Cmd
+	wantLinks := []string{"n1 route n2", "n1 route n3", "n2 route n1", "n2 route n3", "n3 route n1", "n3 route n2"}
+	hasLink := func(want string) bool {
+		for _, l := range strings.Split(links, "\n") {
+			if f := strings.Fields(l); len(f) >= 6 && strings.Join(f[:3], " ") == want {
+				return true
+			}
+		}
+		return false
+	}
 	// A cluster just formed, on a loaded machine, may leave a server's
 	// answer past the second: r asks again, as the view does every 3 s.
 	deadline := time.Now().Add(15 * time.Second)
@@ -55,18 +64,30 @@ func TestServersViewCluster(t *testing.T) {
 			tick = c
 		}
 		out = ansi.Strip(render(t, m, 100, 30))
+		var table string
+		table, links, _ = strings.Cut(out, "Routes, gateways and leafnodes")
 		rows = rows[:0]
-		for _, l := range strings.Split(out, "\n") {
+		for _, l := range strings.Split(table, "\n") {
 			if f := strings.Fields(l); len(f) > 4 && (f[0] == "●" && f[1] == "n2" || f[0] == "n1" || f[0] == "n3") {
 				rows = append(rows, f[0])
 			}
 		}
-		if len(rows) == 3 || time.Now().After(deadline) {
+		complete := len(rows) == 3
+		for _, w := range wantLinks {
+			complete = complete && hasLink(w)
+		}
+		if complete || time.Now().After(deadline) {
 			break
 		}
 	}
 	if strings.Join(rows, " ") != "● n1 n3" || !strings.Contains(out, "Servers  at 12:00:30, every 3s") || !strings.Contains(out, "source sys") {
 		t.Fatalf("rows %q:\n%s", rows, out)
+	}
+	// Under the table, each server's routes to the two others.
+	for _, want := range wantLinks {
+		if !hasLink(want) {
+			t.Fatalf("no link %q:\n%s", want, out)
+		}
 	}
 	if tick == nil {
 		t.Fatal("no refresh armed")
@@ -101,7 +122,29 @@ func sceneServers() *model.ServersReport {
 			Conns: 1204, Subs: 88123, SlowConsumers: 3, Mem: 512 << 20, CPU: 37.5, Cores: 8, RTT: 420 * time.Microsecond},
 		{Name: "n2\x1b[2J", Version: "2.15.2", Cluster: "east", Known: true, Start: start.Add(time.Hour),
 			Conns: 998, Subs: 87000, Mem: 480 << 20, CPU: 12, Cores: 8, RTT: 1200 * time.Microsecond},
+	}, Links: []model.ServerLink{
+		{Server: "n1", Kind: "route", Peer: "n2\x1b[2J", Conns: 4, RTT: 310 * time.Microsecond, InMsgs: 120455, OutMsgs: 98001},
+		{Server: "n1", Kind: "leafnode", Peer: "edge (account APP)", Conns: 1, RTT: 2 * time.Millisecond, InMsgs: 12, OutMsgs: 40},
+		{Server: "n2\x1b[2J", Kind: "route", Peer: "n1", Conns: 4, InMsgs: 98001, OutMsgs: 120455},
 	}, Problems: []string{"n3 did not answer within 2s"}}
+}
+
+// TestServersViewLinksBounded: at most maxLinkRows links are listed and
+// the rest counted.
+func TestServersViewLinksBounded(t *testing.T) {
+	t.Parallel()
+	r := sceneServers()
+	r.Links = nil
+	for i := range maxLinkRows + 7 {
+		r.Links = append(r.Links, model.ServerLink{Server: "n1", Kind: "leafnode", Peer: fmt.Sprintf("leaf-%03d", i), Conns: 1})
+	}
+	m := panelScene(t, Options{Servers: &countingServers{r: r}}, 100, 30, "orders.new")
+	answer(t, m, openServers(t, m))
+	all := ansi.Strip(strings.Join(m.panel.lines, "\n"))
+	if strings.Count(all, "leaf-") != maxLinkRows || !strings.Contains(all, "… 7 more not shown") ||
+		strings.Contains(all, fmt.Sprintf("leaf-%03d", maxLinkRows)) {
+		t.Fatalf("links:\n%s", all)
+	}
 }
 
 func TestViewGoldenServers(t *testing.T) {

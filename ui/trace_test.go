@@ -143,3 +143,124 @@ func TestViewGoldenTrace(t *testing.T) {
 		})
 	}
 }
+
+// deliverScene is the trace panel on orders.new against a real server
+// with a subscriber, which counts what it receives.
+func deliverScene(t *testing.T, readOnly bool) (*Model, chan *nats.Msg) {
+	t.Helper()
+	s := testkit.Server(t)
+	tap := testkit.Conn(t, s.ClientURL(), nats.Name("natsx"))
+	sub := testkit.Conn(t, s.ClientURL(), nats.Name("billing"))
+	got := make(chan *nats.Msg, 16)
+	if _, err := sub.ChanSubscribe("orders.new", got); err != nil {
+		t.Fatal(err)
+	}
+	if err := sub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	m := panelScene(t, Options{Trace: engine.NewTracer(tap, engine.TraceOptions{}), ReadOnly: readOnly}, 100, 30, "orders.new")
+	answer(t, m, send(m, press("T")))
+	if out := ansi.Strip(render(t, m, 100, 30)); !strings.Contains(out, "trace only, nothing delivered") {
+		t.Fatalf("trace-only first:\n%s", out)
+	}
+	return m, got
+}
+
+// received fails unless the subscriber got exactly want messages (polled
+// until a deadline for want > 0; for 0, after a round trip that would
+// have carried one).
+func received(t *testing.T, got chan *nats.Msg, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) < want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if want == 0 {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(got) != want {
+		t.Fatalf("the subscriber received %d messages, want %d", len(got), want)
+	}
+}
+
+// TestTraceDeliverConfirmed: D in the trace panel asks, naming the
+// subject and size; y publishes for real (the subscriber receives it,
+// without the trace-only header) and the trace shows with a line saying so.
+func TestTraceDeliverConfirmed(t *testing.T) {
+	t.Parallel()
+	m, got := deliverScene(t, false)
+	if !strings.Contains(ansi.Strip(render(t, m, 100, 30)), "D deliver") {
+		t.Fatalf("no D in the footer:\n%s", ansi.Strip(render(t, m, 100, 30)))
+	}
+	if cmd := send(m, press("D")); cmd != nil {
+		t.Fatal("D published before the answer")
+	}
+	if out := ansi.Strip(render(t, m, 100, 30)); !strings.Contains(out, "publish orders.new for real (1 B) and trace it? y/N") {
+		t.Fatalf("no question:\n%s", out)
+	}
+	received(t, got, 0)
+	cmd := send(m, press("y"))
+	if cmd == nil {
+		t.Fatal("y started nothing")
+	}
+	answer(t, m, send(m, cmd()))
+	received(t, got, 1)
+	if h := (<-got).Header.Get("Nats-Trace-Only"); h != "" {
+		t.Fatalf("delivered with Nats-Trace-Only %q", h)
+	}
+	out := ansi.Strip(render(t, m, 100, 30))
+	for _, want := range []string{"Trace of orders.new  delivered for real, at", "delivered: orders.new was published for real",
+		`out     client "billing" cid`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("no %q:\n%s", want, out)
+		}
+	}
+	// r traces a copy again: nothing more is delivered.
+	answer(t, m, send(m, press("r")))
+	received(t, got, 0)
+	if out := ansi.Strip(render(t, m, 100, 30)); !strings.Contains(out, "trace only, nothing delivered") {
+		t.Fatalf("r after D:\n%s", out)
+	}
+}
+
+// TestTraceDeliverCancelled: n or esc answers no: nothing is published
+// and the panel stays open on the trace-only answer.
+func TestTraceDeliverCancelled(t *testing.T) {
+	t.Parallel()
+	for _, no := range []string{"n", "esc"} {
+		m, got := deliverScene(t, false)
+		send(m, press("D"))
+		if cmd := send(m, press(no)); cmd != nil {
+			t.Fatalf("%s: a command ran", no)
+		}
+		received(t, got, 0)
+		out := ansi.Strip(render(t, m, 100, 30))
+		if m.mode != modePanel || !strings.Contains(out, "cancelled: nothing published") || !strings.Contains(out, "trace only") {
+			t.Fatalf("%s: mode %v\n%s", no, m.mode, out)
+		}
+	}
+}
+
+// TestTraceDeliverReadOnly: with --read-only D is absent from the footer
+// and the help, and does nothing.
+func TestTraceDeliverReadOnly(t *testing.T) {
+	t.Parallel()
+	m, got := deliverScene(t, true)
+	if out := ansi.Strip(render(t, m, 100, 30)); strings.Contains(out, "D deliver") {
+		t.Fatalf("D in the read-only footer:\n%s", out)
+	}
+	if cmd := send(m, press("D")); cmd != nil || m.confirm.asking() {
+		t.Fatal("D asked in read-only")
+	}
+	received(t, got, 0)
+	for _, g := range m.keys.Groups() {
+		for _, b := range g.Keys {
+			if b.Enabled() && strings.Contains(b.Help().Desc, "for real") {
+				t.Fatalf("help lists %q", b.Help().Desc)
+			}
+		}
+	}
+	if !DefaultKeyMap().TraceDeliver.Enabled() {
+		t.Fatal("D off by default")
+	}
+}
