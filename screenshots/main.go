@@ -328,6 +328,14 @@ func (clusterAnswers) Servers(context.Context) (*model.ServersReport, error) {
 			Conns: 998, Subs: 87000, Routes: 2, Mem: 480 << 20, CPU: 12, Cores: 8, RTT: 1200 * time.Microsecond},
 		{Name: "n3", Version: "2.15.2", Cluster: "east", JetStream: true, Known: true, Start: start.Add(2 * time.Hour),
 			Conns: 1101, Subs: 86500, Routes: 2, Leafs: 1, Mem: 455 << 20, CPU: 14.2, Cores: 8, RTT: 1350 * time.Microsecond},
+	}, Links: []model.ServerLink{
+		{Server: "n1", Kind: "route", Peer: "n2", Conns: 4, RTT: 310 * time.Microsecond, InMsgs: 1_204_311, OutMsgs: 998_120},
+		{Server: "n1", Kind: "route", Peer: "n3", Conns: 4, RTT: 420 * time.Microsecond, InMsgs: 1_101_877, OutMsgs: 1_003_442},
+		{Server: "n2", Kind: "route", Peer: "n1", Conns: 4, RTT: 305 * time.Microsecond, InMsgs: 998_120, OutMsgs: 1_204_311},
+		{Server: "n2", Kind: "route", Peer: "n3", Conns: 4, RTT: 390 * time.Microsecond, InMsgs: 455_902, OutMsgs: 512_330},
+		{Server: "n3", Kind: "route", Peer: "n1", Conns: 4, RTT: 415 * time.Microsecond, InMsgs: 1_003_442, OutMsgs: 1_101_877},
+		{Server: "n3", Kind: "route", Peer: "n2", Conns: 4, RTT: 388 * time.Microsecond, InMsgs: 512_330, OutMsgs: 455_902},
+		{Server: "n3", Kind: "leafnode", Peer: "edge-1 (APP)", Conns: 1, RTT: 12 * time.Millisecond, InMsgs: 80_211, OutMsgs: 9_870},
 	}}, nil
 }
 
