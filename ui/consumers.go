@@ -107,18 +107,8 @@ func (m *Model) consumersKey(msg tea.KeyPressMsg) tea.Cmd {
 		if c.board != nil {
 			return m.openBrowse(c.board.Stream, "")
 		}
-	case key.Matches(msg, k.Up):
-		c.sel--
-	case key.Matches(msg, k.Down):
-		c.sel++
-	case key.Matches(msg, k.PageUp):
-		c.sel -= 10
-	case key.Matches(msg, k.PageDown):
-		c.sel += 10
-	case key.Matches(msg, k.Top):
-		c.sel = 0
-	case key.Matches(msg, k.Bottom):
-		c.sel = len(c.rows()) - 1
+	case k.isMove(msg):
+		c.sel, _ = k.moveBy(msg, c.sel, 10, len(c.rows())-1)
 	}
 	return nil
 }

@@ -3,7 +3,10 @@
 // one key map and one set of styles.
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyMap is every key natsx answers to. The help screen and the README's
 // key table are generated from it, so it is the one place keys are defined.
@@ -344,4 +347,32 @@ func labeledAll(input string, bs []key.Binding) []key.Binding {
 		out[i] = labeled(input, b)
 	}
 	return out
+}
+
+// moveBy is where a list's selection (or scroll) at pos goes for msg: a
+// line up or down, a page of page lines, the top or last; ok is false for
+// any other key. The streams list, the consumers board, the KV keys and
+// the answer panel all move this way.
+func (k KeyMap) moveBy(msg tea.KeyPressMsg, pos, page, last int) (int, bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return pos - 1, true
+	case key.Matches(msg, k.Down):
+		return pos + 1, true
+	case key.Matches(msg, k.PageUp):
+		return pos - page, true
+	case key.Matches(msg, k.PageDown):
+		return pos + page, true
+	case key.Matches(msg, k.Top):
+		return 0, true
+	case key.Matches(msg, k.Bottom):
+		return last, true
+	}
+	return pos, false
+}
+
+// isMove reports whether msg is one of moveBy's keys.
+func (k KeyMap) isMove(msg tea.KeyPressMsg) bool {
+	_, ok := k.moveBy(msg, 0, 0, 0)
+	return ok
 }

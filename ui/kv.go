@@ -242,18 +242,8 @@ func (m *Model) kvKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case boundTo(msg, k.KVPut), boundTo(msg, k.StreamDelete):
 		return m.kvAction(msg)
-	case key.Matches(msg, k.Up):
-		c.sel--
-	case key.Matches(msg, k.Down):
-		c.sel++
-	case key.Matches(msg, k.PageUp):
-		c.sel -= max(c.rows-1, 1)
-	case key.Matches(msg, k.PageDown):
-		c.sel += max(c.rows-1, 1)
-	case key.Matches(msg, k.Top):
-		c.sel = 0
-	case key.Matches(msg, k.Bottom):
-		c.sel = len(c.keys) - 1
+	case k.isMove(msg):
+		c.sel, _ = k.moveBy(msg, c.sel, max(c.rows-1, 1), len(c.keys)-1)
 	}
 	return nil
 }

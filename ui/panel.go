@@ -275,18 +275,8 @@ func (m *Model) panelKey(msg tea.KeyPressMsg) tea.Cmd {
 		p.connSort, p.dirty = p.connSort.Next(), true
 	case p.kind == panelConns && key.Matches(msg, k.Reverse):
 		p.connSort, p.dirty = p.connSort.Reverse(), true
-	case key.Matches(msg, k.Up):
-		p.top--
-	case key.Matches(msg, k.Down):
-		p.top++
-	case key.Matches(msg, k.PageUp):
-		p.top -= max(p.rows-1, 1)
-	case key.Matches(msg, k.PageDown):
-		p.top += max(p.rows-1, 1)
-	case key.Matches(msg, k.Top):
-		p.top = 0
-	case key.Matches(msg, k.Bottom):
-		p.top = len(p.lines)
+	case k.isMove(msg):
+		p.top, _ = k.moveBy(msg, p.top, max(p.rows-1, 1), len(p.lines))
 	}
 	return nil
 }

@@ -197,18 +197,8 @@ func (m *Model) streamsKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.KVKeys):
 		return m.openKV()
-	case key.Matches(msg, k.Up):
-		v.sel--
-	case key.Matches(msg, k.Down):
-		v.sel++
-	case key.Matches(msg, k.PageUp):
-		v.sel -= 10
-	case key.Matches(msg, k.PageDown):
-		v.sel += 10
-	case key.Matches(msg, k.Top):
-		v.sel = 0
-	case key.Matches(msg, k.Bottom):
-		v.sel = len(v.rows) - 1
+	case k.isMove(msg):
+		v.sel, _ = k.moveBy(msg, v.sel, 10, len(v.rows)-1)
 	case boundTo(msg, k.StreamPurge):
 		return m.streamAction(msg)
 	case key.Matches(msg, k.Sort):
