@@ -121,3 +121,18 @@ func gather(ctx context.Context, nc *nats.Conn, subject string, req any, o gathe
 		}
 	}
 }
+
+// decodeReply reads a server's answer into a T; a server's error or an
+// unreadable answer (what names it) goes to problems instead.
+func decodeReply[T any](rep serverReply, what string, problems *[]string) (*T, bool) {
+	if rep.err != "" {
+		*problems = append(*problems, fmt.Sprintf("%s: %s", rep.server.Name, rep.err))
+		return nil, false
+	}
+	v := new(T)
+	if err := json.Unmarshal(rep.data, v); err != nil {
+		*problems = append(*problems, fmt.Sprintf("%s: unreadable %s: %v", rep.server.Name, what, err))
+		return nil, false
+	}
+	return v, true
+}

@@ -83,16 +83,11 @@ func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) er
 	connected := a.nc.ConnectedServerId()
 	for _, rep := range replies {
 		answered[rep.server.Name] = true
-		if rep.err != "" {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", rep.server.Name, rep.err))
+		vz, ok := decodeReply[server.Varz](rep, "VARZ", &r.Problems)
+		if !ok {
 			continue
 		}
-		var vz server.Varz
-		if err := json.Unmarshal(rep.data, &vz); err != nil {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: unreadable VARZ: %v", rep.server.Name, err))
-			continue
-		}
-		s := serverStats(&vz)
+		s := serverStats(vz)
 		s.Connected, s.RTT = rep.server.ID == connected, rep.after
 		r.Servers = append(r.Servers, s)
 	}

@@ -85,13 +85,8 @@ func (a *WhoAsker) systemViews(ctx context.Context, subject string, r *WhoResult
 	var views []serverView
 	joins := 0
 	for _, rep := range replies {
-		if rep.err != "" {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s", rep.server.Name, rep.err))
-			continue
-		}
-		var sz server.Subsz
-		if err := json.Unmarshal(rep.data, &sz); err != nil {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: unreadable subscriptions: %v", rep.server.Name, err))
+		sz, ok := decodeReply[server.Subsz](rep, "subscriptions", &r.Problems)
+		if !ok {
 			continue
 		}
 		if sz.Total > len(sz.Subs) {
@@ -266,16 +261,11 @@ func (a *WhoAsker) connzAll(ctx context.Context, subject string, o server.ConnzO
 	}
 	out := make([]connzReply, 0, len(replies))
 	for _, rep := range replies {
-		if rep.err != "" {
-			*problems = append(*problems, fmt.Sprintf("%s: %s", rep.server.Name, rep.err))
+		cz, ok := decodeReply[server.Connz](rep, "connections", problems)
+		if !ok {
 			continue
 		}
-		cr := connzReply{server: rep.server}
-		if err := json.Unmarshal(rep.data, &cr.cz); err != nil {
-			*problems = append(*problems, fmt.Sprintf("%s: unreadable connections: %v", rep.server.Name, err))
-			continue
-		}
-		out = append(out, cr)
+		out = append(out, connzReply{server: rep.server, cz: *cz})
 	}
 	return out, answered, nil
 }
