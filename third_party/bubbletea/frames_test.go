@@ -1,0 +1,85 @@
+package tea
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// runFrames runs a frame loop at rate and counts its flushes.
+func runFrames(t *testing.T, rate time.Duration) (*frameSched, *atomic.Int64) {
+	t.Helper()
+	f := newFrameSched()
+	var flushes atomic.Int64
+	done := make(chan struct{})
+	ticker := time.NewTicker(rate)
+	go f.loop(ticker, rate, done, func() { flushes.Add(1) })
+	t.Cleanup(func() { done <- struct{}{} })
+	return &f, &flushes
+}
+
+// eventually polls cond until it holds or 5 s pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestFramesSleepWhenIdle: once a frame is drawn and nothing more is asked
+// for, the loop stops waking (upstream's ticker woke it fps times a second
+// for the program's whole life).
+func TestFramesSleepWhenIdle(t *testing.T) {
+	f, flushes := runFrames(t, 2*time.Millisecond)
+	f.request(false)
+	eventually(t, "the frame is drawn", func() bool { return flushes.Load() == 1 })
+	// Asleep: the wake-up count stops moving (at 2 ms a tick, a running
+	// ticker would wake the loop about 50 times in 100 ms).
+	var before int64
+	eventually(t, "the loop sleeps", func() bool {
+		before = f.wakes.Load()
+		time.Sleep(100 * time.Millisecond)
+		return f.wakes.Load() == before
+	})
+	if n := flushes.Load(); n != 1 {
+		t.Fatalf("%d flushes for one frame", n)
+	}
+	// The first frame after the quiet spell is drawn, and so are the ones
+	// asked for while the ticker runs again.
+	f.request(false)
+	eventually(t, "the frame after a quiet spell is drawn", func() bool { return flushes.Load() == 2 })
+	f.request(false)
+	eventually(t, "a frame while ticking is drawn", func() bool { return flushes.Load() == 3 })
+}
+
+// TestFramesInputAtOnce: a frame for input is drawn without waiting for
+// the next tick; other frames wait for it.
+func TestFramesInputAtOnce(t *testing.T) {
+	f, flushes := runFrames(t, time.Hour) // the ticker never ticks in this test
+	f.request(false)
+	time.Sleep(50 * time.Millisecond)
+	if n := flushes.Load(); n != 0 {
+		t.Fatalf("a frame not for input drawn before the tick: %d flushes", n)
+	}
+	f.request(true)
+	eventually(t, "the input frame is drawn at once", func() bool { return flushes.Load() == 1 })
+	if f.dirty.Load() || f.input.Load() {
+		t.Fatal("the drawn frame is still asked for")
+	}
+}
+
+func TestIsInputMsg(t *testing.T) {
+	for _, m := range []Msg{KeyPressMsg{}, MouseClickMsg{}, MouseWheelMsg{}, PasteMsg{}} {
+		if !isInputMsg(m) {
+			t.Errorf("%T is input", m)
+		}
+	}
+	for _, m := range []Msg{MouseMotionMsg{}, WindowSizeMsg{}, nil, "x"} {
+		if isInputMsg(m) {
+			t.Errorf("%T is not input", m)
+		}
+	}
+}
