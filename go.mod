@@ -55,3 +55,5 @@ require (
 tool honnef.co/go/tools/cmd/staticcheck
 
 replace charm.land/bubbletea/v2 => ./third_party/bubbletea
+
+replace github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet
