@@ -27,6 +27,9 @@ var (
 	ErrStreamNotFound = errors.New("stream not found")
 	// ErrListBusy: a listing is still running; one at a time.
 	ErrListBusy = errors.New("JetStream: a listing is already running")
+	// ErrAPIPrefix: the context names JetStream by an API prefix, which
+	// natsx cannot ask; wrapped with the prefix.
+	ErrAPIPrefix = errors.New("not supported by natsx (give --js-domain, or set jetstream_domain in the context)")
 )
 
 const (
@@ -43,6 +46,11 @@ type JetStreamOptions struct {
 	// Domain is the JetStream domain (leaf nodes, hubs); empty for the
 	// connected account's own.
 	Domain string
+	// APIPrefix is a natscli context's jetstream_api_prefix (JetStream
+	// imported from another account). natsx does not support it: when it
+	// is set without a Domain, every question answers ErrAPIPrefix rather
+	// than asking the wrong JetStream. The default prefix counts as unset.
+	APIPrefix string
 	// Timeout bounds each request when the context has none; 0 means
 	// DefaultJetStreamTimeout.
 	Timeout time.Duration
@@ -59,6 +67,7 @@ type JetStream struct {
 	js      jetstream.JetStream
 	api     string // "$JS.API." or "$JS.<domain>.API."
 	domain  string
+	refused error // ErrAPIPrefix, wrapped: every question answers it
 	timeout time.Duration
 	listing chan struct{} // a one-slot semaphore: one listing at a time
 	replies replyMux
@@ -72,9 +81,13 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 	api := jetstream.DefaultAPIPrefix
 	var js jetstream.JetStream
 	var err error
+	var refused error
+	if p := strings.TrimSuffix(o.APIPrefix, "."); o.Domain == "" && p != "" && p+"." != jetstream.DefaultAPIPrefix {
+		refused = fmt.Errorf("JetStream API prefix %q: %w", p, ErrAPIPrefix)
+	}
 	if o.Domain != "" {
-		if !validName(o.Domain) {
-			return nil, fmt.Errorf("engine: JetStream domain %q: not a valid name", o.Domain)
+		if err := CheckJetStreamDomain(o.Domain); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
 		}
 		api = "$JS." + o.Domain + ".API."
 		js, err = jetstream.NewWithDomain(nc, o.Domain)
@@ -88,7 +101,19 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 	if t <= 0 {
 		t = DefaultJetStreamTimeout
 	}
-	return &JetStream{nc: nc, js: js, api: api, domain: o.Domain, timeout: t, listing: make(chan struct{}, 1)}, nil
+	return &JetStream{nc: nc, js: js, api: api, domain: o.Domain, refused: refused, timeout: t, listing: make(chan struct{}, 1)}, nil
+}
+
+// Domain is the JetStream domain asked, "" for the account's own.
+func (j *JetStream) Domain() string { return j.domain }
+
+// CheckJetStreamDomain refuses a domain that cannot be a token of
+// $JS.<domain>.API: empty, dots, wildcards, spaces or controls.
+func CheckJetStreamDomain(domain string) error {
+	if !validName(domain) {
+		return fmt.Errorf("%q is not a valid JetStream domain (one token: no dots, spaces or wildcards)", domain)
+	}
+	return nil
 }
 
 // Close ends the subscription the answers arrive on; the connection stays.
@@ -139,6 +164,9 @@ func checkStream(name string) error {
 // ">" (natsx's own tap) and wait for the timeout. With a domain the
 // answer may come from elsewhere (a hub behind a leaf node), so it asks.
 func (j *JetStream) available() error {
+	if j.refused != nil {
+		return j.refused
+	}
 	if j.domain != "" {
 		return nil
 	}
