@@ -243,7 +243,9 @@ func TestResolveContext(t *testing.T) {
 		{name: "domain flag beats context domain", in: ConnOptions{Context: "leaf", JetStreamDomain: "edge"}, env: env,
 			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.JetStreamDomain = "leaf", "nats://leaf:4222", "edge" })},
 		{name: "context prefix kept without a domain", in: ConnOptions{Context: "prefix"}, env: env,
-			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.JetStreamAPIPrefix = "prefix", "nats://leaf:4222", "JS.acme.API" })},
+			want: with(func(o *ConnOptions) {
+				o.Context, o.Servers, o.JetStreamAPIPrefix = "prefix", "nats://leaf:4222", "JS.acme.API"
+			})},
 		{name: "domain flag drops context prefix", in: ConnOptions{Context: "prefix", JetStreamDomain: "hub"}, env: env,
 			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.JetStreamDomain = "prefix", "nats://leaf:4222", "hub" })},
 		{name: "bad context domain", in: ConnOptions{Context: "baddomain"}, env: env,
