@@ -65,17 +65,14 @@ type JetStreamFlag struct {
 	JSDomain string `name:"js-domain" help:"ask the JetStream of this domain (a hub's or a leaf node's; default: the context's jetstream_domain, else the account's own)" placeholder:"NAME"`
 }
 
-// applyDomain checks --js-domain at parse time and hands it to conn's
-// resolution, where it wins over the context's jetstream_domain (and
-// drops its jetstream_api_prefix); external says whether a server is
-// named (the embedded broker has no domain).
+// applyDomain hands --js-domain to conn's resolution, which checks it and
+// where it wins over the context's jetstream_domain (and drops its
+// jetstream_api_prefix); external says whether a server is named (the
+// embedded broker has no domain).
 func (f JetStreamFlag) applyDomain(conn *ConnFlags, external bool) error {
 	conn.jsDomain = f.JSDomain
 	if f.JSDomain == "" {
 		return nil
-	}
-	if err := engine.CheckJetStreamDomain(f.JSDomain); err != nil {
-		return flagErrorf("--js-domain: %s", model.Sanitize(err.Error()))
 	}
 	if !external {
 		return flagErrorf("--js-domain names a domain on a running server: the embedded broker has none (give --server, --context or NATS_URL)")
