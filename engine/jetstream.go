@@ -211,6 +211,9 @@ func (j *JetStream) request(ctx context.Context, subject string, req any, resp a
 	}
 	defer done()
 	q := &nats.Msg{Subject: j.api + subject, Reply: inbox, Data: body, Header: nats.Header{askHeader: {"jetstream"}}}
+	if j.domain != "" {
+		domainAsked.add(auditKey(j.nc, j.domain, jetstream.DefaultAPIPrefix+subject, string(body)))
+	}
 	if err := j.nc.PublishMsg(q); err != nil {
 		return jsError(err)
 	}
@@ -219,17 +222,32 @@ func (j *JetStream) request(ctx context.Context, subject string, req any, resp a
 	case m = <-answer:
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			if j.domain != "" {
+				// natsx's own tap on ">" takes a question nothing else
+				// answers: no 503 then, only the silence.
+				return fmt.Errorf("JetStream: no answer to %s in time (no JetStream in domain %q?)", j.api+subject, j.domain)
+			}
 			return fmt.Errorf("JetStream: no answer to %s in time", j.api+subject)
 		}
 		return fmt.Errorf("JetStream: %w", ctx.Err())
 	}
 	if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
-		return ErrNoJetStream // no responders
+		return j.noResponders()
 	}
 	if err := json.Unmarshal(m.Data, resp); err != nil {
 		return fmt.Errorf("JetStream: unreadable answer to %s: %w", j.api+subject, err)
 	}
 	return nil
+}
+
+// noResponders is the error for a question nothing answered: no JetStream
+// on the server, or, asked by domain, none in that domain, which a user
+// who named it must hear about (who does not list "no JetStream").
+func (j *JetStream) noResponders() error {
+	if j.domain != "" {
+		return fmt.Errorf("JetStream: nothing answers in domain %q (%s)", j.domain, j.api+">")
+	}
+	return ErrNoJetStream
 }
 
 // apiError turns an API error into the one-line errors above, or a

@@ -117,6 +117,17 @@ func TestJetStreamDomain(t *testing.T) {
 		t.Fatalf("the watch of the hub's bucket from the leaf saw %v", changed)
 	}
 
+	// A domain nobody serves is named in the one line, not taken for a
+	// server without JetStream.
+	nope, err := NewJetStream(nc, JetStreamOptions{Domain: "nope", Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nope.Close()
+	if _, err := nope.Summaries(ctx); err == nil || errors.Is(err, ErrNoJetStream) || !strings.Contains(err.Error(), `nothing answers in domain "nope"`) {
+		t.Fatalf("streams in a domain nobody serves: %v", err)
+	}
+
 	local := testJetStream(t, nc)
 	defer local.Close()
 	if got := names(local); !slices.Equal(got, []string{"EDGE"}) {
