@@ -25,6 +25,8 @@ type ConnFlags struct {
 	TLSKey   string `name:"tlskey" help:"TLS client key" type:"path"`
 	TLSCA    string `name:"tlsca" help:"TLS CA certificate" type:"path"`
 	Context  string `help:"natscli context name or .json file (default: the one 'nats context select' chose)"`
+
+	jsDomain string // --js-domain of the commands that read JetStream (JetStreamFlag.applyDomain)
 }
 
 // ListenFlag is where natsx's embedded broker listens; every command that
@@ -57,6 +59,27 @@ func (f MonitorFlag) monitorURL() (string, error) {
 	return u, nil
 }
 
+// JetStreamFlag names the JetStream domain natsx asks, for the commands
+// that read JetStream (the explorer's streams view, record --stream, who).
+type JetStreamFlag struct {
+	JSDomain string `name:"js-domain" help:"ask the JetStream of this domain (a hub's or a leaf node's; default: the context's jetstream_domain, else the account's own)" placeholder:"NAME"`
+}
+
+// applyDomain hands --js-domain to conn's resolution, which checks it and
+// where it wins over the context's jetstream_domain (and drops its
+// jetstream_api_prefix); external says whether a server is named (the
+// embedded broker has no domain).
+func (f JetStreamFlag) applyDomain(conn *ConnFlags, external bool) error {
+	conn.jsDomain = f.JSDomain
+	if f.JSDomain == "" {
+		return nil
+	}
+	if !external {
+		return flagErrorf("--js-domain names a domain on a running server: the embedded broker has none (give --server, --context or NATS_URL)")
+	}
+	return nil
+}
+
 // SourceFlags choose between the embedded broker and an external server.
 type SourceFlags struct {
 	ConnFlags
@@ -75,7 +98,8 @@ type ExplorerFlags struct {
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
 	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
 
-	monitor string // run's --monitor, normalized (MonitorFlag)
+	monitor   string                  // run's --monitor, normalized (MonitorFlag)
+	jetstream engine.JetStreamOptions // run's domain (--js-domain, the context's)
 }
 
 // external reports whether -s, --context or NATS_URL name a server. The
@@ -141,7 +165,7 @@ func (f ConnFlags) connOptions(name string) (engine.ConnOptions, error) {
 	c := engine.ConnOptions{
 		Servers: f.Server, User: f.User, Password: f.Password, Token: f.Token,
 		Creds: f.Creds, NKey: f.Nkey, TLSCert: f.TLSCert, TLSKey: f.TLSKey, TLSCA: f.TLSCA,
-		Context: f.Context, Name: name,
+		Context: f.Context, Name: name, JetStreamDomain: f.jsDomain,
 	}
 	return c.Resolve(os.Getenv)
 }

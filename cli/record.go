@@ -30,6 +30,7 @@ type RecordCmd struct {
 	Force    bool          `help:"replace --out if it exists (the old file stays until the new one is complete)"`
 	WhereFlag
 	StreamFlags
+	JetStreamFlag
 }
 
 // whereFeed is the session's feed narrowed to the messages --where holds
@@ -90,6 +91,12 @@ func (c *RecordCmd) Validate() error {
 		return flagErrorf("--where applies to live traffic, not to --stream")
 	}
 	if err := c.validateStream(c.Subject, c.Duration); err != nil {
+		return err
+	}
+	if c.JSDomain != "" && c.Stream == "" {
+		return flagErrorf("--js-domain reads a stream: name it with --stream")
+	}
+	if err := c.applyDomain(&c.ConnFlags, c.SourceFlags.external()); err != nil {
 		return err
 	}
 	return c.SourceFlags.validate()

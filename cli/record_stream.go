@@ -79,7 +79,7 @@ func (c *RecordCmd) recordStream(env *Env, so engine.SessionOptions, comp record
 		return err
 	}
 	defer sess.Close()
-	js, err := engine.NewJetStream(sess.Conn(), engine.JetStreamOptions{})
+	js, err := engine.NewJetStream(sess.Conn(), so.Conn.JetStream())
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ type RunCmd struct {
 	SourceFlags
 	ExplorerFlags
 	MonitorFlag
+	JetStreamFlag
 	NoTap bool `help:"do not subscribe to '>': subscribe per filter pane only (scoped mode)"`
 }
 
@@ -34,6 +35,9 @@ func (c *RunCmd) Validate() error {
 	}
 	if c.Monitor != "" && (c.Embedded || !c.SourceFlags.external()) {
 		return flagErrorf("--monitor asks a running server's monitoring port: the embedded broker is asked in process (give --server, --context or NATS_URL)")
+	}
+	if err := c.applyDomain(&c.ConnFlags, c.SourceFlags.external()); err != nil {
+		return err
 	}
 	return c.SourceFlags.validate()
 }
@@ -54,6 +58,7 @@ func (c *RunCmd) Run(env *Env) error {
 	}
 	defer sess.Close()
 	c.ExplorerFlags.monitor, _ = c.monitorURL() // checked by Validate
+	c.ExplorerFlags.jetstream = so.Conn.JetStream()
 	return c.explore(env, sess, start, nil, b)
 }
 
@@ -86,7 +91,7 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 	var streams ui.StreamLister
 	if tl == nil {
 		// Live: the streams view asks the server natsx is connected to.
-		js, err := engine.NewJetStream(sess.Conn(), engine.JetStreamOptions{})
+		js, err := engine.NewJetStream(sess.Conn(), f.jetstream)
 		if err != nil {
 			return err
 		}
@@ -109,6 +114,7 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 	o.ReadOnly = f.ReadOnly
 	o.Timeline = tl
 	o.Streams = streams
+	o.JetStreamDomain = f.jetstream.Domain
 	if _, err := tea.NewProgram(ui.New(o), tea.WithFPS(ui.FPS)).Run(); err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("terminal: %w", err)
 	}

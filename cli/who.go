@@ -16,6 +16,7 @@ import (
 type WhoCmd struct {
 	ConnFlags
 	MonitorFlag
+	JetStreamFlag
 	Subject string        `arg:"" help:"the subject a message would be published on (no wildcards)"`
 	Timeout time.Duration `default:"2s" help:"how long to wait for the servers' answers"`
 	JSON    bool          `help:"print JSON"`
@@ -36,17 +37,26 @@ func (c *WhoCmd) Validate() error {
 	if _, err := c.monitorURL(); err != nil {
 		return err
 	}
+	if err := c.applyDomain(&c.ConnFlags, true); err != nil {
+		return err
+	}
 	return c.ConnFlags.validate("")
 }
 
 // Run connects, asks and prints the answer.
 func (c *WhoCmd) Run(env *Env) error {
-	nc, err := c.connect("natsx-who")
+	co, err := c.connOptions("natsx-who")
+	if err != nil {
+		return err
+	}
+	nc, err := engine.Connect(co)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	js, err := engine.NewJetStream(nc, engine.JetStreamOptions{Timeout: c.Timeout})
+	jo := co.JetStream()
+	jo.Timeout = c.Timeout
+	js, err := engine.NewJetStream(nc, jo)
 	if err != nil {
 		return err
 	}

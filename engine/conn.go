@@ -42,6 +42,19 @@ type ConnOptions struct {
 	Name     string // connection name shown by the server (default "natsx")
 	// ConnectTimeout bounds each dial and handshake (default 2s).
 	ConnectTimeout time.Duration
+	// JetStreamDomain and JetStreamAPIPrefix are the natscli context's
+	// jetstream_domain and jetstream_api_prefix (Resolve fills them; a
+	// domain set here wins over the context's, and the prefix is kept
+	// only without a domain). JetStream makes them the options of the
+	// JetStream natsx asks.
+	JetStreamDomain    string
+	JetStreamAPIPrefix string
+}
+
+// JetStream is the JetStream these options name: the domain, or the API
+// prefix that NewJetStream refuses to use.
+func (o ConnOptions) JetStream() JetStreamOptions {
+	return JetStreamOptions{Domain: o.JetStreamDomain, APIPrefix: o.JetStreamAPIPrefix}
 }
 
 // friendlyError is a one-line message for people that still unwraps to its

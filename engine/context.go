@@ -27,6 +27,10 @@ type contextFile struct {
 	CA       string `json:"ca"`
 	NSC      string `json:"nsc"`
 	UserJWT  string `json:"user_jwt"`
+	// JetStream's address: a domain (a hub or leaf node's), or an API
+	// prefix (JetStream imported from another account).
+	JSDomain    string `json:"jetstream_domain"`
+	JSAPIPrefix string `json:"jetstream_api_prefix"`
 }
 
 // Resolve fills empty fields from a natscli context and NATS_URL, then checks
@@ -97,7 +101,7 @@ func (o ConnOptions) Resolve(getenv func(string) string) (ConnOptions, error) {
 // trimmed drops stray whitespace that shells and JSON editors leave behind.
 func (o ConnOptions) trimmed() ConnOptions {
 	for _, p := range []*string{&o.Servers, &o.User, &o.Token, &o.Creds, &o.NKey,
-		&o.TLSCert, &o.TLSKey, &o.TLSCA, &o.Context, &o.Name} {
+		&o.TLSCert, &o.TLSKey, &o.TLSCA, &o.Context, &o.Name, &o.JetStreamDomain, &o.JetStreamAPIPrefix} {
 		*p = strings.TrimSpace(*p)
 	}
 	return o // Password is kept verbatim: spaces may be part of it.
@@ -152,6 +156,12 @@ func (o *ConnOptions) merge(cf contextFile, label string, origin map[string]stri
 	take("--tlscert", "cert", &o.TLSCert, cf.Cert, true)
 	take("--tlskey", "key", &o.TLSKey, cf.Key, true)
 	take("--tlsca", "ca", &o.TLSCA, cf.CA, true)
+	// A domain given here (--js-domain) wins over the context's, and a
+	// domain leaves no room for a prefix: nats.go asks one or the other.
+	take("--js-domain", "jetstream_domain", &o.JetStreamDomain, cf.JSDomain, false)
+	if o.JetStreamDomain == "" {
+		take("--js-api-prefix", "jetstream_api_prefix", &o.JetStreamAPIPrefix, cf.JSAPIPrefix, false)
+	}
 	return nil
 }
 
@@ -178,6 +188,12 @@ func (o *ConnOptions) validate(origin map[string]string, getenv func(string) str
 	}
 	if o.Password != "" && o.User == "" {
 		return fmt.Errorf("engine: %s is set but %s is empty", where("--password"), where("--user"))
+	}
+	if o.JetStreamDomain != "" {
+		if err := CheckJetStreamDomain(o.JetStreamDomain); err != nil {
+			return fmt.Errorf("engine: %s: %w", where("--js-domain"), err)
+		}
+		o.JetStreamAPIPrefix = ""
 	}
 	var methods []string
 	for _, m := range []struct {

@@ -144,7 +144,8 @@ func TestResolveDefaults(t *testing.T) {
 	}
 }
 
-// A context the way natscli writes it, with fields natsx ignores.
+// A context the way natscli writes it, with fields natsx ignores, and a
+// JetStream domain.
 const prodContext = `{
   "description": "production",
   "url": "prod.example.com:4222",
@@ -173,6 +174,9 @@ func TestResolveContext(t *testing.T) {
 	writeFile(t, cfg, "nats/context/bad.json", `{"url": 42}`)
 	writeFile(t, cfg, "nats/context/nsc.json", `{"nsc":"nsc://op/acct/user"}`)
 	writeFile(t, cfg, "nats/context/nourl.json", `{"token":"tok"}`)
+	writeFile(t, cfg, "nats/context/leaf.json", `{"url":"leaf:4222","jetstream_domain":" hub ","jetstream_api_prefix":"JS.hub.API"}`)
+	writeFile(t, cfg, "nats/context/prefix.json", `{"url":"leaf:4222","jetstream_api_prefix":"JS.acme.API"}`)
+	writeFile(t, cfg, "nats/context/baddomain.json", `{"url":"leaf:4222","jetstream_domain":"a.b"}`)
 	writeFile(t, cfg, "nats/context.txt", "prod\n")
 	creds := writeFile(t, home, "creds/dev.creds", "x")
 	direct := writeFile(t, home, "elsewhere/direct.json", `{"url":"direct:4222","token":"tok"}`)
@@ -189,6 +193,7 @@ func TestResolveContext(t *testing.T) {
 	with := func(f func(*ConnOptions)) ConnOptions { o := base; f(&o); return o }
 	prod := with(func(o *ConnOptions) {
 		o.Servers, o.User, o.Password, o.TLSCA = "nats://prod.example.com:4222", "ctxuser", "ctxpass", ca
+		o.JetStreamDomain = "hub"
 	})
 
 	tests := []struct {
@@ -233,6 +238,20 @@ func TestResolveContext(t *testing.T) {
 		{name: "invalid name", in: ConnOptions{Context: "../prod"}, env: env, err: `engine: --context "../prod": invalid context name`},
 		{name: "bad json", in: ConnOptions{Context: "bad"}, env: env, err: `engine: context "bad" (`},
 		{name: "nsc lookup", in: ConnOptions{Context: "nsc"}, env: env, err: `engine: context "nsc": nsc lookups`},
+		{name: "context domain, its prefix dropped", in: ConnOptions{Context: "leaf"}, env: env,
+			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.JetStreamDomain = "leaf", "nats://leaf:4222", "hub" })},
+		{name: "domain flag beats context domain", in: ConnOptions{Context: "leaf", JetStreamDomain: "edge"}, env: env,
+			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.JetStreamDomain = "leaf", "nats://leaf:4222", "edge" })},
+		{name: "context prefix kept without a domain", in: ConnOptions{Context: "prefix"}, env: env,
+			want: with(func(o *ConnOptions) {
+				o.Context, o.Servers, o.JetStreamAPIPrefix = "prefix", "nats://leaf:4222", "JS.acme.API"
+			})},
+		{name: "domain flag drops context prefix", in: ConnOptions{Context: "prefix", JetStreamDomain: "hub"}, env: env,
+			want: with(func(o *ConnOptions) { o.Context, o.Servers, o.JetStreamDomain = "prefix", "nats://leaf:4222", "hub" })},
+		{name: "bad context domain", in: ConnOptions{Context: "baddomain"}, env: env,
+			err: `engine: context "baddomain" jetstream_domain: "a.b" is not a valid JetStream domain`},
+		{name: "bad domain flag", in: ConnOptions{Servers: "x:1", JetStreamDomain: "h*b"}, env: env,
+			err: `engine: --js-domain: "h*b" is not a valid JetStream domain`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,6 +27,9 @@ var (
 	ErrStreamNotFound = errors.New("stream not found")
 	// ErrListBusy: a listing is still running; one at a time.
 	ErrListBusy = errors.New("JetStream: a listing is already running")
+	// ErrAPIPrefix: the context names JetStream by an API prefix, which
+	// natsx cannot ask; wrapped with the prefix.
+	ErrAPIPrefix = errors.New("not supported by natsx (give --js-domain, or set jetstream_domain in the context)")
 )
 
 const (
@@ -43,6 +46,11 @@ type JetStreamOptions struct {
 	// Domain is the JetStream domain (leaf nodes, hubs); empty for the
 	// connected account's own.
 	Domain string
+	// APIPrefix is a natscli context's jetstream_api_prefix (JetStream
+	// imported from another account). natsx does not support it: when it
+	// is set without a Domain, every question answers ErrAPIPrefix rather
+	// than asking the wrong JetStream. The default prefix counts as unset.
+	APIPrefix string
 	// Timeout bounds each request when the context has none; 0 means
 	// DefaultJetStreamTimeout.
 	Timeout time.Duration
@@ -59,6 +67,7 @@ type JetStream struct {
 	js      jetstream.JetStream
 	api     string // "$JS.API." or "$JS.<domain>.API."
 	domain  string
+	refused error // ErrAPIPrefix, wrapped: every question answers it
 	timeout time.Duration
 	listing chan struct{} // a one-slot semaphore: one listing at a time
 	replies replyMux
@@ -72,9 +81,13 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 	api := jetstream.DefaultAPIPrefix
 	var js jetstream.JetStream
 	var err error
+	var refused error
+	if p := strings.TrimSuffix(o.APIPrefix, "."); o.Domain == "" && p != "" && p+"." != jetstream.DefaultAPIPrefix {
+		refused = fmt.Errorf("JetStream API prefix %q: %w", p, ErrAPIPrefix)
+	}
 	if o.Domain != "" {
-		if !validName(o.Domain) {
-			return nil, fmt.Errorf("engine: JetStream domain %q: not a valid name", o.Domain)
+		if err := CheckJetStreamDomain(o.Domain); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
 		}
 		api = "$JS." + o.Domain + ".API."
 		js, err = jetstream.NewWithDomain(nc, o.Domain)
@@ -88,7 +101,19 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 	if t <= 0 {
 		t = DefaultJetStreamTimeout
 	}
-	return &JetStream{nc: nc, js: js, api: api, domain: o.Domain, timeout: t, listing: make(chan struct{}, 1)}, nil
+	return &JetStream{nc: nc, js: js, api: api, domain: o.Domain, refused: refused, timeout: t, listing: make(chan struct{}, 1)}, nil
+}
+
+// Domain is the JetStream domain asked, "" for the account's own.
+func (j *JetStream) Domain() string { return j.domain }
+
+// CheckJetStreamDomain refuses a domain that cannot be a token of
+// $JS.<domain>.API: empty, dots, wildcards, spaces or controls.
+func CheckJetStreamDomain(domain string) error {
+	if !validName(domain) {
+		return fmt.Errorf("%q is not a valid JetStream domain (one token: no dots, spaces or wildcards)", domain)
+	}
+	return nil
 }
 
 // Close ends the subscription the answers arrive on; the connection stays.
@@ -139,6 +164,9 @@ func checkStream(name string) error {
 // ">" (natsx's own tap) and wait for the timeout. With a domain the
 // answer may come from elsewhere (a hub behind a leaf node), so it asks.
 func (j *JetStream) available() error {
+	if j.refused != nil {
+		return j.refused
+	}
 	if j.domain != "" {
 		return nil
 	}
@@ -183,6 +211,9 @@ func (j *JetStream) request(ctx context.Context, subject string, req any, resp a
 	}
 	defer done()
 	q := &nats.Msg{Subject: j.api + subject, Reply: inbox, Data: body, Header: nats.Header{askHeader: {"jetstream"}}}
+	if j.domain != "" {
+		domainAsked.add(auditKey(j.nc, j.domain, jetstream.DefaultAPIPrefix+subject, string(body)))
+	}
 	if err := j.nc.PublishMsg(q); err != nil {
 		return jsError(err)
 	}
@@ -191,17 +222,32 @@ func (j *JetStream) request(ctx context.Context, subject string, req any, resp a
 	case m = <-answer:
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			if j.domain != "" {
+				// natsx's own tap on ">" takes a question nothing else
+				// answers: no 503 then, only the silence.
+				return fmt.Errorf("JetStream: no answer to %s in time (no JetStream in domain %q?)", j.api+subject, j.domain)
+			}
 			return fmt.Errorf("JetStream: no answer to %s in time", j.api+subject)
 		}
 		return fmt.Errorf("JetStream: %w", ctx.Err())
 	}
 	if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
-		return ErrNoJetStream // no responders
+		return j.noResponders()
 	}
 	if err := json.Unmarshal(m.Data, resp); err != nil {
 		return fmt.Errorf("JetStream: unreadable answer to %s: %w", j.api+subject, err)
 	}
 	return nil
+}
+
+// noResponders is the error for a question nothing answered: no JetStream
+// on the server, or, asked by domain, none in that domain, which a user
+// who named it must hear about (who does not list "no JetStream").
+func (j *JetStream) noResponders() error {
+	if j.domain != "" {
+		return fmt.Errorf("JetStream: nothing answers in domain %q (%s)", j.domain, j.api+">")
+	}
+	return ErrNoJetStream
 }
 
 // apiError turns an API error into the one-line errors above, or a

@@ -2,9 +2,12 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/nats-io/nats.go"
 )
@@ -77,8 +80,11 @@ const jsAuditPrefix = "$JS.EVENT.ADVISORY.API"
 // isOwnAudit tells the tap that an API advisory reports one of natsx's own
 // JetStream questions (the streams view, the tree's stored marks, the
 // browser): the client it names is natsx's connection, which asks the API
-// for nothing else. Like the questions, they are not the user's traffic.
-// Other messages cost a prefix check.
+// for nothing else, or, for a question to another domain (whose server
+// names the leaf node connection it came through, not natsx), it is a
+// question natsx asked there a moment ago (domainAsked). Like the
+// questions, they are not the user's traffic. Other messages cost a
+// prefix check.
 func isOwnAudit(nc *nats.Conn, m *nats.Msg) bool {
 	if !strings.HasPrefix(m.Subject, jsAuditPrefix) || nc == nil {
 		return false
@@ -92,9 +98,72 @@ func isOwnAudit(nc *nats.Conn, m *nats.Msg) bool {
 			ID     uint64 `json:"id"`
 			Server string `json:"server"`
 		} `json:"client"`
+		Subject string `json:"subject"`
+		Request string `json:"request"`
+		Domain  string `json:"domain"`
 	}
 	if json.Unmarshal(m.Data, &a) != nil || a.Client == nil {
 		return false
 	}
-	return a.Client.ID == cid && (a.Client.Server == "" || a.Client.Server == nc.ConnectedServerName())
+	if a.Client.ID == cid && (a.Client.Server == "" || a.Client.Server == nc.ConnectedServerName()) {
+		return true
+	}
+	return a.Domain != "" && domainAsked.take(auditKey(nc, a.Domain, a.Subject, a.Request))
+}
+
+// domainAsked remembers the questions natsx put to a JetStream in a
+// domain, so the tap can tell their advisories apart; the server reports
+// them under $JS.API.… whatever domain prefix they carried.
+var domainAsked askedLog
+
+// auditKey is what a question on nc and its advisory share: the domain,
+// the API subject under $JS.API. and the request's body.
+func auditKey(nc *nats.Conn, domain, subject, request string) string {
+	return fmt.Sprintf("%p\x00%s\x00%s\x00%s", nc, domain, subject, request)
+}
+
+// askedWindow is how long a question waits for its advisory; askedLen
+// bounds the questions waiting (the oldest give way).
+const (
+	askedWindow = 30 * time.Second
+	askedLen    = 256
+)
+
+// askedLog is a bounded ring of recent questions, each taken at most
+// once by its advisory.
+type askedLog struct {
+	mu    sync.Mutex
+	ring  [askedLen]askedEntry
+	next  int
+	inUse atomic.Bool // set by the first add: the tap skips the lock until then
+}
+
+type askedEntry struct {
+	key string
+	at  time.Time
+}
+
+func (l *askedLog) add(key string) {
+	l.mu.Lock()
+	l.ring[l.next%askedLen] = askedEntry{key: key, at: time.Now()}
+	l.next++
+	l.mu.Unlock()
+	l.inUse.Store(true)
+}
+
+// take reports whether key was asked within askedWindow, and forgets it.
+func (l *askedLog) take(key string) bool {
+	if !l.inUse.Load() {
+		return false
+	}
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range l.ring {
+		if e := &l.ring[i]; e.key == key && now.Sub(e.at) < askedWindow {
+			*e = askedEntry{}
+			return true
+		}
+	}
+	return false
 }

@@ -41,3 +41,28 @@ func Leaf(t testing.TB, hub *server.Server, name string, mods ...func(*server.Op
 	}
 	return leaf
 }
+
+// JetStreamDomains starts a hub server with JetStream in domain hubDomain
+// and a leafnode of it with its own JetStream in domain leafDomain, both
+// in the global account, as a hub and an edge site are run: a client on
+// the leaf reaches the hub's JetStream under $JS.<hubDomain>.API.> and
+// its own under $JS.API.>.
+func JetStreamDomains(t testing.TB, hubDomain, leafDomain string) (hub, leaf *server.Server) {
+	t.Helper()
+	hub = JetStreamServer(t, LeafHub, func(o *server.Options) {
+		o.ServerName = "hub"
+		o.JetStreamDomain = hubDomain
+	})
+	dir := t.TempDir()
+	leaf = Leaf(t, hub, "leaf", func(o *server.Options) {
+		o.JetStream = true
+		o.StoreDir = dir
+		o.JetStreamMaxMemory = 64 << 20
+		o.JetStreamMaxStore = 256 << 20
+		o.JetStreamDomain = leafDomain
+	})
+	if !leaf.JetStreamEnabled() {
+		t.Fatal("testkit: the leaf's JetStream did not start")
+	}
+	return hub, leaf
+}

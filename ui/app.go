@@ -44,6 +44,9 @@ type Options struct {
 	// Streams lists the server's JetStream streams for the streams view
 	// (S); nil where there is no server to ask (a capture).
 	Streams StreamLister
+	// JetStreamDomain is the JetStream domain Streams asks, "" for the
+	// account's own; the streams view's title names it.
+	JetStreamDomain string
 	// Who answers "who gets this" (w) and Trace traces a copy of a
 	// message (T); nil where there is no server to ask (a capture).
 	Who   WhoAsker
@@ -170,7 +173,7 @@ func New(o Options) *Model {
 	m.form = newPublishForm(&m.styles)
 	m.timeline = timelineControls{tl: o.Timeline, st: &m.styles}
 	m.band = paneBand{st: &m.styles, ex: m.ex, watch: &m.watch}
-	m.streams = streamsView{st: &m.styles}
+	m.streams = streamsView{st: &m.styles, domain: o.JetStreamDomain}
 	m.panel = answerPanel{st: &m.styles}
 	if o.Listeners != nil {
 		m.listen.rec = model.NewListening(0)

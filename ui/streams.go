@@ -67,6 +67,7 @@ type streamsTickMsg struct{ tag int }
 // age and shape, refreshed while it is open.
 type streamsView struct {
 	st      *Styles
+	domain  string // the JetStream domain asked, named in the title
 	rows    []model.StreamSummary
 	err     string
 	sort    model.StreamSort
@@ -262,6 +263,9 @@ func (v *streamsView) View(w, h int, now time.Time) []string {
 	}
 	st := v.st
 	title := st.Title.Render("JetStream streams")
+	if v.domain != "" {
+		title += st.Title.Render(" · domain " + model.Sanitize(v.domain))
+	}
 	switch {
 	case !v.loaded:
 		title += st.Muted.Render("  listing…")
