@@ -62,12 +62,12 @@ func browseServer(t *testing.T, n int) (*engine.JetStream, jetstream.Stream, jet
 // browser is the UI model at a size, driven by keys; the commands of the
 // keys that list or read are run and their results delivered.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	m    *ui.Model
 	w, h int
 }
 
-func newBrowser(t *testing.T, j *engine.JetStream, w, h int) *browser {
+func newBrowser(t testing.TB, j *engine.JetStream, w, h int) *browser {
 	m := ui.New(ui.Options{Start: time.Now(), Streams: j})
 	m.Apply(nil, time.Now(), model.SourceStatus{State: model.StateConnected})
 	b := &browser{t: t, m: m, w: w, h: h}

@@ -169,6 +169,21 @@ func (j *JetStream) MsgBeforeTime(ctx context.Context, stream string, t time.Tim
 // between were deleted, taken by a work queue, or hold other subjects.
 // ErrNoMessage when there is none.
 func (j *JetStream) PrevMsg(ctx context.Context, stream string, seq uint64, filter string) (*StoredMsg, error) {
+	return j.prevMsg(ctx, stream, seq, filter, 1)
+}
+
+// prevWalk is how many matches prevMsg steps through forwards in the
+// window that holds the previous match before it halves what is left.
+const prevWalk = 4
+
+// prevMsg is PrevMsg with a first window of step sequences: a caller
+// stepping back through a sparse filter passes the gap it just crossed,
+// so the window one gap below mostly holds the previous match alone and
+// costs two requests (the match, and the question whether another one
+// follows it below seq), where windows doubling from 1 and then halved
+// cost two log2(gap). A wrong guess costs what PrevMsg costs, plus at
+// most prevWalk requests.
+func (j *JetStream) prevMsg(ctx context.Context, stream string, seq uint64, filter string, step uint64) (*StoredMsg, error) {
 	f, err := filterOrAll(filter)
 	if err != nil {
 		return nil, err
@@ -183,7 +198,7 @@ func (j *JetStream) PrevMsg(ctx context.Context, stream string, seq uint64, filt
 	}
 	hi := seq // matches are searched below hi
 	var best *StoredMsg
-	for step := uint64(1); best == nil; step = min(2*step, 1<<62) {
+	for step = max(step, 1); best == nil; step = min(2*step, 1<<62) {
 		if hi <= 1 {
 			return nil, ErrNoMessage // sequences start at 1
 		}
@@ -198,7 +213,21 @@ func (j *JetStream) PrevMsg(ctx context.Context, stream string, seq uint64, filt
 			hi = lo
 		}
 	}
-	// best is a match below hi; the last match is in [best.Seq, hi).
+	// best is a match below hi; the last match is in [best.Seq, hi). A
+	// window about one gap wide holds few: step through them first.
+	for range prevWalk {
+		if best.Seq+1 >= hi {
+			return best, nil
+		}
+		m, err := next(best.Seq+1, hi)
+		if err != nil {
+			return nil, err
+		}
+		if m == nil {
+			return best, nil
+		}
+		best = m
+	}
 	for best.Seq+1 < hi {
 		mid := best.Seq + 1 + (hi-best.Seq-1)/2
 		m, err := next(mid, hi)

@@ -97,10 +97,13 @@ func (j *JetStream) pageBefore(ctx context.Context, stream string, hi uint64, n 
 	if err != nil {
 		return nil, err
 	}
-	below := lo
+	// Each step back starts from the gap crossed last (at first: the one
+	// the window just read suggests), so that sparse matches cost a few
+	// requests each.
+	below, gap := lo, uint64(n/(len(got)+1))
 	var older []*StoredMsg
 	for len(got)+len(older) < n && below > 1 {
-		m, err := j.PrevMsg(ctx, stream, below, filter)
+		m, err := j.prevMsg(ctx, stream, below, filter, gap)
 		if errors.Is(err, ErrNoMessage) {
 			break
 		}
@@ -108,7 +111,7 @@ func (j *JetStream) pageBefore(ctx context.Context, stream string, hi uint64, n 
 			return nil, err
 		}
 		older = append(older, m)
-		below = m.Seq
+		below, gap = m.Seq, below-m.Seq
 	}
 	slices.Reverse(older)
 	out := append(older, got...)

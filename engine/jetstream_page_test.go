@@ -267,3 +267,56 @@ func publishMany(t testing.TB, ctx context.Context, js jetstream.JetStream, n in
 		t.Fatal("publishing timed out")
 	}
 }
+
+// TestJetStreamPageSparseFilter: the newest page of a filter that matches
+// one message in hundreds is the right matches, and costs a few requests
+// per match (each step back starts one gap wide), not two log2(gap): at
+// regular gaps and at irregular ones. Not parallel: it counts the
+// process's requests (askSeq).
+func TestJetStreamPageSparseFilter(t *testing.T) {
+	srv := testkit.JetStreamServer(t)
+	nc := testkit.Conn(t, srv.ClientURL())
+	js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	j := testJetStream(t, nc)
+	ctx := testCtx(t)
+	for _, tc := range []struct {
+		name    string
+		gap     func(k int) int // between the k-th match and the next
+		perPage uint64          // requests a page of 50 may cost
+	}{
+		{"REGULAR", func(int) int { return 500 }, 3 * 50},
+		{"IRREGULAR", func(k int) int { return 200 + k*7919%600 }, 6 * 50},
+	} {
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: tc.name, Subjects: []string{tc.name + ".>"}, Storage: jetstream.MemoryStorage}); err != nil {
+			t.Fatal(err)
+		}
+		var want []uint64
+		next := tc.gap(0)
+		for seq := 1; seq <= 40_000; seq++ {
+			subj := tc.name + ".common"
+			if seq == next {
+				subj = tc.name + ".rare"
+				want = append(want, uint64(seq))
+				next += tc.gap(len(want))
+			}
+			if _, err := js.PublishAsync(subj, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-ctx.Done():
+			t.Fatal("publishing timed out")
+		}
+		start := askSeq.Load()
+		pg, err := j.Page(ctx, tc.name, model.PageQuery{Last: true, Size: 50, Filter: tc.name + ".rare"})
+		asked := askSeq.Load() - start
+		if err != nil || !slices.Equal(pageSeqs(pg), want[len(want)-50:]) {
+			t.Fatalf("%s: page %v, %v; want %v", tc.name, pageSeqs(pg), err, want[len(want)-50:])
+		}
+		t.Logf("%s: %d requests for the newest 50 of %d matches", tc.name, asked, len(want))
+		if asked > tc.perPage {
+			t.Fatalf("%s: %d requests for a page of 50 sparse matches, want at most %d", tc.name, asked, tc.perPage)
+		}
+	}
+}
