@@ -17,9 +17,6 @@ import (
 	"natsx/testkit"
 )
 
-// These tests do not run in parallel: TestJetStreamPageLarge counts the
-// requests of the whole process (askSeq) while it reads a page.
-
 // actionStream is a limits stream A on a.>, b.> holding n messages over
 // a.x, a.y and b.z (see fillStream, gaps included), and what it holds.
 func actionStream(t *testing.T, n int) (*JetStream, jetstream.JetStream, jetstream.Stream, []stored) {

@@ -203,12 +203,12 @@ func TestJetStreamPageLarge(t *testing.T) {
 	}
 	publishMany(t, ctx, js, n, []byte("x"))
 	for _, q := range []model.PageQuery{{Last: true, Size: 50}, {Size: 50}, {Before: n / 2, Size: 50}} {
-		start := askSeq.Load()
+		start := nc.Stats().OutMsgs
 		pg, err := j.Page(ctx, "BIG", q)
 		if err != nil || len(pg.Msgs) != 50 || pg.Total != n {
 			t.Fatalf("%+v: %d messages of %d, %v", q, len(pg.Msgs), pg.Total, err)
 		}
-		asked := askSeq.Load() - start
+		asked := nc.Stats().OutMsgs - start
 		t.Logf("%+v: %d requests", q, asked)
 		if asked > 3*50 {
 			t.Fatalf("%+v: %d requests for a page of 50", q, asked)
@@ -271,8 +271,8 @@ func publishMany(t testing.TB, ctx context.Context, js jetstream.JetStream, n in
 // TestJetStreamPageSparseFilter: the newest page of a filter that matches
 // one message in hundreds is the right matches, and costs a few requests
 // per match (each step back starts one gap wide), not two log2(gap): at
-// regular gaps and at irregular ones. Not parallel: it counts the
-// process's requests (askSeq).
+// regular gaps and at irregular ones. It counts what its own connection
+// publishes, so other tests' requests do not count.
 func TestJetStreamPageSparseFilter(t *testing.T) {
 	srv := testkit.JetStreamServer(t)
 	nc := testkit.Conn(t, srv.ClientURL())
@@ -308,9 +308,9 @@ func TestJetStreamPageSparseFilter(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("publishing timed out")
 		}
-		start := askSeq.Load()
+		start := nc.Stats().OutMsgs
 		pg, err := j.Page(ctx, tc.name, model.PageQuery{Last: true, Size: 50, Filter: tc.name + ".rare"})
-		asked := askSeq.Load() - start
+		asked := nc.Stats().OutMsgs - start
 		if err != nil || !slices.Equal(pageSeqs(pg), want[len(want)-50:]) {
 			t.Fatalf("%s: page %v, %v; want %v", tc.name, pageSeqs(pg), err, want[len(want)-50:])
 		}
