@@ -69,3 +69,42 @@ func FuzzParseJSDelivery(f *testing.F) {
 		_ = d.String()
 	})
 }
+
+// TestPaneCountsDeliveries: a pane counts which of its matches a consumer
+// delivered and which of those were redeliveries; a publish, an ack, a
+// request and a forged $JS.ACK reply that does not decode are not
+// deliveries; Clear starts the counts over.
+func TestPaneCountsDeliveries(t *testing.T) {
+	p := NewPane(1, MustPattern(">"), 0, 0)
+	for _, m := range []Message{
+		{Subject: "orders.create"},
+		{Subject: "_INBOX.a.1", Reply: "$JS.ACK._.H.ORDERS.notifier.1.41.57.1700000000000000000.3.t"},
+		{Subject: "_INBOX.a.2", Reply: "$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2"},
+		{Subject: "$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2"},
+		{Subject: "svc.echo", Reply: "_INBOX.b.1"},
+		{Subject: "orders.fake", Reply: "$JS.ACK.not.a.delivery"},
+	} {
+		p.Add(&m)
+	}
+	if p.Msgs != 6 || p.Deliveries != 2 || p.Redeliveries != 1 {
+		t.Fatalf("msgs %d, deliveries %d, redeliveries %d; want 6, 2, 1", p.Msgs, p.Deliveries, p.Redeliveries)
+	}
+	p.Clear()
+	if p.Deliveries != 0 || p.Redeliveries != 0 {
+		t.Fatalf("Clear kept deliveries %d, redeliveries %d", p.Deliveries, p.Redeliveries)
+	}
+}
+
+// TestPaneDeliveryCountAllocatesNothing: counting deliveries runs on every
+// message a pane takes, so decoding one allocates nothing.
+func TestPaneDeliveryCountAllocatesNothing(t *testing.T) {
+	for _, reply := range []string{
+		"$JS.ACK._.H.ORDERS.notifier.1.41.57.1700000000000000000.3.t",
+		"$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2",
+		"_INBOX.b.1",
+	} {
+		if n := testing.AllocsPerRun(100, func() { ParseJSDelivery(reply) }); n != 0 {
+			t.Errorf("%q: %v allocations a decode", reply, n)
+		}
+	}
+}
