@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,36 @@ func TestPaneDeliveryCountAllocatesNothing(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { ParseJSDelivery(reply) }); n != 0 {
 			t.Errorf("%q: %v allocations a decode", reply, n)
 		}
+	}
+}
+
+// BenchmarkPaneAddDeliveries is a pane taking plain publishes and taking
+// JetStream deliveries (each with its $JS.ACK reply, one in four a
+// redelivery): counting the deliveries adds no allocation and little
+// time per message.
+func BenchmarkPaneAddDeliveries(b *testing.B) {
+	data := []byte(`{"id":1042,"total":99.5}`)
+	for _, c := range []struct {
+		name  string
+		reply func(i int) string
+	}{
+		{"publishes", func(int) string { return "" }},
+		{"deliveries", func(i int) string {
+			return fmt.Sprintf("$JS.ACK._.AHASH.ORDERS.notifier.%d.%d.%d.1700000000000000000.0.tok", 1+i%4/3, i, i)
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			msgs := make([]Message, 1024)
+			for i := range msgs {
+				msgs[i] = Message{Subject: "orders.create", Reply: c.reply(i), Received: paneT0 + int64(i), Data: data, Size: len(data)}
+			}
+			p := NewPane(1, MustPattern(">"), 0, 0)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p.Add(&msgs[i%len(msgs)])
+				i++
+			}
+		})
 	}
 }

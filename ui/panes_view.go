@@ -67,6 +67,19 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	spark := make([]float64, 8)
 	p.Spark(now, spark)
 	line := st.Muted.Render(info) + " " + st.Spark.Render(sparkline(spark))
+	if p.Deliveries > 0 {
+		// Which of the msgs a consumer delivered: on ">" or an inbox
+		// pattern a stored message is counted on its subject and again
+		// where it is delivered, and these tell the two apart.
+		word := " deliveries"
+		if p.Deliveries == 1 {
+			word = " delivery"
+		}
+		line += st.Muted.Render(" · " + model.HumanCount(p.Deliveries) + word)
+		if p.Redeliveries > 0 {
+			line += " " + st.Warn.Render(model.HumanCount(p.Redeliveries)+" redelivered")
+		}
+	}
 	if p.Paused {
 		paused := fmt.Sprintf("⏸ paused +%d", p.PausedNew)
 		if p.PausedLost > 0 {
@@ -129,15 +142,19 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 			// and cut to a rune when kept (model.WatchValueOf).
 			val = fitLeft(b.watch.cell(msg), watchW) + " "
 		}
-		preview := model.Preview(msg.Data, max(w-colPaneTime-subjW-colPaneSize-3-ansi.StringWidth(gap)-ansi.StringWidth(val), 0))
+		room := max(w-colPaneTime-subjW-colPaneSize-3-ansi.StringWidth(gap)-ansi.StringWidth(val), 0)
+		// A JetStream delivery says so before its payload (jsdelivery.go),
+		// leaving the preview its few cells while it can.
+		dlv, dlvStyled := deliveryMark(st, msg.Reply, max(room-minRowPreview, min(room, minDeliveryMark)))
+		preview := model.Preview(msg.Data, room-ansi.StringWidth(dlv))
 		var row string
-		switch plain := ts + " " + subj + " " + size + " " + val + gap + preview; {
+		switch plain := ts + " " + subj + " " + size + " " + val + gap + dlv + preview; {
 		case j == sel && focused:
 			row = st.Selected.Render(fit(plain, w))
 		case j == sel:
 			row = st.SelectedBlur.Render(fit(plain, w))
 		default:
-			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + styled(st.Accent, val) + st.Warn.Render(gap) + preview
+			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + styled(st.Accent, val) + st.Warn.Render(gap) + dlvStyled + preview
 		}
 		lines = append(lines, fit(row, w))
 	}
