@@ -150,3 +150,17 @@ func TestDeliveryMarkFits(t *testing.T) {
 		}
 	}
 }
+
+// TestPaneTitleStateBeforeDeliveries: on a narrow pane the title keeps
+// what the pane's state says (paused) and cuts the delivery counts first.
+func TestPaneTitleStateBeforeDeliveries(t *testing.T) {
+	m := deliveryScene(t, 120, 32)
+	send(m, press("space")) // the focused pane pauses
+	title := ansi.Strip(m.band.pane(0, true, 44, 10)[0])
+	if !strings.Contains(title, "⏸ paused") {
+		t.Fatalf("a narrow title lost its pause to the delivery counts: %q", title)
+	}
+	if title = ansi.Strip(m.band.pane(0, true, 120, 10)[0]); !strings.Contains(title, "⏸ paused +0 · 3 deliveries 1 redelivered") {
+		t.Fatalf("a wide title: %q", title)
+	}
+}

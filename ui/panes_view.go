@@ -67,19 +67,6 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 	spark := make([]float64, 8)
 	p.Spark(now, spark)
 	line := st.Muted.Render(info) + " " + st.Spark.Render(sparkline(spark))
-	if p.Deliveries > 0 {
-		// Which of the msgs a consumer delivered: on ">" or an inbox
-		// pattern a stored message is counted on its subject and again
-		// where it is delivered, and these tell the two apart.
-		word := " deliveries"
-		if p.Deliveries == 1 {
-			word = " delivery"
-		}
-		line += st.Muted.Render(" · " + model.HumanCount(p.Deliveries) + word)
-		if p.Redeliveries > 0 {
-			line += " " + st.Warn.Render(model.HumanCount(p.Redeliveries)+" redelivered")
-		}
-	}
 	if p.Paused {
 		paused := fmt.Sprintf("⏸ paused +%d", p.PausedNew)
 		if p.PausedLost > 0 {
@@ -101,6 +88,21 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		// Messages the condition could not decide: not matches, but the
 		// user should know the condition reads a field some lack.
 		line += " " + st.Warn.Render(fmt.Sprintf("missed %s (%s)", model.HumanCount(p.Misses), model.Sanitize(p.LastMiss)))
+	}
+	if p.Deliveries > 0 {
+		// Which of the msgs a consumer delivered: the server delivers a
+		// stored message under its own subject, so a pane on a stream's
+		// subjects takes it again at each delivery, and this tells the
+		// publishes apart. After the pane's state (paused, new, misses),
+		// which a narrow title keeps first.
+		word := " deliveries"
+		if p.Deliveries == 1 {
+			word = " delivery"
+		}
+		line += st.Muted.Render(" · " + model.HumanCount(p.Deliveries) + word)
+		if p.Redeliveries > 0 {
+			line += " " + st.Warn.Render(model.HumanCount(p.Redeliveries)+" redelivered")
+		}
 	}
 	if p.Where != nil {
 		// The condition takes what the counters leave, at least a few
