@@ -85,6 +85,21 @@ func ParseJSDelivery(reply string) (JSDelivery, bool) {
 	return d, true
 }
 
+// deliveryCount is how many times a JetStream consumer has delivered the
+// message whose reply subject is reply (1 the first time), 0 when it is no
+// delivery. The per-message counts (the tree's and each pane's) call it:
+// the prefix check stops most messages before anything is decoded.
+func deliveryCount(reply string) uint64 {
+	if !strings.HasPrefix(reply, JSAckPrefix) {
+		return 0
+	}
+	d, ok := ParseJSDelivery(reply)
+	if !ok {
+		return 0
+	}
+	return max(d.Delivered, 1) // a server's 0 is still a delivery
+}
+
 // String is the delivery in words: "stream ORDERS seq 41 → consumer
 // notifier, delivery 2 (consumer seq 57, 3 pending)",
 // sanitized; the numbers that matter most come first, so a narrow

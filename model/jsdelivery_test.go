@@ -74,17 +74,18 @@ func FuzzParseJSDelivery(f *testing.F) {
 // TestPaneCountsDeliveries: a pane counts which of its matches a consumer
 // delivered and which of those were redeliveries; a publish, an ack, a
 // request and a forged $JS.ACK reply that does not decode are not
-// deliveries; Clear starts the counts over.
+// deliveries; Clear starts the counts over. The tree counts them too.
 func TestPaneCountsDeliveries(t *testing.T) {
 	p := NewPane(1, MustPattern(">"), 0, 0)
-	for _, m := range []Message{
+	msgs := []Message{
 		{Subject: "orders.create"},
 		{Subject: "_INBOX.a.1", Reply: "$JS.ACK._.H.ORDERS.notifier.1.41.57.1700000000000000000.3.t"},
 		{Subject: "_INBOX.a.2", Reply: "$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2"},
 		{Subject: "$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2"},
 		{Subject: "svc.echo", Reply: "_INBOX.b.1"},
 		{Subject: "orders.fake", Reply: "$JS.ACK.not.a.delivery"},
-	} {
+	}
+	for _, m := range msgs {
 		p.Add(&m)
 	}
 	if p.Msgs != 6 || p.Deliveries != 2 || p.Redeliveries != 1 {
@@ -93,6 +94,17 @@ func TestPaneCountsDeliveries(t *testing.T) {
 	p.Clear()
 	if p.Deliveries != 0 || p.Redeliveries != 0 {
 		t.Fatalf("Clear kept deliveries %d, redeliveries %d", p.Deliveries, p.Redeliveries)
+	}
+	// The tree counts the same among its totals, and starts over with them.
+	start := time.Unix(1_700_000_000, 0)
+	e := NewExplorer(ExplorerOptions{}, start)
+	e.Apply(msgs, SourceStatus{State: StateConnected}, start)
+	if tr := e.Tree(); tr.Msgs != 6 || tr.Deliveries != 2 {
+		t.Fatalf("tree: msgs %d, deliveries %d; want 6, 2", tr.Msgs, tr.Deliveries)
+	}
+	e.Rewind(start.UnixNano())
+	if d := e.Tree().Deliveries; d != 0 {
+		t.Fatalf("a rewind kept %d deliveries", d)
 	}
 }
 

@@ -1,7 +1,5 @@
 package model
 
-import "strings"
-
 // DefaultPaneDepth is how many messages a filter pane keeps by default.
 const DefaultPaneDepth = 10000
 
@@ -135,12 +133,10 @@ func (p *Pane) add(m *Message, wire int) {
 	}
 	p.Msgs++
 	p.Bytes += uint64(wire)
-	if strings.HasPrefix(m.Reply, JSAckPrefix) { // the prefix first: most messages stop here
-		if d, ok := ParseJSDelivery(m.Reply); ok {
-			p.Deliveries++
-			if d.Delivered > 1 {
-				p.Redeliveries++
-			}
+	if n := deliveryCount(m.Reply); n > 0 {
+		p.Deliveries++
+		if n > 1 {
+			p.Redeliveries++
 		}
 	}
 	p.rate.add(m.Received/1e9, 1)

@@ -90,14 +90,21 @@ func deliveryScene(t *testing.T, w, h int) *Model {
 
 // TestViewGoldenPaneDeliveries: a pane on ">" at 80, 120 and 200 columns
 // marks the deliveries, the redelivery in the warning colour, and its
-// title counts them.
+// title counts them; the header counts them among msgs where it has room.
 func TestViewGoldenPaneDeliveries(t *testing.T) {
 	for _, sz := range goldenSizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			m := deliveryScene(t, sz.w, sz.h)
 			out := render(t, m, sz.w, sz.h)
 			text := ansi.Strip(out)
-			for _, want := range []string{"· 3 deliveries 1 redelivered", " #41 ×2 {", " #41 {"} {
+			wants := []string{"· 3 deliveries 1 redelivered", " #41 ×2 {", " #41 {"}
+			switch {
+			case sz.w >= 200:
+				wants = append(wants, "msgs 8 (3 deliveries)")
+			case sz.w >= 120:
+				wants = append(wants, "msgs 8 (3 dlv)")
+			}
+			for _, want := range wants {
 				if !strings.Contains(text, want) {
 					t.Errorf("no %q in\n%s", want, text)
 				}
