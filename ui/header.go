@@ -38,8 +38,8 @@ const (
 const (
 	l2ShortLabels   = 1 + iota // subj, buf, cli, srv
 	l2NoServerNA               // "srv n/a": the server does not tell
+	l2NoDeliveries             // msgs without how many were JetStream deliveries: a total, less than a warning
 	l2ShortWarnings            // reconn, slow ×N, lost since
-	l2NoDeliveries             // msgs without how many were JetStream deliveries
 	l2NoBudget                 // mem without its budget
 	l2NoMsgs                   // what went wrong matters more than totals
 	l2NoSubjects

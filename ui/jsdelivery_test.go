@@ -171,3 +171,24 @@ func TestPaneTitleStateBeforeDeliveries(t *testing.T) {
 		t.Fatalf("a wide title: %q", title)
 	}
 }
+
+// TestHeaderDeliveriesGiveWayToWarnings: the header's count of deliveries
+// is a total, so it goes before a warning is shortened: at no width does
+// "(3 dlv)" sit beside "reconn 1" cut from "reconnects 1".
+func TestHeaderDeliveriesGiveWayToWarnings(t *testing.T) {
+	m := deliveryScene(t, 200, 50)
+	seen := 0
+	for w := 50; w <= 200; w++ {
+		line := ansi.Strip(m.headerLine2(w))
+		if !strings.Contains(line, "dlv") && !strings.Contains(line, "deliveries") {
+			continue
+		}
+		seen++
+		if !strings.Contains(line, "reconnects 1") {
+			t.Errorf("at %d: the deliveries kept over the warning: %q", w, line)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("the header never counted the deliveries")
+	}
+}
