@@ -29,19 +29,35 @@ type JSDelivery struct {
 	Pending uint64
 }
 
+// JSAckPrefix starts the reply subject of every JetStream delivery: a
+// prefix check is how the per-message paths skip everything else.
+const JSAckPrefix = "$JS.ACK."
+
 // ParseJSDelivery decodes a $JS.ACK reply subject as nats.go reads it (9
 // tokens, or 11 and more); false for anything else, a token that is not a
-// number where a number goes included.
+// number where a number goes included. It allocates nothing (the names
+// are substrings of reply), so a pane can count deliveries per message.
 func ParseJSDelivery(reply string) (JSDelivery, bool) {
-	rest, ok := strings.CutPrefix(reply, "$JS.ACK.")
+	rest, ok := strings.CutPrefix(reply, JSAckPrefix)
 	if !ok {
 		return JSDelivery{}, false
 	}
-	tok := strings.Split(rest, ".")
+	// The first 9 tokens and how many there are: strings.Split would
+	// allocate a slice per message.
+	var all [9]string
+	count := 0
+	for more := true; more; count++ {
+		var t string
+		t, rest, more = strings.Cut(rest, ".")
+		if count < len(all) {
+			all[count] = t
+		}
+	}
 	var d JSDelivery
+	tok := all[:]
 	switch {
-	case len(tok) == 7:
-	case len(tok) >= 9:
+	case count == 7:
+	case count >= 9:
 		d.Domain, d.AccountHash = tok[0], tok[1]
 		if d.Domain == "_" {
 			d.Domain = ""
@@ -67,6 +83,21 @@ func ParseJSDelivery(reply string) (JSDelivery, bool) {
 		d.Stored = time.Unix(0, int64(n[3]))
 	}
 	return d, true
+}
+
+// deliveryCount is how many times a JetStream consumer has delivered the
+// message whose reply subject is reply (1 the first time), 0 when it is no
+// delivery. The per-message counts (the tree's and each pane's) call it:
+// the prefix check stops most messages before anything is decoded.
+func deliveryCount(reply string) uint64 {
+	if !strings.HasPrefix(reply, JSAckPrefix) {
+		return 0
+	}
+	d, ok := ParseJSDelivery(reply)
+	if !ok {
+		return 0
+	}
+	return max(d.Delivered, 1) // a server's 0 is still a delivery
 }
 
 // String is the delivery in words: "stream ORDERS seq 41 → consumer

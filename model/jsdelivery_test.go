@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,4 +69,86 @@ func FuzzParseJSDelivery(f *testing.F) {
 		}
 		_ = d.String()
 	})
+}
+
+// TestPaneCountsDeliveries: a pane counts which of its matches a consumer
+// delivered and which of those were redeliveries; a publish, an ack, a
+// request and a forged $JS.ACK reply that does not decode are not
+// deliveries; Clear starts the counts over. The tree counts them too.
+func TestPaneCountsDeliveries(t *testing.T) {
+	p := NewPane(1, MustPattern(">"), 0, 0)
+	msgs := []Message{
+		{Subject: "orders.create"},
+		{Subject: "_INBOX.a.1", Reply: "$JS.ACK._.H.ORDERS.notifier.1.41.57.1700000000000000000.3.t"},
+		{Subject: "_INBOX.a.2", Reply: "$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2"},
+		{Subject: "$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2"},
+		{Subject: "svc.echo", Reply: "_INBOX.b.1"},
+		{Subject: "orders.fake", Reply: "$JS.ACK.not.a.delivery"},
+	}
+	for _, m := range msgs {
+		p.Add(&m)
+	}
+	if p.Msgs != 6 || p.Deliveries != 2 || p.Redeliveries != 1 {
+		t.Fatalf("msgs %d, deliveries %d, redeliveries %d; want 6, 2, 1", p.Msgs, p.Deliveries, p.Redeliveries)
+	}
+	p.Clear()
+	if p.Deliveries != 0 || p.Redeliveries != 0 {
+		t.Fatalf("Clear kept deliveries %d, redeliveries %d", p.Deliveries, p.Redeliveries)
+	}
+	// The tree counts the same among its totals, and starts over with them.
+	start := time.Unix(1_700_000_000, 0)
+	e := NewExplorer(ExplorerOptions{}, start)
+	e.Apply(msgs, SourceStatus{State: StateConnected}, start)
+	if tr := e.Tree(); tr.Msgs != 6 || tr.Deliveries != 2 {
+		t.Fatalf("tree: msgs %d, deliveries %d; want 6, 2", tr.Msgs, tr.Deliveries)
+	}
+	e.Rewind(start.UnixNano())
+	if d := e.Tree().Deliveries; d != 0 {
+		t.Fatalf("a rewind kept %d deliveries", d)
+	}
+}
+
+// TestPaneDeliveryCountAllocatesNothing: counting deliveries runs on every
+// message a pane takes, so decoding one allocates nothing.
+func TestPaneDeliveryCountAllocatesNothing(t *testing.T) {
+	for _, reply := range []string{
+		"$JS.ACK._.H.ORDERS.notifier.1.41.57.1700000000000000000.3.t",
+		"$JS.ACK.ORDERS.notifier.2.41.58.1700000000000000000.2",
+		"_INBOX.b.1",
+	} {
+		if n := testing.AllocsPerRun(100, func() { ParseJSDelivery(reply) }); n != 0 {
+			t.Errorf("%q: %v allocations a decode", reply, n)
+		}
+	}
+}
+
+// BenchmarkPaneAddDeliveries is a pane taking plain publishes and taking
+// JetStream deliveries (each with its $JS.ACK reply, one in four a
+// redelivery): counting the deliveries adds no allocation and little
+// time per message.
+func BenchmarkPaneAddDeliveries(b *testing.B) {
+	data := []byte(`{"id":1042,"total":99.5}`)
+	for _, c := range []struct {
+		name  string
+		reply func(i int) string
+	}{
+		{"publishes", func(int) string { return "" }},
+		{"deliveries", func(i int) string {
+			return fmt.Sprintf("$JS.ACK._.AHASH.ORDERS.notifier.%d.%d.%d.1700000000000000000.0.tok", 1+i%4/3, i, i)
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			msgs := make([]Message, 1024)
+			for i := range msgs {
+				msgs[i] = Message{Subject: "orders.create", Reply: c.reply(i), Received: paneT0 + int64(i), Data: data, Size: len(data)}
+			}
+			p := NewPane(1, MustPattern(">"), 0, 0)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p.Add(&msgs[i%len(msgs)])
+				i++
+			}
+		})
+	}
 }

@@ -163,7 +163,7 @@ func (t *ReplyTracker) Observe(m *Message) (reqSubject string, reqSeq uint64, la
 // Counting those as request and reply gave a stream's every message an
 // "answered in 0s" and its unacked deliveries an "unanswered".
 func IsProtocolReply(reply string) bool {
-	return strings.HasPrefix(reply, "$JS.ACK.") || strings.HasPrefix(reply, "$JS.FC.")
+	return strings.HasPrefix(reply, JSAckPrefix) || strings.HasPrefix(reply, "$JS.FC.")
 }
 
 // Expire counts requests older than the timeout at now as unanswered; the UI

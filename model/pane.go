@@ -30,6 +30,10 @@ type Pane struct {
 	// Msgs and Bytes count every match since the pane opened or was
 	// last cleared, kept or not.
 	Msgs, Bytes uint64
+	// Deliveries counts the matches a JetStream consumer delivered (a
+	// $JS.ACK reply, see ParseJSDelivery) and Redeliveries those among
+	// them delivered more than once: Msgs less Deliveries were published.
+	Deliveries, Redeliveries uint64
 	// Evicted counts messages the ring's bounds dropped since then.
 	Evicted uint64
 	// Paused freezes the list: what arrives is kept below it, out of
@@ -129,6 +133,12 @@ func (p *Pane) add(m *Message, wire int) {
 	}
 	p.Msgs++
 	p.Bytes += uint64(wire)
+	if n := deliveryCount(m.Reply); n > 0 {
+		p.Deliveries++
+		if n > 1 {
+			p.Redeliveries++
+		}
+	}
 	p.rate.add(m.Received/1e9, 1)
 	kept := keptCut(m, KeptPayload)
 	cost := messageBytes(&kept)
@@ -192,6 +202,7 @@ func (p *Pane) Clear() {
 	p.follow, p.unseen = !p.Paused, 0
 	p.refollow = p.refollow || p.Paused
 	p.Msgs, p.Bytes, p.Evicted, p.Misses, p.LastMiss = 0, 0, 0, 0, ""
+	p.Deliveries, p.Redeliveries = 0, 0
 	p.PausedNew, p.PausedLost, p.gaps = 0, 0, nil
 }
 

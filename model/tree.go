@@ -53,6 +53,10 @@ type Tree struct {
 
 	// Totals over everything applied.
 	Msgs, Bytes uint64
+	// Deliveries counts the messages among Msgs that a JetStream consumer
+	// delivered (a $JS.ACK reply, see ParseJSDelivery): each is also
+	// counted on its subject, as its publish was.
+	Deliveries uint64
 	// Evicted counts kept messages dropped to stay within the budget; the
 	// counts and rates still include them.
 	Evicted uint64
@@ -208,6 +212,9 @@ func (t *Tree) apply(m *Message, wireBytes int) {
 	wire := uint64(wireBytes)
 	t.Msgs++
 	t.Bytes += wire
+	if deliveryCount(m.Reply) > 0 {
+		t.Deliveries++
+	}
 	sec := m.Received / 1e9
 
 	subj := m.Subject

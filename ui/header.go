@@ -38,6 +38,7 @@ const (
 const (
 	l2ShortLabels   = 1 + iota // subj, buf, cli, srv
 	l2NoServerNA               // "srv n/a": the server does not tell
+	l2NoDeliveries             // msgs without how many were JetStream deliveries: a total, less than a warning
 	l2ShortWarnings            // reconn, slow ×N, lost since
 	l2NoBudget                 // mem without its budget
 	l2NoMsgs                   // what went wrong matters more than totals
@@ -316,7 +317,13 @@ func (m *Model) line2Fields(step int, n headerNums, d *line2Data) hfields {
 		fs = append(fs, hfield{{label("subjects", "subj") + " " + n.of(model.HumanCount(uint64(t.Subjects())), countW), &st.Muted}})
 	}
 	if step < l2NoMsgs {
-		fs = append(fs, hfield{{"msgs " + n.of(model.HumanCount(t.Msgs), countW), &st.Muted}})
+		msgs := "msgs " + n.of(model.HumanCount(t.Msgs), countW)
+		if t.Deliveries > 0 && step < l2NoDeliveries {
+			// A consumer's delivery counts on its stream subject again, as
+			// its publish did: how many of msgs were deliveries.
+			msgs += " (" + n.of(model.HumanCount(t.Deliveries), countW) + " " + label("deliveries", "dlv") + ")"
+		}
+		fs = append(fs, hfield{{msgs, &st.Muted}})
 	}
 	fs = append(fs, hfield{{mem, &st.Muted}}, drops)
 	warnShort := step >= l2ShortWarnings

@@ -285,7 +285,10 @@ func (m *Model) latencyLines(subject string) []string {
 func (m *Model) linkLines(msg *model.Message) []string {
 	l, ok := m.ex.Replies().LinkFor(msg.Seq)
 	if !ok {
-		if msg.Reply != "" {
+		// A JetStream delivery's reply is where its ack goes, not a
+		// request's inbox: the subject's request latencies say nothing
+		// about it.
+		if msg.Reply != "" && !model.IsProtocolReply(msg.Reply) {
 			if lines := m.latencyLines(msg.Subject); lines != nil {
 				return lines
 			}

@@ -89,6 +89,21 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 		// user should know the condition reads a field some lack.
 		line += " " + st.Warn.Render(fmt.Sprintf("missed %s (%s)", model.HumanCount(p.Misses), model.Sanitize(p.LastMiss)))
 	}
+	if p.Deliveries > 0 {
+		// Which of the msgs a consumer delivered: the server delivers a
+		// stored message under its own subject, so a pane on a stream's
+		// subjects takes it again at each delivery, and this tells the
+		// publishes apart. After the pane's state (paused, new, misses),
+		// which a narrow title keeps first.
+		word := " deliveries"
+		if p.Deliveries == 1 {
+			word = " delivery"
+		}
+		line += st.Muted.Render(" · " + model.HumanCount(p.Deliveries) + word)
+		if p.Redeliveries > 0 {
+			line += " " + st.Warn.Render(model.HumanCount(p.Redeliveries)+" redelivered")
+		}
+	}
 	if p.Where != nil {
 		// The condition takes what the counters leave, at least a few
 		// words: a long expression must not push the counts (and the
@@ -129,15 +144,19 @@ func (b paneBand) pane(i int, focused bool, w, h int) []string {
 			// and cut to a rune when kept (model.WatchValueOf).
 			val = fitLeft(b.watch.cell(msg), watchW) + " "
 		}
-		preview := model.Preview(msg.Data, max(w-colPaneTime-subjW-colPaneSize-3-ansi.StringWidth(gap)-ansi.StringWidth(val), 0))
+		room := max(w-colPaneTime-subjW-colPaneSize-3-ansi.StringWidth(gap)-ansi.StringWidth(val), 0)
+		// A JetStream delivery says so before its payload (jsdelivery.go),
+		// leaving the preview its few cells while it can.
+		dlv, dlvStyled := deliveryMark(st, msg.Reply, max(room-minRowPreview, min(room, minDeliveryMark)))
+		preview := model.Preview(msg.Data, room-ansi.StringWidth(dlv))
 		var row string
-		switch plain := ts + " " + subj + " " + size + " " + val + gap + preview; {
+		switch plain := ts + " " + subj + " " + size + " " + val + gap + dlv + preview; {
 		case j == sel && focused:
 			row = st.Selected.Render(fit(plain, w))
 		case j == sel:
 			row = st.SelectedBlur.Render(fit(plain, w))
 		default:
-			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + styled(st.Accent, val) + st.Warn.Render(gap) + preview
+			row = st.Muted.Render(ts) + " " + st.Value.Render(subj) + " " + st.Muted.Render(size) + " " + styled(st.Accent, val) + st.Warn.Render(gap) + dlvStyled + preview
 		}
 		lines = append(lines, fit(row, w))
 	}
