@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"natsx/model"
 )
 
 // The actions that change what a server keeps: purge a stream or one
@@ -147,14 +149,9 @@ func (j *JetStream) denied(subject string) error {
 	return nil
 }
 
-// checkKey refuses what cannot be a KV key: a wildcard, an empty token,
-// a space or a control.
-func checkKey(key string) error {
-	if !validFilter(key) || strings.ContainsAny(key, "*>") {
-		return fmt.Errorf("key %q: not a valid key", key)
-	}
-	return nil
-}
+// checkKey refuses what nats.go would not put as a KV key (a wildcard,
+// an empty token, a space, a control …) before anything is sent.
+func checkKey(key string) error { return model.CheckKVKey(key) }
 
 // bucket opens a KV bucket, with the errors a user can read.
 func (j *JetStream) bucket(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
@@ -189,6 +186,33 @@ func (j *JetStream) KVPut(ctx context.Context, bucket, key string, value []byte)
 	rev, err := kv.Put(ctx, key, value)
 	if err != nil {
 		return 0, fmt.Errorf("bucket %q: put %q: %w", bucket, key, jsError(err))
+	}
+	return rev, nil
+}
+
+// ErrKeyExists is KVCreate's refusal of a key that holds a value.
+var ErrKeyExists = errors.New("the key exists")
+
+// KVCreate stores value as key's first revision in bucket (or its first
+// since a delete or purge) and returns the revision; a key that holds a
+// value is refused with ErrKeyExists, never overwritten (nats.go's
+// Create: a put expecting no last revision).
+func (j *JetStream) KVCreate(ctx context.Context, bucket, key string, value []byte) (revision uint64, err error) {
+	if err := checkKey(key); err != nil {
+		return 0, err
+	}
+	ctx, cancel := j.withTimeout(ctx)
+	defer cancel()
+	kv, err := j.bucket(ctx, bucket)
+	if err != nil {
+		return 0, err
+	}
+	rev, err := kv.Create(ctx, key, value)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyExists):
+		return 0, fmt.Errorf("bucket %q: create %q: %w", bucket, key, ErrKeyExists)
+	case err != nil:
+		return 0, fmt.Errorf("bucket %q: create %q: %w", bucket, key, jsError(err))
 	}
 	return rev, nil
 }
