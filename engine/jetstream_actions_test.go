@@ -288,9 +288,9 @@ func TestJetStreamActionsBadInput(t *testing.T) {
 		{"delete sequence 0", j.DeleteMsg(ctx, "A", 0), "sequence 0: sequences start at 1"},
 		{"delete in a missing stream", j.DeleteMsg(ctx, "NOPE", 1), `delete stream "NOPE" #1: stream not found`},
 		{"put a bad bucket", second(j.KVPut(ctx, "a b", "k", nil)), `bucket "a b": not a valid bucket name`},
-		{"put a bad key", second(j.KVPut(ctx, "kv", "k.*", nil)), `key "k.*": not a valid key (letters, digits and - / _ = . only; no empty token)`},
+		{"put a bad key", second(j.KVPut(ctx, "kv", "k.*", nil)), `key "k.*": not a valid key (letters, digits, -/_=. only)`},
 		{"put in a missing bucket", second(j.KVPut(ctx, "nope", "k", nil)), `bucket "nope": not found`},
-		{"delete a bad key", j.KVDelete(ctx, "kv", "a..b"), `key "a..b": not a valid key (letters, digits and - / _ = . only; no empty token)`},
+		{"delete a bad key", j.KVDelete(ctx, "kv", "a..b"), `key "a..b": not a valid key (an empty token)`},
 		{"delete in a missing bucket", j.KVDelete(ctx, "nope", "k"), `bucket "nope": not found`},
 	} {
 		if tc.err == nil || tc.err.Error() != tc.want {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -19,7 +20,7 @@ func TestCheckKVKey(t *testing.T) {
 			t.Errorf("CheckKVKey(%q) = nil; want an error", k)
 			continue
 		}
-		if strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "\x1b") {
+		if !errors.Is(err, ErrBadKVKey) || strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "\x1b") {
 			t.Errorf("CheckKVKey(%q) = %q; want one quoted line", k, err)
 		}
 	}
