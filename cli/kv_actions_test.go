@@ -308,7 +308,11 @@ func TestKVActionsReadOnly(t *testing.T) {
 		}
 	}
 	b.press("p")
-	b.wants("said", "read-only: put and delete are off")
+	b.wants("said", "read-only: put, new key and delete are off")
+	b.press("n")
+	if strings.Contains(b.screen(), "new key>") {
+		t.Fatalf("n asked for a key on the read-only keys:\n%s", b.screen())
+	}
 	if v, _ := kvValue(t, kv, "driver.1"); v != "idle" {
 		t.Fatalf("read-only: driver.1 is %q", v)
 	}

@@ -71,7 +71,7 @@ func TestStreamBrowserFollow(t *testing.T) {
 	if reads != 1 {
 		t.Fatalf("F read %d times; want the end once", reads)
 	}
-	b.wants("following", "· following", "#1-#5", "WQ · sequence 5 ·")
+	b.wants("following", "messages · following", "#1-#5", "WQ · sequence 5 ·")
 
 	publishWQ(t, js, 6, 3)
 	next := b.update(tick)
@@ -100,7 +100,7 @@ func TestStreamBrowserFollow(t *testing.T) {
 	if strings.Contains(b.screen(), "· following") {
 		t.Fatalf("[ left following on:\n%s", b.screen())
 	}
-	b.wants("stepped back", "WQ · sequence 257 ·")
+	b.wants("stepped back", "WQ · sequence 257 ·", "follow off")
 	publishWQ(t, js, 259, 2)
 	if cmd := b.update(tick); cmd != nil {
 		t.Fatal("a tick after following stopped armed another")

@@ -12,7 +12,10 @@ import (
 // it is written again here for the UI to refuse a key before anything is
 // sent.
 func CheckKVKey(key string) error {
-	if key == "" || key[0] == '.' || key[len(key)-1] == '.' || strings.Contains(key, "..") {
+	if key == "" {
+		return fmt.Errorf("key %q: %w (empty)", key, ErrBadKVKey)
+	}
+	if key[0] == '.' || key[len(key)-1] == '.' || strings.Contains(key, "..") {
 		return fmt.Errorf("key %q: %w (an empty token)", key, ErrBadKVKey)
 	}
 	for _, r := range key {

@@ -416,6 +416,9 @@ func (m *Model) browseBody(w, h int) []string {
 func (b *browseView) View(w, h int, now time.Time) []string {
 	st := b.st
 	title := st.Title.Render(model.Sanitize(b.stream) + " · messages")
+	if b.follow { // before the counts: a long title is cut at its end
+		title += st.Accent.Render(" · following")
+	}
 	p := &b.page
 	if len(p.Msgs) > 0 {
 		title += st.Muted.Render(fmt.Sprintf("  #%d-#%d · stream %d-%d, %s", p.Msgs[0].Seq, p.Msgs[len(p.Msgs)-1].Seq,
@@ -423,9 +426,6 @@ func (b *browseView) View(w, h int, now time.Time) []string {
 	}
 	if b.filter != "" {
 		title += st.Accent.Render(" · " + model.Sanitize(b.filter))
-	}
-	if b.follow {
-		title += st.Accent.Render(" · following")
 	}
 	if b.reading {
 		title += st.Muted.Render("  reading…")

@@ -24,7 +24,6 @@ func (m *Model) toggleFollow() tea.Cmd {
 	v, b := &m.streams, &m.streams.browse
 	if b.follow {
 		m.stopFollow()
-		m.setFlash("follow off", false)
 		return nil
 	}
 	if m.opts.Streams == nil {
@@ -40,14 +39,16 @@ func followTick(tag int) tea.Cmd {
 	return tea.Tick(followEvery, func(time.Time) tea.Msg { return streamsTickMsg{tag: tag} })
 }
 
-// stopFollow turns following off; a follow read still running is dropped
-// (its tag), so a read the user asks for next is not refused.
+// stopFollow turns following off, and says so; a follow read still
+// running is dropped (its tag), so a read the user asks for next is not
+// refused.
 func (m *Model) stopFollow() {
 	b := &m.streams.browse
 	if !b.follow {
 		return
 	}
 	b.follow = false
+	m.setFlash("follow off", false)
 	if b.followRead {
 		b.tag++
 		b.reading, b.followRead = false, false

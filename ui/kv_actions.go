@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
 )
@@ -38,7 +39,7 @@ func (m *Model) kvAction(msg tea.KeyPressMsg) tea.Cmd {
 	a, c := m.kvActor(), &m.streams.kv
 	if a == nil {
 		if m.opts.ReadOnly {
-			m.setFlash("read-only: put and delete are off", true)
+			m.setFlash("read-only: put, new key and delete are off", true)
 		}
 		return nil
 	}
@@ -53,7 +54,7 @@ func (m *Model) kvAction(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	bucket, k := c.bucket, c.keys[c.sel]
 	if boundTo(msg, m.keys.KVPut) {
-		cmd := m.openPrompt(promptKVPut, "put "+model.Sanitize(k)+"> ", "")
+		cmd := m.openPrompt(promptKVPut, "put "+promptKey(k)+"> ", "")
 		m.prompt.input.Placeholder = "the new value"
 		m.mode = modeStreams // the prompt opens over the keys
 		return cmd
@@ -125,8 +126,12 @@ func (m *Model) kvNewKey(k string) (tea.Cmd, error) {
 		return nil, fmt.Errorf("key %q exists: %s puts a new value in it", k, m.keys.KVPut.Help().Key)
 	}
 	c.newKey = k
-	cmd := m.openPrompt(promptKVCreate, "new "+k+"> ", "")
+	cmd := m.openPrompt(promptKVCreate, "new "+promptKey(k)+"> ", "")
 	m.prompt.input.Placeholder = "its value"
 	m.mode = modeStreams
 	return cmd, nil
 }
+
+// promptKey is a key as a prompt's label shows it: sanitized and cut, so
+// a long key leaves the value room to be typed.
+func promptKey(k string) string { return ansi.Truncate(model.Sanitize(k), 32, "…") }
