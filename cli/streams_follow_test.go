@@ -56,10 +56,11 @@ func publishWQ(t *testing.T, js jetstream.JetStream, from, n int) {
 // TestStreamBrowserFollow: F in the browser reads the end and, on each
 // tick, what was stored since, the inspector on the newest message; a
 // tick while a read runs reads nothing more; more than a page stored
-// between two ticks is caught up by reading the end; [ (towards older
+// between two ticks is caught up by reading the end; what the stream
+// lets go leaves the page; [ (towards older
 // messages) turns it off and the tick chain ends; F twice turns it off.
 func TestStreamBrowserFollow(t *testing.T) {
-	j, _, js := browseServer(t, 5)
+	j, s, js := browseServer(t, 5)
 	b := newBrowser(t, j, 100, 30)
 	b.read("J")
 	b.read("b")
@@ -94,6 +95,14 @@ func TestStreamBrowserFollow(t *testing.T) {
 	tick, _ = b.following(b.update(tick))
 	b.wants("caught up", "#159-#258", "stream 1-258, 258 messages", "WQ · sequence 258 ·")
 
+	// What the stream lets go below its first sequence leaves the page,
+	// though nothing new came.
+	if err := s.Purge(context.Background(), jetstream.WithPurgeKeep(50)); err != nil {
+		t.Fatal(err)
+	}
+	tick, _ = b.following(b.update(tick))
+	b.wants("purged below", "#209-#258", "stream 209-258, 50 messages", "WQ · sequence 258 ·")
+
 	// [ steps to an older message: following is off, the next tick ends
 	// the chain and the page stays.
 	b.press("[")
@@ -105,11 +114,11 @@ func TestStreamBrowserFollow(t *testing.T) {
 	if cmd := b.update(tick); cmd != nil {
 		t.Fatal("a tick after following stopped armed another")
 	}
-	b.wants("not followed", "#159-#258", "WQ · sequence 257 ·")
+	b.wants("not followed", "#209-#258", "WQ · sequence 257 ·")
 
 	// F again follows (from the end); F once more turns it off.
 	tick, _ = b.following(b.press("F"))
-	b.wants("following again", "· following", "#161-#260", "WQ · sequence 260 ·")
+	b.wants("following again", "· following", "#209-#260", "WQ · sequence 260 ·")
 	if cmd := b.press("F"); cmd != nil {
 		t.Fatal("F off started something")
 	}

@@ -104,6 +104,9 @@ func (m *Model) followed(msg pageReadMsg) {
 	if !msg.q.Last {
 		p.Msgs = slices.Concat(b.page.Msgs, p.Msgs)
 		p.Msgs = p.Msgs[max(len(p.Msgs)-browsePage, 0):]
+		// What the stream no longer holds below its first sequence (a
+		// work queue's acked jobs, a limit's or a purge's) leaves the page.
+		p.Msgs = slices.DeleteFunc(p.Msgs, func(sm model.StoredMessage) bool { return sm.Seq < p.FirstSeq })
 	}
 	b.page, b.loaded = p, true
 	b.followLast = got >= browsePage // a full read: the next takes the end
