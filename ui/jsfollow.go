@@ -109,7 +109,9 @@ func (m *Model) followed(msg pageReadMsg) {
 		p.Msgs = slices.DeleteFunc(p.Msgs, func(sm model.StoredMessage) bool { return sm.Seq < p.FirstSeq })
 	}
 	b.page, b.loaded = p, true
-	b.followLast = got >= browsePage // a full read: the next takes the end
+	// A full read of what followed: more may be behind it, so the next
+	// takes the end; after the end, what follows it.
+	b.followLast = !msg.q.Last && got >= browsePage
 	b.sel = max(len(b.page.Msgs)-1, 0)
 	if len(b.page.Msgs) == 0 {
 		m.closeBrowseInspector()
