@@ -54,6 +54,7 @@ func TestE2E(t *testing.T) {
 	t.Run("PublishForm", func(t *testing.T) { e2ePublishForm(t, bin) })
 	t.Run("OpenTimeline", func(t *testing.T) { e2eOpenTimeline(t, bin) })
 	t.Run("Streams", func(t *testing.T) { e2eStreams(t, bin) })
+	t.Run("KVCreateFollow", func(t *testing.T) { e2eKVCreateFollow(t, bin) })
 	t.Run("StoredMarks", func(t *testing.T) { e2eStoredMarks(t, bin) })
 }
 
