@@ -55,6 +55,7 @@ func TestE2E(t *testing.T) {
 	t.Run("OpenTimeline", func(t *testing.T) { e2eOpenTimeline(t, bin) })
 	t.Run("Streams", func(t *testing.T) { e2eStreams(t, bin) })
 	t.Run("StreamsDomain", func(t *testing.T) { e2eStreamsDomain(t, bin) })
+	t.Run("KVCreateFollow", func(t *testing.T) { e2eKVCreateFollow(t, bin) })
 	t.Run("StoredMarks", func(t *testing.T) { e2eStoredMarks(t, bin) })
 }
 

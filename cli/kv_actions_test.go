@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"natsx/engine"
@@ -172,16 +173,122 @@ func TestKVPutDelete(t *testing.T) {
 	}
 }
 
+// TestKVCreate: n on the keys asks for a new key's name (a bad one, or one
+// the list shows with a value, is one line in the prompt and nothing
+// changes), then its value, then asks naming the key, the bucket and the
+// size; y creates it and the keys are listed again with it. A key put by
+// someone else after the listing is refused by the server, said in one
+// line, and keeps its value.
+func TestKVCreate(t *testing.T) {
+	j, kv := kvBucket(t)
+	b := actionBrowser(t, j, false, 100, 30)
+	b.read("J")
+	openBucketKeys(b)
+	b.wants("keys with new", "3 keys", "n new")
+
+	b.press("n")
+	b.wants("name asked", "new key>")
+	for _, bad := range []string{"lisbon 42", "lisbon..42", "lisbon.*", "lisbon.42."} {
+		b.typeIn(bad)
+		if cmd := b.press("enter"); cmd != nil {
+			t.Fatalf("the bad key %q started something", bad)
+		}
+		b.wants("bad key "+bad, "not a valid key")
+		if strings.Contains(b.screen(), "y/N") || strings.Contains(b.screen(), "\x1b[2J") {
+			t.Fatalf("bad key %q asked, or reached the screen raw:\n%s", bad, b.screen())
+		}
+		b.press("esc", "n")
+	}
+	// A pasted name with a terminal control: refused, and shown harmless.
+	b.update(tea.PasteMsg{Content: "a\x1b[2Jb"})
+	b.press("enter")
+	b.wants("pasted control", "not a valid key")
+	if raw := b.m.Render(); strings.Contains(raw, "\x1b[2J") {
+		t.Fatal("a pasted key's control reached the screen")
+	}
+	b.press("esc", "n")
+	b.typeIn("driver.1")
+	b.press("enter")
+	b.wants("listed key refused", `key "driver.1" exists: p puts a new value in it`)
+	b.press("esc")
+	if n := bucketValues(t, kv); n != 3 {
+		t.Fatalf("bad names changed the bucket: %d values", n)
+	}
+
+	b.press("n")
+	b.typeIn("lisbon.42")
+	b.press("enter")
+	b.wants("value asked", "new lisbon.42>")
+	b.typeIn(`{"status":"idle"}`)
+	if cmd := b.press("enter"); cmd != nil {
+		t.Fatal("the key created before the answer")
+	}
+	b.wants("create asked", "create lisbon.42 in drivers (17 B)? y/N")
+	b.press("n")
+	b.wants("cancelled", "cancelled")
+	if _, ok := kvValue(t, kv, "lisbon.42"); ok {
+		t.Fatal("lisbon.42 exists after cancelling")
+	}
+
+	b.press("n")
+	b.typeIn("lisbon.42")
+	b.press("enter")
+	b.typeIn(`{"status":"idle"}`)
+	b.press("enter")
+	list := b.answer()
+	if list == nil {
+		t.Fatal("the create did not list the keys again")
+	}
+	b.wants("created", "created lisbon.42 in drivers: revision 4")
+	if v, _ := kvValue(t, kv, "lisbon.42"); v != `{"status":"idle"}` {
+		t.Fatalf("after the create lisbon.42 is %q", v)
+	}
+	b.update(list())
+	b.wants("listed after the create", "4 keys")
+	if !listsKey(b.screen(), "lisbon.42") {
+		t.Fatalf("lisbon.42 not listed after its create:\n%s", b.screen())
+	}
+
+	// Put by another client after the listing: the list does not know it,
+	// the server refuses the create.
+	if _, err := kv.PutString(context.Background(), "porto.7", "theirs"); err != nil {
+		t.Fatal(err)
+	}
+	b.press("n")
+	b.typeIn("porto.7")
+	b.press("enter")
+	b.typeIn("mine")
+	b.press("enter")
+	b.wants("create asked", "create porto.7 in drivers (4 B)? y/N")
+	if list := b.answer(); list != nil {
+		t.Fatal("a refused create listed the keys again")
+	}
+	b.wants("refused", `bucket "drivers": create "porto.7": the key exists`)
+	if v, _ := kvValue(t, kv, "porto.7"); v != "theirs" {
+		t.Fatalf("the refused create overwrote porto.7: %q", v)
+	}
+}
+
+// bucketValues is how many revisions the bucket holds.
+func bucketValues(t *testing.T, kv jetstream.KeyValue) uint64 {
+	t.Helper()
+	st, err := kv.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Values()
+}
+
 // TestKVActionsReadOnly: with --read-only p and D on the keys ask nothing
 // and change nothing, and neither the footer nor the help offers them.
 func TestKVActionsReadOnly(t *testing.T) {
 	j, kv := kvBucket(t)
 	rw := actionBrowser(t, j, false, 200, 60)
 	rw.press("?")
-	rw.wants("the help without --read-only", "put a value in the selected key")
+	rw.wants("the help without --read-only", "put a value in the selected key", "a new key")
 	ro := actionBrowser(t, j, true, 200, 60)
 	ro.press("?")
-	if sc := ro.screen(); strings.Contains(sc, "put a value") {
+	if sc := ro.screen(); strings.Contains(sc, "put a value") || strings.Contains(sc, "a new key") {
 		t.Fatalf("the read-only help lists put:\n%s", sc)
 	}
 
@@ -189,10 +296,10 @@ func TestKVActionsReadOnly(t *testing.T) {
 	b.read("J")
 	openBucketKeys(b)
 	b.wants("read-only keys", "driver.1", "f filter")
-	if sc := b.screen(); strings.Contains(sc, "p put") || strings.Contains(sc, "D delete") {
+	if sc := b.screen(); strings.Contains(sc, "p put") || strings.Contains(sc, "D delete") || strings.Contains(sc, "n new") {
 		t.Fatalf("the read-only keys offer actions:\n%s", sc)
 	}
-	for _, k := range []string{"p", "D", "y"} {
+	for _, k := range []string{"p", "D", "n", "y"} {
 		if cmd := b.press(k); cmd != nil {
 			t.Fatalf("%s ran something on the read-only keys", k)
 		}
@@ -201,7 +308,11 @@ func TestKVActionsReadOnly(t *testing.T) {
 		}
 	}
 	b.press("p")
-	b.wants("said", "read-only: put and delete are off")
+	b.wants("said", "read-only: put, new key and delete are off")
+	b.press("n")
+	if strings.Contains(b.screen(), "new key>") {
+		t.Fatalf("n asked for a key on the read-only keys:\n%s", b.screen())
+	}
 	if v, _ := kvValue(t, kv, "driver.1"); v != "idle" {
 		t.Fatalf("read-only: driver.1 is %q", v)
 	}

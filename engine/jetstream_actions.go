@@ -9,6 +9,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"natsx/model"
 )
 
 // The actions that change what a server keeps: purge a stream or one
@@ -147,14 +149,9 @@ func (j *JetStream) denied(subject string) error {
 	return nil
 }
 
-// checkKey refuses what cannot be a KV key: a wildcard, an empty token,
-// a space or a control.
-func checkKey(key string) error {
-	if !validFilter(key) || strings.ContainsAny(key, "*>") {
-		return fmt.Errorf("key %q: not a valid key", key)
-	}
-	return nil
-}
+// checkKey refuses what nats.go would not put as a KV key (a wildcard,
+// an empty token, a space, a control …) before anything is sent.
+func checkKey(key string) error { return model.CheckKVKey(key) }
 
 // bucket opens a KV bucket, with the errors a user can read.
 func (j *JetStream) bucket(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
@@ -174,41 +171,58 @@ func (j *JetStream) bucket(ctx context.Context, bucket string) (jetstream.KeyVal
 	return kv, nil
 }
 
-// KVPut stores value as key's new revision in bucket and returns the
-// revision.
-func (j *JetStream) KVPut(ctx context.Context, bucket, key string, value []byte) (revision uint64, err error) {
+// onKey checks key, opens bucket and runs do on it within the request
+// timeout; do's error is wrapped with the bucket, op and key (one line).
+func (j *JetStream) onKey(ctx context.Context, bucket, key, op string, do func(context.Context, jetstream.KeyValue) error) error {
 	if err := checkKey(key); err != nil {
-		return 0, err
+		return err
 	}
 	ctx, cancel := j.withTimeout(ctx)
 	defer cancel()
 	kv, err := j.bucket(ctx, bucket)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	rev, err := kv.Put(ctx, key, value)
-	if err != nil {
-		return 0, fmt.Errorf("bucket %q: put %q: %w", bucket, key, jsError(err))
+	if err := do(ctx, kv); err != nil {
+		return fmt.Errorf("bucket %q: %s %q: %w", bucket, op, key, err)
 	}
-	return rev, nil
+	return nil
+}
+
+// KVPut stores value as key's new revision in bucket and returns the
+// revision.
+func (j *JetStream) KVPut(ctx context.Context, bucket, key string, value []byte) (revision uint64, err error) {
+	err = j.onKey(ctx, bucket, key, "put", func(ctx context.Context, kv jetstream.KeyValue) (err error) {
+		revision, err = kv.Put(ctx, key, value)
+		return jsError(err)
+	})
+	return revision, err
+}
+
+// ErrKeyExists is KVCreate's refusal of a key that holds a value.
+var ErrKeyExists = errors.New("the key exists")
+
+// KVCreate stores value as key's first revision in bucket (or its first
+// since a delete or purge) and returns the revision; a key that holds a
+// value is refused with ErrKeyExists, never overwritten (nats.go's
+// Create: a put expecting no last revision).
+func (j *JetStream) KVCreate(ctx context.Context, bucket, key string, value []byte) (revision uint64, err error) {
+	err = j.onKey(ctx, bucket, key, "create", func(ctx context.Context, kv jetstream.KeyValue) (err error) {
+		revision, err = kv.Create(ctx, key, value)
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return ErrKeyExists
+		}
+		return jsError(err)
+	})
+	return revision, err
 }
 
 // KVDelete deletes key from bucket: a delete marker becomes its newest
 // revision (its history stays, as the bucket keeps it).
 func (j *JetStream) KVDelete(ctx context.Context, bucket, key string) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	ctx, cancel := j.withTimeout(ctx)
-	defer cancel()
-	kv, err := j.bucket(ctx, bucket)
-	if err != nil {
-		return err
-	}
-	if err := kv.Delete(ctx, key); err != nil {
-		return fmt.Errorf("bucket %q: delete %q: %w", bucket, key, jsError(err))
-	}
-	return nil
+	return j.onKey(ctx, bucket, key, "delete", func(ctx context.Context, kv jetstream.KeyValue) error {
+		return jsError(kv.Delete(ctx, key))
+	})
 }
 
 // SubjectMessages is how many messages stream holds on subject (a literal

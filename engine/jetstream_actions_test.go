@@ -191,6 +191,76 @@ func TestJetStreamKVPutDelete(t *testing.T) {
 	}
 }
 
+// TestJetStreamKVCreate: a create adds a key that was not there (or was
+// deleted); on a key that holds a value it is refused with ErrKeyExists in
+// one line and the value stays; a bad key is refused before anything is
+// sent.
+func TestJetStreamKVCreate(t *testing.T) {
+	srv := testkit.JetStreamServer(t)
+	nc := testkit.Conn(t, srv.ClientURL())
+	js, _ := jetstream.New(nc)
+	j := testJetStream(t, nc)
+	ctx := testCtx(t)
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "drivers", History: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.PutString(ctx, "lisbon.7", "idle"); err != nil {
+		t.Fatal(err)
+	}
+	rev, err := j.KVCreate(ctx, "drivers", "lisbon.42", []byte(`{"status":"idle"}`))
+	if err != nil || rev != 2 {
+		t.Fatalf("create: revision %d, %v; want 2", rev, err)
+	}
+	if e, err := kv.Get(ctx, "lisbon.42"); err != nil || string(e.Value()) != `{"status":"idle"}` {
+		t.Fatalf("the created key: %v, %v", e, err)
+	}
+
+	_, err = j.KVCreate(ctx, "drivers", "lisbon.7", []byte("busy"))
+	if !errors.Is(err, ErrKeyExists) || strings.Contains(err.Error(), "\n") ||
+		err.Error() != `bucket "drivers": create "lisbon.7": the key exists` {
+		t.Fatalf("create on a key with a value: %v; want one line saying it exists", err)
+	}
+	if e, err := kv.Get(ctx, "lisbon.7"); err != nil || string(e.Value()) != "idle" {
+		t.Fatalf("the refused create changed lisbon.7: %v, %v", e, err)
+	}
+
+	// A deleted key holds no value: it can be created again.
+	if err := kv.Delete(ctx, "lisbon.7"); err != nil {
+		t.Fatal(err)
+	}
+	if rev, err := j.KVCreate(ctx, "drivers", "lisbon.7", []byte("back")); err != nil || rev != 4 {
+		t.Fatalf("create after a delete: revision %d, %v; want 4", rev, err)
+	}
+
+	before, err := kv.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ key, want string }{
+		{"a b", `key "a b": not a valid key`},
+		{"a..b", `key "a..b": not a valid key`},
+		{"a.*", `key "a.*": not a valid key`},
+		{"café", `key "café": not a valid key`},
+		{"", `key "": not a valid key`},
+	} {
+		_, err := j.KVCreate(ctx, "drivers", tc.key, []byte("x"))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("create %q: %v; want %q…", tc.key, err, tc.want)
+		}
+	}
+	if _, err := j.KVCreate(ctx, "nope", "k", nil); err == nil || err.Error() != `bucket "nope": not found` {
+		t.Errorf("create in a missing bucket: %v", err)
+	}
+	after, err := kv.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Values() != after.Values() {
+		t.Fatalf("bad keys changed the bucket: %d values, want %d", after.Values(), before.Values())
+	}
+}
+
 // TestJetStreamActionsBadInput: bad names, filters, keys and sequences,
 // missing streams and buckets: one clear line each, nothing sent.
 func TestJetStreamActionsBadInput(t *testing.T) {
@@ -215,9 +285,9 @@ func TestJetStreamActionsBadInput(t *testing.T) {
 		{"delete sequence 0", j.DeleteMsg(ctx, "A", 0), "sequence 0: sequences start at 1"},
 		{"delete in a missing stream", j.DeleteMsg(ctx, "NOPE", 1), `delete stream "NOPE" #1: stream not found`},
 		{"put a bad bucket", second(j.KVPut(ctx, "a b", "k", nil)), `bucket "a b": not a valid bucket name`},
-		{"put a bad key", second(j.KVPut(ctx, "kv", "k.*", nil)), `key "k.*": not a valid key`},
+		{"put a bad key", second(j.KVPut(ctx, "kv", "k.*", nil)), `key "k.*": not a valid key (letters, digits, -/_=. only)`},
 		{"put in a missing bucket", second(j.KVPut(ctx, "nope", "k", nil)), `bucket "nope": not found`},
-		{"delete a bad key", j.KVDelete(ctx, "kv", "a..b"), `key "a..b": not a valid key`},
+		{"delete a bad key", j.KVDelete(ctx, "kv", "a..b"), `key "a..b": not a valid key (an empty token)`},
 		{"delete in a missing bucket", j.KVDelete(ctx, "nope", "k"), `bucket "nope": not found`},
 	} {
 		if tc.err == nil || tc.err.Error() != tc.want {

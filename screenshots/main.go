@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +65,11 @@ type scene struct {
 	streams   []model.StreamSummary
 	consumers map[string][]model.ConsumerSummary
 	page      *model.StreamPage
+	// kvKeys are the keys K lists on a bucket (sorted by the view);
+	// kvChanges, when set, is what the bucket's watch saw, taken on the
+	// watch's first tick (the one timer a scene waits for, a second).
+	kvKeys    []string
+	kvChanges map[string]string
 	// cluster shows natsx connected to n1 of a cluster, in the system
 	// account (the header's probe word sys); who, trace and servers
 	// answer w, T and :servers.
@@ -194,6 +200,73 @@ var scenes = []scene{
 		wants: []string{"ORDERS · messages", "#35808-#35812", "ORDERS · sequence 35811", "orders.cancel",
 			"Content-Type: application/json", "customer asked"},
 	},
+	{
+		name: "kv-keys", w: 120, h: 32,
+		// The drivers bucket's keys (K on KV_drivers, the third by name),
+		// watched: two changed, one deleted, one new; then n asking for a
+		// new key's name.
+		streams:   demoStreams(),
+		kvKeys:    demoKVKeys(),
+		kvChanges: map[string]string{"lisbon.42": "put", "paris.91": "put", "madrid.60": "delete", "porto.8": "put"},
+		keys:      slices.Concat([]string{"J", "j", "j", "K", "j", "j", "n"}, strings.Split("porto.12", "")),
+		wants: []string{"drivers · keys", "15 keys · watching", "● lisbon.42", "madrid.60  ‹deleted›", "● porto.8",
+			"new key> porto.12"},
+	},
+	{
+		name: "kv-history", w: 120, h: 32,
+		// The drivers bucket's keys (K on KV_drivers, the third by name),
+		// lisbon.42's history (enter on it, the third key), and in the
+		// inspector its revision before the newest against the one before
+		// (k, enter, d): the driver went from en-route to delivering.
+		streams: demoStreams(),
+		kvKeys:  demoKVKeys(),
+		page:    demoKVHistory(),
+		keys:    []string{"J", "j", "j", "K", "j", "j", "enter", "k", "enter", "d"},
+		wants: []string{"KV_drivers · messages", "$KV.drivers.lisbon.42", "KV_drivers · sequence 893",
+			"diff vs previous", `"status": "delivering"`, "esc list"},
+	},
+}
+
+// demoKVKeys are the drivers bucket's keys, as the demo writes them
+// (CITY.ID).
+func demoKVKeys() []string {
+	return []string{"berlin.135", "lisbon.173", "lisbon.42", "lisbon.7", "london.108", "london.785", "madrid.445",
+		"madrid.60", "paris.364", "paris.91", "porto.3", "porto.77", "warsaw.838", "warsaw.9"}
+}
+
+// demoKVHistory is lisbon.42's history in the drivers bucket (history 5):
+// a delivery from assignment to drop-off, then a delete when the shift
+// ended.
+func demoKVHistory() *model.StreamPage {
+	p := &model.StreamPage{FirstSeq: 1, LastSeq: 905, Total: 900}
+	revs := []struct {
+		seq    uint64
+		ago    time.Duration
+		status string
+		lat    string
+		lon    string
+		order  string
+	}{
+		{812, 95 * time.Second, "idle", "38.7223", "-9.1393", ""},
+		{845, 71 * time.Second, "assigned", "38.7223", "-9.1393", "ord-1001"},
+		{871, 44 * time.Second, "en-route", "38.7169", "-9.1399", "ord-1001"},
+		{893, 19 * time.Second, "delivering", "38.7139", "-9.1334", "ord-1001"},
+	}
+	for _, r := range revs {
+		order := ""
+		if r.order != "" {
+			order = `,"order":"` + r.order + `"`
+		}
+		body := fmt.Sprintf(`{"driver":"42","city":"lisbon","status":%q,"lat":%s,"lon":%s%s,"battery":%d}`,
+			r.status, r.lat, r.lon, order, 90-int(r.seq-812)/10)
+		m := model.Message{Subject: "$KV.drivers.lisbon.42", Received: epoch.Add(-r.ago).UnixNano(),
+			Data: []byte(body), Size: len(body)}
+		p.Msgs = append(p.Msgs, model.StoredMessage{Seq: r.seq, Msg: m})
+	}
+	del := model.Message{Subject: "$KV.drivers.lisbon.42", Received: epoch.Add(-2 * time.Second).UnixNano(),
+		Header: model.Header{"KV-Operation": {"DEL"}}}
+	p.Msgs = append(p.Msgs, model.StoredMessage{Seq: 905, Msg: del})
+	return p
 }
 
 // demoConsumers is what the consumers scene lists on ORDERS; each
@@ -254,6 +327,8 @@ type staticStreams struct {
 	streams   []model.StreamSummary
 	consumers map[string][]model.ConsumerSummary
 	page      *model.StreamPage
+	kvKeys    []string
+	kvChanges map[string]string
 }
 
 func (s staticStreams) Summaries(context.Context) ([]model.StreamSummary, error) {
@@ -270,15 +345,40 @@ func (s staticStreams) SubjectCounts(_ context.Context, stream, filter string, _
 	return model.StoredCounts{Stream: stream, Filter: filter}, nil
 }
 
-// Keys lists no keys: no scene shows a bucket's keys yet.
+// Keys lists the scene's keys, whatever the bucket.
 func (s staticStreams) Keys(context.Context, string, string, int) ([]string, bool, error) {
-	return nil, false, nil
+	return slices.Clone(s.kvKeys), false, nil
 }
 
-// WatchKeys watches nothing: no scene shows a bucket's keys yet.
+// WatchKeys watches a bucket whose changes are the scene's.
 func (s staticStreams) WatchKeys(context.Context, string) (model.KeyWatch, error) {
-	return nil, nil
+	return &sceneWatch{changes: maps.Clone(s.kvChanges)}, nil
 }
+
+// KVPut, KVDelete and KVCreate make the scenes' lister a KV actor, so
+// the keys offer p, D and n; the scenes never answer y.
+func (staticStreams) KVPut(context.Context, string, string, []byte) (uint64, error) {
+	return 0, errNoBucket
+}
+
+func (staticStreams) KVDelete(context.Context, string, string) error { return errNoBucket }
+
+func (staticStreams) KVCreate(context.Context, string, string, []byte) (uint64, error) {
+	return 0, errNoBucket
+}
+
+var errNoBucket = errors.New("the screenshots never change a bucket")
+
+// sceneWatch hands over the scene's changes once, then sees none.
+type sceneWatch struct{ changes map[string]string }
+
+func (w *sceneWatch) Changes() (map[string]string, uint64) {
+	c := w.changes
+	w.changes = nil
+	return c, 0
+}
+
+func (*sceneWatch) Stop() {}
 
 // Page is the scene's one page, whatever is asked.
 func (s staticStreams) Page(context.Context, string, model.PageQuery) (model.StreamPage, error) {
@@ -447,7 +547,7 @@ func (sc scene) render() (string, error) {
 		o.Timeline = staticTimeline{*sc.timeline}
 	}
 	if sc.streams != nil {
-		o.Streams = staticStreams{sc.streams, sc.consumers, sc.page}
+		o.Streams = staticStreams{sc.streams, sc.consumers, sc.page, sc.kvKeys, sc.kvChanges}
 	}
 	status := model.SourceStatus{
 		URL:           "nats://127.0.0.1:4222",
@@ -472,11 +572,18 @@ func (sc scene) render() (string, error) {
 		if cmd == nil {
 			continue
 		}
-		if sc.streams != nil && (k == "J" || k == "enter" || k == "b") ||
+		if sc.streams != nil && (k == "J" || k == "enter" || k == "b" || k == "K") ||
 			sc.cluster && (k == "w" || k == "T" || k == "enter") {
 			// The listing, the page or the answer, at once (never a
 			// timer's command: these keys only list, read or ask).
-			m.Update(cmd())
+			_, next := m.Update(cmd())
+			if k == "K" && next != nil {
+				// K starts the watch, then lists the keys; the list arms
+				// the watch's tick.
+				if _, tick := m.Update(next()); tick != nil && sc.kvChanges != nil {
+					m.Update(tick())
+				}
+			}
 		}
 	}
 	screen := m.Render()

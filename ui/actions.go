@@ -191,6 +191,7 @@ func (m *Model) actionKeys() KeyMap {
 	}
 	if m.kvActor() == nil {
 		k.KVPut.SetEnabled(false)
+		k.KVCreate.SetEnabled(false)
 	}
 	if m.streams.page == pageKeys { // D deletes a key there: a KVActor's
 		k.StreamDelete.SetEnabled(k.KVPut.Enabled())

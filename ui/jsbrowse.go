@@ -45,6 +45,8 @@ type pageReadMsg struct {
 	// or the end of the stream, not a miss.
 	why  string
 	edge bool
+	// follow: a read of the followed end (jsfollow.go).
+	follow bool
 }
 
 // browseView is the stream browser: one page of a stream's messages,
@@ -66,6 +68,10 @@ type browseView struct {
 	// saved is the main inspector's state while the browser borrows it.
 	open  bool
 	saved inspector
+	// follow keeps the selection on the newest message, read again on the
+	// tick (jsfollow.go); followRead: its read is the one running;
+	// followLast: the next follow read takes the end, not what follows.
+	follow, followRead, followLast bool
 }
 
 // openBrowse shows the stream browser on name from its newest messages,
@@ -131,6 +137,10 @@ func (m *Model) pageRead(msg pageReadMsg) {
 		return // for an earlier read or opening
 	}
 	b.reading = false
+	if msg.follow {
+		m.followed(msg)
+		return
+	}
 	if msg.err != nil {
 		b.err = firstLine(msg.err.Error())
 		return
@@ -165,6 +175,8 @@ func (m *Model) browseStreamKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case boundTo(msg, k.StreamPurge), boundTo(msg, k.StreamDelete):
 		return m.streamAction(msg)
+	case key.Matches(msg, k.StreamFollow):
+		return m.toggleFollow()
 	}
 	if b.open {
 		return m.browseInspectorKey(msg)
@@ -181,6 +193,7 @@ func (m *Model) browseStreamKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PageDown):
 		return m.moveBrowse(max(b.rows-1, 1))
 	case key.Matches(msg, k.Top):
+		m.stopFollow()
 		return m.readPage(model.PageQuery{}, placeFirst, "", false)
 	case key.Matches(msg, k.Bottom):
 		return m.readPage(model.PageQuery{Last: true}, placeLast, "", false)
@@ -245,6 +258,9 @@ func (m *Model) moveBrowse(d int) tea.Cmd {
 	if n == 0 {
 		return nil
 	}
+	if d < 0 {
+		m.stopFollow() // towards older messages: away from the end
+	}
 	to := b.sel + d
 	switch {
 	case to < 0 && b.sel == 0:
@@ -283,6 +299,7 @@ func (m *Model) submitBrowsePrompt(kind promptKind, v string) (tea.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.stopFollow()
 	b.reading = false
 	if seq > 0 {
 		return m.readPage(model.PageQuery{From: seq}, placeFirst, fmt.Sprintf("nothing stored at or after sequence %d", seq), false), nil
@@ -399,6 +416,9 @@ func (m *Model) browseBody(w, h int) []string {
 func (b *browseView) View(w, h int, now time.Time) []string {
 	st := b.st
 	title := st.Title.Render(model.Sanitize(b.stream) + " · messages")
+	if b.follow { // before the counts: a long title is cut at its end
+		title += st.Accent.Render(" · following")
+	}
 	p := &b.page
 	if len(p.Msgs) > 0 {
 		title += st.Muted.Render(fmt.Sprintf("  #%d-#%d · stream %d-%d, %s", p.Msgs[0].Seq, p.Msgs[len(p.Msgs)-1].Seq,
@@ -471,7 +491,8 @@ func (k KeyMap) browseHelp(open bool) []key.Binding {
 	return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move")),
 		key.NewBinding(key.WithKeys("g", "G"), key.WithHelp("g/G", "start/end")),
 		short(k.StreamJump, "jump"), short(k.StreamFilter, "subjects"), short(k.StreamInspect, "inspect"),
-		short(k.Back, "streams"), actionHint(k.StreamDelete, "del"), actionHint(k.StreamPurge, "purge subj")}
+		short(k.Back, "streams"), short(k.StreamFollow, "follow"), actionHint(k.StreamDelete, "del"),
+		actionHint(k.StreamPurge, "purge subj")}
 }
 
 // streamsBody draws the streams view's page.

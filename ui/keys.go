@@ -23,13 +23,17 @@ type KeyMap struct {
 	// The stream browser: open it on the selected stream, jump to a
 	// sequence or a time, filter by subject, inspect the selected message.
 	StreamBrowse, StreamJump, StreamFilter, StreamInspect key.Binding
+	// StreamFollow keeps the browser on the newest messages, read again
+	// every few seconds, until F again or a move towards older ones.
+	StreamFollow key.Binding
 	// The actions that remove what a stream keeps, each asked first (off
 	// with --read-only): purge the selected stream, or in the browser the
 	// selected message's subject; delete the selected message.
 	StreamPurge, StreamDelete key.Binding
 	// KVPut puts a value in the selected key of a bucket's keys list
-	// (StreamDelete deletes it, StreamFilter filters the keys).
-	KVPut key.Binding
+	// (StreamDelete deletes it, StreamFilter filters the keys); KVCreate
+	// puts a new key there, refused when the key holds a value.
+	KVPut, KVCreate key.Binding
 	// KVKeys lists the keys of the selected stream's KV bucket.
 	KVKeys key.Binding
 	// Who and Trace open the answer panel on the selection: who would
@@ -106,10 +110,12 @@ func DefaultKeyMap() KeyMap {
 		StreamJump:    key.NewBinding(key.WithKeys("@"), key.WithHelp("@", "messages: jump to 1234, @15:04, -10m")),
 		StreamFilter:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "messages: subject filter; KV keys: key filter")),
 		StreamInspect: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "messages: inspect (esc: list)")),
+		StreamFollow:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "messages: follow the newest (again: off)")),
 		StreamPurge:   key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "purge the stream; messages: the subject (asks)")),
 		StreamDelete:  key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "messages: delete the selected one; KV keys: the key (asks)")),
 		KVKeys:        key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "a KV bucket's keys (enter: a key's history)")),
 		KVPut:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "KV keys: put a value in the selected key (asks)")),
+		KVCreate:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "KV keys: a new key (asks; never overwrites)")),
 
 		HistPrev:    key.NewBinding(key.WithKeys("["), key.WithHelp("[", "older message")),
 		HistNext:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "newer message")),
@@ -183,6 +189,7 @@ func ReadOnlyKeyMap() KeyMap {
 	k.StreamPurge.SetEnabled(false)
 	k.StreamDelete.SetEnabled(false)
 	k.KVPut.SetEnabled(false)
+	k.KVCreate.SetEnabled(false)
 	k.TraceDeliver.SetEnabled(false)
 	return k
 }
@@ -255,7 +262,7 @@ func (k KeyMap) Groups() []KeyGroup {
 			as(k.Search, "find in the payload"), as(k.NextMatch, "next find"), as(k.PrevMatch, "previous find"),
 			k.HistPrev, k.HistNext, k.Diff, k.View, k.Copy, k.CopySubject, k.Watch}},
 		{"JetStream", []key.Binding{k.Streams, k.Consumers, k.StreamBrowse, k.StreamJump, k.StreamFilter, k.StreamInspect,
-			k.StreamPurge, k.StreamDelete, k.KVKeys, k.KVPut}},
+			k.StreamFollow, k.StreamPurge, k.StreamDelete, k.KVKeys, k.KVPut, k.KVCreate}},
 		{"Who gets it", []key.Binding{k.Who, k.Trace, k.TraceDeliver, k.Again}},
 		{"Publish", []key.Binding{k.Publish, k.Request, k.Edit}},
 		{"Record", []key.Binding{k.Record, k.Mark, k.SaveFlight}},

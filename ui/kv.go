@@ -76,6 +76,8 @@ type kvView struct {
 	tag       int
 	changed   map[string]kvChange
 	dropped   uint64
+	// newKey is the name the new key's prompt took, for its value's.
+	newKey string
 }
 
 // kvChange is a listed key's last change.
@@ -240,7 +242,7 @@ func (m *Model) kvKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.prompt.input.Placeholder = "driver.* (empty: all)"
 		m.mode = modeStreams // the prompt opens over the keys
 		return cmd
-	case boundTo(msg, k.KVPut), boundTo(msg, k.StreamDelete):
+	case boundTo(msg, k.KVPut), boundTo(msg, k.StreamDelete), boundTo(msg, k.KVCreate):
 		return m.kvAction(msg)
 	case k.isMove(msg):
 		c.sel, _ = k.moveBy(msg, c.sel, max(c.rows-1, 1), len(c.keys)-1)
@@ -255,7 +257,7 @@ func (k KeyMap) kvHelp() []key.Binding {
 	hist := key.NewBinding(key.WithKeys(k.StreamInspect.Keys()...), key.WithHelp(k.StreamInspect.Help().Key, "history"))
 	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "streams"))
 	filter := key.NewBinding(key.WithKeys(k.StreamFilter.Keys()...), key.WithHelp(k.StreamFilter.Help().Key, "filter"))
-	return []key.Binding{move, hist, filter, actionHint(k.KVPut, "put"), actionHint(k.StreamDelete, "delete"), back, k.Quit}
+	return []key.Binding{move, hist, filter, actionHint(k.KVPut, "put"), actionHint(k.KVCreate, "new"), actionHint(k.StreamDelete, "delete"), back, k.Quit}
 }
 
 // kvChrome is the title and column lines above the keys.

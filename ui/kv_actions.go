@@ -3,19 +3,23 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
 )
 
 // KVActor changes a bucket's keys (engine.JetStream). The keys list
-// offers put and delete (p, D) when the streams lister is one too, never
-// with --read-only, and always asks first.
+// offers put, delete and a new key (p, D, n) when the streams lister is
+// one too, never with --read-only, and always asks first.
 type KVActor interface {
 	KVPut(ctx context.Context, bucket, key string, value []byte) (revision uint64, err error)
 	KVDelete(ctx context.Context, bucket, key string) error
+	// KVCreate puts a key that holds no value; one that does is refused.
+	KVCreate(ctx context.Context, bucket, key string, value []byte) (revision uint64, err error)
 }
 
 // kvActor is the lister as a KVActor; nil when it is none or natsx is
@@ -29,21 +33,28 @@ func (m *Model) kvActor() KVActor {
 }
 
 // kvAction starts p (a prompt for the value, then the question) or D
-// (the question) on the selected key.
+// (the question) on the selected key, or n (prompts for the new key's
+// name and value, then the question).
 func (m *Model) kvAction(msg tea.KeyPressMsg) tea.Cmd {
 	a, c := m.kvActor(), &m.streams.kv
 	if a == nil {
 		if m.opts.ReadOnly {
-			m.setFlash("read-only: put and delete are off", true)
+			m.setFlash("read-only: put, new key and delete are off", true)
 		}
 		return nil
+	}
+	if boundTo(msg, m.keys.KVCreate) { // no selection needed: the bucket may be empty
+		cmd := m.openPrompt(promptKVNewKey, "new key> ", "")
+		m.prompt.input.Placeholder = "e.g. lisbon.42 (letters, digits, -/_=.)"
+		m.mode = modeStreams // the prompt opens over the keys
+		return cmd
 	}
 	if c.sel < 0 || c.sel >= len(c.keys) {
 		return nil
 	}
 	bucket, k := c.bucket, c.keys[c.sel]
 	if boundTo(msg, m.keys.KVPut) {
-		cmd := m.openPrompt(promptKVPut, "put "+model.Sanitize(k)+"> ", "")
+		cmd := m.openPrompt(promptKVPut, "put "+promptKey(k)+"> ", "")
 		m.prompt.input.Placeholder = "the new value"
 		m.mode = modeStreams // the prompt opens over the keys
 		return cmd
@@ -60,6 +71,22 @@ func (m *Model) kvAction(msg tea.KeyPressMsg) tea.Cmd {
 // asked about first.
 func (m *Model) submitKVPrompt(kind promptKind, v string) (tea.Cmd, error) {
 	c := &m.streams.kv
+	switch kind {
+	case promptKVNewKey:
+		return m.kvNewKey(strings.TrimSpace(v))
+	case promptKVCreate:
+		a := m.kvActor()
+		if a == nil || c.newKey == "" {
+			return nil, nil
+		}
+		bucket, k, value := c.bucket, c.newKey, []byte(v)
+		m.confirm.ask(fmt.Sprintf("create %s in %s (%s)", k, bucket, model.HumanBytes(uint64(len(value)))),
+			m.actionCmd(kvStreamPrefix+bucket, false, func(ctx context.Context) (string, error) {
+				rev, err := a.KVCreate(ctx, bucket, k, value)
+				return fmt.Sprintf("created %s in %s: revision %d", k, bucket, rev), err
+			}))
+		return nil, nil
+	}
 	if kind == promptKVPut {
 		a := m.kvActor()
 		if a == nil || c.sel < 0 || c.sel >= len(c.keys) {
@@ -85,3 +112,26 @@ func (m *Model) submitKVPrompt(kind promptKind, v string) (tea.Cmd, error) {
 	c.filter, c.match, c.sel, c.top = v, match, 0, 0
 	return m.listKV(), nil
 }
+
+// kvNewKey takes a new key's name: one nats.go would refuse, or one the
+// list shows holding a value, is the prompt's error and nothing changes;
+// otherwise the prompt asks for its value. (The server has the last word:
+// a key put meanwhile, or outside the filter, is refused by the create.)
+func (m *Model) kvNewKey(k string) (tea.Cmd, error) {
+	c := &m.streams.kv
+	if err := model.CheckKVKey(k); err != nil {
+		return nil, err
+	}
+	if _, listed := slices.BinarySearch(c.keys, k); listed && c.changed[k].op != "delete" && c.changed[k].op != "purge" {
+		return nil, fmt.Errorf("key %q exists: %s puts a new value in it", k, m.keys.KVPut.Help().Key)
+	}
+	c.newKey = k
+	cmd := m.openPrompt(promptKVCreate, "new "+promptKey(k)+"> ", "")
+	m.prompt.input.Placeholder = "its value"
+	m.mode = modeStreams
+	return cmd, nil
+}
+
+// promptKey is a key as a prompt's label shows it: sanitized and cut, so
+// a long key leaves the value room to be typed.
+func promptKey(k string) string { return ansi.Truncate(model.Sanitize(k), 32, "…") }

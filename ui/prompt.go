@@ -31,9 +31,12 @@ const (
 	// The stream browser's jump (a sequence or a time) and subject filter.
 	promptStreamJump
 	promptStreamFilter
-	// A bucket's key filter and the value to put in its selected key.
+	// A bucket's key filter and the value to put in its selected key;
+	// a new key's name, then its value.
 	promptKVFilter
 	promptKVPut
+	promptKVNewKey
+	promptKVCreate
 )
 
 // prompt is the footer's one-line input for the subject search, filters,
@@ -223,10 +226,10 @@ func (m *Model) promptInput(msg tea.Msg) tea.Cmd {
 
 // submitPrompt acts on the answer; errors keep the prompt open.
 func (m *Model) submitPrompt() tea.Cmd {
-	v := m.prompt.value()
+	v, kind := m.prompt.value(), m.prompt.kind
 	var cmd tea.Cmd
 	var err error
-	switch m.prompt.kind {
+	switch kind {
 	case promptSearch:
 		// The query as typed: a search for " x" is not a search for "x".
 		m.query = m.prompt.input.Value()
@@ -250,7 +253,7 @@ func (m *Model) submitPrompt() tea.Cmd {
 		m.findInPayload(v, true, false)
 	case promptStreamJump, promptStreamFilter:
 		cmd, err = m.submitBrowsePrompt(m.prompt.kind, v)
-	case promptKVFilter, promptKVPut:
+	case promptKVFilter, promptKVPut, promptKVNewKey, promptKVCreate:
 		cmd, err = m.submitKVPrompt(m.prompt.kind, m.prompt.input.Value())
 	case promptSeek:
 		var off time.Duration
@@ -261,6 +264,9 @@ func (m *Model) submitPrompt() tea.Cmd {
 	if err != nil {
 		m.prompt.err = err.Error()
 		return nil
+	}
+	if m.prompt.kind != kind {
+		return cmd // the answer opened the next question (a new key's value)
 	}
 	m.closePrompt()
 	return cmd

@@ -146,7 +146,13 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 // streamsTick starts the next listing if the view is still open.
 func (m *Model) streamsTick(msg streamsTickMsg) tea.Cmd {
 	v := &m.streams
-	if msg.tag != v.tag || m.mode != modeStreams || v.listing || m.opts.Streams == nil || v.page == pageMessages {
+	if msg.tag != v.tag || m.mode != modeStreams || m.opts.Streams == nil {
+		return nil
+	}
+	if v.page == pageMessages {
+		return m.followTicked(msg.tag) // only while following the end
+	}
+	if v.listing || v.page == pageKeys { // the keys have their own tick (kv.go)
 		return nil
 	}
 	v.listing = true
