@@ -126,4 +126,16 @@ func TestStreamBrowserFollow(t *testing.T) {
 	if cmd := b.update(tick); cmd != nil {
 		t.Fatal("a tick after F off armed another")
 	}
+
+	// A question about the selected message stops following, so the
+	// selection stays on the message the question names.
+	tick, _ = b.following(b.press("F"))
+	b.press("D")
+	b.wants("asked", "delete WQ #260", "WQ · sequence 260 ·")
+	publishWQ(t, js, 261, 2)
+	if cmd := b.update(tick); cmd != nil {
+		t.Fatal("a tick while asking armed another")
+	}
+	b.wants("held while asking", "delete WQ #260", "WQ · sequence 260 ·")
+	b.press("n")
 }

@@ -77,6 +77,9 @@ func (m *Model) streamAction(msg tea.KeyPressMsg) tea.Cmd {
 		if len(b.page.Msgs) == 0 || b.sel >= len(b.page.Msgs) {
 			return nil
 		}
+		// A question about the selected message: following would move the
+		// selection away from the message it names.
+		m.stopFollow()
 		sm, stream := b.page.Msgs[b.sel], b.stream
 		if purge { // the count first, then the question
 			tag := b.tag
