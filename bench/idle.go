@@ -16,36 +16,65 @@ import (
 	"natsx/testkit"
 )
 
+// idleResult is what benchIdle measures of the real binary.
+type idleResult struct {
+	startup time.Duration   // exec to the first frame showing the connection
+	cpuPct  float64         // idle CPU, % of a core
+	keys    []time.Duration // ? pressed at idle: until the screen shows it
+	keyCPU  time.Duration   // the process's CPU per press
+}
+
+// keysAtIdle is how long benchIdle types keys after sampling idle.
+const keysAtIdle = 5 * time.Second
+
 // benchIdle builds natsx, starts it with --no-demo in a pseudo-terminal,
-// times exec to the first frame that shows the connection, then samples
-// its CPU (utime+stime from /proc/<pid>/stat) over d.
-func benchIdle(d time.Duration) (startup time.Duration, cpuPct float64, err error) {
+// times exec to the first frame that shows the connection, samples its CPU
+// (utime+stime from /proc/<pid>/stat) over d, then types ? (help, and back)
+// for keysAtIdle as the ingest rounds do, timing each press and the CPU it
+// costs: the renderer's part of a key, with no flood in the way.
+func benchIdle(d time.Duration) (res idleResult, err error) {
 	dir, err := os.MkdirTemp("", "natsx-bench-")
 	if err != nil {
-		return 0, 0, fmt.Errorf("bench: %w", err)
+		return res, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	exe := filepath.Join(dir, "natsx")
 	if out, err := exec.Command("go", "build", "-o", exe, "natsx").CombinedOutput(); err != nil {
-		return 0, 0, fmt.Errorf("bench: go build natsx: %v\n%s", err, out)
+		return res, fmt.Errorf("bench: go build natsx: %v\n%s", err, out)
 	}
 	cmd := exec.Command(exe, "--embedded", "--no-demo", "--listen", "127.0.0.1:0")
 	cmd.Env = benchEnv()
 	begin := time.Now()
 	t, err := testkit.Start(cmd, 120, 40)
 	if err != nil {
-		return 0, 0, fmt.Errorf("bench: %w", err)
+		return res, fmt.Errorf("bench: %w", err)
 	}
 	defer t.Close()
 	url := regexp.MustCompile(`127\.0\.0\.1:\d+`) // the header may drop the scheme to fit
 	if !t.WaitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") && url.MatchString(s) }) {
-		return 0, 0, fmt.Errorf("bench: %s showed no first frame; screen:\n%s", exe, t.Screen())
+		return res, fmt.Errorf("bench: %s showed no first frame; screen:\n%s", exe, t.Screen())
 	}
-	startup = time.Since(begin)
+	res.startup = time.Since(begin)
 	// Let start-up work (and its GC) finish before sampling.
 	time.Sleep(time.Second)
-	cpuPct, err = cpuSince(cmd.Process.Pid, d)
-	return startup, cpuPct, err
+	if res.cpuPct, err = cpuSince(cmd.Process.Pid, d); err != nil {
+		return res, err
+	}
+	cpu0, err := procCPU(cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	stop := make(chan struct{})
+	time.AfterFunc(keysAtIdle, func() { close(stop) })
+	res.keys = pressKeys(t, stop)
+	cpu1, err := procCPU(cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	if n := len(res.keys); n > 0 {
+		res.keyCPU = (cpu1 - cpu0) / time.Duration(n)
+	}
+	return res, nil
 }
 
 // procCPU is a process's user+system CPU time from /proc/<pid>/stat.

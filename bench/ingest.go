@@ -83,12 +83,14 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		return c.runRecorder(stdout, url, emb, subjects)
 	}
 	if c.Idle > 0 {
-		startup, idle, err := benchIdle(c.Idle)
+		r, err := benchIdle(c.Idle)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "real binary (--no-demo, pty 120x40): first frame %s after exec; idle CPU %.2f%% of a core over %s\n",
-			startup.Round(time.Millisecond), idle, c.Idle)
+			r.startup.Round(time.Millisecond), r.cpuPct, c.Idle)
+		fmt.Fprintf(stdout, "  ? at idle, %d presses over %s: key p50 %s p90 %s max %s; %s CPU a press\n",
+			len(r.keys), keysAtIdle, pct(r.keys, 50), pct(r.keys, 90), pct(r.keys, 100), r.keyCPU.Round(100*time.Microsecond))
 	}
 	return c.runIngest(stdout, url, emb, subjects)
 }

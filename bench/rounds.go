@@ -14,6 +14,7 @@ import (
 
 	"natsx/engine"
 	"natsx/model"
+	"natsx/testkit"
 )
 
 // floodTimeout bounds a flood: 2M messages take seconds, a stalled one is
@@ -128,7 +129,7 @@ func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subje
 	var keyWG sync.WaitGroup
 	if natsx {
 		keyWG.Add(1)
-		go func() { defer keyWG.Done(); res.keys = pressKeys(ch, stopKeys) }()
+		go func() { defer keyWG.Done(); res.keys = pressKeys(ch.term, stopKeys) }()
 	}
 	done, err := ch.next("done", floodTimeout)
 	close(stopKeys)
@@ -185,22 +186,22 @@ func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subje
 // pressKeys types ? every 20 ms until stop (? opens help and ? closes it)
 // and times each press until the screen shows its effect; a press not
 // answered within 1 s counts as 1 s.
-func pressKeys(ch *child, stop <-chan struct{}) []time.Duration {
+func pressKeys(term *testkit.Terminal, stop <-chan struct{}) []time.Duration {
 	var keys []time.Duration
 	help := func(s string) bool { return strings.Contains(s, "natsx keys") }
 	for open := false; ; open = !open {
 		select {
 		case <-stop:
 			if open {
-				_ = ch.term.Send("?")
+				_ = term.Send("?")
 			}
 			return keys
 		case <-time.After(20 * time.Millisecond):
 		}
 		t0 := time.Now()
-		_ = ch.term.Send("?")
+		_ = term.Send("?")
 		want := !open
-		ok := ch.term.WaitFor(time.Second, func(s string) bool { return help(s) == want })
+		ok := term.WaitFor(time.Second, func(s string) bool { return help(s) == want })
 		select {
 		case <-stop:
 			return keys // answered after the flood: not a press during it
