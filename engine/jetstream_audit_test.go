@@ -18,15 +18,7 @@ func TestOwnAudit(t *testing.T) {
 	s := testkit.JetStreamServer(t)
 	own := testkit.Conn(t, s.ClientURL())
 	other := testkit.Conn(t, s.ClientURL())
-	audits := make(chan *nats.Msg, 16)
-	sub, err := other.ChanSubscribe(jsAuditPrefix, audits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sub.Unsubscribe() }()
-	if err := other.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	audits := auditsOn(t, other)
 	j := testJetStream(t, own)
 	if _, _, err := j.Streams(testCtx(t)); err != nil {
 		t.Fatal(err)
@@ -55,15 +47,7 @@ func TestOwnAuditDomain(t *testing.T) {
 	_, leaf := testkit.JetStreamDomains(t, "hub", "leaf")
 	own := testkit.Conn(t, leaf.ClientURL())
 	other := testkit.Conn(t, leaf.ClientURL())
-	audits := make(chan *nats.Msg, 16)
-	sub, err := other.ChanSubscribe(jsAuditPrefix, audits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = sub.Unsubscribe() }()
-	if err := other.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	audits := auditsOn(t, other)
 	next := func() *nats.Msg {
 		t.Helper()
 		select {
@@ -103,4 +87,20 @@ func TestOwnAuditDomain(t *testing.T) {
 	if m := next(); isOwnAudit(own, m) {
 		t.Fatalf("another client's question taken for natsx's: %s", m.Data)
 	}
+}
+
+// auditsOn subscribes nc to JetStream's API advisories, ready when it
+// returns.
+func auditsOn(t *testing.T, nc *nats.Conn) chan *nats.Msg {
+	t.Helper()
+	audits := make(chan *nats.Msg, 16)
+	sub, err := nc.ChanSubscribe(jsAuditPrefix, audits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return audits
 }
