@@ -71,6 +71,7 @@ type JetStream struct {
 	timeout time.Duration
 	listing chan struct{} // a one-slot semaphore: one listing at a time
 	replies replyMux
+	counted countsMemo // the last stored counts, kept while the stream is unchanged
 }
 
 // NewJetStream returns the JetStream API on nc.

@@ -98,3 +98,55 @@ func TestSubjectCountsCut(t *testing.T) {
 		t.Fatalf("cut %v, total %d, subjects %d, count %d", got.Cut, got.Total, got.Subjects, got.Counts["many"])
 	}
 }
+
+// TestSubjectCountsUnchanged: asked again for the same rows while the
+// stream holds what it held, the counts come from the last answer (the
+// subjects are not fetched again: a few hundred bytes instead of the
+// subject list); a publish or a purge changes the stream, and the counts
+// are asked again.
+func TestSubjectCountsUnchanged(t *testing.T) {
+	s := testkit.JetStreamServer(t)
+	nc := testkit.Conn(t, s.ClientURL())
+	j := testJetStream(t, nc)
+	ctx := testCtx(t)
+	js, _ := jetstream.New(nc)
+	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "U", Subjects: []string{"u.>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2000 {
+		if _, err := js.Publish(ctx, fmt.Sprintf("u.%d", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := []string{"u", "u.7"}
+	ask := func(what string) (uint64, map[string]uint64) {
+		t.Helper()
+		in := nc.Stats().InBytes
+		got, err := j.SubjectCounts(ctx, "U", "u.>", rows)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return nc.Stats().InBytes - in, got.Counts
+	}
+	first, counts := ask("first")
+	if counts["u"] != 2000 || counts["u.7"] != 1 {
+		t.Fatalf("first counts %v", counts)
+	}
+	again, counts := ask("again")
+	if counts["u"] != 2000 || again*10 > first {
+		t.Fatalf("unchanged stream asked again: %d bytes (first %d), counts %v", again, first, counts)
+	}
+	if _, err := js.Publish(ctx, "u.7", nil); err != nil {
+		t.Fatal(err)
+	}
+	if changed, counts := ask("after a publish"); counts["u"] != 2001 || counts["u.7"] != 2 || changed*10 < first {
+		t.Fatalf("after a publish: %d bytes (first %d), counts %v", changed, first, counts)
+	}
+	if err := st.Purge(ctx, jetstream.WithPurgeSubject("u.7")); err != nil {
+		t.Fatal(err)
+	}
+	if _, counts := ask("after a purge"); counts["u"] != 1999 || counts["u.7"] != 0 {
+		t.Fatalf("after a purge: counts %v", counts)
+	}
+}
