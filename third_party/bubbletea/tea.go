@@ -912,16 +912,17 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 			case cmds <- cmd: // process command (if any)
 			}
 
-			p.render(model) // render view
-			p.frames.request(isInputMsg(msg))
+			p.render(model, isInputMsg(msg)) // render view
 		}
 	}
 }
 
-// render renders the given view to the renderer.
-func (p *Program) render(model Model) {
+// render renders the given view to the renderer and asks for the frame
+// (at once for input; see frames.go).
+func (p *Program) render(model Model, input bool) {
 	if p.renderer != nil {
 		p.renderer.render(model.View()) // send view to renderer
+		p.frames.request(input)
 	}
 }
 
@@ -1168,7 +1169,7 @@ func (p *Program) Run() (returnModel Model, returnErr error) {
 	}
 
 	// Render the initial view.
-	p.render(model)
+	p.render(model, false)
 
 	// Handle resize events.
 	p.handlers.add(p.handleResize())
@@ -1201,7 +1202,7 @@ func (p *Program) Run() (returnModel Model, returnErr error) {
 	} else {
 		// Graceful shutdown of the program (not killed):
 		// Ensure we rendered the final state of the model.
-		p.render(model)
+		p.render(model, false)
 	}
 
 	// Restore terminal state.
@@ -1462,6 +1463,7 @@ func (p *Program) startRenderer() {
 
 	// Start the renderer.
 	p.renderer.start()
+	p.frames.request(false) // the first frame, or the repaint after a restart
 	go p.frames.loop(p.ticker, framerate, p.rendererDone, func() {
 		_ = p.flush()
 		_ = p.renderer.flush(false)
