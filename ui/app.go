@@ -208,9 +208,6 @@ func (m *Model) Init() tea.Cmd {
 // whatever the message changed, so View has nothing left to set.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.midBatch = false // applyBatch says when more of a batch follows
-	if b, ok := msg.(batchMsg); ok && m.listen.rec != nil {
-		m.listen.rec.Sample(b.buf[b.off:b.n])
-	}
 	cmd := m.update(msg)
 	if _, ok := msg.(batchMsg); ok && m.rec != nil {
 		cmd = tea.Batch(cmd, m.checkRecording())

@@ -175,7 +175,8 @@ func (m *Model) applyBatch(b batchMsg) tea.Cmd {
 // beginBatch does what a batch does once, before its first part: the
 // store's cursor and drops, natsx open's player state and rewind (the
 // messages before the last rewind marker are cut here, so the parts apply
-// only what follows it) and the explorer's clock.
+// only what follows it), the explorer's clock and the no-listener check's
+// sample of the batch's subjects.
 func (m *Model) beginBatch(b *batchMsg) {
 	b.begun = true
 	m.storeDropped += b.missed
@@ -188,6 +189,9 @@ func (m *Model) beginBatch(b *batchMsg) {
 		clear(b.buf[:b.off])
 	}
 	b.data = m.clock(b.now)
+	if m.listen.rec != nil {
+		m.listen.rec.Sample(b.buf[b.off:b.n])
+	}
 }
 
 // nextDelay backs off when nothing arrives: after a second of empty pulls
