@@ -27,13 +27,12 @@ type consumersListedMsg struct {
 // back. It lives in the streams view (enter on a stream; esc goes back)
 // and refreshes on the streams view's tick.
 type consumersView struct {
-	st      *Styles
-	board   *model.ConsumerBoard
-	err     string
-	sel     int
-	top     int
-	loaded  bool
-	updated time.Time
+	st     *Styles
+	board  *model.ConsumerBoard
+	err    string
+	sel    int
+	top    int
+	loaded bool
 }
 
 // openConsumers shows the consumers board of the selected stream and
@@ -79,7 +78,7 @@ func (m *Model) consumersListed(msg consumersListedMsg) tea.Cmd {
 	if msg.tag != v.tag || v.page != pageConsumers || c.board == nil || msg.stream != c.board.Stream {
 		return nil // for an earlier opening
 	}
-	v.listing, c.loaded, c.updated = false, true, m.wall
+	v.listing, c.loaded = false, true
 	if msg.err != nil {
 		c.err = msg.err.Error()
 	} else {

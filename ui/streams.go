@@ -66,15 +66,14 @@ type streamsTickMsg struct{ tag int }
 // streamsView is the streams view: every stream with its subjects, size,
 // age and shape, refreshed while it is open.
 type streamsView struct {
-	st      *Styles
-	domain  string // the JetStream domain asked, named in the title
-	rows    []model.StreamSummary
-	err     string
-	sort    model.StreamSort
-	sel     int
-	top     int
-	loaded  bool
-	updated time.Time
+	st     *Styles
+	domain string // the JetStream domain asked, named in the title
+	rows   []model.StreamSummary
+	err    string
+	sort   model.StreamSort
+	sel    int
+	top    int
+	loaded bool
 	// tag counts the openings; listing is true while a listing of the
 	// current one runs, so there is never more than one.
 	tag     int
@@ -127,7 +126,7 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 	if msg.tag != v.tag || v.page != pageList {
 		return nil // for an earlier opening
 	}
-	v.listing, v.loaded, v.updated = false, true, m.wall
+	v.listing, v.loaded = false, true
 	if msg.err != nil {
 		v.err = msg.err.Error()
 	} else {

@@ -86,8 +86,5 @@ func (p *answerPanel) traceLines(w int) []string {
 	if len(r.Lines) == 0 && len(r.Problems) == 0 {
 		out = append(out, st.Muted.Render("no server reported anything"))
 	}
-	for _, pr := range r.Problems {
-		out = append(out, wrapStyled(st.Warn, "partial: "+model.Sanitize(pr), w, "  ")...)
-	}
-	return out
+	return append(out, limitLines(st, "", r.Problems, w)...)
 }
