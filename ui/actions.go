@@ -83,12 +83,10 @@ func (m *Model) streamAction(msg tea.KeyPressMsg) tea.Cmd {
 		sm, stream := b.page.Msgs[b.sel], b.stream
 		if purge { // the count first, then the question
 			tag := b.tag
-			return func() tea.Msg {
-				ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-				defer cancel()
+			return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 				n, err := a.SubjectMessages(ctx, stream, sm.Msg.Subject)
 				return subjectCountedMsg{stream: stream, subject: sm.Msg.Subject, tag: tag, n: n, err: err}
-			}
+			})
 		}
 		m.confirm.ask(fmt.Sprintf("delete %s #%d (%s, %s)", stream, sm.Seq, sm.Msg.Subject, model.HumanBytes(uint64(sm.Msg.Size))),
 			m.actionCmd(stream, true, func(ctx context.Context) (string, error) {
@@ -126,9 +124,7 @@ func (m *Model) actionCmd(stream string, reread bool, act func(context.Context) 
 	if len(b.page.Msgs) > 0 {
 		q = model.PageQuery{From: b.page.Msgs[0].Seq, Filter: b.filter, Size: browsePage}
 	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-		defer cancel()
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		said, err := act(ctx)
 		done := actionDoneMsg{stream: stream, said: said, err: err, filter: q.Filter}
 		if err != nil || !reread {
@@ -140,7 +136,7 @@ func (m *Model) actionCmd(stream string, reread bool, act func(context.Context) 
 		}
 		done.read, done.page = err == nil, page
 		return done
-	}
+	})
 }
 
 // actionDone says how the action went and shows what is left: the list

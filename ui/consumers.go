@@ -62,12 +62,10 @@ func (m *Model) closeConsumers() tea.Cmd {
 
 // listConsumers asks lister for stream's consumers off the UI's goroutine.
 func listConsumers(lister StreamLister, tag int, stream string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-		defer cancel()
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		rows, err := lister.ConsumerSummaries(ctx, stream)
 		return consumersListedMsg{tag: tag, stream: stream, rows: rows, err: err}
-	}
+	})
 }
 
 // consumersListed takes a listing and arms the next refresh while the
@@ -89,7 +87,7 @@ func (m *Model) consumersListed(msg consumersListedMsg) tea.Cmd {
 		return nil
 	}
 	tag := v.tag
-	return tea.Tick(StreamsRefresh, func(time.Time) tea.Msg { return streamsTickMsg{tag: tag} })
+	return streamsTickIn(StreamsRefresh, tag)
 }
 
 // consumersKey handles a key while the board is open.

@@ -121,12 +121,10 @@ func (m *Model) readFiltered(q model.PageQuery, at place, why string, edge bool)
 	b.reading = true
 	b.tag++
 	lister, tag, stream := m.opts.Streams, b.tag, b.stream
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-		defer cancel()
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		page, err := lister.Page(ctx, stream, q)
 		return pageReadMsg{tag: tag, stream: stream, q: q, page: page, err: err, place: at, why: why, edge: edge}
-	}
+	})
 }
 
 // pageRead takes a page. An empty one leaves the page shown as it was and

@@ -32,11 +32,13 @@ func (m *Model) toggleFollow() tea.Cmd {
 	b.follow, b.followLast = true, true
 	v.tag++ // a tick of an earlier follow is dropped: one chain at a time
 	m.setFlash("following the newest messages", false)
-	return tea.Batch(m.readFollow(), followTick(v.tag))
+	return tea.Batch(m.readFollow(), streamsTickIn(followEvery, v.tag))
 }
 
-func followTick(tag int) tea.Cmd {
-	return tea.Tick(followEvery, func(time.Time) tea.Msg { return streamsTickMsg{tag: tag} })
+// streamsTickIn arms the streams view's tick for opening tag: the
+// listing's refresh, the board's, a followed stream's read.
+func streamsTickIn(d time.Duration, tag int) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return streamsTickMsg{tag: tag} })
 }
 
 // stopFollow turns following off, and says so; a follow read still
@@ -62,7 +64,7 @@ func (m *Model) followTicked(tag int) tea.Cmd {
 	if !m.streams.browse.follow {
 		return nil // the chain ends
 	}
-	return tea.Batch(m.readFollow(), followTick(tag))
+	return tea.Batch(m.readFollow(), streamsTickIn(followEvery, tag))
 }
 
 // readFollow reads what follows the newest message shown (the end itself

@@ -105,12 +105,10 @@ func (m *Model) openKV() tea.Cmd {
 	lister, tag := m.opts.Streams, v.tag
 	// The watch starts first and the keys are listed once it runs, so no
 	// change falls between the two.
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-		defer cancel()
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		w, err := lister.WatchKeys(ctx, bucket)
 		return kvWatchMsg{tag: tag, bucket: bucket, watch: w, err: err}
-	}
+	})
 }
 
 // kvWatching takes the watch (stopping one for an earlier opening) and
@@ -141,12 +139,10 @@ func (m *Model) listKV() tea.Cmd {
 	v.tag++
 	v.listing = true
 	lister, tag, bucket, filter := m.opts.Streams, v.tag, v.kv.bucket, v.kv.filter
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-		defer cancel()
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		keys, cut, err := lister.Keys(ctx, bucket, filter, maxKVKeys)
 		return kvListedMsg{tag: tag, bucket: bucket, keys: keys, cut: cut, err: err}
-	}
+	})
 }
 
 // dropKV stops the bucket's watch and lets its keys go.

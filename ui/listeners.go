@@ -95,12 +95,10 @@ func (m *Model) listenRound() tea.Cmd {
 	}
 	l.asking = true
 	checker := m.opts.Listeners
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), listenRoundTimeout)
-		defer cancel()
+	return timed(listenRoundTimeout, func(ctx context.Context) tea.Msg {
 		checks, err := checker.Listeners(ctx, subjects)
 		return listenCheckedMsg{checks: checks, err: err}
-	}
+	})
 }
 
 // listenFirst are the subjects the user looks at: checked first.

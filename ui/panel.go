@@ -151,38 +151,30 @@ func (m *Model) askPanel() tea.Cmd {
 	case p.kind == panelWho && m.opts.Who != nil:
 		asker := m.opts.Who
 		p.asking = true
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
-			defer cancel()
+		return timed(askTimeout, func(ctx context.Context) tea.Msg {
 			r, err := asker.Who(ctx, msg.Subject)
 			return panelAnsweredMsg{tag: tag, who: r, err: err}
-		}
+		})
 	case p.kind == panelServers && m.opts.Servers != nil:
 		lister := m.opts.Servers
 		p.asking = true
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
-			defer cancel()
+		return timed(askTimeout, func(ctx context.Context) tea.Msg {
 			r, err := lister.Servers(ctx)
 			return panelAnsweredMsg{tag: tag, servers: r, err: err}
-		}
+		})
 	case p.kind == panelConns && m.opts.Conns != nil:
 		lister := m.opts.Conns
 		p.asking = true
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
-			defer cancel()
+		return timed(askTimeout, func(ctx context.Context) tea.Msg {
 			r, err := lister.Connections(ctx)
 			return panelAnsweredMsg{tag: tag, conns: r, err: err}
-		}
+		})
 	case p.kind == panelTrace && m.opts.Trace != nil:
 		tracer := m.opts.Trace
 		deliverer, deliver := tracer.(DeliverTracer)
 		deliver = deliver && p.deliver
 		p.asking, p.deliver = true, false
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
-			defer cancel()
+		return timed(askTimeout, func(ctx context.Context) tea.Msg {
 			var r model.TraceReport
 			var err error
 			if deliver {
@@ -191,7 +183,7 @@ func (m *Model) askPanel() tea.Cmd {
 				r, err = tracer.Trace(ctx, msg)
 			}
 			return panelAnsweredMsg{tag: tag, trace: &r, err: err}
-		}
+		})
 	}
 	p.err, p.dirty = "not available here: natsx open plays a capture, there is no server to ask", true
 	return nil

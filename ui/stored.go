@@ -80,12 +80,10 @@ func (m *Model) storedStart() tea.Cmd {
 }
 
 func storedList(lister StreamLister, tag int) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-		defer cancel()
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		rows, err := lister.Summaries(ctx)
 		return storedListedMsg{tag: tag, rows: rows, err: err}
-	}
+	})
 }
 
 // storedAgain re-arms the tick.
@@ -163,12 +161,10 @@ func (m *Model) storedTick(msg storedTickMsg) tea.Cmd {
 	}
 	s.busy = true
 	lister, tag := m.opts.Streams, s.tag
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
-		defer cancel()
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		c, err := lister.SubjectCounts(ctx, stream, filter, rows)
 		return storedCountedMsg{tag: tag, rows: rows, counts: c, err: err}
-	}
+	})
 }
 
 // storedAsk picks the next stream with rows on screen and the filter and

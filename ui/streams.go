@@ -110,13 +110,21 @@ func (m *Model) openStreams() tea.Cmd {
 }
 
 // listStreams asks lister for the streams off the UI's goroutine.
-func listStreams(lister StreamLister, tag int) tea.Cmd {
+// timed runs f off the UI's goroutine with a context that ends after d:
+// how every question to the server is asked.
+func timed(d time.Duration, f func(context.Context) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), streamsTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), d)
 		defer cancel()
+		return f(ctx)
+	}
+}
+
+func listStreams(lister StreamLister, tag int) tea.Cmd {
+	return timed(streamsTimeout, func(ctx context.Context) tea.Msg {
 		rows, err := lister.Summaries(ctx)
 		return streamsListedMsg{tag: tag, rows: rows, err: err}
-	}
+	})
 }
 
 // streamsListed takes a listing and, while the view is open, asks for the
@@ -139,7 +147,7 @@ func (m *Model) streamsListed(msg streamsListedMsg) tea.Cmd {
 		return nil
 	}
 	tag := v.tag
-	return tea.Tick(StreamsRefresh, func(time.Time) tea.Msg { return streamsTickMsg{tag: tag} })
+	return streamsTickIn(StreamsRefresh, tag)
 }
 
 // streamsTick starts the next listing if the view is still open.
