@@ -134,14 +134,7 @@ const consumersChrome = 4
 func (c *consumersView) SetHeight(h int) {
 	n := len(c.rows())
 	rows := max(h-consumersChrome, 1)
-	c.sel = min(max(c.sel, 0), max(n-1, 0))
-	if c.sel < c.top {
-		c.top = c.sel
-	}
-	if c.sel >= c.top+rows {
-		c.top = c.sel - rows + 1
-	}
-	c.top = max(min(c.top, n-rows), 0)
+	c.sel, c.top = keepInView(c.sel, c.top, rows, n)
 }
 
 // consumerColumn is one fixed column of the board.

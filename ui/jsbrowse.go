@@ -378,14 +378,7 @@ func (m *Model) syncBrowse(w, h int) {
 	list, _, _ := m.browseLayout(w, h)
 	b.rows = max(list.h-browseChrome, 1)
 	n := len(b.page.Msgs)
-	b.sel = min(max(b.sel, 0), max(n-1, 0))
-	if b.sel < b.top {
-		b.top = b.sel
-	}
-	if b.sel >= b.top+b.rows {
-		b.top = b.sel - b.rows + 1
-	}
-	b.top = max(min(b.top, n-b.rows), 0)
+	b.sel, b.top = keepInView(b.sel, b.top, b.rows, n)
 }
 
 // browseBody draws the browser: the list, and the inspector beside or

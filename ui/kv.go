@@ -262,14 +262,7 @@ const kvChrome = 2
 // SetHeight keeps the selected key in view (Update's side of View).
 func (c *kvView) SetHeight(h int) {
 	c.rows = max(h-kvChrome, 1)
-	c.sel = min(max(c.sel, 0), max(len(c.keys)-1, 0))
-	if c.sel < c.top {
-		c.top = c.sel
-	}
-	if c.sel >= c.top+c.rows {
-		c.top = c.sel - c.rows + 1
-	}
-	c.top = max(min(c.top, len(c.keys)-c.rows), 0)
+	c.sel, c.top = keepInView(c.sel, c.top, c.rows, len(c.keys))
 }
 
 // View draws the keys w x h.

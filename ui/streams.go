@@ -371,14 +371,20 @@ func (v *streamsView) SetHeight(h int) {
 	v.cons.SetHeight(h)
 	v.kv.SetHeight(h)
 	rows := max(h-streamsChrome, 1)
-	v.sel = min(max(v.sel, 0), max(len(v.rows)-1, 0))
-	if v.sel < v.top {
-		v.top = v.sel
+	v.sel, v.top = keepInView(v.sel, v.top, rows, len(v.rows))
+}
+
+// keepInView clamps the selection sel to the n items and scrolls top so
+// that it is among the rows shown, without leaving rows empty at the end.
+func keepInView(sel, top, rows, n int) (int, int) {
+	sel = min(max(sel, 0), max(n-1, 0))
+	if sel < top {
+		top = sel
 	}
-	if v.sel >= v.top+rows {
-		v.top = v.sel - rows + 1
+	if sel >= top+rows {
+		top = sel - rows + 1
 	}
-	v.top = max(min(v.top, len(v.rows)-rows), 0)
+	return sel, max(min(top, n-rows), 0)
 }
 
 // firstLine is s up to its first line break.
