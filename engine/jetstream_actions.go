@@ -149,10 +149,6 @@ func (j *JetStream) denied(subject string) error {
 	return nil
 }
 
-// checkKey refuses what nats.go would not put as a KV key (a wildcard,
-// an empty token, a space, a control …) before anything is sent.
-func checkKey(key string) error { return model.CheckKVKey(key) }
-
 // bucket opens a KV bucket, with the errors a user can read.
 func (j *JetStream) bucket(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
 	if err := checkBucket(bucket); err != nil {
@@ -174,7 +170,7 @@ func (j *JetStream) bucket(ctx context.Context, bucket string) (jetstream.KeyVal
 // onKey checks key, opens bucket and runs do on it within the request
 // timeout; do's error is wrapped with the bucket, op and key (one line).
 func (j *JetStream) onKey(ctx context.Context, bucket, key, op string, do func(context.Context, jetstream.KeyValue) error) error {
-	if err := checkKey(key); err != nil {
+	if err := model.CheckKVKey(key); err != nil {
 		return err
 	}
 	ctx, cancel := j.withTimeout(ctx)
@@ -234,17 +230,6 @@ func (j *JetStream) SubjectMessages(ctx context.Context, stream, subject string)
 	if !validFilter(subject) || strings.ContainsAny(subject, "*>") {
 		return 0, fmt.Errorf("subject %q: not a literal subject", subject)
 	}
-	var resp struct {
-		apiResponse
-		State struct {
-			Subjects map[string]uint64 `json:"subjects"`
-		} `json:"state"`
-	}
-	if err := j.request(ctx, "STREAM.INFO."+stream, map[string]string{"subjects_filter": subject}, &resp); err != nil {
-		return 0, err
-	}
-	if err := apiError(resp.Error, fmt.Sprintf("stream %q", stream)); err != nil {
-		return 0, err
-	}
-	return resp.State.Subjects[subject], nil
+	c, err := j.SubjectCounts(ctx, stream, subject, []string{subject})
+	return c.Counts[subject], err
 }

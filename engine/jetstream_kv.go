@@ -69,24 +69,15 @@ func checkBucket(bucket string) error {
 // filter (empty: all); cut reports there were more. nats.go reads them
 // with an ordered consumer it removes when done.
 func (j *JetStream) Keys(ctx context.Context, bucket, filter string, max int) (keys []string, cut bool, err error) {
-	if err := checkBucket(bucket); err != nil {
-		return nil, false, err
-	}
-	if err := j.available(); err != nil {
-		return nil, false, err
-	}
 	f, err := filterOrAll(filter)
 	if err != nil {
 		return nil, false, err
 	}
 	ctx, cancel := j.withTimeout(ctx)
 	defer cancel()
-	kv, err := j.js.KeyValue(ctx, bucket)
+	kv, err := j.bucket(ctx, bucket)
 	if err != nil {
-		if errors.Is(err, jetstream.ErrBucketNotFound) {
-			return nil, false, fmt.Errorf("bucket %q: not found", bucket)
-		}
-		return nil, false, jsError(err)
+		return nil, false, err
 	}
 	lister, err := kv.ListKeysFiltered(ctx, f)
 	if err != nil {

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -31,20 +29,11 @@ type KVWatch struct {
 // WatchKeys starts watching bucket's keys. Stop ends the watch and its
 // consumer.
 func (j *JetStream) WatchKeys(ctx context.Context, bucket string) (model.KeyWatch, error) {
-	if err := checkBucket(bucket); err != nil {
-		return nil, err
-	}
-	if err := j.available(); err != nil {
-		return nil, err
-	}
 	rctx, rcancel := j.withTimeout(ctx)
 	defer rcancel()
-	kv, err := j.js.KeyValue(rctx, bucket)
+	kv, err := j.bucket(rctx, bucket)
 	if err != nil {
-		if errors.Is(err, jetstream.ErrBucketNotFound) {
-			return nil, fmt.Errorf("bucket %q: not found", bucket)
-		}
-		return nil, jsError(err)
+		return nil, err
 	}
 	wctx, cancel := context.WithCancel(context.Background())
 	w, err := kv.WatchAll(wctx, jetstream.UpdatesOnly(), jetstream.MetaOnly())
