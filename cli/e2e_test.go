@@ -57,6 +57,11 @@ func TestE2E(t *testing.T) {
 	t.Run("StreamsDomain", func(t *testing.T) { e2eStreamsDomain(t, bin) })
 	t.Run("KVCreateFollow", func(t *testing.T) { e2eKVCreateFollow(t, bin) })
 	t.Run("StoredMarks", func(t *testing.T) { e2eStoredMarks(t, bin) })
+	t.Run("Where", func(t *testing.T) { e2eWhere(t, bin) })
+	t.Run("BreakOpen", func(t *testing.T) { e2eBreakOpen(t, bin) })
+	t.Run("BreakLive", func(t *testing.T) { e2eBreakLive(t, bin) })
+	t.Run("Who", func(t *testing.T) { e2eWho(t, bin) })
+	t.Run("NoListenerAndConns", func(t *testing.T) { e2eNoListenerAndConns(t, bin) })
 }
 
 // e2eOpenTimeline: natsx open shows a capture paused on its timeline; a

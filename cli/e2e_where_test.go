@@ -15,15 +15,11 @@ import (
 	"natsx/recorder"
 )
 
-// TestE2EWhere: in the real binary, f with "PATTERN where EXPR" opens a
+// e2eWhere: in the real binary, f with "PATTERN where EXPR" opens a
 // pane that keeps only the messages the expression holds for and counts
 // the ones it cannot decide; a malformed expression is refused in the
 // prompt with its place, and no pane opens.
-func TestE2EWhere(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end tests build and run the binary")
-	}
-	bin := buildNatsx(t)
+func e2eWhere(t *testing.T, bin string) {
 	term := e2eStart(t, bin, 120, 32, "--no-demo", "--listen", e2eListen(t))
 	url := e2eWaitURL(t, term)
 	e2eSend(t, term, "f")
@@ -64,14 +60,10 @@ func TestE2EWhere(t *testing.T) {
 	e2eQuit(t, term)
 }
 
-// TestE2EBreakOpen: natsx open at max speed with a breakpoint stops the
+// e2eBreakOpen: natsx open at max speed with a breakpoint stops the
 // player exactly at the first matching message, message 1,234 of 3,000:
 // the inspector shows it and the tree counted 1,234 messages.
-func TestE2EBreakOpen(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end tests build and run the binary")
-	}
-	bin := buildNatsx(t)
+func e2eBreakOpen(t *testing.T, bin string) {
 	path := filepath.Join(t.TempDir(), "temps.natsx")
 	w, err := recorder.Create(path, recorder.WriterOptions{})
 	if err != nil {
@@ -120,13 +112,9 @@ func TestE2EBreakOpen(t *testing.T) {
 	e2eQuit(t, term)
 }
 
-// TestE2EBreakLive: on the demo traffic, a breakpoint with a payload
+// e2eBreakLive: on the demo traffic, a breakpoint with a payload
 // condition stops the display on a matching message; b goes on.
-func TestE2EBreakLive(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end tests build and run the binary")
-	}
-	bin := buildNatsx(t)
+func e2eBreakLive(t *testing.T, bin string) {
 	term := e2eStart(t, bin, 120, 36, "--listen", e2eListen(t))
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return e2eHasAll(s, "connected", "sensors") })
 	e2eSend(t, term, "b")

@@ -6,15 +6,11 @@ import (
 	"time"
 )
 
-// TestWhoE2E: in the real binary on the demo, w on orders.create lists
+// e2eWho: in the real binary on the demo, w on orders.create lists
 // the demo's responder (a queue subscription to orders.*), the ORDERS
 // stream and its consumer on orders.create, and natsx's own tap left out;
 // T then shows the trace-only path to the responder; esc goes back.
-func TestWhoE2E(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end tests build and run the binary")
-	}
-	bin := buildNatsx(t)
+func e2eWho(t *testing.T, bin string) {
 	term := e2eStart(t, bin, 100, 30, "--listen", e2eListen(t))
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "connected") && strings.Contains(s, "▸ orders") })
 	// The search lands on orders.create once the demo has published
@@ -45,15 +41,11 @@ func TestWhoE2E(t *testing.T) {
 	e2eQuit(t, term)
 }
 
-// TestNoListenerAndConnsE2E: in the real binary on the demo, the demo's
+// e2eNoListenerAndConns: in the real binary on the demo, the demo's
 // drivers.* positions have no subscriber but natsx's tap: the header
 // counts subjects nobody listens on and the drivers branch is marked ∅;
 // :conns lists the demo's connection and natsx's own.
-func TestNoListenerAndConnsE2E(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end tests build and run the binary")
-	}
-	bin := buildNatsx(t)
+func e2eNoListenerAndConns(t *testing.T, bin string) {
 	term := e2eStart(t, bin, 120, 30, "--listen", e2eListen(t))
 	e2eWaitFor(t, term, e2eTimeout, func(s string) bool {
 		if !strings.Contains(s, "∅ unheard") {
