@@ -99,7 +99,7 @@ func ConsumerSummary(ci *jetstream.ConsumerInfo) model.ConsumerSummary {
 	c := &ci.Config
 	s := model.ConsumerSummary{
 		Name: ci.Name, Pull: c.DeliverSubject == "", PushBound: ci.PushBound,
-		Filter:  strings.Trim(strings.Join(append([]string{c.FilterSubject}, c.FilterSubjects...), ","), ","),
+		Filter:  strings.Join(consumerFilters(c), ","),
 		Pending: ci.NumPending, AckPending: ci.NumAckPending, Redelivered: ci.NumRedelivered, Waiting: ci.NumWaiting,
 		AckNone: c.AckPolicy == jetstream.AckNonePolicy,
 		Paused:  ci.Paused, PauseRemaining: ci.PauseRemaining,

@@ -94,10 +94,8 @@ type WhoAsker struct {
 	emb  *Embedded
 	opts WhoOptions
 
-	mu     sync.Mutex // held while probing
-	source WhoSource  // "" until probed
-
-	probed  atomic.Pointer[WhoSource] // source, readable without mu (Probed)
+	mu      sync.Mutex                // held while probing
+	probed  atomic.Pointer[WhoSource] // the probe's source, nil until it answered
 	probing atomic.Bool               // StartProbe began
 }
 
@@ -139,14 +137,13 @@ func NewWhoAsker(nc *nats.Conn, emb *Embedded, o WhoOptions) *WhoAsker {
 func (a *WhoAsker) sourceFor(ctx context.Context) (WhoSource, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.source != "" {
-		return a.source, nil
+	if src := a.Probed(); src != "" {
+		return src, nil
 	}
 	src := a.probe(ctx)
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("engine: who: %w", err)
 	}
-	a.source = src
 	a.probed.Store(&src)
 	return src, nil
 }

@@ -77,14 +77,20 @@ func (j *JetStream) WhoStores(ctx context.Context, subject string) (streams []mo
 	return streams, problems, nil
 }
 
+// consumerFilters is a consumer's filter subjects, the single one first;
+// none: it takes every message of its stream.
+func consumerFilters(c *jetstream.ConsumerConfig) []string {
+	if c.FilterSubject == "" {
+		return c.FilterSubjects
+	}
+	return append([]string{c.FilterSubject}, c.FilterSubjects...)
+}
+
 // consumerTakes reports whether consumer ci's filter takes a message on
 // subject (no filter takes every message of its stream).
 func consumerTakes(ci *jetstream.ConsumerInfo, subject string) (model.WhoConsumer, bool) {
 	c := &ci.Config
-	filters := c.FilterSubjects
-	if c.FilterSubject != "" {
-		filters = append([]string{c.FilterSubject}, filters...)
-	}
+	filters := consumerFilters(c)
 	wc := model.WhoConsumer{Name: ci.Name, Pending: ci.NumPending, Push: c.DeliverSubject != "", Bound: ci.PushBound, Waiting: ci.NumWaiting}
 	if len(filters) == 0 {
 		return wc, true
