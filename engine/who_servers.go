@@ -65,11 +65,14 @@ func (a *WhoAsker) Servers(ctx context.Context) (*model.ServersReport, error) {
 // systemServers asks every server for its VARZ; a route peer that did not
 // answer is named.
 func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) error {
-	var peers []string
+	// ROUTEZ once: its answers name the route peers that should answer
+	// VARZ, and give the route links.
+	var routes []serverReply
+	var routesErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		peers = a.clusterServers(ctx)
+		routes, routesErr = a.routez(ctx)
 	}()
 	replies, cut, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING.VARZ", server.VarzEventOptions{}, a.gatherOpts(0))
 	<-done
@@ -92,6 +95,10 @@ func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) er
 		r.Servers = append(r.Servers, s)
 	}
 	var silent []string
+	var peers []string
+	if routesErr == nil {
+		peers = clusterNames(routes)
+	}
 	for _, name := range peers {
 		if !answered[name] {
 			silent = append(silent, name)
@@ -100,14 +107,15 @@ func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) er
 	if len(silent) > 0 {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s did not answer within %s", listNames(silent, 10), a.opts.Timeout))
 	}
-	a.systemLinks(ctx, r)
+	a.systemLinks(ctx, r, routes, routesErr)
 	return nil
 }
 
-// systemLinks asks every server for its routes, gateways and leafnodes
-// (ROUTEZ, GATEWAYZ, LEAFZ, one after the other); what fails is said,
-// not fatal: the servers are listed anyway.
-func (a *WhoAsker) systemLinks(ctx context.Context, r *model.ServersReport) {
+// systemLinks reads the routes from the ROUTEZ answers already gathered
+// and asks every server for its gateways and leafnodes (GATEWAYZ, LEAFZ,
+// one after the other); what fails is said, not fatal: the servers are
+// listed anyway.
+func (a *WhoAsker) systemLinks(ctx context.Context, r *model.ServersReport, routes []serverReply, routesErr error) {
 	for _, q := range []struct {
 		what string
 		req  any
@@ -138,7 +146,10 @@ func (a *WhoAsker) systemLinks(ctx context.Context, r *model.ServersReport) {
 			return nil
 		}},
 	} {
-		replies, _, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING."+q.what, q.req, a.gatherOpts(0))
+		replies, err := routes, routesErr
+		if q.what != "ROUTEZ" {
+			replies, _, err = gather(ctx, a.nc, "$SYS.REQ.SERVER.PING."+q.what, q.req, a.gatherOpts(0))
+		}
 		if err != nil {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %v", q.what, err))
 			continue

@@ -114,10 +114,22 @@ func (a *WhoAsker) systemViews(ctx context.Context, subject string, r *WhoResult
 // clusterServers names the servers that answer a ROUTEZ request and their
 // route peers, sorted: the servers a cluster-wide request should reach.
 func (a *WhoAsker) clusterServers(ctx context.Context) []string {
-	replies, _, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING.ROUTEZ", server.RoutezEventOptions{}, a.gatherOpts(0))
+	replies, err := a.routez(ctx)
 	if err != nil {
 		return nil
 	}
+	return clusterNames(replies)
+}
+
+// routez asks every server for its routes (ROUTEZ).
+func (a *WhoAsker) routez(ctx context.Context) ([]serverReply, error) {
+	replies, _, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING.ROUTEZ", server.RoutezEventOptions{}, a.gatherOpts(0))
+	return replies, err
+}
+
+// clusterNames is the servers that answered ROUTEZ and their route
+// peers, sorted.
+func clusterNames(replies []serverReply) []string {
 	var names []string
 	add := func(n string) {
 		if n != "" && !slices.Contains(names, n) {
