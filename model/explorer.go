@@ -49,6 +49,9 @@ type Explorer struct {
 	// delivery of a message the tree counts. Moving a pane does not change
 	// it, because moving does not resubscribe.
 	scopeOrder []Pattern
+	// reserved is memory held for the tree's budget outside the panes
+	// (the UI's watched field's series), see Reserve.
+	reserved int64
 }
 
 // NewExplorer returns an empty explorer that began observing at start.
@@ -126,8 +129,15 @@ func (e *Explorer) ApplyUntil(batch []Message, status SourceStatus, now time.Tim
 	}
 	// The panes' messages count against the same budget: the tree keeps
 	// fewer of its own while they hold theirs.
-	e.tree.Reserve(e.PaneMemory())
+	e.tree.Reserve(e.PaneMemory() + e.reserved)
 	return done
+}
+
+// Reserve sets what else than the panes holds memory out of the tree's
+// budget (n bytes, 0 for nothing), at once and after every batch.
+func (e *Explorer) Reserve(n int64) {
+	e.reserved = n
+	e.tree.Reserve(e.PaneMemory() + n)
 }
 
 // Settle brings the tree's rows up to now and expires unanswered requests:

@@ -132,6 +132,7 @@ func (w *watchState) reset() {
 func (m *Model) stopWatch() {
 	m.setFlash("stopped watching "+model.Sanitize(m.watch.label()), false)
 	m.watch = watchState{}
+	m.ex.Reserve(0)
 }
 
 // suggestField is the field W offers for a payload: its first top-level
@@ -199,9 +200,8 @@ func (m *Model) watchAdd(msgs []model.Message) {
 		w.series.Add(msg.Subject, model.WatchValueOf(v))
 	}
 	// The series hold memory as the panes do: the tree keeps less of its
-	// own for them (the explorer reserves the panes' share after each
-	// batch; this adds the watch's).
-	m.ex.Tree().Reserve(m.ex.PaneMemory() + w.memory())
+	// own for them.
+	m.ex.Reserve(w.memory())
 }
 
 // syncWatchCells reads the watched field of the pane rows on screen that
