@@ -195,7 +195,7 @@ func (a *WhoAsker) Who(ctx context.Context, subject string) (*WhoResult, error) 
 		return nil, err
 	}
 	r := &WhoResult{Subject: subject, Source: source, Subscribers: []Subscriber{}, Servers: []string{}}
-	own := ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
+	own := a.own()
 	var views []serverView
 	switch source {
 	case WhoEmbedded:
@@ -272,6 +272,12 @@ type connKey struct {
 
 // ownConns are the server-side names of natsx's connections, read now
 // because a reconnect changes them.
+// own is natsx's connections: the asker's and the others it was told of
+// (the tap, request inboxes).
+func (a *WhoAsker) own() map[connKey]bool {
+	return ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
+}
+
 func ownConns(conns []*nats.Conn) map[connKey]bool {
 	own := map[connKey]bool{}
 	for _, nc := range conns {

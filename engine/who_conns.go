@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 
 	"natsx/model"
 )
@@ -33,7 +32,7 @@ func (a *WhoAsker) Connections(ctx context.Context) (*model.ConnsReport, error) 
 		source = WhoAccount // the monitoring port is who's; connections come the account's way
 	}
 	r := &model.ConnsReport{Source: source}
-	own := ownConns(append([]*nats.Conn{a.nc}, a.opts.Own...))
+	own := a.own()
 	var views []connsView
 	switch source {
 	case WhoEmbedded:
@@ -90,7 +89,7 @@ type connsView struct {
 // natsx's account.
 func (a *WhoAsker) embeddedConns() ([]connsView, error) {
 	srv := a.emb.srv
-	_, account, err := a.ownOnEmbedded(srv)
+	account, err := a.embeddedAccount(srv)
 	if err != nil {
 		return nil, err
 	}

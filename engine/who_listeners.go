@@ -81,7 +81,8 @@ func (a *WhoAsker) Listeners(ctx context.Context, subjects []string) ([]model.Li
 // among those listed is then not known.
 func (a *WhoAsker) embeddedListeners(subjects []string) ([]model.ListenCheck, error) {
 	srv := a.emb.srv
-	own, account, err := a.ownOnEmbedded(srv)
+	own := a.own()
+	account, err := a.embeddedAccount(srv)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +92,7 @@ func (a *WhoAsker) embeddedListeners(subjects []string) ([]model.ListenCheck, er
 	}
 	others := gsl.NewSublist[int]()
 	for i, sd := range sz.Subs {
-		if !own[sd.Cid] {
+		if !own[connKey{srv.ID(), sd.Cid}] {
 			// A subscription the server holds has a valid subject.
 			_ = others.Insert(sd.Subject, i)
 		}
@@ -113,30 +114,19 @@ func (a *WhoAsker) embeddedListeners(subjects []string) ([]model.ListenCheck, er
 // embedded broker.
 const maxEmbeddedSubs = 100_000
 
-// ownOnEmbedded are the connection ids of natsx's connections to the
-// embedded broker (the tap, request inboxes) and the account of the asking
-// one, read once a round since a reconnect changes them.
-func (a *WhoAsker) ownOnEmbedded(srv *server.Server) (map[uint64]bool, string, error) {
+// embeddedAccount is the account natsx's asking connection uses on the
+// embedded broker, read each time since a reconnect changes it.
+func (a *WhoAsker) embeddedAccount(srv *server.Server) (string, error) {
 	cid, err := a.nc.GetClientID()
 	if err != nil {
-		return nil, "", fmt.Errorf("engine: listeners: %w", err)
+		return "", fmt.Errorf("engine: listeners: %w", err)
 	}
 	cz, err := srv.Connz(&server.ConnzOptions{CID: cid, Username: true})
 	if err != nil {
-		return nil, "", fmt.Errorf("engine: listeners: connz: %w", err)
+		return "", fmt.Errorf("engine: listeners: connz: %w", err)
 	}
-	account := server.DEFAULT_GLOBAL_ACCOUNT
 	if len(cz.Conns) > 0 && cz.Conns[0].Account != "" {
-		account = cz.Conns[0].Account
+		return cz.Conns[0].Account, nil
 	}
-	own := map[uint64]bool{cid: true}
-	for _, nc := range a.opts.Own {
-		if nc == nil {
-			continue
-		}
-		if id, err := nc.GetClientID(); err == nil {
-			own[id] = true
-		}
-	}
-	return own, account, nil
+	return server.DEFAULT_GLOBAL_ACCOUNT, nil
 }
