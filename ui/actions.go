@@ -171,9 +171,9 @@ func (m *Model) actionDone(msg actionDoneMsg) tea.Cmd {
 	return nil
 }
 
-// actionHint is b for the footer with a shorter description; off (and so
-// not shown) when b is, as with --read-only.
-func actionHint(b key.Binding, desc string) key.Binding {
+// hint is b for the footer with a shorter description; off (and so left
+// out) when b is.
+func hint(b key.Binding, desc string) key.Binding {
 	h := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
 	h.SetEnabled(b.Enabled())
 	return h

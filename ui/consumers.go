@@ -113,9 +113,9 @@ func (m *Model) consumersKey(msg tea.KeyPressMsg) tea.Cmd {
 // consumersHelp is the footer's hint while the board is open.
 func (k KeyMap) consumersHelp() []key.Binding {
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
-	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "streams"))
-	closeAll := key.NewBinding(key.WithKeys(k.Streams.Keys()...), key.WithHelp(k.Streams.Help().Key, "close"))
-	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
+	back := hint(k.Back, "streams")
+	closeAll := hint(k.Streams, "close")
+	browse := hint(k.StreamBrowse, "messages")
 	return []key.Binding{move, browse, back, closeAll, k.Quit}
 }
 

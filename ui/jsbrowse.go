@@ -470,20 +470,17 @@ func (b *browseView) View(w, h int, now time.Time) []string {
 
 // browseHelp is the footer's hint while the browser is shown.
 func (k KeyMap) browseHelp(open bool) []key.Binding {
-	short := func(b key.Binding, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
-	}
 	if open {
 		hist := key.NewBinding(key.WithKeys(append(k.HistPrev.Keys(), k.HistNext.Keys()...)...),
 			key.WithHelp(k.HistPrev.Help().Key+k.HistNext.Help().Key, "older/newer"))
 		return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll")), hist,
-			short(k.Diff, "diff"), short(k.View, "view"), short(k.Copy, "copy"), short(k.Back, "list")}
+			hint(k.Diff, "diff"), hint(k.View, "view"), hint(k.Copy, "copy"), hint(k.Back, "list")}
 	}
 	return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move")),
 		key.NewBinding(key.WithKeys("g", "G"), key.WithHelp("g/G", "start/end")),
-		short(k.StreamJump, "jump"), short(k.StreamFilter, "subjects"), short(k.StreamInspect, "inspect"),
-		short(k.Back, "streams"), short(k.StreamFollow, "follow"), actionHint(k.StreamDelete, "del"),
-		actionHint(k.StreamPurge, "purge subj")}
+		hint(k.StreamJump, "jump"), hint(k.StreamFilter, "subjects"), hint(k.StreamInspect, "inspect"),
+		hint(k.Back, "streams"), hint(k.StreamFollow, "follow"), hint(k.StreamDelete, "del"),
+		hint(k.StreamPurge, "purge subj")}
 }
 
 // streamsBody draws the streams view's page.

@@ -198,41 +198,38 @@ func ReadOnlyKeyMap() KeyMap {
 // keys that act on it, pairs merged so the line fits 80 columns. In natsx
 // open the timeline's keys come first whatever has focus.
 func (k KeyMap) ShortHelpFor(f focusKind) []key.Binding {
-	short := func(b key.Binding, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
-	}
 	pair := func(a, b key.Binding, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(help, desc))
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
 	if k.Play.Enabled() {
-		return []key.Binding{short(k.Play, "play"), key.NewBinding(key.WithKeys("+", "-"), key.WithHelp("+/-", "speed")),
-			short(k.Step, "step"), key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", "seek")),
-			short(k.SeekTo, "seek to"), key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[]", "markers")),
+		return []key.Binding{hint(k.Play, "play"), key.NewBinding(key.WithKeys("+", "-"), key.WithHelp("+/-", "speed")),
+			hint(k.Step, "step"), key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", "seek")),
+			hint(k.SeekTo, "seek to"), key.NewBinding(key.WithKeys("[", "]"), key.WithHelp("[]", "markers")),
 			move, k.Help, k.Quit}
 	}
 	// Each line fits 80 columns; the help screen has the rest.
 	move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move"))
 	switch f {
 	case focusPane:
-		return []key.Binding{move, short(k.Pause, "pause"), short(k.Bottom, "follow"), short(k.Close, "close"),
-			short(k.Zoom, "zoom"), short(k.FocusNext, "focus"), k.Help}
+		return []key.Binding{move, hint(k.Pause, "pause"), hint(k.Bottom, "follow"), hint(k.Close, "close"),
+			hint(k.Zoom, "zoom"), hint(k.FocusNext, "focus"), k.Help}
 	case focusInspector:
 		hist := pair(k.HistPrev, k.HistNext, k.HistPrev.Help().Key+k.HistNext.Help().Key, "history")
 		return []key.Binding{key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll")), hist,
-			short(k.Diff, "diff"), short(k.View, "view"), short(k.Search, "find"),
-			short(k.Zoom, "zoom"), short(k.FocusNext, "focus"), k.Help}
+			hint(k.Diff, "diff"), hint(k.View, "view"), hint(k.Search, "find"),
+			hint(k.Zoom, "zoom"), hint(k.FocusNext, "focus"), k.Help}
 	}
 	fold := key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", "fold"))
-	return []key.Binding{move, fold, short(k.Search, "search"), short(k.Filter, "filter"),
-		short(k.Zoom, "zoom"), short(k.FocusNext, "focus"), k.Help, k.Quit}
+	return []key.Binding{move, fold, hint(k.Search, "search"), hint(k.Filter, "filter"),
+		hint(k.Zoom, "zoom"), hint(k.FocusNext, "focus"), k.Help, k.Quit}
 }
 
 // breakHelp is the footer's hint while the display is stopped at a
 // breakpoint.
 func (k KeyMap) breakHelp() []key.Binding {
 	return []key.Binding{
-		key.NewBinding(key.WithKeys(k.Break.Keys()...), key.WithHelp(k.Break.Help().Key, "continue")),
+		hint(k.Break, "continue"),
 		key.NewBinding(key.WithKeys(k.Command.Keys()...), key.WithHelp(":break", "list · off N · del N")),
 	}
 }

@@ -250,10 +250,10 @@ func (m *Model) kvKey(msg tea.KeyPressMsg) tea.Cmd {
 // closes the view, is left to the help screen: the line fits 80 columns).
 func (k KeyMap) kvHelp() []key.Binding {
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
-	hist := key.NewBinding(key.WithKeys(k.StreamInspect.Keys()...), key.WithHelp(k.StreamInspect.Help().Key, "history"))
-	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "streams"))
-	filter := key.NewBinding(key.WithKeys(k.StreamFilter.Keys()...), key.WithHelp(k.StreamFilter.Help().Key, "filter"))
-	return []key.Binding{move, hist, filter, actionHint(k.KVPut, "put"), actionHint(k.KVCreate, "new"), actionHint(k.StreamDelete, "delete"), back, k.Quit}
+	hist := hint(k.StreamInspect, "history")
+	back := hint(k.Back, "streams")
+	filter := hint(k.StreamFilter, "filter")
+	return []key.Binding{move, hist, filter, hint(k.KVPut, "put"), hint(k.KVCreate, "new"), hint(k.StreamDelete, "delete"), back, k.Quit}
 }
 
 // kvChrome is the title and column lines above the keys.

@@ -285,16 +285,15 @@ func (k KeyMap) panelHelp(kind panelKind) []key.Binding {
 	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "scroll"))
 	other := key.NewBinding(key.WithKeys(append(k.Who.Keys(), k.Trace.Keys()...)...),
 		key.WithHelp(k.Who.Help().Key+"/"+k.Trace.Help().Key, "who/trace"))
-	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
-	again := key.NewBinding(key.WithKeys(k.Again.Keys()...), key.WithHelp(k.Again.Help().Key, "ask again"))
+	back := hint(k.Back, "back")
+	again := hint(k.Again, "ask again")
 	if kind == panelConns {
 		sort := key.NewBinding(key.WithKeys(append(k.Sort.Keys(), k.Reverse.Keys()...)...),
 			key.WithHelp(k.Sort.Help().Key+"/"+k.Reverse.Help().Key, "sort/reverse"))
 		return []key.Binding{scroll, sort, again, back, k.Quit}
 	}
 	if kind == panelTrace {
-		deliver := key.NewBinding(key.WithKeys(k.TraceDeliver.Keys()...), key.WithHelp(k.TraceDeliver.Help().Key, "deliver"))
-		deliver.SetEnabled(k.TraceDeliver.Enabled())
+		deliver := hint(k.TraceDeliver, "deliver")
 		return []key.Binding{scroll, again, deliver, other, back, k.Quit}
 	}
 	return []key.Binding{scroll, again, other, back, k.Quit}

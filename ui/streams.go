@@ -234,12 +234,12 @@ func (k KeyMap) streamsHelp(page streamsPage) []key.Binding {
 		return k.kvHelp()
 	}
 	move := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓/jk", "move"))
-	sort := key.NewBinding(key.WithKeys(k.Sort.Keys()...), key.WithHelp(k.Sort.Help().Key, "sort"))
-	back := key.NewBinding(key.WithKeys(k.Back.Keys()...), key.WithHelp(k.Back.Help().Key, "back"))
-	cons := key.NewBinding(key.WithKeys(k.Consumers.Keys()...), key.WithHelp(k.Consumers.Help().Key, "consumers"))
-	browse := key.NewBinding(key.WithKeys(k.StreamBrowse.Keys()...), key.WithHelp(k.StreamBrowse.Help().Key, "messages"))
-	keys := key.NewBinding(key.WithKeys(k.KVKeys.Keys()...), key.WithHelp(k.KVKeys.Help().Key, "keys"))
-	return []key.Binding{move, cons, browse, keys, sort, actionHint(k.StreamPurge, "purge"), back, k.Quit}
+	sort := hint(k.Sort, "sort")
+	back := hint(k.Back, "back")
+	cons := hint(k.Consumers, "consumers")
+	browse := hint(k.StreamBrowse, "messages")
+	keys := hint(k.KVKeys, "keys")
+	return []key.Binding{move, cons, browse, keys, sort, hint(k.StreamPurge, "purge"), back, k.Quit}
 }
 
 // streamColumn is one column of the table: a title, a width and how a row
