@@ -2,8 +2,8 @@ package main
 
 // The subscriber side of go run ./bench runs in a child process (this same
 // program, re-executed with childEnv set), so that its CPU, RSS and idle
-// CPU are its own: the broker, the publisher and the other side stay in the
-// parent. The child reports on fd 3 (one JSON object a line) and takes
+// CPU are its own; the broker and the publisher are another child
+// (flood.go). The child reports on fd 3 (one JSON object a line) and takes
 // commands on fd 4 ("stats", "quit"); natsx's child has the pty the parent
 // types keys into as its terminal.
 
@@ -39,6 +39,11 @@ type childConfig struct {
 	N      int64  // messages in the flood
 	Budget int64  // natsx's --max-memory
 	Pane   string // a filter pane natsx opens (--pane), "" for none
+
+	// Flood makes the child the flood's (flood.go): the broker unless URL
+	// names one, and the publisher of N messages over Subjects subjects.
+	Flood    bool
+	Subjects int
 }
 
 // childReport is one line a child writes on fd 3.
@@ -54,6 +59,12 @@ type childReport struct {
 	// process's CPU seconds (/cpu/classes/...), for the GC's share.
 	GCCPU, CPU float64
 	Status     model.SourceStatus // natsx only
+
+	// The flood child's: its broker's URL ("ready"), a failed flood
+	// ("published"), the embedded broker's slow consumers ("stats").
+	URL           string
+	Err           string
+	SlowConsumers int64
 }
 
 // runChild is the child's main: subscribe, report "ready", report "done"
@@ -68,6 +79,9 @@ func runChild(js string) error {
 		return errors.New("bench child: no report and control pipes")
 	}
 	enc := json.NewEncoder(out)
+	if cfg.Flood {
+		return childFlood(cfg, enc, in)
+	}
 	if cfg.Natsx {
 		// --natsx-env NATSX_CPUPROFILE=FILE profiles this side as it
 		// profiles the real binary.

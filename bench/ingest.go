@@ -62,25 +62,20 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 			return fmt.Errorf("bench: --pane: %w", err)
 		}
 	}
-	url := c.Server
-	var emb *engine.Embedded
-	if url == "" {
-		var err error
-		emb, err = engine.StartEmbedded(engine.EmbeddedOptions{RandomPort: true})
-		if err != nil {
-			return err
-		}
-		defer emb.Shutdown()
-		url = emb.URL()
-	}
-	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects, server %s, %s\n",
-		c.Messages, c.Subjects, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
-	subjects := make([]string, c.Subjects)
-	for i := range subjects {
-		subjects[i] = fmt.Sprintf("bench.%d.%d.%d", i/1000, i/10%100, i)
-	}
 	if c.Recorder {
-		return c.runRecorder(stdout, url, emb, subjects)
+		url := c.Server
+		var emb *engine.Embedded
+		if url == "" {
+			var err error
+			emb, err = engine.StartEmbedded(engine.EmbeddedOptions{RandomPort: true})
+			if err != nil {
+				return err
+			}
+			defer emb.Shutdown()
+			url = emb.URL()
+		}
+		c.printHead(stdout, url)
+		return c.runRecorder(stdout, url, emb, benchSubjects(c.Subjects))
 	}
 	if c.Idle > 0 {
 		r, err := benchIdle(c.Idle)
@@ -92,7 +87,19 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		fmt.Fprintf(stdout, "  ? at idle, %d presses over %s: key p50 %s p90 %s max %s; %s CPU a press\n",
 			len(r.keys), keysAtIdle, pct(r.keys, 50), pct(r.keys, 90), pct(r.keys, 100), r.keyCPU.Round(100*time.Microsecond))
 	}
-	return c.runIngest(stdout, url, emb, subjects)
+	fl, err := c.startFlooder()
+	if err != nil {
+		return err
+	}
+	defer fl.stop()
+	c.printHead(stdout, fl.url)
+	return c.runIngest(stdout, fl)
+}
+
+// printHead is the run's first line: the flood and the server.
+func (c *BenchCmd) printHead(stdout io.Writer, url string) {
+	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects, server %s, %s\n",
+		c.Messages, c.Subjects, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
 }
 
 // pct is the p-th percentile of ds, "-" when there are none.

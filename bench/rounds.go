@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"natsx/engine"
 	"natsx/model"
 	"natsx/testkit"
 )
@@ -44,20 +43,19 @@ type sideResult struct {
 // and natsx, the bare side first in odd rounds and natsx first in even
 // ones, so a change in the machine's load weighs on both sides over the
 // run. It prints every round, a summary row, then natsx's memory and idle.
-func (c *BenchCmd) runIngest(stdout io.Writer, url string, emb *engine.Embedded, subjects []string) error {
+func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "size\tround\tbare msg/s\tnatsx msg/s\tratio\tbare ns/msg\tnatsx ns/msg\tcpu x\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
 	var mem []string
 	for _, size := range c.Size {
-		payload := c.benchPayload(size)
 		var bares, natsxs, ratios, cpus []float64
 		var all sideResult
 		var bareLost int64
 		for round := range c.Rounds {
 			var bare, nx sideResult
 			err := inOrder(round%2 == 1,
-				func() (err error) { bare, err = c.benchSide(false, url, emb, subjects, payload); return err },
-				func() (err error) { nx, err = c.benchSide(true, url, emb, subjects, payload); return err })
+				func() (err error) { bare, err = c.benchSide(false, fl, size); return err },
+				func() (err error) { nx, err = c.benchSide(true, fl, size); return err })
 			if err != nil {
 				return err
 			}
@@ -95,18 +93,18 @@ func (c *BenchCmd) runIngest(stdout io.Writer, url string, emb *engine.Embedded,
 }
 
 // benchSide runs one side (natsx or the bare subscriber) in a child
-// process and floods it from this one.
-func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subjects []string, payload []byte) (sideResult, error) {
+// process and floods it from the flood child with size-byte payloads.
+func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, error) {
 	n := int64(c.Messages)
-	var srvBefore int64
-	if emb != nil {
-		srvBefore = emb.SlowConsumers()
+	srvBefore, err := fl.slowConsumers()
+	if err != nil {
+		return sideResult{}, err
 	}
 	var env []string
 	if natsx {
 		env = c.NatsxEnv
 	}
-	ch, err := startChild(childConfig{Natsx: natsx, URL: url, N: n, Budget: int64(c.MaxMemory), Pane: c.Pane}, env)
+	ch, err := startChild(childConfig{Natsx: natsx, URL: fl.url, N: n, Budget: int64(c.MaxMemory), Pane: c.Pane}, env)
 	if err != nil {
 		return sideResult{}, err
 	}
@@ -123,7 +121,7 @@ func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subje
 		return sideResult{}, err
 	}
 	pubDone := make(chan error, 1)
-	go func() { pubDone <- publish(url, subjects, c.Messages, payload) }()
+	go func() { pubDone <- fl.flood(size) }()
 	var res sideResult
 	stopKeys := make(chan struct{})
 	var keyWG sync.WaitGroup
@@ -156,8 +154,12 @@ func (c *BenchCmd) benchSide(natsx bool, url string, emb *engine.Embedded, subje
 		return res, nil
 	}
 	res.srvLost = int64(done.Status.SlowConsumerEvents)
-	if emb != nil {
-		res.srvLost = emb.SlowConsumers() - srvBefore
+	if srvBefore >= 0 {
+		srvAfter, err := fl.slowConsumers()
+		if err != nil {
+			return sideResult{}, err
+		}
+		res.srvLost = srvAfter - srvBefore
 	}
 	if c.Idle > 0 {
 		time.Sleep(time.Second) // the last frames and batches

@@ -1,0 +1,125 @@
+package main
+
+// The flood of go run ./bench's ingest rounds comes from a child process of
+// its own: the broker (a fresh embedded one, unless --server names one) and
+// the publisher. The parent keeps only what a user's terminal does — the
+// pty natsx draws on, its emulator, the keys typed — so a key's time to the
+// screen is not spent waiting for a goroutine slot behind the broker's and
+// the publisher's in the parent's Go runtime, which no real terminal shares
+// (BENCHMARKS.md, "Key latency: the terminal in its own process").
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"natsx/engine"
+)
+
+// childFlood is the flood child's main: start the broker unless cfg.URL
+// names one, report "ready" with its URL, then per "flood SIZE" publish
+// cfg.N messages of SIZE bytes round-robin over cfg.Subjects subjects and
+// report "published"; "stats" reports the embedded broker's slow-consumer
+// count (-1 for a server it does not run); "quit" or a closed pipe ends it.
+func childFlood(cfg childConfig, enc *json.Encoder, in *os.File) error {
+	url := cfg.URL
+	var emb *engine.Embedded
+	if url == "" {
+		var err error
+		if emb, err = engine.StartEmbedded(engine.EmbeddedOptions{RandomPort: true}); err != nil {
+			return err
+		}
+		defer emb.Shutdown()
+		url = emb.URL()
+	}
+	subjects := benchSubjects(cfg.Subjects)
+	if err := enc.Encode(childReport{Event: "ready", URL: url}); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		cmd, arg, _ := strings.Cut(sc.Text(), " ")
+		switch cmd {
+		case "flood":
+			r := childReport{Event: "published"}
+			size, err := strconv.Atoi(arg)
+			if err == nil {
+				err = publish(url, subjects, int(cfg.N), (&BenchCmd{Pane: cfg.Pane}).benchPayload(size))
+			}
+			if err != nil {
+				r.Err = err.Error()
+			}
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		case "stats":
+			r := childReport{Event: "stats", SlowConsumers: -1}
+			if emb != nil {
+				r.SlowConsumers = emb.SlowConsumers()
+			}
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		case "quit":
+			return nil
+		}
+	}
+	return nil
+}
+
+// flooder is the parent's handle on the flood child.
+type flooder struct {
+	*child
+	url string // the broker natsx and the bare subscriber connect to
+}
+
+// startFlooder starts the flood child for c's flood and waits for its
+// broker.
+func (c *BenchCmd) startFlooder() (*flooder, error) {
+	ch, err := startChild(childConfig{Flood: true, URL: c.Server, N: int64(c.Messages), Subjects: c.Subjects, Pane: c.Pane}, nil)
+	if err != nil {
+		return nil, err
+	}
+	ready, err := ch.next("ready", benchTimeout)
+	if err != nil {
+		ch.stop()
+		return nil, err
+	}
+	return &flooder{child: ch, url: ready.URL}, nil
+}
+
+// flood publishes the flood of size-byte payloads and waits until the
+// last message is flushed to the broker.
+func (f *flooder) flood(size int) error {
+	if _, err := fmt.Fprintf(f.ctl, "flood %d\n", size); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	r, err := f.next("published", floodTimeout)
+	if err != nil {
+		return err
+	}
+	if r.Err != "" {
+		return errors.New(r.Err)
+	}
+	return nil
+}
+
+// slowConsumers is the embedded broker's count of slow-consumer
+// disconnects, -1 when the broker is not the bench's own.
+func (f *flooder) slowConsumers() (int64, error) {
+	r, err := f.stats()
+	return r.SlowConsumers, err
+}
+
+// benchSubjects are the flood's n distinct four-token subjects.
+func benchSubjects(n int) []string {
+	subjects := make([]string, n)
+	for i := range subjects {
+		subjects[i] = fmt.Sprintf("bench.%d.%d.%d", i/1000, i/10%100, i)
+	}
+	return subjects
+}
