@@ -25,16 +25,21 @@ type cursedRenderer struct {
 	term          string // the terminal type $TERM
 	width, height int
 	mu            sync.Mutex
-	profile       colorprofile.Profile
-	logger        uv.Logger
-	view          View
-	hardTabs      bool // whether to use hard tabs to optimize cursor movements
-	backspace     bool // whether to use backspace to optimize cursor movements
-	mapnl         bool
-	syncdUpdates  bool // whether to use synchronized output mode for updates
-	starting      bool // indicates whether the renderer is starting after being stopped
-	pendingErase  bool // an scr.Erase() is pending and hasn't been drained by flush yet
-	noInput       bool // whether input is disabled, in which case keyboard enhancement queries are pointless
+	// natsx patch (PATCH.md): wmu orders the writes to w. It is taken
+	// before mu, and a frame is written after mu is let go, so the event
+	// loop's render (mu only) never waits on a slow terminal.
+	wmu          sync.Mutex
+	out          bytes.Buffer // the frame being written; wmu's
+	profile      colorprofile.Profile
+	logger       uv.Logger
+	view         View
+	hardTabs     bool // whether to use hard tabs to optimize cursor movements
+	backspace    bool // whether to use backspace to optimize cursor movements
+	mapnl        bool
+	syncdUpdates bool // whether to use synchronized output mode for updates
+	starting     bool // indicates whether the renderer is starting after being stopped
+	pendingErase bool // an scr.Erase() is pending and hasn't been drained by flush yet
+	noInput      bool // whether input is disabled, in which case keyboard enhancement queries are pointless
 }
 
 var _ renderer = &cursedRenderer{}
@@ -173,6 +178,8 @@ func (s *cursedRenderer) start() {
 
 // close implements renderer.
 func (s *cursedRenderer) close() (err error) {
+	s.wmu.Lock() // natsx patch: after any frame being written
+	defer s.wmu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
@@ -292,10 +299,30 @@ func (s *cursedRenderer) writeString(str string) (int, error) {
 	return s.scr.WriteString(str) //nolint:wrapcheck
 }
 
-// flush implements renderer.
+// flush implements renderer. natsx patch (PATCH.md): the frame is built
+// under mu and written under wmu alone, so that render, which the event
+// loop calls after every Update, does not wait while a slow terminal takes
+// the frame.
 func (s *cursedRenderer) flush(closing bool) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	err := s.frame(closing)
+	s.mu.Unlock()
+	if err != nil || s.out.Len() == 0 {
+		return err
+	}
+	_, err = s.w.Write(s.out.Bytes())
+	s.out.Reset()
+	if err != nil {
+		return fmt.Errorf("bubbletea: error flushing update to the writer: %w", err)
+	}
+	return nil
+}
+
+// frame builds the next frame's output into s.out (upstream's flush up to
+// its write). Called with wmu and mu held.
+func (s *cursedRenderer) frame(closing bool) error {
 
 	view := s.view
 	frameArea := uv.Rect(0, 0, s.width, s.height)
@@ -623,14 +650,13 @@ func (s *cursedRenderer) flush(closing bool) error {
 	// Reset internal screen renderer buffer.
 	s.buf.Reset()
 
-	// If our updates flush buffer has content, write it to the output writer.
+	// If our updates flush buffer has content, flush writes it to the
+	// output writer once mu is let go.
 	if buf.Len() > 0 {
 		if s.logger != nil {
 			s.logger.Printf("output: %q", buf.String())
 		}
-		if _, err := io.Copy(s.w, &buf); err != nil {
-			return fmt.Errorf("bubbletea: error flushing update to the writer: %w", err)
-		}
+		s.out.Write(buf.Bytes())
 	}
 
 	s.lastView = &view
@@ -770,6 +796,8 @@ func (s *cursedRenderer) setWidthMethod(method ansi.Method) {
 
 // insertAbove implements renderer.
 func (s *cursedRenderer) insertAbove(str string) error {
+	s.wmu.Lock() // natsx patch: after any frame being written
+	defer s.wmu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 

@@ -1,6 +1,9 @@
 package tea
 
 import (
+	"bytes"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,5 +84,63 @@ func TestIsInputMsg(t *testing.T) {
 		if isInputMsg(m) {
 			t.Errorf("%T is not input", m)
 		}
+	}
+}
+
+// stuckWriter takes nothing until released: a terminal slow to read.
+type stuckWriter struct {
+	entered chan struct{} // closed on the first Write
+	release chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	got     bytes.Buffer
+}
+
+func (w *stuckWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.entered) })
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.got.Write(p)
+}
+
+// TestRenderDoesNotWaitForTheTerminal: while a frame is being written to a
+// terminal that is slow to take it, the event loop's render (after every
+// Update) still returns, and the frame it gave is the next one written.
+// Upstream held the renderer's mutex through the write, so the event loop
+// (ingest, keys) stopped for as long as the terminal took.
+func TestRenderDoesNotWaitForTheTerminal(t *testing.T) {
+	w := &stuckWriter{entered: make(chan struct{}), release: make(chan struct{})}
+	r := newCursedRenderer(w, []string{"TERM=xterm-256color"}, 40, 5)
+	r.start()
+	r.render(NewView("first frame"))
+	flushed := make(chan error, 1)
+	go func() { flushed <- r.flush(false) }()
+	<-w.entered // the first frame is in the terminal's hands
+
+	rendered := make(chan struct{})
+	go func() {
+		r.render(NewView("second frame"))
+		close(rendered)
+	}()
+	select {
+	case <-rendered:
+	case <-time.After(5 * time.Second):
+		close(w.release)
+		t.Fatal("render waited for the terminal to take the frame before it")
+	}
+	close(w.release)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	if err := r.flush(false); err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.got.String()
+	i, j := strings.Index(out, "first"), strings.Index(out, "second")
+	if i < 0 || j < i {
+		t.Fatalf("frames written out of order or lost: %q", out)
 	}
 }
