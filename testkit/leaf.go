@@ -64,5 +64,18 @@ func JetStreamDomains(t testing.TB, hubDomain, leafDomain string) (hub, leaf *se
 	if !leaf.JetStreamEnabled() {
 		t.Fatal("testkit: the leaf's JetStream did not start")
 	}
+	// The leafnode is up before the hub's interest in its JetStream API
+	// reaches the leaf: until then a question from the leaf to the hub's
+	// domain has no responders (a race seen under -race on a loaded
+	// machine). Wait for the interest; asking would leave an API advisory
+	// for the tests that count them.
+	api := "$JS." + hubDomain + ".API.INFO"
+	deadline := time.Now().Add(readyTimeout)
+	for !leaf.GlobalAccount().SubscriptionInterest(api) {
+		if time.Now().After(deadline) {
+			t.Fatalf("testkit: the hub's JetStream domain %q is not reachable from the leaf", hubDomain)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	return hub, leaf
 }
