@@ -299,7 +299,7 @@ func TestJetStreamPageSparseFilter(t *testing.T) {
 				want = append(want, uint64(seq))
 				next += tc.gap(len(want))
 			}
-			if _, err := js.PublishAsync(subj, nil); err != nil {
+			if _, err := js.PublishAsync(subj, nil, jetstream.WithStallWait(time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 		}
