@@ -11,7 +11,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -103,13 +102,15 @@ func (f *flooder) flood(size int) error {
 		return err
 	}
 	if r.Err != "" {
-		return errors.New(r.Err)
+		return fmt.Errorf("bench: flood child: %s", r.Err)
 	}
 	return nil
 }
 
 // slowConsumers is the embedded broker's count of slow-consumer
-// disconnects, -1 when the broker is not the bench's own.
+// disconnects, -1 when the broker is not the bench's own. It reads the
+// same report channel as flood: never call it while a flood is in
+// flight (benchSide asks before the flood and after it is published).
 func (f *flooder) slowConsumers() (int64, error) {
 	r, err := f.stats()
 	return r.SlowConsumers, err

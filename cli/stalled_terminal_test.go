@@ -65,6 +65,8 @@ func TestStalledTerminalKeepsTheExplorerGoing(t *testing.T) {
 
 	term := &stalledTerminal{entered: make(chan struct{}), release: make(chan struct{})}
 	keys, typed := io.Pipe()
+	defer keys.Close()
+	defer typed.Close() // ends the program's input reader, so nothing outlives the test
 	p := tea.NewProgram(ui.New(o), tea.WithOutput(term), tea.WithInput(keys), tea.WithWindowSize(120, 32),
 		tea.WithoutSignalHandler(), tea.WithFPS(ui.FPS))
 	ran := make(chan error, 1)
