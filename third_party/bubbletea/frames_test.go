@@ -144,3 +144,40 @@ func TestRenderDoesNotWaitForTheTerminal(t *testing.T) {
 		t.Fatalf("frames written out of order or lost: %q", out)
 	}
 }
+
+// TestExecuteDoesNotWaitForTheTerminal: while queued output (a clipboard
+// copy, a query) is being written to a terminal that takes nothing, the
+// event loop's execute still returns, and the two writes reach the
+// terminal in order. Upstream held the program's mutex through the write.
+func TestExecuteDoesNotWaitForTheTerminal(t *testing.T) {
+	w := &stuckWriter{entered: make(chan struct{}), release: make(chan struct{})}
+	p := NewProgram(nil, WithOutput(w))
+	p.execute("first")
+	flushed := make(chan error, 1)
+	go func() { flushed <- p.flush() }()
+	<-w.entered // the first write is in the terminal's hands
+
+	executed := make(chan struct{})
+	go func() {
+		p.execute("second")
+		close(executed)
+	}()
+	select {
+	case <-executed:
+	case <-time.After(5 * time.Second):
+		close(w.release)
+		t.Fatal("execute waited for the terminal to take the write before it")
+	}
+	close(w.release)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	if err := p.flush(); err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if got := w.got.String(); got != "firstsecond" {
+		t.Fatalf("wrote %q, want the two writes in order", got)
+	}
+}

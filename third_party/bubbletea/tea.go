@@ -531,6 +531,12 @@ type Program struct {
 	output    io.Writer
 	outputBuf bytes.Buffer // buffer used to queue commands to be sent to the output
 
+	// natsx patch (PATCH.md): flush takes outputBuf under mu into
+	// flushBuf and writes it under wmu alone, so execute (on the event
+	// loop) does not wait while a stalled terminal takes an earlier write.
+	wmu      sync.Mutex
+	flushBuf bytes.Buffer // wmu's
+
 	// ttyOutput is null if output is not a TTY.
 	ttyOutput           term.File
 	previousOutputState *term.State
@@ -1272,20 +1278,28 @@ func (p *Program) executeQuery(seq string) {
 	p.execute(seq)
 }
 
-// flush flushes the output buffer to the program output.
+// flush flushes the output buffer to the program output. natsx patch
+// (PATCH.md): the queued output is taken under mu and written under wmu
+// alone, so that execute, which the event loop calls, does not wait while
+// a stalled terminal takes the write before it.
 func (p *Program) flush() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
 
+	p.mu.Lock()
 	if p.outputBuf.Len() == 0 {
+		p.mu.Unlock()
 		return nil
 	}
 	if p.logger != nil {
 		p.logger.Printf("output: %q", p.outputBuf.String())
 	}
-	_, err := p.output.Write(p.outputBuf.Bytes())
+	p.flushBuf.Reset()
+	p.flushBuf.Write(p.outputBuf.Bytes())
 	p.outputBuf.Reset()
-	if err != nil {
+	p.mu.Unlock()
+
+	if _, err := p.output.Write(p.flushBuf.Bytes()); err != nil {
 		return fmt.Errorf("error writing to output: %w", err)
 	}
 	return nil
