@@ -105,9 +105,6 @@ func NewJetStream(nc *nats.Conn, o JetStreamOptions) (*JetStream, error) {
 	return &JetStream{nc: nc, js: js, api: api, domain: o.Domain, refused: refused, timeout: t, listing: make(chan struct{}, 1)}, nil
 }
 
-// Domain is the JetStream domain asked, "" for the account's own.
-func (j *JetStream) Domain() string { return j.domain }
-
 // CheckJetStreamDomain refuses a domain that cannot be a token of
 // $JS.<domain>.API: empty, dots, wildcards, spaces or controls.
 func CheckJetStreamDomain(domain string) error {

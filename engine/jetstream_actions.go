@@ -230,6 +230,6 @@ func (j *JetStream) SubjectMessages(ctx context.Context, stream, subject string)
 	if !validFilter(subject) || strings.ContainsAny(subject, "*>") {
 		return 0, fmt.Errorf("subject %q: not a literal subject", subject)
 	}
-	c, err := j.SubjectCounts(ctx, stream, subject, []string{subject})
+	_, c, err := j.subjectCounts(ctx, stream, subject, []string{subject}) // not the tree's memo
 	return c.Counts[subject], err
 }

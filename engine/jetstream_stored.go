@@ -25,27 +25,31 @@ import (
 // whose cursor sits on a stream of 100k subjects no longer fetches and
 // decodes them every few seconds.
 func (j *JetStream) SubjectCounts(ctx context.Context, stream, filter string, rows []string) (model.StoredCounts, error) {
+	if state, out, ok := j.counted.get(stream, filter, rows); ok {
+		si, err := j.StreamInfo(ctx, stream)
+		if err != nil {
+			return model.StoredCounts{Stream: stream, Filter: filter}, err
+		}
+		if state == stateOf(si.State) {
+			return out, nil
+		}
+	}
+	state, out, err := j.subjectCounts(ctx, stream, filter, rows)
+	if err == nil {
+		j.counted.set(rows, state, out)
+	}
+	return out, err
+}
+
+// subjectCounts is SubjectCounts without its memo: always the server's
+// answer, with the stream's state it came with.
+func (j *JetStream) subjectCounts(ctx context.Context, stream, filter string, rows []string) (streamState, model.StoredCounts, error) {
 	out := model.StoredCounts{Stream: stream, Filter: filter}
 	if err := checkStream(stream); err != nil {
-		return out, err
+		return streamState{}, out, err
 	}
 	if !validFilter(filter) {
-		return out, fmt.Errorf("subject filter %q: not a valid filter", model.Sanitize(filter))
-	}
-	if memo, ok := j.counted.get(stream, filter, rows); ok {
-		var resp struct {
-			apiResponse
-			jetstream.StreamInfo
-		}
-		if err := j.request(ctx, "STREAM.INFO."+stream, nil, &resp); err != nil {
-			return out, err
-		}
-		if err := apiError(resp.Error, fmt.Sprintf("stream %q", stream)); err != nil {
-			return out, err
-		}
-		if memo.state == stateOf(resp.State) {
-			return memo.out, nil
-		}
+		return streamState{}, out, fmt.Errorf("subject filter %q: not a valid filter", model.Sanitize(filter))
 	}
 	var resp struct {
 		apiResponse
@@ -54,18 +58,17 @@ func (j *JetStream) SubjectCounts(ctx context.Context, stream, filter string, ro
 	}
 	req := map[string]any{"subjects_filter": filter}
 	if err := j.request(ctx, "STREAM.INFO."+stream, req, &resp); err != nil {
-		return out, err
+		return streamState{}, out, err
 	}
 	if err := apiError(resp.Error, fmt.Sprintf("stream %q", stream)); err != nil {
-		return out, err
+		return streamState{}, out, err
 	}
 	subjects := resp.State.Subjects
 	out.Subjects, out.Total = len(subjects), max(resp.Total, len(subjects))
 	out.Cut = out.Total > out.Subjects
 	out.Counts = make(map[string]uint64, len(rows))
 	model.AddCounts(out.Counts, subjects, rows)
-	j.counted.set(stream, filter, rows, stateOf(resp.State), out)
-	return out, nil
+	return stateOf(resp.State), out, nil
 }
 
 // streamState is what tells a stream's stored counts may have changed.
@@ -76,31 +79,25 @@ func stateOf(s jetstream.StreamState) streamState {
 }
 
 // countsMemo is SubjectCounts' last answer: one, so it holds no more than
-// the rows on screen.
+// the rows on screen. Its stream and filter are out's.
 type countsMemo struct {
-	mu             sync.Mutex
-	stream, filter string
-	rows           []string
-	state          streamState
-	out            model.StoredCounts
-}
-
-type countsAnswer struct {
+	mu    sync.Mutex
+	rows  []string
 	state streamState
 	out   model.StoredCounts
 }
 
-func (c *countsMemo) get(stream, filter string, rows []string) (countsAnswer, bool) {
+func (c *countsMemo) get(stream, filter string, rows []string) (streamState, model.StoredCounts, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.rows == nil || c.stream != stream || c.filter != filter || !slices.Equal(c.rows, rows) {
-		return countsAnswer{}, false
+	if c.rows == nil || c.out.Stream != stream || c.out.Filter != filter || !slices.Equal(c.rows, rows) {
+		return streamState{}, model.StoredCounts{}, false
 	}
-	return countsAnswer{c.state, c.out}, true
+	return c.state, c.out, true
 }
 
-func (c *countsMemo) set(stream, filter string, rows []string, state streamState, out model.StoredCounts) {
+func (c *countsMemo) set(rows []string, state streamState, out model.StoredCounts) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.stream, c.filter, c.rows, c.state, c.out = stream, filter, slices.Clone(rows), state, out
+	c.rows, c.state, c.out = slices.Clone(rows), state, out
 }

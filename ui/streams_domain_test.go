@@ -35,7 +35,7 @@ func TestStreamsDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	m := New(Options{Start: sceneStart, Streams: j, JetStreamDomain: j.Domain()})
+	m := New(Options{Start: sceneStart, Streams: j, JetStreamDomain: "hub"})
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	cmd := send(m, press("J"))
 	if cmd == nil {
