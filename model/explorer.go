@@ -129,7 +129,7 @@ func (e *Explorer) ApplyUntil(batch []Message, status SourceStatus, now time.Tim
 	}
 	// The panes' messages count against the same budget: the tree keeps
 	// fewer of its own while they hold theirs.
-	e.tree.Reserve(e.PaneMemory() + e.reserved)
+	e.Reserve(e.reserved)
 	return done
 }
 
@@ -183,12 +183,13 @@ func (e *Explorer) settleStart(batch []Message, now time.Time) {
 // the first matching pattern the server accepted, so it still counts each
 // message once.
 func (e *Explorer) account(msg *Message) {
-	wire := msg.WireBytes() // walks the headers: once, not once per counter
+	wire := msg.WireBytes()         // walks the headers: once, not once per counter
+	dlv := deliveryCount(msg.Reply) // parses the reply: once, likewise
 	if msg.Via == "" {
-		e.count(msg, wire)
+		e.count(msg, wire, dlv)
 		for _, p := range e.panes {
 			if p.Pattern.Match(msg.Subject) {
-				p.add(msg, wire)
+				p.add(msg, wire, dlv)
 			}
 		}
 		return
@@ -201,21 +202,21 @@ func (e *Explorer) account(msg *Message) {
 		}
 		if pat.Match(msg.Subject) {
 			if pat.String() == msg.Via {
-				e.count(msg, wire)
+				e.count(msg, wire, dlv)
 			}
 			break
 		}
 	}
 	for _, p := range e.panes {
 		if p.Pattern.String() == msg.Via {
-			p.add(msg, wire)
+			p.add(msg, wire, dlv)
 		}
 	}
 }
 
 // count is what one message adds outside the panes.
-func (e *Explorer) count(msg *Message, wire int) {
-	e.tree.apply(msg, wire)
+func (e *Explorer) count(msg *Message, wire int, dlv uint64) {
+	e.tree.apply(msg, wire, dlv)
 	e.tp.Add(msg.Received, wire)
 	e.replies.Observe(msg)
 }

@@ -116,11 +116,11 @@ const maxPaneGaps = 64
 // Add accounts a message that matched the pane's pattern. While paused it
 // is kept below the frozen list without evicting what the list shows; a
 // full pane counts it lost instead.
-func (p *Pane) Add(m *Message) { p.add(m, m.WireBytes()) }
+func (p *Pane) Add(m *Message) { p.add(m, m.WireBytes(), deliveryCount(m.Reply)) }
 
 // add is Add with the message's wire size, worked out once per message by
 // the explorer.
-func (p *Pane) add(m *Message, wire int) {
+func (p *Pane) add(m *Message, wire int, dlv uint64) {
 	if p.Where != nil {
 		ok, err := p.Where.Match(m)
 		if err != nil {
@@ -133,9 +133,9 @@ func (p *Pane) add(m *Message, wire int) {
 	}
 	p.Msgs++
 	p.Bytes += uint64(wire)
-	if n := deliveryCount(m.Reply); n > 0 {
+	if dlv > 0 {
 		p.Deliveries++
-		if n > 1 {
+		if dlv > 1 {
 			p.Redeliveries++
 		}
 	}

@@ -204,15 +204,16 @@ func (t *Tree) structureBytes() int64 {
 // Apply accounts one message: counters, bytes and rates on every node of its
 // path, and keeps a copy in the subject's history. No allocation for a
 // subject already seen.
-func (t *Tree) Apply(m *Message) { t.apply(m, m.WireBytes()) }
+func (t *Tree) Apply(m *Message) { t.apply(m, m.WireBytes(), deliveryCount(m.Reply)) }
 
-// apply is Apply with the message's wire size, which the explorer works
-// out once for the tree, the throughput and the panes.
-func (t *Tree) apply(m *Message, wireBytes int) {
+// apply is Apply with the message's wire size and delivery count (see
+// deliveryCount), which the explorer works out once for the tree, the
+// throughput and the panes.
+func (t *Tree) apply(m *Message, wireBytes int, dlv uint64) {
 	wire := uint64(wireBytes)
 	t.Msgs++
 	t.Bytes += wire
-	if deliveryCount(m.Reply) > 0 {
+	if dlv > 0 {
 		t.Deliveries++
 	}
 	sec := m.Received / 1e9
