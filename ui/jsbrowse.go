@@ -196,10 +196,7 @@ func (m *Model) browseStreamKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Bottom):
 		return m.readPage(model.PageQuery{Last: true}, placeLast, "", false)
 	case key.Matches(msg, k.StreamJump):
-		cmd := m.openPrompt(promptStreamJump, "jump to> ", "")
-		m.prompt.input.Placeholder = "1234 · @15:04 · -10m"
-		m.mode = modeStreams // the prompt opens over the browser
-		return cmd
+		return m.streamsPrompt(promptStreamJump, "jump to> ", "1234 · @15:04 · -10m")
 	case key.Matches(msg, k.StreamFilter):
 		cmd := m.offerPrompt(promptStreamFilter, "subjects> ", b.filter)
 		m.prompt.input.Placeholder = "orders.* (empty: all)"

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"natsx/model"
 )
@@ -44,20 +43,14 @@ func (m *Model) kvAction(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if boundTo(msg, m.keys.KVCreate) { // no selection needed: the bucket may be empty
-		cmd := m.openPrompt(promptKVNewKey, "new key> ", "")
-		m.prompt.input.Placeholder = "e.g. lisbon.42 (letters, digits, -/_=.)"
-		m.mode = modeStreams // the prompt opens over the keys
-		return cmd
+		return m.streamsPrompt(promptKVNewKey, "new key> ", "e.g. lisbon.42 (letters, digits, -/_=.)")
 	}
 	if c.sel < 0 || c.sel >= len(c.keys) {
 		return nil
 	}
 	bucket, k := c.bucket, c.keys[c.sel]
 	if boundTo(msg, m.keys.KVPut) {
-		cmd := m.openPrompt(promptKVPut, "put "+promptKey(k)+"> ", "")
-		m.prompt.input.Placeholder = "the new value"
-		m.mode = modeStreams // the prompt opens over the keys
-		return cmd
+		return m.streamsPrompt(promptKVPut, "put "+promptKey(k)+"> ", "the new value")
 	}
 	m.confirm.ask(fmt.Sprintf("delete key %s from %s", k, bucket),
 		m.actionCmd(kvStreamPrefix+bucket, false, func(ctx context.Context) (string, error) {
@@ -126,12 +119,9 @@ func (m *Model) kvNewKey(k string) (tea.Cmd, error) {
 		return nil, fmt.Errorf("key %q exists: %s puts a new value in it", k, m.keys.KVPut.Help().Key)
 	}
 	c.newKey = k
-	cmd := m.openPrompt(promptKVCreate, "new "+promptKey(k)+"> ", "")
-	m.prompt.input.Placeholder = "its value"
-	m.mode = modeStreams
-	return cmd, nil
+	return m.streamsPrompt(promptKVCreate, "new "+promptKey(k)+"> ", "its value"), nil
 }
 
 // promptKey is a key as a prompt's label shows it: sanitized and cut, so
 // a long key leaves the value room to be typed.
-func promptKey(k string) string { return ansi.Truncate(model.Sanitize(k), 32, "…") }
+func promptKey(k string) string { return fitCut(model.Sanitize(k), 32) }

@@ -186,6 +186,15 @@ func (m *Model) openPrompt(kind promptKind, label, value string) tea.Cmd {
 	return m.prompt.open(kind, label, value)
 }
 
+// streamsPrompt opens an empty prompt for kind over the streams view (its
+// browser, its keys), with placeholder as its hint.
+func (m *Model) streamsPrompt(kind promptKind, label, placeholder string) tea.Cmd {
+	cmd := m.openPrompt(kind, label, "")
+	m.prompt.input.Placeholder = placeholder
+	m.mode = modeStreams // the prompt opens over the streams view
+	return cmd
+}
+
 // offerPrompt is openPrompt with the value offered selected (see
 // prompt.selected).
 func (m *Model) offerPrompt(kind promptKind, label, value string) tea.Cmd {
