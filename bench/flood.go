@@ -25,15 +25,12 @@ import (
 // report "published"; "stats" reports the embedded broker's slow-consumer
 // count (-1 for a server it does not run); "quit" or a closed pipe ends it.
 func childFlood(cfg childConfig, enc *json.Encoder, in *os.File) error {
-	url := cfg.URL
-	var emb *engine.Embedded
-	if url == "" {
-		var err error
-		if emb, err = engine.StartEmbedded(engine.EmbeddedOptions{RandomPort: true}); err != nil {
-			return err
-		}
+	url, emb, err := startBroker(cfg.URL)
+	if err != nil {
+		return err
+	}
+	if emb != nil {
 		defer emb.Shutdown()
-		url = emb.URL()
 	}
 	subjects := benchSubjects(cfg.Subjects)
 	if err := enc.Encode(childReport{Event: "ready", URL: url}); err != nil {
@@ -123,4 +120,17 @@ func benchSubjects(n int) []string {
 		subjects[i] = fmt.Sprintf("bench.%d.%d.%d", i/1000, i/10%100, i)
 	}
 	return subjects
+}
+
+// startBroker is url, or when it is empty a fresh embedded broker on a
+// random loopback port and its URL; the caller shuts a broker down.
+func startBroker(url string) (string, *engine.Embedded, error) {
+	if url != "" {
+		return url, nil, nil
+	}
+	emb, err := engine.StartEmbedded(engine.EmbeddedOptions{RandomPort: true})
+	if err != nil {
+		return "", nil, err
+	}
+	return emb.URL(), emb, nil
 }

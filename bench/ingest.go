@@ -63,16 +63,12 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		}
 	}
 	if c.Recorder {
-		url := c.Server
-		var emb *engine.Embedded
-		if url == "" {
-			var err error
-			emb, err = engine.StartEmbedded(engine.EmbeddedOptions{RandomPort: true})
-			if err != nil {
-				return err
-			}
+		url, emb, err := startBroker(c.Server)
+		if err != nil {
+			return err
+		}
+		if emb != nil {
 			defer emb.Shutdown()
-			url = emb.URL()
 		}
 		c.printHead(stdout, url)
 		return c.runRecorder(stdout, url, emb, benchSubjects(c.Subjects))
