@@ -67,7 +67,7 @@ func (a *WhoAsker) Servers(ctx context.Context) (*model.ServersReport, error) {
 func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) error {
 	// ROUTEZ once: its answers name the route peers that should answer
 	// VARZ, and give the route links.
-	var routes []serverReply
+	var routes []routezReply
 	var routesErr error
 	done := make(chan struct{})
 	go func() {
@@ -115,20 +115,26 @@ func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) er
 // and asks every server for its gateways and leafnodes (GATEWAYZ, LEAFZ,
 // one after the other); what fails is said, not fatal: the servers are
 // listed anyway.
-func (a *WhoAsker) systemLinks(ctx context.Context, r *model.ServersReport, routes []serverReply, routesErr error) {
+func (a *WhoAsker) systemLinks(ctx context.Context, r *model.ServersReport, routes []routezReply, routesErr error) {
+	if routesErr != nil {
+		r.Problems = append(r.Problems, fmt.Sprintf("ROUTEZ: %v", routesErr))
+		routes = nil
+	}
+	for _, rep := range routes {
+		switch {
+		case rep.err != "":
+			// said with its VARZ
+		case rep.rz == nil:
+			r.Problems = append(r.Problems, fmt.Sprintf("%s: unreadable ROUTEZ: %v", rep.server.Name, rep.bad))
+		default:
+			r.Links = append(r.Links, routeLinks(rep.server.Name, rep.rz)...)
+		}
+	}
 	for _, q := range []struct {
 		what string
 		req  any
 		add  func(name string, data []byte) error
 	}{
-		{"ROUTEZ", server.RoutezEventOptions{}, func(name string, data []byte) error {
-			var rz server.Routez
-			if err := json.Unmarshal(data, &rz); err != nil {
-				return err
-			}
-			r.Links = append(r.Links, routeLinks(name, &rz)...)
-			return nil
-		}},
 		{"GATEWAYZ", server.GatewayzEventOptions{}, func(name string, data []byte) error {
 			var gz server.Gatewayz
 			if err := json.Unmarshal(data, &gz); err != nil {
@@ -146,10 +152,7 @@ func (a *WhoAsker) systemLinks(ctx context.Context, r *model.ServersReport, rout
 			return nil
 		}},
 	} {
-		replies, err := routes, routesErr
-		if q.what != "ROUTEZ" {
-			replies, _, err = gather(ctx, a.nc, "$SYS.REQ.SERVER.PING."+q.what, q.req, a.gatherOpts(0))
-		}
+		replies, _, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING."+q.what, q.req, a.gatherOpts(0))
 		if err != nil {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %v", q.what, err))
 			continue

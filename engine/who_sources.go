@@ -121,15 +121,34 @@ func (a *WhoAsker) clusterServers(ctx context.Context) []string {
 	return clusterNames(replies)
 }
 
+// routezReply is one server's ROUTEZ answer, decoded once for the
+// cluster's names and the route links.
+type routezReply struct {
+	serverReply
+	rz  *server.Routez // nil when the server answered an error or bad JSON
+	bad error          // the bad JSON's error
+}
+
 // routez asks every server for its routes (ROUTEZ).
-func (a *WhoAsker) routez(ctx context.Context) ([]serverReply, error) {
+func (a *WhoAsker) routez(ctx context.Context) ([]routezReply, error) {
 	replies, _, err := gather(ctx, a.nc, "$SYS.REQ.SERVER.PING.ROUTEZ", server.RoutezEventOptions{}, a.gatherOpts(0))
-	return replies, err
+	out := make([]routezReply, len(replies))
+	for i, rep := range replies {
+		out[i].serverReply = rep
+		if rep.err != "" {
+			continue
+		}
+		var rz server.Routez
+		if out[i].bad = json.Unmarshal(rep.data, &rz); out[i].bad == nil {
+			out[i].rz = &rz
+		}
+	}
+	return out, err
 }
 
 // clusterNames is the servers that answered ROUTEZ and their route
 // peers, sorted.
-func clusterNames(replies []serverReply) []string {
+func clusterNames(replies []routezReply) []string {
 	var names []string
 	add := func(n string) {
 		if n != "" && !slices.Contains(names, n) {
@@ -138,11 +157,10 @@ func clusterNames(replies []serverReply) []string {
 	}
 	for _, rep := range replies {
 		add(rep.server.Name)
-		var rz server.Routez
-		if rep.err != "" || json.Unmarshal(rep.data, &rz) != nil {
+		if rep.rz == nil {
 			continue
 		}
-		for _, ri := range rz.Routes {
+		for _, ri := range rep.rz.Routes {
 			add(ri.RemoteName)
 		}
 	}
