@@ -53,14 +53,7 @@ func JetStreamDomains(t testing.TB, hubDomain, leafDomain string) (hub, leaf *se
 		o.ServerName = "hub"
 		o.JetStreamDomain = hubDomain
 	})
-	dir := t.TempDir()
-	leaf = Leaf(t, hub, "leaf", func(o *server.Options) {
-		o.JetStream = true
-		o.StoreDir = dir
-		o.JetStreamMaxMemory = 64 << 20
-		o.JetStreamMaxStore = 256 << 20
-		o.JetStreamDomain = leafDomain
-	})
+	leaf = Leaf(t, hub, "leaf", jetStreamIn(t.TempDir()), func(o *server.Options) { o.JetStreamDomain = leafDomain })
 	if !leaf.JetStreamEnabled() {
 		t.Fatal("testkit: the leaf's JetStream did not start")
 	}
