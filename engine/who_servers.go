@@ -82,10 +82,8 @@ func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) er
 	if cut {
 		r.Problems = append(r.Problems, fmt.Sprintf("more than %d servers answered; the others are left out", maxServerReplies))
 	}
-	answered := map[string]bool{}
 	connected := a.nc.ConnectedServerId()
 	for _, rep := range replies {
-		answered[rep.server.Name] = true
 		vz, ok := decodeReply[server.Varz](rep, "VARZ", &r.Problems)
 		if !ok {
 			continue
@@ -94,18 +92,8 @@ func (a *WhoAsker) systemServers(ctx context.Context, r *model.ServersReport) er
 		s.Connected, s.RTT = rep.server.ID == connected, rep.after
 		r.Servers = append(r.Servers, s)
 	}
-	var silent []string
-	var peers []string
 	if routesErr == nil {
-		peers = clusterNames(routes)
-	}
-	for _, name := range peers {
-		if !answered[name] {
-			silent = append(silent, name)
-		}
-	}
-	if len(silent) > 0 {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s did not answer within %s", listNames(silent, 10), a.opts.Timeout))
+		a.saySilent(&r.Problems, clusterNames(routes), replies)
 	}
 	a.systemLinks(ctx, r, routes, routesErr)
 	return nil

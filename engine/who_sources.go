@@ -66,19 +66,7 @@ func (a *WhoAsker) systemViews(ctx context.Context, subject string, r *WhoResult
 	if err != nil {
 		return nil, fmt.Errorf("engine: who %q: subscriptions: %w", subject, err)
 	}
-	answered := map[string]bool{}
-	for _, rep := range replies {
-		answered[rep.server.Name] = true
-	}
-	var silent []string
-	for _, name := range peers {
-		if !answered[name] {
-			silent = append(silent, name)
-		}
-	}
-	if len(silent) > 0 {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s did not answer within %s", listNames(silent, 10), a.opts.Timeout))
-	}
+	a.saySilent(&r.Problems, peers, replies)
 	if cut {
 		r.Problems = append(r.Problems, fmt.Sprintf("more than %d servers answered; the others are left out", maxServerReplies))
 	}
@@ -166,6 +154,20 @@ func clusterNames(replies []routezReply) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// saySilent adds to problems the peers (route peers: servers that should
+// answer) that none of replies came from.
+func (a *WhoAsker) saySilent(problems *[]string, peers []string, replies []serverReply) {
+	var silent []string
+	for _, name := range peers {
+		if !slices.ContainsFunc(replies, func(rep serverReply) bool { return rep.server.Name == name }) {
+			silent = append(silent, name)
+		}
+	}
+	if len(silent) > 0 {
+		*problems = append(*problems, fmt.Sprintf("%s did not answer within %s", listNames(silent, 10), a.opts.Timeout))
+	}
 }
 
 // listNames is "a, b and c", at most max names and then how many more.
