@@ -59,30 +59,16 @@ func BenchmarkStreamBrowser1M(b *testing.B) {
 		b.Run("open-end/"+s.cfg.Name, func(b *testing.B) {
 			br := s.browser(b)
 			br.read("b")
-			var reqs int64
-			for b.Loop() {
-				b.StopTimer()
-				br.read("esc")
-				b.StartTimer()
-				reqs += s.timed(b, func() { br.read("b") })
-			}
+			s.perOp(b, func() { br.read("esc") }, func() { br.read("b") })
 			br.wants("the newest page", fmt.Sprintf("#%d-#%d", n-99, n), fmt.Sprintf("%d messages", n))
-			b.ReportMetric(float64(reqs)/float64(b.N), "req/op")
 		})
 	}
 	// g: the first page, from the newest.
 	b.Run("open-start/MILLION", func(b *testing.B) {
 		br := million.browser(b)
 		br.read("b")
-		var reqs int64
-		for b.Loop() {
-			b.StopTimer()
-			br.read("G")
-			b.StartTimer()
-			reqs += million.timed(b, func() { br.read("g") })
-		}
+		million.perOp(b, func() { br.read("G") }, func() { br.read("g") })
 		br.wants("the first page", "#1-#100")
-		b.ReportMetric(float64(reqs)/float64(b.N), "req/op")
 	})
 	// @: a sequence in the middle, and the time that message was stored.
 	jump := func(name, to, want string) {
@@ -92,17 +78,12 @@ func BenchmarkStreamBrowser1M(b *testing.B) {
 			if to == "" {
 				to = million.midTime(b)
 			}
-			var reqs int64
-			for b.Loop() {
-				b.StopTimer()
+			million.perOp(b, func() {
 				br.read("G")
 				br.press("@")
 				br.typeIn(to)
-				b.StartTimer()
-				reqs += million.timed(b, func() { br.read("enter") })
-			}
+			}, func() { br.read("enter") })
 			br.wants("the jump to "+to, want)
-			b.ReportMetric(float64(reqs)/float64(b.N), "req/op")
 		})
 	}
 	jump("seq", "500000", "#500000-#500099")
@@ -112,19 +93,14 @@ func BenchmarkStreamBrowser1M(b *testing.B) {
 	// matches.
 	filter := func(name, pattern string, want ...string) {
 		b.Run("filter-"+name+"/MILLION", func(b *testing.B) {
-			var reqs int64
 			var br *browser
-			for b.Loop() {
-				b.StopTimer()
+			million.perOp(b, func() {
 				br = million.browser(b)
 				br.read("b")
 				br.press("f")
 				br.typeIn(pattern)
-				b.StartTimer()
-				reqs += million.timed(b, func() { br.read("enter") })
-			}
+			}, func() { br.read("enter") })
 			br.wants("the filter "+pattern, want...)
-			b.ReportMetric(float64(reqs)/float64(b.N), "req/op")
 		})
 	}
 	filter("sparse", "m.rare", "#10000-#1000000", "· m.rare")
@@ -252,6 +228,20 @@ func (s *benchStream) timed(b *testing.B, f func()) int64 {
 	b.StopTimer()
 	defer b.StartTimer()
 	return s.requests(b) - before
+}
+
+// perOp times act b.N times, each after setup (untimed), and reports the
+// API requests act sent per operation (req/op).
+func (s *benchStream) perOp(b *testing.B, setup, act func()) {
+	b.Helper()
+	var reqs int64
+	for b.Loop() {
+		b.StopTimer()
+		setup()
+		b.StartTimer()
+		reqs += s.timed(b, act)
+	}
+	b.ReportMetric(float64(reqs)/float64(b.N), "req/op")
 }
 
 // requests is how many API requests were sent so far: their copies are
