@@ -15,8 +15,10 @@ func TestExplorerGCPercent(t *testing.T) {
 		want         int
 	}{
 		{0, 256 * mib, maxGCPercent},          // no heap yet
-		{10 * mib, 256 * mib, maxGCPercent},   // far below: capped
-		{125 * mib, 256 * mib, 100},           // heap goal 251 MiB: 320 MiB resident, less the runtime
+		{6 * mib, 256 * mib, maxGCPercent},    // far below: capped
+		{10 * mib, 256 * mib, 853},            // 85 MiB of garbage at most
+		{125 * mib, 256 * mib, 68},            // the same: a goal of 210 MiB, not 251
+		{200 * mib, 256 * mib, 25},            // heap goal 251 MiB: 320 MiB resident, less the runtime
 		{240 * mib, 256 * mib, MinGCPercent},  // the floor is reached below the budget
 		{256 * mib, 256 * mib, MinGCPercent},  // full
 		{300 * mib, 256 * mib, MinGCPercent},  // headroom 20%: the floor wins
