@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"io"
-	"runtime"
 	"strings"
 	"sync"
 
@@ -40,6 +39,13 @@ type cursedRenderer struct {
 	starting     bool // indicates whether the renderer is starting after being stopped
 	pendingErase bool // an scr.Erase() is pending and hasn't been drained by flush yet
 	noInput      bool // whether input is disabled, in which case keyboard enhancement queries are pointless
+	// natsx patch, change 3 (lines.go): the lines cellbuf holds, valid
+	// while linesOK.
+	lines   []frameLine
+	linesOK bool
+	drawn   int // rows the last frame drew (its tests count them)
+	// wholeDraws draws every frame as upstream does (its tests compare).
+	wholeDraws bool
 }
 
 var _ renderer = &cursedRenderer{}
@@ -364,6 +370,7 @@ func (s *cursedRenderer) frame(closing bool) error {
 
 		// We need to reset the touched lines buffer to match the new height.
 		s.cellbuf.Touched = nil
+		s.linesOK = false // natsx patch: the cells moved
 
 		// Resize the screen buffer to match the frame area. This is necessary
 		// to ensure that the screen buffer is the same size as the frame area
@@ -374,8 +381,13 @@ func (s *cursedRenderer) frame(closing bool) error {
 
 	// Clear our screen buffer before copying the new frame into it to ensure
 	// we erase any old content.
-	s.cellbuf.Clear()
-	content.Draw(s.cellbuf, s.cellbuf.Bounds())
+	// natsx patch, change 3: a full-screen frame draws only its changed
+	// lines (lines.go); anything else, as upstream.
+	if !view.AltScreen || s.wholeDraws || !s.drawLines(view.Content) {
+		s.linesOK = false
+		s.cellbuf.Clear()
+		content.Draw(s.cellbuf, s.cellbuf.Bounds())
+	}
 
 	// If the frame height is greater than the screen height, we drop the
 	// lines from the top of the buffer.
@@ -692,8 +704,14 @@ func reset(s *cursedRenderer) {
 	}
 	scr.SetBackspace(s.backspace)
 	scr.SetMapNewline(s.mapnl)
-	scr.SetScrollOptim(runtime.GOOS != "windows") // disable scroll optimization on Windows due to bugs in some terminals
+	// natsx patch, change 3: no hard-scroll optimisation (upstream: on
+	// but on Windows). It hashes every cell of every line for each frame
+	// (a line counts as touched once its touch record exists), 62% of a
+	// frame that changes two lines in BenchmarkFrameFewLinesChange; a
+	// program of panes side by side seldom scrolls whole lines.
+	scr.SetScrollOptim(false)
 	s.scr = scr
+	s.linesOK = false // natsx patch: a new screen, the next frame draws every line
 }
 
 // setColorProfile implements renderer.
@@ -791,6 +809,7 @@ func (s *cursedRenderer) setWidthMethod(method ansi.Method) {
 		_, _ = s.scr.WriteString(ansi.ResetModeUnicodeCore)
 	}
 	s.cellbuf.Method = method
+	s.linesOK = false // natsx patch: the lines' widths change
 	s.mu.Unlock()
 }
 

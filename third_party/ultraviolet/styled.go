@@ -42,7 +42,8 @@ func (s *StyledString) String() string {
 
 // Lines returns the styled string decomposed into a slice of [Line]s.
 func (s *StyledString) Lines(m ansi.Method) []Line {
-	return printString(nil, m, 0, 0, Rectangle{}, s.Text, false, "")
+	lines, _ := printString(nil, m, 0, 0, Rectangle{}, s.Text, false, "", nil)
+	return lines
 }
 
 // Draw renders the styled string to the given buffer at the
@@ -58,7 +59,36 @@ func (s *StyledString) Draw(buf Screen, area Rectangle) {
 	// We need to normalize newlines "\n" to "\r\n" to emulate a raw terminal
 	// output.
 	str = strings.ReplaceAll(str, "\r\n", "\n")
-	printString(buf, buf.WidthMethod(), area.Min.X, area.Min.Y, area, str, !s.Wrap, s.Tail)
+	printString(buf, buf.WidthMethod(), area.Min.X, area.Min.Y, area, str, !s.Wrap, s.Tail, nil)
+}
+
+// Pen is the style and hyperlink in effect at a point of a styled string:
+// what one line of it hands to the next (natsx patch, see PATCH.md).
+type Pen struct {
+	Style Style
+	Link  Link
+}
+
+// Equal reports whether the two pens draw alike.
+func (p *Pen) Equal(o *Pen) bool {
+	return p.Link == o.Link && p.Style.Equal(&o.Style)
+}
+
+// DrawLine draws line, one line of a styled string without its newline,
+// on row y of buf as Draw would draw it there (clearing the row within
+// area first, no wrapping), starting with pen's style and link, and leaves
+// in pen those at the line's end (natsx patch, see PATCH.md). It reports
+// false when the line's cells depend on the text around it, which only
+// Draw over the whole string gets right: it ends inside an escape
+// sequence, leaves pass-through sequences with no glyph after them, or
+// begins with a combining mark that belongs to the line above.
+func DrawLine(buf Screen, area Rectangle, y int, line string, pen *Pen) bool {
+	for x := area.Min.X; x < area.Max.X; x++ {
+		buf.SetCell(x, y, nil)
+	}
+	row := Rect(area.Min.X, y, area.Dx(), 1)
+	_, clean := printString(buf, buf.WidthMethod(), area.Min.X, y, row, line, true, "", pen)
+	return clean
 }
 
 // Height returns the number of lines in the styled string. This is the number
@@ -151,7 +181,8 @@ func printString[T []byte | string](
 	x, y int,
 	bounds Rectangle, str T,
 	truncate bool, tail string,
-) (lines []Line) {
+	pen *Pen, // natsx patch: the pen to start with, and where to leave the last one
+) (lines []Line, clean bool) {
 	p := ansi.GetParser()
 	defer ansi.PutParser(p)
 
@@ -174,6 +205,10 @@ func printString[T []byte | string](
 	var cell Cell
 	var style Style
 	var link Link
+	if pen != nil {
+		style, link = pen.Style, pen.Link
+	}
+	orphan := false // a combining mark with no cell before it to fold into
 	var state byte
 	lastX, lastY := -1, -1 // last cell written, for folding in combining marks
 	var pending []byte     // pass-through sequences awaiting a cell to ride on
@@ -288,6 +323,8 @@ func printString[T []byte | string](
 						folded.Content += string(seq)
 						s.SetCell(lastX, lastY, &folded)
 					}
+				} else {
+					orphan = true
 				}
 			case passThrough(seq):
 				pending = append(pending, string(seq)...)
@@ -328,7 +365,10 @@ func printString[T []byte | string](
 		s.SetCell(x, y, &cell)
 	}
 
-	return lines
+	if pen != nil {
+		pen.Style, pen.Link = style, link
+	}
+	return lines, state == byte(ansi.NormalState) && len(pending) == 0 && !orphan
 }
 
 // ReadStyle reads a Select Graphic Rendition (SGR) escape sequences from a
