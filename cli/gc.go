@@ -35,18 +35,19 @@ const (
 	// (a small heap at start collects a few times, not thousands).
 	maxGCPercent = 1000
 	// garbageShare bounds the garbage the heap may gather between two
-	// collections to a third of the budget (85 MiB at 256), however far
-	// the live heap is below the budget. Without it every live heap got
-	// the full gcGoal, and RSS sat at its bound whatever the live heap: the
-	// runtime keeps freed spans resident up to 1.1 × the goal, and the
-	// binary's pages (22 MiB) and the runtime's metadata (9 MiB) come on
-	// top. Over 100k subjects (150 MiB live, a 250 MiB goal) RSS peaked
-	// at 304-322 MiB, past the 320 MiB line in 3 of ~20 rounds of `go run
-	// ./bench --subjects 100000`; with the bound, 258-263 MiB, the GC's
-	// share of the flood's CPU 1.1-1.7% (was 0.6-1.0%). Over 1M subjects
-	// the full budget's goal is unchanged, the heap only collects more
-	// often on the way there: RSS peak 281-286 MiB (was 309-312), the GC's
-	// share 2.6-2.9% (2.3-2.8%).
+	// collections to 1/garbageShare of the budget (85 MiB at 256), however
+	// far the live heap is below the budget. Without it every live heap got
+	// the full gcGoal (251 MiB at 256): all through a flood, while the live
+	// heap grew, the heap grew to ~245 MiB between collections, and the
+	// runtime keeps freed spans resident up to 1.1 × the goal (after a
+	// 100k-subject flood: 178 MiB of objects, 65 of free spans, 22 of the
+	// binary's pages, 9 of metadata). Over 100k subjects (150 MiB live at
+	// the end) RSS peaked at 304-322 MiB in `go run ./bench --subjects
+	// 100000`, past the 320 MiB line in 3 of ~20 rounds; with the bound,
+	// 258-263 MiB, the GC's share of the flood's CPU 1.1-1.7% (was
+	// 0.6-1.0%). Over 1M subjects the bound holds until the live heap
+	// passes ~166 MiB, so a full budget's goal is unchanged: RSS peak
+	// 281-286 MiB (was 309-312), the GC's share 2.6-2.9% (2.3-2.8%).
 	garbageShare = 3
 )
 
@@ -116,12 +117,13 @@ func (t *gcTuner) tune() {
 // is short of the real heap) the GC runs back to back and burns cores with
 // no traffic at all (issue 11: 170-188% of a core idle at
 // debug.SetMemoryLimit(budget+128 MiB)). Instead, after every collection
-// GOGC is set so the process may grow to the budget plus 64 MiB, but the
-// heap never to less than 25% above its live part: far below the budget the GC runs
+// GOGC is set so the process may grow to the budget plus 64 MiB, with at
+// most a third of the budget as garbage, but the heap never to less than
+// MinGCPercent above its live part: far below the budget the GC runs
 // rarely (as under the limit, measured: a GC share of 6% at 10,000
 // subjects against 12-23% at a fixed GOGC=25), near it the garbage stays
 // within the headroom, and past it (a budget that undercounts) it is
-// bounded by a quarter of the live heap. Every cycle needs new allocation:
+// bounded by a tenth of the live heap. Every cycle needs new allocation:
 // no traffic, no collection. An explicit GOGC or GOMEMLIMIT in the
 // environment wins, and the tuner stays off.
 func SetExplorerGC(budget int64) (restore func()) {

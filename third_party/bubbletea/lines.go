@@ -55,10 +55,12 @@ func (s *cursedRenderer) drawLines(content string) bool {
 			s.linesOK = false
 			return false
 		}
+		// A copy: the line would keep its whole frame's view alive.
+		fl := frameLine{text: strings.Clone(line), start: start, end: pen}
 		if n < len(s.lines) {
-			s.lines[n] = frameLine{text: line, start: start, end: pen}
+			s.lines[n] = fl
 		} else {
-			s.lines = append(s.lines, frameLine{text: line, start: start, end: pen})
+			s.lines = append(s.lines, fl)
 		}
 	}
 	// Rows the last frame had below this one's last line are blank now.
@@ -66,6 +68,7 @@ func (s *cursedRenderer) drawLines(content string) bool {
 		uv.DrawLine(s.cellbuf, area, y, "", &uv.Pen{})
 		drawn++
 	}
+	clear(s.lines[n:])
 	s.lines = s.lines[:n]
 	s.linesOK = true
 	s.drawn = drawn
