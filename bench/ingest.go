@@ -37,6 +37,10 @@ type BenchCmd struct {
 	MaxMemory   cli.Size `default:"256MiB" help:"natsx's --max-memory in the ingest rounds" placeholder:"SIZE"`
 	IdleProfile string   `help:"write a CPU profile of natsx's idle sample after the flood to this file (the last round's)" placeholder:"FILE" type:"path"`
 	NatsxEnv    []string `help:"KEY=VALUE added to natsx's environment (e.g. GOMEMLIMIT=384MiB GOGC=100: the explorer before issue 11)" placeholder:"KEY=VALUE"`
+	// NoKeys leaves natsx's terminal alone during the flood: the typing
+	// (? every 20 ms, each press a full-screen redraw) is part of natsx's
+	// CPU per message otherwise.
+	NoKeys bool `help:"do not type into natsx during the floods (no key latency): its CPU per message is then the ingest's alone, without ~20 help-screen redraws a second"`
 	// Pane opens a filter pane in natsx's side, as --filter does; the
 	// payloads are then JSON objects with a number n, for a condition to
 	// read.

@@ -125,7 +125,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	var res sideResult
 	stopKeys := make(chan struct{})
 	var keyWG sync.WaitGroup
-	if natsx {
+	if natsx && !c.NoKeys {
 		keyWG.Add(1)
 		go func() { defer keyWG.Done(); res.keys = pressKeys(ch.term, stopKeys) }()
 	}
