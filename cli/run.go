@@ -62,20 +62,23 @@ func (c *RunCmd) Run(env *Env) error {
 	return c.explore(env, sess, start, nil, b)
 }
 
-// ExplorerProcs is the explorer's GOMAXPROCS: at least 4, so on a 2-core
+// ExplorerProcs is the explorer's GOMAXPROCS: at least 3, so on a 2-core
 // laptop under a flood the goroutines that answer keys and draw frames do
 // not queue behind the busy ones (the tap's read loop and callback, an
 // embedded broker's client loops) for a free P, 10 ms slices each hop: the
 // kernel shares the cores among the threads instead, waking an idle one at
-// once. Measured with go run ./bench at 2M messages: key p50 50-60 ms and
-// p99 120-170 ms with 2 Ps, 15-20 ms and 80 ms with 4. An explicit
-// GOMAXPROCS in the environment wins. The bench program runs the explorer
-// with it too.
+// once. Measured with go run ./bench at 2M messages over 1M subjects (the
+// terminal in its own process), 4 runs of 3 rounds each, alternated: 2 Ps
+// key p50 14-18 ms, p99 100-247 ms, 118k messages lost in 1 of 2 runs;
+// 3 Ps p50 7-10 ms, p99 60-120 ms, CPU per message 1.98x bare (median
+// round); 4 Ps p50 9-11 ms, p99 85-102 ms, 2.14x — each P more is more
+// idle Ps spinning for work on every hand-off. An explicit GOMAXPROCS in
+// the environment wins. The bench program runs the explorer with it too.
 func ExplorerProcs() int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.GOMAXPROCS(0)
 	}
-	return max(runtime.GOMAXPROCS(0), 4)
+	return max(runtime.GOMAXPROCS(0), 3)
 }
 
 // explore runs the explorer on sess until the user quits; tl is the
