@@ -214,7 +214,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		return err
 	}
 	cli.SetExplorerGC(cfg.Budget)
-	runtime.GOMAXPROCS(cli.ExplorerProcs())
+	runtime.GOMAXPROCS(cli.ExplorerProcs(sess.Embedded() != nil))
 	src := &countingSource{Session: sess}
 	o := cli.ExplorerOptions(sess, "bench", b)
 	o.Source, o.Start = src, time.Now()

@@ -62,21 +62,27 @@ func (c *RunCmd) Run(env *Env) error {
 	return c.explore(env, sess, start, nil, b)
 }
 
-// ExplorerProcs is the explorer's GOMAXPROCS: at least 3, so on a 2-core
-// laptop under a flood the goroutines that answer keys and draw frames do
-// not queue behind the busy ones (the tap's read loop and callback, an
-// embedded broker's client loops) for a free P, 10 ms slices each hop: the
-// kernel shares the cores among the threads instead, waking an idle one at
-// once. Measured with go run ./bench at 2M messages over 1M subjects (the
-// terminal in its own process), 4 runs of 3 rounds each, alternated: 2 Ps
-// key p50 14-18 ms, p99 100-247 ms, 118k messages lost in 1 of 2 runs;
-// 3 Ps p50 7-10 ms, p99 60-120 ms, CPU per message 1.98x bare (median
-// round); 4 Ps p50 9-11 ms, p99 85-102 ms, 2.14x — each P more is more
-// idle Ps spinning for work on every hand-off. An explicit GOMAXPROCS in
-// the environment wins. The bench program runs the explorer with it too.
-func ExplorerProcs() int {
+// ExplorerProcs is the explorer's GOMAXPROCS: at least 3, or 4 when it
+// hosts the broker (embedded), so on a 2-core laptop under a flood the
+// goroutines that answer keys and draw frames do not queue behind the busy
+// ones (the tap's read loop and callback, an embedded broker's client
+// loops) for a free P, 10 ms slices each hop: the kernel shares the cores
+// among the threads instead, waking an idle one at once. Each P more also
+// costs: more idle Ps spinning for work on every hand-off. Measured with
+// go run ./bench at 2M messages over 1M subjects on an external broker (4
+// alternated runs of 3 rounds): 2 Ps key p50 14-18 ms, p99 100-247 ms,
+// 118k messages lost in 1 of 2 runs; 3 Ps p50 7-10 ms, p99 60-120 ms, CPU
+// per message 1.98x bare (median round); 4 Ps p50 9-11 ms, p99 85-102 ms,
+// 2.14x. The same flood into natsx's embedded broker (? in tmux, 2 runs
+// each): 3 Ps p50 37-43 ms, 4 Ps 30-32 ms, p90 71-73 and 61-71. An
+// explicit GOMAXPROCS in the environment wins. The bench program runs the
+// explorer with it too.
+func ExplorerProcs(embedded bool) int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.GOMAXPROCS(0)
+	}
+	if embedded {
+		return max(runtime.GOMAXPROCS(0), 4)
 	}
 	return max(runtime.GOMAXPROCS(0), 3)
 }
@@ -89,7 +95,7 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		return err
 	}
 	SetExplorerGC(b.Total)
-	runtime.GOMAXPROCS(ExplorerProcs())
+	runtime.GOMAXPROCS(ExplorerProcs(sess.Embedded() != nil))
 	o := ExplorerOptions(sess, env.Version, b)
 	var streams ui.StreamLister
 	if tl == nil {

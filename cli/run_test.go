@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -72,5 +73,22 @@ func TestExplorerRecordingKeepsLargePayloads(t *testing.T) {
 	}
 	if len(got) != 3 || !bytes.Equal(got[0], small) || !bytes.Equal(got[1], big) || !bytes.Equal(got[2], small) {
 		t.Fatalf("recorded %d messages; the large one intact: %v", len(got), len(got) > 1 && bytes.Equal(got[1], big))
+	}
+}
+
+// TestExplorerProcs checks the explorer's floor of Ps: 4 when it hosts the
+// broker, 3 on another, and an explicit GOMAXPROCS left alone.
+func TestExplorerProcs(t *testing.T) {
+	t.Setenv("GOMAXPROCS", "")
+	have := runtime.GOMAXPROCS(0)
+	if got, want := ExplorerProcs(true), max(have, 4); got != want {
+		t.Errorf("embedded broker: %d Ps, want %d", got, want)
+	}
+	if got, want := ExplorerProcs(false), max(have, 3); got != want {
+		t.Errorf("external broker: %d Ps, want %d", got, want)
+	}
+	t.Setenv("GOMAXPROCS", "2")
+	if got := ExplorerProcs(true); got != have {
+		t.Errorf("GOMAXPROCS set: %d Ps, want the runtime's %d", got, have)
 	}
 }
