@@ -37,6 +37,7 @@ func (s *cursedRenderer) drawLines(content string) bool {
 	s.drawn = s.cellbuf.Height() // a fallback draws them all
 	if !s.linesOK {
 		s.cellbuf.Clear()
+		clear(s.lines)
 		s.lines = s.lines[:0]
 	}
 	area := s.cellbuf.Bounds()
