@@ -69,10 +69,11 @@ func gcGoal(budget int64) int64 { return (budget+gcHeadroom)*10/11 - gcOverhead 
 
 // ExplorerGCPercent is the GOGC that keeps RSS within the budget plus
 // gcHeadroom for a heap whose live part is live, within [MinGCPercent,
-// maxGCPercent], with at most a garbageShare of the budget as garbage. The heap grows to its goal before a collection (up to
-// 10% past it while a collection runs, and the runtime's scavenger keeps
-// up to 10% above the goal resident), so the goal is (budget +
-// headroom)/1.1 less the rest of the process.
+// maxGCPercent], with at most 1/garbageShare of the budget as garbage. The
+// heap grows to its goal before a collection (up to 10% past it while a
+// collection runs, and the runtime's scavenger keeps up to 10% above the
+// goal resident), so the goal is (budget + headroom)/1.1 less the rest of
+// the process.
 func ExplorerGCPercent(live, budget int64) int {
 	if live <= 0 {
 		return maxGCPercent

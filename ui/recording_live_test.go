@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
@@ -16,6 +14,7 @@ import (
 
 	"natsx/model"
 	"natsx/recorder"
+	"natsx/testkit"
 )
 
 // realRecorder records f into dir with the real recorder.
@@ -68,13 +67,7 @@ func TestRecordingStopCountsWhatTheFileHolds(t *testing.T) {
 // write the same way), the header says so at the next tick, without R.
 // It runs in a child process: the size limit applies to the whole process.
 func TestRecordingFailureShowsAtOnce(t *testing.T) {
-	if os.Getenv("NATSX_FSIZE_CHILD") == "" {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestRecordingFailureShowsAtOnce$", "-test.v")
-		cmd.Env = append(os.Environ(), "NATSX_FSIZE_CHILD=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("child: %v\n%s", err, out)
-		}
+	if !testkit.Alone(t) {
 		return
 	}
 	signal.Ignore(syscall.SIGXFSZ) // the write fails with EFBIG instead
