@@ -48,11 +48,18 @@ func (f *frameSched) request(input bool) {
 
 // loop flushes while frames are asked for: on each tick that has one, and
 // at once for the first request after a quiet spell (the ticker was
-// stopped) or for input. The dirty flag is cleared before the flush, so a
-// request that comes during a flush is drawn by the next tick.
+// stopped) or for input. Input that comes less than inputGap after the
+// last frame (a key typed while a frame was being drawn: its request waits
+// in wake until the flush returns) is drawn when the gap is over, not at
+// the next tick, which is up to a whole frame later. The dirty flag is
+// cleared before the flush, so a request that comes during a flush is
+// drawn by the next tick, or after the gap if it is input.
 func (f *frameSched) loop(t *time.Ticker, rate time.Duration, done <-chan struct{}, flush func()) {
 	ticking, quiet := true, 0
 	var last time.Time
+	gap := time.NewTimer(time.Hour)
+	gap.Stop()
+	gapSet := false
 	draw := func() {
 		f.dirty.Store(false)
 		f.input.Store(false)
@@ -68,6 +75,7 @@ func (f *frameSched) loop(t *time.Ticker, rate time.Duration, done <-chan struct
 		select {
 		case <-done:
 			t.Stop()
+			gap.Stop()
 			return
 		case <-f.wake:
 			f.wakes.Add(1)
@@ -76,7 +84,17 @@ func (f *frameSched) loop(t *time.Ticker, rate time.Duration, done <-chan struct
 				draw()
 				t.Reset(rate)
 				ticking = true
-			case f.input.Load() && time.Since(last) >= inputGap:
+			case !f.input.Load():
+			case time.Since(last) >= inputGap:
+				draw()
+			case !gapSet:
+				gap.Reset(inputGap - time.Since(last))
+				gapSet = true
+			}
+		case <-gap.C:
+			f.wakes.Add(1)
+			gapSet = false
+			if f.input.Load() { // not drawn by a tick since
 				draw()
 			}
 		case <-tick:

@@ -74,6 +74,26 @@ func TestFramesInputAtOnce(t *testing.T) {
 	}
 }
 
+// TestFramesInputSoonAfterAFrame: input that comes right after a frame (a
+// key typed while the frame for the last one was drawn) is drawn once the
+// input gap is over, not at the next tick, which can be a frame away.
+func TestFramesInputSoonAfterAFrame(t *testing.T) {
+	f, flushes := runFrames(t, time.Hour) // the ticker never ticks in this test
+	for i := range int64(5) {
+		f.request(true) // within inputGap of the frame before it
+		eventually(t, "the input frame is drawn", func() bool { return flushes.Load() == i+1 })
+	}
+	if f.dirty.Load() || f.input.Load() {
+		t.Fatal("the drawn frame is still asked for")
+	}
+	// A frame not for input still waits for the tick.
+	f.request(false)
+	time.Sleep(3 * inputGap)
+	if n := flushes.Load(); n != 5 {
+		t.Fatalf("a frame not for input drawn before the tick: %d flushes", n)
+	}
+}
+
 func TestIsInputMsg(t *testing.T) {
 	for _, m := range []Msg{KeyPressMsg{}, MouseClickMsg{}, MouseWheelMsg{}, PasteMsg{}} {
 		if !isInputMsg(m) {
