@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,6 +132,13 @@ func (d *TerminalReader) sendBytes(ctx context.Context, readc chan []byte) error
 			return nil
 		case readc <- readBuf[:n]:
 		}
+		// natsx patch (PATCH.md, change 3): let the goroutine that decodes
+		// the input run now. The send made it this P's next to run, but
+		// the Read below parks this goroutine in a system call that keeps
+		// the P, and the runtime takes a P back from a system call only
+		// when sysmon next looks (from 20 µs up to 10 ms later, longer on a
+		// loaded machine): every key waited for it.
+		runtime.Gosched()
 	}
 }
 
