@@ -61,6 +61,10 @@ func (f *frameSched) loop(t *time.Ticker, rate time.Duration, done <-chan struct
 	gap.Stop()
 	gapSet := false
 	draw := func() {
+		if gapSet { // this frame answers the input the timer waits for
+			gap.Stop()
+			gapSet = false
+		}
 		f.dirty.Store(false)
 		f.input.Store(false)
 		flush()

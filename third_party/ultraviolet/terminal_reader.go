@@ -135,9 +135,10 @@ func (d *TerminalReader) sendBytes(ctx context.Context, readc chan []byte) error
 		// natsx patch (PATCH.md, change 3): let the goroutine that decodes
 		// the input run now. The send made it this P's next to run, but
 		// the Read below parks this goroutine in a system call that keeps
-		// the P, and the runtime takes a P back from a system call only
-		// when sysmon next looks (from 20 µs up to 10 ms later, longer on a
-		// loaded machine): every key waited for it.
+		// the P. When no other P is idle to steal it (every core busy),
+		// the runtime takes that P back only on sysmon's second look at
+		// the same system call: from tens of µs up to ~20 ms later, longer
+		// on a loaded machine. A key waited for it.
 		runtime.Gosched()
 	}
 }

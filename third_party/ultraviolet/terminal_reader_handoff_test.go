@@ -23,11 +23,13 @@ func BenchmarkInputHandoff(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer r.Close()
 	defer w.Close()
 	cr, err := NewCancelReader(r)
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer cr.Close()
 	events := make(chan Event)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
