@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	uv "github.com/charmbracelet/ultraviolet"
@@ -24,8 +25,27 @@ func TestFramesDrawnLineByLineMatchAWholeDraw(t *testing.T) {
 	const w, h, frames = 40, 12, 600
 	newTerm := func() (*cursedRenderer, *vt.Emulator) {
 		em := vt.NewEmulator(w, h)
-		go func() { _, _ = io.Copy(io.Discard, em) }() // the emulator's replies
-		t.Cleanup(func() { _ = em.Close() })
+		// Drain the emulator's replies until told to stop. Close is not
+		// synchronised with a Read in flight in x/vt v0.1.0 (a data race
+		// under -race), so the cleanup asks for a reply (a cursor position
+		// report) to wake the reader, waits for it to return, then closes.
+		var stop atomic.Bool
+		drained := make(chan struct{})
+		go func() {
+			defer close(drained)
+			buf := make([]byte, 256)
+			for {
+				if _, err := em.Read(buf); err != nil || stop.Load() {
+					return
+				}
+			}
+		}()
+		t.Cleanup(func() {
+			stop.Store(true)
+			_, _ = io.WriteString(em, "\x1b[6n")
+			<-drained
+			_ = em.Close()
+		})
 		r := newCursedRenderer(em, []string{"TERM=xterm-256color"}, w, h)
 		r.start()
 		return r, em
