@@ -81,10 +81,11 @@ func ExplorerProcs(embedded bool) int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.GOMAXPROCS(0)
 	}
+	floor := 3
 	if embedded {
-		return max(runtime.GOMAXPROCS(0), 4)
+		floor = 4
 	}
-	return max(runtime.GOMAXPROCS(0), 3)
+	return max(runtime.GOMAXPROCS(0), floor)
 }
 
 // explore runs the explorer on sess until the user quits; tl is the
