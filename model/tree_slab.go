@@ -423,15 +423,28 @@ type leafCache struct {
 	// a miss costs a hash and a cache miss for nothing (5-8% of such a
 	// flood's CPU). Over each window of leafWindow messages, a hit rate
 	// below 1/leafMinHit turns the cache off for the next window but for
-	// one message in leafProbe, whose hits decide the window after.
+	// about one message in leafProbe, drawn at random, whose hits decide
+	// the window after. Drawn every leafProbe-th, the probes of a
+	// round-robin over a multiple of leafProbe subjects were the same
+	// subjects each round, few enough for the cache to keep: they all hit,
+	// and turned it on for over a third of a 1M-subject flood's messages,
+	// every one a miss.
 	msgs, tries, hits uint32
 	off               bool
+	rng               uint64
 }
 
 const (
 	leafWindow = 1 << 16
-	leafMinHit = 32
-	leafProbe  = 16
+	// leafMinHit: a hit saves the walk (a lookup per token), a miss costs
+	// a hash and a load (a cache miss of its own). At one hit in 32, the
+	// hits that stale entries give a round later kept a round-robin over
+	// 640k subjects on for 36% of its messages (TestLeafCacheThrashGuard);
+	// at one in four, 20%.
+	leafMinHit = 4
+	// 1 message in leafProbe is a probe while the cache is off.
+	leafProbeBits = 4
+	leafProbe     = 1 << leafProbeBits
 )
 
 // use reports whether this message looks in the cache (see the guard).
@@ -440,8 +453,12 @@ func (c *leafCache) use() bool {
 		c.off = c.hits*leafMinHit < c.tries
 		c.msgs, c.tries, c.hits = 0, 0, 0
 	}
-	if c.off && c.msgs%leafProbe != 0 {
-		return false
+	if c.off {
+		// An LCG's top bits: its low ones cycle with short periods.
+		c.rng = c.rng*6364136223846793005 + 1442695040888963407
+		if c.rng>>(64-leafProbeBits) != 0 {
+			return false
+		}
 	}
 	c.tries++
 	return true
