@@ -119,6 +119,7 @@ func (e *Explorer) ApplyUntil(batch []Message, status SourceStatus, now time.Tim
 		// Block by block: scanning a whole 65,536-message batch for its
 		// earliest time cost the first Update its budget in cache misses.
 		e.settleStart(block, now)
+		e.tree.prefetch(block)
 		for i := range block {
 			e.account(&block[i])
 		}

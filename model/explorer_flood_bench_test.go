@@ -46,7 +46,7 @@ func BenchmarkExplorerRoundRobin1M(b *testing.B) {
 	}
 	fresh := time.Since(t0)
 	next, left := 0, 0 // the next batch's first message; messages left of this one
-	
+
 	b.ResetTimer()
 	for b.Loop() {
 		if left == 0 {

@@ -83,8 +83,10 @@ type Tree struct {
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
 	leaves    leafCache
-	reserved  int64 // the budget others (filter panes) hold; see Reserve
-	pruner    pruner
+	// prefetched sums what prefetch loaded, so its loads are kept.
+	prefetched uint32
+	reserved   int64 // the budget others (filter panes) hold; see Reserve
+	pruner     pruner
 	// pinned is how many removed nodes the orders still hold (the sum of
 	// their gone): their slots are not reused until compacted.
 	pinned int
