@@ -327,9 +327,15 @@ func (t *Tree) keep(id uint32, m *Message) {
 
 // roomToGrow reports whether node id's full ring may grow a slot for m:
 // it evicts the idlest other subjects (see victim) until the larger ring
-// and m fit the budget, and says no once only id's own history is left
-// (its ring then overwrites its oldest: evicting its own messages would
-// not shrink the ring).
+// and m fit the budget. It says no, and the ring overwrites its oldest,
+// once only id's own history is left (evicting its own messages would not
+// shrink the ring) or once the idlest other subject has had a message
+// since id's oldest: id is then the idlest, and its oldest message is
+// what goes. Growing there would evict a busier subject's messages for an
+// idler one's older ones; under a flood round-robin over more subjects
+// than the budget keeps two messages of (1M), every message did, taking
+// the next subject's only message, a third of the apply's cost, for a
+// tree no better kept.
 func (t *Tree) roomToGrow(id uint32, m *Message) bool {
 	h := t.hists.at(t.nodes.at(id).hist - 1)
 	need := payloadCost(min(len(m.Data), t.opts.MaxPayload))
@@ -337,9 +343,10 @@ func (t *Tree) roomToGrow(id uint32, m *Message) bool {
 		want := min(max(2*int(h.ringLen), 1), t.opts.HistoryDepth-1)
 		need += payloadCost(want*keptSize) - t.ringBytes(h)
 	}
+	oldest := t.slot(h, int(h.head)).received // h may move below
 	for t.MemoryUsed()+t.reserved+need > t.opts.MaxMemory {
 		v, ok := t.victim(id)
-		if !ok {
+		if !ok || t.newest(t.hists.at(v)) > oldest {
 			return false
 		}
 		t.evictOldest(v)

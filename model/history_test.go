@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -147,7 +148,8 @@ func TestTreeMaxPayload(t *testing.T) {
 func TestTreeBudgetLRU(t *testing.T) {
 	// Four nodes and room for three subjects' histories, each keeping one
 	// empty message; b's ring growing past one slot (then two) takes the
-	// room of one history; once b is alone its ring cannot grow to four.
+	// room of one history, once what it evicts is older than b's own
+	// oldest message; once b is alone its ring cannot grow to four.
 	budget := 4*int64(nodeCost) + 3*keptCost
 	tr := NewTree(TreeOptions{MaxMemory: budget}, treeT0)
 	at := treeT0
@@ -173,24 +175,30 @@ func TestTreeBudgetLRU(t *testing.T) {
 	if got := kept(); !slices.Equal(got, []string{"a0", "b1", "c1", "d1"}) || tr.Evicted != 1 {
 		t.Fatalf("after d: kept %v Evicted %d", got, tr.Evicted)
 	}
-	apply("b") // b becomes most recent, so c goes, not b
-	if got := kept(); !slices.Equal(got, []string{"a0", "b2", "c0", "d1"}) || tr.Evicted != 2 {
+	// b's message is older than c's and d's: its new one replaces it
+	// rather than evict a busier subject's.
+	apply("b")
+	if got := kept(); !slices.Equal(got, []string{"a0", "b1", "c1", "d1"}) || tr.Evicted != 2 {
 		t.Fatalf("after b: kept %v Evicted %d", got, tr.Evicted)
 	}
-	apply("b") // d goes next
-	if got := kept(); !slices.Equal(got, []string{"a0", "b3", "c0", "d0"}) || tr.Evicted != 3 {
+	apply("b") // now c is the idlest, idler than b's oldest: c goes, not b
+	if got := kept(); !slices.Equal(got, []string{"a0", "b2", "c0", "d1"}) || tr.Evicted != 3 {
 		t.Fatalf("after 3×b: kept %v Evicted %d", got, tr.Evicted)
+	}
+	apply("b") // d goes next
+	if got := kept(); !slices.Equal(got, []string{"a0", "b3", "c0", "d0"}) || tr.Evicted != 4 {
+		t.Fatalf("after 4×b: kept %v Evicted %d", got, tr.Evicted)
 	}
 	apply("b") // only b is left: it loses its own oldest message
 	apply("b")
-	if got := kept(); !slices.Equal(got, []string{"a0", "b3", "c0", "d0"}) || tr.Evicted != 5 {
-		t.Fatalf("after 5×b: kept %v Evicted %d", got, tr.Evicted)
+	if got := kept(); !slices.Equal(got, []string{"a0", "b3", "c0", "d0"}) || tr.Evicted != 6 {
+		t.Fatalf("after 6×b: kept %v Evicted %d", got, tr.Evicted)
 	}
 	if tr.MemoryUsed() > budget {
 		t.Errorf("MemoryUsed = %d > %d", tr.MemoryUsed(), budget)
 	}
 	// Counts never lose what the budget evicted.
-	if tr.Msgs != 8 || mustFind(t, tr, "b").Msgs() != 5 {
+	if tr.Msgs != 9 || mustFind(t, tr, "b").Msgs() != 6 {
 		t.Errorf("Msgs = %d, b.Msgs() = %d", tr.Msgs, mustFind(t, tr, "b").Msgs())
 	}
 }
@@ -400,5 +408,68 @@ func TestTreeReserve(t *testing.T) {
 	}
 	if tr.Evicted <= evicted {
 		t.Fatal("evictions not counted")
+	}
+}
+
+// TestTreeBudgetRoundRobinKeepsEach: a flood going round more subjects
+// than the budget keeps two messages of (the bench's 1M flood in small)
+// keeps every subject's newest message. Each subject's second message
+// used to grow its ring by evicting the next subject's only message,
+// which then did the same to the one after it: a third of the apply's
+// cost, for a tree no better kept. The evictor's sample is drawn per
+// evictRefresh victims taken, not per victim turned down.
+func TestTreeBudgetRoundRobinKeepsEach(t *testing.T) {
+	const n = 20_000
+	subj := func(i int) string { return "rr." + strconv.Itoa(i/100) + "." + strconv.Itoa(i) }
+	payload := "0123456789abcdef"
+	round := func(tr *Tree, r int) {
+		for i := range n {
+			tr.Apply(tmsg(subj(i), treeT0+int64(r*n+i)*1e6, payload))
+		}
+	}
+	probe := NewTree(TreeOptions{MaxMemory: 1 << 30, HistoryDepth: 4}, treeT0)
+	round(probe, 0)
+	// Room for one message a subject.
+	budget := probe.MemoryUsed()
+	tr := NewTree(TreeOptions{MaxMemory: budget, HistoryDepth: 4}, treeT0)
+	round(tr, 0)
+	if tr.Evicted != 0 || tr.hists.used != n {
+		t.Fatalf("setup: %d evicted, %d histories, want 0 and %d", tr.Evicted, tr.hists.used, n)
+	}
+	for r := 1; r < 3; r++ {
+		round(tr, r)
+	}
+	lost := 0
+	for i := range n {
+		if tr.Find(subj(i)).HistoryLen() == 0 {
+			lost++
+		}
+	}
+	if lost > 0 || tr.hists.used != n {
+		t.Errorf("after 3 rounds %d of %d subjects keep no message (%d histories)", lost, n, tr.hists.used)
+	}
+	if tr.MemoryUsed() > budget {
+		t.Errorf("MemoryUsed %d > budget %d", tr.MemoryUsed(), budget)
+	}
+}
+
+// TestTreeVictimTurnedDown: roomToGrow may turn down the victim it is
+// offered and ask again on the next message. Asking again must offer the
+// same one without drawing another sample (128 histories, two cache
+// misses each): the evictor counts victims offered, not taken, so a
+// flood in which every ring is turned down draws no sample a message.
+func TestTreeVictimTurnedDown(t *testing.T) {
+	tr := NewTree(TreeOptions{MaxMemory: 1 << 30}, treeT0)
+	for i := range 4 * exactVictims {
+		tr.Apply(tmsg("v."+strconv.Itoa(i), treeT0+int64(i), "x"))
+	}
+	first, _ := tr.victim(0)
+	for range 100 {
+		if v, ok := tr.victim(0); !ok || v != first {
+			t.Fatalf("victim %d, %v: want %d again (none was taken)", v, ok, first)
+		}
+	}
+	if tr.evictor.sampled != evictSample {
+		t.Errorf("%d histories sampled for one threshold, want %d", tr.evictor.sampled, evictSample)
 	}
 }
