@@ -121,8 +121,10 @@ func (e *Explorer) ApplyUntil(batch []Message, status SourceStatus, now time.Tim
 		e.settleStart(block, now)
 		e.tree.prefetch(block)
 		for i := range block {
+			e.tree.hints.i = i
 			e.account(&block[i])
 		}
+		e.tree.dropHints()
 		done += len(block)
 		if more != nil && !more() {
 			break

@@ -83,10 +83,9 @@ type Tree struct {
 	structure uint64 // bumped whenever nodes are added or removed
 	maxNodes  int
 	leaves    leafCache
-	// prefetched sums what prefetch loaded, so its loads are kept.
-	prefetched uint32
-	reserved   int64 // the budget others (filter panes) hold; see Reserve
-	pruner     pruner
+	hints     hints // the block being applied's; see prefetch
+	reserved  int64 // the budget others (filter panes) hold; see Reserve
+	pruner    pruner
 	// pinned is how many removed nodes the orders still hold (the sum of
 	// their gone): their slots are not reused until compacted.
 	pinned int
@@ -230,6 +229,8 @@ func (t *Tree) apply(m *Message, wireBytes int, dlv uint64) {
 			leaf = t.walk(subj)
 			t.leaves.put(h, leaf, t.subjects)
 		}
+	} else if id, ok := t.hinted(subj); ok {
+		leaf = id
 	} else {
 		leaf = t.walk(subj)
 	}
@@ -276,6 +277,11 @@ func (t *Tree) walk(subj string) uint32 {
 
 // add creates the child of parent named tok.
 func (t *Tree) add(parent uint32, tok string) uint32 {
+	return t.addHashed(parent, tok, t.index.hash(parent, tok))
+}
+
+// addHashed is add with the child index's hash of (parent, tok).
+func (t *Tree) addHashed(parent uint32, tok string, hash uint32) uint32 {
 	id := t.nodes.alloc()
 	n := t.nodes.at(id)
 	n.parent = parent
@@ -298,7 +304,7 @@ func (t *Tree) add(parent uint32, tok string) uint32 {
 		t.extra += int64(cap(b.order)-c) * 4
 	}
 	b.dirty = true
-	t.index.insert(id, t.index.hash(parent, tok))
+	t.index.insert(id, hash)
 	t.structure++
 	// Prune at the node bound, or when the structure alone takes 3/4 of
 	// the budget (deep subjects cost more than a node each): a bounded

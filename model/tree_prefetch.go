@@ -6,54 +6,96 @@ import "strings"
 // smaller table (up to 2 MiB) stays in the CPU's caches anyway.
 const prefetchMinSlots = 1 << 18
 
-// prefetch loads, for each message of block, the child-index slot where
-// the lookup of its subject's last token starts, so that applying the
-// block finds those slots in the CPU's cache. Over 1M subjects round-robin
-// the leaf cache is off (see leafCache's thrash guard) and that lookup is
-// a cache miss in a table of 16 MiB, the biggest single cost of a
-// message's apply (a quarter to a third of it), waited for one at a time. Here the slots' addresses are worked out
-// first and loaded in a loop with nothing else to wait for, so the CPU
-// has many misses in flight at once (memory-level parallelism; Go has no
-// prefetch instruction, a plain load does the same). It changes nothing:
-// a message whose parent does not exist yet is skipped, and a slot that
-// moved before it is read costs what it did before.
+// hint is what prefetch found out about one message of a block: the node
+// its subject's last token hangs under, the token's offset, and its hash
+// in the child index. Applying the message then looks up one token, not
+// all of them.
+type hint struct {
+	parent, hash, cut uint32
+	ok                bool // the parent existed when prefetch looked
+}
+
+// hints are the current block's.
+type hints struct {
+	at     [ApplyCheck]hint
+	n      int    // hints held (0: none)
+	i      int    // the message being applied, by its index in the block
+	pruned uint64 // Pruned when they were made: a prune since voids them
+	// loaded sums what prefetch loaded, so its loads are kept.
+	loaded uint32
+}
+
+// prefetch works out, for each message of block, the child-index slot
+// where the lookup of its subject's last token starts, loads those slots
+// so that applying the block finds them in the CPU's cache, and leaves
+// what it found as hints for apply. Over 1M subjects round-robin the
+// leaf cache is off (see leafCache's thrash guard) and that lookup is a
+// cache miss in a table of 16 MiB, the biggest single cost of a
+// message's apply (a quarter to a third of it), waited for one at a
+// time. Here the slots' addresses are worked out first and loaded in a
+// loop with nothing else to wait for, so the CPU has many misses in
+// flight at once (memory-level parallelism; Go has no prefetch
+// instruction, a plain load does the same). Consecutive messages often
+// share their parent (the bench's subjects ten at a time), so a parent
+// is looked up once for them, where the walk looked up every token of
+// every message. The caller says which message it applies (hints.i) and
+// drops the hints after the block (dropHints).
 func (t *Tree) prefetch(block []Message) {
+	t.hints.n = 0
 	x := &t.index
 	if len(x.slots) < prefetchMinSlots || !t.leaves.off {
 		return // cached anyway, or the leaf cache finds the subjects
 	}
-	var hs [ApplyCheck]uint32
-	n := 0
+	hs := &t.hints
+	hs.pruned = t.Pruned
 	var prefix string
 	var parent uint32
 	found := false
-	for i := range block {
-		if n == len(hs) {
-			break
-		}
+	n := min(len(block), len(hs.at))
+	for i := range n {
 		subj := block[i].Subject
 		cut := strings.LastIndexByte(subj, '.')
 		if cut < 0 {
-			hs[n] = x.hash(rootID, subj)
-			n++
+			hs.at[i] = hint{parent: rootID, hash: x.hash(rootID, subj), ok: true}
 			continue
 		}
-		// Consecutive messages often share their parent (the bench's
-		// subjects ten at a time): walk a prefix once.
 		if p := subj[:cut]; !found || p != prefix {
 			prefix = p
 			parent = t.find(p)
 			found = parent != 0
 		}
+		hs.at[i] = hint{parent: parent, cut: uint32(cut + 1), ok: found}
 		if found {
-			hs[n] = x.hash(parent, subj[cut+1:])
-			n++
+			hs.at[i].hash = x.hash(parent, subj[cut+1:])
 		}
 	}
 	mask := uint32(len(x.slots) - 1)
 	var sum uint32
-	for _, h := range hs[:n] {
-		sum += x.slots[h&mask].id
+	for i := range n {
+		if hs.at[i].ok {
+			sum += x.slots[hs.at[i].hash&mask].id
+		}
 	}
-	t.prefetched += sum // kept, so the loads are not optimized away
+	hs.loaded += sum
+	hs.n = n
+}
+
+// dropHints voids the block's hints: Apply outside a block has none.
+func (t *Tree) dropHints() { t.hints.n = 0 }
+
+// hinted returns the node of subj's path, made if need be, from the hint
+// for the message being applied; false when there is none, or the tree
+// pruned since it was made (its parent may be gone).
+func (t *Tree) hinted(subj string) (uint32, bool) {
+	hs := &t.hints
+	if hs.i >= hs.n || !hs.at[hs.i].ok || hs.pruned != t.Pruned {
+		return 0, false
+	}
+	h := hs.at[hs.i]
+	tok := subj[h.cut:]
+	id := t.findChildHashed(h.parent, tok, h.hash)
+	if id == 0 {
+		id = t.addHashed(h.parent, tok, h.hash)
+	}
+	return id, true
 }

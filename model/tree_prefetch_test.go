@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestPrefetchUnderFlood(t *testing.T) {
 	}
 	flush()
 	tr := e.Tree()
-	if tr.prefetched == 0 || !tr.leaves.off {
+	if tr.hints.loaded == 0 || !tr.leaves.off {
 		t.Fatalf("prefetch loaded nothing (leaf cache off: %v, %d index slots)", tr.leaves.off, len(tr.index.slots))
 	}
 	if tr.Msgs != plain.Msgs || tr.Subjects() != plain.Subjects() {
@@ -44,5 +45,46 @@ func TestPrefetchUnderFlood(t *testing.T) {
 		if got, want := tr.Find(s).Msgs(), plain.Find(s).Msgs(); got != want || got == 0 {
 			t.Errorf("%q: %d msgs, want %d", s, got, want)
 		}
+	}
+}
+
+// TestHintsVoidAfterPrune: a prune between a block's prefetch and one of
+// its messages (another message's new node may start one) can remove the
+// parent a hint names; the message must then walk its subject afresh, or
+// it would hang under a removed node, out of the tree's reach.
+func TestHintsVoidAfterPrune(t *testing.T) {
+	tr := NewTree(TreeOptions{MaxMemory: 1 << 30}, treeT0)
+	tr.Apply(tmsg("idle.parent.old", treeT0, "x"))
+	// Enough subjects for the index to be prefetched.
+	for i := range 110_000 {
+		tr.Apply(tmsg("fill."+strconv.Itoa(i/10)+"."+strconv.Itoa(i), treeT0+int64(i+1), "x"))
+	}
+	tr.leaves.off = true // as over a spread flood
+	block := []Message{*tmsg("idle.parent.new", treeT0+1e9, "x")}
+	tr.prefetch(block)
+	if tr.hints.n != 1 || !tr.hints.at[0].ok {
+		t.Fatalf("setup: no hint (%d index slots)", len(tr.index.slots))
+	}
+	// The prune: idle.parent goes with its only leaf, as prune counts it.
+	tr.Pruned += uint64(tr.pruneUp(tr.find("idle.parent.old"), math.MaxInt64, 2))
+	if tr.find("idle.parent") != 0 {
+		t.Fatal("setup: idle.parent was not pruned")
+	}
+	tr.hints.i = 0
+	// Under the removed parent, the counting walk up the path looped for
+	// ever (the freed slot's parent links the free list).
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tr.Apply(&block[0])
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Apply did not return: the message hung under the removed parent")
+	}
+	tr.dropHints()
+	if n := tr.Find("idle.parent.new"); n.IsZero() || n.Msgs() != 1 {
+		t.Fatalf("idle.parent.new: found %v, want it with 1 msg", !n.IsZero())
 	}
 }

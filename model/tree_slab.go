@@ -287,8 +287,12 @@ func (x *childIndex) hash(parent uint32, tok string) uint32 {
 
 // find returns parent's child named tok (parent 0: a root), or 0.
 func (t *Tree) findChild(parent uint32, tok string) uint32 {
+	return t.findChildHashed(parent, tok, t.index.hash(parent, tok))
+}
+
+// findChildHashed is findChild with the hash of (parent, tok).
+func (t *Tree) findChildHashed(parent uint32, tok string, h uint32) uint32 {
 	x := &t.index
-	h := x.hash(parent, tok)
 	if id := t.probe(x.slots, h, parent, tok); id != 0 || x.old == nil {
 		return id
 	}
