@@ -84,8 +84,15 @@ type Tree struct {
 	maxNodes  int
 	leaves    leafCache
 	hints     hints // the block being applied's; see prefetch
-	reserved  int64 // the budget others (filter panes) hold; see Reserve
-	pruner    pruner
+	// lastParent is the last walked subject's parent: its path (a copy)
+	// and id, and Pruned then; see walkFromLast.
+	lastParent struct {
+		prefix []byte
+		id     uint32
+		pruned uint64
+	}
+	reserved int64 // the budget others (filter panes) hold; see Reserve
+	pruner   pruner
 	// pinned is how many removed nodes the orders still hold (the sum of
 	// their gone): their slots are not reused until compacted.
 	pinned int
@@ -226,13 +233,13 @@ func (t *Tree) apply(m *Message, wireBytes int, dlv uint64) {
 	if t.leaves.use() {
 		var h uint64
 		if leaf, h = t.getLeaf(subj); leaf == 0 {
-			leaf = t.walk(subj)
+			leaf = t.walkFromLast(subj)
 			t.leaves.put(h, leaf, t.subjects)
 		}
 	} else if id, ok := t.hinted(subj); ok {
 		leaf = id
 	} else {
-		leaf = t.walk(subj)
+		leaf = t.walkFromLast(subj)
 	}
 	for id := leaf; id != rootID; {
 		n := t.nodes.at(id)
@@ -273,6 +280,30 @@ func (t *Tree) walk(subj string) uint32 {
 		parent = id
 	}
 	return parent
+}
+
+// walkFromLast is walk for the message being applied: when its subject's
+// parent is the last message's (siblings often come in a row: a flood
+// of new subjects ten to a parent, a device's readings), it looks up the
+// last token only, under that parent, instead of every token. A prune
+// since voids the parent (it may be gone).
+func (t *Tree) walkFromLast(subj string) uint32 {
+	cut := strings.LastIndexByte(subj, '.')
+	lp := &t.lastParent
+	if cut < 0 || lp.pruned != t.Pruned || string(lp.prefix) != subj[:cut] || lp.id == 0 {
+		leaf := t.walk(subj)
+		if cut >= 0 {
+			lp.prefix = append(lp.prefix[:0], subj[:cut]...)
+			lp.id, lp.pruned = t.nodes.at(leaf).parent, t.Pruned
+		}
+		return leaf
+	}
+	tok := subj[cut+1:]
+	h := t.index.hash(lp.id, tok)
+	if id := t.findChildHashed(lp.id, tok, h); id != 0 {
+		return id
+	}
+	return t.addHashed(lp.id, tok, h)
 }
 
 // add creates the child of parent named tok.

@@ -88,3 +88,52 @@ func TestHintsVoidAfterPrune(t *testing.T) {
 		t.Fatalf("idle.parent.new: found %v, want it with 1 msg", !n.IsZero())
 	}
 }
+
+// TestWalkFromLast: subjects in a row under the same parent are looked
+// up from it; every subject still counts on its own node, whatever the
+// order and however odd its tokens.
+func TestWalkFromLast(t *testing.T) {
+	tr := NewTree(TreeOptions{}, treeT0)
+	subjects := []string{"a.b.c", "a.b.d", "a.b", "a.b.c.e", "a.b.c.f", ".x", ".y", "a..b", "a..c",
+		"x", "y.z", "y.z", "a.b.d", "a.bb.d", "a.b.d", "", "."}
+	want := map[string]uint64{}
+	for r := range 3 {
+		for i := range subjects {
+			s := subjects[(i*(r+1))%len(subjects)]
+			tr.Apply(tmsg(s, treeT0, ""))
+			want[s]++
+		}
+	}
+	for s, n := range want {
+		if got := tr.Find(s).Own(); got != n {
+			t.Errorf("%q: %d own msgs, want %d", s, got, n)
+		}
+	}
+	if tr.Subjects() != len(want) {
+		t.Errorf("%d subjects, want %d", tr.Subjects(), len(want))
+	}
+}
+
+// TestWalkFromLastAfterPrune: a prune may remove the last subject's
+// parent; the next subject under that path is walked afresh.
+func TestWalkFromLastAfterPrune(t *testing.T) {
+	tr := NewTree(TreeOptions{}, treeT0)
+	tr.Apply(tmsg("idle.parent.old", treeT0, "x"))
+	tr.Pruned += uint64(tr.pruneUp(tr.find("idle.parent.old"), math.MaxInt64, 2))
+	if tr.find("idle.parent") != 0 {
+		t.Fatal("setup: idle.parent was not pruned")
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tr.Apply(tmsg("idle.parent.new", treeT0+1, "x"))
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Apply did not return: the message hung under the removed parent")
+	}
+	if n := tr.Find("idle.parent.new"); n.IsZero() || n.Msgs() != 1 {
+		t.Fatalf("idle.parent.new: found %v, want it with 1 msg", !n.IsZero())
+	}
+}
