@@ -232,7 +232,12 @@ func (t *Tree) apply(m *Message, wireBytes int, dlv uint64) {
 	var leaf uint32
 	if t.leaves.use() {
 		var h uint64
-		if leaf, h = t.getLeaf(subj); leaf == 0 {
+		if lh, ok := t.leafHint(); ok {
+			leaf, h = t.getLeafHashed(subj, lh)
+		} else {
+			leaf, h = t.getLeaf(subj)
+		}
+		if leaf == 0 {
 			leaf = t.walkFromLast(subj)
 			t.leaves.put(h, leaf, t.subjects)
 		}

@@ -137,3 +137,34 @@ func TestWalkFromLastAfterPrune(t *testing.T) {
 		t.Fatalf("idle.parent.new: found %v, want it with 1 msg", !n.IsZero())
 	}
 }
+
+// TestPrefetchLeaves: over subjects the leaf cache holds, prefetch loads
+// its buckets and hands apply the subjects' hashes, and the cache still
+// finds the subjects.
+func TestPrefetchLeaves(t *testing.T) {
+	const spread = 20_000
+	e := NewExplorer(ExplorerOptions{}, time.Unix(0, treeT0))
+	plain := NewTree(DefaultTreeOptions(), treeT0)
+	batch := make([]Message, 0, 4096)
+	for i := range 10 * spread {
+		m := tmsg("s."+strconv.Itoa(i%spread/10)+"."+strconv.Itoa(i%spread), treeT0, "p")
+		plain.Apply(m)
+		if batch = append(batch, *m); len(batch) == cap(batch) {
+			e.ApplyUntil(batch, SourceStatus{}, time.Unix(0, treeT0), nil)
+			batch = batch[:0]
+		}
+	}
+	e.ApplyUntil(batch, SourceStatus{}, time.Unix(0, treeT0), nil)
+	tr := e.Tree()
+	if tr.leaves.off || !tr.hints.leaf || tr.hints.loaded == 0 || len(tr.leaves.slots) < prefetchLeafMinSlots {
+		t.Fatalf("leaf cache off %v, leaf hints %v, loaded %d, %d slots", tr.leaves.off, tr.hints.leaf, tr.hints.loaded, len(tr.leaves.slots))
+	}
+	if tr.leaves.hits*2 < tr.leaves.tries {
+		t.Errorf("%d hits in %d lookups, want most", tr.leaves.hits, tr.leaves.tries)
+	}
+	for _, s := range []string{"s.0.0", "s.1234.12345", "s.1999.19999"} {
+		if got, want := tr.Find(s).Msgs(), plain.Find(s).Msgs(); got != want || got == 0 {
+			t.Errorf("%q: %d msgs, want %d", s, got, want)
+		}
+	}
+}

@@ -491,8 +491,12 @@ func (c *leafCache) bytes() int64 { return int64(len(c.slots)-2*minLeafBuckets) 
 
 // getLeaf returns the node id for subj, or 0 and subj's hash for putLeaf.
 func (t *Tree) getLeaf(subj string) (uint32, uint64) {
+	return t.getLeafHashed(subj, maphash.String(t.leaves.seed, subj))
+}
+
+// getLeafHashed is getLeaf with subj's hash h.
+func (t *Tree) getLeafHashed(subj string, h uint64) (uint32, uint64) {
 	c := &t.leaves
-	h := maphash.String(c.seed, subj)
 	top := uint32(h >> 32)
 	b := c.slots[(h&c.mask)*2:][:2]
 	if b[0].hash == top && b[0].id != 0 && t.is(b[0].id, subj) {
