@@ -320,8 +320,10 @@ func (t *Tree) keep(id uint32, m *Message) {
 			if v = n.hist - 1; t.hists.at(v).n <= 1 {
 				break
 			}
+			t.evictOldest(v) // its own: not a victim
+			continue
 		}
-		t.evictOldest(v)
+		t.take(v)
 	}
 }
 
@@ -349,7 +351,7 @@ func (t *Tree) roomToGrow(id uint32, m *Message) bool {
 		if !ok || t.newest(t.hists.at(v)) > oldest {
 			return false
 		}
-		t.evictOldest(v)
+		t.take(v)
 	}
 	return true
 }

@@ -36,7 +36,8 @@ const (
 type evictor struct {
 	hand      int    // next history slot the hand looks at
 	threshold int64  // newest-message time at or below which a history goes
-	picked    int    // victims picked under the threshold
+	picked    int    // victims taken under the threshold (see take)
+	fresh     bool   // the threshold was drawn and has taken under evictRefresh
 	rng       uint64 // splitmix64 state for the sample
 	sample    []int64
 	// sampled counts the histories every threshold sampled: what a test
@@ -69,8 +70,9 @@ func (t *Tree) victim(skip uint32) (uint32, bool) {
 		return uint32(best), best >= 0
 	}
 	e := &t.evictor
-	if e.picked == 0 {
+	if !e.fresh {
 		e.threshold = t.evictThreshold(skip)
+		e.fresh, e.picked = true, 0
 	}
 	for attempt := range 3 {
 		for range evictScan {
@@ -78,7 +80,6 @@ func (t *Tree) victim(skip uint32) (uint32, bool) {
 				e.hand = 0
 			}
 			if h := s.at(uint32(e.hand)); h.node != skip && t.newest(h) <= e.threshold {
-				e.picked = (e.picked + 1) % evictRefresh
 				return uint32(e.hand), true
 			}
 			e.hand++
@@ -89,11 +90,25 @@ func (t *Tree) victim(skip uint32) (uint32, bool) {
 			e.threshold = t.evictThreshold(skip)
 		} else {
 			// Still none (a skewed sample): any history will do, so the
-			// budget holds.
+			// budget holds; for this victim only, the next draws afresh.
 			e.threshold = math.MaxInt64
+			e.fresh = false
 		}
 	}
 	return 0, false // unreachable: over 256 histories, one is not skip's
+}
+
+// take evicts the oldest message of victim v. Only victims taken count
+// towards the threshold's refresh: roomToGrow turns down most of those it
+// is offered under a round-robin flood, and counting those drew a sample
+// every evictRefresh messages (6% of such a flood's apply).
+func (t *Tree) take(v uint32) {
+	if e := &t.evictor; t.hists.used > exactVictims {
+		if e.picked++; e.picked == evictRefresh {
+			e.fresh = false
+		}
+	}
+	t.evictOldest(v)
 }
 
 // evictThreshold samples histories at random slots and returns the

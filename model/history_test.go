@@ -456,15 +456,16 @@ func TestTreeBudgetRoundRobinKeepsEach(t *testing.T) {
 // TestTreeVictimTurnedDown: roomToGrow may turn down the victim it is
 // offered and ask again on the next message. Asking again must offer the
 // same one without drawing another sample (128 histories, two cache
-// misses each): the evictor counts victims offered, not taken, so a
-// flood in which every ring is turned down draws no sample a message.
+// misses each): only victims taken count towards a new sample. Counting
+// those offered drew one every 1024 messages of a round-robin flood over
+// 1M subjects, 6% of its apply.
 func TestTreeVictimTurnedDown(t *testing.T) {
 	tr := NewTree(TreeOptions{MaxMemory: 1 << 30}, treeT0)
 	for i := range 4 * exactVictims {
 		tr.Apply(tmsg("v."+strconv.Itoa(i), treeT0+int64(i), "x"))
 	}
 	first, _ := tr.victim(0)
-	for range 100 {
+	for range 3 * evictRefresh {
 		if v, ok := tr.victim(0); !ok || v != first {
 			t.Fatalf("victim %d, %v: want %d again (none was taken)", v, ok, first)
 		}
