@@ -61,9 +61,14 @@ func (t *Tree) prefetch(block []Message) {
 	}
 	hs := &t.hints
 	hs.pruned, hs.leaf = t.Pruned, false
-	var prefix string
+	// The last prefix looked up, and its node (0: none, which holds for
+	// the whole block: prefetch makes no node). The walk's last parent
+	// starts it: a block often goes on where the last one stopped.
+	prefix, looked := "", false
 	var parent uint32
-	found := false
+	if lp := &t.lastParent; lp.id != 0 && lp.pruned == t.Pruned {
+		prefix, looked, parent = string(lp.prefix), true, lp.id
+	}
 	n := min(len(block), len(hs.at))
 	for i := range n {
 		subj := block[i].Subject
@@ -72,13 +77,12 @@ func (t *Tree) prefetch(block []Message) {
 			hs.at[i] = hint{parent: rootID, hash: x.hash(rootID, subj), ok: true}
 			continue
 		}
-		if p := subj[:cut]; !found || p != prefix {
-			prefix = p
+		if p := subj[:cut]; !looked || p != prefix {
+			prefix, looked = p, true
 			parent = t.find(p)
-			found = parent != 0
 		}
-		hs.at[i] = hint{parent: parent, cut: uint32(cut + 1), ok: found}
-		if found {
+		hs.at[i] = hint{parent: parent, cut: uint32(cut + 1), ok: parent != 0}
+		if parent != 0 {
 			hs.at[i].hash = x.hash(parent, subj[cut+1:])
 		}
 	}
