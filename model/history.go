@@ -331,9 +331,10 @@ func (t *Tree) keep(id uint32, m *Message) {
 // it evicts the idlest other subjects (see victim) until the larger ring
 // and m fit the budget. It says no, and the ring overwrites its oldest,
 // once only id's own history is left (evicting its own messages would not
-// shrink the ring) or once the idlest other subject has had a message
-// since id's oldest: id is then the idlest, and its oldest message is
-// what goes. Growing there would evict a busier subject's messages for an
+// shrink the ring) or once the victim the evictor offers (the idlest
+// other subject, approximately: see victim) has had a message since id's
+// oldest: id is then about the idlest, and its oldest message is what
+// goes. Growing there would evict a busier subject's messages for an
 // idler one's older ones; under a flood round-robin over more subjects
 // than the budget keeps two messages of (1M), every message did, taking
 // the next subject's only message, a third of the apply's cost, for a

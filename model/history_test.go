@@ -416,8 +416,7 @@ func TestTreeReserve(t *testing.T) {
 // keeps every subject's newest message. Each subject's second message
 // used to grow its ring by evicting the next subject's only message,
 // which then did the same to the one after it: a third of the apply's
-// cost, for a tree no better kept. The evictor's sample is drawn per
-// evictRefresh victims taken, not per victim turned down.
+// cost, for a tree no better kept.
 func TestTreeBudgetRoundRobinKeepsEach(t *testing.T) {
 	const n = 20_000
 	subj := func(i int) string { return "rr." + strconv.Itoa(i/100) + "." + strconv.Itoa(i) }

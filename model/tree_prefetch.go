@@ -3,10 +3,11 @@ package model
 import (
 	"hash/maphash"
 	"strings"
+	"unsafe"
 )
 
 // prefetchMinSlots is the child index's size from which prefetch pays: a
-// smaller table (up to 2 MiB) stays in the CPU's caches anyway.
+// smaller table (1 MiB or less) stays in the CPU's caches anyway.
 const prefetchMinSlots = 1 << 18
 
 // hint is what prefetch found out about one message of a block: the node
@@ -67,7 +68,8 @@ func (t *Tree) prefetch(block []Message) {
 	prefix, looked := "", false
 	var parent uint32
 	if lp := &t.lastParent; lp.id != 0 && lp.pruned == t.Pruned {
-		prefix, looked, parent = string(lp.prefix), true, lp.id
+		// A view, not a copy: nothing writes lastParent before apply.
+		prefix, looked, parent = unsafe.String(unsafe.SliceData(lp.prefix), len(lp.prefix)), true, lp.id
 	}
 	n := min(len(block), len(hs.at))
 	for i := range n {
@@ -103,7 +105,8 @@ func (t *Tree) prefetch(block []Message) {
 const prefetchLeafMinSlots = 1 << 16
 
 // prefetchLeaves is prefetch while the leaf cache is on: it hashes the
-// block's subjects, loads their buckets, then the nodes the buckets name,
+// block's subjects, loads their buckets, then the nodes of the buckets'
+// newest entries,
 // each in a loop of its own (over 10k subjects round-robin the bucket
 // loads were a sixth of natsx's CPU), and leaves the hashes as hints.
 func (t *Tree) prefetchLeaves(block []Message) {
