@@ -126,3 +126,40 @@ func TestNoTapStartsScoped(t *testing.T) {
 		t.Fatalf("saw %v (+%d more), want only a.c", seen, n)
 	}
 }
+
+// TestScopedPendingShare: the filters share the tap's pending bound
+// equally, however many there are: two filters each get half of it, one
+// gets all of it, and the bound holds whatever the count.
+func TestScopedPendingShare(t *testing.T) {
+	s := testkit.Server(t)
+	const pending = 9 << 20
+	sess, err := Open(SessionOptions{Conn: ConnOptions{Servers: s.ClientURL()}, NoTap: true, PendingMemory: pending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	limits := func() (n int, msgs, bytes int) {
+		defer sess.scope.lock()()
+		for _, sub := range sess.scope.subs {
+			m, b, err := sub.PendingLimits()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 && (m != msgs || b != bytes) {
+				t.Fatalf("filters' limits differ: %d/%d and %d/%d", msgs, bytes, m, b)
+			}
+			n, msgs, bytes = n+1, m, b
+		}
+		return n, msgs, bytes
+	}
+	for _, patterns := range [][]string{{"a.>", "b.*"}, {"a.>"}, {"a.>", "b.*", "c", "d.>"}} {
+		if err := sess.SetScope(patterns); err != nil {
+			t.Fatal(err)
+		}
+		n, msgs, bytes := limits()
+		wantMsgs, wantBytes := PendingLimits(pending/int64(len(patterns)), sess.subjectCost.Load())
+		if n != len(patterns) || msgs != wantMsgs || bytes != wantBytes {
+			t.Errorf("%d filters: %d subscriptions with limits %d msgs, %d bytes; want %d, %d", len(patterns), n, msgs, bytes, wantMsgs, wantBytes)
+		}
+	}
+}
