@@ -34,12 +34,13 @@ const (
 
 // evictor is the eviction's state between victims.
 type evictor struct {
-	hand      int    // next history slot the hand looks at
-	threshold int64  // newest-message time at or below which a history goes
-	picked    int    // victims taken under the threshold (see take)
-	fresh     bool   // the threshold was drawn and has taken under evictRefresh
-	rng       uint64 // splitmix64 state for the sample
-	sample    []int64
+	hand      int   // next history slot the hand looks at
+	threshold int64 // newest-message time at or below which a history goes
+	// left is how many more victims the threshold may give (see take);
+	// at 0 the next victim draws a new one.
+	left   int
+	rng    uint64 // splitmix64 state for the sample
+	sample []int64
 	// sampled counts the histories every threshold sampled: what a test
 	// bounds per victim instead of a time.
 	sampled uint64
@@ -70,9 +71,8 @@ func (t *Tree) victim(skip uint32) (uint32, bool) {
 		return uint32(best), best >= 0
 	}
 	e := &t.evictor
-	if !e.fresh {
-		e.threshold = t.evictThreshold(skip)
-		e.fresh, e.picked = true, 0
+	if e.left == 0 {
+		e.threshold, e.left = t.evictThreshold(skip), evictRefresh
 	}
 	for attempt := range 3 {
 		for range evictScan {
@@ -91,8 +91,7 @@ func (t *Tree) victim(skip uint32) (uint32, bool) {
 		} else {
 			// Still none (a skewed sample): any history will do, so the
 			// budget holds; for this victim only, the next draws afresh.
-			e.threshold = math.MaxInt64
-			e.fresh = false
+			e.threshold, e.left = math.MaxInt64, 0
 		}
 	}
 	return 0, false // unreachable: over 256 histories, one is not skip's
@@ -103,10 +102,8 @@ func (t *Tree) victim(skip uint32) (uint32, bool) {
 // is offered under a round-robin flood, and counting those drew a sample
 // every evictRefresh messages (6% of such a flood's apply).
 func (t *Tree) take(v uint32) {
-	if e := &t.evictor; t.hists.used > exactVictims {
-		if e.picked++; e.picked == evictRefresh {
-			e.fresh = false
-		}
+	if e := &t.evictor; e.left > 0 {
+		e.left--
 	}
 	t.evictOldest(v)
 }

@@ -85,7 +85,7 @@ type Tree struct {
 	leaves    leafCache
 	hints     hints // the block being applied's; see prefetch
 	// lastParent is the last walked subject's parent: its path (a copy)
-	// and id, and Pruned then; see walkFromLast.
+	// and id, and Pruned then; see walk.
 	lastParent struct {
 		prefix []byte
 		id     uint32
@@ -238,13 +238,13 @@ func (t *Tree) apply(m *Message, wireBytes int, dlv uint64) {
 			leaf, h = t.getLeaf(subj)
 		}
 		if leaf == 0 {
-			leaf = t.walkFromLast(subj)
+			leaf = t.walk(subj)
 			t.leaves.put(h, leaf, t.subjects)
 		}
 	} else if id, ok := t.hinted(subj); ok {
 		leaf = id
 	} else {
-		leaf = t.walkFromLast(subj)
+		leaf = t.walk(subj)
 	}
 	for id := leaf; id != rootID; {
 		n := t.nodes.at(id)
@@ -272,52 +272,52 @@ func (t *Tree) apply(m *Message, wireBytes int, dlv uint64) {
 }
 
 // walk finds or creates the nodes of subj's path, token by token, and
-// returns the last.
+// returns the last. When subj's parent is the last walked subject's
+// (siblings often come in a row: a flood of new subjects ten to a parent,
+// a device's readings), it looks up the last token only, under that
+// parent. A prune since voids the parent (it may be gone).
 func (t *Tree) walk(subj string) uint32 {
+	cut := strings.LastIndexByte(subj, '.')
+	if prefix, id, ok := t.lastParentOf(); ok && cut >= 0 && prefix == subj[:cut] {
+		tok := subj[cut+1:]
+		return t.child(id, tok, t.index.hash(id, tok))
+	}
 	var parent uint32 = rootID
 	for rest, more := subj, true; more; {
 		var tok string
 		tok, rest, more = cutToken(rest)
-		id := t.findChild(parent, tok)
-		if id == 0 {
-			id = t.add(parent, tok)
-		}
-		parent = id
+		parent = t.child(parent, tok, t.index.hash(parent, tok))
+	}
+	if lp := &t.lastParent; cut >= 0 {
+		lp.prefix = append(lp.prefix[:0], subj[:cut]...)
+		lp.id, lp.pruned = t.nodes.at(parent).parent, t.Pruned
 	}
 	return parent
 }
 
-// walkFromLast is walk for the message being applied: when its subject's
-// parent is the last message's (siblings often come in a row: a flood
-// of new subjects ten to a parent, a device's readings), it looks up the
-// last token only, under that parent, instead of every token. A prune
-// since voids the parent (it may be gone).
-func (t *Tree) walkFromLast(subj string) uint32 {
-	cut := strings.LastIndexByte(subj, '.')
+// lastParentOf is the last walked subject's parent, its path and id, if
+// no prune since may have removed it. The path is a view of the kept
+// copy: valid until the next walk.
+func (t *Tree) lastParentOf() (prefix string, id uint32, ok bool) {
 	lp := &t.lastParent
-	if cut < 0 || lp.pruned != t.Pruned || string(lp.prefix) != subj[:cut] || lp.id == 0 {
-		leaf := t.walk(subj)
-		if cut >= 0 {
-			lp.prefix = append(lp.prefix[:0], subj[:cut]...)
-			lp.id, lp.pruned = t.nodes.at(leaf).parent, t.Pruned
-		}
-		return leaf
+	if lp.id == 0 || lp.pruned != t.Pruned {
+		return "", 0, false
 	}
-	tok := subj[cut+1:]
-	h := t.index.hash(lp.id, tok)
-	if id := t.findChildHashed(lp.id, tok, h); id != 0 {
+	return unsafe.String(unsafe.SliceData(lp.prefix), len(lp.prefix)), lp.id, true
+}
+
+// child returns parent's child named tok, made if there is none; h is the
+// child index's hash of (parent, tok), worked out once for both.
+func (t *Tree) child(parent uint32, tok string, h uint32) uint32 {
+	if id := t.findChildHashed(parent, tok, h); id != 0 {
 		return id
 	}
-	return t.addHashed(lp.id, tok, h)
+	return t.add(parent, tok, h)
 }
 
-// add creates the child of parent named tok.
-func (t *Tree) add(parent uint32, tok string) uint32 {
-	return t.addHashed(parent, tok, t.index.hash(parent, tok))
-}
-
-// addHashed is add with the child index's hash of (parent, tok).
-func (t *Tree) addHashed(parent uint32, tok string, hash uint32) uint32 {
+// add creates the child of parent named tok, whose hash in the child
+// index is hash.
+func (t *Tree) add(parent uint32, tok string, hash uint32) uint32 {
 	id := t.nodes.alloc()
 	n := t.nodes.at(id)
 	n.parent = parent

@@ -3,7 +3,6 @@ package model
 import (
 	"hash/maphash"
 	"strings"
-	"unsafe"
 )
 
 // prefetchMinSlots is the child index's size from which prefetch pays: a
@@ -65,12 +64,7 @@ func (t *Tree) prefetch(block []Message) {
 	// The last prefix looked up, and its node (0: none, which holds for
 	// the whole block: prefetch makes no node). The walk's last parent
 	// starts it: a block often goes on where the last one stopped.
-	prefix, looked := "", false
-	var parent uint32
-	if lp := &t.lastParent; lp.id != 0 && lp.pruned == t.Pruned {
-		// A view, not a copy: nothing writes lastParent before apply.
-		prefix, looked, parent = unsafe.String(unsafe.SliceData(lp.prefix), len(lp.prefix)), true, lp.id
-	}
+	prefix, parent, looked := t.lastParentOf() // no walk before apply
 	n := min(len(block), len(hs.at))
 	for i := range n {
 		subj := block[i].Subject
@@ -155,10 +149,5 @@ func (t *Tree) hinted(subj string) (uint32, bool) {
 		return 0, false
 	}
 	h := hs.at[hs.i]
-	tok := subj[h.cut:]
-	id := t.findChildHashed(h.parent, tok, h.hash)
-	if id == 0 {
-		id = t.addHashed(h.parent, tok, h.hash)
-	}
-	return id, true
+	return t.child(h.parent, subj[h.cut:], h.hash), true
 }

@@ -76,16 +76,7 @@ func TestHintsVoidAfterPrune(t *testing.T) {
 	tr.leaves.rng, tr.leaves.msgs = 0, 0
 	// Under the removed parent, the counting walk up the path looped for
 	// ever (the freed slot's parent links the free list).
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tr.Apply(&block[0])
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Apply did not return: the message hung under the removed parent")
-	}
+	applyWithin(t, tr, &block[0])
 	tr.dropHints()
 	if n := tr.Find("idle.parent.new"); n.IsZero() || n.Msgs() != 1 {
 		t.Fatalf("idle.parent.new: found %v, want it with 1 msg", !n.IsZero())
@@ -126,16 +117,7 @@ func TestWalkFromLastAfterPrune(t *testing.T) {
 	if tr.find("idle.parent") != 0 {
 		t.Fatal("setup: idle.parent was not pruned")
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tr.Apply(tmsg("idle.parent.new", treeT0+1, "x"))
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Apply did not return: the message hung under the removed parent")
-	}
+	applyWithin(t, tr, tmsg("idle.parent.new", treeT0+1, "x"))
 	if n := tr.Find("idle.parent.new"); n.IsZero() || n.Msgs() != 1 {
 		t.Fatalf("idle.parent.new: found %v, want it with 1 msg", !n.IsZero())
 	}
@@ -169,5 +151,21 @@ func TestPrefetchLeaves(t *testing.T) {
 		if got, want := tr.Find(s).Msgs(), plain.Find(s).Msgs(); got != want || got == 0 {
 			t.Errorf("%q: %d msgs, want %d", s, got, want)
 		}
+	}
+}
+
+// applyWithin applies m, failing the test if Apply does not return in 10
+// s: under a removed parent, the counting walk up the path loops for ever.
+func applyWithin(t *testing.T, tr *Tree, m *Message) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tr.Apply(m)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Apply did not return: the message hung under the removed parent")
 	}
 }
