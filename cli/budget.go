@@ -13,9 +13,9 @@ import (
 // Shares of the live part of --max-memory (ExplorerLive) for what holds
 // traffic on its way to the tree, with their floors and caps. The store
 // gets the most: its slots are what a flood's backlog needs (at 256 MiB,
-// 262,144 of them, as before the budget covered it: over a second of nats
-// bench's 200k msg/s while the UI applies new subjects; with half as
-// many, a 1M-subject flood dropped 414k messages instead of 126k).
+// 427,105 of them: the bench's 1M-subject flood at 500-600k msg/s leaves
+// the UI 300-500k behind; with 262,144, 7 rounds of 25 dropped some, 3
+// with these).
 // nats.go's pending queue only fills while the tap's callback waits for a
 // core (a busy machine: with 14 MiB, 50k messages, the 2M-message flood
 // over 100k subjects lost 82k there at a load average of 6 on 2 cores).
@@ -27,7 +27,7 @@ const (
 	storeShare, minStore, maxStore       = 7, 2 << 20, 64 << 20
 	pendingShare, minPending, maxPending = 16, 1 << 20, 32 << 20
 	flightShare, minFlight, maxFlight    = 32, 1 << 20, 64 << 20
-	// A pull reads an eighth of the store's slots, within these: small
+	// A pull reads a sixteenth of the store's slots, within these: small
 	// enough that its slots cost little, big enough that a backlog is
 	// read in few pulls (each is applied in ApplyBudget parts anyway).
 	minBatch, maxBatch = 1 << 10, 1 << 16
@@ -49,7 +49,7 @@ func SplitBudget(total int64) model.Budget {
 		Pending: min(max(live/pendingShare, minPending), maxPending),
 		Flight:  min(max(live/flightShare, minFlight), maxFlight),
 	}
-	b.BatchSize = min(max(engine.StoreOptionsFor(b.Store).Capacity/8, minBatch), maxBatch)
+	b.BatchSize = min(max(engine.StoreOptionsFor(b.Store).Capacity/16, minBatch), maxBatch)
 	b.Batch = int64(b.BatchSize) * int64(unsafe.Sizeof(model.Message{}))
 	b.Tree = live - b.Store - b.Pending - b.Flight - b.Batch
 	return b

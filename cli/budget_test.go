@@ -240,3 +240,36 @@ func budgetedSession(t *testing.T, url string, total int64) (model.Budget, *engi
 	}
 	return b, sess
 }
+
+// TestStoreHoldsAFloodsBacklog: at the default budget the store's share
+// holds 400,000 messages of the bench's flood (16-byte payloads on
+// 13-byte subjects): the backlog a 2M-message flood builds while the UI
+// applies new subjects at three quarters of the publisher's rate. With
+// 80-byte slots and a power of two of them it held 262,144.
+func TestStoreHoldsAFloodsBacklog(t *testing.T) {
+	b := SplitBudget(256 << 20)
+	s := engine.NewStore(engine.StoreOptionsFor(b.Store))
+	const n = 600_000
+	data := make([]byte, 16)
+	for i := range n {
+		s.Append(model.Message{Subject: fmt.Sprintf("bench.%07d", i), Data: data, Size: len(data)})
+	}
+	held := s.Head() - firstHeld(s)
+	t.Logf("store share %.1f MiB: %d messages held, %.1f MiB counted", float64(b.Store)/(1<<20), held, float64(s.Memory())/(1<<20))
+	if held < 400_000 {
+		t.Errorf("the store holds %d of the flood's messages, want at least 400,000", held)
+	}
+	if s.Memory() > b.Store {
+		t.Errorf("the store counts %d bytes, over its share %d", s.Memory(), b.Store)
+	}
+}
+
+// firstHeld is the sequence of the oldest message s holds.
+func firstHeld(s *engine.Store) uint64 {
+	buf := make([]model.Message, 1)
+	n, next, _ := s.Read(0, buf)
+	if n == 0 {
+		return next
+	}
+	return buf[0].Seq
+}

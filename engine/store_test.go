@@ -23,8 +23,11 @@ func storeMsg(i uint64, size int) model.Message {
 }
 
 // fillStore appends n messages numbered 0..n-1.
-func fillStore(s *Store, n int) {
-	for i := range n {
+func fillStore(s *Store, n int) { fillFrom(s, 0, n) }
+
+// fillFrom appends the messages numbered from..to-1.
+func fillFrom(s *Store, from, to int) {
+	for i := from; i < to; i++ {
 		s.Append(storeMsg(uint64(i), 8))
 	}
 }
@@ -100,29 +103,32 @@ func TestStoreRead(t *testing.T) {
 	}
 }
 
-func TestStoreCapacityRounding(t *testing.T) {
+// TestStoreCapacity: the store holds the number of messages it is given,
+// not a power of two of them, wrapping its ring at any length.
+func TestStoreCapacity(t *testing.T) {
 	tests := []struct{ capacity, want int }{
 		{-5, DefaultStoreOptions().Capacity},
 		{0, DefaultStoreOptions().Capacity},
 		{1, 1},
 		{2, 2},
-		{3, 4},
-		{5, 8},
-		{1000, 1024},
+		{3, 3},
+		{5, 5},
+		{1000, 1000},
 		{1024, 1024},
-		{1025, 2048},
+		{1025, 1025},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.capacity), func(t *testing.T) {
 			s := NewStore(StoreOptions{Capacity: tc.capacity})
-			if len(s.buf) != tc.want || s.mask != uint64(tc.want-1) {
-				t.Fatalf("ring = %d slots (mask %#x), want %d", len(s.buf), s.mask, tc.want)
+			if len(s.buf) != tc.want {
+				t.Fatalf("ring = %d slots, want %d", len(s.buf), tc.want)
 			}
 			if tc.want > 4096 {
 				return
 			}
-			// The rounded capacity is what is held: want messages, none missed;
-			// one more drops exactly one.
+			// The capacity is what is held: want messages, none missed; one
+			// more drops exactly one; and the ring wraps in order, from any
+			// cursor.
 			fillStore(s, tc.want)
 			buf := make([]model.Message, tc.want+1)
 			if n, _, missed := s.Read(0, buf); n != tc.want || missed != 0 {
@@ -131,6 +137,14 @@ func TestStoreCapacityRounding(t *testing.T) {
 			s.Append(storeMsg(uint64(tc.want), 8))
 			if n, _, missed := s.Read(0, buf); n != tc.want || missed != 1 {
 				t.Fatalf("after %d appends: read %d, missed %d, want %d, 1", tc.want+1, n, missed, tc.want)
+			}
+			total := 3*tc.want + 2
+			fillFrom(s, tc.want+1, total)
+			for cursor := uint64(total - tc.want); cursor <= uint64(total); cursor++ {
+				n, next, missed := s.Read(cursor, buf)
+				if got := seqs(t, buf[:n]); !slices.Equal(got, seqRange(cursor, uint64(total))) || next != uint64(total) || missed != 0 {
+					t.Fatalf("read from %d after %d appends: %v, next %d, missed %d", cursor, total, got, next, missed)
+				}
 			}
 		})
 	}
@@ -142,7 +156,7 @@ func heldBytes(s *Store) (int, int) {
 	defer s.mu.Unlock()
 	sum := 0
 	for i := s.start; i < s.head; i++ {
-		sum += int(s.buf[i&s.mask].n)
+		sum += int(s.buf[i%uint64(len(s.buf))].n)
 	}
 	return sum, s.bytes
 }
@@ -424,5 +438,85 @@ func TestStoreWaitWakesOnAppend(t *testing.T) {
 	case <-finished:
 	case <-time.After(30 * time.Second):
 		t.Fatal("Wait slept with a message already there")
+	}
+}
+
+// TestStoreMessageFields: every field of a message comes back as it went
+// in, whichever part of the slot holds it: the subject and payload by
+// pointer, the reply and headers in the extra, Via in the store's table
+// and, past the table's bound, in the extra.
+func TestStoreMessageFields(t *testing.T) {
+	s := NewStore(StoreOptions{Capacity: 2 * maxVias})
+	var want []model.Message
+	for i := range maxVias + 64 {
+		m := model.Message{Received: int64(1000 + i), Subject: fmt.Sprintf("f.%d", i), Data: []byte(fmt.Sprint("payload ", i)), Size: 100 + i}
+		switch i % 4 {
+		case 1:
+			m.Reply = fmt.Sprintf("_INBOX.%d", i)
+		case 2:
+			m.Header = model.Header{"K": {fmt.Sprint(i)}}
+		case 3:
+			m.Subject, m.Data, m.Size = "", nil, 0
+		}
+		if i%8 != 7 {
+			m.Via = fmt.Sprintf("via.%d.>", i) // past maxVias distinct
+		}
+		want = append(want, m)
+		s.Append(m)
+	}
+	buf := make([]model.Message, len(want)+1)
+	n, _, _ := s.Read(0, buf)
+	if n != len(want) {
+		t.Fatalf("read %d of %d", n, len(want))
+	}
+	for i, got := range buf[:n] {
+		w := want[i]
+		w.Seq = uint64(i)
+		if got.Seq != w.Seq || got.Received != w.Received || got.Subject != w.Subject || got.Reply != w.Reply || got.Via != w.Via ||
+			!bytes.Equal(got.Data, w.Data) || got.Size != w.Size || fmt.Sprint(got.Header) != fmt.Sprint(w.Header) {
+			t.Fatalf("message %d: got %+v, want %+v", i, got, w)
+		}
+	}
+	if len(s.vias) != maxVias {
+		t.Errorf("the table holds %d vias, want its bound %d", len(s.vias), maxVias)
+	}
+	// What leaves the store takes its cost with it, extras and all.
+	fillStore(s, 2*maxVias-3)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var held int64
+	for _, sl := range s.buf {
+		held += sl.heldCost()
+	}
+	if held != s.held || s.head-s.start != 2*maxVias {
+		t.Errorf("held %d, counted %d, over %d messages", held, s.held, s.head-s.start)
+	}
+}
+
+// TestStoreKeepsWhatItPointsAt: the slots hold the subject and payload by
+// pointer, and the collector must see those pointers: messages whose
+// only reference is the store come back intact after collections that
+// reuse freed memory.
+func TestStoreKeepsWhatItPointsAt(t *testing.T) {
+	const n = 4096
+	s := NewStore(StoreOptions{Capacity: n})
+	for i := range n {
+		subject := string(fmt.Appendf(nil, "keep.%d", i))
+		s.Append(model.Message{Subject: subject, Data: fmt.Appendf(nil, "data %d", i)})
+	}
+	for range 3 {
+		runtime.GC()
+		junk := make([][]byte, 0, n)
+		for range n {
+			junk = append(junk, bytes.Repeat([]byte{'x'}, 16))
+		}
+		runtime.KeepAlive(junk)
+	}
+	buf := make([]model.Message, n)
+	got, _, _ := s.Read(0, buf)
+	for i, m := range buf[:got] {
+		if m.Subject != fmt.Sprintf("keep.%d", i) || string(m.Data) != fmt.Sprintf("data %d", i) {
+			t.Fatalf("message %d came back as %q %q", i, m.Subject, m.Data)
+		}
 	}
 }
