@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -187,13 +188,15 @@ func TestBenchIngestRounds(t *testing.T) {
 	var mem int
 	for _, line := range strings.Split(memory, "\n") {
 		f := strings.Fields(line)
-		if len(f) != 11 || f[0] != "16B" {
+		if len(f) != 12 || f[0] != "16B" {
 			continue
 		}
 		mem++
-		// RSS peak, steady, header mem, heap: measured, not blank.
-		if f[2] == "0MiB" || f[3] == "0MiB" || !strings.Contains(f[4], "/256MiB") || f[5] == "0MiB" {
-			t.Errorf("memory row %q: want RSS, the header's mem and the heap", line)
+		// The backlog against the store's slots, RSS peak, steady, header
+		// mem, heap: measured, not blank.
+		if !regexp.MustCompile(`^\d+k/[1-9]\d*k$`).MatchString(f[2]) || f[3] == "0MiB" || f[4] == "0MiB" ||
+			!strings.Contains(f[5], "/256MiB") || f[6] == "0MiB" {
+			t.Errorf("memory row %q: want the backlog, RSS, the header's mem and the heap", line)
 		}
 	}
 	if mem != 2 {

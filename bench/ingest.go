@@ -240,10 +240,16 @@ type countingSource struct {
 	*engine.Session
 	read, missed atomic.Int64
 	first, last  atomic.Int64 // tap (coarse clock) times of the first and newest message read
+	// backlog is the most messages the UI was behind when it read: what
+	// the store had to hold, dropped ones included.
+	backlog atomic.Int64
 }
 
 // Read implements ui.Source.
 func (s *countingSource) Read(cursor uint64, buf []model.Message) (int, uint64, uint64) {
+	if b := int64(s.Session.Head() - cursor); b > s.backlog.Load() {
+		s.backlog.Store(b)
+	}
 	n, next, missed := s.Session.Read(cursor, buf)
 	if n > 0 {
 		s.first.CompareAndSwap(0, buf[0].Received)
