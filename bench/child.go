@@ -59,9 +59,10 @@ type childReport struct {
 	// process's CPU seconds (/cpu/classes/...), for the GC's share.
 	GCCPU, CPU float64
 	Status     model.SourceStatus // natsx only
-	// Backlog is the most messages the UI was behind when it read, of
-	// the store's Slots (natsx only).
-	Backlog, Slots int64
+	// Backlog is the most messages the UI was behind when it read; Held
+	// what the store holds when the flood is in: all of it, or as many of
+	// its messages as the store can (natsx only).
+	Backlog, Held int64
 
 	// The flood child's: its broker's URL ("ready"), a failed flood
 	// ("published"), the embedded broker's slow consumers ("stats").
@@ -243,7 +244,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		waitCount(progress, cfg.N)
 		r := childReport{Event: "done", Read: src.read.Load(), Missed: src.missed.Load(),
 			First: src.first.Load(), Last: src.last.Load(), Status: sess.Status(),
-			Backlog: src.backlog.Load(), Slots: int64(engine.StoreOptionsFor(b.Store).Capacity)}
+			Backlog: src.backlog.Load(), Held: int64(sess.Held())}
 		readMetrics(&r)
 		_ = enc.Encode(r)
 	}()

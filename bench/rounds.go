@@ -37,7 +37,7 @@ type sideResult struct {
 	idle                  float64 // % of a core after the flood
 	gcShare               float64 // the GC's share of the process's CPU during the flood
 	status                model.SourceStatus
-	backlog, slots        int64 // the UI's most messages behind, of the store's slots
+	backlog, held         int64 // the UI's most messages behind; what the store held after the flood
 }
 
 // runIngest runs, per payload size, c.Rounds rounds of the bare subscriber
@@ -73,7 +73,7 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 			all.keys = append(all.keys, nx.keys...)
 			all.srvLost += max(nx.srvLost, 0)
 			mem = append(mem, fmt.Sprintf("%dB\t%d\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%d\t%s\t", size, round+1,
-				nx.backlog/1000, nx.slots/1000,
+				nx.backlog/1000, nx.held/1000,
 				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
 				nx.idle, 100*nx.gcShare, nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
 		}
@@ -145,7 +145,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 		return sideResult{}, err
 	}
 	res.read, res.bufLost, res.cliLost = done.Read, done.Missed, int64(done.Status.ClientDropped)
-	res.backlog, res.slots = done.Backlog, done.Slots
+	res.backlog, res.held = done.Backlog, done.Held
 	res.cpuPerMsg = float64(cpu1-cpu0) / float64(n)
 	if span := float64(done.Last-done.First) / 1e9; done.Read > 1 && span > 0 {
 		res.rate = float64(done.Read-1) / span

@@ -12,10 +12,11 @@ import (
 
 // Shares of the live part of --max-memory (ExplorerLive) for what holds
 // traffic on its way to the tree, with their floors and caps. The store
-// gets the most: its slots are what a flood's backlog needs (at 256 MiB,
-// 427,105 of them: the bench's 1M-subject flood at 500-600k msg/s leaves
-// the UI 300-500k behind; with 262,144, 7 rounds of 25 dropped some, 3
-// with these).
+// gets the most: it holds a flood's backlog (at 256 MiB, 33 MiB: 422k
+// messages of nats bench's 16-byte flood, 351k of go run ./bench's, whose
+// 1M-subject flood at 450-700k msg/s left the UI up to 313k behind; a
+// store of 262,144 dropped messages in 7 rounds of 25, one of 427k
+// slots in 3, one whose slots follow the messages in none of 15).
 // nats.go's pending queue only fills while the tap's callback waits for a
 // core (a busy machine: with 14 MiB, 50k messages, the 2M-message flood
 // over 100k subjects lost 82k there at a load average of 6 on 2 cores).
@@ -27,10 +28,12 @@ const (
 	storeShare, minStore, maxStore       = 7, 2 << 20, 64 << 20
 	pendingShare, minPending, maxPending = 16, 1 << 20, 32 << 20
 	flightShare, minFlight, maxFlight    = 32, 1 << 20, 64 << 20
-	// A pull reads a sixteenth of the store's slots, within these: small
-	// enough that its slots cost little, big enough that a backlog is
-	// read in few pulls (each is applied in ApplyBudget parts anyway).
+	// A pull reads a sixteenth of the small messages the store holds (a
+	// slot and 32 bytes each: floodMsgBytes), within these: small enough
+	// that its slots cost little, big enough that a backlog is read in
+	// few pulls (each is applied in ApplyBudget parts anyway).
 	minBatch, maxBatch = 1 << 10, 1 << 16
+	floodMsgBytes      = engine.SlotBytes + 32
 	// minTree is the least the tree and the panes run in.
 	minTree = 1 << 20
 )
@@ -49,7 +52,7 @@ func SplitBudget(total int64) model.Budget {
 		Pending: min(max(live/pendingShare, minPending), maxPending),
 		Flight:  min(max(live/flightShare, minFlight), maxFlight),
 	}
-	b.BatchSize = min(max(engine.StoreOptionsFor(b.Store).Capacity/16, minBatch), maxBatch)
+	b.BatchSize = int(min(max(b.Store/floodMsgBytes/16, minBatch), maxBatch))
 	b.Batch = int64(b.BatchSize) * int64(unsafe.Sizeof(model.Message{}))
 	b.Tree = live - b.Store - b.Pending - b.Flight - b.Batch
 	return b

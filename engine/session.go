@@ -418,6 +418,9 @@ func (s *Session) Wait(cursor uint64, d time.Duration) { s.store.Wait(cursor, d)
 // Head is where a reader that wants only new messages starts.
 func (s *Session) Head() uint64 { return s.store.Head() }
 
+// Held is how many messages the session's store holds.
+func (s *Session) Held() int { return s.store.Len() }
+
 // Conn is the session's connection, for publishing and requests.
 func (s *Session) Conn() *nats.Conn { return s.nc }
 

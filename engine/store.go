@@ -13,22 +13,33 @@ import (
 
 // StoreOptions bound the store.
 type StoreOptions struct {
-	// Capacity is the number of messages held; rounded up to a power of two.
+	// Capacity bounds the number of messages held.
 	Capacity int
 	// MaxBytes bounds the payload bytes held.
 	MaxBytes int
 	// MaxPayload caps the payload bytes kept per message (Size keeps the
 	// wire size).
 	MaxPayload int
-	// MaxMemory bounds what the messages held cost the heap beyond their
-	// slots: subject, reply, headers and payload, each as the allocator
-	// rounds it (see HeldCost). The slots are Capacity × SlotBytes,
-	// allocated once. 0 takes the default.
+	// MaxMemory bounds what the store holds on the heap: the chunks of
+	// slots that hold messages, and what the messages point at (subject,
+	// reply, headers and payload, each as the allocator rounds it: see
+	// heldCost). Small messages take more slots of it, big ones more
+	// bytes. 0 takes the default.
 	MaxMemory int64
 }
 
 // SlotBytes is what one slot of the store's ring costs.
 const SlotBytes = int64(unsafe.Sizeof(slot{}))
+
+// chunkSlots is how many slots the ring allocates and frees at a time:
+// 192 KiB of them.
+const chunkSlots = 4096
+
+// chunkBytes is what a chunk of slots costs.
+const chunkBytes = chunkSlots * SlotBytes
+
+// chunk is a run of the ring's slots.
+type chunk [chunkSlots]slot
 
 // slot is a message as the store holds it: model.Message less what the
 // store need not keep (the sequence is the slot's place in the ring; Sum
@@ -75,24 +86,25 @@ func (sl *slot) heldCost() int64 {
 	return c
 }
 
-// DefaultStoreOptions holds ~0.2 s of a 1M msg/s flood: the UI drains it
-// 20 times a second, so only a stalled reader loses messages. Payloads are
+// DefaultStoreOptions holds ~0.2 s of a 1M msg/s flood (1.4M messages of
+// 16 bytes, as many as 112 MiB holds): the UI drains it 20 times a
+// second, so only a stalled reader loses messages. Payloads are
 // held whole up to 8 MiB (the embedded broker's limit), so a recording
 // started in the explorer (R) gets them intact; the tree and the panes keep
 // at most model.KeptPayload of each for display.
 func DefaultStoreOptions() StoreOptions {
-	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 8 << 20, MaxMemory: 96 << 20}
+	return StoreOptions{Capacity: 1 << 18, MaxBytes: 64 << 20, MaxPayload: 8 << 20, MaxMemory: 112 << 20}
 }
 
-// StoreOptionsFor is the store that fits in memory bytes, slots included:
-// three fifths of it for slots (at least 4,096), the rest for what the
-// messages point at. A message of a flood of 16-byte payloads on 13-byte
-// subjects costs its slot (48 bytes) and 32 bytes more, so the two run out
-// together there; bigger messages leave slots unused, smaller ones bytes.
+// StoreOptionsFor is the store that fits in memory bytes, slots included.
+// Its ring takes slots as the messages need them, so the share holds as
+// many messages as fit whatever their size: 427k of nats bench's 16-byte
+// flood on 13-byte subjects (a 48-byte slot and 32 bytes each) in 33 MiB,
+// 356k on 19-byte subjects, 31k of 1 KiB.
 func StoreOptionsFor(memory int64) StoreOptions {
 	o := DefaultStoreOptions()
-	o.Capacity = int(max(memory*3/5/SlotBytes, 1<<12))
-	o.MaxMemory = max(memory-int64(o.Capacity)*SlotBytes, 1<<20)
+	o.MaxMemory = max(memory, 4*chunkBytes)
+	o.Capacity = int(o.MaxMemory / SlotBytes)
 	o.MaxBytes = int(min(int64(o.MaxBytes), o.MaxMemory))
 	return o
 }
@@ -143,21 +155,28 @@ func allocBytes(n int) int64 {
 // callback and read by any number of readers (the UI, the recorder), each
 // with its own cursor. When full it drops the oldest; a reader whose cursor
 // fell behind learns how many it missed.
+//
+// The ring is a queue of chunks of slots: message seq is in slot
+// seq%chunkSlots of chunk seq/chunkSlots, chunks[0] is chunk number base,
+// and only chunks that hold messages are there (the one emptied last is
+// kept aside for the next). So the slots cost what the messages held
+// need, and the memory bound counts them with what the messages point at.
 type Store struct {
 	mu         sync.Mutex
-	buf        []slot
+	chunks     []*chunk
+	base       uint64 // chunks[0]'s number
+	spare      *chunk // emptied, zeroed, for the next chunk the ring needs
 	start      uint64 // sequence of the oldest message held
 	head       uint64 // sequence the next message gets
-	startAt    int    // start's slot: start % len(buf), moved along with it
-	headAt     int    // head's slot
 	vias       []string
 	viaAt      map[string]uint32 // vias' indices
 	bytes      int
 	maxBytes   int
 	maxPayload int
+	maxMsgs    uint64
 	held       int64 // heldCost of the messages held
 	subjects   int64 // what their subjects take of it (see SubjectCost)
-	maxHeld    int64
+	maxMemory  int64 // bounds the chunks' bytes and held
 
 	// waiting is set while a reader sleeps in Wait; Append then wakes it
 	// (one atomic load per message while nobody waits).
@@ -182,10 +201,11 @@ func NewStore(o StoreOptions) *Store {
 	}
 	// A message bigger than MaxBytes would be held alone and break the bound.
 	o.MaxPayload = min(o.MaxPayload, o.MaxBytes)
-	// A message must fit alone in the memory bound too: cap its payload so.
-	o.MaxPayload = int(min(int64(o.MaxPayload), o.MaxMemory/2))
-	return &Store{buf: make([]slot, o.Capacity), vias: []string{""}, viaAt: map[string]uint32{}, maxBytes: o.MaxBytes,
-		maxPayload: o.MaxPayload, maxHeld: o.MaxMemory, wake: make(chan struct{}, 1)}
+	// A message must fit alone in the memory bound too, with the chunk
+	// its slot is in and the one kept aside: cap its payload so.
+	o.MaxPayload = int(max(min(int64(o.MaxPayload), (o.MaxMemory-2*chunkBytes)/2), 0))
+	return &Store{vias: []string{""}, viaAt: map[string]uint32{}, maxBytes: o.MaxBytes, maxPayload: o.MaxPayload,
+		maxMsgs: uint64(o.Capacity), maxMemory: o.MaxMemory, wake: make(chan struct{}, 1)}
 }
 
 // Wait returns when the store holds a message at or after cursor, or after
@@ -228,27 +248,19 @@ func (s *Store) Append(m model.Message) uint64 {
 	if m.Via != "" {
 		cost += s.setVia(&sl, m.Via)
 	}
-	capacity := uint64(len(s.buf))
-	for s.head > s.start && (s.head-s.start >= capacity || s.bytes+len(m.Data) > s.maxBytes || s.held+cost > s.maxHeld) {
-		old := &s.buf[s.startAt]
-		s.bytes -= int(old.n)
-		s.held -= old.heldCost()
-		s.subjects -= allocBytes(int(old.subjectN))
-		*old = slot{} // release references for the GC
-		s.start++
-		if s.startAt++; s.startAt == len(s.buf) {
-			s.startAt = 0
-		}
+	for s.head > s.start && (s.head-s.start >= s.maxMsgs || s.bytes+len(m.Data) > s.maxBytes ||
+		s.slotBytes()+s.held+cost > s.maxMemory) {
+		s.drop()
 	}
 	seq := s.head
-	s.buf[s.headAt] = sl
+	if seq%chunkSlots == 0 {
+		s.addChunk()
+	}
+	s.chunks[len(s.chunks)-1][seq%chunkSlots] = sl
 	s.bytes += len(m.Data)
 	s.held += cost
 	s.subjects += allocBytes(len(m.Subject))
 	s.head++
-	if s.headAt++; s.headAt == len(s.buf) {
-		s.headAt = 0
-	}
 	s.mu.Unlock()
 	if s.waiting.Load() {
 		select {
@@ -259,13 +271,65 @@ func (s *Store) Append(m model.Message) uint64 {
 	return seq
 }
 
-// Memory is what the store holds on the heap: its slots and what the
-// messages in them point at (HeldCost). Messages a reader copied out and
-// still holds are the reader's to count.
+// drop drops the oldest message, and its chunk once that is empty.
+// Called with the lock held.
+func (s *Store) drop() {
+	old := s.at(s.start)
+	s.bytes -= int(old.n)
+	s.held -= old.heldCost()
+	s.subjects -= allocBytes(int(old.subjectN))
+	*old = slot{} // release references for the GC
+	s.start++
+	if s.start%chunkSlots == 0 {
+		// Its last message left the chunk, zeroing it slot by slot: keep
+		// it aside for the next chunk the ring needs, unless one is.
+		if s.spare == nil {
+			s.spare = s.chunks[0]
+		}
+		s.chunks[0] = nil
+		s.chunks = s.chunks[1:]
+		s.base++
+	}
+}
+
+// addChunk adds the chunk the message at head goes in: the one kept
+// aside, or a new one. Called with the lock held.
+func (s *Store) addChunk() {
+	c := s.spare
+	if c == nil {
+		c = new(chunk)
+	}
+	s.spare = nil
+	if len(s.chunks) == 0 {
+		s.base = s.head / chunkSlots
+	}
+	s.chunks = append(s.chunks, c)
+}
+
+// at is the slot of message seq, which the store holds. Called with the
+// lock held.
+func (s *Store) at(seq uint64) *slot {
+	return &s.chunks[seq/chunkSlots-s.base][seq%chunkSlots]
+}
+
+// slotBytes is what the chunks cost, counting one more than the ring
+// holds: the one kept aside, or the next one the ring takes. At most a
+// chunk more than they cost, never less; dropping the oldest chunk's last
+// message takes a chunk off at once. Called with the lock held.
+func (s *Store) slotBytes() int64 {
+	return int64(len(s.chunks)+1) * chunkBytes
+}
+
+// Memory is what the store holds on the heap: its chunks of slots and
+// what the messages in them point at (heldCost). Messages a reader copied
+// out and still holds are the reader's to count.
 func (s *Store) Memory() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return int64(len(s.buf))*SlotBytes + s.held
+	if len(s.chunks) == 0 && s.spare == nil {
+		return s.held
+	}
+	return s.slotBytes() + s.held
 }
 
 // SubjectCost is what the subject of a message in the store costs the
@@ -294,13 +358,9 @@ func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed ui
 	if cursor > s.head {
 		cursor = s.head
 	}
-	at := int(cursor % uint64(len(s.buf)))
 	for ; n < len(buf) && cursor < s.head; n++ {
-		buf[n] = s.message(&s.buf[at], cursor)
+		buf[n] = s.message(s.at(cursor), cursor)
 		cursor++
-		if at++; at == len(s.buf) {
-			at = 0
-		}
 	}
 	return n, cursor, missed
 }
@@ -339,6 +399,13 @@ func (s *Store) message(sl *slot, seq uint64) model.Message {
 		}
 	}
 	return m
+}
+
+// Len is how many messages the store holds.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int(s.head - s.start)
 }
 
 // Head is the sequence number the next message will get; a new reader that

@@ -104,7 +104,7 @@ func TestStoreRead(t *testing.T) {
 }
 
 // TestStoreCapacity: the store holds the number of messages it is given,
-// not a power of two of them, wrapping its ring at any length.
+// not a power of two of them, across its chunks' ends.
 func TestStoreCapacity(t *testing.T) {
 	tests := []struct{ capacity, want int }{
 		{-5, DefaultStoreOptions().Capacity},
@@ -116,14 +116,17 @@ func TestStoreCapacity(t *testing.T) {
 		{1000, 1000},
 		{1024, 1024},
 		{1025, 1025},
+		{chunkSlots, chunkSlots},
+		{chunkSlots + 1, chunkSlots + 1},
+		{3*chunkSlots - 1, 3*chunkSlots - 1},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.capacity), func(t *testing.T) {
 			s := NewStore(StoreOptions{Capacity: tc.capacity})
-			if len(s.buf) != tc.want {
-				t.Fatalf("ring = %d slots, want %d", len(s.buf), tc.want)
+			if s.maxMsgs != uint64(tc.want) {
+				t.Fatalf("holds %d messages, want %d", s.maxMsgs, tc.want)
 			}
-			if tc.want > 4096 {
+			if tc.want > 4*chunkSlots {
 				return
 			}
 			// The capacity is what is held: want messages, none missed; one
@@ -140,7 +143,8 @@ func TestStoreCapacity(t *testing.T) {
 			}
 			total := 3*tc.want + 2
 			fillFrom(s, tc.want+1, total)
-			for cursor := uint64(total - tc.want); cursor <= uint64(total); cursor++ {
+			step := uint64(max(tc.want/97, 1)) // a prime: the cursors fall all over the chunks
+			for cursor := uint64(total - tc.want); cursor <= uint64(total); cursor += step {
 				n, next, missed := s.Read(cursor, buf)
 				if got := seqs(t, buf[:n]); !slices.Equal(got, seqRange(cursor, uint64(total))) || next != uint64(total) || missed != 0 {
 					t.Fatalf("read from %d after %d appends: %v, next %d, missed %d", cursor, total, got, next, missed)
@@ -156,7 +160,7 @@ func heldBytes(s *Store) (int, int) {
 	defer s.mu.Unlock()
 	sum := 0
 	for i := s.start; i < s.head; i++ {
-		sum += int(s.buf[i%uint64(len(s.buf))].n)
+		sum += int(s.at(i).n)
 	}
 	return sum, s.bytes
 }
@@ -485,8 +489,8 @@ func TestStoreMessageFields(t *testing.T) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var held int64
-	for _, sl := range s.buf {
-		held += sl.heldCost()
+	for i := s.start; i < s.head; i++ {
+		held += s.at(i).heldCost()
 	}
 	if held != s.held || s.head-s.start != 2*maxVias {
 		t.Errorf("held %d, counted %d, over %d messages", held, s.held, s.head-s.start)
@@ -518,5 +522,65 @@ func TestStoreKeepsWhatItPointsAt(t *testing.T) {
 		if m.Subject != fmt.Sprintf("keep.%d", i) || string(m.Data) != fmt.Sprintf("data %d", i) {
 			t.Fatalf("message %d came back as %q %q", i, m.Subject, m.Data)
 		}
+	}
+}
+
+// chunkMemory is what the store's chunks cost, the one kept aside
+// included, under its lock.
+func chunkMemory(s *Store) (int64, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.chunks)
+	if s.spare != nil {
+		n++
+	}
+	return int64(n) * chunkBytes, int(s.head - s.start)
+}
+
+// TestStoreChunks: the ring takes chunks of slots as the messages need
+// them and gives them back as they leave, so the memory bound holds the
+// slots and the bytes together: small messages fill it with slots (no
+// chunk short of what fits), big ones with bytes (their slots' chunks
+// freed), and a ring going round reuses its chunks instead of allocating.
+func TestStoreChunks(t *testing.T) {
+	const bound = 16 * chunkBytes
+	s := NewStore(StoreOptions{Capacity: 1 << 30, MaxBytes: 1 << 30, MaxMemory: bound})
+	check := func(stage string, perMsg int64) {
+		t.Helper()
+		mem, held := chunkMemory(s)
+		if counted := s.Memory(); counted > bound || mem+s.held > counted {
+			t.Fatalf("%s: counts %d of a %d bound; the chunks cost %d and the messages %d", stage, counted, bound, mem, s.held)
+		}
+		if want := int((bound - 2*chunkBytes) / perMsg); held < want {
+			t.Fatalf("%s: holds %d messages of %d bytes each, want at least %d", stage, held, perMsg, want)
+		}
+	}
+	small := make([]model.Message, 3*bound/(SlotBytes+32))
+	for i := range small {
+		small[i] = storeMsg(uint64(i), 8) // "s.<i>" (16 bytes) and 8 bytes (16): 32 beyond the slot
+	}
+	for _, m := range small {
+		s.Append(m)
+	}
+	check("small messages", SlotBytes+32)
+
+	// (AllocsPerRun rounds down to whole allocations a run: a chunk every
+	// 4,096 messages would pass.)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range 4 * chunkSlots {
+		s.Append(small[i])
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.Mallocs - before.Mallocs; n > 1 {
+		t.Errorf("a full ring going round four chunks allocated %d times, want none", n)
+	}
+
+	for j := range 1000 {
+		s.Append(storeMsg(uint64(j), 1024))
+	}
+	check("1 KiB messages", SlotBytes+16+1024)
+	if mem, held := chunkMemory(s); mem > int64(held/chunkSlots+3)*chunkBytes {
+		t.Errorf("%d messages in %d chunks", held, mem/chunkBytes)
 	}
 }
