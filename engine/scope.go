@@ -56,20 +56,20 @@ func (sc *scope) pendingMemory(subject int64) int64 {
 
 // setLimits sets the filters' pending limits, a share each of the tap's
 // pending bound (see tunePending).
-func (sc *scope) setLimits(pending, subject int64) {
+func (sc *scope) setLimits(pending int64, sh MsgShape) {
 	defer sc.lock()()
-	sc.share(pending, subject)
+	sc.share(pending, sh)
 }
 
 // share gives each filter an equal share of the pending bound; sc.mu held.
 // A share of a ninth each (model.MaxPanes) whatever the number of filters
 // left two filters under a flood 2/9 of it: 426k of 2M deliveries dropped
 // at the client where the bound would have held them.
-func (sc *scope) share(pending, subject int64) {
+func (sc *scope) share(pending int64, sh MsgShape) {
 	if len(sc.subs) == 0 {
 		return
 	}
-	msgs, bytes := PendingLimits(pending/int64(len(sc.subs)), subject)
+	msgs, bytes := PendingLimits(pending/int64(len(sc.subs)), sh)
 	for _, sub := range sc.subs {
 		_ = sub.SetPendingLimits(msgs, bytes)
 	}
@@ -142,7 +142,7 @@ func (s *Session) SetScope(patterns []string) error {
 		sc.subs[p] = sub
 	}
 	// The filters share the tap's pending bound, as many as there are.
-	sc.share(s.pending, s.subjectCost.Load())
+	sc.share(s.pending, s.shape())
 	sc.mu.Unlock()
 	// Flush so a refusal is reported (through the error handler) promptly.
 	if err := s.nc.Flush(); err != nil && firstErr == nil {

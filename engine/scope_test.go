@@ -157,7 +157,7 @@ func TestScopedPendingShare(t *testing.T) {
 			t.Fatal(err)
 		}
 		n, msgs, bytes := limits()
-		wantMsgs, wantBytes := PendingLimits(pending/int64(len(patterns)), sess.subjectCost.Load())
+		wantMsgs, wantBytes := PendingLimits(pending/int64(len(patterns)), sess.shape())
 		if n != len(patterns) || msgs != wantMsgs || bytes != wantBytes {
 			t.Errorf("%d filters: %d subscriptions with limits %d msgs, %d bytes; want %d, %d", len(patterns), n, msgs, bytes, wantMsgs, wantBytes)
 		}

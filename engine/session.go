@@ -57,7 +57,9 @@ type Session struct {
 	precise  bool
 	pending  int64 // PendingMemory
 
-	subjectCost atomic.Int64 // the pending limits' estimate of a subject's cost (tunePending)
+	// The pending limits' estimate of a message's subject's cost and
+	// payload (tunePending).
+	subjectCost, payloadCost atomic.Int64
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -91,6 +93,7 @@ func Open(o SessionOptions) (*Session, error) {
 		s.pending = DefaultPendingMemory
 	}
 	s.subjectCost.Store(16)
+	s.payloadCost.Store(16)
 	if s.tap == "" {
 		s.tap = ">"
 	}
@@ -184,7 +187,7 @@ func (s *Session) startTap() error {
 	// by default) behind or a write to natsx blocks for the write deadline
 	// (10 s): what keeps it reading is CPU for the read loop, which is why
 	// the explorer's GC must never run back to back (cli.SetExplorerGC).
-	msgs, bytes := PendingLimits(s.pending, s.subjectCost.Load())
+	msgs, bytes := PendingLimits(s.pending, s.shape())
 	if err := sub.SetPendingLimits(msgs, bytes); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
 	}
@@ -350,38 +353,51 @@ const DefaultPendingMemory = 64 << 20
 const pendingMsgBytes = 128
 
 // pendingCost is what a queued message costs beyond its payload and
-// headers for messages whose subjects cost subject bytes (Store.SubjectCost).
+// headers for messages whose subjects cost subject bytes (Store.Shape).
 func pendingCost(subject int64) int64 { return pendingMsgBytes + subject }
 
 // PendingLimits are nats.go pending limits within memory bytes for
-// messages whose subjects cost subject bytes: half for the payloads
-// (nats.go counts payload and header bytes), half for the messages' own
-// cost and their subjects (which nats.go does not count), so that what
-// the queue holds, as Memory counts it, stays within memory. At 8 MiB and
-// short subjects: 29k messages, 4 MiB of payloads, 145 ms of a 200k msg/s
-// flood waiting for the callback; with 20 KB subjects (10,000 tokens),
-// 204 messages.
-func PendingLimits(memory, subject int64) (msgs, bytes int) {
-	return int(max(memory/2/pendingCost(subject), 64)), int(max(memory/2, 64<<10))
+// messages of shape sh. nats.go's byte limit bounds their payloads (and
+// headers); its message limit bounds the messages' own cost and their
+// subjects, which it does not count; together what the queue holds, as
+// Memory counts it (messages × pendingCost, plus bytes), stays within
+// memory. The split follows the shape: as many messages as memory holds
+// of the average one, with at least an eighth of it for payloads, so
+// messages bigger than the average still fit, fewer of them, and at least
+// an eighth for the messages. At 14 MiB
+// (the default budget's share): 89k messages of a 16-byte flood on short
+// subjects (51k when half went to payloads), 12k of 1 KiB; with 20 KB
+// subjects (10,000 tokens), 623.
+func PendingLimits(memory int64, sh MsgShape) (msgs, bytes int) {
+	cost, p := pendingCost(sh.Subject), max(sh.Payload, 0)
+	b := min(max(int64(float64(memory)*float64(p)/float64(cost+p)), memory/8), memory/8*7)
+	return int(max((memory-b)/cost, 64)), int(max(b, 64<<10))
+}
+
+// shape is the pending limits' estimate of a message.
+func (s *Session) shape() MsgShape {
+	return MsgShape{Subject: s.subjectCost.Load(), Payload: s.payloadCost.Load()}
 }
 
 // tunePending keeps the pending limits of the tap (and the scoped
-// filters) true to the subjects the traffic has: a deep subject costs
-// a queued message far more than a short one, and nats.go's byte count
-// leaves it out. It runs on every Status (each pull), and sets the limits
-// again only when the subjects' cost moved by an eighth.
+// filters) true to the messages the traffic has: a deep subject costs a
+// queued message far more than a short one, and nats.go's byte count
+// leaves it out; small payloads leave room for more messages. It runs on
+// every Status (each pull), and sets the limits again only when the
+// subjects' cost or the payloads moved by an eighth (or 2 bytes).
 func (s *Session) tunePending() int64 {
-	subj := s.store.SubjectCost()
-	old := s.subjectCost.Load()
-	if d := subj - old; d > old/8 || -d > old/8 {
-		s.subjectCost.Store(subj)
-		if s.sub != nil {
-			_ = s.sub.SetPendingLimits(PendingLimits(s.pending, subj))
-		}
-		s.scope.setLimits(s.pending, subj)
-		return subj
+	sh, old := s.store.Shape(), s.shape()
+	moved := func(now, was int64) bool { d := now - was; return d > max(was/8, 2) || -d > max(was/8, 2) }
+	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) {
+		return old.Subject
 	}
-	return old
+	s.subjectCost.Store(sh.Subject)
+	s.payloadCost.Store(sh.Payload)
+	if s.sub != nil {
+		_ = s.sub.SetPendingLimits(PendingLimits(s.pending, sh))
+	}
+	s.scope.setLimits(s.pending, sh)
+	return sh.Subject
 }
 
 // pendingMemory is what nats.go holds for the tap, by the estimate

@@ -481,3 +481,77 @@ func TestPendingBoundFollowsSubjects(t *testing.T) {
 	}
 	sessionWait(t, 10*time.Second, "the slow consumer counted", func() bool { return sess.Status().ClientDropped > 0 })
 }
+
+// TestPendingHoldsSmallMessages: the pending limits follow the payloads
+// too. Behind a stalled callback a flood of 16-byte messages fills the
+// bound with messages; when half the bound was kept for payloads, it
+// filled 57% of it (3,641 messages of a MiB) and dropped the rest.
+func TestPendingHoldsSmallMessages(t *testing.T) {
+	const bound = 1 << 20
+	srv := testkit.Server(t)
+	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound})
+	waitLossBaseline(t, sess)
+	pub := sessionPublisher(t, srv.ClientURL())
+	payload := make([]byte, 16)
+	subject := func(i int) string { return fmt.Sprintf("bench.%07d", i) }
+	for i := range 20 {
+		if err := pub.Publish(subject(i), payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	sessionWait(t, 10*time.Second, "the first messages in the store", func() bool { return sess.Head() >= 20 })
+	sess.Status() // a pull: the limits follow the messages
+
+	perMsg := pendingCost(16) + int64(len(payload))
+	n := int(2 * bound / perMsg)
+	sess.store.mu.Lock()
+	for i := range n {
+		if err := pub.Publish(subject(20+i), payload); err != nil {
+			sess.store.mu.Unlock()
+			t.Fatal(err)
+		}
+	}
+	err := pub.Flush()
+	if err == nil {
+		err = sess.Conn().Flush()
+	}
+	msgs, _, perr := sess.sub.Pending()
+	counted := sess.pendingMemory(sess.subjectCost.Load())
+	sess.store.mu.Unlock()
+	if err != nil || perr != nil {
+		t.Fatal(err, perr)
+	}
+	want := int(bound * 17 / 20 / perMsg)
+	t.Logf("%d messages of %d bytes queued (want %d): %d KiB counted, of a %d KiB bound", msgs, perMsg, want, counted>>10, bound>>10)
+	if msgs < want {
+		t.Errorf("%d small messages queued, want at least %d: 85%% of the bound", msgs, want)
+	}
+	if counted > bound {
+		t.Errorf("the queue counts %d KiB, over the %d KiB bound", counted>>10, bound>>10)
+	}
+	sessionWait(t, 10*time.Second, "the overflow counted", func() bool { return sess.Status().ClientDropped > 0 })
+}
+
+// TestPendingLimits: whatever the messages, the limits keep what the
+// queue holds within the memory (messages × their cost, plus bytes), and
+// the average message fills it.
+func TestPendingLimits(t *testing.T) {
+	const memory = 14 << 20
+	for _, sh := range []MsgShape{{16, 16}, {16, 0}, {32, 16}, {16, 1024}, {16, 64 << 10}, {20 << 10, 1}, {16, 8 << 20}} {
+		msgs, bytes := PendingLimits(memory, sh)
+		cost := pendingCost(sh.Subject)
+		if int64(msgs)*cost+int64(bytes) > memory {
+			t.Errorf("%+v: %d messages and %d bytes hold %d, over %d", sh, msgs, bytes, int64(msgs)*cost+int64(bytes), memory)
+		}
+		if bytes < memory/8 || msgs < 64 {
+			t.Errorf("%+v: %d messages, %d bytes: under the floors", sh, msgs, bytes)
+		}
+		if fit := min(int64(msgs), int64(bytes)/max(sh.Payload, 1)); sh.Payload <= 64<<10 && fit*(cost+sh.Payload) < memory*17/20 {
+			t.Errorf("%+v: %d messages of the shape fit, %d of %d bytes", sh, fit, fit*(cost+sh.Payload), memory)
+		}
+		t.Logf("%+v: %d messages, %d KiB", sh, msgs, bytes>>10)
+	}
+}

@@ -332,17 +332,21 @@ func (s *Store) Memory() int64 {
 	return s.slotBytes() + s.held
 }
 
-// SubjectCost is what the subject of a message in the store costs the
-// heap on average (16 bytes when it holds none): the estimate for
-// messages elsewhere that the store has not seen yet, nats.go's pending
-// queue. A flood of deep subjects raises it within one pull.
-func (s *Store) SubjectCost() int64 {
+// MsgShape is what a message costs: its subject on the heap, and its
+// payload's length.
+type MsgShape struct{ Subject, Payload int64 }
+
+// Shape is what a message in the store costs on average (a 16-byte
+// subject and payload when it holds none): the estimate for messages
+// elsewhere that the store has not seen yet, nats.go's pending queue. A
+// flood of deep subjects or big payloads moves it within one pull.
+func (s *Store) Shape() MsgShape {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if n := int64(s.head - s.start); n > 0 {
-		return max(s.subjects/n, 16)
+		return MsgShape{Subject: max(s.subjects/n, 16), Payload: int64(s.bytes) / n}
 	}
-	return 16
+	return MsgShape{Subject: 16, Payload: 16}
 }
 
 // Read copies messages from cursor on into buf and returns how many, the
