@@ -60,6 +60,7 @@ type Session struct {
 	// The pending limits' estimate of a message's subject's cost and
 	// payload (tunePending).
 	subjectCost, payloadCost atomic.Int64
+	limitMax                 atomic.Int64 // the max_payload the limits were last set for
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -187,7 +188,9 @@ func (s *Session) startTap() error {
 	// by default) behind or a write to natsx blocks for the write deadline
 	// (10 s): what keeps it reading is CPU for the read loop, which is why
 	// the explorer's GC must never run back to back (cli.SetExplorerGC).
-	msgs, bytes := PendingLimits(s.pending, s.shape())
+	sh := s.shape()
+	s.limitMax.Store(sh.Max)
+	msgs, bytes := PendingLimits(s.pending, sh)
 	if err := sub.SetPendingLimits(msgs, bytes); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
 	}
@@ -343,7 +346,7 @@ func (s *Session) noteDropped(sub *nats.Subscription) uint64 {
 }
 
 // DefaultPendingMemory is the tap's pending bound when the session is not
-// given one: 64 MiB, some 230k small messages.
+// given one: 64 MiB, some 400k small messages.
 const DefaultPendingMemory = 64 << 20
 
 // pendingMsgBytes is what a message queued in nats.go costs beyond the
@@ -364,19 +367,26 @@ func pendingCost(subject int64) int64 { return pendingMsgBytes + subject }
 // memory. The split follows the shape: as many messages as memory holds
 // of the average one, with at least an eighth of it for payloads, so
 // messages bigger than the average still fit, fewer of them, and at least
-// an eighth for the messages. At 14 MiB
+// an eighth for the messages. The byte limit is never below sh.Max:
+// nats.go drops a message that alone passes it, so a 3 MiB message after
+// small ones would be lost with the queue empty. Only then may the queue
+// hold more than memory, by less than one such message. At 14 MiB
 // (the default budget's share): 89k messages of a 16-byte flood on short
 // subjects (51k when half went to payloads), 12k of 1 KiB; with 20 KB
 // subjects (10,000 tokens), 623.
 func PendingLimits(memory int64, sh MsgShape) (msgs, bytes int) {
 	cost, p := pendingCost(sh.Subject), max(sh.Payload, 0)
-	b := min(max(int64(float64(memory)*float64(p)/float64(cost+p)), memory/8), memory/8*7)
-	return int(max((memory-b)/cost, 64)), int(max(b, 64<<10))
+	b := max(min(max(int64(float64(memory)*float64(p)/float64(cost+p)), memory/8), memory/8*7), 64<<10)
+	return int(max((memory-b)/cost, 64)), int(max(b, sh.Max))
 }
 
 // shape is the pending limits' estimate of a message.
 func (s *Session) shape() MsgShape {
-	return MsgShape{Subject: s.subjectCost.Load(), Payload: s.payloadCost.Load()}
+	sh := MsgShape{Subject: s.subjectCost.Load(), Payload: s.payloadCost.Load()}
+	if s.nc != nil {
+		sh.Max = s.nc.MaxPayload()
+	}
+	return sh
 }
 
 // tunePending keeps the pending limits of the tap (and the scoped
@@ -387,10 +397,12 @@ func (s *Session) shape() MsgShape {
 // subjects' cost or the payloads moved by an eighth (or 2 bytes).
 func (s *Session) tunePending() int64 {
 	sh, old := s.store.Shape(), s.shape()
+	sh.Max = old.Max
 	moved := func(now, was int64) bool { d := now - was; return d > max(was/8, 2) || -d > max(was/8, 2) }
-	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) {
+	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) && sh.Max == s.limitMax.Load() {
 		return old.Subject
 	}
+	s.limitMax.Store(sh.Max)
 	s.subjectCost.Store(sh.Subject)
 	s.payloadCost.Store(sh.Payload)
 	if s.sub != nil {

@@ -482,20 +482,24 @@ func TestPendingBoundFollowsSubjects(t *testing.T) {
 	sessionWait(t, 10*time.Second, "the slow consumer counted", func() bool { return sess.Status().ClientDropped > 0 })
 }
 
-// TestPendingHoldsSmallMessages: the pending limits follow the payloads
-// too. Behind a stalled callback a flood of 16-byte messages fills the
-// bound with messages; when half the bound was kept for payloads, it
-// filled 57% of it (3,641 messages of a MiB) and dropped the rest.
-func TestPendingHoldsSmallMessages(t *testing.T) {
+// TestPendingFollowsPayloads: the pending limits follow the payloads and
+// headers too, as nats.go counts them. Behind a stalled callback a flood
+// of 64-byte payloads with a 49-byte header fills the bound. When half
+// the bound was kept for payloads it filled 72% of it (3,641 messages of
+// a MiB); with limits set for the first estimate (16 bytes), 26%; with
+// limits that leave the headers out, 71%.
+func TestPendingFollowsPayloads(t *testing.T) {
 	const bound = 1 << 20
 	srv := testkit.Server(t)
 	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound})
 	waitLossBaseline(t, sess)
 	pub := sessionPublisher(t, srv.ClientURL())
-	payload := make([]byte, 16)
-	subject := func(i int) string { return fmt.Sprintf("bench.%07d", i) }
+	msg := func(i int) *nats.Msg {
+		return &nats.Msg{Subject: fmt.Sprintf("bench.%07d", i), Data: make([]byte, 64),
+			Header: nats.Header{"K": {strings.Repeat("v", 32)}}}
+	}
 	for i := range 20 {
-		if err := pub.Publish(subject(i), payload); err != nil {
+		if err := pub.PublishMsg(msg(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -505,11 +509,11 @@ func TestPendingHoldsSmallMessages(t *testing.T) {
 	sessionWait(t, 10*time.Second, "the first messages in the store", func() bool { return sess.Head() >= 20 })
 	sess.Status() // a pull: the limits follow the messages
 
-	perMsg := pendingCost(16) + int64(len(payload))
+	perMsg := pendingCost(16) + 64 + 49
 	n := int(2 * bound / perMsg)
 	sess.store.mu.Lock()
 	for i := range n {
-		if err := pub.Publish(subject(20+i), payload); err != nil {
+		if err := pub.PublishMsg(msg(20 + i)); err != nil {
 			sess.store.mu.Unlock()
 			t.Fatal(err)
 		}
@@ -518,16 +522,19 @@ func TestPendingHoldsSmallMessages(t *testing.T) {
 	if err == nil {
 		err = sess.Conn().Flush()
 	}
-	msgs, _, perr := sess.sub.Pending()
+	msgs, bytes, perr := sess.sub.Pending()
 	counted := sess.pendingMemory(sess.subjectCost.Load())
 	sess.store.mu.Unlock()
 	if err != nil || perr != nil {
 		t.Fatal(err, perr)
 	}
+	if msgs > 0 && int64(bytes/msgs) != perMsg-pendingCost(16) {
+		t.Errorf("nats.go counts %d bytes a message, want %d", bytes/msgs, perMsg-pendingCost(16))
+	}
 	want := int(bound * 17 / 20 / perMsg)
 	t.Logf("%d messages of %d bytes queued (want %d): %d KiB counted, of a %d KiB bound", msgs, perMsg, want, counted>>10, bound>>10)
 	if msgs < want {
-		t.Errorf("%d small messages queued, want at least %d: 85%% of the bound", msgs, want)
+		t.Errorf("%d messages queued, want at least %d: 85%% of the bound", msgs, want)
 	}
 	if counted > bound {
 		t.Errorf("the queue counts %d KiB, over the %d KiB bound", counted>>10, bound>>10)
@@ -540,7 +547,7 @@ func TestPendingHoldsSmallMessages(t *testing.T) {
 // the average message fills it.
 func TestPendingLimits(t *testing.T) {
 	const memory = 14 << 20
-	for _, sh := range []MsgShape{{16, 16}, {16, 0}, {32, 16}, {16, 1024}, {16, 64 << 10}, {20 << 10, 1}, {16, 8 << 20}} {
+	for _, sh := range []MsgShape{{16, 16, 0}, {16, 0, 0}, {32, 16, 0}, {16, 1024, 0}, {16, 64 << 10, 0}, {20 << 10, 1, 0}, {16, 8 << 20, 0}} {
 		msgs, bytes := PendingLimits(memory, sh)
 		cost := pendingCost(sh.Subject)
 		if int64(msgs)*cost+int64(bytes) > memory {
@@ -553,5 +560,10 @@ func TestPendingLimits(t *testing.T) {
 			t.Errorf("%+v: %d messages of the shape fit, %d of %d bytes", sh, fit, fit*(cost+sh.Payload), memory)
 		}
 		t.Logf("%+v: %d messages, %d KiB", sh, msgs, bytes>>10)
+	}
+	// A message as big as the server sends passes the byte limit alone:
+	// nats.go would drop it with the queue empty.
+	if _, bytes := PendingLimits(memory, MsgShape{Subject: 16, Payload: 16, Max: 8 << 20}); bytes < 8<<20 {
+		t.Errorf("byte limit %d under the server's max_payload", bytes)
 	}
 }

@@ -77,6 +77,31 @@ const extraBytes = (int64(unsafe.Sizeof(slotExtra{})) + 15) &^ 15
 // message's extra.
 const maxVias = 256
 
+// wireBytes is the slot's message's payload and headers as they came on
+// the wire: its wire size, before any truncation, and its headers'.
+func (sl *slot) wireBytes() int64 {
+	n := int64(sl.size)
+	if sl.extra != nil {
+		n += headerWire(sl.extra.header)
+	}
+	return n
+}
+
+// headerWire is the size of h on the wire: the NATS/1.0 line, a line a
+// value, the blank line.
+func headerWire(h model.Header) int64 {
+	if len(h) == 0 {
+		return 0
+	}
+	n := int64(len("NATS/1.0\r\n\r\n"))
+	for k, vs := range h {
+		for _, v := range vs {
+			n += int64(len(k) + len(": \r\n") + len(v))
+		}
+	}
+	return n
+}
+
 // heldCost is what the slot's message costs the heap beyond the slot.
 func (sl *slot) heldCost() int64 {
 	c := allocBytes(int(sl.subjectN)) + allocBytes(int(sl.n))
@@ -86,9 +111,9 @@ func (sl *slot) heldCost() int64 {
 	return c
 }
 
-// DefaultStoreOptions holds ~0.2 s of a 1M msg/s flood (1.4M messages of
-// 16 bytes, as many as 112 MiB holds): the UI drains it 20 times a
-// second, so only a stalled reader loses messages. Payloads are
+// DefaultStoreOptions holds 262,144 messages, ~0.25 s of a 1M msg/s
+// flood, within 112 MiB: the UI drains it 20 times a second, so only a
+// stalled reader loses messages. Payloads are
 // held whole up to 8 MiB (the embedded broker's limit), so a recording
 // started in the explorer (R) gets them intact; the tree and the panes keep
 // at most model.KeptPayload of each for display.
@@ -175,7 +200,8 @@ type Store struct {
 	maxPayload int
 	maxMsgs    uint64
 	held       int64 // heldCost of the messages held
-	subjects   int64 // what their subjects take of it (see SubjectCost)
+	subjects   int64 // what their subjects take of it (see Shape)
+	wire       int64 // their payloads' and headers' wire sizes (see Shape)
 	maxMemory  int64 // bounds the chunks' bytes and held
 
 	// waiting is set while a reader sleeps in Wait; Append then wakes it
@@ -260,6 +286,7 @@ func (s *Store) Append(m model.Message) uint64 {
 	s.bytes += len(m.Data)
 	s.held += cost
 	s.subjects += allocBytes(len(m.Subject))
+	s.wire += sl.wireBytes()
 	s.head++
 	s.mu.Unlock()
 	if s.waiting.Load() {
@@ -278,6 +305,7 @@ func (s *Store) drop() {
 	s.bytes -= int(old.n)
 	s.held -= old.heldCost()
 	s.subjects -= allocBytes(int(old.subjectN))
+	s.wire -= old.wireBytes()
 	*old = slot{} // release references for the GC
 	s.start++
 	if s.start%chunkSlots == 0 {
@@ -312,10 +340,11 @@ func (s *Store) at(seq uint64) *slot {
 	return &s.chunks[seq/chunkSlots-s.base][seq%chunkSlots]
 }
 
-// slotBytes is what the chunks cost, counting one more than the ring
-// holds: the one kept aside, or the next one the ring takes. At most a
-// chunk more than they cost, never less; dropping the oldest chunk's last
-// message takes a chunk off at once. Called with the lock held.
+// slotBytes is what the chunks cost once the next message is in,
+// counting one more than the ring holds: the one kept aside, or the next
+// one the ring takes. At most a chunk more than they cost, never less;
+// dropping the oldest chunk's last message takes a chunk off at once.
+// Called with the lock held.
 func (s *Store) slotBytes() int64 {
 	return int64(len(s.chunks)+1) * chunkBytes
 }
@@ -326,15 +355,18 @@ func (s *Store) slotBytes() int64 {
 func (s *Store) Memory() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.chunks) == 0 && s.spare == nil {
-		return s.held
+	n := int64(len(s.chunks))
+	if s.spare != nil {
+		n++
 	}
-	return s.slotBytes() + s.held
+	return n*chunkBytes + s.held
 }
 
 // MsgShape is what a message costs: its subject on the heap, and its
-// payload's length.
-type MsgShape struct{ Subject, Payload int64 }
+// payload and headers as they came on the wire (what nats.go's pending
+// byte count takes of it); and Max, the most a message may bring (the
+// server's max_payload), when known.
+type MsgShape struct{ Subject, Payload, Max int64 }
 
 // Shape is what a message in the store costs on average (a 16-byte
 // subject and payload when it holds none): the estimate for messages
@@ -344,7 +376,7 @@ func (s *Store) Shape() MsgShape {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if n := int64(s.head - s.start); n > 0 {
-		return MsgShape{Subject: max(s.subjects/n, 16), Payload: int64(s.bytes) / n}
+		return MsgShape{Subject: max(s.subjects/n, 16), Payload: s.wire / n}
 	}
 	return MsgShape{Subject: 16, Payload: 16}
 }
