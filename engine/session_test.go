@@ -436,42 +436,12 @@ func TestSessionOpenFails(t *testing.T) {
 // the store has seen such subjects, the limits follow them: what the
 // queue holds stays within PendingMemory, and Memory counts it.
 func TestPendingBoundFollowsSubjects(t *testing.T) {
-	const bound = 1 << 20
-	srv := testkit.Server(t)
-	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound})
-	waitLossBaseline(t, sess)
-	pub := sessionPublisher(t, srv.ClientURL())
+	const bound, n = 1 << 20, 2000
 	deep := func(i int) string { return strings.Repeat("t.", 2000) + strconv.Itoa(i) }
-	for i := range 20 {
-		if err := pub.Publish(deep(i), []byte("x")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := pub.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	sessionWait(t, 10*time.Second, "the deep subjects in the store", func() bool { return sess.Head() >= 20 })
-	sess.Status() // a pull: the limits follow the subjects
-
-	const n = 2000
-	sess.store.mu.Lock()
-	for i := range n {
-		if err := pub.Publish(deep(20+i), []byte("x")); err != nil {
-			sess.store.mu.Unlock()
-			t.Fatal(err)
-		}
-	}
-	err := pub.Flush()
-	if err == nil {
-		err = sess.Conn().Flush()
-	}
-	msgs, _, perr := sess.sub.Pending()
+	sess, msgs, _, counted := queueBehindStall(t, bound, n, func(i int) *nats.Msg {
+		return &nats.Msg{Subject: deep(i), Data: []byte("x")}
+	})
 	held := int64(msgs) * (allocBytes(len(deep(0))) + 112)
-	counted := sess.pendingMemory(sess.subjectCost.Load())
-	sess.store.mu.Unlock()
-	if err != nil || perr != nil {
-		t.Fatal(err, perr)
-	}
 	t.Logf("%d deep messages queued: %d KiB held, %d KiB counted, of a %d KiB bound", msgs, held>>10, counted>>10, bound>>10)
 	if held > bound || msgs >= n {
 		t.Errorf("%d messages queued hold %d KiB, over the %d KiB bound", msgs, held>>10, bound>>10)
@@ -487,47 +457,14 @@ func TestPendingBoundFollowsSubjects(t *testing.T) {
 // of 64-byte payloads with a 49-byte header fills the bound. When half
 // the bound was kept for payloads it filled 72% of it (3,641 messages of
 // a MiB); with limits set for the first estimate (16 bytes), 26%; with
-// limits that leave the headers out, 71%.
+// limits that leave the headers out, it holds 24% more than the bound.
 func TestPendingFollowsPayloads(t *testing.T) {
 	const bound = 1 << 20
-	srv := testkit.Server(t)
-	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound})
-	waitLossBaseline(t, sess)
-	pub := sessionPublisher(t, srv.ClientURL())
-	msg := func(i int) *nats.Msg {
+	perMsg := pendingCost(16) + 64 + 49
+	sess, msgs, bytes, counted := queueBehindStall(t, bound, int(2*bound/perMsg), func(i int) *nats.Msg {
 		return &nats.Msg{Subject: fmt.Sprintf("bench.%07d", i), Data: make([]byte, 64),
 			Header: nats.Header{"K": {strings.Repeat("v", 32)}}}
-	}
-	for i := range 20 {
-		if err := pub.PublishMsg(msg(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := pub.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	sessionWait(t, 10*time.Second, "the first messages in the store", func() bool { return sess.Head() >= 20 })
-	sess.Status() // a pull: the limits follow the messages
-
-	perMsg := pendingCost(16) + 64 + 49
-	n := int(2 * bound / perMsg)
-	sess.store.mu.Lock()
-	for i := range n {
-		if err := pub.PublishMsg(msg(20 + i)); err != nil {
-			sess.store.mu.Unlock()
-			t.Fatal(err)
-		}
-	}
-	err := pub.Flush()
-	if err == nil {
-		err = sess.Conn().Flush()
-	}
-	msgs, bytes, perr := sess.sub.Pending()
-	counted := sess.pendingMemory(sess.subjectCost.Load())
-	sess.store.mu.Unlock()
-	if err != nil || perr != nil {
-		t.Fatal(err, perr)
-	}
+	})
 	if msgs > 0 && int64(bytes/msgs) != perMsg-pendingCost(16) {
 		t.Errorf("nats.go counts %d bytes a message, want %d", bytes/msgs, perMsg-pendingCost(16))
 	}
@@ -540,6 +477,48 @@ func TestPendingFollowsPayloads(t *testing.T) {
 		t.Errorf("the queue counts %d KiB, over the %d KiB bound", counted>>10, bound>>10)
 	}
 	sessionWait(t, 10*time.Second, "the overflow counted", func() bool { return sess.Status().ClientDropped > 0 })
+}
+
+// queueBehindStall opens a session with a pending bound of bound bytes,
+// lets the store see 20 messages msg(0..19) and the limits follow them (a
+// pull), then stalls the tap's callback (the store's lock held) while n
+// more messages arrive, and returns what nats.go then queues: messages,
+// bytes, and what the session counts for them.
+func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg) (sess *Session, msgs, bytes int, counted int64) {
+	t.Helper()
+	srv := testkit.Server(t)
+	sess = openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound})
+	waitLossBaseline(t, sess)
+	pub := sessionPublisher(t, srv.ClientURL())
+	for i := range 20 {
+		if err := pub.PublishMsg(msg(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	sessionWait(t, 10*time.Second, "the first messages in the store", func() bool { return sess.Head() >= 20 })
+	sess.Status() // a pull: the limits follow the messages
+
+	sess.store.mu.Lock()
+	for i := range n {
+		if err := pub.PublishMsg(msg(20 + i)); err != nil {
+			sess.store.mu.Unlock()
+			t.Fatal(err)
+		}
+	}
+	err := pub.Flush()
+	if err == nil {
+		err = sess.Conn().Flush()
+	}
+	msgs, bytes, perr := sess.sub.Pending()
+	counted = sess.pendingMemory(sess.subjectCost.Load())
+	sess.store.mu.Unlock()
+	if err != nil || perr != nil {
+		t.Fatal(err, perr)
+	}
+	return sess, msgs, bytes, counted
 }
 
 // TestPendingLimits: whatever the messages, the limits keep what the
