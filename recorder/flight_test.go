@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -400,5 +401,35 @@ func TestFlightAllIsSnapshot(t *testing.T) {
 	}
 	if _, err := os.Stat(empty); err != nil {
 		t.Fatalf("an empty recorder saved no capture: %v", err)
+	}
+}
+
+// TestFlightBatchOverBudget: a batch bigger than the budget copies only
+// what stays, and ends as if each message had been added on its own:
+// the same records held, the same bytes, the same count dropped.
+func TestFlightBatchOverBudget(t *testing.T) {
+	const budget = 512 << 10
+	batch := make([]model.Message, 100)
+	for i := range batch {
+		batch[i] = flightMsg(i, time.Duration(i)*time.Millisecond, 64<<10)
+	}
+	one := NewFlightRecorder(time.Hour, budget)
+	one.Add(batch[:3])
+	for i := range batch {
+		one.Add(batch[i : i+1])
+	}
+	f := NewFlightRecorder(time.Hour, budget)
+	f.Add(batch[:3])
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f.Add(batch)
+	runtime.ReadMemStats(&after)
+	n, bytes, dropped, _ := f.Stats()
+	wn, wbytes, wdropped, _ := one.Stats()
+	if n != wn || bytes != wbytes || dropped != wdropped || !reflect.DeepEqual(seqs(f.Snapshot()), seqs(one.Snapshot())) {
+		t.Fatalf("held %d (%d bytes), dropped %d; one by one: %d (%d bytes), dropped %d", n, bytes, dropped, wn, wbytes, wdropped)
+	}
+	if copied := after.TotalAlloc - before.TotalAlloc; copied > 2*budget {
+		t.Errorf("a batch of %d KiB into a %d KiB recorder allocated %d KiB", 100*64, budget>>10, copied>>10)
 	}
 }
