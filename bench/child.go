@@ -16,7 +16,9 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,6 +65,10 @@ type childReport struct {
 	// what the store holds when the flood is in: all of it, or as many of
 	// its messages as the store can (natsx only).
 	Backlog, Held int64
+	// Answers are natsx's own time for each key: from the Update that
+	// got it to the View after (natsx only). The key's trip through the
+	// terminal, both ways, is the rest of the parent's key latency.
+	Answers []time.Duration
 
 	// The flood child's: its broker's URL ("ready"), a failed flood
 	// ("published"), the embedded broker's slow consumers ("stats").
@@ -226,7 +232,8 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		o.Filters = []string{cfg.Pane}
 	}
 	m := ui.New(o)
-	p := tea.NewProgram(m, tea.WithFPS(ui.FPS), tea.WithoutSignalHandler())
+	km := &keyTimer{Model: m}
+	p := tea.NewProgram(km, tea.WithFPS(ui.FPS), tea.WithoutSignalHandler())
 	ran := make(chan error, 1)
 	go func() { _, err := p.Run(); ran <- err }()
 	r := childReport{Event: "ready"}
@@ -244,7 +251,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		waitCount(progress, cfg.N)
 		r := childReport{Event: "done", Read: src.read.Load(), Missed: src.missed.Load(),
 			First: src.first.Load(), Last: src.last.Load(), Status: sess.Status(),
-			Backlog: src.backlog.Load(), Held: int64(sess.Held())}
+			Backlog: src.backlog.Load(), Held: int64(sess.Held()), Answers: km.answers()}
 		readMetrics(&r)
 		_ = enc.Encode(r)
 	}()
@@ -258,4 +265,42 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		p.Kill()
 	}
 	return err
+}
+
+// keyTimer is the explorer's model, timing each key from the Update that
+// gets it to the View that follows: what natsx itself takes to answer.
+type keyTimer struct {
+	*ui.Model
+	pressed time.Time // a key's Update began; zero when answered
+
+	mu   sync.Mutex
+	took []time.Duration
+}
+
+// Update implements tea.Model.
+func (k *keyTimer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok && k.pressed.IsZero() {
+		k.pressed = time.Now()
+	}
+	_, cmd := k.Model.Update(msg)
+	return k, cmd
+}
+
+// View implements tea.Model.
+func (k *keyTimer) View() tea.View {
+	v := k.Model.View()
+	if !k.pressed.IsZero() {
+		k.mu.Lock()
+		k.took = append(k.took, time.Since(k.pressed))
+		k.mu.Unlock()
+		k.pressed = time.Time{}
+	}
+	return v
+}
+
+// answers is a copy of the times taken so far.
+func (k *keyTimer) answers() []time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.took)
 }

@@ -37,7 +37,8 @@ type sideResult struct {
 	idle                  float64 // % of a core after the flood
 	gcShare               float64 // the GC's share of the process's CPU during the flood
 	status                model.SourceStatus
-	backlog, held         int64 // the UI's most messages behind; what the store held after the flood
+	backlog, held         int64           // the UI's most messages behind; what the store held after the flood
+	answers               []time.Duration // natsx's own time for each key (keyTimer)
 }
 
 // runIngest runs, per payload size, c.Rounds rounds of the bare subscriber
@@ -72,8 +73,8 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 			all.cliLost += nx.cliLost
 			all.keys = append(all.keys, nx.keys...)
 			all.srvLost += max(nx.srvLost, 0)
-			mem = append(mem, fmt.Sprintf("%dB\t%d\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%d\t%s\t", size, round+1,
-				nx.backlog/1000, nx.held/1000,
+			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%d\t%s\t", size, round+1,
+				pct(nx.answers, 99), pct(nx.answers, 100), nx.backlog/1000, nx.held/1000,
 				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
 				nx.idle, 100*nx.gcShare, nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
 		}
@@ -87,7 +88,7 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 	fmt.Fprintln(stdout, "all: median rates, median of the rounds' ratios (rate and CPU per message), losses summed, key latencies over every round's presses")
 	fmt.Fprintf(stdout, "natsx (--max-memory %s) after each flood; idle CPU over %s, a second after the flood:\n", model.HumanBytes(uint64(c.MaxMemory)), c.Idle)
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tround\tbacklog/store\tRSS peak\tRSS steady\theader mem\theap in use\theap live\tidle CPU\tGC share\tslow consumer\tloss unknown since\t")
+	fmt.Fprintln(tw, "size\tround\tanswer p99/max\tbacklog/store\tRSS peak\tRSS steady\theader mem\theap in use\theap live\tidle CPU\tGC share\tslow consumer\tloss unknown since\t")
 	for _, row := range mem {
 		fmt.Fprintln(tw, row)
 	}
@@ -145,7 +146,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 		return sideResult{}, err
 	}
 	res.read, res.bufLost, res.cliLost = done.Read, done.Missed, int64(done.Status.ClientDropped)
-	res.backlog, res.held = done.Backlog, done.Held
+	res.backlog, res.held, res.answers = done.Backlog, done.Held, done.Answers
 	res.cpuPerMsg = float64(cpu1-cpu0) / float64(n)
 	if span := float64(done.Last-done.First) / 1e9; done.Read > 1 && span > 0 {
 		res.rate = float64(done.Read-1) / span
