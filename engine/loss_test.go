@@ -250,8 +250,11 @@ func TestClosedReasonEmbedded(t *testing.T) {
 		reason, err = closedReason(nil, emb, cid, srv)
 		return err != nil || reason != ""
 	})
-	if err != nil || reason != "Client Closed" || isSlowConsumerReason(reason) {
-		t.Errorf("closedReason = %q, %v; want \"Client Closed\", not a slow consumer", reason, err)
+	// A client that closes with data unread (the server's PING, say)
+	// resets the connection, and the server records "Read Error": a CI
+	// run under -race saw it once. Either is the client going away.
+	if err != nil || (reason != "Client Closed" && reason != "Read Error") || isSlowConsumerReason(reason) {
+		t.Errorf("closedReason = %q, %v; want \"Client Closed\" (or \"Read Error\"), not a slow consumer", reason, err)
 	}
 	if n := accountSlowConsumers(nil, emb, srv); n != 0 {
 		t.Errorf("accountSlowConsumers = %d, want 0", n)
