@@ -62,11 +62,21 @@ type slot struct {
 	via      uint32 // index in Store.vias; 0 is none
 }
 
-// slotExtra is what a message rarely has.
+// slotExtra is what a message rarely has, and what its headers cost,
+// worked out once (in the 48-byte size class the three fields take).
 type slotExtra struct {
 	reply  string
 	header model.Header
 	via    string // a Via past the store's table (maxVias)
+	// held and wire are heldCost's and headerWire's of the reply and
+	// headers: walking the headers once a message, not at every count.
+	held, wire int32
+}
+
+// newExtra is the extra of a message with reply and header.
+func newExtra(reply string, header model.Header) *slotExtra {
+	return &slotExtra{reply: reply, header: header,
+		held: int32(min(heldCost("", reply, header, 0), math.MaxInt32)), wire: int32(min(headerWire(header), math.MaxInt32))}
 }
 
 // extraBytes is what a slotExtra costs the heap, as the allocator rounds it.
@@ -82,7 +92,7 @@ const maxVias = 256
 func (sl *slot) wireBytes() int64 {
 	n := int64(sl.size)
 	if sl.extra != nil {
-		n += headerWire(sl.extra.header)
+		n += int64(sl.extra.wire)
 	}
 	return n
 }
@@ -106,7 +116,7 @@ func headerWire(h model.Header) int64 {
 func (sl *slot) heldCost() int64 {
 	c := allocBytes(int(sl.subjectN)) + allocBytes(int(sl.n))
 	if x := sl.extra; x != nil {
-		c += extraBytes + heldCost("", x.reply, x.header, 0)
+		c += extraBytes + int64(x.held)
 	}
 	return c
 }
@@ -267,7 +277,7 @@ func (s *Store) Append(m model.Message) uint64 {
 	sl := slot{received: m.Received, subject: unsafe.StringData(m.Subject), subjectN: uint32(len(m.Subject)),
 		data: unsafe.SliceData(m.Data), n: int32(len(m.Data)), size: int32(min(m.Size, math.MaxInt32))}
 	if m.Reply != "" || len(m.Header) > 0 {
-		sl.extra = &slotExtra{reply: m.Reply, header: m.Header}
+		sl.extra = newExtra(m.Reply, m.Header)
 	}
 	cost := sl.heldCost()
 	s.mu.Lock()
