@@ -57,10 +57,9 @@ type Session struct {
 	precise  bool
 	pending  int64 // PendingMemory
 
-	// The pending limits' estimate of a message's subject's cost and
-	// payload (tunePending).
-	subjectCost, payloadCost atomic.Int64
-	limitMax                 atomic.Int64 // the max_payload the limits were last set for
+	// limits is the message the pending limits were last set for
+	// (tunePending).
+	limits atomic.Pointer[MsgShape]
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -93,8 +92,7 @@ func Open(o SessionOptions) (*Session, error) {
 	if s.pending <= 0 {
 		s.pending = DefaultPendingMemory
 	}
-	s.subjectCost.Store(16)
-	s.payloadCost.Store(16)
+	s.limits.Store(&MsgShape{Subject: 16, Payload: 16})
 	if s.tap == "" {
 		s.tap = ">"
 	}
@@ -189,7 +187,8 @@ func (s *Session) startTap() error {
 	// (10 s): what keeps it reading is CPU for the read loop, which is why
 	// the explorer's GC must never run back to back (cli.SetExplorerGC).
 	sh := s.shape()
-	s.limitMax.Store(sh.Max)
+	sh.Max = s.nc.MaxPayload()
+	s.limits.Store(&sh)
 	msgs, bytes := PendingLimits(s.pending, sh)
 	if err := sub.SetPendingLimits(msgs, bytes); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
@@ -380,14 +379,8 @@ func PendingLimits(memory int64, sh MsgShape) (msgs, bytes int) {
 	return int(max((memory-b)/cost, 64)), int(max(b, sh.Max))
 }
 
-// shape is the pending limits' estimate of a message.
-func (s *Session) shape() MsgShape {
-	sh := MsgShape{Subject: s.subjectCost.Load(), Payload: s.payloadCost.Load()}
-	if s.nc != nil {
-		sh.Max = s.nc.MaxPayload()
-	}
-	return sh
-}
+// shape is the message the pending limits were last set for.
+func (s *Session) shape() MsgShape { return *s.limits.Load() }
 
 // tunePending keeps the pending limits of the tap (and the scoped
 // filters) true to the messages the traffic has: a deep subject costs a
@@ -397,14 +390,14 @@ func (s *Session) shape() MsgShape {
 // subjects' cost or the payloads moved by an eighth (or 2 bytes).
 func (s *Session) tunePending() int64 {
 	sh, old := s.store.Shape(), s.shape()
-	sh.Max = old.Max
+	if s.nc != nil {
+		sh.Max = s.nc.MaxPayload()
+	}
 	moved := func(now, was int64) bool { d := now - was; return d > max(was/8, 2) || -d > max(was/8, 2) }
-	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) && sh.Max == s.limitMax.Load() {
+	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) && sh.Max == old.Max {
 		return old.Subject
 	}
-	s.limitMax.Store(sh.Max)
-	s.subjectCost.Store(sh.Subject)
-	s.payloadCost.Store(sh.Payload)
+	s.limits.Store(&sh)
 	if s.sub != nil {
 		_ = s.sub.SetPendingLimits(PendingLimits(s.pending, sh))
 	}

@@ -513,7 +513,7 @@ func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg)
 		err = sess.Conn().Flush()
 	}
 	msgs, bytes, perr := sess.sub.Pending()
-	counted = sess.pendingMemory(sess.subjectCost.Load())
+	counted = sess.pendingMemory(sess.shape().Subject)
 	sess.store.mu.Unlock()
 	if err != nil || perr != nil {
 		t.Fatal(err, perr)
