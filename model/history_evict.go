@@ -114,12 +114,7 @@ func (t *Tree) evictThreshold(skip uint32) int64 {
 	e := &t.evictor
 	s := e.sample[:0]
 	for range evictSample {
-		e.rng += 0x9E3779B97F4A7C15
-		z := e.rng
-		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
-		z = (z ^ z>>27) * 0x94D049BB133111EB
-		z ^= z >> 31
-		if h := t.hists.at(uint32(z % uint64(t.hists.used))); h.node != skip {
+		if h := t.hists.at(uint32(splitmix64(&e.rng) % uint64(t.hists.used))); h.node != skip {
 			s = append(s, t.newest(h))
 		}
 	}

@@ -116,6 +116,17 @@ func (t *Tree) prune(keep uint32) {
 	}
 }
 
+// splitmix64 advances state and returns its next random number
+// (SplitMix64: every bit of it usable, low ones too): the samples of the
+// pruner, the evictor and the leaf cache's probes.
+func splitmix64(state *uint64) uint64 {
+	*state += 0x9E3779B97F4A7C15
+	z := *state
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
+}
+
 // pruneThreshold samples leaves at random index slots and returns the
 // lastSeen at or below which a leaf counts as idle this step.
 func (t *Tree) pruneThreshold(keep uint32) int64 {
@@ -131,12 +142,7 @@ func (t *Tree) pruneThreshold(keep uint32) int64 {
 	mask := uint64(len(slots) - 1)
 	s := p.sample[:0]
 	for range 2 * pruneSample {
-		p.rng += 0x9E3779B97F4A7C15
-		z := p.rng
-		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
-		z = (z ^ z>>27) * 0x94D049BB133111EB
-		z ^= z >> 31
-		if id := slots[z&mask].id; id != 0 && id != keep {
+		if id := slots[splitmix64(&p.rng)&mask].id; id != 0 && id != keep {
 			if n := t.nodes.at(id); !t.hasChildren(n) {
 				if s = append(s, n.lastSeen); len(s) == pruneSample {
 					break

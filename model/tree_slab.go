@@ -458,9 +458,7 @@ func (c *leafCache) use() bool {
 		c.msgs, c.tries, c.hits = 0, 0, 0
 	}
 	if c.off {
-		// An LCG's top bits: its low ones cycle with short periods.
-		c.rng = c.rng*6364136223846793005 + 1442695040888963407
-		if c.rng>>(64-leafProbeBits) != 0 {
+		if splitmix64(&c.rng)>>(64-leafProbeBits) != 0 {
 			return false
 		}
 	}
