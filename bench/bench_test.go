@@ -185,6 +185,29 @@ func TestBenchIngestRounds(t *testing.T) {
 	if strings.Join(rounds, " ") != "1 2 all" {
 		t.Errorf("rows %v, want rounds 1 2 all in\n%s", rounds, out.String())
 	}
+	memory, slow, ok := strings.Cut(memory, "each round's slowest press")
+	if !ok {
+		t.Fatalf("no slowest-press table in\n%s", out.String())
+	}
+	var slows int
+	for _, line := range strings.Split(slow, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 9 || f[0] != "16B" {
+			continue
+		}
+		slows++
+		// The press and its three parts, timed; the echo pinged during it
+		// and over the flood, when the flood lasted a ping (20 ms).
+		dur := regexp.MustCompile(`^[0-9.]+(ms|µs|ns|s)$`)
+		for i, v := range f[2:] {
+			if !dur.MatchString(v) && (i < 4 || v != "-") {
+				t.Errorf("slowest-press row %q: %q is not a time", line, v)
+			}
+		}
+	}
+	if slows != 2 {
+		t.Errorf("%d slowest-press rows, want 2 in\n%s", slows, out.String())
+	}
 	var mem int
 	for _, line := range strings.Split(memory, "\n") {
 		f := strings.Fields(line)
@@ -209,6 +232,10 @@ func TestBenchIngestRounds(t *testing.T) {
 // TestMain lets the bench re-execute the test binary as its child process,
 // as go run ./bench re-executes itself.
 func TestMain(m *testing.M) {
+	if os.Getenv(echoEnv) != "" {
+		_ = runEcho()
+		os.Exit(0)
+	}
 	if cfg := os.Getenv(childEnv); cfg != "" {
 		if err := runChild(cfg); err != nil {
 			fmt.Fprintf(os.Stderr, "bench child: %v\n", err)
@@ -260,5 +287,30 @@ func TestBenchPayload(t *testing.T) {
 	c = BenchCmd{Messages: 1, Subjects: 1, Size: []int{16}, Rounds: 1, Pane: "bench.> where .n >"}
 	if err := c.Run(os.Stdout); err == nil || !strings.Contains(err.Error(), "--pane") {
 		t.Errorf("a malformed --pane: %v", err)
+	}
+}
+
+// TestEchoRoundTrips pings the echo in its pty: every ping comes back, in
+// far less than the second a lost one would count.
+func TestEchoRoundTrips(t *testing.T) {
+	e, err := startEcho()
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	trips := e.Trips()
+	if len(trips) < 3 {
+		t.Fatalf("%d pings in 200 ms, want one every 20 ms", len(trips))
+	}
+	for _, tr := range trips {
+		if tr.Took >= time.Second {
+			t.Errorf("ping at %d: no echo (%s)", tr.At, tr.Took)
+		}
+	}
+	if w := worstTrip(trips, trips[0].At, trips[len(trips)-1].At); w <= 0 || w >= time.Second {
+		t.Errorf("worst trip %s", w)
+	}
+	if w := worstTrip(trips, 0, 1); w != 0 {
+		t.Errorf("worst trip long before the pings: %s, want 0", w)
 	}
 }

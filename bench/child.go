@@ -9,6 +9,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -41,6 +43,9 @@ type childConfig struct {
 	N      int64  // messages in the flood
 	Budget int64  // natsx's --max-memory
 	Pane   string // a filter pane natsx opens (--pane), "" for none
+	// TraceSlow, set, runs Go's trace flight recorder in natsx's child
+	// (--trace-slow).
+	TraceSlow string
 
 	// Flood makes the child the flood's (flood.go): the broker unless URL
 	// names one, and the publisher of N messages over Subjects subjects.
@@ -69,6 +74,9 @@ type childReport struct {
 	// got it to the View after (natsx only). The key's trip through the
 	// terminal, both ways, is the rest of the parent's key latency.
 	Answers []time.Duration
+	// AnswerSpans are the same keys' Update and View times (UnixNano),
+	// to lay beside the parent's press times.
+	AnswerSpans [][2]int64
 
 	// The flood child's: its broker's URL ("ready"), a failed flood
 	// ("published"), the embedded broker's slow consumers ("stats").
@@ -130,6 +138,13 @@ func serve(in *os.File, enc *json.Encoder, stats func() childReport) {
 		case "quit":
 			return
 		default:
+			// "trace PATH" writes the flight recorder's window (--trace-slow).
+			if path, ok := strings.CutPrefix(sc.Text(), "trace "); ok && flight != nil {
+				if f, err := os.Create(path); err == nil {
+					_, _ = flight.WriteTo(f)
+					_ = f.Close()
+				}
+			}
 			// "profile PATH" starts a CPU profile, "profile" alone stops it.
 			if path, ok := strings.CutPrefix(sc.Text(), "profile"); ok {
 				toggleProfile(strings.TrimSpace(path))
@@ -137,6 +152,10 @@ func serve(in *os.File, enc *json.Encoder, stats func() childReport) {
 		}
 	}
 }
+
+// flight is natsx's execution-trace flight recorder (--trace-slow), nil
+// when off.
+var flight *trace.FlightRecorder
 
 // profile is the CPU profile being written, nil when none.
 var profile *os.File
@@ -238,6 +257,14 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 	go func() { _, err := p.Run(); ran <- err }()
 	r := childReport{Event: "ready"}
 	readMetrics(&r)
+	if cfg.TraceSlow != "" {
+		// The last seconds of natsx's execution trace, written out when
+		// the parent sees a slow press ("trace").
+		flight = trace.NewFlightRecorder(trace.FlightRecorderConfig{MinAge: 3 * time.Second})
+		if err := flight.Start(); err != nil {
+			return fmt.Errorf("bench child: flight recorder: %w", err)
+		}
+	}
 	if err := enc.Encode(r); err != nil {
 		return err
 	}
@@ -251,7 +278,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		waitCount(progress, cfg.N)
 		r := childReport{Event: "done", Read: src.read.Load(), Missed: src.missed.Load(),
 			First: src.first.Load(), Last: src.last.Load(), Status: sess.Status(),
-			Backlog: src.backlog.Load(), Held: int64(sess.Held()), Answers: km.answers()}
+			Backlog: src.backlog.Load(), Held: int64(sess.Held()), Answers: km.answers(), AnswerSpans: km.spanTimes()}
 		readMetrics(&r)
 		_ = enc.Encode(r)
 	}()
@@ -273,14 +300,16 @@ type keyTimer struct {
 	*ui.Model
 	pressed time.Time // a key's Update began; zero when answered
 
-	mu   sync.Mutex
-	took []time.Duration
+	mu    sync.Mutex
+	took  []time.Duration
+	spans [][2]int64 // each key's Update and View (UnixNano)
 }
 
 // Update implements tea.Model.
 func (k *keyTimer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(tea.KeyPressMsg); ok && k.pressed.IsZero() {
 		k.pressed = time.Now()
+		trace.Log(context.Background(), "key", "update")
 	}
 	_, cmd := k.Model.Update(msg)
 	return k, cmd
@@ -291,7 +320,9 @@ func (k *keyTimer) View() tea.View {
 	v := k.Model.View()
 	if !k.pressed.IsZero() {
 		k.mu.Lock()
-		k.took = append(k.took, time.Since(k.pressed))
+		now := time.Now()
+		k.took = append(k.took, now.Sub(k.pressed))
+		k.spans = append(k.spans, [2]int64{k.pressed.UnixNano(), now.UnixNano()})
 		k.mu.Unlock()
 		k.pressed = time.Time{}
 	}
@@ -303,4 +334,11 @@ func (k *keyTimer) answers() []time.Duration {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return slices.Clone(k.took)
+}
+
+// spanTimes is a copy of the keys' Update and View times so far.
+func (k *keyTimer) spanTimes() [][2]int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.spans)
 }

@@ -66,7 +66,7 @@ func benchIdle(d time.Duration) (res idleResult, err error) {
 	}
 	stop := make(chan struct{})
 	time.AfterFunc(keysAtIdle, func() { close(stop) })
-	res.keys = pressKeys(t, stop)
+	res.keys, _ = pressKeys(t, stop, nil)
 	cpu1, err := procCPU(cmd.Process.Pid)
 	if err != nil {
 		return res, err

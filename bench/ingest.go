@@ -45,6 +45,10 @@ type BenchCmd struct {
 	// payloads are then JSON objects with a number n, for a condition to
 	// read.
 	Pane string `help:"a filter pane natsx's side opens ('PATTERN where EXPR', as --filter); payloads become JSON {\"n\":1,\"pad\":\"…\"} of --size bytes" placeholder:"FILTER"`
+	// TraceSlow keeps, for each press slower than slowPress, the last
+	// seconds of natsx's Go execution trace (runtime/trace's flight
+	// recorder), to read with go tool trace.
+	TraceSlow string `help:"directory where natsx's side writes its last seconds of Go execution trace for each key press slower than 150 ms (go tool trace reads them)" placeholder:"DIR" type:"existingdir"`
 }
 
 // benchTimeout bounds every wait: a flood that stalls this long is over.

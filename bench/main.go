@@ -15,6 +15,10 @@ import (
 )
 
 func main() {
+	if os.Getenv(echoEnv) != "" {
+		_ = runEcho()
+		return
+	}
 	if cfg := os.Getenv(childEnv); cfg != "" {
 		if err := runChild(cfg); err != nil {
 			fmt.Fprintf(os.Stderr, "natsx bench child: %v\n", err)

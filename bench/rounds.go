@@ -4,9 +4,12 @@ package main
 // in its own child process, on the same flood from the parent's publisher.
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -29,6 +32,8 @@ type sideResult struct {
 	cliLost   int64
 	srvLost   int64 // slow-consumer disconnects; -1 when nobody can tell
 	keys      []time.Duration
+	pressed   []int64 // when each key was typed (UnixNano)
+	echo      []trip  // the echo's round trips during the flood (echo.go)
 
 	// natsx only: memory and idle.
 	rssPeak, rssSteady    int64   // VmHWM at the end, VmRSS after the idle sample
@@ -39,6 +44,7 @@ type sideResult struct {
 	status                model.SourceStatus
 	backlog, held         int64           // the UI's most messages behind; what the store held after the flood
 	answers               []time.Duration // natsx's own time for each key (keyTimer)
+	spans                 [][2]int64      // each key's Update and View in natsx (UnixNano)
 }
 
 // runIngest runs, per payload size, c.Rounds rounds of the bare subscriber
@@ -48,7 +54,7 @@ type sideResult struct {
 func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "size\tround\tbare msg/s\tnatsx msg/s\tratio\tbare ns/msg\tnatsx ns/msg\tcpu x\tbare lost\tnatsx lost (buf/cli/srv)\tkey p50\tkey p99\tkey max\tkeys\t")
-	var mem []string
+	var mem, slow []string
 	for _, size := range c.Size {
 		var bares, natsxs, ratios, cpus []float64
 		var all sideResult
@@ -73,6 +79,7 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 			all.cliLost += nx.cliLost
 			all.keys = append(all.keys, nx.keys...)
 			all.srvLost += max(nx.srvLost, 0)
+			slow = append(slow, slowest(size, round+1, nx))
 			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%d\t%s\t", size, round+1,
 				pct(nx.answers, 99), pct(nx.answers, 100), nx.backlog/1000, nx.held/1000,
 				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
@@ -92,8 +99,59 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 	for _, row := range mem {
 		fmt.Fprintln(tw, row)
 	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "each round's slowest press: to natsx's Update, its Update and View, then to the screen; beside it, the longest round trip through another pty whose program only echoes (echo.go) during that press, and over the flood:")
+	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "size\tround\tslowest press\tto Update\tUpdate-View\tView-screen\techo during\techo p99\techo max\t")
+	for _, row := range slow {
+		fmt.Fprintln(tw, row)
+	}
 	return tw.Flush()
 }
+
+// slowest is the row of nx's slowest press: how long it took, its parts,
+// and the echo's round trips during it and over the flood.
+func slowest(size, round int, nx sideResult) string {
+	row := fmt.Sprintf("%dB\t%d\t", size, round)
+	if i := maxIndex(nx.keys); i >= 0 {
+		from := nx.pressed[i]
+		to := from + int64(nx.keys[i])
+		row += ms(nx.keys[i]) + "\t"
+		// The span natsx timed for this press: the first Update at or
+		// after it was typed.
+		j, _ := slices.BinarySearchFunc(nx.spans, from, func(s [2]int64, t int64) int { return cmp.Compare(s[0], t) })
+		if j < len(nx.spans) && nx.spans[j][0] <= to {
+			sp := nx.spans[j]
+			row += fmt.Sprintf("%s\t%s\t%s\t", ms(time.Duration(sp[0]-from)), ms(time.Duration(sp[1]-sp[0])), ms(time.Duration(to-sp[1])))
+		} else {
+			row += "?\t?\t?\t"
+		}
+		row += ms(worstTrip(nx.echo, from, to)) + "\t"
+	} else {
+		row += "-\t-\t-\t-\t-\t"
+	}
+	trips := make([]time.Duration, len(nx.echo))
+	for i, e := range nx.echo {
+		trips[i] = e.Took
+	}
+	return row + fmt.Sprintf("%s\t%s\t", pct(trips, 99), pct(trips, 100))
+}
+
+// maxIndex is the index of the largest of ds, -1 when ds is empty.
+func maxIndex(ds []time.Duration) int {
+	i := -1
+	for j, d := range ds {
+		if i < 0 || d > ds[i] {
+			i = j
+		}
+	}
+	return i
+}
+
+// ms formats d in milliseconds.
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/1e6) }
 
 // benchSide runs one side (natsx or the bare subscriber) in a child
 // process and floods it from the flood child with size-byte payloads.
@@ -107,7 +165,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if natsx {
 		env = c.NatsxEnv
 	}
-	ch, err := startChild(childConfig{Natsx: natsx, URL: fl.url, N: n, Budget: int64(c.MaxMemory), Pane: c.Pane}, env)
+	ch, err := startChild(childConfig{Natsx: natsx, URL: fl.url, N: n, Budget: int64(c.MaxMemory), Pane: c.Pane, TraceSlow: c.TraceSlow}, env)
 	if err != nil {
 		return sideResult{}, err
 	}
@@ -123,14 +181,26 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if err != nil {
 		return sideResult{}, err
 	}
+	// The echo runs beside natsx's terminal while keys are typed: the
+	// terminal's own round trip at the same moments (echo.go).
+	var echo *echoPing
+	if natsx && !c.NoKeys {
+		if echo, err = startEcho(); err != nil {
+			return sideResult{}, err
+		}
+	}
 	pubDone := make(chan error, 1)
 	go func() { pubDone <- fl.flood(size) }()
 	var res sideResult
 	stopKeys := make(chan struct{})
 	var keyWG sync.WaitGroup
-	if natsx && !c.NoKeys {
+	if echo != nil {
 		keyWG.Add(1)
-		go func() { defer keyWG.Done(); res.keys = pressKeys(ch.term, stopKeys) }()
+		go func() {
+			defer keyWG.Done()
+			res.keys, res.pressed = pressKeys(ch.term, stopKeys, c.traceSlow(ch))
+			res.echo = echo.Trips()
+		}()
 	}
 	done, err := ch.next("done", floodTimeout)
 	close(stopKeys)
@@ -146,7 +216,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 		return sideResult{}, err
 	}
 	res.read, res.bufLost, res.cliLost = done.Read, done.Missed, int64(done.Status.ClientDropped)
-	res.backlog, res.held, res.answers = done.Backlog, done.Held, done.Answers
+	res.backlog, res.held, res.answers, res.spans = done.Backlog, done.Held, done.Answers, done.AnswerSpans
 	res.cpuPerMsg = float64(cpu1-cpu0) / float64(n)
 	if span := float64(done.Last-done.First) / 1e9; done.Read > 1 && span > 0 {
 		res.rate = float64(done.Read-1) / span
@@ -189,11 +259,26 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	return res, nil
 }
 
+// slowPress is a press --trace-slow writes natsx's trace for.
+const slowPress = 150 * time.Millisecond
+
+// traceSlow is what pressKeys calls on a press slower than slowPress: with
+// --trace-slow, ask natsx's child to write its flight recorder's window to
+// DIR/slow-<press UnixNano>-<ms>.trace; nil without.
+func (c *BenchCmd) traceSlow(ch *child) func(time.Time, time.Duration) {
+	if c.TraceSlow == "" {
+		return nil
+	}
+	return func(at time.Time, took time.Duration) {
+		name := fmt.Sprintf("slow-%d-%dms.trace", at.UnixNano(), took.Milliseconds())
+		_, _ = fmt.Fprintf(ch.ctl, "trace %s\n", filepath.Join(c.TraceSlow, name))
+	}
+}
+
 // pressKeys types ? every 20 ms until stop (? opens help and ? closes it)
 // and times each press until the screen shows its effect; a press not
 // answered within 1 s counts as 1 s.
-func pressKeys(term *testkit.Terminal, stop <-chan struct{}) []time.Duration {
-	var keys []time.Duration
+func pressKeys(term *testkit.Terminal, stop <-chan struct{}, slow func(at time.Time, took time.Duration)) (keys []time.Duration, at []int64) {
 	help := func(s string) bool { return strings.Contains(s, "natsx keys") }
 	for open := false; ; open = !open {
 		select {
@@ -201,7 +286,7 @@ func pressKeys(term *testkit.Terminal, stop <-chan struct{}) []time.Duration {
 			if open {
 				_ = term.Send("?")
 			}
-			return keys
+			return keys, at
 		case <-time.After(20 * time.Millisecond):
 		}
 		t0 := time.Now()
@@ -210,14 +295,19 @@ func pressKeys(term *testkit.Terminal, stop <-chan struct{}) []time.Duration {
 		ok := term.WaitFor(time.Second, func(s string) bool { return help(s) == want })
 		select {
 		case <-stop:
-			return keys // answered after the flood: not a press during it
+			return keys, at // answered after the flood: not a press during it
 		default:
 		}
+		at = append(at, t0.UnixNano())
 		if !ok {
 			keys = append(keys, time.Second)
 			continue
 		}
-		keys = append(keys, time.Since(t0))
+		took := time.Since(t0)
+		keys = append(keys, took)
+		if took > slowPress && slow != nil {
+			slow(t0, took)
+		}
 	}
 }
 
