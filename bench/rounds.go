@@ -115,7 +115,8 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 // and the echo's round trips during it and over the flood.
 func slowest(size, round int, nx sideResult) string {
 	row := fmt.Sprintf("%dB\t%d\t", size, round)
-	if i := maxIndex(nx.keys); i >= 0 {
+	if len(nx.keys) > 0 {
+		i := slices.Index(nx.keys, slices.Max(nx.keys))
 		from := nx.pressed[i]
 		to := from + int64(nx.keys[i])
 		row += ms(nx.keys[i]) + "\t"
@@ -137,17 +138,6 @@ func slowest(size, round int, nx sideResult) string {
 		trips[i] = e.Took
 	}
 	return row + fmt.Sprintf("%s\t%s\t", pct(trips, 99), pct(trips, 100))
-}
-
-// maxIndex is the index of the largest of ds, -1 when ds is empty.
-func maxIndex(ds []time.Duration) int {
-	i := -1
-	for j, d := range ds {
-		if i < 0 || d > ds[i] {
-			i = j
-		}
-	}
-	return i
 }
 
 // ms formats d in milliseconds.
