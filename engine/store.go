@@ -166,25 +166,31 @@ func heldCost(subject, reply string, header model.Header, n int) int64 {
 }
 
 // allocBytes is what the Go allocator takes for n bytes without pointers:
-// its size classes step by 16 bytes up to 256, then by about an eighth,
-// and objects past 32 KiB take whole 8 KiB pages. An approximation within
-// a few percent, which is what a budget needs.
+// the size class n falls in up to 32 KiB (sizeClasses), whole 8 KiB pages
+// past that. Under 16 bytes the runtime packs such objects into shared
+// 16-byte blocks; they are counted as a block each, which is never less.
 func allocBytes(n int) int64 {
 	switch {
 	case n <= 0:
 		return 0
-	case n <= 256:
-		return int64(n+15) &^ 15
-	case n <= 32<<10:
-		step := 1
-		for step*8 < n {
-			step <<= 1
-		}
-		return int64((n + step - 1) / step * step)
+	case n <= 16:
+		return 16
+	case n <= sizeClasses[len(sizeClasses)-1]:
+		i, _ := slices.BinarySearch(sizeClasses[:], n)
+		return int64(sizeClasses[i])
 	default:
 		return int64(n+8191) &^ 8191
 	}
 }
+
+// sizeClasses are the Go allocator's object sizes up to 32 KiB, as in
+// Go 1.26's internal/runtime/gc.SizeClassToSize. TestAllocBytesIsTheHeap
+// checks them against the runtime's own accounting, so a Go release that
+// changes them fails it.
+var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+	2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728,
+	10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
 
 // Store is a bounded ring of the newest messages, written by the tap's NATS
 // callback and read by any number of readers (the UI, the recorder), each

@@ -593,3 +593,63 @@ func TestStoreChunks(t *testing.T) {
 		t.Errorf("%d messages in %d chunks", held, mem/chunkBytes)
 	}
 }
+
+// heapNow is the heap's live objects after a collection.
+func heapNow() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// TestAllocBytesIsTheHeap allocates objects of many sizes and checks
+// allocBytes against what the runtime counts for them: the same, past 16
+// bytes; never less below.
+func TestAllocBytesIsTheHeap(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 15, 16, 17, 19, 24, 25, 33, 100, 256, 257, 300, 1000, 1100, 5000, 9000, 32768, 32769, 100_000} {
+		k := max(4096, (8<<20)/n)
+		if n > 32768 {
+			k = 64
+		}
+		objs := make([][]byte, k)
+		before := heapNow()
+		for i := range objs {
+			objs[i] = make([]byte, n)
+		}
+		per := float64(heapNow()-before) / float64(k)
+		runtime.KeepAlive(objs)
+		got := float64(allocBytes(n))
+		if n <= 16 && got < per || n > 16 && (got < per*0.99 || got > per*1.01) {
+			t.Errorf("%d bytes: allocBytes %v, the heap takes %.1f an object", n, got, per)
+		}
+	}
+}
+
+// TestStoreMemoryIsTheHeap fills a store with a flood's messages made as
+// nats.go makes them (a string for the subject, a slice for the payload,
+// each its own allocation) and checks what it counts against the heap.
+func TestStoreMemoryIsTheHeap(t *testing.T) {
+	for _, tc := range []struct {
+		subject string
+		size    int
+	}{
+		{"bench.999.99.%06d", 16}, // go run ./bench
+		{"bench.%07d", 16},        // nats bench
+		{"sensors.building%d.temperature", 100},
+		{"bench.%07d", 1024},
+	} {
+		before := heapNow()
+		s := NewStore(StoreOptionsFor(8 << 20))
+		sub := []byte(fmt.Sprintf(tc.subject, 0))
+		for i := range 400_000 {
+			sub = fmt.Appendf(sub[:0], tc.subject, i)
+			s.Append(model.Message{Subject: string(sub), Data: make([]byte, tc.size), Size: tc.size})
+		}
+		heap := heapNow() - before
+		counted := s.Memory()
+		runtime.KeepAlive(s)
+		if d := float64(counted-heap) / float64(heap); d < -0.02 || d > 0.05 {
+			t.Errorf("%q, %d B: the store counts %d bytes, the heap holds %d (%+.1f%%)", tc.subject, tc.size, counted, heap, 100*d)
+		}
+	}
+}
