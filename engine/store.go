@@ -44,26 +44,30 @@ type chunk [chunkSlots]slot
 // slot is a message as the store holds it: model.Message less what the
 // store need not keep (the sequence is the slot's place in the ring; Sum
 // is never set on the tap's path), its subject and payload each a pointer
-// and a length, what few messages have (a reply, headers) behind one
-// pointer, and the subscription it came by (Via) an index in the store's
-// table of them. 48 bytes instead of a model.Message's 112: in a flood of
-// small messages the slots are most of what the store holds (a 16-byte
-// payload on a 13-byte subject costs 32 bytes more), so the same share
-// holds 1.6 times as many messages as with 80-byte slots of strings.
+// and a length, what few messages have (a reply, headers, a truncated
+// payload's wire size, a subject of 64 KiB or more) behind one pointer,
+// and the subscription it came by (Via) an index in the store's table of
+// them. 40 bytes instead of a model.Message's 112: in a flood of small
+// messages the slots are most of what the store holds (a 16-byte payload
+// on a 19-byte subject costs 40 bytes more), so the same share holds half
+// again as many messages as with 80-byte slots of strings.
 // The pointers keep nats.go's allocations alive, as the strings did.
 type slot struct {
 	received int64
 	subject  *byte
 	data     *byte
-	extra    *slotExtra // nil when the message has no reply, headers or untabled Via
-	subjectN uint32
-	n        int32  // len(Data): at most MaxPayload (8 MiB)
-	size     int32  // the wire size: nats-server's max_payload is at most 64 MiB
-	via      uint32 // index in Store.vias; 0 is none
+	extra    *slotExtra // nil when the message has none of what it holds
+	n        int32      // len(Data): at most MaxPayload (8 MiB)
+	subjectN uint16     // len(Subject); longSubject: in the extra
+	via      uint16     // index in Store.vias; 0 is none
 }
 
+// longSubject in a slot's subjectN says the subject's length is in its
+// extra: 64 KiB or more (a server's max_control_line allows that).
+const longSubject = math.MaxUint16
+
 // slotExtra is what a message rarely has, and what its headers cost,
-// worked out once (in the 48-byte size class the three fields take).
+// worked out once (in a 64-byte size class).
 type slotExtra struct {
 	reply  string
 	header model.Header
@@ -71,6 +75,37 @@ type slotExtra struct {
 	// held and wire are heldCost's and headerWire's of the reply and
 	// headers: walking the headers once a message, not at every count.
 	held, wire int32
+	// size is the wire size when it is not len(Data) (a payload cut to
+	// the store's MaxPayload, or a capture's cut one), else 0.
+	size int32
+	// subjectN is the subject's length when the slot's is longSubject.
+	subjectN uint32
+}
+
+// addExtra gives sl an extra if it has none, and returns what that adds
+// to sl's heldCost.
+func (sl *slot) addExtra() int64 {
+	if sl.extra != nil {
+		return 0
+	}
+	sl.extra = &slotExtra{}
+	return extraBytes
+}
+
+// subjectLen is the length of sl's subject.
+func (sl *slot) subjectLen() int {
+	if sl.subjectN == longSubject {
+		return int(sl.extra.subjectN)
+	}
+	return int(sl.subjectN)
+}
+
+// wireSize is sl's message's wire size (model.Message.Size).
+func (sl *slot) wireSize() int64 {
+	if sl.extra != nil && sl.extra.size > 0 {
+		return int64(sl.extra.size)
+	}
+	return int64(sl.n)
 }
 
 // newExtra is the extra of a message with reply and header.
@@ -90,7 +125,7 @@ const maxVias = 256
 // wireBytes is the slot's message's payload and headers as they came on
 // the wire: its wire size, before any truncation, and its headers'.
 func (sl *slot) wireBytes() int64 {
-	n := int64(sl.size)
+	n := sl.wireSize()
 	if sl.extra != nil {
 		n += int64(sl.extra.wire)
 	}
@@ -114,7 +149,7 @@ func headerWire(h model.Header) int64 {
 
 // heldCost is what the slot's message costs the heap beyond the slot.
 func (sl *slot) heldCost() int64 {
-	c := allocBytes(int(sl.subjectN)) + allocBytes(int(sl.n))
+	c := allocBytes(sl.subjectLen()) + allocBytes(int(sl.n))
 	if x := sl.extra; x != nil {
 		c += extraBytes + int64(x.held)
 	}
@@ -133,9 +168,9 @@ func DefaultStoreOptions() StoreOptions {
 
 // StoreOptionsFor is the store that fits in memory bytes, slots included.
 // Its ring takes slots as the messages need them, so the share holds as
-// many messages as fit whatever their size: 427k of nats bench's 16-byte
-// flood on 13-byte subjects (a 48-byte slot and 32 bytes each) in 33 MiB,
-// 356k on 19-byte subjects, 31k of 1 KiB.
+// many messages as fit whatever their size: 469k of nats bench's 16-byte
+// flood on 13-byte subjects (a 40-byte slot and 32 bytes each) in 33 MiB,
+// 422k on 19-byte subjects, 31k of 1 KiB.
 func StoreOptionsFor(memory int64) StoreOptions {
 	o := DefaultStoreOptions()
 	o.MaxMemory = max(memory, 4*chunkBytes)
@@ -280,10 +315,19 @@ func (s *Store) Append(m model.Message) uint64 {
 	if len(m.Data) > s.maxPayload {
 		m.Data = slices.Clone(m.Data[:s.maxPayload])
 	}
-	sl := slot{received: m.Received, subject: unsafe.StringData(m.Subject), subjectN: uint32(len(m.Subject)),
-		data: unsafe.SliceData(m.Data), n: int32(len(m.Data)), size: int32(min(m.Size, math.MaxInt32))}
+	sl := slot{received: m.Received, subject: unsafe.StringData(m.Subject), data: unsafe.SliceData(m.Data), n: int32(len(m.Data))}
 	if m.Reply != "" || len(m.Header) > 0 {
 		sl.extra = newExtra(m.Reply, m.Header)
+	}
+	if size := min(m.Size, math.MaxInt32); size != len(m.Data) {
+		sl.addExtra()
+		sl.extra.size = int32(size)
+	}
+	if len(m.Subject) >= longSubject {
+		sl.addExtra()
+		sl.subjectN, sl.extra.subjectN = longSubject, uint32(len(m.Subject))
+	} else {
+		sl.subjectN = uint16(len(m.Subject))
 	}
 	cost := sl.heldCost()
 	s.mu.Lock()
@@ -320,7 +364,7 @@ func (s *Store) drop() {
 	old := s.at(s.start)
 	s.bytes -= int(old.n)
 	s.held -= old.heldCost()
-	s.subjects -= allocBytes(int(old.subjectN))
+	s.subjects -= allocBytes(old.subjectLen())
 	s.wire -= old.wireBytes()
 	*old = slot{} // release references for the GC
 	s.start++
@@ -428,13 +472,10 @@ func (s *Store) setVia(sl *slot, via string) int64 {
 		s.viaAt[via] = i
 	}
 	if ok {
-		sl.via = i
+		sl.via = uint16(i)
 		return 0
 	}
-	var cost int64
-	if sl.extra == nil {
-		sl.extra, cost = &slotExtra{}, extraBytes
-	}
+	cost := sl.addExtra()
 	sl.extra.via = via
 	return cost
 }
@@ -442,8 +483,8 @@ func (s *Store) setVia(sl *slot, via string) int64 {
 // message is the message in sl, with sequence seq. Called with the lock
 // held.
 func (s *Store) message(sl *slot, seq uint64) model.Message {
-	m := model.Message{Seq: seq, Received: sl.received, Subject: unsafe.String(sl.subject, sl.subjectN),
-		Via: s.vias[sl.via], Data: unsafe.Slice(sl.data, sl.n), Size: int(sl.size)}
+	m := model.Message{Seq: seq, Received: sl.received, Subject: unsafe.String(sl.subject, sl.subjectLen()),
+		Via: s.vias[sl.via], Data: unsafe.Slice(sl.data, sl.n), Size: int(sl.wireSize())}
 	if x := sl.extra; x != nil {
 		m.Reply, m.Header = x.reply, x.header
 		if x.via != "" {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -464,6 +465,15 @@ func TestStoreMessageFields(t *testing.T) {
 		}
 		if i%8 != 7 {
 			m.Via = fmt.Sprintf("via.%d.>", i) // past maxVias distinct
+		}
+		switch i % 16 {
+		case 4:
+			m.Size = len(m.Data) // the tap's: no extra for it
+		case 8:
+			// A subject past what a slot's length holds, and one just short.
+			m.Subject = strings.Repeat("long.", longSubject/5+i%32)
+		case 12:
+			m.Subject = strings.Repeat("x", longSubject-1)
 		}
 		want = append(want, m)
 		s.Append(m)
