@@ -546,3 +546,36 @@ func TestPendingLimits(t *testing.T) {
 		t.Errorf("byte limit %d under the server's max_payload", bytes)
 	}
 }
+
+// TestTapLongSubject: a server that allows long control lines delivers a
+// subject of 70,000 bytes (past what a store slot's length holds); the tap
+// keeps it whole beside an ordinary one, and the store counts it.
+func TestTapLongSubject(t *testing.T) {
+	srv := testkit.Server(t, func(o *server.Options) { o.MaxControlLine = 256 << 10 })
+	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}})
+	pub := sessionPublisher(t, srv.ClientURL())
+	long := strings.Repeat("abcd.", 14_000) + "end"
+	for _, subj := range []string{long, "short.one"} {
+		if err := pub.Publish(subj, []byte(subj[:4])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]model.Message, 4)
+	var got []model.Message
+	var cursor uint64
+	sessionWait(t, 5*time.Second, "both messages in the store", func() bool {
+		n, next, _ := sess.Read(cursor, buf)
+		got, cursor = append(got, buf[:n]...), next
+		return len(got) >= 2
+	})
+	if len(got) != 2 || got[0].Subject != long || string(got[0].Data) != "abcd" || got[0].Size != 4 ||
+		got[1].Subject != "short.one" || string(got[1].Data) != "shor" {
+		t.Fatalf("got %d messages, the first's subject %d bytes: want the 70,003-byte one, then short.one", len(got), len(got[0].Subject))
+	}
+	if mem := sess.store.Memory(); mem < allocBytes(len(long)) {
+		t.Errorf("the store counts %d bytes, less than the long subject's %d", mem, allocBytes(len(long)))
+	}
+}
