@@ -658,7 +658,9 @@ func TestStoreMemoryIsTheHeap(t *testing.T) {
 		heap := heapNow() - before
 		counted := s.Memory()
 		runtime.KeepAlive(s)
-		if d := float64(counted-heap) / float64(heap); d < -0.02 || d > 0.05 {
+		d := float64(counted-heap) / float64(heap)
+		t.Logf("%q, %d B: %d messages, %d bytes counted, %d on the heap (%+.1f%%)", tc.subject, tc.size, s.Len(), counted, heap, 100*d)
+		if d < -0.02 || d > 0.05 {
 			t.Errorf("%q, %d B: the store counts %d bytes, the heap holds %d (%+.1f%%)", tc.subject, tc.size, counted, heap, 100*d)
 		}
 	}
