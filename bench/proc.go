@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"natsx/testkit"
@@ -48,8 +49,13 @@ func startChild(cfg childConfig, env []string) (*child, error) {
 	cmd.ExtraFiles = []*os.File{rw, cr} // fd 3 and 4 in the child
 	c := &child{cmd: cmd, ctl: cw, reports: make(chan childReport, 8)}
 	if cfg.Natsx {
-		c.term, err = testkit.Start(cmd, 120, 40)
+		c.term, err = testkit.Start(cmd, 120, 40) // a session of its own, as the pty's
 	} else {
+		// Its own session, as natsx's: on Linux each session is a
+		// scheduling group (autogroup) that gets its share of the CPU as a
+		// whole. In the parent's, the flood would share the parent's
+		// group with the terminal, which a user's terminal never does.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 		cmd.Stderr = os.Stderr
 		err = cmd.Start()
 	}
