@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"errors"
+	"hash/maphash"
 	"slices"
 )
 
@@ -53,8 +54,12 @@ type Listening struct {
 	forgotten uint64
 	// below counts, per branch subject, the subjects under it nobody
 	// listens on: rebuilt after each round, so a collapsed branch can say
-	// it holds some.
-	below map[string]int
+	// it holds some. Its keys are the branches' hashes (belowSeed): keyed
+	// by the branch strings, a subject of n tokens hashed a prefix of
+	// itself n times, O(n²) bytes for a deep one (a 70,000-byte subject:
+	// 490 MB hashed each round, and counted as held).
+	below     map[uint64]int
+	belowSeed maphash.Seed
 }
 
 // listenState is what a subject's check said.
@@ -101,7 +106,7 @@ func NewListening(max int) *Listening {
 	if max <= 0 {
 		max = DefaultListeningMax
 	}
-	return &Listening{entries: map[string]*listenEntry{}, max: max}
+	return &Listening{entries: map[string]*listenEntry{}, max: max, belowSeed: maphash.MakeSeed()}
 }
 
 // Sample keeps a few subjects of a batch (spread over it) as candidates
@@ -247,19 +252,26 @@ func (l *Listening) Record(t *Tree, checks []ListenCheck, now int64) {
 }
 
 // countBelow rebuilds below: each prefix of each subject nobody listens
-// on, ending before a dot (keys share the subjects' bytes).
+// on, ending before a dot, by its hash. One pass over each subject: the
+// hash of a prefix is the running hash of the subject at that dot.
 func (l *Listening) countBelow() {
 	clear(l.below)
 	if l.below == nil {
-		l.below = map[string]int{}
+		l.below = map[uint64]int{}
 	}
+	var h maphash.Hash
+	h.SetSeed(l.belowSeed)
 	for s, e := range l.entries {
 		if e.state != listenAlone {
 			continue
 		}
+		h.Reset()
+		from := 0
 		for i := range len(s) {
 			if s[i] == '.' {
-				l.below[s[:i]]++
+				_, _ = h.WriteString(s[from:i])
+				from = i
+				l.below[h.Sum64()]++
 			}
 		}
 	}
@@ -267,7 +279,9 @@ func (l *Listening) countBelow() {
 
 // AloneBelow is how many subjects under branch (not branch itself) nobody
 // but natsx listened on at their latest check.
-func (l *Listening) AloneBelow(branch string) int { return l.below[branch] }
+func (l *Listening) AloneBelow(branch string) int {
+	return l.below[maphash.String(l.belowSeed, branch)]
+}
 
 // forget drops the entry checked longest ago, one where somebody listens
 // (or nobody knows) if there is one: a subject marked "nobody listens" is
@@ -300,9 +314,7 @@ func (l *Listening) Bytes() int64 {
 	for s := range l.entries {
 		n += listenEntryBytes + int64(len(s))
 	}
-	for s := range l.below {
-		n += 48 + int64(len(s))
-	}
+	n += int64(len(l.below)) * 48 // a map slot each: the hash and the count
 	for _, s := range l.recent {
 		n += int64(len(s))
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -165,5 +166,35 @@ func TestListeningAloneBelow(t *testing.T) {
 	l.Record(tr, []ListenCheck{{Subject: "a.b.c", Listeners: 1, Known: true}}, 3)
 	if got := l.AloneBelow("a"); got != 1 {
 		t.Errorf("below a after a listener came: %d", got)
+	}
+}
+
+// TestListeningDeepSubject: a deep subject nobody listens on marks each
+// branch above it, and the record grows with its length, not with its
+// length squared (keyed by prefix strings, a 10,000-token subject counted
+// 10,000 prefixes of 25 KB on average: 240 MiB).
+func TestListeningDeepSubject(t *testing.T) {
+	held := func(tokens int) (*Listening, string) {
+		tr := NewTree(TreeOptions{HistoryDepth: 4}, 0)
+		l := NewListening(0)
+		subj := strings.Repeat("abcd.", tokens-1) + "end"
+		publishAt(tr, subj, 1, 1)
+		l.Record(tr, []ListenCheck{{Subject: subj, Known: true}}, 2)
+		return l, subj
+	}
+	small, _ := held(1_000)
+	big, subj := held(10_000)
+	if r := float64(big.Bytes()) / float64(small.Bytes()); r > 12 {
+		t.Errorf("10x the tokens cost the record %.1fx the bytes (%d against %d): not linear", r, big.Bytes(), small.Bytes())
+	}
+	for _, branch := range []string{"abcd", subj[:5*5000-1], subj[:len(subj)-4]} {
+		if got := big.AloneBelow(branch); got != 1 {
+			t.Errorf("below a branch of %d bytes: %d, want 1", len(branch), got)
+		}
+	}
+	for _, other := range []string{"abcd.abcd.abc", subj, "end"} {
+		if got := big.AloneBelow(other); got != 0 {
+			t.Errorf("below %d bytes that are no branch of it: %d, want 0", len(other), got)
+		}
 	}
 }
