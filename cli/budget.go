@@ -12,8 +12,8 @@ import (
 
 // Shares of the live part of --max-memory (ExplorerLive) for what holds
 // traffic on its way to the tree, with their floors and caps. The store
-// gets the most: it holds a flood's backlog (at 256 MiB, 33 MiB: 422k
-// messages of nats bench's 16-byte flood, 351k of go run ./bench's, whose
+// gets the most: it holds a flood's backlog (at 256 MiB, 33 MiB: 469k
+// messages of nats bench's 16-byte flood, 422k of go run ./bench's, whose
 // 1M-subject flood at 450-700k msg/s left the UI up to 313k behind; a
 // store of 262,144 dropped messages in 7 rounds of 25, one of 427k
 // slots in 3, one whose slots follow the messages in none of 15).

@@ -470,10 +470,13 @@ func TestStoreMessageFields(t *testing.T) {
 		case 4:
 			m.Size = len(m.Data) // the tap's: no extra for it
 		case 8:
-			// A subject past what a slot's length holds, and one just short.
+			// A subject past what a slot's length holds, on a message that
+			// needs no extra otherwise; one of exactly that length, the
+			// sentinel's; one just short.
 			m.Subject = strings.Repeat("long.", longSubject/5+i%32)
+			m.Size, m.Reply, m.Header, m.Via = len(m.Data), "", nil, ""
 		case 12:
-			m.Subject = strings.Repeat("x", longSubject-1)
+			m.Subject = strings.Repeat("x", longSubject-1+i%32/16)
 		}
 		want = append(want, m)
 		s.Append(m)
@@ -498,12 +501,15 @@ func TestStoreMessageFields(t *testing.T) {
 	fillStore(s, 2*maxVias-3)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var held int64
+	var held, subjects, wire int64
 	for i := s.start; i < s.head; i++ {
 		held += s.at(i).heldCost()
+		subjects += allocBytes(s.at(i).subjectLen())
+		wire += s.at(i).wireBytes()
 	}
-	if held != s.held || s.head-s.start != 2*maxVias {
-		t.Errorf("held %d, counted %d, over %d messages", held, s.held, s.head-s.start)
+	if held != s.held || subjects != s.subjects || wire != s.wire || s.head-s.start != 2*maxVias {
+		t.Errorf("held %d, counted %d; subjects %d, counted %d; wire %d, counted %d; over %d messages",
+			held, s.held, subjects, s.subjects, wire, s.wire, s.head-s.start)
 	}
 }
 
