@@ -62,7 +62,7 @@ func (c *RunCmd) Run(env *Env) error {
 	return c.explore(env, sess, start, nil, b)
 }
 
-// ExplorerProcs is the explorer's GOMAXPROCS: at least 3, or 4 when it
+// ExplorerProcs is the explorer's GOMAXPROCS: at least 2, or 4 when it
 // hosts the broker (embedded), so on a 2-core laptop under a flood the
 // goroutines that answer keys and draw frames do not queue behind the busy
 // ones (the tap's read loop and callback, an embedded broker's client
@@ -76,12 +76,19 @@ func (c *RunCmd) Run(env *Env) error {
 // 2.14x. The same flood into natsx's embedded broker (? in tmux, 2 runs
 // each): 3 Ps p50 37-43 ms, 4 Ps 30-32 ms, p90 71-73 and 61-71. An
 // explicit GOMAXPROCS in the environment wins. The bench program runs the
-// explorer with it too.
+// explorer with it too. On an external broker the floor was 3 until the
+// bench ran its terminal, flood and subscribers in sessions of their own
+// (BENCHMARKS.md, "Two Ps again?"): there, 45 alternated rounds each over
+// 1M subjects gave 2 Ps 8% less CPU per message (1.44-1.58x bare against
+// 1.58-1.64), the same key p50 (6-7.6 ms), p99 53-70 ms against 53-77,
+// slowest presses 87-172 ms against 81-191, and no drops either way. The
+// earlier 2-P losses were on a smaller store (351k messages, now 422k) and
+// with the terminal starved by the flood.
 func ExplorerProcs(embedded bool) int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.GOMAXPROCS(0)
 	}
-	floor := 3
+	floor := 2
 	if embedded {
 		floor = 4
 	}

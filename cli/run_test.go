@@ -77,14 +77,14 @@ func TestExplorerRecordingKeepsLargePayloads(t *testing.T) {
 }
 
 // TestExplorerProcs checks the explorer's floor of Ps: 4 when it hosts the
-// broker, 3 on another, and an explicit GOMAXPROCS left alone.
+// broker, 2 on another, and an explicit GOMAXPROCS left alone.
 func TestExplorerProcs(t *testing.T) {
 	t.Setenv("GOMAXPROCS", "")
 	have := runtime.GOMAXPROCS(0)
 	if got, want := ExplorerProcs(true), max(have, 4); got != want {
 		t.Errorf("embedded broker: %d Ps, want %d", got, want)
 	}
-	if got, want := ExplorerProcs(false), max(have, 3); got != want {
+	if got, want := ExplorerProcs(false), max(have, 2); got != want {
 		t.Errorf("external broker: %d Ps, want %d", got, want)
 	}
 	t.Setenv("GOMAXPROCS", "2")
