@@ -70,12 +70,11 @@ type childReport struct {
 	// what the store holds when the flood is in: all of it, or as many of
 	// its messages as the store can (natsx only).
 	Backlog, Held int64
-	// Answers are natsx's own time for each key: from the Update that
-	// got it to the View after (natsx only). The key's trip through the
-	// terminal, both ways, is the rest of the parent's key latency.
-	Answers []time.Duration
-	// AnswerSpans are the same keys' Update and View times (UnixNano),
-	// to lay beside the parent's press times.
+	// AnswerSpans are natsx's own time for each key: when the Update
+	// that got it began and the View after it ended (UnixNano; natsx
+	// only), to lay beside the parent's press times. The key's trip
+	// through the terminal, both ways, is the rest of the parent's key
+	// latency.
 	AnswerSpans [][2]int64
 
 	// The flood child's: its broker's URL ("ready"), a failed flood
@@ -278,7 +277,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		waitCount(progress, cfg.N)
 		r := childReport{Event: "done", Read: src.read.Load(), Missed: src.missed.Load(),
 			First: src.first.Load(), Last: src.last.Load(), Status: sess.Status(),
-			Backlog: src.backlog.Load(), Held: int64(sess.Held()), Answers: km.answers(), AnswerSpans: km.spanTimes()}
+			Backlog: src.backlog.Load(), Held: int64(sess.Held()), AnswerSpans: km.spanTimes()}
 		readMetrics(&r)
 		_ = enc.Encode(r)
 	}()
@@ -301,7 +300,6 @@ type keyTimer struct {
 	pressed time.Time // a key's Update began; zero when answered
 
 	mu    sync.Mutex
-	took  []time.Duration
 	spans [][2]int64 // each key's Update and View (UnixNano)
 }
 
@@ -320,20 +318,11 @@ func (k *keyTimer) View() tea.View {
 	v := k.Model.View()
 	if !k.pressed.IsZero() {
 		k.mu.Lock()
-		now := time.Now()
-		k.took = append(k.took, now.Sub(k.pressed))
-		k.spans = append(k.spans, [2]int64{k.pressed.UnixNano(), now.UnixNano()})
+		k.spans = append(k.spans, [2]int64{k.pressed.UnixNano(), time.Now().UnixNano()})
 		k.mu.Unlock()
 		k.pressed = time.Time{}
 	}
 	return v
-}
-
-// answers is a copy of the times taken so far.
-func (k *keyTimer) answers() []time.Duration {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return slices.Clone(k.took)
 }
 
 // spanTimes is a copy of the keys' Update and View times so far.

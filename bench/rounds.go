@@ -42,9 +42,17 @@ type sideResult struct {
 	idle                  float64 // % of a core after the flood
 	gcShare               float64 // the GC's share of the process's CPU during the flood
 	status                model.SourceStatus
-	backlog, held         int64           // the UI's most messages behind; what the store held after the flood
-	answers               []time.Duration // natsx's own time for each key (keyTimer)
-	spans                 [][2]int64      // each key's Update and View in natsx (UnixNano)
+	backlog, held         int64      // the UI's most messages behind; what the store held after the flood
+	spans                 [][2]int64 // each key's Update and View in natsx (UnixNano; keyTimer)
+}
+
+// answers are natsx's own times for the keys, from their spans.
+func (r *sideResult) answers() []time.Duration {
+	ds := make([]time.Duration, len(r.spans))
+	for i, sp := range r.spans {
+		ds[i] = time.Duration(sp[1] - sp[0])
+	}
+	return ds
 }
 
 // runIngest runs, per payload size, c.Rounds rounds of the bare subscriber
@@ -81,7 +89,7 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 			all.srvLost += max(nx.srvLost, 0)
 			slow = append(slow, slowest(size, round+1, nx))
 			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%d\t%s\t", size, round+1,
-				pct(nx.answers, 99), pct(nx.answers, 100), nx.backlog/1000, nx.held/1000,
+				pct(nx.answers(), 99), pct(nx.answers(), 100), nx.backlog/1000, nx.held/1000,
 				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
 				nx.idle, 100*nx.gcShare, nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
 		}
@@ -206,7 +214,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 		return sideResult{}, err
 	}
 	res.read, res.bufLost, res.cliLost = done.Read, done.Missed, int64(done.Status.ClientDropped)
-	res.backlog, res.held, res.answers, res.spans = done.Backlog, done.Held, done.Answers, done.AnswerSpans
+	res.backlog, res.held, res.spans = done.Backlog, done.Held, done.AnswerSpans
 	res.cpuPerMsg = float64(cpu1-cpu0) / float64(n)
 	if span := float64(done.Last-done.First) / 1e9; done.Read > 1 && span > 0 {
 		res.rate = float64(done.Read-1) / span
