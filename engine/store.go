@@ -210,6 +210,8 @@ func allocBytes(n int) int64 {
 		return 0
 	case n <= 16:
 		return 16
+	case n <= smallMax:
+		return int64(smallClass[(n+7)>>3])
 	case n <= sizeClasses[len(sizeClasses)-1]:
 		i, _ := slices.BinarySearch(sizeClasses[:], n)
 		return int64(sizeClasses[i])
@@ -217,6 +219,20 @@ func allocBytes(n int) int64 {
 		return int64(n+8191) &^ 8191
 	}
 }
+
+// smallClass is the size class of every size up to smallMax, by its
+// 8-byte step (as the runtime's own size_to_class8): the sizes on a
+// message's path, two a message in Append and again when it is dropped,
+// looked up rather than searched for.
+const smallMax = 1024
+
+var smallClass = func() (t [smallMax/8 + 1]uint16) {
+	for i := range t {
+		c, _ := slices.BinarySearch(sizeClasses[:], i*8)
+		t[i] = uint16(sizeClasses[c])
+	}
+	return t
+}()
 
 // sizeClasses are the Go allocator's object sizes up to 32 KiB, as in
 // Go 1.26's internal/runtime/gc.SizeClassToSize. TestAllocBytesIsTheHeap
