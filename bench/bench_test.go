@@ -16,23 +16,25 @@ import (
 	"natsx/where"
 )
 
-func TestParseProcStatCPU(t *testing.T) {
+func TestParseProcStat(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	tests := []struct {
 		name, stat string
-		want       time.Duration
+		want       procStat
 		ok         bool
 	}{
-		{"plain", "1234 (natsx) S 1 1234 1234 34816 1234 4194560 500 0 0 0 150 25 0 0 20 0 9 0 100 0 0", 1750 * time.Millisecond, true},
-		{"spaces and parens in the name", "7 (a) b (c) S 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 0 0", 70 * time.Millisecond, true},
-		{"no name", "1234 natsx S 1", 0, false},
-		{"truncated", "1234 (natsx) S 1 2 3", 0, false},
-		{"not a number", "1 (x) S 1 1 1 0 -1 0 0 0 0 0 x 4 0", 0, false},
+		{"plain", "1234 (natsx) S 1 1234 1234 34816 1234 4194560 500 0 0 0 150 25 0 0 20 0 9 0 100 0 0", procStat{ms(1500), ms(250), 500}, true},
+		{"spaces and parens in the name", "7 (a) b (c) S 1 7 7 0 -1 0 9 0 0 0 3 4 0 0 20 0 1 0 5 0 0", procStat{ms(30), ms(40), 9}, true},
+		{"no name", "1234 natsx S 1", procStat{}, false},
+		{"truncated", "1234 (natsx) S 1 2 3", procStat{}, false},
+		{"not a number", "1 (x) S 1 1 1 0 -1 0 0 0 0 0 x 4 0", procStat{}, false},
+		{"faults not a number", "1 (x) S 1 1 1 0 -1 0 y 0 0 0 3 4 0", procStat{}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseProcStatCPU(tc.stat)
+			got, err := parseProcStat(tc.stat)
 			if (err == nil) != tc.ok || got != tc.want {
-				t.Errorf("parseProcStatCPU = %v, %v; want %v, ok %v", got, err, tc.want, tc.ok)
+				t.Errorf("parseProcStat = %+v, %v; want %+v, ok %v", got, err, tc.want, tc.ok)
 			}
 		})
 	}
@@ -211,7 +213,7 @@ func TestBenchIngestRounds(t *testing.T) {
 	var mem int
 	for _, line := range strings.Split(memory, "\n") {
 		f := strings.Fields(line)
-		if len(f) != 13 || f[0] != "16B" {
+		if len(f) != 15 || f[0] != "16B" {
 			continue
 		}
 		mem++
@@ -220,8 +222,9 @@ func TestBenchIngestRounds(t *testing.T) {
 		// blank.
 		if !regexp.MustCompile(`^[0-9.]+[µm]?s/[0-9.]+[µm]?s$`).MatchString(f[2]) ||
 			!regexp.MustCompile(`^\d+k/[1-9]\d*k$`).MatchString(f[3]) || f[4] == "0MiB" || f[5] == "0MiB" ||
-			!strings.Contains(f[6], "/256MiB") || f[7] == "0MiB" {
-			t.Errorf("memory row %q: want natsx's answers, the backlog, RSS, the header's mem and the heap", line)
+			!strings.Contains(f[6], "/256MiB") || f[7] == "0MiB" ||
+			!regexp.MustCompile(`^\d+\.\dk/\d+\.\dk$`).MatchString(f[11]) || !regexp.MustCompile(`^\d+%/\d+%$`).MatchString(f[12]) {
+			t.Errorf("memory row %q: want natsx's answers, the backlog, RSS, the header's mem, the heap, both sides' page faults and system CPU", line)
 		}
 	}
 	if mem != 2 {

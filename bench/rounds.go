@@ -27,6 +27,8 @@ const floodTimeout = 10 * time.Minute
 type sideResult struct {
 	rate      float64 // messages/s, first to last received
 	cpuPerMsg float64 // ns of the process's CPU (getrusage via /proc) per message published
+	sysShare  float64 // the kernel's share of that CPU
+	faults    uint64  // minor page faults during the flood
 	read      int64
 	bufLost   int64
 	cliLost   int64
@@ -88,10 +90,11 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 			all.keys = append(all.keys, nx.keys...)
 			all.srvLost += max(nx.srvLost, 0)
 			slow = append(slow, slowest(size, round+1, nx))
-			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%d\t%s\t", size, round+1,
+			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%.1fk/%.1fk\t%.0f%%/%.0f%%\t%d\t%s\t", size, round+1,
 				pct(nx.answers(), 99), pct(nx.answers(), 100), nx.backlog/1000, nx.held/1000,
 				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
-				nx.idle, 100*nx.gcShare, nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
+				nx.idle, 100*nx.gcShare, float64(nx.faults)/1000, float64(bare.faults)/1000, 100*nx.sysShare, 100*bare.sysShare,
+				nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
 		}
 		fmt.Fprintf(tw, "%dB\tall\t%.0f\t%.0f\t%.3f\t\t\t%.2f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
 			median(bares), median(natsxs), median(ratios), median(cpus), bareLost, all.bufLost, all.cliLost, srvString(all.srvLost),
@@ -101,9 +104,9 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 		return err
 	}
 	fmt.Fprintln(stdout, "all: median rates, median of the rounds' ratios (rate and CPU per message), losses summed, key latencies over every round's presses")
-	fmt.Fprintf(stdout, "natsx (--max-memory %s) after each flood; idle CPU over %s, a second after the flood:\n", model.HumanBytes(uint64(c.MaxMemory)), c.Idle)
+	fmt.Fprintf(stdout, "natsx (--max-memory %s) after each flood; idle CPU over %s, a second after the flood; page faults and the kernel's share of the CPU during the flood, natsx's and the bare subscriber's:\n", model.HumanBytes(uint64(c.MaxMemory)), c.Idle)
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tround\tanswer p99/max\tbacklog/store\tRSS peak\tRSS steady\theader mem\theap in use\theap live\tidle CPU\tGC share\tslow consumer\tloss unknown since\t")
+	fmt.Fprintln(tw, "size\tround\tanswer p99/max\tbacklog/store\tRSS peak\tRSS steady\theader mem\theap in use\theap live\tidle CPU\tGC share\tfaults natsx/bare\tsys CPU natsx/bare\tslow consumer\tloss unknown since\t")
 	for _, row := range mem {
 		fmt.Fprintln(tw, row)
 	}
@@ -175,7 +178,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if natsx && !ch.term.WaitFor(benchTimeout, func(s string) bool { return strings.Contains(s, "connected") }) {
 		return sideResult{}, fmt.Errorf("bench: natsx showed no connected frame%s", ch.screen())
 	}
-	cpu0, err := procCPU(ch.pid())
+	st0, err := readProcStat(ch.pid())
 	if err != nil {
 		return sideResult{}, err
 	}
@@ -206,7 +209,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if err != nil {
 		return sideResult{}, err
 	}
-	cpu1, err := procCPU(ch.pid())
+	st1, err := readProcStat(ch.pid())
 	if err != nil {
 		return sideResult{}, err
 	}
@@ -215,7 +218,12 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	}
 	res.read, res.bufLost, res.cliLost = done.Read, done.Missed, int64(done.Status.ClientDropped)
 	res.backlog, res.held, res.spans = done.Backlog, done.Held, done.AnswerSpans
-	res.cpuPerMsg = float64(cpu1-cpu0) / float64(n)
+	cpu := st1.user + st1.sys - st0.user - st0.sys
+	res.cpuPerMsg = float64(cpu) / float64(n)
+	if cpu > 0 {
+		res.sysShare = float64(st1.sys-st0.sys) / float64(cpu)
+	}
+	res.faults = st1.minflt - st0.minflt
 	if span := float64(done.Last-done.First) / 1e9; done.Read > 1 && span > 0 {
 		res.rate = float64(done.Read-1) / span
 	}
