@@ -30,7 +30,9 @@ import (
 // The terminal is opened anew (its /proc/self/fd link), non-blocking, so
 // the caller's descriptor, often a shell's stdin shared with the parent,
 // is left as it was (blocking). Cancel sets a read deadline in the past,
-// which wakes a Read in flight; a canceled Read closes the new descriptor.
+// which wakes a Read in flight; a canceled Read closes the new descriptor
+// (bubbletea makes a new reader when it takes the terminal back and never
+// closes the old one).
 
 // newNetpollReader returns a cancelable reader of r through the runtime's
 // poller when r is a terminal it can open anew and register, else false.
@@ -48,11 +50,14 @@ func newNetpollReader(r io.Reader) (cancelreader.CancelReader, bool) {
 	if err != nil {
 		return nil, false
 	}
-	var was, now unix.Stat_t
-	if unix.Fstat(fd, &was) != nil || unix.Fstat(nfd, &now) != nil ||
-		was.Rdev != now.Rdev || now.Mode&unix.S_IFMT != unix.S_IFCHR {
+	// The same terminal: a pty master's link opens a new pty, /dev/tty
+	// whichever terminal controls the process now. TIOCGDEV names the
+	// terminal itself, whatever the node it was opened by.
+	was, err1 := unix.IoctlGetUint32(fd, unix.TIOCGDEV)
+	now, err2 := unix.IoctlGetUint32(nfd, unix.TIOCGDEV)
+	if err1 != nil || err2 != nil || was != now {
 		_ = unix.Close(nfd)
-		return nil, false // not the same terminal
+		return nil, false
 	}
 	nf := os.NewFile(uintptr(nfd), f.Name())
 	// A file the poller did not take has no deadlines.
@@ -69,35 +74,45 @@ func newNetpollReader(r io.Reader) (cancelreader.CancelReader, bool) {
 type netpollReader struct {
 	f        *os.File
 	canceled atomic.Bool
+	closed   atomic.Bool // by a canceled Read or Close
 }
 
 // Read reads the terminal; after Cancel it returns
 // cancelreader.ErrCanceled.
 func (r *netpollReader) Read(p []byte) (int, error) {
 	if r.canceled.Load() {
-		_ = r.f.Close()
+		r.close()
 		return 0, cancelreader.ErrCanceled
 	}
 	n, err := r.f.Read(p)
-	if err != nil && (r.canceled.Load() || errors.Is(err, os.ErrDeadlineExceeded)) {
-		_ = r.f.Close()
+	if err != nil && (r.canceled.Load() || r.closed.Load() || errors.Is(err, os.ErrDeadlineExceeded)) {
+		r.close()
 		return n, cancelreader.ErrCanceled
 	}
 	return n, err //nolint:wrapcheck
 }
 
-// Cancel wakes a Read in flight and fails those after it.
+// Cancel wakes a Read in flight and fails those after it. It reports
+// true: the reader reads nothing more.
 func (r *netpollReader) Cancel() bool {
 	r.canceled.Store(true)
-	err := r.f.SetReadDeadline(time.Unix(1, 0))
-	// A Read that saw the cancel first has closed the file.
-	return err == nil || errors.Is(err, os.ErrClosed)
+	// Fails only when the file is closed already: nothing to wake.
+	_ = r.f.SetReadDeadline(time.Unix(1, 0))
+	return true
 }
 
-// Close closes the descriptor opened for reading (not the caller's).
+// Close closes the descriptor opened for reading (not the caller's); a
+// Read in flight returns cancelreader.ErrCanceled.
 func (r *netpollReader) Close() error {
-	if err := r.f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
-		return err //nolint:wrapcheck
+	if r.closed.Swap(true) {
+		return nil
 	}
-	return nil
+	return r.f.Close() //nolint:wrapcheck
+}
+
+// close closes the descriptor after a canceled Read.
+func (r *netpollReader) close() {
+	if !r.closed.Swap(true) {
+		_ = r.f.Close()
+	}
 }

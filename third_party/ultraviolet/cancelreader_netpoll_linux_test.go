@@ -5,8 +5,10 @@ package uv
 import (
 	"errors"
 	"os"
+	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +57,32 @@ func notInGo() uint64 {
 	return s[0].Value.Uint64()
 }
 
+// waitInRead waits until a goroutine waits in a reader's Read, in the
+// poller or in a system call.
+func waitInRead(t *testing.T) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			waiting := strings.Contains(g, "[IO wait") || strings.Contains(g, "[syscall")
+			if waiting && (strings.Contains(g, "(*netpollReader).Read") || strings.Contains(g, "(*epollCancelReader).Read")) {
+				return
+			}
+		}
+	}
+	t.Fatal("no goroutine came to wait in Read")
+}
+
+// openFDs is how many descriptors the process has open.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	d, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(d)
+}
+
 // A terminal is read through the runtime's poller: a Read waiting for a
 // key holds no thread in a system call, the key is read, and the caller's
 // descriptor stays blocking (a shell's stdin is shared with the shell).
@@ -65,9 +93,6 @@ func TestNetpollReaderReadsTheTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cr.Close()
-	if _, ok := cr.(*netpollReader); !ok {
-		t.Fatalf("a terminal's reader is %T, want the poller's", cr)
-	}
 	before := notInGo()
 	got := make(chan string)
 	go func() {
@@ -79,11 +104,14 @@ func TestNetpollReaderReadsTheTerminal(t *testing.T) {
 		}
 		got <- string(b[:n])
 	}()
-	// Let the Read park, then look: an epoll_wait reader is in a system
-	// call now.
-	time.Sleep(100 * time.Millisecond)
+	// Once the Read waits, look: cancelreader's epoll_wait reader is in a
+	// system call.
+	waitInRead(t)
 	if n := notInGo(); n > before {
 		t.Errorf("%d goroutines in system calls while the Read waits, %d before: the reader holds a thread", n, before)
+	}
+	if _, ok := cr.(*netpollReader); !ok {
+		t.Errorf("a terminal's reader is %T, want the poller's", cr)
 	}
 	if _, err := typist.Write([]byte("abc")); err != nil {
 		t.Fatal(err)
@@ -110,13 +138,7 @@ func TestNetpollReaderReadsTheTerminal(t *testing.T) {
 // caller's to read.
 func TestNetpollReaderCancel(t *testing.T) {
 	tty, typist := openPty(t)
-	fds := func() int {
-		d, err := os.ReadDir("/proc/self/fd")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(d)
-	}
+	fds := func() int { return openFDs(t) }
 	open := fds()
 	cr, err := NewCancelReader(tty)
 	if err != nil {
@@ -131,7 +153,7 @@ func TestNetpollReaderCancel(t *testing.T) {
 		_, err := cr.Read(b[:])
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	waitInRead(t)
 	if !cr.Cancel() {
 		t.Error("Cancel said it canceled nothing")
 	}
@@ -146,6 +168,11 @@ func TestNetpollReaderCancel(t *testing.T) {
 	var b [16]byte
 	if _, err := cr.Read(b[:]); !errors.Is(err, cancelreader.ErrCanceled) {
 		t.Fatalf("a Read after Cancel returned %v, want ErrCanceled", err)
+	}
+	// bubbletea cancels again when it shuts down after releasing the
+	// terminal, and waits for the read loop only when told true.
+	if !cr.Cancel() {
+		t.Error("a second Cancel, after the Read closed the file, said it canceled nothing")
 	}
 	if err := cr.Close(); err != nil {
 		t.Fatalf("Close after a canceled Read: %v", err)
@@ -183,5 +210,69 @@ func TestNetpollReaderOnlyTerminals(t *testing.T) {
 	defer cr.Close()
 	if _, ok := cr.(*netpollReader); ok {
 		t.Fatal("a pipe is read through the poller's terminal reader")
+	}
+}
+
+// Cancel and Close with no Read in between let go of the descriptor, and
+// Close with a Read waiting (no Cancel) ends it as canceled, not with a
+// closed file's error.
+func TestNetpollReaderClose(t *testing.T) {
+	tty, _ := openPty(t)
+	open := openFDs(t)
+	cr, err := NewCancelReader(tty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cr.(*netpollReader); !ok {
+		t.Fatalf("a terminal's reader is %T, want the poller's", cr)
+	}
+	cr.Cancel()
+	if err := cr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := openFDs(t); n != open {
+		t.Errorf("%d descriptors open after Cancel and Close, %d before", n, open)
+	}
+
+	cr, err = NewCancelReader(tty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		var b [16]byte
+		_, err := cr.Read(b[:])
+		done <- err
+	}()
+	waitInRead(t)
+	if err := cr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, cancelreader.ErrCanceled) {
+			t.Errorf("a Read ended by Close returned %v, want ErrCanceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the Read")
+	}
+}
+
+// A pty's master side is a terminal too, but its /proc/self/fd link opens
+// a new pty: it keeps cancelreader's reader, and nothing stays open.
+func TestNetpollReaderNotAnotherTerminal(t *testing.T) {
+	_, master := openPty(t)
+	open := openFDs(t)
+	cr, err := NewCancelReader(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cr.Close()
+	if _, ok := cr.(*netpollReader); ok {
+		t.Fatal("a pty master is read through a descriptor of another pty")
+	}
+	// cancelreader's own: an epoll descriptor and a pipe.
+	if n := openFDs(t); n != open+3 {
+		t.Errorf("%d descriptors open, want %d (cancelreader's 3 more)", n, open+3)
 	}
 }
