@@ -20,7 +20,7 @@ func checkPayloadOwners(t *testing.T, tr *Tree) {
 			slack += s.held(uint8(c))
 		}
 		for i := range s.n {
-			o := s.owner[i]
+			o := *s.owner(uint8(c), uint32(i))
 			h := uint32(o >> 16)
 			if int(h) >= tr.hists.used {
 				t.Fatalf("class %d span %d: owner history %d of %d", c, i, h, tr.hists.used)
@@ -37,7 +37,7 @@ func checkPayloadOwners(t *testing.T, tr *Tree) {
 	for c := range tr.rings.classes {
 		s := &tr.rings.classes[c]
 		for i := range s.n {
-			h := tr.hists.at(uint32(s.owner[i]))
+			h := tr.hists.at(uint32(*s.owner(uint8(c), uint32(i))))
 			if h.ringLen == 0 || int(h.ringClass) != c || int(h.ring) != i {
 				t.Fatalf("ring class %d span %d: its history names class %d span %d (%d slots)", c, i, h.ringClass, h.ring, h.ringLen)
 			}
