@@ -109,3 +109,91 @@ func TestTreePayloadsRandom(t *testing.T) {
 		t.Fatal("nothing evicted: the test proves nothing")
 	}
 }
+
+// A class's spans and owner entries across chunk edges: spans filled past
+// three chunks, freed in random order (the last moving into each freed
+// place, its owner and bytes with it), then taken and given back at a
+// chunk's edge. The owners' chunks follow the spans' one for one, and at
+// most one spare chunk is kept.
+func TestSpanClassChunkEdges(t *testing.T) {
+	for _, c := range []uint8{0, 1, 2, 63, 64, 66} {
+		t.Run(fmt.Sprint("class ", c), func(t *testing.T) {
+			var p payloadSlab
+			per := 1 << spanShifts[c]
+			size := classSize(c)
+			// owners[i] is who owns span i; its first byte says so too.
+			var owners []uint64
+			check := func() {
+				t.Helper()
+				s := &p.classes[c]
+				if s.n != len(owners) {
+					t.Fatalf("class holds %d spans, want %d", s.n, len(owners))
+				}
+				if len(s.chunks) != len(s.owners) {
+					t.Fatalf("%d span chunks, %d owner chunks", len(s.chunks), len(s.owners))
+				}
+				if spare := len(s.chunks)*per - s.n; spare >= 2*per {
+					t.Fatalf("%d spans spare in %d chunks of %d", spare, len(s.chunks), per)
+				}
+				for i, o := range owners {
+					if got := *s.owner(c, uint32(i)); got != o {
+						t.Fatalf("span %d: owner %d, want %d", i, got, o)
+					}
+					if b := p.bytes(c, uint32(i), size); b[0] != byte(o) || b[size-1] != byte(o>>8) {
+						t.Fatalf("span %d: bytes %d %d, want its owner %d's", i, b[0], b[size-1], o)
+					}
+				}
+			}
+			next := uint64(1)
+			alloc := func() {
+				o := next
+				next++
+				_, i := p.alloc(size, o)
+				if int(i) != len(owners) {
+					t.Fatalf("alloc gave span %d, want %d", i, len(owners))
+				}
+				b := p.bytes(c, i, size)
+				b[0], b[size-1] = byte(o), byte(o>>8)
+				owners = append(owners, o)
+			}
+			free := func(i int) {
+				o, moved := p.free(c, uint32(i))
+				last := len(owners) - 1
+				if moved != (i != last) || (moved && o != owners[last]) {
+					t.Fatalf("free %d of %d: moved %v owner %d, want the last's %d", i, len(owners), moved, o, owners[last])
+				}
+				owners[i] = owners[last]
+				owners = owners[:last]
+			}
+			for range 3*per + per/2 + 1 {
+				alloc()
+			}
+			check()
+			rng := rand.New(rand.NewPCG(uint64(c), 7))
+			for len(owners) > per/2 {
+				free(rng.IntN(len(owners)))
+				if len(owners)%per == 0 || len(owners)%per == 1 {
+					check()
+				}
+			}
+			check()
+			// At a chunk's edge: over it and back, many times.
+			for len(owners) < per {
+				alloc()
+			}
+			for range 50 {
+				alloc()
+				check()
+				free(rng.IntN(len(owners)))
+				check()
+			}
+			for len(owners) > 0 {
+				free(len(owners) - 1)
+			}
+			check()
+			if s := &p.classes[c]; len(s.chunks) > 1 {
+				t.Fatalf("%d chunks kept for no span", len(s.chunks))
+			}
+		})
+	}
+}
