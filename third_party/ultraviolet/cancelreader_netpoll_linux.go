@@ -42,20 +42,20 @@ func newNetpollReader(r io.Reader) (cancelreader.CancelReader, bool) {
 		return nil, false
 	}
 	fd := int(f.Fd())
-	if _, err := unix.IoctlGetTermios(fd, unix.TCGETS); err != nil {
-		return nil, false // not a terminal
+	// The terminal itself (TIOCGDEV fails on what is not one), whatever
+	// the node it was opened by: the new descriptor must name the same.
+	was, err := unix.IoctlGetUint32(fd, unix.TIOCGDEV)
+	if err != nil {
+		return nil, false
 	}
 	nfd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd),
 		unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {
 		return nil, false
 	}
-	// The same terminal: a pty master's link opens a new pty, /dev/tty
-	// whichever terminal controls the process now. TIOCGDEV names the
-	// terminal itself, whatever the node it was opened by.
-	was, err1 := unix.IoctlGetUint32(fd, unix.TIOCGDEV)
-	now, err2 := unix.IoctlGetUint32(nfd, unix.TIOCGDEV)
-	if err1 != nil || err2 != nil || was != now {
+	// Not the same terminal: a pty master's link opens a new pty,
+	// /dev/tty's whichever terminal controls the process now.
+	if now, err := unix.IoctlGetUint32(nfd, unix.TIOCGDEV); err != nil || now != was {
 		_ = unix.Close(nfd)
 		return nil, false
 	}
@@ -81,12 +81,12 @@ type netpollReader struct {
 // cancelreader.ErrCanceled.
 func (r *netpollReader) Read(p []byte) (int, error) {
 	if r.canceled.Load() {
-		r.close()
+		_ = r.Close()
 		return 0, cancelreader.ErrCanceled
 	}
 	n, err := r.f.Read(p)
 	if err != nil && (r.canceled.Load() || r.closed.Load() || errors.Is(err, os.ErrDeadlineExceeded)) {
-		r.close()
+		_ = r.Close()
 		return n, cancelreader.ErrCanceled
 	}
 	return n, err //nolint:wrapcheck
@@ -108,11 +108,4 @@ func (r *netpollReader) Close() error {
 		return nil
 	}
 	return r.f.Close() //nolint:wrapcheck
-}
-
-// close closes the descriptor after a canceled Read.
-func (r *netpollReader) close() {
-	if !r.closed.Swap(true) {
-		_ = r.f.Close()
-	}
 }
