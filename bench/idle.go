@@ -80,7 +80,7 @@ func benchIdle(d time.Duration) (res idleResult, err error) {
 // procCPU is a process's user+system CPU time from /proc/<pid>/stat.
 func procCPU(pid int) (time.Duration, error) {
 	st, err := readProcStat(pid)
-	return st.user + st.sys, err
+	return st.cpu(), err
 }
 
 // procStat is what /proc/<pid>/stat says of a process's CPU time and
@@ -90,6 +90,9 @@ type procStat struct {
 	user, sys time.Duration
 	minflt    uint64
 }
+
+// cpu is the process's CPU time: user and system.
+func (s procStat) cpu() time.Duration { return s.user + s.sys }
 
 // readProcStat reads a process's /proc/<pid>/stat.
 func readProcStat(pid int) (procStat, error) {

@@ -90,8 +90,9 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 			all.keys = append(all.keys, nx.keys...)
 			all.srvLost += max(nx.srvLost, 0)
 			slow = append(slow, slowest(size, round+1, nx))
+			answers := nx.answers()
 			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%.1fk/%.1fk\t%.0f%%/%.0f%%\t%d\t%s\t", size, round+1,
-				pct(nx.answers(), 99), pct(nx.answers(), 100), nx.backlog/1000, nx.held/1000,
+				pct(answers, 99), pct(answers, 100), nx.backlog/1000, nx.held/1000,
 				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
 				nx.idle, 100*nx.gcShare, float64(nx.faults)/1000, float64(bare.faults)/1000, 100*nx.sysShare, 100*bare.sysShare,
 				nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
@@ -218,7 +219,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	}
 	res.read, res.bufLost, res.cliLost = done.Read, done.Missed, int64(done.Status.ClientDropped)
 	res.backlog, res.held, res.spans = done.Backlog, done.Held, done.AnswerSpans
-	cpu := st1.user + st1.sys - st0.user - st0.sys
+	cpu := st1.cpu() - st0.cpu()
 	res.cpuPerMsg = float64(cpu) / float64(n)
 	if cpu > 0 {
 		res.sysShare = float64(st1.sys-st0.sys) / float64(cpu)
