@@ -72,7 +72,8 @@ type childReport struct {
 	Backlog, Held int64
 	// AnswerSpans are natsx's own time for each key: when the Update
 	// that got it began and the View after it ended (UnixNano; natsx
-	// only), to lay beside the parent's press times. The key's trip
+	// only; "stats" has them all, "done" those answered by then), to lay
+	// beside the parent's press times. The key's trip
 	// through the terminal, both ways, is the rest of the parent's key
 	// latency.
 	AnswerSpans [][2]int64
@@ -282,7 +283,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		_ = enc.Encode(r)
 	}()
 	serve(in, enc, func() childReport {
-		return childReport{Read: src.read.Load(), Missed: src.missed.Load(), Status: sess.Status()}
+		return childReport{Read: src.read.Load(), Missed: src.missed.Load(), Status: sess.Status(), AnswerSpans: km.spanTimes()}
 	})
 	p.Quit()
 	select {
