@@ -117,11 +117,14 @@ func Open(o SessionOptions) (*Session, error) {
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
-			s.reconnects.Add(1)
-			s.state.Store(int32(model.StateConnected))
+			// The questions about the lost connection go out before the
+			// state says connected: whoever sees connected sees them
+			// under way (a test waits for them).
 			lc := s.loss.takeLost()
 			s.watchLoss(nc)
 			s.goCheck(func() { s.checkLoss(nc, lc) })
+			s.reconnects.Add(1)
+			s.state.Store(int32(model.StateConnected))
 		}),
 		nats.ClosedHandler(func(*nats.Conn) { s.state.Store(int32(model.StateClosed)) }),
 		// Without our own handler nats.go prints slow-consumer errors to
