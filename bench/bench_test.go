@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -294,6 +296,42 @@ func TestBenchPayload(t *testing.T) {
 	if err := c.Run(os.Stdout); err == nil || !strings.Contains(err.Error(), "--pane") {
 		t.Errorf("a malformed --pane: %v", err)
 	}
+}
+
+// TestBenchNatsBench: --nats-bench refuses a binary that is not there and
+// the combinations it cannot flood; with natscli on PATH (../shared/
+// peers.sh puts it there; CI does not build it), a round flooded by nats
+// bench pub loses nothing and says where its flood came from.
+func TestBenchNatsBench(t *testing.T) {
+	for _, c := range []BenchCmd{
+		{Messages: 1, Subjects: 1, Size: []int{16}, Rounds: 1, NatsBench: "natsx-no-such-natscli"},
+		{Messages: 1, Subjects: 1, Size: []int{16}, Rounds: 1, NatsBench: "sh", Pane: "bench.> where .n > 1"},
+		{Messages: 1, Subjects: 1, Size: []int{16}, Rounds: 1, NatsBench: "sh", Recorder: true},
+	} {
+		if err := c.Run(io.Discard); err == nil || !strings.Contains(err.Error(), "--nats-bench") {
+			t.Errorf("%+v: %v, want an error about --nats-bench", c, err)
+		}
+	}
+	if _, err := exec.LookPath("nats"); err != nil {
+		t.Skip("natscli (nats) is not on PATH: the flood through it is not tried")
+	}
+	var out strings.Builder
+	c := BenchCmd{Messages: 20000, Subjects: 1000, Size: []int{16}, Rounds: 1, MaxMemory: 256 << 20, NatsBench: "nats"}
+	if err := c.Run(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "subjects from nats bench pub") {
+		t.Errorf("the head does not name nats bench pub:\n%s", out.String())
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 9 && f[0] == "16B" && f[1] == "1" && strings.Contains(f[9], "/") {
+			if f[8] != "0" || f[9] != "0/0/0" {
+				t.Errorf("round %q: want nothing lost", line)
+			}
+			return
+		}
+	}
+	t.Errorf("no round row in\n%s", out.String())
 }
 
 // TestEchoRoundTrips pings the echo in its pty: every ping comes back, in

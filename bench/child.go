@@ -51,6 +51,9 @@ type childConfig struct {
 	// names one, and the publisher of N messages over Subjects subjects.
 	Flood    bool
 	Subjects int
+	// NatsBench, set, is the natscli binary whose bench pub floods
+	// instead of the child's own publisher (--nats-bench).
+	NatsBench string
 }
 
 // childReport is one line a child writes on fd 3.

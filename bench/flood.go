@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,10 @@ func childFlood(cfg childConfig, enc *json.Encoder, in *os.File) error {
 	if emb != nil {
 		defer emb.Shutdown()
 	}
-	subjects := benchSubjects(cfg.Subjects)
+	var subjects []string
+	if cfg.NatsBench == "" {
+		subjects = benchSubjects(cfg.Subjects)
+	}
 	if err := enc.Encode(childReport{Event: "ready", URL: url}); err != nil {
 		return err
 	}
@@ -43,7 +47,11 @@ func childFlood(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		case "flood":
 			r := childReport{Event: "published"}
 			size, err := strconv.Atoi(arg)
-			if err == nil {
+			switch {
+			case err != nil:
+			case cfg.NatsBench != "":
+				err = natsBenchPub(cfg, url, size)
+			default:
 				err = publish(url, subjects, int(cfg.N), (&BenchCmd{Pane: cfg.Pane}).benchPayload(size))
 			}
 			if err != nil {
@@ -67,6 +75,32 @@ func childFlood(cfg childConfig, enc *json.Encoder, in *os.File) error {
 	return nil
 }
 
+// natsBenchPub floods url with natscli's publisher: cfg.N messages of
+// size bytes over cfg.Subjects subjects (bench.0, bench.1, …), as
+// issue 11's targets measure. It returns once nats has published them all
+// (it flushes before it exits).
+func natsBenchPub(cfg childConfig, url string, size int) error {
+	cmd := exec.Command(cfg.NatsBench, "bench", "pub", "bench", "--server", url, "--no-progress",
+		"--msgs", strconv.FormatInt(cfg.N, 10), "--size", strconv.Itoa(size)+"B",
+		"--multisubject", "--multisubjectmax", strconv.Itoa(cfg.Subjects))
+	// natscli's own context would add its credentials and options; the
+	// broker is the bench's.
+	cmd.Env = append(os.Environ(), "NATS_CONTEXT=", "XDG_CONFIG_HOME="+os.TempDir()+"/natsx-bench-no-nats-context")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("bench: %s bench pub: %v: %s", cfg.NatsBench, err, lastLine(out))
+	}
+	return nil
+}
+
+// lastLine is the last non-blank line of out, quoted (natscli's error).
+func lastLine(out []byte) string {
+	s := strings.TrimSpace(string(out))
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return strconv.Quote(s)
+}
+
 // flooder is the parent's handle on the flood child.
 type flooder struct {
 	*child
@@ -76,7 +110,7 @@ type flooder struct {
 // startFlooder starts the flood child for c's flood and waits for its
 // broker.
 func (c *BenchCmd) startFlooder() (*flooder, error) {
-	ch, err := startChild(childConfig{Flood: true, URL: c.Server, N: int64(c.Messages), Subjects: c.Subjects, Pane: c.Pane}, nil)
+	ch, err := startChild(childConfig{Flood: true, URL: c.Server, N: int64(c.Messages), Subjects: c.Subjects, Pane: c.Pane, NatsBench: c.NatsBench}, nil)
 	if err != nil {
 		return nil, err
 	}

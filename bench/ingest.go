@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,10 @@ type BenchCmd struct {
 	// seconds of natsx's Go execution trace (runtime/trace's flight
 	// recorder), to read with go tool trace.
 	TraceSlow string `help:"directory where natsx's side writes its last seconds of Go execution trace for each key press slower than 150 ms (go tool trace reads them)" placeholder:"DIR" type:"existingdir"`
+	// NatsBench floods with natscli's own publisher, the one issue 11's
+	// targets name: its subjects are bench.N (two tokens), its rate
+	// natscli's.
+	NatsBench string `help:"flood with 'nats bench pub bench --multisubject --multisubjectmax SUBJECTS' run from this natscli binary (e.g. nats on PATH) instead of the bench's own publisher" placeholder:"NATS"`
 }
 
 // benchTimeout bounds every wait: a flood that stalls this long is over.
@@ -69,6 +74,16 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		if _, _, err := where.ParseFilter(c.Pane); err != nil {
 			return fmt.Errorf("bench: --pane: %w", err)
 		}
+	}
+	if c.NatsBench != "" {
+		if c.Pane != "" || c.Recorder {
+			return errors.New("bench: --nats-bench floods the ingest rounds with plain payloads: not with --pane or --recorder")
+		}
+		path, err := exec.LookPath(c.NatsBench)
+		if err != nil {
+			return fmt.Errorf("bench: --nats-bench: %w", err)
+		}
+		c.NatsBench = path
 	}
 	if c.Recorder {
 		url, emb, err := startBroker(c.Server)
@@ -102,8 +117,12 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 
 // printHead is the run's first line: the flood and the server.
 func (c *BenchCmd) printHead(stdout io.Writer, url string) {
-	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects, server %s, %s\n",
-		c.Messages, c.Subjects, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
+	pub := "the bench's publisher"
+	if c.NatsBench != "" {
+		pub = "nats bench pub"
+	}
+	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects from %s, server %s, %s\n",
+		c.Messages, c.Subjects, pub, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
 }
 
 // pct is the p-th percentile of ds, "-" when there are none.
