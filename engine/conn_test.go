@@ -341,13 +341,8 @@ func TestConnectTLS(t *testing.T) {
 
 func TestConnectUnreachable(t *testing.T) {
 	// A port nobody listens on: refused at once.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
-	_, err = connectResolved(t, ConnOptions{Servers: "nats://bob:hunter2@" + closed})
+	closed := testkit.RefusedAddr(t)
+	_, err := connectResolved(t, ConnOptions{Servers: "nats://bob:hunter2@" + closed})
 	checkConnect(t, nil, err, "engine: connect nats://bob:***@"+closed+": connection refused", "hunter2")
 	if !errors.Is(err, nats.ErrNoServers) {
 		t.Fatalf("error %v does not wrap nats.ErrNoServers", err)

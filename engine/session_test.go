@@ -419,12 +419,7 @@ func TestSessionSlowConsumer(t *testing.T) {
 // TestSessionOpenFails: a refused connection is one error line without the
 // password, and leaves nothing running.
 func TestSessionOpenFails(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
+	addr := testkit.RefusedAddr(t)
 	s, err := Open(SessionOptions{Conn: ConnOptions{Servers: "nats://bob:hunter2@" + addr}})
 	if err == nil {
 		s.Close()
