@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -427,12 +426,7 @@ func e2eQuit(t *testing.T, term *testkit.Terminal) {
 // never collide with a natsx or nats-server already on 4222.
 func e2eListen(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return testkit.FreeAddr(t)
 }
 
 // e2eConnect connects to the broker natsx shows in its header.
