@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -312,11 +313,26 @@ func TestBenchNatsBench(t *testing.T) {
 			t.Errorf("%+v: %v, want an error about --nats-bench", c, err)
 		}
 	}
+	c := BenchCmd{Messages: 10, Subjects: 10, Size: []int{16, 0}, Rounds: 1, NatsBench: "sh"}
+	if err := c.Run(io.Discard); err == nil || !strings.Contains(err.Error(), "--size 0") {
+		t.Errorf("--nats-bench with --size 0: %v, want it refused", err)
+	}
+	// A natscli that fails: its last line, escape sequence and all, comes
+	// back quoted in the error.
+	fake := filepath.Join(t.TempDir(), "nats")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho starting\nprintf 'nats: error: boom \\033]0;title\\007\\n'\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c = BenchCmd{Messages: 10, Subjects: 10, Size: []int{16}, Rounds: 1, MaxMemory: 256 << 20, NatsBench: fake}
+	err := c.Run(io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `"nats: error: boom \x1b]0;title\a"`) || strings.ContainsAny(err.Error(), "\x1b\a") {
+		t.Errorf("a failing natscli: %v, want its last line quoted", err)
+	}
 	if _, err := exec.LookPath("nats"); err != nil {
 		t.Skip("natscli (nats) is not on PATH: the flood through it is not tried")
 	}
 	var out strings.Builder
-	c := BenchCmd{Messages: 20000, Subjects: 1000, Size: []int{16}, Rounds: 1, MaxMemory: 256 << 20, NatsBench: "nats"}
+	c = BenchCmd{Messages: 20000, Subjects: 1000, Size: []int{16}, Rounds: 1, MaxMemory: 256 << 20, NatsBench: "nats"}
 	if err := c.Run(&out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}

@@ -75,8 +75,8 @@ type childReport struct {
 	Backlog, Held int64
 	// AnswerSpans are natsx's own time for each key: when the Update
 	// that got it began and the View after it ended (UnixNano; natsx
-	// only; "stats" has them all, "done" those answered by then), to lay
-	// beside the parent's press times. The key's trip
+	// only; in "stats", which the parent asks for once the last press is
+	// answered), to lay beside the parent's press times. The key's trip
 	// through the terminal, both ways, is the rest of the parent's key
 	// latency.
 	AnswerSpans [][2]int64
@@ -281,7 +281,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		waitCount(progress, cfg.N)
 		r := childReport{Event: "done", Read: src.read.Load(), Missed: src.missed.Load(),
 			First: src.first.Load(), Last: src.last.Load(), Status: sess.Status(),
-			Backlog: src.backlog.Load(), Held: int64(sess.Held()), AnswerSpans: km.spanTimes()}
+			Backlog: src.backlog.Load(), Held: int64(sess.Held())}
 		readMetrics(&r)
 		_ = enc.Encode(r)
 	}()

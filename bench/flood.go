@@ -76,16 +76,21 @@ func childFlood(cfg childConfig, enc *json.Encoder, in *os.File) error {
 }
 
 // natsBenchPub floods url with natscli's publisher: cfg.N messages of
-// size bytes over cfg.Subjects subjects (bench.0, bench.1, …), as
-// issue 11's targets measure. It returns once nats has published them all
-// (it flushes before it exits).
+// size bytes over cfg.Subjects subjects (bench.0, bench.1, …, zero-padded
+// to the width of the last, as natscli names them), as issue 11's targets
+// measure. It returns once nats has published them all (it flushes before
+// it exits). natscli runs without its selected context and without the
+// NATS_* variables it reads (credentials, a proxy, a timeout): the broker
+// is the bench's.
 func natsBenchPub(cfg childConfig, url string, size int) error {
-	cmd := exec.Command(cfg.NatsBench, "bench", "pub", "bench", "--server", url, "--no-progress",
+	cmd := exec.Command(cfg.NatsBench, "--no-context", "bench", "pub", "bench", "--server", url, "--no-progress",
 		"--msgs", strconv.FormatInt(cfg.N, 10), "--size", strconv.Itoa(size)+"B",
 		"--multisubject", "--multisubjectmax", strconv.Itoa(cfg.Subjects))
-	// natscli's own context would add its credentials and options; the
-	// broker is the bench's.
-	cmd.Env = append(os.Environ(), "NATS_CONTEXT=", "XDG_CONFIG_HOME="+os.TempDir()+"/natsx-bench-no-nats-context")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NATS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("bench: %s bench pub: %v: %s", cfg.NatsBench, err, lastLine(out))
 	}

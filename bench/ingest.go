@@ -29,7 +29,7 @@ import (
 type BenchCmd struct {
 	Server   string        `short:"s" help:"server to flood (default: a fresh embedded broker on a random loopback port)" placeholder:"URL"`
 	Messages int           `default:"2000000" help:"messages per flood"`
-	Subjects int           `default:"10000" help:"distinct four-token subjects the publisher spreads the flood over, round-robin (as nats bench --multisubject)"`
+	Subjects int           `default:"10000" help:"distinct subjects the publisher spreads the flood over, round-robin (as nats bench --multisubject): four tokens, or bench.N with --nats-bench"`
 	Size     []int         `default:"16,128" help:"payload sizes in bytes, one flood each"`
 	Idle     time.Duration `default:"10s" help:"how long to sample idle CPU: the real binary at start-up, natsx after each flood (0 skips both)"`
 	Rounds   int           `default:"3" help:"rounds per payload size, alternating which side goes first; the median ratio is reported"`
@@ -51,8 +51,8 @@ type BenchCmd struct {
 	// recorder), to read with go tool trace.
 	TraceSlow string `help:"directory where natsx's side writes its last seconds of Go execution trace for each key press slower than 150 ms (go tool trace reads them)" placeholder:"DIR" type:"existingdir"`
 	// NatsBench floods with natscli's own publisher, the one issue 11's
-	// targets name: its subjects are bench.N (two tokens), its rate
-	// natscli's.
+	// targets name: its subjects are bench.N (two tokens, N zero-padded),
+	// its rate natscli's.
 	NatsBench string `help:"flood with 'nats bench pub bench --multisubject --multisubjectmax SUBJECTS' run from this natscli binary (e.g. nats on PATH) instead of the bench's own publisher" placeholder:"NATS"`
 }
 
@@ -78,6 +78,9 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 	if c.NatsBench != "" {
 		if c.Pane != "" || c.Recorder {
 			return errors.New("bench: --nats-bench floods the ingest rounds with plain payloads: not with --pane or --recorder")
+		}
+		if slices.Contains(c.Size, 0) {
+			return errors.New("bench: --nats-bench: nats bench pub sends no empty payloads (--size 0)")
 		}
 		path, err := exec.LookPath(c.NatsBench)
 		if err != nil {

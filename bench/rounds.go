@@ -135,7 +135,9 @@ func slowest(size, round int, nx sideResult) string {
 		// The span natsx timed for this press: the first Update at or
 		// after it was typed.
 		j, _ := slices.BinarySearchFunc(nx.spans, from, func(s [2]int64, t int64) int { return cmp.Compare(s[0], t) })
-		if j < len(nx.spans) && nx.spans[j][0] <= to {
+		// A press that timed out has no answer time: to is a second on,
+		// and an Update within it whose View came later cannot split it.
+		if j < len(nx.spans) && nx.spans[j][0] <= to && nx.spans[j][1] <= to {
 			sp := nx.spans[j]
 			row += fmt.Sprintf("%s\t%s\t%s\t", ms(time.Duration(sp[0]-from)), ms(time.Duration(sp[1]-sp[0])), ms(time.Duration(to-sp[1])))
 		} else {
@@ -258,9 +260,13 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if err != nil {
 		return sideResult{}, err
 	}
-	// Every key's span, the last press's too when it was answered after
-	// "done".
-	res.heapObjects, res.heapLive, res.status, res.spans = st.HeapObjects, st.HeapLive, st.Status, st.AnswerSpans
+	// The spans of the timed presses, the last one's too when it was
+	// answered after "done"; not the ? that closed the help after them.
+	res.heapObjects, res.heapLive, res.status = st.HeapObjects, st.HeapLive, st.Status
+	if n := len(res.pressed); n > 0 {
+		last := res.pressed[n-1] + int64(res.keys[n-1])
+		res.spans = slices.DeleteFunc(st.AnswerSpans, func(sp [2]int64) bool { return sp[0] < res.pressed[0] || sp[0] > last })
+	}
 	if res.rssSteady, res.rssPeak, err = procMem(ch.pid()); err != nil {
 		return sideResult{}, err
 	}
@@ -286,10 +292,12 @@ func (c *BenchCmd) traceSlow(ch *child) func(time.Time, time.Duration) {
 
 // pressKeys types ? every 20 ms until stop (? opens help and ? closes it)
 // and times each press until the screen shows its effect; a press not
-// answered within 1 s counts as 1 s. The first press goes out at once, so
-// that even a short flood has one, and a press typed before stop counts
-// however late its answer: the slowest presses are the likeliest to end
-// after the flood, and leaving them out would flatter the tail.
+// answered within 1 s counts as 1 s. The first press goes out at once,
+// even when the flood is in already, so that every round has one, and a
+// press typed before stop counts however late its answer: the slowest
+// presses are the likeliest to end after the flood, and leaving them out
+// would flatter the tail. (So the echo beside them, stopped when the
+// presses are, may ping up to a second past the flood.)
 func pressKeys(term *testkit.Terminal, stop <-chan struct{}, slow func(at time.Time, took time.Duration)) (keys []time.Duration, at []int64) {
 	help := func(s string) bool { return strings.Contains(s, "natsx keys") }
 	for open := false; ; open = !open {
@@ -299,13 +307,15 @@ func pressKeys(term *testkit.Terminal, stop <-chan struct{}, slow func(at time.T
 			case <-time.After(20 * time.Millisecond):
 			}
 		}
-		select {
-		case <-stop:
-			if open {
-				_ = term.Send("?")
+		if len(keys) > 0 {
+			select {
+			case <-stop:
+				if open {
+					_ = term.Send("?")
+				}
+				return keys, at
+			default:
 			}
-			return keys, at
-		default:
 		}
 		t0 := time.Now()
 		_ = term.Send("?")
