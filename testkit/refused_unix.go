@@ -16,7 +16,14 @@ import (
 // server of a test running in parallel, which then answers.)
 func RefusedAddr(t testing.TB) string {
 	t.Helper()
+	// Close-on-exec, set under the fork lock as package syscall does, so
+	// a process the test starts does not inherit the port.
+	syscall.ForkLock.RLock()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		t.Fatal(err)
 	}
