@@ -15,6 +15,7 @@ import (
 
 	"natsx/engine"
 	"natsx/model"
+	"natsx/testkit"
 	"natsx/ui"
 	"natsx/where"
 )
@@ -372,5 +373,33 @@ func TestEchoRoundTrips(t *testing.T) {
 	}
 	if w := worstTrip(trips, 0, 1); w != 0 {
 		t.Errorf("worst trip long before the pings: %s, want 0", w)
+	}
+}
+
+// TestPressKeysSlowAnswerAfterStop: a program in a pty that answers each
+// ? after 300 ms, with the flood over 50 ms in: the first press went out
+// at once and counts, answered after the stop, with its whole time (the
+// slowest presses are the likeliest to outlast the flood).
+func TestPressKeysSlowAnswerAfterStop(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	script := `stty raw -echo; open=0; while IFS= read -r -n1 c; do sleep 0.3; ` +
+		`if [ $open = 0 ]; then printf '\033[2J\033[Hnatsx keys'; open=1; else printf '\033[2J\033[H'; open=0; fi; done`
+	term, err := testkit.Start(exec.Command(bash, "-c", script), 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(term.Close)
+	time.Sleep(200 * time.Millisecond) // the script's stty
+	stop := make(chan struct{})
+	time.AfterFunc(50*time.Millisecond, func() { close(stop) })
+	keys, at := pressKeys(term, stop, nil)
+	if len(keys) != 1 || len(at) != 1 {
+		t.Fatalf("%d presses timed (%v), want the first, answered after the stop", len(keys), keys)
+	}
+	if keys[0] < 300*time.Millisecond || keys[0] >= time.Second {
+		t.Errorf("the press took %v, want its answer's 300 ms and more, under the 1 s timeout", keys[0])
 	}
 }
