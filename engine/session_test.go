@@ -57,6 +57,14 @@ func drainSession(t testing.TB, s *Session, cursor uint64, want int) ([]model.Me
 	got := make([]model.Message, 0, want)
 	buf := make([]model.Message, 4096)
 	var missed uint64
+	t.Cleanup(func() {
+		// A drain that timed out says what it had and what was lost where.
+		if t.Failed() && len(got) < want {
+			st := s.Status()
+			t.Logf("drained %d of %d, %d missed in the store; client dropped %d, state %v, last error %q",
+				len(got), want, missed, st.ClientDropped, st.State, st.LastError)
+		}
+	})
 	sessionWait(t, 20*time.Second, fmt.Sprintf("%d messages in the store", want), func() bool {
 		for len(got) < want {
 			n, next, m := s.Read(cursor, buf[:min(len(buf), want-len(got))])
@@ -145,13 +153,28 @@ func TestSessionExternalExact(t *testing.T) {
 	const n = 20_000
 	pub := sessionPublisher(t, srv.ClientURL(), nats.UserInfo(user, pass))
 	start := time.Now()
+	// In steps of 2,000 (~2 MB), each in the store before the next: on a
+	// machine loaded by other packages' tests, 20 MB at once could outrun
+	// a starved tap past nats.go's pending bytes, and this test is about
+	// what arrives, not about a flood (TestSessionSlowConsumer is).
 	for i := range n {
 		if err := pub.PublishMsg(exactMsg(i)); err != nil {
 			t.Fatalf("publish %d: %v", i, err)
 		}
+		if (i+1)%2000 == 0 {
+			if err := pub.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			sessionWait(t, 20*time.Second, fmt.Sprintf("%d messages in the store", i+1), func() bool {
+				return sess.Head() >= uint64(i+1) || sess.Status().ClientDropped > 0
+			})
+		}
 	}
 	if err := pub.Flush(); err != nil {
 		t.Fatal(err)
+	}
+	if st := sess.Status(); st.ClientDropped != 0 {
+		t.Fatalf("nats.go dropped %d messages", st.ClientDropped)
 	}
 	got, next, missed := drainSession(t, sess, 0, n)
 	if len(got) != n || missed != 0 || next != n {
