@@ -635,7 +635,12 @@ func TestAllocBytesIsTheHeap(t *testing.T) {
 		per := float64(heapNow()-before) / float64(k)
 		runtime.KeepAlive(objs)
 		got := float64(allocBytes(n))
-		if n <= 16 && got < per || n > 16 && (got < per*0.99 || got > per*1.01) {
+		// Up to 16 bytes the runtime packs objects into shared 16-byte
+		// blocks, so the heap may take less than allocBytes, never more;
+		// past that, the same within 1%. Either way with 1% for what other
+		// goroutines allocate meanwhile (once in CI: 1 byte measured at
+		// 16.0-something).
+		if n <= 16 && got < per*0.99 || n > 16 && (got < per*0.99 || got > per*1.01) {
 			t.Errorf("%d bytes: allocBytes %v, the heap takes %.1f an object", n, got, per)
 		}
 	}
