@@ -20,8 +20,13 @@ type payloadSlab struct {
 	classes [payloadClasses]spanClass
 	big     [][]byte // payloads over payloadSmallMax; nil entries are free
 	bigFree []uint32
-	// slack is the sum of the classes' held and the big list's own
-	// bytes, kept as spans come and go (MemoryUsed reads it per message).
+	// slack is the big lists' own bytes, kept as they grow (MemoryUsed
+	// reads it per message). A class's spare spans are not counted: a
+	// class adds a chunk only when it is full and drops its last chunk
+	// once a whole spare one is left before it, so it never holds two
+	// chunks' worth of spare spans with their owner entries (at most
+	// ~1.8 MiB over all the classes, 64 KiB in class 0; checkPayloadOwners
+	// recounts it).
 	slack int64
 }
 
@@ -136,17 +141,6 @@ func (s *spanClass) alloc(c uint8, owner uint64) uint32 {
 	return i
 }
 
-// held is the bytes the class holds beyond its live spans and their
-// owner entries, past two chunks: the tail of the last chunk and the one
-// spare chunk freePayload keeps (so a class at a chunk boundary does not
-// make and drop a chunk per message) are not counted, with their owner
-// chunks: at most ~1.8 MiB over all the classes, 64 KiB in class 0.
-func (s *spanClass) held(c uint8) int64 {
-	per := int64(classSize(c)) + ownerCost
-	slack := int64(len(s.chunks)<<spanShifts[c]-s.n) * per
-	return max(slack-2*per<<spanShifts[c], 0)
-}
-
 // alloc returns a span of size bytes (0 < size) for owner: its class and
 // index. Its bytes are zero for a new chunk, else what was there.
 func (p *payloadSlab) alloc(size int, owner uint64) (uint8, uint32) {
@@ -164,11 +158,7 @@ func (p *payloadSlab) alloc(size int, owner uint64) (uint8, uint32) {
 		return payloadBig, uint32(len(p.big) - 1)
 	}
 	c, _ := payloadClass(size)
-	s := &p.classes[c]
-	before := s.held(c)
-	i := s.alloc(c, owner)
-	p.slack += s.held(c) - before
-	return c, i
+	return c, p.classes[c].alloc(c, owner)
 }
 
 // bytes returns the n bytes of span (c, i): the slab's, valid until the
@@ -191,7 +181,6 @@ func (p *payloadSlab) free(c uint8, i uint32) (owner uint64, moved bool) {
 		return 0, false
 	}
 	s := &p.classes[c]
-	before := s.held(c)
 	last := uint32(s.n - 1)
 	if i != last {
 		copy(s.span(c, i), s.span(c, last))
@@ -204,7 +193,6 @@ func (p *payloadSlab) free(c uint8, i uint32) (owner uint64, moved bool) {
 		s.chunks[k-1], s.owners[k-1] = nil, nil
 		s.chunks, s.owners = s.chunks[:k-1], s.owners[:k-1]
 	}
-	p.slack += s.held(c) - before
 	return owner, moved
 }
 

@@ -7,6 +7,15 @@ import (
 	"testing"
 )
 
+// held is the bytes class c holds in spare spans and their owner entries
+// past the two chunks the slab leaves uncounted (payloadSlab.slack): 0
+// while the slab keeps its bound.
+func (s *spanClass) held(c uint8) int64 {
+	per := int64(classSize(c)) + ownerCost
+	slack := int64(len(s.chunks)<<spanShifts[c]-s.n) * per
+	return max(slack-2*per<<spanShifts[c], 0)
+}
+
 // checkPayloadOwners checks that every span of the payload slab's classes
 // is owned by the history slot whose message names it, and that the
 // slack kept as spans come and go is a recount.
