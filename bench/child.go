@@ -286,7 +286,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		_ = enc.Encode(r)
 	}()
 	serve(in, enc, func() childReport {
-		return childReport{Read: src.read.Load(), Missed: src.missed.Load(), Status: sess.Status(), AnswerSpans: km.spanTimes()}
+		return childReport{Status: sess.Status(), AnswerSpans: km.spanTimes()}
 	})
 	p.Quit()
 	select {

@@ -86,11 +86,7 @@ func natsBenchPub(cfg childConfig, url string, size int) error {
 	cmd := exec.Command(cfg.NatsBench, "--no-context", "bench", "pub", "bench", "--server", url, "--no-progress",
 		"--msgs", strconv.FormatInt(cfg.N, 10), "--size", strconv.Itoa(size)+"B",
 		"--multisubject", "--multisubjectmax", strconv.Itoa(cfg.Subjects))
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NATS_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd.Env = envWithout("NATS_")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("bench: %s bench pub: %v: %s", cfg.NatsBench, err, lastLine(out))
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -84,13 +85,19 @@ func startChild(cfg childConfig, env []string) (*child, error) {
 // benchEnv is the environment children inherit: no NATS_URL (the bench
 // names its server) and an xterm for natsx's terminal.
 func benchEnv() []string {
+	return append(envWithout("NATS_URL=", "TERM=", childEnv+"="), "TERM=xterm-256color")
+}
+
+// envWithout is this process's environment less the variables whose
+// KEY=VALUE starts with one of prefixes.
+func envWithout(prefixes ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "NATS_URL=") && !strings.HasPrefix(kv, "TERM=") && !strings.HasPrefix(kv, childEnv+"=") {
+		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(kv, p) }) {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "TERM=xterm-256color")
+	return env
 }
 
 // pid is the child's process ID.

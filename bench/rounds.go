@@ -304,17 +304,11 @@ func pressKeys(term *testkit.Terminal, stop <-chan struct{}, slow func(at time.T
 		if len(keys) > 0 {
 			select {
 			case <-stop:
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-		if len(keys) > 0 {
-			select {
-			case <-stop:
 				if open {
 					_ = term.Send("?")
 				}
 				return keys, at
-			default:
+			case <-time.After(20 * time.Millisecond):
 			}
 		}
 		t0 := time.Now()
