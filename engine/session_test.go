@@ -153,9 +153,10 @@ func TestSessionExternalExact(t *testing.T) {
 	const n = 20_000
 	pub := sessionPublisher(t, srv.ClientURL(), nats.UserInfo(user, pass))
 	start := time.Now()
-	// In steps of 2,000 (~2 MB), each in the store before the next: on a
-	// machine loaded by other packages' tests, 20 MB at once could outrun
-	// a starved tap past nats.go's pending bytes, and this test is about
+	// In steps of 2,000 (~2 MB; n is a multiple, so the last step flushes
+	// and waits for all), each in the store before the next: on a machine
+	// loaded by other packages' tests, 20 MB at once could outrun a
+	// starved tap past nats.go's pending bytes, and this test is about
 	// what arrives, not about a flood (TestSessionSlowConsumer is).
 	for i := range n {
 		if err := pub.PublishMsg(exactMsg(i)); err != nil {
@@ -168,13 +169,10 @@ func TestSessionExternalExact(t *testing.T) {
 			sessionWait(t, 20*time.Second, fmt.Sprintf("%d messages in the store", i+1), func() bool {
 				return sess.Head() >= uint64(i+1) || sess.Status().ClientDropped > 0
 			})
+			if st := sess.Status(); st.ClientDropped != 0 {
+				t.Fatalf("nats.go dropped %d messages", st.ClientDropped)
+			}
 		}
-	}
-	if err := pub.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if st := sess.Status(); st.ClientDropped != 0 {
-		t.Fatalf("nats.go dropped %d messages", st.ClientDropped)
 	}
 	got, next, missed := drainSession(t, sess, 0, n)
 	if len(got) != n || missed != 0 || next != n {

@@ -138,8 +138,7 @@ func TestNetpollReaderReadsTheTerminal(t *testing.T) {
 // caller's to read.
 func TestNetpollReaderCancel(t *testing.T) {
 	tty, typist := openPty(t)
-	fds := func() int { return openFDs(t) }
-	open := fds()
+	open := openFDs(t)
 	cr, err := NewCancelReader(tty)
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +176,7 @@ func TestNetpollReaderCancel(t *testing.T) {
 	if err := cr.Close(); err != nil {
 		t.Fatalf("Close after a canceled Read: %v", err)
 	}
-	if n := fds(); n != open {
+	if n := openFDs(t); n != open {
 		t.Errorf("%d descriptors open after Cancel and Close, %d before", n, open)
 	}
 	// A new reader reads the same terminal (bubbletea makes one when it
