@@ -74,7 +74,6 @@ func newNetpollReader(r io.Reader) (cancelreader.CancelReader, bool) {
 type netpollReader struct {
 	f        *os.File
 	canceled atomic.Bool
-	closed   atomic.Bool // by a canceled Read or Close
 }
 
 // Read reads the terminal; after Cancel it returns
@@ -85,7 +84,7 @@ func (r *netpollReader) Read(p []byte) (int, error) {
 		return 0, cancelreader.ErrCanceled
 	}
 	n, err := r.f.Read(p)
-	if err != nil && (r.canceled.Load() || r.closed.Load() || errors.Is(err, os.ErrDeadlineExceeded)) {
+	if err != nil && (r.canceled.Load() || errors.Is(err, os.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded)) {
 		_ = r.Close()
 		return n, cancelreader.ErrCanceled
 	}
@@ -104,8 +103,9 @@ func (r *netpollReader) Cancel() bool {
 // Close closes the descriptor opened for reading (not the caller's); a
 // Read in flight returns cancelreader.ErrCanceled.
 func (r *netpollReader) Close() error {
-	if r.closed.Swap(true) {
-		return nil
+	// Closed already (by a canceled Read, or twice): nothing to do.
+	if err := r.f.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+		return err //nolint:wrapcheck
 	}
-	return r.f.Close() //nolint:wrapcheck
+	return nil
 }
