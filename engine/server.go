@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"natsx/internal/srvstop"
 )
 
 // DefaultPort is the port the embedded broker tries first, NATS's own default.
@@ -123,23 +125,23 @@ func StartEmbedded(o EmbeddedOptions) (e *Embedded, err error) {
 	// in use, address not on this machine) ReadyForConnections would poll
 	// for 5 s in vain, and NoLog hides the cause, so ask the kernel for it.
 	if s.Addr() == nil {
-		s.Shutdown()
+		srvstop.Stop(s)
 		return nil, fmt.Errorf("engine: embedded server: cannot listen on %s%s", addr, listenProblem(addr))
 	}
 	if !s.ReadyForConnections(5 * time.Second) {
-		s.Shutdown()
+		srvstop.Stop(s)
 		return nil, fmt.Errorf("engine: embedded server on %s did not start (port in use?)", addr)
 	}
 	if o.StoreDir != "" && !s.JetStreamEnabled() {
 		// NoLog hides why (a store directory it cannot lock or write).
-		s.Shutdown()
+		srvstop.Stop(s)
 		return nil, fmt.Errorf("engine: embedded server: JetStream did not start in --store %s", o.StoreDir)
 	}
 	if o.SystemUser != "" && opts.JetStream {
 		// Accounts named in the options get JetStream only when asked.
 		if app, lerr := s.LookupAccount("APP"); lerr == nil && !app.JetStreamEnabled() {
 			if err = app.EnableJetStream(nil, nil); err != nil {
-				s.Shutdown()
+				srvstop.Stop(s)
 				return nil, fmt.Errorf("engine: embedded server: JetStream for the APP account: %w", err)
 			}
 		}
@@ -272,13 +274,13 @@ func (e *Embedded) SlowConsumers() int64 {
 	return e.srv.NumSlowConsumers()
 }
 
-// Shutdown stops the broker and waits for it.
+// Shutdown stops the broker (once its JetStream API is idle: see
+// internal/srvstop) and waits for it.
 func (e *Embedded) Shutdown() {
 	if e == nil || e.srv == nil {
 		return
 	}
-	e.srv.Shutdown()
-	e.srv.WaitForShutdown()
+	srvstop.Stop(e.srv)
 	if e.tempDir != "" {
 		_ = os.RemoveAll(e.tempDir)
 		e.tempDir = ""

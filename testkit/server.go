@@ -1,8 +1,8 @@
 // Package testkit holds the test helpers natsx's packages share: a real
 // embedded nats-server and a client connection for engine, recorder and
 // cli tests, and a pseudo-terminal rendered by a terminal emulator for the
-// end-to-end tests and the bench program. It imports no natsx package, so
-// every package's internal tests may use it.
+// end-to-end tests and the bench program. It imports no natsx package
+// (internal/srvstop aside), so every package's internal tests may use it.
 package testkit
 
 import (
@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"natsx/internal/srvstop"
 )
 
 // readyTimeout bounds the wait for a started server to accept clients.
@@ -36,7 +38,7 @@ func Server(t testing.TB, mods ...func(*server.Options)) *server.Server {
 	if !s.ReadyForConnections(readyTimeout) {
 		t.Fatal("testkit: server not ready")
 	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	t.Cleanup(func() { srvstop.Stop(s) })
 	return s
 }
 
