@@ -649,6 +649,10 @@ func TestAllocBytesIsTheHeap(t *testing.T) {
 // TestStoreMemoryIsTheHeap fills a store with a flood's messages made as
 // nats.go makes them (a string for the subject, a slice for the payload,
 // each its own allocation) and checks what it counts against the heap.
+// Goroutines other tests left behind (a server shutting down) allocate and
+// free meanwhile, so a case fails only when three fills in a row are off
+// (once in CI: one fill 5.0% off, its retry exact); a miscount is off
+// every time.
 func TestStoreMemoryIsTheHeap(t *testing.T) {
 	for _, tc := range []struct {
 		subject string
@@ -659,20 +663,26 @@ func TestStoreMemoryIsTheHeap(t *testing.T) {
 		{"sensors.building%d.temperature", 100},
 		{"bench.%07d", 1024},
 	} {
-		before := heapNow()
-		s := NewStore(StoreOptionsFor(8 << 20))
-		sub := []byte(fmt.Sprintf(tc.subject, 0))
-		for i := range 400_000 {
-			sub = fmt.Appendf(sub[:0], tc.subject, i)
-			s.Append(model.Message{Subject: string(sub), Data: make([]byte, tc.size), Size: tc.size})
-		}
-		heap := heapNow() - before
-		counted := s.Memory()
-		runtime.KeepAlive(s)
-		d := float64(counted-heap) / float64(heap)
-		t.Logf("%q, %d B: %d messages, %d bytes counted, %d on the heap (%+.1f%%)", tc.subject, tc.size, s.Len(), counted, heap, 100*d)
-		if d < -0.02 || d > 0.05 {
-			t.Errorf("%q, %d B: the store counts %d bytes, the heap holds %d (%+.1f%%)", tc.subject, tc.size, counted, heap, 100*d)
+		for try := 1; ; try++ {
+			before := heapNow()
+			s := NewStore(StoreOptionsFor(8 << 20))
+			sub := []byte(fmt.Sprintf(tc.subject, 0))
+			for i := range 400_000 {
+				sub = fmt.Appendf(sub[:0], tc.subject, i)
+				s.Append(model.Message{Subject: string(sub), Data: make([]byte, tc.size), Size: tc.size})
+			}
+			heap := heapNow() - before
+			counted := s.Memory()
+			runtime.KeepAlive(s)
+			d := float64(counted-heap) / float64(heap)
+			t.Logf("%q, %d B, fill %d: %d messages, %d bytes counted, %d on the heap (%+.1f%%)", tc.subject, tc.size, try, s.Len(), counted, heap, 100*d)
+			if d >= -0.02 && d <= 0.05 {
+				break
+			}
+			if try == 3 {
+				t.Errorf("%q, %d B: the store counts %d bytes, the heap holds %d (%+.1f%%)", tc.subject, tc.size, counted, heap, 100*d)
+				break
+			}
 		}
 	}
 }
