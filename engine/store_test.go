@@ -620,28 +620,35 @@ func heapNow() int64 {
 
 // TestAllocBytesIsTheHeap allocates objects of many sizes and checks
 // allocBytes against what the runtime counts for them: the same, past 16
-// bytes; never less below.
+// bytes; never less below. Other tests' goroutines allocate and free
+// meanwhile, so a size fails only when three measures in a row are off
+// (in CI: 1 byte at 16.0-something, 25 bytes at 31.2 against 32); a wrong
+// size class is off every time.
 func TestAllocBytesIsTheHeap(t *testing.T) {
 	for _, n := range []int{1, 7, 8, 15, 16, 17, 19, 24, 25, 33, 100, 256, 257, 300, 1000, 1100, 5000, 9000, 32768, 32769, 100_000} {
 		k := max(4096, (8<<20)/n)
 		if n > 32768 {
 			k = 64
 		}
-		objs := make([][]byte, k)
-		before := heapNow()
-		for i := range objs {
-			objs[i] = make([]byte, n)
-		}
-		per := float64(heapNow()-before) / float64(k)
-		runtime.KeepAlive(objs)
 		got := float64(allocBytes(n))
-		// Up to 16 bytes the runtime packs objects into shared 16-byte
-		// blocks, so the heap may take less than allocBytes, never more;
-		// past that, the same within 1%. Either way with 1% for what other
-		// goroutines allocate meanwhile (once in CI: 1 byte measured at
-		// 16.0-something).
-		if got < per*0.99 || n > 16 && got > per*1.01 {
-			t.Errorf("%d bytes: allocBytes %v, the heap takes %.1f an object", n, got, per)
+		for try := 1; ; try++ {
+			objs := make([][]byte, k)
+			before := heapNow()
+			for i := range objs {
+				objs[i] = make([]byte, n)
+			}
+			per := float64(heapNow()-before) / float64(k)
+			runtime.KeepAlive(objs)
+			// Up to 16 bytes the runtime packs objects into shared 16-byte
+			// blocks, so the heap may take less than allocBytes, never
+			// more; past that, the same within 1%.
+			if got >= per*0.99 && (n <= 16 || got <= per*1.01) {
+				break
+			}
+			if try == 3 {
+				t.Errorf("%d bytes: allocBytes %v, the heap takes %.1f an object", n, got, per)
+				break
+			}
 		}
 	}
 }
