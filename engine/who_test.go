@@ -183,6 +183,14 @@ func TestWhoAccountsAndSystem(t *testing.T) {
 		}
 	})
 	t.Run("system", func(t *testing.T) {
+		// The account case's connection closed as it ended; until the
+		// server has taken it down its subscription to > is one more row
+		// (once, in a loop of go test ./...).
+		for deadline := time.Now().Add(5 * time.Second); s.NumClients() > 3; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d clients: the account case's is still there", s.NumClients())
+			}
+		}
 		nc := natsxConn(t, url, nats.UserInfo("sys", "sys"))
 		r := who(t, nc, nil, "orders.new")
 		if r.Source != WhoSystem {
