@@ -184,11 +184,16 @@ func TestWhoAccountsAndSystem(t *testing.T) {
 	})
 	t.Run("system", func(t *testing.T) {
 		// The account case's connection closed as it ended; until the
-		// server has taken it down its subscription to > is one more row
-		// (once, in a loop of go test ./...).
-		for deadline := time.Now().Add(5 * time.Second); s.NumClients() > 3; time.Sleep(5 * time.Millisecond) {
+		// server has taken it down and removed its subscription to > from
+		// account A, that is one more row (once, in a loop of go test
+		// ./...). A's interest in orders.new is then a-svc's and a2-svc's.
+		a, err := s.LookupAccount("A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(5 * time.Second); s.NumClients() > 3 || a.Interest("orders.new") > 2; time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("%d clients: the account case's is still there", s.NumClients())
+				t.Fatalf("%d clients, %d subscriptions to orders.new in A: the account case's is still there", s.NumClients(), a.Interest("orders.new"))
 			}
 		}
 		nc := natsxConn(t, url, nats.UserInfo("sys", "sys"))

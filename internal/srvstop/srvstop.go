@@ -4,14 +4,19 @@
 //
 // nats-server 2.15.2 starts its JetStream API workers when JetStream comes
 // up, and each reads the server's JetStream state once, when it first
-// runs. Shutdown clears that state first and stops the workers later. A
-// worker the Go scheduler had not yet run (a server that lived a few
+// runs. Shutdown clears that state first and closes the connections later.
+// A worker the Go scheduler had not yet run (a server that lived a few
 // milliseconds on a loaded machine) then starts with no JetStream state,
 // takes a request still queued and dereferences nil in
 // processJSAPIRoutedRequests, which kills the whole process: natsx quitting
-// right after it started, or a test binary (it happened in CI). Waiting
-// until no API request is queued or being served before Shutdown lets the
-// workers run while the state is still there.
+// right after it started, or a test binary (it happened in CI).
+//
+// Stop first gives the connections their owners just closed a moment to
+// go (the server reads what they sent last, requests included, before it
+// takes them down), then waits until no API request is queued or being
+// served, so nothing is left for such a worker. A request that arrives
+// after that, before Shutdown closes the connections (a client of the
+// embedded broker other than natsx's own), is not covered.
 package srvstop
 
 import (
@@ -20,13 +25,22 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
+// goneTimeout bounds the wait for the clients to go: clients other than
+// the caller's (a user's, on the embedded broker) stay until Shutdown.
+const goneTimeout = 250 * time.Millisecond
+
 // drainTimeout bounds the wait for the JetStream API to go idle: a server
-// that keeps receiving requests is shut down anyway after it.
+// that keeps receiving requests (other clients of the embedded broker) is
+// shut down anyway after it.
 const drainTimeout = 2 * time.Second
 
-// Stop waits (up to drainTimeout) until s's JetStream API has no request
-// queued or in flight, then shuts s down and waits for it.
+// Stop waits (up to 250 ms) until s has no client connections, then (up
+// to 2 s) until its JetStream API has no request queued or in flight, then
+// shuts s down and waits for it.
 func Stop(s *server.Server) {
+	for deadline := time.Now().Add(goneTimeout); s.NumClients() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	for deadline := time.Now().Add(drainTimeout); apiInflight(s) > 0 && time.Now().Before(deadline); {
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -37,12 +51,9 @@ func Stop(s *server.Server) {
 // apiInflight is the number of JetStream API requests s has queued or is
 // serving (0 without JetStream).
 func apiInflight(s *server.Server) uint64 {
-	if !s.JetStreamEnabled() {
+	jsi, err := s.Jsz(&server.JSzOptions{})
+	if err != nil || jsi == nil {
 		return 0
 	}
-	v, err := s.Varz(nil)
-	if err != nil || v.JetStream.Stats == nil {
-		return 0
-	}
-	return v.JetStream.Stats.API.Inflight
+	return jsi.API.Inflight
 }
