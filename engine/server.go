@@ -274,13 +274,18 @@ func (e *Embedded) SlowConsumers() int64 {
 	return e.srv.NumSlowConsumers()
 }
 
-// Shutdown stops the broker (once its JetStream API is idle: see
-// internal/srvstop) and waits for it.
-func (e *Embedded) Shutdown() {
+// Shutdown stops the broker, once its JetStream API is idle (see
+// internal/srvstop), and waits for it.
+func (e *Embedded) Shutdown() { e.ShutdownAfter() }
+
+// ShutdownAfter is Shutdown that first waits for the connections with the
+// client IDs closed (natsx's own, just closed) to go: what they sent last
+// is then counted in the API's queue Shutdown waits for.
+func (e *Embedded) ShutdownAfter(closed ...uint64) {
 	if e == nil || e.srv == nil {
 		return
 	}
-	srvstop.Stop(e.srv)
+	srvstop.Stop(e.srv, closed...)
 	if e.tempDir != "" {
 		_ = os.RemoveAll(e.tempDir)
 		e.tempDir = ""

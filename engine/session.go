@@ -494,12 +494,18 @@ func (s *Session) Close() {
 	if s.demo != nil {
 		s.demo.Stop()
 	}
-	if s.demoConn != nil {
-		s.demoConn.Close()
-	}
-	if s.nc != nil {
-		s.noteDropped(s.sub) // the subscription's count is gone after Close
-		s.nc.Close()
+	var closed []uint64 // the broker waits for these to go
+	for _, nc := range []*nats.Conn{s.demoConn, s.nc} {
+		if nc == nil {
+			continue
+		}
+		if cid, err := nc.GetClientID(); err == nil {
+			closed = append(closed, cid)
+		}
+		if nc == s.nc {
+			s.noteDropped(s.sub) // the subscription's count is gone after Close
+		}
+		nc.Close()
 	}
 	s.checkMu.Lock()
 	s.closing = true
@@ -507,7 +513,7 @@ func (s *Session) Close() {
 	s.checking.Wait() // the closed connection ends its question
 
 	if s.emb != nil {
-		s.emb.Shutdown()
+		s.emb.ShutdownAfter(closed...)
 	}
 	if s.clock != nil {
 		s.clock.Stop()

@@ -11,12 +11,12 @@
 // processJSAPIRoutedRequests, which kills the whole process: natsx quitting
 // right after it started, or a test binary (it happened in CI).
 //
-// Stop first gives the connections their owners just closed a moment to
-// go (the server reads what they sent last, requests included, before it
-// takes them down), then waits until no API request is queued or being
-// served, so nothing is left for such a worker. A request that arrives
-// after that, before Shutdown closes the connections (a client of the
-// embedded broker other than natsx's own), is not covered.
+// Stop first waits for the connections the caller just closed to go (the
+// server reads what they sent last, requests included, before it takes
+// them down), then until no API request is queued or being served, so
+// nothing is left for such a worker. A request that arrives after that,
+// before Shutdown closes the connections (a client of the embedded broker
+// other than natsx's own), is not covered.
 package srvstop
 
 import (
@@ -25,20 +25,32 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-// goneTimeout bounds the wait for the clients to go: clients other than
-// the caller's (a user's, on the embedded broker) stay until Shutdown.
-const goneTimeout = 250 * time.Millisecond
+// closedTimeout bounds the wait for the connections the caller closed.
+const closedTimeout = 2 * time.Second
+
+// othersTimeout bounds the wait for the other clients to go: a test's
+// connections closed before its server, or a user's on the embedded broker,
+// which stay until Shutdown.
+const othersTimeout = 250 * time.Millisecond
 
 // drainTimeout bounds the wait for the JetStream API to go idle: a server
 // that keeps receiving requests (other clients of the embedded broker) is
 // shut down anyway after it.
 const drainTimeout = 2 * time.Second
 
-// Stop waits (up to 250 ms) until s has no client connections, then (up
-// to 2 s) until its JetStream API has no request queued or in flight, then
-// shuts s down and waits for it.
-func Stop(s *server.Server) {
-	for deadline := time.Now().Add(goneTimeout); s.NumClients() > 0 && time.Now().Before(deadline); {
+// Stop waits (up to 2 s) until the connections with the client IDs closed
+// (nats.Conn.GetClientID, taken before Close) are gone from s, then (up to
+// 250 ms) until s has no client connections at all, then (up to 2 s) until
+// its JetStream API has no request queued or in flight; then it shuts s
+// down and waits for it.
+func Stop(s *server.Server, closed ...uint64) {
+	deadline := time.Now().Add(closedTimeout)
+	for _, cid := range closed {
+		for s.GetClient(cid) != nil && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for deadline := time.Now().Add(othersTimeout); s.NumClients() > 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	for deadline := time.Now().Add(drainTimeout); apiInflight(s) > 0 && time.Now().Before(deadline); {

@@ -85,15 +85,20 @@ func TestStopDrainsTheAPI(t *testing.T) {
 
 // TestStopWaitsForClosedConnections: a connection closed right after its
 // requests (natsx quitting) may still have them unread on the server; Stop
-// waits for it to go, so it serves them all.
+// told its client ID waits for it to go, so it serves them all (another
+// client, the one counting answers, stays connected).
 func TestStopWaitsForClosedConnections(t *testing.T) {
 	s, answered := jetStreamServer(t)
 	nc, err := nats.Connect(s.ClientURL())
 	if err != nil {
 		t.Fatal(err)
 	}
+	cid, err := nc.GetClientID()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ask(t, nc)
 	nc.Close() // flushes what it buffered, without waiting for the server
-	Stop(s)
+	Stop(s, cid)
 	wantAnswered(t, answered)
 }
