@@ -101,8 +101,9 @@ func openPlayback(path, listen string, speed float64, paused, timeline bool) (*p
 // Close closes the player, the connection and the broker, in that order.
 func (pb *playback) Close() {
 	pb.p.Close()
+	cid, _ := pb.nc.GetClientID() // 0 if closed: nothing to wait for
 	pb.nc.Close()
-	pb.emb.Shutdown()
+	pb.emb.ShutdownAfter(cid)
 }
 
 // Run opens the capture in the explorer (or headless with --headless).

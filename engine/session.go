@@ -494,18 +494,19 @@ func (s *Session) Close() {
 	if s.demo != nil {
 		s.demo.Stop()
 	}
-	var closed []uint64 // the broker waits for these to go
-	for _, nc := range []*nats.Conn{s.demoConn, s.nc} {
-		if nc == nil {
-			continue
-		}
-		if cid, err := nc.GetClientID(); err == nil {
+	var closed []uint64 // the embedded broker waits for these to go
+	closeConn := func(nc *nats.Conn) {
+		if cid, err := nc.GetClientID(); err == nil && s.emb != nil {
 			closed = append(closed, cid)
 		}
-		if nc == s.nc {
-			s.noteDropped(s.sub) // the subscription's count is gone after Close
-		}
 		nc.Close()
+	}
+	if s.demoConn != nil {
+		closeConn(s.demoConn)
+	}
+	if s.nc != nil {
+		s.noteDropped(s.sub) // the subscription's count is gone after Close
+		closeConn(s.nc)
 	}
 	s.checkMu.Lock()
 	s.closing = true

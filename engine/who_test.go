@@ -191,11 +191,9 @@ func TestWhoAccountsAndSystem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(5 * time.Second); s.NumClients() > 3 || a.Interest("orders.new") > 2; time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d clients, %d subscriptions to orders.new in A: the account case's is still there", s.NumClients(), a.Interest("orders.new"))
-			}
-		}
+		sessionWait(t, 5*time.Second, "the account case's connection and its subscription to go", func() bool {
+			return s.NumClients() <= 3 && a.Interest("orders.new") <= 2
+		})
 		nc := natsxConn(t, url, nats.UserInfo("sys", "sys"))
 		r := who(t, nc, nil, "orders.new")
 		if r.Source != WhoSystem {

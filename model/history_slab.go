@@ -20,14 +20,16 @@ type payloadSlab struct {
 	classes [payloadClasses]spanClass
 	big     [][]byte // payloads over payloadSmallMax; nil entries are free
 	bigFree []uint32
-	// slack is the big lists' own bytes, kept as they grow (MemoryUsed
-	// reads it per message). A class's spare spans are not counted: a
-	// class adds a chunk only when it is full and drops its last chunk
-	// once a whole spare one is left before it, so it never holds two
-	// chunks' worth of spare spans with their owner entries (at most
-	// ~1.8 MiB over all the classes, 64 KiB in class 0; checkPayloadOwners
-	// recounts it).
-	slack int64
+}
+
+// slack is the big lists' own bytes (see payloadSlack). A class's spare
+// spans are not counted: a class adds a chunk only when it is full and
+// drops its last chunk once a whole spare one is left before it, so it
+// never holds two chunks' worth of spare spans with their owner entries
+// (at most ~1.8 MiB over all the classes, 64 KiB in class 0;
+// checkPayloadOwners recounts it).
+func (p *payloadSlab) slack() int64 {
+	return int64(cap(p.big))*24 + int64(cap(p.bigFree))*4
 }
 
 // spanClass is one size class: n spans of size bytes, perChunk to a chunk.
@@ -152,9 +154,7 @@ func (p *payloadSlab) alloc(size int, owner uint64) (uint8, uint32) {
 			p.big[i] = b
 			return payloadBig, i
 		}
-		c0 := cap(p.big)
 		p.big = append(p.big, b)
-		p.slack += int64(cap(p.big)-c0) * 24
 		return payloadBig, uint32(len(p.big) - 1)
 	}
 	c, _ := payloadClass(size)
@@ -175,9 +175,7 @@ func (p *payloadSlab) bytes(c uint8, i uint32, n int) []byte {
 func (p *payloadSlab) free(c uint8, i uint32) (owner uint64, moved bool) {
 	if c == payloadBig {
 		p.big[i] = nil
-		c0 := cap(p.bigFree)
 		p.bigFree = append(p.bigFree, i)
-		p.slack += int64(cap(p.bigFree)-c0) * 4
 		return 0, false
 	}
 	s := &p.classes[c]
@@ -232,9 +230,8 @@ func (t *Tree) moveOwner(k *keptMsg, hist uint32, slot int) {
 }
 
 // payloadSlack is what the payload and ring slabs hold beyond the kept
-// messages (counted in kept): the classes' slack and the big lists'
-// entries.
-func (t *Tree) payloadSlack() int64 { return t.payloads.slack + t.rings.slack }
+// messages (counted in kept): the big lists' entries.
+func (t *Tree) payloadSlack() int64 { return t.payloads.slack() + t.rings.slack() }
 
 // ringBytes is what h's ring span costs: the span and its owner entry.
 func (t *Tree) ringBytes(h *history) int64 {

@@ -40,8 +40,8 @@ func checkPayloadOwners(t *testing.T, tr *Tree) {
 			}
 		}
 	}
-	if slack != p.slack {
-		t.Fatalf("payload slack recounted %d, kept %d", slack, p.slack)
+	if slack != p.slack() {
+		t.Fatalf("payload slack recounted %d, kept %d", slack, p.slack())
 	}
 	for c := range tr.rings.classes {
 		s := &tr.rings.classes[c]

@@ -38,7 +38,15 @@ func Server(t testing.TB, mods ...func(*server.Options)) *server.Server {
 	if !s.ReadyForConnections(readyTimeout) {
 		t.Fatal("testkit: server not ready")
 	}
-	t.Cleanup(func() { srvstop.Stop(s) })
+	t.Cleanup(func() {
+		// The test's connections closed just before (their cleanups ran
+		// first): let the server take them down, reading what they sent
+		// last, before srvstop drains the JetStream API.
+		for deadline := time.Now().Add(250 * time.Millisecond); s.NumClients() > 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		srvstop.Stop(s)
+	})
 	return s
 }
 

@@ -28,11 +28,6 @@ import (
 // closedTimeout bounds the wait for the connections the caller closed.
 const closedTimeout = 2 * time.Second
 
-// othersTimeout bounds the wait for the other clients to go: a test's
-// connections closed before its server, or a user's on the embedded broker,
-// which stay until Shutdown.
-const othersTimeout = 250 * time.Millisecond
-
 // drainTimeout bounds the wait for the JetStream API to go idle: a server
 // that keeps receiving requests (other clients of the embedded broker) is
 // shut down anyway after it.
@@ -40,9 +35,8 @@ const drainTimeout = 2 * time.Second
 
 // Stop waits (up to 2 s) until the connections with the client IDs closed
 // (nats.Conn.GetClientID, taken before Close) are gone from s, then (up to
-// 250 ms) until s has no client connections at all, then (up to 2 s) until
-// its JetStream API has no request queued or in flight; then it shuts s
-// down and waits for it.
+// 2 s) until its JetStream API has no request queued or in flight; then it
+// shuts s down and waits for it.
 func Stop(s *server.Server, closed ...uint64) {
 	deadline := time.Now().Add(closedTimeout)
 	for _, cid := range closed {
@@ -50,11 +44,8 @@ func Stop(s *server.Server, closed ...uint64) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	for deadline := time.Now().Add(othersTimeout); s.NumClients() > 0 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
 	for deadline := time.Now().Add(drainTimeout); apiInflight(s) > 0 && time.Now().Before(deadline); {
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond) // Jsz reads every stream's state
 	}
 	s.Shutdown()
 	s.WaitForShutdown()
