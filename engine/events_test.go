@@ -79,9 +79,19 @@ func TestEventSummariesFromServer(t *testing.T) {
 		t.Fatalf("no message: %v", batch.Error())
 		return nil
 	}
+	// nak asks for the server's answer: a plain Nak is queued for the
+	// consumer's ack goroutine, and a fetch sent after it can be served
+	// first. Message 1 would then wait out its AckWait instead of reaching
+	// the redelivery that sends the max-deliveries advisory (seen in CI).
+	nak := func(m jetstream.Msg) {
+		t.Helper()
+		if _, err := app.Request(m.Reply(), []byte("-NAK"), 5*time.Second); err != nil {
+			t.Fatalf("nak: %v", err)
+		}
+	}
 	publish()
-	_ = fetch().Nak() // message 1, delivery 1
-	_ = fetch().Nak() // message 1, delivery 2: the last
+	nak(fetch()) // message 1, delivery 1
+	nak(fetch()) // message 1, delivery 2: the last
 	publish()
 	_ = fetch().TermWithReason("bad order") // message 2 (message 1 is not redelivered)
 
