@@ -496,8 +496,10 @@ func (s *Session) Close() {
 	}
 	var closed []uint64 // the embedded broker waits for these to go
 	closeConn := func(nc *nats.Conn) {
-		if cid, err := nc.GetClientID(); err == nil && s.emb != nil {
-			closed = append(closed, cid)
+		if s.emb != nil {
+			if cid, err := nc.GetClientID(); err == nil {
+				closed = append(closed, cid)
+			}
 		}
 		nc.Close()
 	}

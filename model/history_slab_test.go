@@ -18,7 +18,7 @@ func (s *spanClass) held(c uint8) int64 {
 
 // checkPayloadOwners checks that every span of the payload slab's classes
 // is owned by the history slot whose message names it, and that the
-// slack kept as spans come and go is a recount.
+// classes keep their bound on spare spans, which slack() does not count.
 func checkPayloadOwners(t *testing.T, tr *Tree) {
 	t.Helper()
 	p := &tr.payloads
