@@ -12,9 +12,9 @@ import (
 
 // Shares of the live part of --max-memory (ExplorerLive) for what holds
 // traffic on its way to the tree, with their floors and caps. The store
-// gets the most: it holds a flood's backlog (at 256 MiB, 33 MiB: 469k
-// messages of nats bench's 16-byte flood, 422k of go run ./bench's, whose
-// 1M-subject flood at 450-700k msg/s left the UI up to 313k behind; a
+// gets the most: it holds a flood's backlog (at 256 MiB, 33 MiB: 640k
+// messages of nats bench's 16-byte flood, 575k of go run ./bench's, whose
+// 1M-subject flood at 450-700k msg/s left the UI up to 409k behind; a
 // store of 262,144 dropped messages in 7 rounds of 25, one of 427k
 // slots in 3, one whose slots follow the messages in none of 15).
 // nats.go's pending queue only fills while the tap's callback waits for a
@@ -32,7 +32,7 @@ const (
 	pendingShare, minPending, maxPending = 16, 1 << 20, 32 << 20
 	flightShare, minFlight, maxFlight    = 32, 1 << 20, 64 << 20
 	// A pull reads a sixteenth of the small messages the store holds (a
-	// slot and 32 bytes each: floodMsgBytes), within these: small enough
+	// slot and 32 bytes in a page each: floodMsgBytes), within these: small enough
 	// that its slots cost little, big enough that a backlog is read in
 	// few pulls (each is applied in ApplyBudget parts anyway).
 	minBatch, maxBatch = 1 << 10, 1 << 16

@@ -21,10 +21,10 @@ type StoreOptions struct {
 	// wire size).
 	MaxPayload int
 	// MaxMemory bounds what the store holds on the heap: the chunks of
-	// slots that hold messages, and what the messages point at (subject,
-	// reply, headers and payload, each as the allocator rounds it: see
-	// heldCost). Small messages take more slots of it, big ones more
-	// bytes. 0 takes the default.
+	// slots that hold messages, the pages that hold their subjects and
+	// payloads, and their extras (reply and headers as the allocator
+	// rounds them: see extraCost). Small messages take more slots of it,
+	// big ones more pages. 0 takes the default.
 	MaxMemory int64
 }
 
@@ -32,7 +32,7 @@ type StoreOptions struct {
 const SlotBytes = int64(unsafe.Sizeof(slot{}))
 
 // chunkSlots is how many slots the ring allocates and frees at a time:
-// 192 KiB of them.
+// 96 KiB of them.
 const chunkSlots = 4096
 
 // chunkBytes is what a chunk of slots costs.
@@ -41,25 +41,39 @@ const chunkBytes = chunkSlots * SlotBytes
 // chunk is a run of the ring's slots.
 type chunk [chunkSlots]slot
 
+// pageSize is the size of the pages that hold the messages' subjects and
+// payloads, back to back in the order they came.
+const pageSize = 64 << 10
+
+// bigMsg is the most subject and payload bytes a message puts in a page;
+// a bigger one gets an allocation of its own (in its extra), so a page
+// never wastes more than this at its end.
+const bigMsg = pageSize / 8
+
+// extrasBytes is what a chunk's table of extras costs (allocated for a
+// chunk only when one of its messages has an extra).
+const extrasBytes = chunkSlots * int64(unsafe.Sizeof((*slotExtra)(nil)))
+
 // slot is a message as the store holds it: model.Message less what the
 // store need not keep (the sequence is the slot's place in the ring; Sum
-// is never set on the tap's path), its subject and payload each a pointer
-// and a length, what few messages have (a reply, headers, a truncated
-// payload's wire size, a subject of 64 KiB or more) behind one pointer,
-// and the subscription it came by (Via) an index in the store's table of
-// them. 40 bytes instead of a model.Message's 112: in a flood of small
-// messages the slots are most of what the store holds (a 16-byte payload
-// on a 19-byte subject costs 40 bytes more), so the same share holds half
-// again as many messages as with 80-byte slots of strings.
-// The pointers keep nats.go's allocations alive, as the strings did.
+// is never set on the tap's path), its subject and payload copied into the
+// store's pages (pos is where the subject begins, the payload follows),
+// the subscription it came by (Via) an index in the store's table of
+// them, and what few messages have (a reply, headers, a truncated
+// payload's wire size, a subject of 64 KiB or more, a big payload) in the
+// extra in its chunk's table. 24 bytes and no pointer: the collector has
+// nothing to scan in a chunk, and nats.go's allocations for the message
+// are garbage as soon as the tap has copied it, instead of two small
+// objects a message kept alive (and marked) for as long as the store
+// holds it. A 16-byte payload on a 19-byte subject costs 59 bytes (80
+// when the slot pointed at nats.go's allocations), so the same share holds
+// a third more of a flood.
 type slot struct {
 	received int64
-	subject  *byte
-	data     *byte
-	extra    *slotExtra // nil when the message has none of what it holds
-	n        int32      // len(Data): at most MaxPayload (8 MiB)
-	subjectN uint16     // len(Subject); longSubject: in the extra
-	via      uint16     // index in Store.vias; 0 is none
+	pos      uint64 // where the subject begins in the pages (see Store.page)
+	n        int32  // len(Data): at most MaxPayload (8 MiB)
+	subjectN uint16 // len(Subject); longSubject: in the extra
+	via      uint16 // index in Store.vias; 0 is none
 }
 
 // longSubject in a slot's subjectN says the subject's length is in its
@@ -72,7 +86,10 @@ type slotExtra struct {
 	reply  string
 	header model.Header
 	via    string // a Via past the store's table (maxVias)
-	// held and wire are heldCost's and headerWire's of the reply and
+	// big is the subject and the payload of a message with more than
+	// bigMsg of them, in an allocation of their own instead of the pages.
+	big []byte
+	// held and wire are replyCost's and headerWire's of the reply and
 	// headers: walking the headers once a message, not at every count.
 	held, wire int32
 	// size is the wire size when it is not len(Data) (a payload cut to
@@ -82,28 +99,19 @@ type slotExtra struct {
 	subjectN uint32
 }
 
-// addExtra gives sl an extra if it has none, and returns what that adds
-// to sl's heldCost.
-func (sl *slot) addExtra() int64 {
-	if sl.extra != nil {
-		return 0
-	}
-	sl.extra = &slotExtra{}
-	return extraBytes
-}
-
-// subjectLen is the length of sl's subject.
-func (sl *slot) subjectLen() int {
+// subjectLen is the length of the subject of sl, whose extra is x.
+func (sl *slot) subjectLen(x *slotExtra) int {
 	if sl.subjectN == longSubject {
-		return int(sl.extra.subjectN)
+		return int(x.subjectN)
 	}
 	return int(sl.subjectN)
 }
 
-// wireSize is sl's message's wire size (model.Message.Size).
-func (sl *slot) wireSize() int64 {
-	if sl.extra != nil && sl.extra.size > 0 {
-		return int64(sl.extra.size)
+// wireSize is the wire size (model.Message.Size) of the message in sl,
+// whose extra is x.
+func (sl *slot) wireSize(x *slotExtra) int64 {
+	if x != nil && x.size > 0 {
+		return int64(x.size)
 	}
 	return int64(sl.n)
 }
@@ -111,7 +119,7 @@ func (sl *slot) wireSize() int64 {
 // newExtra is the extra of a message with reply and header.
 func newExtra(reply string, header model.Header) *slotExtra {
 	return &slotExtra{reply: reply, header: header,
-		held: int32(min(heldCost("", reply, header, 0), math.MaxInt32)), wire: int32(min(headerWire(header), math.MaxInt32))}
+		held: int32(min(replyCost(reply, header), math.MaxInt32)), wire: int32(min(headerWire(header), math.MaxInt32))}
 }
 
 // extraBytes is what a slotExtra costs the heap, as the allocator rounds it.
@@ -122,12 +130,12 @@ const extraBytes = (int64(unsafe.Sizeof(slotExtra{})) + 15) &^ 15
 // message's extra.
 const maxVias = 256
 
-// wireBytes is the slot's message's payload and headers as they came on
-// the wire: its wire size, before any truncation, and its headers'.
-func (sl *slot) wireBytes() int64 {
-	n := sl.wireSize()
-	if sl.extra != nil {
-		n += int64(sl.extra.wire)
+// wireBytes is the message's payload and headers as they came on the
+// wire: its wire size, before any truncation, and its headers'.
+func (sl *slot) wireBytes(x *slotExtra) int64 {
+	n := sl.wireSize(x)
+	if x != nil {
+		n += int64(x.wire)
 	}
 	return n
 }
@@ -147,13 +155,13 @@ func headerWire(h model.Header) int64 {
 	return n
 }
 
-// heldCost is what the slot's message costs the heap beyond the slot.
-func (sl *slot) heldCost() int64 {
-	c := allocBytes(sl.subjectLen()) + allocBytes(int(sl.n))
-	if x := sl.extra; x != nil {
-		c += extraBytes + int64(x.held)
+// extraCost is what an extra costs the heap: itself, its reply and
+// headers (replyCost), and a big message's own allocation.
+func extraCost(x *slotExtra) int64 {
+	if x == nil {
+		return 0
 	}
-	return c
+	return extraBytes + int64(x.held) + allocBytes(len(x.big))
 }
 
 // DefaultStoreOptions holds 262,144 messages, ~0.25 s of a 1M msg/s
@@ -167,27 +175,24 @@ func DefaultStoreOptions() StoreOptions {
 }
 
 // StoreOptionsFor is the store that fits in memory bytes, slots included.
-// Its ring takes slots as the messages need them, so the share holds as
-// many messages as fit whatever their size: 469k of nats bench's 16-byte
-// flood on 13-byte subjects (a 40-byte slot and 32 bytes each) in 33 MiB,
-// 422k on 19-byte subjects, 31k of 1 KiB.
+// Its ring takes slots and pages as the messages need them, so the share
+// holds as many messages as fit whatever their size: 640k of nats bench's
+// 16-byte flood on 13-byte subjects (a 24-byte slot and 29 bytes in a
+// page each) in 33 MiB, 575k on 19-byte subjects, 31k of 1 KiB.
 func StoreOptionsFor(memory int64) StoreOptions {
 	o := DefaultStoreOptions()
-	o.MaxMemory = max(memory, 4*chunkBytes)
+	o.MaxMemory = max(memory, 4*chunkBytes+2*extrasBytes+2*pageSize)
 	o.Capacity = int(o.MaxMemory / SlotBytes)
 	o.MaxBytes = int(min(int64(o.MaxBytes), o.MaxMemory))
 	return o
 }
 
-// heldCost is what a message in the store costs the heap beyond its slot:
-// its subject, reply and payload (n bytes) allocations, rounded up as the
-// allocator rounds them, and its headers (nats.go's map of slices,
-// estimated at twice their wire size plus the map). The payload's
-// allocation is the one nats.go made for the message; headers, when there
-// are any, sit in front of it on the wire and in that allocation, and are
-// counted twice over in the estimate.
-func heldCost(subject, reply string, header model.Header, n int) int64 {
-	c := allocBytes(len(subject)) + allocBytes(len(reply)) + allocBytes(n)
+// replyCost is what a message's reply and headers cost the heap in its
+// extra: the reply's allocation, rounded up as the allocator rounds it,
+// and the headers (nats.go's map of slices, estimated at twice their wire
+// size plus the map). Both are nats.go's, kept as it made them.
+func replyCost(reply string, header model.Header) int64 {
+	c := allocBytes(len(reply))
 	if len(header) > 0 {
 		c += 272 // an empty map's header and first bucket
 		for k, vs := range header {
@@ -251,13 +256,29 @@ var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 17
 // The ring is a queue of chunks of slots: message seq is in slot
 // seq%chunkSlots of chunk seq/chunkSlots, chunks[0] is chunk number base,
 // and only chunks that hold messages are there (the one emptied last is
-// kept aside for the next). So the slots cost what the messages held
-// need, and the memory bound counts them with what the messages point at.
+// kept aside for the next). Beside each chunk, its table of extras (nil
+// while none of its messages has one). The subjects and payloads are in a
+// queue of pages: byte pos of the store's stream is at pos%pageSize in page
+// pos/pageSize, pages[0] is page number pageBase, and a page goes when the
+// oldest message held begins past it. So the slots and the pages cost what
+// the messages held need, and the memory bound counts them with the
+// extras.
+//
+// A message read from the store points into its page: a reader that keeps
+// its subject or payload past the batch it read keeps the whole page
+// alive, uncounted, and must copy them instead (strings.Clone,
+// slices.Clone; model.Message.Own). A page is never written again once
+// written, so what a reader holds never changes under it.
 type Store struct {
 	mu         sync.Mutex
 	chunks     []*chunk
-	base       uint64 // chunks[0]'s number
-	spare      *chunk // emptied, zeroed, for the next chunk the ring needs
+	extras     []*[chunkSlots]*slotExtra // beside chunks
+	base       uint64                    // chunks[0]'s number
+	spare      *chunk                    // emptied, zeroed, for the next chunk the ring needs
+	tables     int64                     // how many tables of extras extras holds
+	pages      [][]byte
+	pageBase   uint64 // pages[0]'s number
+	pos        uint64 // where the next message's bytes go
 	start      uint64 // sequence of the oldest message held
 	head       uint64 // sequence the next message gets
 	vias       []string
@@ -266,10 +287,10 @@ type Store struct {
 	maxBytes   int
 	maxPayload int
 	maxMsgs    uint64
-	held       int64 // heldCost of the messages held
+	held       int64 // extraCost of the messages held
 	subjects   int64 // what their subjects take of it (see Shape)
 	wire       int64 // their payloads' and headers' wire sizes (see Shape)
-	maxMemory  int64 // bounds the chunks' bytes and held
+	maxMemory  int64 // bounds the chunks', tables' and pages' bytes and held
 
 	// waiting is set while a reader sleeps in Wait; Append then wakes it
 	// (one atomic load per message while nobody waits).
@@ -295,8 +316,9 @@ func NewStore(o StoreOptions) *Store {
 	// A message bigger than MaxBytes would be held alone and break the bound.
 	o.MaxPayload = min(o.MaxPayload, o.MaxBytes)
 	// A message must fit alone in the memory bound too, with the chunk
-	// its slot is in and the one kept aside: cap its payload so.
-	o.MaxPayload = int(max(min(int64(o.MaxPayload), (o.MaxMemory-2*chunkBytes)/2), 0))
+	// its slot is in, the one kept aside, a table of extras and the page
+	// being written: cap its payload so.
+	o.MaxPayload = int(max(min(int64(o.MaxPayload), (o.MaxMemory-2*chunkBytes-extrasBytes-pageSize)/2), 0))
 	return &Store{vias: []string{""}, viaAt: map[string]uint32{}, maxBytes: o.MaxBytes, maxPayload: o.MaxPayload,
 		maxMsgs: uint64(o.Capacity), maxMemory: o.MaxMemory, wake: make(chan struct{}, 1)}
 }
@@ -322,47 +344,83 @@ func (s *Store) Wait(cursor uint64, d time.Duration) {
 	}
 }
 
-// Append adds m, assigning its sequence number, and returns it. It never
-// blocks for long: the lock covers a few assignments.
+// Append adds a copy of m, assigning its sequence number, and returns it.
+// It never blocks for long: the lock covers a few assignments and the copy
+// of a small message's subject and payload (a big one is copied before).
 func (s *Store) Append(m model.Message) uint64 {
 	// Size is the wire size: never less than what we were handed, or a
 	// truncated payload would not report itself as truncated.
 	m.Size = max(m.Size, len(m.Data))
-	if len(m.Data) > s.maxPayload {
-		m.Data = slices.Clone(m.Data[:s.maxPayload])
+	data := m.Data
+	if len(data) > s.maxPayload {
+		data = data[:s.maxPayload]
 	}
-	sl := slot{received: m.Received, subject: unsafe.StringData(m.Subject), data: unsafe.SliceData(m.Data), n: int32(len(m.Data))}
+	sl := slot{received: m.Received, n: int32(len(data))}
+	var x *slotExtra
 	if m.Reply != "" || len(m.Header) > 0 {
-		sl.extra = newExtra(m.Reply, m.Header)
+		x = newExtra(m.Reply, m.Header)
 	}
-	if size := min(m.Size, math.MaxInt32); size != len(m.Data) {
-		sl.addExtra()
-		sl.extra.size = int32(size)
+	need := len(m.Subject) + len(data) // bytes in the pages
+	if size := min(m.Size, math.MaxInt32); size != len(data) {
+		x = orNew(x)
+		x.size = int32(size)
 	}
 	if len(m.Subject) >= longSubject {
-		sl.addExtra()
-		sl.subjectN, sl.extra.subjectN = longSubject, uint32(len(m.Subject))
+		x = orNew(x)
+		sl.subjectN, x.subjectN = longSubject, uint32(len(m.Subject))
 	} else {
 		sl.subjectN = uint16(len(m.Subject))
 	}
-	cost := sl.heldCost()
+	if need > bigMsg {
+		x = orNew(x)
+		x.big = make([]byte, need)
+		copy(x.big[copy(x.big, m.Subject):], data)
+		need = 0
+	}
+	cost := extraCost(x)
 	s.mu.Lock()
 	if m.Via != "" {
-		cost += s.setVia(&sl, m.Via)
+		x = s.setVia(&sl, x, m.Via, &cost)
 	}
-	for s.head > s.start && (s.head-s.start >= s.maxMsgs || s.bytes+len(m.Data) > s.maxBytes ||
-		s.slotBytes()+s.held+cost > s.maxMemory) {
+	for s.head > s.start && (s.head-s.start >= s.maxMsgs || s.bytes+len(data) > s.maxBytes ||
+		s.memoryWith(need, x != nil)+s.held+cost > s.maxMemory) {
 		s.drop()
 	}
 	seq := s.head
 	if seq%chunkSlots == 0 {
 		s.addChunk()
 	}
-	s.chunks[len(s.chunks)-1][seq%chunkSlots] = sl
-	s.bytes += len(m.Data)
+	if need > 0 {
+		if off := s.pos % pageSize; off+uint64(need) > pageSize {
+			s.pos += pageSize - off // the rest of this page is too short
+		}
+		if s.pos%pageSize == 0 {
+			s.pages = append(s.pages, make([]byte, pageSize))
+			if pageMade != nil {
+				pageMade(s.pages[len(s.pages)-1])
+			}
+			if len(s.pages) == 1 {
+				s.pageBase = s.pos / pageSize
+			}
+		}
+		p := s.page(s.pos)
+		copy(p[copy(p, m.Subject):], data)
+	}
+	sl.pos = s.pos
+	s.pos += uint64(need)
+	i := len(s.chunks) - 1
+	s.chunks[i][seq%chunkSlots] = sl
+	if x != nil {
+		if s.extras[i] == nil {
+			s.extras[i] = new([chunkSlots]*slotExtra)
+			s.tables++
+		}
+		s.extras[i][seq%chunkSlots] = x
+	}
+	s.bytes += len(data)
 	s.held += cost
 	s.subjects += allocBytes(len(m.Subject))
-	s.wire += sl.wireBytes()
+	s.wire += sl.wireBytes(x)
 	s.head++
 	s.mu.Unlock()
 	if s.waiting.Load() {
@@ -374,25 +432,61 @@ func (s *Store) Append(m model.Message) uint64 {
 	return seq
 }
 
-// drop drops the oldest message, and its chunk once that is empty.
-// Called with the lock held.
+// pageMade, when set (by a test), is called with each page the store makes.
+var pageMade func([]byte)
+
+// orNew is x, or a new extra when x is nil.
+func orNew(x *slotExtra) *slotExtra {
+	if x == nil {
+		return &slotExtra{}
+	}
+	return x
+}
+
+// page is the bytes from pos to the end of its page. Called with the lock
+// held.
+func (s *Store) page(pos uint64) []byte {
+	return s.pages[pos/pageSize-s.pageBase][pos%pageSize:]
+}
+
+// drop drops the oldest message, its chunk once that is empty, and the
+// pages before the next one's. Called with the lock held.
 func (s *Store) drop() {
-	old := s.at(s.start)
+	old, x := s.at(s.start)
 	s.bytes -= int(old.n)
-	s.held -= old.heldCost()
-	s.subjects -= allocBytes(old.subjectLen())
-	s.wire -= old.wireBytes()
-	*old = slot{} // release references for the GC
+	s.held -= extraCost(x)
+	s.subjects -= allocBytes(old.subjectLen(x))
+	s.wire -= old.wireBytes(x)
+	if x != nil {
+		s.extras[0][s.start%chunkSlots] = nil // release it for the GC
+	}
 	s.start++
 	if s.start%chunkSlots == 0 {
-		// Its last message left the chunk, zeroing it slot by slot: keep
-		// it aside for the next chunk the ring needs, unless one is.
+		// Its last message left the chunk: keep it aside for the next
+		// chunk the ring needs, unless one is. Nothing in it points
+		// anywhere, so it is not cleared; every slot is written before
+		// it is read.
 		if s.spare == nil {
 			s.spare = s.chunks[0]
 		}
-		s.chunks[0] = nil
-		s.chunks = s.chunks[1:]
+		if s.extras[0] != nil {
+			s.tables--
+		}
+		s.chunks[0], s.extras[0] = nil, nil
+		s.chunks, s.extras = s.chunks[1:], s.extras[1:]
 		s.base++
+	}
+	// The pages before the oldest message's go (all but the page being
+	// written when none is left).
+	keep := s.pos / pageSize
+	if s.start < s.head {
+		sl, _ := s.at(s.start)
+		keep = sl.pos / pageSize
+	}
+	for len(s.pages) > 0 && s.pageBase < keep {
+		s.pages[0] = nil
+		s.pages = s.pages[1:]
+		s.pageBase++
 	}
 }
 
@@ -408,26 +502,41 @@ func (s *Store) addChunk() {
 		s.base = s.head / chunkSlots
 	}
 	s.chunks = append(s.chunks, c)
+	s.extras = append(s.extras, nil)
 }
 
-// at is the slot of message seq, which the store holds. Called with the
-// lock held.
-func (s *Store) at(seq uint64) *slot {
-	return &s.chunks[seq/chunkSlots-s.base][seq%chunkSlots]
-}
-
-// slotBytes is what the chunks cost once the next message is in,
-// counting one more than the ring holds: the one kept aside, or the next
-// one the ring takes. At most a chunk more than they cost, never less;
-// dropping the oldest chunk's last message takes a chunk off at once.
+// at is the slot of message seq, which the store holds, and its extra.
 // Called with the lock held.
-func (s *Store) slotBytes() int64 {
-	return int64(len(s.chunks)+1) * chunkBytes
+func (s *Store) at(seq uint64) (*slot, *slotExtra) {
+	i := seq/chunkSlots - s.base
+	var x *slotExtra
+	if t := s.extras[i]; t != nil {
+		x = t[seq%chunkSlots]
+	}
+	return &s.chunks[i][seq%chunkSlots], x
 }
 
-// Memory is what the store holds on the heap: its chunks of slots and
-// what the messages in them point at (heldCost). Messages a reader copied
-// out and still holds are the reader's to count.
+// memoryWith is what the chunks, their tables of extras and the pages cost
+// once the next message is in, with need bytes in the pages and an extra
+// or not, counting a chunk more than the ring holds (the one kept aside,
+// or the next one the ring takes) and a table for it when the message has
+// an extra. Never less than they cost; dropping the oldest chunk's last
+// message takes its chunk off at once, and the page the oldest message
+// begins in is dropped when none of it is held. Called with the lock held.
+func (s *Store) memoryWith(need int, extra bool) int64 {
+	c := int64(len(s.chunks)+1)*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize
+	if extra {
+		c += extrasBytes
+	}
+	if off := s.pos % pageSize; need > 0 && (off == 0 || off+uint64(need) > pageSize) {
+		c += pageSize
+	}
+	return c
+}
+
+// Memory is what the store holds on the heap: its chunks of slots, their
+// tables of extras, its pages and the extras (extraCost). Messages a
+// reader copied out and still holds are the reader's to count.
 func (s *Store) Memory() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -435,7 +544,7 @@ func (s *Store) Memory() int64 {
 	if s.spare != nil {
 		n++
 	}
-	return n*chunkBytes + s.held
+	return n*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize + s.held
 }
 
 // MsgShape is what a message costs: its subject on the heap, and its
@@ -459,7 +568,8 @@ func (s *Store) Shape() MsgShape {
 
 // Read copies messages from cursor on into buf and returns how many, the
 // cursor to read from next, and how many messages between cursor and the
-// oldest one held were dropped before this reader saw them.
+// oldest one held were dropped before this reader saw them. Their subjects
+// and payloads point into the store's pages (see Store).
 func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -471,16 +581,17 @@ func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed ui
 		cursor = s.head
 	}
 	for ; n < len(buf) && cursor < s.head; n++ {
-		buf[n] = s.message(s.at(cursor), cursor)
+		buf[n] = s.message(cursor)
 		cursor++
 	}
 	return n, cursor, missed
 }
 
-// setVia sets sl's Via: its index in the table, added there if there is
-// room, else in sl's extra. It returns what that adds to sl's heldCost.
-// Called with the lock held.
-func (s *Store) setVia(sl *slot, via string) int64 {
+// setVia sets the Via of the message in sl, whose extra is x: its index
+// in the table, added there if there is room, else in the extra (made if
+// x is nil: what that adds to its cost goes in cost). It returns the
+// extra. Called with the lock held.
+func (s *Store) setVia(sl *slot, x *slotExtra, via string, cost *int64) *slotExtra {
 	i, ok := s.viaAt[via]
 	if !ok && len(s.vias) < maxVias {
 		i, ok = uint32(len(s.vias)), true
@@ -489,19 +600,34 @@ func (s *Store) setVia(sl *slot, via string) int64 {
 	}
 	if ok {
 		sl.via = uint16(i)
-		return 0
+		return x
 	}
-	cost := sl.addExtra()
-	sl.extra.via = via
-	return cost
+	if x == nil {
+		x = &slotExtra{}
+		*cost += extraBytes
+	}
+	x.via = via
+	return x
 }
 
-// message is the message in sl, with sequence seq. Called with the lock
+// message is message seq, which the store holds. Called with the lock
 // held.
-func (s *Store) message(sl *slot, seq uint64) model.Message {
-	m := model.Message{Seq: seq, Received: sl.received, Subject: unsafe.String(sl.subject, sl.subjectLen()),
-		Via: s.vias[sl.via], Data: unsafe.Slice(sl.data, sl.n), Size: int(sl.wireSize())}
-	if x := sl.extra; x != nil {
+func (s *Store) message(seq uint64) model.Message {
+	sl, x := s.at(seq)
+	subjectN := sl.subjectLen(x)
+	var b []byte
+	if x != nil && x.big != nil {
+		b = x.big
+	} else if subjectN+int(sl.n) > 0 {
+		b = s.page(sl.pos)
+	}
+	m := model.Message{Seq: seq, Received: sl.received, Subject: unsafe.String(unsafe.SliceData(b), subjectN),
+		Via: s.vias[sl.via], Size: int(sl.wireSize(x))}
+	if sl.n > 0 {
+		end := subjectN + int(sl.n)
+		m.Data = b[subjectN:end:end] // an append must not write over the next message
+	}
+	if x != nil {
 		m.Reply, m.Header = x.reply, x.header
 		if x.via != "" {
 			m.Via = x.via

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"natsx/model"
 )
@@ -161,7 +162,8 @@ func heldBytes(s *Store) (int, int) {
 	defer s.mu.Unlock()
 	sum := 0
 	for i := s.start; i < s.head; i++ {
-		sum += int(s.at(i).n)
+		sl, _ := s.at(i)
+		sum += int(sl.n)
 	}
 	return sum, s.bytes
 }
@@ -259,10 +261,10 @@ func TestStoreMaxPayloadTruncation(t *testing.T) {
 	if cap(got.Data) != 16 {
 		t.Fatalf("truncated Data has cap %d, want 16 (a copy, not a reslice)", cap(got.Data))
 	}
-	// Payloads within the cap are kept by reference: the tap relies on
-	// nats.go's fresh per-message slice instead of copying again.
-	if !bytes.Equal(sm.Data, small) || sm.Size != 5 || sm.Truncated() || &sm.Data[0] != &small[0] {
-		t.Fatalf("small: Data %q Size %d, want the caller's slice untouched", sm.Data, sm.Size)
+	// Payloads within the cap are copied whole into the store's pages:
+	// nats.go's allocation for it is garbage once the tap returns.
+	if !bytes.Equal(sm.Data, small) || sm.Size != 5 || sm.Truncated() || &sm.Data[0] == &small[0] {
+		t.Fatalf("small: Data %q Size %d, want a copy of the caller's", sm.Data, sm.Size)
 	}
 }
 
@@ -477,6 +479,10 @@ func TestStoreMessageFields(t *testing.T) {
 			m.Size, m.Reply, m.Header, m.Via = len(m.Data), "", nil, ""
 		case 12:
 			m.Subject = strings.Repeat("x", longSubject-1+i%32/16)
+		case 10:
+			// Past what a page takes: an allocation of its own.
+			m.Data = bytes.Repeat([]byte{byte(i)}, bigMsg+i%3-1)
+			m.Size = len(m.Data)
 		}
 		want = append(want, m)
 		s.Append(m)
@@ -503,9 +509,10 @@ func TestStoreMessageFields(t *testing.T) {
 	defer s.mu.Unlock()
 	var held, subjects, wire int64
 	for i := s.start; i < s.head; i++ {
-		held += s.at(i).heldCost()
-		subjects += allocBytes(s.at(i).subjectLen())
-		wire += s.at(i).wireBytes()
+		sl, x := s.at(i)
+		held += extraCost(x)
+		subjects += allocBytes(sl.subjectLen(x))
+		wire += sl.wireBytes(x)
 	}
 	if held != s.held || subjects != s.subjects || wire != s.wire || s.head-s.start != 2*maxVias {
 		t.Errorf("held %d, counted %d; subjects %d, counted %d; wire %d, counted %d; over %d messages",
@@ -513,16 +520,18 @@ func TestStoreMessageFields(t *testing.T) {
 	}
 }
 
-// TestStoreKeepsWhatItPointsAt: the slots hold the subject and payload by
-// pointer, and the collector must see those pointers: messages whose
-// only reference is the store come back intact after collections that
-// reuse freed memory.
+// TestStoreKeepsWhatItPointsAt: the store copies each message's subject
+// and payload into its pages, so the caller may reuse its buffers (nats.go
+// does not, but a capture's reader may), and what it reads back comes
+// intact through collections that reuse freed memory.
 func TestStoreKeepsWhatItPointsAt(t *testing.T) {
 	const n = 4096
 	s := NewStore(StoreOptions{Capacity: n})
+	sub, data := make([]byte, 0, 64), make([]byte, 0, 64)
 	for i := range n {
-		subject := string(fmt.Appendf(nil, "keep.%d", i))
-		s.Append(model.Message{Subject: subject, Data: fmt.Appendf(nil, "data %d", i)})
+		sub = fmt.Appendf(sub[:0], "keep.%d", i)
+		data = fmt.Appendf(data[:0], "data %d", i)
+		s.Append(model.Message{Subject: unsafe.String(unsafe.SliceData(sub), len(sub)), Data: data})
 	}
 	for range 3 {
 		runtime.GC()
@@ -538,6 +547,38 @@ func TestStoreKeepsWhatItPointsAt(t *testing.T) {
 		if m.Subject != fmt.Sprintf("keep.%d", i) || string(m.Data) != fmt.Sprintf("data %d", i) {
 			t.Fatalf("message %d came back as %q %q", i, m.Subject, m.Data)
 		}
+		if cap(m.Data) != len(m.Data) {
+			t.Fatalf("message %d: its payload's capacity %d reaches past its %d bytes into the next message", i, cap(m.Data), len(m.Data))
+		}
+	}
+}
+
+// TestStorePagesGo: a page goes once no message held begins in it or
+// before it, and a reader that still holds a message keeps its page
+// intact (pages are never written again).
+func TestStorePagesGo(t *testing.T) {
+	const bound = 8*chunkBytes + 16*pageSize
+	s := NewStore(StoreOptions{Capacity: 1 << 30, MaxBytes: 1 << 30, MaxMemory: bound})
+	fillStore(s, 100)
+	buf := make([]model.Message, 1)
+	s.Read(0, buf)
+	first := buf[0]
+	for i := range 200_000 {
+		s.Append(storeMsg(uint64(100+i), 100))
+		if i%1000 == 0 {
+			s.mu.Lock()
+			sl, _ := s.at(s.start)
+			if s.pageBase != sl.pos/pageSize {
+				t.Fatalf("after %d messages: the oldest begins in page %d, the pages begin at %d", i, sl.pos/pageSize, s.pageBase)
+			}
+			s.mu.Unlock()
+		}
+	}
+	if first.Subject != "s.0" || binary.BigEndian.Uint64(first.Data) != 0 {
+		t.Fatalf("a message read before its page went changed: %q %x", first.Subject, first.Data)
+	}
+	if m := s.Memory(); m > bound {
+		t.Fatalf("the store counts %d of a %d bound", m, bound)
 	}
 }
 
@@ -550,40 +591,41 @@ func chunkMemory(s *Store) (int64, int) {
 	if s.spare != nil {
 		n++
 	}
-	return int64(n) * chunkBytes, int(s.head - s.start)
+	return int64(n)*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize, int(s.head - s.start)
 }
 
-// TestStoreChunks: the ring takes chunks of slots as the messages need
-// them and gives them back as they leave, so the memory bound holds the
-// slots and the bytes together: small messages fill it with slots (no
-// chunk short of what fits), big ones with bytes (their slots' chunks
-// freed), and a ring going round reuses its chunks instead of allocating.
+// TestStoreChunks: the ring takes chunks of slots and pages as the
+// messages need them and gives them back as they leave, so the memory
+// bound holds the slots and the bytes together: small messages fill it
+// with slots (no chunk short of what fits), big ones with pages (their
+// slots' chunks freed), and a ring going round reuses its chunks instead
+// of allocating (pages it cannot: a reader may still hold a message in
+// one).
 func TestStoreChunks(t *testing.T) {
-	const bound = 16 * chunkBytes
+	const bound = 16*chunkBytes + 8*pageSize
 	s := NewStore(StoreOptions{Capacity: 1 << 30, MaxBytes: 1 << 30, MaxMemory: bound})
 	check := func(stage string, perMsg int64) {
 		t.Helper()
 		mem, held := chunkMemory(s)
 		if counted := s.Memory(); counted > bound || mem+s.held > counted {
-			t.Fatalf("%s: counts %d of a %d bound; the chunks cost %d and the messages %d", stage, counted, bound, mem, s.held)
+			t.Fatalf("%s: counts %d of a %d bound; the chunks and pages cost %d and the extras %d", stage, counted, bound, mem, s.held)
 		}
 		// The messages may span a chunk more than they fill, and one is
-		// counted for the next: up to three chunks of slots unused.
-		if want := int((bound - 3*chunkBytes) / perMsg); held < want {
+		// counted for the next: up to three chunks of slots unused; and
+		// two pages.
+		if want := int((bound - 3*chunkBytes - 2*pageSize) / perMsg); held < want {
 			t.Fatalf("%s: holds %d messages of %d bytes each, want at least %d", stage, held, perMsg, want)
 		}
 	}
-	small := make([]model.Message, 3*bound/(SlotBytes+32))
+	small := make([]model.Message, 3*bound/(SlotBytes+16))
 	for i := range small {
-		small[i] = storeMsg(uint64(i), 8) // "s.<i>" (16 bytes) and 8 bytes (16): 32 beyond the slot
+		small[i] = storeMsg(uint64(i), 8) // "s.<i>" (at most 8 bytes) and 8 bytes: 16 in a page
 	}
 	for _, m := range small {
 		s.Append(m)
 	}
-	check("small messages", SlotBytes+32)
+	check("small messages", SlotBytes+16)
 
-	// (AllocsPerRun rounds down to whole allocations a run: a chunk every
-	// 4,096 messages would pass.)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	over := 0
@@ -597,15 +639,19 @@ func TestStoreChunks(t *testing.T) {
 	if over > 0 {
 		t.Errorf("over the bound after %d of %d messages", over, 4*chunkSlots)
 	}
-	if n := after.Mallocs - before.Mallocs; n > 1 {
-		t.Errorf("a full ring going round four chunks allocated %d times, want none", n)
+	// The pages the messages fill, one more for the page ends they waste,
+	// and the queues of chunks, their tables and pages growing once each
+	// (AllocsPerRun rounds down to whole allocations a run: a chunk every
+	// 4,096 messages would pass).
+	if n, want := after.Mallocs-before.Mallocs, uint64(4*chunkSlots*16/pageSize+1+3); n > want {
+		t.Errorf("a full ring going round four chunks allocated %d times, want no chunk: at most %d (pages and the queues' growth)", n, want)
 	}
 
 	for j := range 3 * bound / 1024 {
 		s.Append(storeMsg(uint64(j), 1024))
 	}
-	check("1 KiB messages", SlotBytes+16+1024)
-	if mem, held := chunkMemory(s); mem > int64(held/chunkSlots+3)*chunkBytes {
+	check("1 KiB messages", (SlotBytes+16+1024)*101/100) // a page's end wasted: at most 1,040 bytes of 64 KiB
+	if mem, held := chunkMemory(s); mem-int64(len(s.pages))*pageSize > int64(held/chunkSlots+3)*chunkBytes {
 		t.Errorf("%d messages in %d chunks", held, mem/chunkBytes)
 	}
 }

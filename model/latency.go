@@ -235,7 +235,8 @@ func (t *ReplyTracker) track(m *Message) {
 		t.slots = append(t.slots, pendingRequest{})
 		i = int32(len(t.slots) - 1)
 	}
-	t.slots[i] = pendingRequest{subject: m.Subject, reply: m.Reply, seq: m.Seq, received: m.Received, prev: t.tail, next: -1}
+	// A copy of the subject: m's points into the engine's store's pages.
+	t.slots[i] = pendingRequest{subject: strings.Clone(m.Subject), reply: m.Reply, seq: m.Seq, received: m.Received, prev: t.tail, next: -1}
 	if t.tail >= 0 {
 		t.slots[t.tail].next = i
 	} else {
@@ -274,12 +275,13 @@ func (t *ReplyTracker) answer(m *Message, ref replyRef) (string, uint64, time.Du
 		p := t.slots[ref.idx]
 		t.remove(ref.idx, false) // byReply is about to point to the link
 		lat := nonNegativeSince(p.received, m.Received)
+		replySubject := strings.Clone(m.Subject) // see track
 		i := t.addLink(linkSlot{Link: Link{
-			RequestSeq: p.seq, ReplySeq: m.Seq, RequestSubject: p.subject, ReplySubject: m.Subject,
+			RequestSeq: p.seq, ReplySeq: m.Seq, RequestSubject: p.subject, ReplySubject: replySubject,
 			Latency: lat, Replies: 1,
 		}, requested: p.received, first: true})
 		t.bySeq[p.seq] = i
-		t.byReply[m.Subject] = replyRef{idx: i, answered: true}
+		t.byReply[replySubject] = replyRef{idx: i, answered: true}
 		t.counters.Answered++
 		if s := t.subjectStats(p.subject); s != nil {
 			s.record(lat)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"slices"
+	"strings"
 )
 
 // ErrNoListenerSource means nothing can tell who listens on a subject (no
@@ -120,7 +121,8 @@ func (l *Listening) Sample(batch []Message) {
 		if i < len(batch)-1 && batch[i].Subject == batch[i+step].Subject {
 			continue
 		}
-		l.recent[l.recentNext] = batch[i].Subject
+		// A copy: the batch's subjects point into the engine's store's pages.
+		l.recent[l.recentNext] = strings.Clone(batch[i].Subject)
 		l.recentNext = (l.recentNext + 1) % listenRecent
 	}
 }

@@ -6,6 +6,7 @@ package model
 import (
 	"hash/maphash"
 	"slices"
+	"unsafe"
 )
 
 // Header is a message's NATS headers, keyed by canonical name as received.
@@ -35,6 +36,36 @@ type Message struct {
 	// Via is the pattern of the subscription that delivered the message in
 	// scoped mode (one subscription per filter); empty for the ">" tap.
 	Via string
+}
+
+// Owned is m with its subject and its payload (cut to max bytes, see
+// cutPayload) copied into one allocation of their own. A message read
+// from the engine's store points into the store's pages: whatever keeps
+// one past the batch it came in (a pane, a tracker's map) keeps a copy,
+// or it would keep a whole page alive, uncounted.
+func (m *Message) Owned(max int) Message {
+	c := *m
+	data, sum := m.Data, m.Sum
+	if len(data) > max {
+		data = data[:max]
+		if sum == 0 && !m.Truncated() {
+			sum = PayloadSum(m.Data)
+		}
+	}
+	c.Sum = sum
+	if len(m.Subject)+len(data) == 0 {
+		c.Subject, c.Data = "", nil
+		return c
+	}
+	b := make([]byte, len(m.Subject)+len(data))
+	n := copy(b, m.Subject)
+	copy(b[n:], data)
+	c.Subject = unsafe.String(unsafe.SliceData(b), n)
+	c.Data = nil
+	if len(data) > 0 || m.Data != nil {
+		c.Data = b[n:len(b):len(b)]
+	}
+	return c
 }
 
 // Truncated reports whether Data holds fewer bytes than were received.
@@ -79,9 +110,5 @@ func cutPayload(m *Message, max int) (data []byte, sum uint64) {
 	return data, sum
 }
 
-// keptCut is m as the panes keep it (see cutPayload).
-func keptCut(m *Message, max int) Message {
-	c := *m
-	c.Data, c.Sum = cutPayload(m, max)
-	return c
-}
+// keptCut is m as the panes keep it: Owned, cut to max bytes.
+func keptCut(m *Message, max int) Message { return m.Owned(max) }

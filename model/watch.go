@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -162,6 +163,7 @@ func (w *WatchSeries) series(subject string) *Series {
 		w.bytes -= old.texts + int64(len(old.Subject))
 		w.Evicted++
 	}
+	subject = strings.Clone(subject) // the caller's may point into the engine's store's pages
 	s := &Series{Subject: subject, vals: NewRing[WatchValue](w.points)}
 	w.bySubject[subject] = w.lru.PushFront(s)
 	w.bytes += int64(len(subject))

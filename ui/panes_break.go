@@ -113,7 +113,8 @@ func (m *Model) nextBreak(msgs []model.Message) (*where.Breakpoint, int) {
 // stopAt freezes the display on msg: the panes pause, the tree selects
 // its subject and the inspector pins it.
 func (m *Model) stopAt(b *where.Breakpoint, msg *model.Message) {
-	s := &breakStop{bp: b, subject: msg.Subject, seq: msg.Seq}
+	// A copy of the subject: msg's points into the engine's store's pages.
+	s := &breakStop{bp: b, subject: strings.Clone(msg.Subject), seq: msg.Seq}
 	if m.stop != nil {
 		s.paused = m.stop.paused // stopped again: b resumes what the first stop paused
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"natsx/model"
 )
@@ -39,9 +40,16 @@ func TestBreakpointStopsDisplay(t *testing.T) {
 	if m.prompt.kind != promptNone || len(m.bps.List()) != 1 {
 		t.Fatalf("prompt %v err %q, %d breakpoints", m.prompt.kind, m.prompt.err, len(m.bps.List()))
 	}
-	m.Apply(temps(1, "sensors.a.temp=20", "sensors.b.temp=85", "sensors.c.temp=90", "other.x=99"), sceneNow, model.SourceStatus{})
+	batch := temps(1, "sensors.a.temp=20", "sensors.b.temp=85", "sensors.c.temp=90", "other.x=99")
+	hit := unsafe.StringData(batch[1].Subject)
+	m.Apply(batch, sceneNow, model.SourceStatus{})
 	if m.stop == nil || m.stop.seq != 2 || m.bps.List()[0].Hits != 1 {
 		t.Fatalf("stop %+v hits %d, want a stop at message 2 and one hit", m.stop, m.bps.List()[0].Hits)
+	}
+	// The stop keeps a copy of the subject: a batch's point into the
+	// engine's store's pages.
+	if m.stop.subject != "sensors.b.temp" || unsafe.StringData(m.stop.subject) == hit {
+		t.Fatalf("the stop holds %q from the batch itself, want a copy", m.stop.subject)
 	}
 	p := m.ex.Panes()[0]
 	if !p.Paused || selected(m) != "sensors.b.temp" || m.focus != focusTree {

@@ -322,7 +322,8 @@ func (m *Model) flightAdd(msgs []model.Message) {
 			return
 		}
 		fs.bytes += c
-		fs.pending = append(fs.pending, msgs[i])
+		// Owned: msgs point into the engine's store's pages.
+		fs.pending = append(fs.pending, msgs[i].Owned(len(msgs[i].Data)))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"natsx/model"
 
@@ -113,10 +114,17 @@ func TestFlightSaveHandsOver(t *testing.T) {
 	if fl.snapshots != 0 || cmd == nil {
 		t.Fatalf("F: %d snapshots in Update, cmd %v; want none and a Cmd", fl.snapshots, cmd != nil)
 	}
-	f.publish(paneMsg(sceneNow, "c", "3", ""))
+	c := paneMsg(sceneNow, "c", "3", "")
+	f.publish(c)
 	pullInto(t, m)
 	if !slices.Equal(fl.added, []string{"a", "b"}) {
 		t.Fatalf("the flight recorder was fed while the save had it: %v", fl.added)
+	}
+	// What waits keeps copies: a message read from the engine's store
+	// points into one of its pages, which it would keep alive.
+	if p := m.flight.pending; len(p) != 1 || unsafe.StringData(p[0].Subject) == unsafe.StringData(c.Subject) ||
+		&p[0].Data[0] == &c.Data[0] || p[0].Subject != "c" || string(p[0].Data) != "3" {
+		t.Fatalf("what waits for the save is not a copy of what came: %+v", p)
 	}
 	send(m, cmd())
 	if !slices.Equal(saved, []string{"a", "b"}) {
