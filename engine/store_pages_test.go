@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"natsx/model"
+	"natsx/where"
 )
 
 // TestReadersKeepNoPage: a message read from the store points into one of
@@ -16,7 +17,8 @@ import (
 // requests, replies and plain messages, read from a small store that
 // drops its pages as it goes round, through everything in the model that
 // keeps messages or their subjects (the tree, two panes, the request and
-// reply tracker, the no-listener sampler, a watched field's series): once
+// reply tracker, the no-listener sampler, a watched field's series, a
+// pane's condition): once
 // the store has dropped them and the readers' buffer is cleared, no page
 // may survive a collection.
 func TestReadersKeepNoPage(t *testing.T) {
@@ -30,9 +32,15 @@ func TestReadersKeepNoPage(t *testing.T) {
 	s := NewStore(StoreOptions{Capacity: 1 << 20, MaxBytes: 1 << 30, MaxMemory: 8*chunkBytes + 8*pageSize})
 	start := time.Unix(1_700_000_000, 0)
 	ex := model.NewExplorer(model.ExplorerOptions{}, start)
-	for _, p := range []string{">", "req.*"} {
-		if _, err := ex.AddPane(model.MustPattern(p), start.UnixNano()); err != nil {
+	for _, p := range []string{">", "req.*", "plain.>"} {
+		pane, err := ex.AddPane(model.MustPattern(p), start.UnixNano())
+		if err != nil {
 			t.Fatal(err)
+		}
+		if p == "plain.>" {
+			// A condition on the subject's tokens: expr's machine keeps
+			// what it last saw.
+			pane.Where = where.MustCompile(`tokens[1] != "x" && subject != ""`)
 		}
 	}
 	listen := model.NewListening(1000)

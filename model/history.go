@@ -161,8 +161,9 @@ func (n Node) History() []Message {
 const messageCost = 112
 
 // messageBytes is what a kept Message costs a pane's budget.
+// Its subject and payload are the pane's own copy (Message.Owned).
 func messageBytes(m *Message) int64 {
-	return messageCost + int64(len(m.Data)) + extraBytes(m)
+	return messageCost + int64(len(m.Subject)+len(m.Data)) + extraBytes(m)
 }
 
 // extraBytes is what m's reply and headers cost beyond the fixed part.

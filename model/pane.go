@@ -140,8 +140,11 @@ func (p *Pane) add(m *Message, wire int, dlv uint64) {
 		}
 	}
 	p.rate.add(m.Received/1e9, 1)
-	kept := keptCut(m, KeptPayload)
-	cost := messageBytes(&kept)
+	// The copy is made only once the pane keeps the message: a paused,
+	// full pane loses it uncopied.
+	cut := *m
+	cut.Data = cut.Data[:min(len(cut.Data), KeptPayload)]
+	cost := messageBytes(&cut)
 	full := func() bool { return p.Len() > 0 && (p.ring.Full() || p.bytes+cost > p.maxBytes) }
 	if p.Paused {
 		p.PausedNew++
@@ -161,7 +164,7 @@ func (p *Pane) add(m *Message, wire int, dlv uint64) {
 		p.gaps = append(p.gaps, paneGap{at: p.first + uint64(p.Len()), n: p.lost})
 		p.lost = 0
 	}
-	p.ring.Push(kept) // never drops: full made room
+	p.ring.Push(keptCut(m, KeptPayload)) // never drops: full made room
 	p.bytes += cost
 	if !p.follow && !p.Paused {
 		p.unseen++ // while paused, PausedNew counts them

@@ -422,7 +422,7 @@ func TestPaneCostsHeadersAndReply(t *testing.T) {
 		t.Fatalf("pane charges %d, the tree would %d", p.MemoryUsed(), messageBytes(m))
 	}
 	p.Add(pmsg(1, 10)) // depth 1: the first goes
-	if p.MemoryUsed() != messageCost+10 {
+	if p.MemoryUsed() != messageCost+int64(len("s.x"))+10 {
 		t.Fatalf("after the first left the pane charges %d", p.MemoryUsed())
 	}
 }

@@ -127,7 +127,7 @@ func TestPaneRingDepth(t *testing.T) {
 // the new one fits, and a message larger than the whole budget is kept
 // alone rather than dropped.
 func TestPaneRingBytes(t *testing.T) {
-	cost := func(size int) int64 { return int64(size) + messageCost }
+	cost := func(size int) int64 { return int64(len("s.x")+size) + messageCost } // the subject is the pane's copy too
 	tests := []struct {
 		name        string
 		maxBytes    int64
@@ -142,7 +142,7 @@ func TestPaneRingBytes(t *testing.T) {
 		{"big one evicts several", 3 * cost(10), []int{10, 10, 10, 2*10 + messageCost}, seqs(2, 4), 2},
 		{"bigger than the budget is kept alone", cost(10), []int{10, 500}, []uint64{1}, 1},
 		{"and evicted by the next", cost(10), []int{10, 500, 10}, []uint64{2}, 2},
-		{"empty payloads cost the fixed part", 2 * messageCost, []int{0, 0, 0}, seqs(1, 3), 1},
+		{"empty payloads cost the fixed part and the subject", 2 * cost(0), []int{0, 0, 0}, seqs(1, 3), 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,7 +217,7 @@ func TestPaneKeepsAtMostKeptPayload(t *testing.T) {
 	if small := p.At(1); len(small.Data) != 100 || small.Truncated() {
 		t.Fatalf("a small payload was cut: %d", len(small.Data))
 	}
-	if p.bytes != 2*messageCost+KeptPayload+100 {
+	if p.bytes != 2*(messageCost+int64(len("s.x")))+KeptPayload+100 {
 		t.Fatalf("pane accounts %d bytes", p.bytes)
 	}
 }

@@ -94,7 +94,11 @@ func (f *Filter) run(m *model.Message) (any, error) {
 	f.msg, f.parsed, f.json, f.notJSON = m, false, nil, false
 	f.iters, f.missed = 0, ""
 	e := &f.env
-	e.Subject, e.Reply, e.Size, e.Headers = m.Subject, m.Reply, m.Size, m.Header
+	// A copy of the subject: m's points into the engine's store's pages,
+	// and expr's machine may keep what it last saw (its stack is not
+	// cleared), so a filter would keep a page alive. The evaluation
+	// itself costs far more than the copy.
+	e.Subject, e.Reply, e.Size, e.Headers = strings.Clone(m.Subject), m.Reply, m.Size, m.Header
 	if f.c.usesTokens {
 		e.Tokens = strings.Split(m.Subject, ".")
 	}
@@ -112,7 +116,7 @@ func (f *Filter) run(m *model.Message) (any, error) {
 	if f.c.usesPayload {
 		e.Payload = nil // nothing of the message outlives the evaluation
 	}
-	e.Text, e.Tokens, e.Headers = "", nil, nil
+	e.Subject, e.Text, e.Tokens, e.Headers = "", "", nil, nil
 	if err != nil {
 		if f.missed != "" {
 			// "no field .total" says more than "<nil> > int".
