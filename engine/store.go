@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,10 +63,11 @@ const extrasBytes = chunkSlots * int64(unsafe.Sizeof((*slotExtra)(nil)))
 // them, and what few messages have (a reply, headers, a truncated
 // payload's wire size, a subject of 64 KiB or more, a big payload) in the
 // extra in its chunk's table. 24 bytes and no pointer: the collector has
-// nothing to scan in a chunk, and nats.go's allocations for the message
-// are garbage as soon as the tap has copied it, instead of two small
-// objects a message kept alive (and marked) for as long as the store
-// holds it. A 16-byte payload on a 19-byte subject costs 59 bytes (80
+// nothing to scan in a chunk or a page, and nats.go's allocations for a
+// plain message are garbage as soon as the tap has copied it, instead of
+// two small objects a message kept alive (and marked) for as long as the
+// store holds it. A reply and headers stay as nats.go made them, in the
+// extra. A 16-byte payload on a 19-byte subject costs 59 bytes (80
 // when the slot pointed at nats.go's allocations), so the same share holds
 // a third more of a flood.
 type slot struct {
@@ -81,14 +83,17 @@ type slot struct {
 const longSubject = math.MaxUint16
 
 // slotExtra is what a message rarely has, and what its headers cost,
-// worked out once (in a 64-byte size class).
+// worked out once (in a 112-byte size class).
 type slotExtra struct {
 	reply  string
 	header model.Header
 	via    string // a Via past the store's table (maxVias)
-	// big is the subject and the payload of a message with more than
-	// bigMsg of them, in an allocation of their own instead of the pages.
-	big []byte
+	// subject and big are the subject and the payload of a message with
+	// more than bigMsg of them, each in an allocation of its own instead
+	// of the pages (a reader that keeps the subject does not keep the
+	// payload).
+	subject string
+	big     []byte
 	// held and wire are replyCost's and headerWire's of the reply and
 	// headers: walking the headers once a message, not at every count.
 	held, wire int32
@@ -97,6 +102,7 @@ type slotExtra struct {
 	size int32
 	// subjectN is the subject's length when the slot's is longSubject.
 	subjectN uint32
+	isBig    bool // subject and big hold the message's bytes
 }
 
 // subjectLen is the length of the subject of sl, whose extra is x.
@@ -161,7 +167,7 @@ func extraCost(x *slotExtra) int64 {
 	if x == nil {
 		return 0
 	}
-	return extraBytes + int64(x.held) + allocBytes(len(x.big))
+	return extraBytes + int64(x.held) + allocBytes(len(x.subject)) + allocBytes(len(x.big))
 }
 
 // DefaultStoreOptions holds 262,144 messages, ~0.25 s of a 1M msg/s
@@ -267,14 +273,14 @@ var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 17
 // A message read from the store points into its page: a reader that keeps
 // its subject or payload past the batch it read keeps the whole page
 // alive, uncounted, and must copy them instead (strings.Clone,
-// slices.Clone; model.Message.Own). A page is never written again once
+// slices.Clone; model.Message.Owned). A page is never written again once
 // written, so what a reader holds never changes under it.
 type Store struct {
 	mu         sync.Mutex
 	chunks     []*chunk
 	extras     []*[chunkSlots]*slotExtra // beside chunks
 	base       uint64                    // chunks[0]'s number
-	spare      *chunk                    // emptied, zeroed, for the next chunk the ring needs
+	spare      *chunk                    // emptied, for the next chunk the ring needs
 	tables     int64                     // how many tables of extras extras holds
 	pages      [][]byte
 	pageBase   uint64 // pages[0]'s number
@@ -291,6 +297,11 @@ type Store struct {
 	subjects   int64 // what their subjects take of it (see Shape)
 	wire       int64 // their payloads' and headers' wire sizes (see Shape)
 	maxMemory  int64 // bounds the chunks', tables' and pages' bytes and held
+
+	// lent is what the store may hold beyond maxMemory, or less when
+	// negative: the part of nats.go's pending share the tap's queue does
+	// not use (see Session.lend), so the two queues share one bound.
+	lent atomic.Int64
 
 	// waiting is set while a reader sleeps in Wait; Append then wakes it
 	// (one atomic load per message while nobody waits).
@@ -373,17 +384,18 @@ func (s *Store) Append(m model.Message) uint64 {
 	}
 	if need > bigMsg {
 		x = orNew(x)
-		x.big = make([]byte, need)
-		copy(x.big[copy(x.big, m.Subject):], data)
+		x.subject, x.big, x.isBig = strings.Clone(m.Subject), slices.Clone(data), true
 		need = 0
 	}
 	cost := extraCost(x)
+	bound := s.maxMemory + s.lent.Load()
 	s.mu.Lock()
 	if m.Via != "" {
 		x = s.setVia(&sl, x, m.Via, &cost)
 	}
-	for s.head > s.start && (s.head-s.start >= s.maxMsgs || s.bytes+len(data) > s.maxBytes ||
-		s.memoryWith(need, x != nil)+s.held+cost > s.maxMemory) {
+	extra := max(bound-s.maxMemory, 0) // lent: more messages and payload bytes too
+	for s.head > s.start && (s.head-s.start >= s.maxMsgs+uint64(extra/SlotBytes) || int64(s.bytes+len(data)) > int64(s.maxBytes)+extra ||
+		s.memoryWith(need, x != nil && s.tableless())+s.held+cost > bound) {
 		s.drop()
 	}
 	seq := s.head
@@ -431,6 +443,13 @@ func (s *Store) Append(m model.Message) uint64 {
 	}
 	return seq
 }
+
+// Lend lets the store hold n bytes more than its MaxMemory (less when n
+// is negative) from its next message on.
+func (s *Store) Lend(n int64) { s.lent.Store(n) }
+
+// MaxMemory is the store's own memory bound, before any Lend.
+func (s *Store) MaxMemory() int64 { return s.maxMemory }
 
 // pageMade, when set (by a test), is called with each page the store makes.
 var pageMade func([]byte)
@@ -516,11 +535,18 @@ func (s *Store) at(seq uint64) (*slot, *slotExtra) {
 	return &s.chunks[i][seq%chunkSlots], x
 }
 
+// tableless says the message at head goes in a chunk without a table of
+// extras (a new chunk, or one none of whose messages had one). Called
+// with the lock held.
+func (s *Store) tableless() bool {
+	return s.head%chunkSlots == 0 || s.extras[len(s.extras)-1] == nil
+}
+
 // memoryWith is what the chunks, their tables of extras and the pages cost
 // once the next message is in, with need bytes in the pages and an extra
 // or not, counting a chunk more than the ring holds (the one kept aside,
-// or the next one the ring takes) and a table for it when the message has
-// an extra. Never less than they cost; dropping the oldest chunk's last
+// or the next one the ring takes) and a table when the message has an
+// extra and its chunk none yet. Never less than they cost; dropping the oldest chunk's last
 // message takes its chunk off at once, and the page the oldest message
 // begins in is dropped when none of it is held. Called with the lock held.
 func (s *Store) memoryWith(need int, extra bool) int64 {
@@ -535,8 +561,9 @@ func (s *Store) memoryWith(need int, extra bool) int64 {
 }
 
 // Memory is what the store holds on the heap: its chunks of slots, their
-// tables of extras, its pages and the extras (extraCost). Messages a
-// reader copied out and still holds are the reader's to count.
+// tables of extras, its pages and the extras (extraCost). A page the store
+// dropped that a reader still keeps alive is counted by nobody: readers
+// copy what they keep (see Store).
 func (s *Store) Memory() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -569,7 +596,8 @@ func (s *Store) Shape() MsgShape {
 // Read copies messages from cursor on into buf and returns how many, the
 // cursor to read from next, and how many messages between cursor and the
 // oldest one held were dropped before this reader saw them. Their subjects
-// and payloads point into the store's pages (see Store).
+// and payloads point into the store's pages (see Store), a big one's into
+// its own allocations.
 func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -615,17 +643,20 @@ func (s *Store) setVia(sl *slot, x *slotExtra, via string, cost *int64) *slotExt
 func (s *Store) message(seq uint64) model.Message {
 	sl, x := s.at(seq)
 	subjectN := sl.subjectLen(x)
-	var b []byte
-	if x != nil && x.big != nil {
-		b = x.big
-	} else if subjectN+int(sl.n) > 0 {
-		b = s.page(sl.pos)
-	}
-	m := model.Message{Seq: seq, Received: sl.received, Subject: unsafe.String(unsafe.SliceData(b), subjectN),
-		Via: s.vias[sl.via], Size: int(sl.wireSize(x))}
-	if sl.n > 0 {
-		end := subjectN + int(sl.n)
-		m.Data = b[subjectN:end:end] // an append must not write over the next message
+	m := model.Message{Seq: seq, Received: sl.received, Via: s.vias[sl.via], Size: int(sl.wireSize(x))}
+	switch {
+	case x != nil && x.isBig:
+		m.Subject = x.subject
+		if sl.n > 0 {
+			m.Data = x.big
+		}
+	case subjectN+int(sl.n) > 0:
+		b := s.page(sl.pos)
+		m.Subject = unsafe.String(unsafe.SliceData(b), subjectN)
+		if sl.n > 0 {
+			end := subjectN + int(sl.n)
+			m.Data = b[subjectN:end:end] // an append must not write over the next message
+		}
 	}
 	if x != nil {
 		m.Reply, m.Header = x.reply, x.header
