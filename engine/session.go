@@ -60,6 +60,9 @@ type Session struct {
 	// limits is the message the pending limits were last set for
 	// (tunePending).
 	limits atomic.Pointer[MsgShape]
+	// tapLimit is the memory the tap's pending limits were last set for
+	// (tapPending).
+	tapLimit atomic.Int64
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -192,7 +195,9 @@ func (s *Session) startTap() error {
 	sh := s.shape()
 	sh.Max = s.nc.MaxPayload()
 	s.limits.Store(&sh)
-	msgs, bytes := PendingLimits(s.pending, sh)
+	tap := s.tapPending()
+	s.tapLimit.Store(tap)
+	msgs, bytes := PendingLimits(tap, sh)
 	if err := sub.SetPendingLimits(msgs, bytes); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
 	}
@@ -212,8 +217,8 @@ func (s *Session) startTap() error {
 	return nil
 }
 
-// onMsg is the tap: copy references into the store and return. nats.go
-// hands each callback a fresh payload slice, so no copy is needed.
+// onMsg is the tap: the store copies the message into its pages, and the
+// callback returns.
 func (s *Session) onMsg(m *nats.Msg) { s.append(m, "") }
 
 func (s *Session) append(m *nats.Msg, via string) {
@@ -224,7 +229,27 @@ func (s *Session) append(m *nats.Msg, via string) {
 	if reqrep && isOwnQuestion(m) || !reqrep && isOwnAudit(s.nc, m) {
 		return
 	}
-	s.store.Append(tapMessage(m, s.clock.Now(), s.precise || reqrep, via))
+	if seq := s.store.Append(tapMessage(m, s.clock.Now(), s.precise || reqrep, via)); seq%lendEvery == 0 {
+		s.lend()
+	}
+}
+
+// lendEvery is how often (in messages) the tap tells the store how much
+// of the pending share nats.go's queue leaves unused.
+const lendEvery = 1024
+
+// lend lets the store use what of the pending share nats.go's queues for
+// the tap and the filters do not hold, and takes from its own share what
+// they hold past theirs (Store.Lend): the store and the queue before it
+// share one bound, so a flood that backs up in either, not both, is held
+// whole. A UI that falls behind fills the store; a callback that waits
+// for a core fills nats.go's queue (whose limit tunePending sets to what
+// the store leaves). What the two hold stays within their shares
+// together, but for the messages that came since the last look: at most
+// lendEvery.
+func (s *Session) lend() {
+	subj := s.shape().Subject
+	s.store.Lend(s.pending - s.pendingMemory(subj) - s.scope.pendingMemory(subj))
 }
 
 // isRequestOrReply is a request or a reply to an inbox: those get exact
@@ -234,9 +259,9 @@ func isRequestOrReply(m *nats.Msg) bool {
 	return m.Reply != "" || strings.HasPrefix(m.Subject, "_INBOX.")
 }
 
-// tapMessage is what the tap keeps of m, received at coarse (the coarse
-// clock), or at time.Now() when exact: references only, since nats.go
-// hands each callback fresh slices.
+// tapMessage is m for the store, received at coarse (the coarse clock), or
+// at time.Now() when exact: references to nats.go's slices, which the
+// store copies (the reply and headers it keeps as they are).
 func tapMessage(m *nats.Msg, coarse int64, exact bool, via string) model.Message {
 	now := coarse
 	if exact {
@@ -397,15 +422,28 @@ func (s *Session) tunePending() int64 {
 		sh.Max = s.nc.MaxPayload()
 	}
 	moved := func(now, was int64) bool { d := now - was; return d > max(was/8, 2) || -d > max(was/8, 2) }
-	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) && sh.Max == old.Max {
+	tap := s.tapPending()
+	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) && sh.Max == old.Max && !moved(tap, s.tapLimit.Load()) {
 		return old.Subject
 	}
 	s.limits.Store(&sh)
 	if s.sub != nil {
-		_ = s.sub.SetPendingLimits(PendingLimits(s.pending, sh))
+		s.tapLimit.Store(tap)
+		_ = s.sub.SetPendingLimits(PendingLimits(tap, sh))
 	}
 	s.scope.setLimits(s.pending, sh)
 	return sh.Subject
+}
+
+// tapPending is what the tap's pending queue may hold: its share and what
+// the store leaves of its own (see lend), at least a quarter of its share
+// (the store then gives back what the queue takes past its share). The
+// filters' queues, in scoped mode, keep to their shares.
+func (s *Session) tapPending() int64 {
+	if s.scope.enabled() {
+		return s.pending
+	}
+	return max(s.pending+s.store.MaxMemory()-s.store.Memory(), s.pending/4)
 }
 
 // pendingMemory is what nats.go holds for the tap, by the estimate

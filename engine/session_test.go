@@ -460,15 +460,15 @@ func TestSessionOpenFails(t *testing.T) {
 func TestPendingBoundFollowsSubjects(t *testing.T) {
 	const bound, n = 1 << 20, 2000
 	deep := func(i int) string { return strings.Repeat("t.", 2000) + strconv.Itoa(i) }
-	sess, msgs, _, counted := queueBehindStall(t, bound, n, func(i int) *nats.Msg {
+	sess, msgs, _, counted, limit := queueBehindStall(t, bound, n, func(i int) *nats.Msg {
 		return &nats.Msg{Subject: deep(i), Data: []byte("x")}
 	})
 	held := int64(msgs) * (allocBytes(len(deep(0))) + 112)
-	t.Logf("%d deep messages queued: %d KiB held, %d KiB counted, of a %d KiB bound", msgs, held>>10, counted>>10, bound>>10)
-	if held > bound || msgs >= n {
-		t.Errorf("%d messages queued hold %d KiB, over the %d KiB bound", msgs, held>>10, bound>>10)
+	t.Logf("%d deep messages queued: %d KiB held, %d KiB counted, of a %d KiB bound", msgs, held>>10, counted>>10, limit>>10)
+	if held > limit || msgs >= n {
+		t.Errorf("%d messages queued hold %d KiB, over the %d KiB bound", msgs, held>>10, limit>>10)
 	}
-	if counted < held*9/10 || counted > held*11/10+bound/16 {
+	if counted < held*9/10 || counted > held*11/10+limit/16 {
 		t.Errorf("Memory counts %d KiB for the queue, which holds %d KiB", counted>>10, held>>10)
 	}
 	sessionWait(t, 10*time.Second, "the slow consumer counted", func() bool { return sess.Status().ClientDropped > 0 })
@@ -483,20 +483,20 @@ func TestPendingBoundFollowsSubjects(t *testing.T) {
 func TestPendingFollowsPayloads(t *testing.T) {
 	const bound = 1 << 20
 	perMsg := pendingCost(16) + 64 + 49
-	sess, msgs, bytes, counted := queueBehindStall(t, bound, int(2*bound/perMsg), func(i int) *nats.Msg {
+	sess, msgs, bytes, counted, limit := queueBehindStall(t, bound, int(4*bound/perMsg), func(i int) *nats.Msg {
 		return &nats.Msg{Subject: fmt.Sprintf("bench.%07d", i), Data: make([]byte, 64),
 			Header: nats.Header{"K": {strings.Repeat("v", 32)}}}
 	})
 	if msgs > 0 && int64(bytes/msgs) != perMsg-pendingCost(16) {
 		t.Errorf("nats.go counts %d bytes a message, want %d", bytes/msgs, perMsg-pendingCost(16))
 	}
-	want := int(bound * 17 / 20 / perMsg)
-	t.Logf("%d messages of %d bytes queued (want %d): %d KiB counted, of a %d KiB bound", msgs, perMsg, want, counted>>10, bound>>10)
+	want := int(limit * 17 / 20 / perMsg)
+	t.Logf("%d messages of %d bytes queued (want %d): %d KiB counted, of a %d KiB bound", msgs, perMsg, want, counted>>10, limit>>10)
 	if msgs < want {
 		t.Errorf("%d messages queued, want at least %d: 85%% of the bound", msgs, want)
 	}
-	if counted > bound {
-		t.Errorf("the queue counts %d KiB, over the %d KiB bound", counted>>10, bound>>10)
+	if counted > limit {
+		t.Errorf("the queue counts %d KiB, over the %d KiB bound", counted>>10, limit>>10)
 	}
 	sessionWait(t, 10*time.Second, "the overflow counted", func() bool { return sess.Status().ClientDropped > 0 })
 }
@@ -506,10 +506,10 @@ func TestPendingFollowsPayloads(t *testing.T) {
 // pull), then stalls the tap's callback (the store's lock held) while n
 // more messages arrive, and returns what nats.go then queues: messages,
 // bytes, and what the session counts for them.
-func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg) (sess *Session, msgs, bytes int, counted int64) {
+func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg) (sess *Session, msgs, bytes int, counted, limit int64) {
 	t.Helper()
 	srv := testkit.Server(t)
-	sess = openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound})
+	sess = openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound, Store: StoreOptionsFor(0)})
 	waitLossBaseline(t, sess)
 	pub := sessionPublisher(t, srv.ClientURL())
 	for i := range 20 {
@@ -522,6 +522,12 @@ func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg)
 	}
 	sessionWait(t, 10*time.Second, "the first messages in the store", func() bool { return sess.Head() >= 20 })
 	sess.Status() // a pull: the limits follow the messages
+	// The queue may take what the store leaves of its share too (see
+	// Session.lend): the store is nearly empty.
+	limit = sess.tapLimit.Load()
+	if want := bound + sess.store.MaxMemory() - sess.store.Memory(); limit != want {
+		t.Fatalf("the tap's queue may hold %d bytes, want its share and what the store leaves: %d", limit, want)
+	}
 
 	sess.store.mu.Lock()
 	for i := range n {
@@ -540,7 +546,7 @@ func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg)
 	if err != nil || perr != nil {
 		t.Fatal(err, perr)
 	}
-	return sess, msgs, bytes, counted
+	return sess, msgs, bytes, counted, limit
 }
 
 // TestPendingLimits: whatever the messages, the limits keep what the
@@ -599,5 +605,40 @@ func TestTapLongSubject(t *testing.T) {
 	}
 	if mem := sess.store.Memory(); mem < allocBytes(len(long)) {
 		t.Errorf("the store counts %d bytes, less than the long subject's %d", mem, allocBytes(len(long)))
+	}
+}
+
+// TestStoreBorrowsThePendingShare: the store and nats.go's queue before it
+// share one bound (Session.lend). With nobody reading and the callback
+// keeping up, the store holds its own share and what the queue leaves of
+// its: more messages than its share alone holds, and the two together
+// within their shares (but for what came since the last look). The other
+// way round, a stalled callback's queue may take what the store leaves:
+// queueBehindStall checks its limit.
+func TestStoreBorrowsThePendingShare(t *testing.T) {
+	const share, pending = 2 << 20, 1 << 20
+	srv := testkit.Server(t)
+	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: pending, Store: StoreOptionsFor(share)})
+	waitLossBaseline(t, sess)
+	pub := sessionPublisher(t, srv.ClientURL())
+	const n = 200_000 // some 60 bytes each in the store: 12 MB, four times both shares
+	for i := range n {
+		if err := pub.Publish(fmt.Sprintf("pool.%06d", i), []byte("0123456789abcdef")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	sessionWait(t, 20*time.Second, "the flood in the store", func() bool { return sess.Head() >= n })
+	own := share / (SlotBytes + 27) // what its share alone holds
+	held, mem := sess.store.Len(), sess.store.Memory()
+	queued := sess.pendingMemory(sess.shape().Subject)
+	t.Logf("the store holds %d messages in %d KiB (its share %d KiB holds %d); nats.go's queue %d KiB", held, mem>>10, share>>10, own, queued>>10)
+	if int64(held) < own*5/4 {
+		t.Errorf("the store holds %d messages, want at least %d: its share's %d and most of what the pending share pays for", held, own*5/4, own)
+	}
+	if slack := int64(lendEvery) * 128; mem+queued > share+pending+slack {
+		t.Errorf("the store (%d KiB) and the queue (%d KiB) hold more than their shares together (%d KiB)", mem>>10, queued>>10, (share+pending)>>10)
 	}
 }
