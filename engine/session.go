@@ -244,7 +244,8 @@ const lendEvery = 1024
 // share one bound, so a flood that backs up in either, not both, is held
 // whole. A UI that falls behind fills the store; a callback that waits
 // for a core fills nats.go's queue (whose limit tunePending sets to what
-// the store leaves). What the two hold stays within their shares
+// the store's unread messages leave, tapPending). Each always has its own
+// share. What the two hold stays within their shares
 // together, but for the messages that came since the last look: at most
 // lendEvery.
 func (s *Session) lend() {
@@ -435,15 +436,15 @@ func (s *Session) tunePending() int64 {
 	return sh.Subject
 }
 
-// tapPending is what the tap's pending queue may hold: its share and what
-// the store leaves of its own (see lend), at least a quarter of its share
-// (the store then gives back what the queue takes past its share). The
-// filters' queues, in scoped mode, keep to their shares.
+// tapPending is what the tap's pending queue may hold: its share, and
+// what of the store's the messages no reader has read yet leave (see
+// lend; the store then gives back room, the messages read already first).
+// The filters' queues, in scoped mode, keep to their shares.
 func (s *Session) tapPending() int64 {
 	if s.scope.enabled() {
 		return s.pending
 	}
-	return max(s.pending+s.store.MaxMemory()-s.store.Memory(), s.pending/4)
+	return s.pending + max(s.store.MaxMemory()-s.store.Backlog(), 0)
 }
 
 // pendingMemory is what nats.go holds for the tap, by the estimate

@@ -525,8 +525,8 @@ func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg)
 	// The queue may take what the store leaves of its share too (see
 	// Session.lend): the store is nearly empty.
 	limit = sess.tapLimit.Load()
-	if want := bound + sess.store.MaxMemory() - sess.store.Memory(); limit != want {
-		t.Fatalf("the tap's queue may hold %d bytes, want its share and what the store leaves: %d", limit, want)
+	if want := bound + sess.store.MaxMemory() - sess.store.Backlog(); limit != want {
+		t.Fatalf("the tap's queue may hold %d bytes, want its share and what the store's unread messages leave: %d", limit, want)
 	}
 
 	sess.store.mu.Lock()
@@ -640,5 +640,21 @@ func TestStoreBorrowsThePendingShare(t *testing.T) {
 	}
 	if slack := int64(lendEvery) * 128; mem+queued > share+pending+slack {
 		t.Errorf("the store (%d KiB) and the queue (%d KiB) hold more than their shares together (%d KiB)", mem>>10, queued>>10, (share+pending)>>10)
+	}
+
+	// Unread, the flood leaves the queue its own share only; read, the
+	// store's messages are room the queue may take (the store drops them
+	// first when it must give room back).
+	sess.Status()
+	if limit := sess.tapLimit.Load(); limit != pending {
+		t.Errorf("with the store full of unread messages the queue may hold %d bytes, want its share %d", limit, pending)
+	}
+	buf := make([]model.Message, 4096)
+	for cursor := uint64(0); cursor < sess.Head(); {
+		_, cursor, _ = sess.Read(cursor, buf)
+	}
+	sess.Status()
+	if limit := sess.tapLimit.Load(); limit != pending+share {
+		t.Errorf("with every message read the queue may hold %d bytes, want both shares: %d", limit, pending+share)
 	}
 }

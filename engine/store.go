@@ -287,6 +287,7 @@ type Store struct {
 	pos        uint64 // where the next message's bytes go
 	start      uint64 // sequence of the oldest message held
 	head       uint64 // sequence the next message gets
+	readTo     uint64 // the furthest any reader has read to (see Backlog)
 	vias       []string
 	viaAt      map[string]uint32 // vias' indices
 	bytes      int
@@ -612,7 +613,23 @@ func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed ui
 		buf[n] = s.message(cursor)
 		cursor++
 	}
+	s.readTo = max(s.readTo, cursor)
 	return n, cursor, missed
+}
+
+// Backlog is what the messages no reader has read yet cost, by the
+// average of those held: what the store would lose if it had to give
+// back room (the messages read already go first).
+func (s *Store) Backlog() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := s.head - s.start
+	if held == 0 {
+		return 0
+	}
+	unread := s.head - max(s.readTo, s.start)
+	mem := int64(len(s.chunks))*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize + s.held
+	return int64(float64(mem) * float64(unread) / float64(held))
 }
 
 // setVia sets the Via of the message in sl, whose extra is x: its index
