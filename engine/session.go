@@ -60,9 +60,9 @@ type Session struct {
 	// limits is the message the pending limits were last set for
 	// (tunePending).
 	limits atomic.Pointer[MsgShape]
-	// tapLimit is the memory the tap's pending limits were last set for
-	// (tapPending).
-	tapLimit atomic.Int64
+	// tapSub is sub for the tap's callback (lend), which may run before
+	// startTap has set sub.
+	tapSub atomic.Pointer[nats.Subscription]
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -195,9 +195,7 @@ func (s *Session) startTap() error {
 	sh := s.shape()
 	sh.Max = s.nc.MaxPayload()
 	s.limits.Store(&sh)
-	tap := s.tapPending()
-	s.tapLimit.Store(tap)
-	msgs, bytes := PendingLimits(tap, sh)
+	msgs, bytes := PendingLimits(s.pending, sh)
 	if err := sub.SetPendingLimits(msgs, bytes); err != nil {
 		return fmt.Errorf("engine: pending limits: %w", err)
 	}
@@ -214,6 +212,7 @@ func (s *Session) startTap() error {
 		return nil
 	}
 	s.sub = sub
+	s.tapSub.Store(sub)
 	return nil
 }
 
@@ -239,18 +238,23 @@ func (s *Session) append(m *nats.Msg, via string) {
 const lendEvery = 1024
 
 // lend lets the store use what of the pending share nats.go's queues for
-// the tap and the filters do not hold, and takes from its own share what
-// they hold past theirs (Store.Lend): the store and the queue before it
-// share one bound, so a flood that backs up in either, not both, is held
-// whole. A UI that falls behind fills the store; a callback that waits
-// for a core fills nats.go's queue (whose limit tunePending sets to what
-// the store's unread messages leave, tapPending). Each always has its own
-// share. What the two hold stays within their shares
-// together, but for the messages that came since the last look: at most
-// lendEvery.
+// the tap and the filters do not hold, and takes from its own what they
+// hold past it (Store.Lend; never more than half its own): a UI that
+// falls behind a flood fills the store, and while the tap's callback
+// keeps up nats.go's queue is empty, so the store holds the flood's
+// backlog in both shares. The queue keeps its limits (its share). It
+// runs every lendEvery messages on the callback and at every pull
+// (Memory), which also drops the store's oldest to fit at once (Fit): a
+// callback that stalls appends nothing, and the queue it leaves behind
+// grows into what the store borrowed, so the two may hold up to what the
+// store borrowed past their shares until the next pull.
 func (s *Session) lend() {
 	subj := s.shape().Subject
-	s.store.Lend(s.pending - s.pendingMemory(subj) - s.scope.pendingMemory(subj))
+	used := s.scope.pendingMemory(subj)
+	if sub := s.tapSub.Load(); sub != nil {
+		used += pendingMemoryOf(sub, subj)
+	}
+	s.store.Lend(max(s.pending-used, -s.store.MaxMemory()/2))
 }
 
 // isRequestOrReply is a request or a reply to an inbox: those get exact
@@ -423,28 +427,15 @@ func (s *Session) tunePending() int64 {
 		sh.Max = s.nc.MaxPayload()
 	}
 	moved := func(now, was int64) bool { d := now - was; return d > max(was/8, 2) || -d > max(was/8, 2) }
-	tap := s.tapPending()
-	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) && sh.Max == old.Max && !moved(tap, s.tapLimit.Load()) {
+	if !moved(sh.Subject, old.Subject) && !moved(sh.Payload, old.Payload) && sh.Max == old.Max {
 		return old.Subject
 	}
 	s.limits.Store(&sh)
 	if s.sub != nil {
-		s.tapLimit.Store(tap)
-		_ = s.sub.SetPendingLimits(PendingLimits(tap, sh))
+		_ = s.sub.SetPendingLimits(PendingLimits(s.pending, sh))
 	}
 	s.scope.setLimits(s.pending, sh)
 	return sh.Subject
-}
-
-// tapPending is what the tap's pending queue may hold: its share, and
-// what of the store's the messages no reader has read yet leave (see
-// lend; the store then gives back room, the messages read already first).
-// The filters' queues, in scoped mode, keep to their shares.
-func (s *Session) tapPending() int64 {
-	if s.scope.enabled() {
-		return s.pending
-	}
-	return s.pending + max(s.store.MaxMemory()-s.store.Backlog(), 0)
 }
 
 // pendingMemory is what nats.go holds for the tap, by the estimate
@@ -453,7 +444,12 @@ func (s *Session) pendingMemory(subject int64) int64 {
 	if s.sub == nil {
 		return 0
 	}
-	msgs, bytes, err := s.sub.Pending()
+	return pendingMemoryOf(s.sub, subject)
+}
+
+// pendingMemoryOf is what nats.go holds for sub, as pendingMemory.
+func pendingMemoryOf(sub *nats.Subscription, subject int64) int64 {
+	msgs, bytes, err := sub.Pending()
 	if err != nil {
 		return 0
 	}
@@ -466,6 +462,8 @@ func (s *Session) pendingMemory(subject int64) int64 {
 // up to date with the subjects the store holds (tunePending).
 func (s *Session) Memory() int64 {
 	subj := s.tunePending()
+	s.lend()
+	s.store.Fit()
 	return s.store.Memory() + s.pendingMemory(subj) + s.scope.pendingMemory(subj)
 }
 

@@ -522,12 +522,7 @@ func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg)
 	}
 	sessionWait(t, 10*time.Second, "the first messages in the store", func() bool { return sess.Head() >= 20 })
 	sess.Status() // a pull: the limits follow the messages
-	// The queue may take what the store leaves of its share too (see
-	// Session.lend): the store is nearly empty.
-	limit = sess.tapLimit.Load()
-	if want := bound + sess.store.MaxMemory() - sess.store.Backlog(); limit != want {
-		t.Fatalf("the tap's queue may hold %d bytes, want its share and what the store's unread messages leave: %d", limit, want)
-	}
+	limit = bound
 
 	sess.store.mu.Lock()
 	for i := range n {
@@ -608,13 +603,12 @@ func TestTapLongSubject(t *testing.T) {
 	}
 }
 
-// TestStoreBorrowsThePendingShare: the store and nats.go's queue before it
-// share one bound (Session.lend). With nobody reading and the callback
-// keeping up, the store holds its own share and what the queue leaves of
-// its: more messages than its share alone holds, and the two together
-// within their shares (but for what came since the last look). The other
-// way round, a stalled callback's queue may take what the store leaves:
-// queueBehindStall checks its limit.
+// TestStoreBorrowsThePendingShare: the store may use what nats.go's queue
+// before it leaves of its share (Session.lend). With nobody reading and
+// the callback keeping up, the store holds its own share and what the
+// queue leaves of its: more messages than its share alone holds, and the
+// two together within their shares (but for what came since the last
+// look).
 func TestStoreBorrowsThePendingShare(t *testing.T) {
 	const share, pending = 2 << 20, 1 << 20
 	srv := testkit.Server(t)
@@ -630,7 +624,9 @@ func TestStoreBorrowsThePendingShare(t *testing.T) {
 	if err := pub.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	sessionWait(t, 20*time.Second, "the flood in the store", func() bool { return sess.Head() >= n })
+	// nats.go's queue (1 MiB) may drop some when the callback waits for a
+	// core: counted.
+	sessionWait(t, 20*time.Second, "the flood in the store", func() bool { return sess.Head()+sess.noteDropped(sess.sub) >= n })
 	own := share / (SlotBytes + 27) // what its share alone holds
 	held, mem := sess.store.Len(), sess.store.Memory()
 	queued := sess.pendingMemory(sess.shape().Subject)
@@ -642,19 +638,4 @@ func TestStoreBorrowsThePendingShare(t *testing.T) {
 		t.Errorf("the store (%d KiB) and the queue (%d KiB) hold more than their shares together (%d KiB)", mem>>10, queued>>10, (share+pending)>>10)
 	}
 
-	// Unread, the flood leaves the queue its own share only; read, the
-	// store's messages are room the queue may take (the store drops them
-	// first when it must give room back).
-	sess.Status()
-	if limit := sess.tapLimit.Load(); limit != pending {
-		t.Errorf("with the store full of unread messages the queue may hold %d bytes, want its share %d", limit, pending)
-	}
-	buf := make([]model.Message, 4096)
-	for cursor := uint64(0); cursor < sess.Head(); {
-		_, cursor, _ = sess.Read(cursor, buf)
-	}
-	sess.Status()
-	if limit := sess.tapLimit.Load(); limit != pending+share {
-		t.Errorf("with every message read the queue may hold %d bytes, want both shares: %d", limit, pending+share)
-	}
 }

@@ -21,7 +21,8 @@ type StoreOptions struct {
 	// MaxPayload caps the payload bytes kept per message (Size keeps the
 	// wire size).
 	MaxPayload int
-	// MaxMemory bounds what the store holds on the heap: the chunks of
+	// MaxMemory bounds what the store holds on the heap (Store.Lend moves
+	// the bound by what nats.go's queue leaves unused): the chunks of
 	// slots that hold messages, the pages that hold their subjects and
 	// payloads, and their extras (reply and headers as the allocator
 	// rounds them: see extraCost). Small messages take more slots of it,
@@ -287,7 +288,6 @@ type Store struct {
 	pos        uint64 // where the next message's bytes go
 	start      uint64 // sequence of the oldest message held
 	head       uint64 // sequence the next message gets
-	readTo     uint64 // the furthest any reader has read to (see Backlog)
 	vias       []string
 	viaAt      map[string]uint32 // vias' indices
 	bytes      int
@@ -300,8 +300,8 @@ type Store struct {
 	maxMemory  int64 // bounds the chunks', tables' and pages' bytes and held
 
 	// lent is what the store may hold beyond maxMemory, or less when
-	// negative: the part of nats.go's pending share the tap's queue does
-	// not use (see Session.lend), so the two queues share one bound.
+	// negative: the part of nats.go's pending share its queues (the
+	// tap's, the filters') do not use (see Session.lend).
 	lent atomic.Int64
 
 	// waiting is set while a reader sleeps in Wait; Append then wakes it
@@ -613,23 +613,19 @@ func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed ui
 		buf[n] = s.message(cursor)
 		cursor++
 	}
-	s.readTo = max(s.readTo, cursor)
 	return n, cursor, missed
 }
 
-// Backlog is what the messages no reader has read yet cost, by the
-// average of those held: what the store would lose if it had to give
-// back room (the messages read already go first).
-func (s *Store) Backlog() int64 {
+// Fit drops the oldest messages until the store is within its bound,
+// Lend's included: a bound lowered while nothing was appended (see
+// Session.lend) is kept at once, not at the next message.
+func (s *Store) Fit() {
+	bound := s.maxMemory + s.lent.Load()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	held := s.head - s.start
-	if held == 0 {
-		return 0
+	for s.head > s.start && s.memoryWith(0, false)+s.held > bound {
+		s.drop()
 	}
-	unread := s.head - max(s.readTo, s.start)
-	mem := int64(len(s.chunks))*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize + s.held
-	return int64(float64(mem) * float64(unread) / float64(held))
 }
 
 // setVia sets the Via of the message in sl, whose extra is x: its index

@@ -739,3 +739,30 @@ func TestStoreMemoryIsTheHeap(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreFitsALoweredBound: what Lend gave, a lower Lend takes back at
+// once with Fit (a stalled callback appends nothing that would make the
+// store drop), oldest first, and a store within its bound drops nothing.
+func TestStoreFitsALoweredBound(t *testing.T) {
+	const share = 8*chunkBytes + 8*pageSize
+	s := NewStore(StoreOptions{Capacity: 1 << 30, MaxBytes: 1 << 30, MaxMemory: share})
+	s.Lend(share)
+	fillStore(s, 200_000)
+	if m := s.Memory(); m <= share || m > 2*share {
+		t.Fatalf("with its share lent again the store holds %d bytes, want more than its share %d, within %d", m, share, 2*share)
+	}
+	held := s.Len()
+	s.Fit()
+	if s.Len() != held {
+		t.Fatalf("Fit within the bound dropped %d messages", held-s.Len())
+	}
+	s.Lend(-share / 4)
+	s.Fit()
+	if m := s.Memory(); m > share-share/4 {
+		t.Errorf("after Fit the store holds %d bytes, over its lowered bound %d", m, share-share/4)
+	}
+	buf := make([]model.Message, 1)
+	if n, _, missed := s.Read(0, buf); n != 1 || missed == 0 || binary.BigEndian.Uint64(buf[0].Data) != missed {
+		t.Errorf("after Fit the oldest held is %d with %d missed: not the newest ones kept", binary.BigEndian.Uint64(buf[0].Data), missed)
+	}
+}
