@@ -60,8 +60,8 @@ type Session struct {
 	// limits is the message the pending limits were last set for
 	// (tunePending).
 	limits atomic.Pointer[MsgShape]
-	// tapSub is sub for the tap's callback (lend), which may run before
-	// startTap has set sub.
+	// tapSub is sub for pendingMemory, which the tap's callback (lend)
+	// may ask before startTap has set sub.
 	tapSub atomic.Pointer[nats.Subscription]
 
 	state         atomic.Int32
@@ -229,7 +229,7 @@ func (s *Session) append(m *nats.Msg, via string) {
 		return
 	}
 	if seq := s.store.Append(tapMessage(m, s.clock.Now(), s.precise || reqrep, via)); seq%lendEvery == 0 {
-		s.lend()
+		s.lend(s.queued(s.shape().Subject))
 	}
 }
 
@@ -248,13 +248,9 @@ const lendEvery = 1024
 // callback that stalls appends nothing, and the queue it leaves behind
 // grows into what the store borrowed, so the two may hold up to what the
 // store borrowed past their shares until the next pull.
-func (s *Session) lend() {
-	subj := s.shape().Subject
-	used := s.scope.pendingMemory(subj)
-	if sub := s.tapSub.Load(); sub != nil {
-		used += pendingMemoryOf(sub, subj)
-	}
-	s.store.Lend(max(s.pending-used, -s.store.MaxMemory()/2))
+// queued is what nats.go's queues hold (Session.queued).
+func (s *Session) lend(queued int64) {
+	s.store.Lend(max(s.pending-queued, -s.store.MaxMemory()/2))
 }
 
 // isRequestOrReply is a request or a reply to an inbox: those get exact
@@ -440,15 +436,12 @@ func (s *Session) tunePending() int64 {
 
 // pendingMemory is what nats.go holds for the tap, by the estimate
 // PendingLimits bounds, for messages whose subjects cost subject bytes.
+// It reads tapSub: the tap's callback asks before startTap has set sub.
 func (s *Session) pendingMemory(subject int64) int64 {
-	if s.sub == nil {
+	sub := s.tapSub.Load()
+	if sub == nil {
 		return 0
 	}
-	return pendingMemoryOf(s.sub, subject)
-}
-
-// pendingMemoryOf is what nats.go holds for sub, as pendingMemory.
-func pendingMemoryOf(sub *nats.Subscription, subject int64) int64 {
 	msgs, bytes, err := sub.Pending()
 	if err != nil {
 		return 0
@@ -461,10 +454,16 @@ func pendingMemoryOf(sub *nats.Subscription, subject int64) int64 {
 // header adds it to what the UI holds. It also brings the pending limits
 // up to date with the subjects the store holds (tunePending).
 func (s *Session) Memory() int64 {
-	subj := s.tunePending()
-	s.lend()
+	queued := s.queued(s.tunePending())
+	s.lend(queued)
 	s.store.Fit()
-	return s.store.Memory() + s.pendingMemory(subj) + s.scope.pendingMemory(subj)
+	return s.store.Memory() + queued
+}
+
+// queued is what nats.go's queues (the tap's and the filters') hold, for
+// messages whose subjects cost subject bytes.
+func (s *Session) queued(subject int64) int64 {
+	return s.pendingMemory(subject) + s.scope.pendingMemory(subject)
 }
 
 // Read implements the UI's and recorder's feed: see Store.Read.

@@ -551,7 +551,7 @@ func (s *Store) tableless() bool {
 // message takes its chunk off at once, and the page the oldest message
 // begins in is dropped when none of it is held. Called with the lock held.
 func (s *Store) memoryWith(need int, extra bool) int64 {
-	c := int64(len(s.chunks)+1)*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize
+	c := s.bytesWith(int64(len(s.chunks) + 1))
 	if extra {
 		c += extrasBytes
 	}
@@ -572,7 +572,13 @@ func (s *Store) Memory() int64 {
 	if s.spare != nil {
 		n++
 	}
-	return n*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize + s.held
+	return s.bytesWith(n) + s.held
+}
+
+// bytesWith is what n chunks, the tables of extras and the pages cost.
+// Called with the lock held.
+func (s *Store) bytesWith(n int64) int64 {
+	return n*chunkBytes + s.tables*extrasBytes + int64(len(s.pages))*pageSize
 }
 
 // MsgShape is what a message costs: its subject on the heap, and its

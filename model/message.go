@@ -5,7 +5,6 @@ package model
 
 import (
 	"hash/maphash"
-	"slices"
 	"unsafe"
 )
 
@@ -45,13 +44,7 @@ type Message struct {
 // or it would keep a whole page alive, uncounted.
 func (m *Message) Owned(max int) Message {
 	c := *m
-	data, sum := m.Data, m.Sum
-	if len(data) > max {
-		data = data[:max]
-		if sum == 0 && !m.Truncated() {
-			sum = PayloadSum(m.Data)
-		}
-	}
+	data, sum := cutPayload(m, max)
 	c.Sum = sum
 	if len(m.Subject)+len(data) == 0 {
 		c.Subject, c.Data = "", nil
@@ -96,19 +89,17 @@ var sumSeed = maphash.MakeSeed()
 func PayloadSum(b []byte) uint64 { return maphash.Bytes(sumSeed, b) | 1 }
 
 // cutPayload is m's payload as the tree and the panes keep it, cut to max
-// bytes in a copy (a sub-slice would pin the whole large payload), and the
-// sum of the whole payload when the cut drops bytes natsx did receive:
-// the only place the whole payload is still at hand (rare: over 64 KiB).
+// bytes (a view: the tree copies it into its slab, a pane with Owned), and
+// the sum of the whole payload when the cut drops bytes natsx did
+// receive: the only place the whole payload is still at hand (rare: over
+// 64 KiB).
 func cutPayload(m *Message, max int) (data []byte, sum uint64) {
 	data, sum = m.Data, m.Sum
 	if len(data) > max {
-		data = slices.Clone(data[:max])
+		data = data[:max]
 		if sum == 0 && !m.Truncated() {
 			sum = PayloadSum(m.Data)
 		}
 	}
 	return data, sum
 }
-
-// keptCut is m as the panes keep it: Owned, cut to max bytes.
-func keptCut(m *Message, max int) Message { return m.Owned(max) }

@@ -164,7 +164,7 @@ func (p *Pane) add(m *Message, wire int, dlv uint64) {
 		p.gaps = append(p.gaps, paneGap{at: p.first + uint64(p.Len()), n: p.lost})
 		p.lost = 0
 	}
-	p.ring.Push(keptCut(m, KeptPayload)) // never drops: full made room
+	p.ring.Push(m.Owned(KeptPayload)) // never drops: full made room
 	p.bytes += cost
 	if !p.follow && !p.Paused {
 		p.unseen++ // while paused, PausedNew counts them

@@ -47,4 +47,4 @@ type StreamPage struct {
 // KeptPayload bytes, as the tree and the panes keep theirs (Size stays the
 // whole size, Sum the whole payload's), so a page of 100 messages holds
 // at most 6.4 MiB of payload however large the stream's messages are.
-func KeptCopy(m Message) Message { return keptCut(&m, KeptPayload) }
+func KeptCopy(m Message) Message { return m.Owned(KeptPayload) }
