@@ -44,6 +44,31 @@ func TestParseProcStat(t *testing.T) {
 	}
 }
 
+func TestParseHostStat(t *testing.T) {
+	// A 2-vCPU guest's /proc/stat, and the kernel's own file: the parse
+	// must find the steal column (the 8th number) in either.
+	a, err := parseHostStat("cpu  100 5 50 800 10 0 5 30 0 0\ncpu0 50 2 25 400 5 0 2 15 0 0\n")
+	if err != nil || a != (hostStat{total: 1000, steal: 30}) {
+		t.Fatalf("parseHostStat = %+v, %v; want total 1000, steal 30", a, err)
+	}
+	b := hostStat{total: 1200, steal: 80}
+	if got := stealSince(a, b); got != 0.25 {
+		t.Errorf("stealSince = %v, want 0.25", got)
+	}
+	if got := stealSince(b, b); got != 0 {
+		t.Errorf("stealSince over no time = %v, want 0", got)
+	}
+	if _, err := parseHostStat("intr 1 2 3\n"); err == nil {
+		t.Error("parseHostStat took a file without a cpu line")
+	}
+	if _, err := parseHostStat("cpu 1 2 x 4 5\n"); err == nil {
+		t.Error("parseHostStat took a field that is not a number")
+	}
+	if _, err := readHostStat(); err != nil {
+		t.Errorf("this machine's /proc/stat: %v", err)
+	}
+}
+
 func TestPct(t *testing.T) {
 	ms := func(n ...int) (out []time.Duration) {
 		for _, v := range n {
@@ -198,10 +223,14 @@ func TestBenchIngestRounds(t *testing.T) {
 	var slows int
 	for _, line := range strings.Split(slow, "\n") {
 		f := strings.Fields(line)
-		if len(f) != 9 || f[0] != "16B" {
+		if len(f) != 10 || f[0] != "16B" {
 			continue
 		}
 		slows++
+		if !regexp.MustCompile(`^[0-9]+\.[0-9]%$`).MatchString(f[9]) {
+			t.Errorf("slowest-press row %q: steal %q is not a share", line, f[9])
+		}
+		f = f[:9]
 		// The press and its three parts, timed; the echo pinged during it
 		// and over the flood, when the flood lasted a ping (20 ms). A
 		// press that timed out (1 s) may have no Update to split it at.

@@ -103,6 +103,55 @@ func readProcStat(pid int) (procStat, error) {
 	return parseProcStat(string(b))
 }
 
+// hostStat is what /proc/stat's first line says of the whole machine: the
+// CPU time of every state, and the time its hypervisor ran something else
+// on its virtual CPUs (steal), in clock ticks.
+type hostStat struct {
+	total, steal uint64
+}
+
+// readHostStat reads /proc/stat's aggregate cpu line.
+func readHostStat() (hostStat, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return hostStat{}, fmt.Errorf("bench: %w", err)
+	}
+	return parseHostStat(string(b))
+}
+
+// parseHostStat reads the "cpu" line of /proc/stat: user nice system idle
+// iowait irq softirq steal (guest time is within user already). A kernel
+// without the steal field (before 2.6.11) says 0.
+func parseHostStat(stat string) (hostStat, error) {
+	line, _, _ := strings.Cut(stat, "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return hostStat{}, errors.New("bench: /proc/stat: no cpu line")
+	}
+	var h hostStat
+	for i, v := range f[1:min(len(f), 9)] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return hostStat{}, fmt.Errorf("bench: /proc/stat: %w", err)
+		}
+		h.total += n
+		if i == 7 {
+			h.steal = n
+		}
+	}
+	return h, nil
+}
+
+// stealSince is the share of the machine's CPU time its hypervisor took
+// (steal) between a and b: 0.3 means 30% of the virtual CPUs' time, the
+// programs on them stopped while the host ran others.
+func stealSince(a, b hostStat) float64 {
+	if b.total <= a.total {
+		return 0
+	}
+	return float64(b.steal-a.steal) / float64(b.total-a.total)
+}
+
 // clockTicks is USER_HZ, 100 on every Linux this runs on.
 const clockTicks = 100
 

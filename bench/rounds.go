@@ -36,6 +36,7 @@ type sideResult struct {
 	keys      []time.Duration
 	pressed   []int64 // when each key was typed (UnixNano)
 	echo      []trip  // the echo's round trips during the flood (echo.go)
+	steal     float64 // the machine's CPU time its hypervisor took during the flood
 
 	// natsx only: memory and idle.
 	rssPeak, rssSteady    int64   // VmHWM at the end, VmRSS after the idle sample
@@ -114,9 +115,9 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "each round's slowest press: to natsx's Update, its Update and View, then to the screen; beside it, the longest round trip through another pty whose program only echoes (echo.go) during that press, and over the flood:")
+	fmt.Fprintln(stdout, "each round's slowest press: to natsx's Update, its Update and View, then to the screen; beside it, the longest round trip through another pty whose program only echoes (echo.go) during that press, and over the flood; last, the share of the machine's CPU time its hypervisor ran something else on its virtual CPUs (steal) during natsx's flood:")
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tround\tslowest press\tto Update\tUpdate-View\tView-screen\techo during\techo p99\techo max\t")
+	fmt.Fprintln(tw, "size\tround\tslowest press\tto Update\tUpdate-View\tView-screen\techo during\techo p99\techo max\tsteal\t")
 	for _, row := range slow {
 		fmt.Fprintln(tw, row)
 	}
@@ -151,7 +152,7 @@ func slowest(size, round int, nx sideResult) string {
 	for i, e := range nx.echo {
 		trips[i] = e.Took
 	}
-	return row + fmt.Sprintf("%s\t%s\t", pct(trips, 99), pct(trips, 100))
+	return row + fmt.Sprintf("%s\t%s\t%.1f%%\t", pct(trips, 99), pct(trips, 100), 100*nx.steal)
 }
 
 // ms formats d in milliseconds.
@@ -182,6 +183,10 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 		return sideResult{}, fmt.Errorf("bench: natsx showed no connected frame%s", ch.screen())
 	}
 	st0, err := readProcStat(ch.pid())
+	if err != nil {
+		return sideResult{}, err
+	}
+	host0, err := readHostStat()
 	if err != nil {
 		return sideResult{}, err
 	}
@@ -216,6 +221,11 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if err != nil {
 		return sideResult{}, err
 	}
+	host1, err := readHostStat()
+	if err != nil {
+		return sideResult{}, err
+	}
+	res.steal = stealSince(host0, host1)
 	if err := <-pubDone; err != nil {
 		return sideResult{}, err
 	}
