@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +69,38 @@ func TestParseHostStat(t *testing.T) {
 	}
 	if _, err := readHostStat(); err != nil {
 		t.Errorf("this machine's /proc/stat: %v", err)
+	}
+}
+
+func TestHistSince(t *testing.T) {
+	b := []float64{math.Inf(-1), 1e-3, 2e-3, 4e-3, math.Inf(1)}
+	was := []uint64{5, 0, 0, 0}
+	now := []uint64{5 + 98, 1, 0, 1}
+	for _, tc := range []struct {
+		p    float64
+		want time.Duration
+	}{
+		{50, time.Millisecond},      // the first bucket's upper bound
+		{99, 2 * time.Millisecond},  // the 99th of 100 is in [1, 2) ms
+		{100, 4 * time.Millisecond}, // the last bucket has no upper bound: its lower one
+	} {
+		if got := quantile(now, was, b, tc.p); got != tc.want {
+			t.Errorf("quantile(p%v) = %v, want %v", tc.p, got, tc.want)
+		}
+	}
+	if got := quantile(was, was, b, 100); got != 0 {
+		t.Errorf("quantile with nothing new = %v, want 0", got)
+	}
+	// The runtime's own histograms, through a report's JSON and back.
+	var r childReport
+	readMetrics(&r)
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatalf("a report with the runtime's histograms: %v", err)
+	}
+	var back childReport
+	if err := json.Unmarshal(js, &back); err != nil || len(bucketsOf(back.Runnable.Name)) != len(back.Runnable.Counts)+1 {
+		t.Fatalf("the runnable histogram came back as %+v (%v)", back.Runnable, err)
 	}
 }
 
@@ -223,12 +258,23 @@ func TestBenchIngestRounds(t *testing.T) {
 	var slows int
 	for _, line := range strings.Split(slow, "\n") {
 		f := strings.Fields(line)
-		if len(f) != 10 || f[0] != "16B" {
+		if len(f) != 13 || f[0] != "16B" {
 			continue
 		}
 		slows++
 		if !regexp.MustCompile(`^[0-9]+\.[0-9]%$`).MatchString(f[9]) {
 			t.Errorf("slowest-press row %q: steal %q is not a share", line, f[9])
+		}
+		// natsx's goroutines waited for a P (some did, in a flood), and
+		// its collections (a 2M-message flood makes garbage: some ran).
+		if !regexp.MustCompile(`^[0-9.]+(ms|µs)/[0-9.]+(ms|µs)$`).MatchString(f[10]) || strings.HasSuffix(f[10], "/0µs") {
+			t.Errorf("slowest-press row %q: runnable %q is not two times, the last above 0", line, f[10])
+		}
+		if n, err := strconv.Atoi(f[11]); err != nil || n == 0 {
+			t.Errorf("slowest-press row %q: %q collections during a flood", line, f[11])
+		}
+		if !regexp.MustCompile(`^[0-9.]+(ms|µs)$`).MatchString(f[12]) || f[12] == "0µs" {
+			t.Errorf("slowest-press row %q: GC stop %q is not a time above 0", line, f[12])
 		}
 		f = f[:9]
 		// The press and its three parts, timed; the echo pinged during it

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -68,7 +69,15 @@ type childReport struct {
 	// GCCPU and CPU are the runtime's estimate of the GC's and the whole
 	// process's CPU seconds (/cpu/classes/...), for the GC's share.
 	GCCPU, CPU float64
-	Status     model.SourceStatus // natsx only
+	// GCCycles counts the collections so far (/gc/cycles/total:gc-cycles);
+	// Runnable is how long goroutines waited for a P to run on
+	// (/sched/latencies:seconds), GCPauses how long the collector stopped
+	// every goroutine, waiting for the last to stop included
+	// (/sched/pauses/total/gc:seconds): histograms since the start, so
+	// two reports give what happened between them.
+	GCCycles           uint64
+	Runnable, GCPauses hist
+	Status             model.SourceStatus // natsx only
 	// Backlog is the most messages the UI was behind when it read; Held
 	// what the store holds when the flood is in: all of it, or as many of
 	// its messages as the store can (natsx only).
@@ -122,10 +131,78 @@ func readMetrics(r *childReport) {
 		{Name: "/gc/heap/live:bytes"},
 		{Name: "/cpu/classes/gc/total:cpu-seconds"},
 		{Name: "/cpu/classes/total:cpu-seconds"},
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/sched/latencies:seconds"},
+		{Name: "/sched/pauses/total/gc:seconds"},
 	}
 	metrics.Read(s)
 	r.HeapObjects, r.HeapLive = s[0].Value.Uint64(), s[1].Value.Uint64()
 	r.GCCPU, r.CPU = s[2].Value.Float64(), s[3].Value.Float64()
+	r.GCCycles = s[4].Value.Uint64()
+	r.Runnable, r.GCPauses = histOf(s[5].Name, s[5].Value.Float64Histogram()), histOf(s[6].Name, s[6].Value.Float64Histogram())
+}
+
+// hist is a runtime/metrics histogram's counts as a report carries them
+// (JSON has no infinities for its bucket bounds): Counts[i] events fell in
+// [Buckets[i], Buckets[i+1]), and Buckets are the same in the parent, the
+// same program on the same runtime, which reads them itself (bucketsOf).
+type hist struct {
+	Name   string
+	Counts []uint64
+}
+
+func histOf(name string, h *metrics.Float64Histogram) hist {
+	return hist{Name: name, Counts: slices.Clone(h.Counts)}
+}
+
+// bucketsOf is the runtime's bucket bounds for the histogram name.
+func bucketsOf(name string) []float64 {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return nil
+	}
+	return s[0].Value.Float64Histogram().Buckets
+}
+
+// since is what h counted after was, as the time at which the p-th
+// percentile (0 < p <= 100) of those events falls: the upper bound of its
+// bucket, so the figure is at most a bucket's width (a few percent at
+// these scales) over the real one. Zero when nothing was counted; an event
+// in the last bucket, which has no upper bound, gives its lower one.
+func (h hist) since(was hist, p float64) time.Duration {
+	return quantile(h.Counts, was.Counts, bucketsOf(h.Name), p)
+}
+
+// quantile is since's work on counts now and before, with bounds.
+func quantile(now, before []uint64, bounds []float64, p float64) time.Duration {
+	if len(bounds) != len(now)+1 {
+		return 0
+	}
+	var total uint64
+	diff := make([]uint64, len(now))
+	for i, c := range now {
+		if len(before) == len(now) {
+			c -= before[i]
+		}
+		diff[i] = c
+		total += c
+	}
+	if total == 0 {
+		return 0
+	}
+	rank := uint64(math.Ceil(float64(total) * p / 100))
+	var seen uint64
+	for i, c := range diff {
+		if seen += c; seen >= rank && c > 0 {
+			upper := bounds[i+1]
+			if math.IsInf(upper, 1) {
+				upper = bounds[i]
+			}
+			return time.Duration(upper * float64(time.Second))
+		}
+	}
+	return 0
 }
 
 // serve answers the parent's commands until "quit" or the pipe closes.

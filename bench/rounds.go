@@ -39,14 +39,17 @@ type sideResult struct {
 	steal     float64 // the machine's CPU time its hypervisor took during the flood
 
 	// natsx only: memory and idle.
-	rssPeak, rssSteady    int64   // VmHWM at the end, VmRSS after the idle sample
-	headerMem             string  // the header's "mem" as on screen
-	heapObjects, heapLive uint64  // Go heap in use, and live at the last GC
-	idle                  float64 // % of a core after the flood
-	gcShare               float64 // the GC's share of the process's CPU during the flood
-	status                model.SourceStatus
-	backlog, held         int64      // the UI's most messages behind; what the store held after the flood
-	spans                 [][2]int64 // each key's Update and View in natsx (UnixNano; keyTimer)
+	rssPeak, rssSteady       int64         // VmHWM at the end, VmRSS after the idle sample
+	headerMem                string        // the header's "mem" as on screen
+	heapObjects, heapLive    uint64        // Go heap in use, and live at the last GC
+	idle                     float64       // % of a core after the flood
+	gcShare                  float64       // the GC's share of the process's CPU during the flood
+	gcCycles                 uint64        // collections during the flood
+	gcPauseMax               time.Duration // the longest stop of the world for the GC during the flood
+	runnableP99, runnableMax time.Duration // how long goroutines waited for a P during the flood
+	status                   model.SourceStatus
+	backlog, held            int64      // the UI's most messages behind; what the store held after the flood
+	spans                    [][2]int64 // each key's Update and View in natsx (UnixNano; keyTimer)
 }
 
 // answers are natsx's own times for the keys, from their spans.
@@ -115,9 +118,9 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "each round's slowest press: to natsx's Update, its Update and View, then to the screen; beside it, the longest round trip through another pty whose program only echoes (echo.go) during that press, and over the flood; last, the share of the machine's CPU time its hypervisor ran something else on its virtual CPUs (steal) during natsx's flood:")
+	fmt.Fprintln(stdout, "each round's slowest press: to natsx's Update, its Update and View, then to the screen; beside it, the longest round trip through another pty whose program only echoes (echo.go) during that press, and over the flood; last, the share of the machine's CPU time its hypervisor ran something else on its virtual CPUs (steal) during natsx's flood; and in natsx during its flood, how long its goroutines waited for a P to run on (runtime/metrics, to a bucket), and its collections with their longest stop of the world:")
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tround\tslowest press\tto Update\tUpdate-View\tView-screen\techo during\techo p99\techo max\tsteal\t")
+	fmt.Fprintln(tw, "size\tround\tslowest press\tto Update\tUpdate-View\tView-screen\techo during\techo p99\techo max\tsteal\trunnable p99/max\tGCs\tGC stop max\t")
 	for _, row := range slow {
 		fmt.Fprintln(tw, row)
 	}
@@ -152,7 +155,17 @@ func slowest(size, round int, nx sideResult) string {
 	for i, e := range nx.echo {
 		trips[i] = e.Took
 	}
-	return row + fmt.Sprintf("%s\t%s\t%.1f%%\t", pct(trips, 99), pct(trips, 100), 100*nx.steal)
+	return row + fmt.Sprintf("%s\t%s\t%.1f%%\t%s/%s\t%d\t%s\t", pct(trips, 99), pct(trips, 100), 100*nx.steal,
+		fine(nx.runnableP99), fine(nx.runnableMax), nx.gcCycles, fine(nx.gcPauseMax))
+}
+
+// fine formats d in microseconds under a millisecond (a stop of the world
+// is tens of them), else as ms does.
+func fine(d time.Duration) string {
+	if d < time.Millisecond {
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	}
+	return ms(d)
 }
 
 // ms formats d in milliseconds.
@@ -243,6 +256,9 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if cpu := done.CPU - ready.CPU; cpu > 0 {
 		res.gcShare = (done.GCCPU - ready.GCCPU) / cpu
 	}
+	res.gcCycles = done.GCCycles - ready.GCCycles
+	res.gcPauseMax = done.GCPauses.since(ready.GCPauses, 100)
+	res.runnableP99, res.runnableMax = done.Runnable.since(ready.Runnable, 99), done.Runnable.since(ready.Runnable, 100)
 	if !natsx {
 		return res, nil
 	}
