@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -626,25 +627,35 @@ func TestStoreChunks(t *testing.T) {
 	}
 	check("small messages", SlotBytes+16)
 
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	over := 0
-	for i := range 4 * chunkSlots {
-		s.Append(small[i])
-		if s.Memory() > bound {
-			over++
-		}
-	}
-	runtime.ReadMemStats(&after)
-	if over > 0 {
-		t.Errorf("over the bound after %d of %d messages", over, 4*chunkSlots)
-	}
 	// The pages the messages fill, one more for the page ends they waste,
 	// and the queues of chunks, their tables and pages growing once each
-	// (AllocsPerRun rounds down to whole allocations a run: a chunk every
-	// 4,096 messages would pass).
-	if n, want := after.Mallocs-before.Mallocs, uint64(4*chunkSlots*16/pageSize+1+3); n > want {
-		t.Errorf("a full ring going round four chunks allocated %d times, want no chunk: at most %d (pages and the queues' growth)", n, want)
+	// (a chunk every 4,096 messages would pass that). The runtime counts
+	// every goroutine's allocations, and what an earlier test left running
+	// (a connection, a timer) may allocate meanwhile (16 against 8, once,
+	// under -race in .ci/run): the fewest of three turns of the ring is
+	// the store's.
+	want := uint64(4*chunkSlots*16/pageSize + 1 + 3)
+	fewest := uint64(math.MaxUint64)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		over := 0
+		for i := range 4 * chunkSlots {
+			s.Append(small[i])
+			if s.Memory() > bound {
+				over++
+			}
+		}
+		runtime.ReadMemStats(&after)
+		if over > 0 {
+			t.Errorf("over the bound after %d of %d messages", over, 4*chunkSlots)
+		}
+		if fewest = min(fewest, after.Mallocs-before.Mallocs); fewest <= want {
+			break
+		}
+	}
+	if fewest > want {
+		t.Errorf("a full ring going round four chunks allocated %d times, want no chunk: at most %d (pages and the queues' growth)", fewest, want)
 	}
 
 	for j := range 3 * bound / 1024 {
