@@ -20,6 +20,7 @@ require (
 	github.com/nats-io/nats.go v1.55.0
 	github.com/nats-io/nkeys v0.4.16
 	github.com/nats-io/nuid v1.0.1
+	golang.org/x/exp v0.0.0-20261005173118-76772065c9b0
 )
 
 require (

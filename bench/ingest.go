@@ -49,7 +49,7 @@ type BenchCmd struct {
 	// TraceSlow keeps, for each press slower than slowPress, the last
 	// seconds of natsx's Go execution trace (runtime/trace's flight
 	// recorder), to read with go tool trace.
-	TraceSlow string `help:"directory where natsx's side writes its last seconds of Go execution trace for each key press slower than 150 ms (go tool trace reads them)" placeholder:"DIR" type:"existingdir"`
+	TraceSlow string `help:"directory where natsx's side writes its last seconds of Go execution trace for each key press slower than 150 ms (go tool trace reads them; go run ./bench/slowtrace FILE prints what the goroutines on the key's path did)" placeholder:"DIR" type:"existingdir"`
 	// NatsBench floods with natscli's own publisher, the one issue 11's
 	// targets name: its subjects are bench.N (two tokens, N zero-padded),
 	// its rate natscli's.
