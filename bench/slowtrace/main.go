@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"golang.org/x/exp/trace"
+
+	"natsx/model"
 )
 
 // roles name the goroutines on a key's path by a function each one's
@@ -46,7 +48,8 @@ func main() {
 		os.Exit(2)
 	}
 	if err := run(os.Stdout, os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, "slowtrace:", err)
+		// The path is the user's, and a file name may hold any byte.
+		fmt.Fprintln(os.Stderr, "slowtrace:", model.Sanitize(err.Error()))
 		os.Exit(1)
 	}
 }
@@ -58,8 +61,14 @@ func run(w io.Writer, path string) error {
 	if m == nil {
 		return fmt.Errorf("%s: not a slow-<UnixNano>-<ms>.trace file", path)
 	}
-	press, _ := strconv.ParseInt(m[1], 10, 64)
-	ms, _ := strconv.Atoi(m[2])
+	press, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return fmt.Errorf("%s: the press time in the name: %w", path, err)
+	}
+	ms, err := strconv.Atoi(m[2])
+	if err != nil || ms > int(time.Hour/time.Millisecond) {
+		return fmt.Errorf("%s: the press's answer in the name is not a time up to an hour", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err

@@ -75,6 +75,16 @@ func TestRunRefusesAnotherFile(t *testing.T) {
 	if err := run(&out, path); err == nil || !strings.Contains(err.Error(), "not a slow-") {
 		t.Errorf("run on %s: %v, want a refusal by name", path, err)
 	}
+	// Numbers in the name past what a press can be: refused, not wrapped.
+	for _, name := range []string{"slow-99999999999999999999999-5ms.trace", "slow-1-99999999999999ms.trace"} {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := run(&out, p); err == nil || !strings.Contains(err.Error(), "in the name") {
+			t.Errorf("run on %s: %v, want the name refused", name, err)
+		}
+	}
 	bad := filepath.Join(t.TempDir(), "slow-1-2ms.trace")
 	if err := os.WriteFile(bad, []byte("not a trace"), 0o644); err != nil {
 		t.Fatal(err)
