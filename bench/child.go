@@ -132,8 +132,8 @@ func readMetrics(r *childReport) {
 		{Name: "/cpu/classes/gc/total:cpu-seconds"},
 		{Name: "/cpu/classes/total:cpu-seconds"},
 		{Name: "/gc/cycles/total:gc-cycles"},
-		{Name: "/sched/latencies:seconds"},
-		{Name: "/sched/pauses/total/gc:seconds"},
+		{Name: runnableMetric},
+		{Name: gcPausesMetric},
 	}
 	metrics.Read(s)
 	r.HeapObjects, r.HeapLive = s[0].Value.Uint64(), s[1].Value.Uint64()
@@ -152,18 +152,31 @@ type hist struct {
 }
 
 func histOf(name string, h *metrics.Float64Histogram) hist {
-	return hist{Name: name, Counts: slices.Clone(h.Counts)}
+	return hist{Name: name, Counts: h.Counts} // readMetrics's samples are its own
 }
 
-// bucketsOf is the runtime's bucket bounds for the histogram name.
-func bucketsOf(name string) []float64 {
-	s := []metrics.Sample{{Name: name}}
+// The histograms a report carries.
+const (
+	runnableMetric = "/sched/latencies:seconds"
+	gcPausesMetric = "/sched/pauses/total/gc:seconds"
+)
+
+// histBounds is the runtime's bucket bounds for the histograms a report
+// carries, read once: they are fixed for the program's life.
+var histBounds = sync.OnceValue(func() map[string][]float64 {
+	s := []metrics.Sample{{Name: runnableMetric}, {Name: gcPausesMetric}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
-		return nil
+	bounds := map[string][]float64{}
+	for _, x := range s {
+		if x.Value.Kind() == metrics.KindFloat64Histogram {
+			bounds[x.Name] = x.Value.Float64Histogram().Buckets
+		}
 	}
-	return s[0].Value.Float64Histogram().Buckets
-}
+	return bounds
+})
+
+// bucketsOf is the runtime's bucket bounds for the histogram name.
+func bucketsOf(name string) []float64 { return histBounds()[name] }
 
 // since is what h counted after was, as the time at which the p-th
 // percentile (0 < p <= 100) of those events falls: the upper bound of its

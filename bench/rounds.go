@@ -199,9 +199,11 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if err != nil {
 		return sideResult{}, err
 	}
-	host0, err := readHostStat()
-	if err != nil {
-		return sideResult{}, err
+	var host0 hostStat // the steal during natsx's flood
+	if natsx {
+		if host0, err = readHostStat(); err != nil {
+			return sideResult{}, err
+		}
 	}
 	// The echo runs beside natsx's terminal while keys are typed: the
 	// terminal's own round trip at the same moments (echo.go).
@@ -234,11 +236,13 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if err != nil {
 		return sideResult{}, err
 	}
-	host1, err := readHostStat()
-	if err != nil {
-		return sideResult{}, err
+	if natsx {
+		host1, err := readHostStat()
+		if err != nil {
+			return sideResult{}, err
+		}
+		res.steal = stealSince(host0, host1)
 	}
-	res.steal = stealSince(host0, host1)
 	if err := <-pubDone; err != nil {
 		return sideResult{}, err
 	}
@@ -256,12 +260,12 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if cpu := done.CPU - ready.CPU; cpu > 0 {
 		res.gcShare = (done.GCCPU - ready.GCCPU) / cpu
 	}
-	res.gcCycles = done.GCCycles - ready.GCCycles
-	res.gcPauseMax = done.GCPauses.since(ready.GCPauses, 100)
-	res.runnableP99, res.runnableMax = done.Runnable.since(ready.Runnable, 99), done.Runnable.since(ready.Runnable, 100)
 	if !natsx {
 		return res, nil
 	}
+	res.gcCycles = done.GCCycles - ready.GCCycles
+	res.gcPauseMax = done.GCPauses.since(ready.GCPauses, 100)
+	res.runnableP99, res.runnableMax = done.Runnable.since(ready.Runnable, 99), done.Runnable.since(ready.Runnable, 100)
 	res.srvLost = int64(done.Status.SlowConsumerEvents)
 	if srvBefore >= 0 {
 		srvAfter, err := fl.slowConsumers()

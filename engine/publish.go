@@ -52,7 +52,7 @@ func (s *Session) Request(subject string, header model.Header, data []byte, time
 	case errors.Is(err, nats.ErrNoResponders):
 		return model.Message{}, rtt, fmt.Errorf("no responders on %q", subject)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
-		if s.sub != nil {
+		if s.sub.Load() != nil {
 			// Our own ">" subscription is interest, so the server never
 			// answers "no responders" while the tap runs.
 			return model.Message{}, rtt, fmt.Errorf("no reply on %q in %s (no responders? natsx's tap hides that)", subject, model.HumanDuration(timeout))

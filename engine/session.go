@@ -48,21 +48,20 @@ type Session struct {
 	nc       *nats.Conn
 	demoConn *nats.Conn
 	demo     *Demo
-	sub      *nats.Subscription
-	store    *Store
-	clock    *Clock
-	url      string
-	context  string // ContextLabel of the context connected with, for the header
-	tap      string
-	precise  bool
-	pending  int64 // PendingMemory
+	// sub is the tap's subscription, nil until startTap sets it: atomic,
+	// since the tap's callback (lend, pendingMemory) may ask before then.
+	sub     atomic.Pointer[nats.Subscription]
+	store   *Store
+	clock   *Clock
+	url     string
+	context string // ContextLabel of the context connected with, for the header
+	tap     string
+	precise bool
+	pending int64 // PendingMemory
 
 	// limits is the message the pending limits were last set for
 	// (tunePending).
 	limits atomic.Pointer[MsgShape]
-	// tapSub is sub for pendingMemory, which the tap's callback (lend)
-	// may ask before startTap has set sub.
-	tapSub atomic.Pointer[nats.Subscription]
 
 	state         atomic.Int32
 	reconnects    atomic.Uint64
@@ -211,8 +210,7 @@ func (s *Session) startTap() error {
 		s.scope.setErr(s.tap, err)
 		return nil
 	}
-	s.sub = sub
-	s.tapSub.Store(sub)
+	s.sub.Store(sub)
 	return nil
 }
 
@@ -427,8 +425,8 @@ func (s *Session) tunePending() int64 {
 		return old.Subject
 	}
 	s.limits.Store(&sh)
-	if s.sub != nil {
-		_ = s.sub.SetPendingLimits(PendingLimits(s.pending, sh))
+	if sub := s.sub.Load(); sub != nil {
+		_ = sub.SetPendingLimits(PendingLimits(s.pending, sh))
 	}
 	s.scope.setLimits(s.pending, sh)
 	return sh.Subject
@@ -436,9 +434,9 @@ func (s *Session) tunePending() int64 {
 
 // pendingMemory is what nats.go holds for the tap, by the estimate
 // PendingLimits bounds, for messages whose subjects cost subject bytes.
-// It reads tapSub: the tap's callback asks before startTap has set sub.
+// The tap's callback asks too, before startTap has set sub.
 func (s *Session) pendingMemory(subject int64) int64 {
-	sub := s.tapSub.Load()
+	sub := s.sub.Load()
 	if sub == nil {
 		return 0
 	}
@@ -456,8 +454,7 @@ func (s *Session) pendingMemory(subject int64) int64 {
 func (s *Session) Memory() int64 {
 	queued := s.queued(s.tunePending())
 	s.lend(queued)
-	s.store.Fit()
-	return s.store.Memory() + queued
+	return s.store.Fit() + queued
 }
 
 // queued is what nats.go's queues (the tap's and the filters') hold, for
@@ -497,7 +494,7 @@ func (s *Session) Status() model.SourceStatus {
 		Exposed:       s.emb.Exposed(),
 		State:         model.ConnState(s.state.Load()),
 		Tap:           s.tap,
-		ClientDropped: s.noteDropped(s.sub) + s.scope.dropped(),
+		ClientDropped: s.noteDropped(s.sub.Load()) + s.scope.dropped(),
 		ServerDropped: -1,
 		Reconnects:    s.reconnects.Load(),
 		Memory:        s.Memory(),
@@ -543,7 +540,7 @@ func (s *Session) Close() {
 		closeConn(s.demoConn)
 	}
 	if s.nc != nil {
-		s.noteDropped(s.sub) // the subscription's count is gone after Close
+		s.noteDropped(s.sub.Load()) // the subscription's count is gone after Close
 		closeConn(s.nc)
 	}
 	s.checkMu.Lock()

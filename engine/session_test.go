@@ -363,7 +363,7 @@ func TestSessionSlowConsumer(t *testing.T) {
 	srv := testkit.Server(t)
 	sess := openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}})
 	waitLossBaseline(t, sess) // its question and answer would count in pending
-	if err := sess.sub.SetPendingLimits(100, -1); err != nil {
+	if err := sess.sub.Load().SetPendingLimits(100, -1); err != nil {
 		t.Fatal(err)
 	}
 	pub := sessionPublisher(t, srv.ClientURL())
@@ -389,11 +389,11 @@ func TestSessionSlowConsumer(t *testing.T) {
 	if err := sess.Conn().Flush(); err != nil {
 		t.Fatal(err)
 	}
-	dropped, err := sess.sub.Dropped()
+	dropped, err := sess.sub.Load().Dropped()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pending, _, _ := sess.sub.Pending()
+	pending, _, _ := sess.sub.Load().Pending()
 	if dropped <= 0 || dropped+pending < n-1 || dropped+pending > n {
 		t.Fatalf("dropped %d, pending %d: want a slow consumer accounting for all %d", dropped, pending, n)
 	}
@@ -460,15 +460,15 @@ func TestSessionOpenFails(t *testing.T) {
 func TestPendingBoundFollowsSubjects(t *testing.T) {
 	const bound, n = 1 << 20, 2000
 	deep := func(i int) string { return strings.Repeat("t.", 2000) + strconv.Itoa(i) }
-	sess, msgs, _, counted, limit := queueBehindStall(t, bound, n, func(i int) *nats.Msg {
+	sess, msgs, _, counted := queueBehindStall(t, bound, n, func(i int) *nats.Msg {
 		return &nats.Msg{Subject: deep(i), Data: []byte("x")}
 	})
 	held := int64(msgs) * (allocBytes(len(deep(0))) + 112)
-	t.Logf("%d deep messages queued: %d KiB held, %d KiB counted, of a %d KiB bound", msgs, held>>10, counted>>10, limit>>10)
-	if held > limit || msgs >= n {
-		t.Errorf("%d messages queued hold %d KiB, over the %d KiB bound", msgs, held>>10, limit>>10)
+	t.Logf("%d deep messages queued: %d KiB held, %d KiB counted, of a %d KiB bound", msgs, held>>10, counted>>10, bound>>10)
+	if held > bound || msgs >= n {
+		t.Errorf("%d messages queued hold %d KiB, over the %d KiB bound", msgs, held>>10, bound>>10)
 	}
-	if counted < held*9/10 || counted > held*11/10+limit/16 {
+	if counted < held*9/10 || counted > held*11/10+bound/16 {
 		t.Errorf("Memory counts %d KiB for the queue, which holds %d KiB", counted>>10, held>>10)
 	}
 	sessionWait(t, 10*time.Second, "the slow consumer counted", func() bool { return sess.Status().ClientDropped > 0 })
@@ -483,20 +483,20 @@ func TestPendingBoundFollowsSubjects(t *testing.T) {
 func TestPendingFollowsPayloads(t *testing.T) {
 	const bound = 1 << 20
 	perMsg := pendingCost(16) + 64 + 49
-	sess, msgs, bytes, counted, limit := queueBehindStall(t, bound, int(4*bound/perMsg), func(i int) *nats.Msg {
+	sess, msgs, bytes, counted := queueBehindStall(t, bound, int(4*bound/perMsg), func(i int) *nats.Msg {
 		return &nats.Msg{Subject: fmt.Sprintf("bench.%07d", i), Data: make([]byte, 64),
 			Header: nats.Header{"K": {strings.Repeat("v", 32)}}}
 	})
 	if msgs > 0 && int64(bytes/msgs) != perMsg-pendingCost(16) {
 		t.Errorf("nats.go counts %d bytes a message, want %d", bytes/msgs, perMsg-pendingCost(16))
 	}
-	want := int(limit * 17 / 20 / perMsg)
-	t.Logf("%d messages of %d bytes queued (want %d): %d KiB counted, of a %d KiB bound", msgs, perMsg, want, counted>>10, limit>>10)
+	want := int(bound * 17 / 20 / perMsg)
+	t.Logf("%d messages of %d bytes queued (want %d): %d KiB counted, of a %d KiB bound", msgs, perMsg, want, counted>>10, bound>>10)
 	if msgs < want {
 		t.Errorf("%d messages queued, want at least %d: 85%% of the bound", msgs, want)
 	}
-	if counted > limit {
-		t.Errorf("the queue counts %d KiB, over the %d KiB bound", counted>>10, limit>>10)
+	if counted > bound {
+		t.Errorf("the queue counts %d KiB, over the %d KiB bound", counted>>10, bound>>10)
 	}
 	sessionWait(t, 10*time.Second, "the overflow counted", func() bool { return sess.Status().ClientDropped > 0 })
 }
@@ -506,7 +506,7 @@ func TestPendingFollowsPayloads(t *testing.T) {
 // pull), then stalls the tap's callback (the store's lock held) while n
 // more messages arrive, and returns what nats.go then queues: messages,
 // bytes, and what the session counts for them.
-func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg) (sess *Session, msgs, bytes int, counted, limit int64) {
+func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg) (sess *Session, msgs, bytes int, counted int64) {
 	t.Helper()
 	srv := testkit.Server(t)
 	sess = openSession(t, SessionOptions{Conn: ConnOptions{Servers: srv.ClientURL()}, PendingMemory: bound, Store: StoreOptionsFor(0)})
@@ -522,7 +522,6 @@ func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg)
 	}
 	sessionWait(t, 10*time.Second, "the first messages in the store", func() bool { return sess.Head() >= 20 })
 	sess.Status() // a pull: the limits follow the messages
-	limit = bound
 
 	sess.store.mu.Lock()
 	for i := range n {
@@ -535,13 +534,13 @@ func queueBehindStall(t *testing.T, bound int64, n int, msg func(int) *nats.Msg)
 	if err == nil {
 		err = sess.Conn().Flush()
 	}
-	msgs, bytes, perr := sess.sub.Pending()
+	msgs, bytes, perr := sess.sub.Load().Pending()
 	counted = sess.pendingMemory(sess.shape().Subject)
 	sess.store.mu.Unlock()
 	if err != nil || perr != nil {
 		t.Fatal(err, perr)
 	}
-	return sess, msgs, bytes, counted, limit
+	return sess, msgs, bytes, counted
 }
 
 // TestPendingLimits: whatever the messages, the limits keep what the
@@ -626,7 +625,7 @@ func TestStoreBorrowsThePendingShare(t *testing.T) {
 	}
 	// nats.go's queue (1 MiB) may drop some when the callback waits for a
 	// core: counted.
-	sessionWait(t, 20*time.Second, "the flood in the store", func() bool { return sess.Head()+sess.noteDropped(sess.sub) >= n })
+	sessionWait(t, 20*time.Second, "the flood in the store", func() bool { return sess.Head()+sess.noteDropped(sess.sub.Load()) >= n })
 	own := share / (SlotBytes + 27) // what its share alone holds
 	held, mem := sess.store.Len(), sess.store.Memory()
 	queued := sess.pendingMemory(sess.shape().Subject)

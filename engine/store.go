@@ -446,7 +446,7 @@ func (s *Store) Append(m model.Message) uint64 {
 }
 
 // Lend lets the store hold n bytes more than its MaxMemory (less when n
-// is negative) from its next message on.
+// is negative) from its next message on, or at once when Fit is called.
 func (s *Store) Lend(n int64) { s.lent.Store(n) }
 
 // MaxMemory is the store's own memory bound, before any Lend.
@@ -568,6 +568,11 @@ func (s *Store) memoryWith(need int, extra bool) int64 {
 func (s *Store) Memory() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.memory()
+}
+
+// memory is Memory with the lock held.
+func (s *Store) memory() int64 {
 	n := int64(len(s.chunks))
 	if s.spare != nil {
 		n++
@@ -624,14 +629,16 @@ func (s *Store) Read(cursor uint64, buf []model.Message) (n int, next, missed ui
 
 // Fit drops the oldest messages until the store is within its bound,
 // Lend's included: a bound lowered while nothing was appended (see
-// Session.lend) is kept at once, not at the next message.
-func (s *Store) Fit() {
+// Session.lend) is kept at once, not at the next message. It returns the
+// store's Memory after, under the same lock.
+func (s *Store) Fit() int64 {
 	bound := s.maxMemory + s.lent.Load()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for s.head > s.start && s.memoryWith(0, false)+s.held > bound {
 		s.drop()
 	}
+	return s.memory()
 }
 
 // setVia sets the Via of the message in sl, whose extra is x: its index

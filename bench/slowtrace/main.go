@@ -3,8 +3,8 @@
 // UnixNano>-<ms>.trace) and prints what natsx's goroutines on the key's
 // path did from just before the press to its answer: the terminal reader,
 // the key decoder, the event loop, nats.go's read loop and the tap's
-// callback, each state change with its thread (M) and P, the P's own
-// changes, and the key's Update (the child's "key" log). Times are from
+// callback, each state change with its thread (M) and P, and the key's
+// Update (the child's "key" log). Times are from
 // the press, as the parent typed it.
 //
 //	go run ./bench/slowtrace /tmp/slow/slow-1796285807517178229-205ms.trace
@@ -87,7 +87,7 @@ func run(w io.Writer, path string) error {
 
 // summarize reads a trace and returns, for the span from 5 ms before press
 // to 5 ms after its answer (took later), the state changes of the
-// goroutines rs name and of the Ps, and the "key" logs, one line each.
+// goroutines rs name and the "key" logs, one line each.
 func summarize(r io.Reader, press time.Time, took time.Duration, rs []role) ([]string, error) {
 	tr, err := trace.NewReader(r)
 	if err != nil {
