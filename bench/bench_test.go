@@ -72,6 +72,14 @@ func TestParseHostStat(t *testing.T) {
 	}
 }
 
+func TestParseAutogroup(t *testing.T) {
+	for in, want := range map[string]string{"1\n": "on", "0\n": "off", "": "", "2\n": "", "on": ""} {
+		if got := parseAutogroup(in); got != want {
+			t.Errorf("parseAutogroup(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestHistSince(t *testing.T) {
 	b := []float64{math.Inf(-1), 1e-3, 2e-3, 4e-3, math.Inf(1)}
 	was := []uint64{5, 0, 0, 0}

@@ -152,6 +152,28 @@ func stealSince(a, b hostStat) float64 {
 	return float64(b.steal-a.steal) / float64(b.total-a.total)
 }
 
+// readAutogroup is whether Linux schedules each session's processes as one
+// group (sched_autogroup_enabled): "on", "off", or "" where the kernel
+// does not say.
+func readAutogroup() string {
+	b, err := os.ReadFile("/proc/sys/kernel/sched_autogroup_enabled")
+	if err != nil {
+		return ""
+	}
+	return parseAutogroup(string(b))
+}
+
+// parseAutogroup reads sched_autogroup_enabled's text.
+func parseAutogroup(s string) string {
+	switch strings.TrimSpace(s) {
+	case "0":
+		return "off"
+	case "1":
+		return "on"
+	}
+	return ""
+}
+
 // clockTicks is USER_HZ, 100 on every Linux this runs on.
 const clockTicks = 100
 

@@ -126,6 +126,15 @@ func (c *BenchCmd) printHead(stdout io.Writer, url string) {
 	}
 	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects from %s, server %s, %s\n",
 		c.Messages, c.Subjects, pub, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
+	if ag := readAutogroup(); ag != "" {
+		// Key latency depends on it more than on anything in natsx
+		// (BENCHMARKS.md, "Target 5 and the kernel's autogroup").
+		what := "each session's processes share one CPU weight"
+		if ag == "off" {
+			what = "each thread has its own CPU weight"
+		}
+		fmt.Fprintf(stdout, "kernel: sched_autogroup %s (%s)\n", ag, what)
+	}
 }
 
 // pct is the p-th percentile of ds, "-" when there are none.
