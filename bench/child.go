@@ -47,6 +47,8 @@ type childConfig struct {
 	// TraceSlow, set, runs Go's trace flight recorder in natsx's child
 	// (--trace-slow).
 	TraceSlow string
+	// AllCPUs runs natsx on every CPU (its --all-cpus).
+	AllCPUs bool
 
 	// Flood makes the child the flood's (flood.go): the broker unless URL
 	// names one, and the publisher of N messages over Subjects subjects.
@@ -337,6 +339,9 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 	}
 	cli.SetExplorerGC(cfg.Budget)
 	runtime.GOMAXPROCS(cli.ExplorerProcs(sess.Embedded() != nil))
+	if !cfg.AllCPUs && sess.Embedded() == nil {
+		_, _ = cli.OneCPU() // as natsx does on an external server
+	}
 	src := &countingSource{Session: sess}
 	o := cli.ExplorerOptions(sess, "bench", b)
 	o.Source, o.Start = src, time.Now()

@@ -53,6 +53,9 @@ type BenchCmd struct {
 	// NatsBench floods with natscli's own publisher, the one issue 11's
 	// targets name: its subjects are bench.N (two tokens, N zero-padded),
 	// its rate natscli's.
+	// AllCPUs is natsx's own --all-cpus: its threads on every CPU
+	// instead of one (cli.OneCPU).
+	AllCPUs   bool   `name:"all-cpus" help:"run natsx's side with its --all-cpus: on every CPU instead of one"`
 	NatsBench string `help:"flood with 'nats bench pub bench --multisubject --multisubjectmax SUBJECTS' run from this natscli binary (e.g. nats on PATH) instead of the bench's own publisher" placeholder:"NATS"`
 }
 
@@ -126,6 +129,11 @@ func (c *BenchCmd) printHead(stdout io.Writer, url string) {
 	}
 	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects from %s, server %s, %s\n",
 		c.Messages, c.Subjects, pub, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
+	cpus := "natsx on one CPU"
+	if c.AllCPUs {
+		cpus = "natsx on every CPU (--all-cpus)"
+	}
+	fmt.Fprintln(stdout, cpus)
 	if ag := readAutogroup(); ag != "" {
 		// Key latency depends on it more than on anything in natsx
 		// (BENCHMARKS.md, "Target 5 and the kernel's autogroup").

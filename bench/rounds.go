@@ -183,7 +183,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if natsx {
 		env = c.NatsxEnv
 	}
-	ch, err := startChild(childConfig{Natsx: natsx, URL: fl.url, N: n, Budget: int64(c.MaxMemory), Pane: c.Pane, TraceSlow: c.TraceSlow}, env)
+	ch, err := startChild(childConfig{Natsx: natsx, URL: fl.url, N: n, Budget: int64(c.MaxMemory), Pane: c.Pane, TraceSlow: c.TraceSlow, AllCPUs: c.AllCPUs}, env)
 	if err != nil {
 		return sideResult{}, err
 	}

@@ -61,6 +61,7 @@ func TestE2E(t *testing.T) {
 	t.Run("BreakLive", func(t *testing.T) { e2eBreakLive(t, bin) })
 	t.Run("Who", func(t *testing.T) { e2eWho(t, bin) })
 	t.Run("NoListenerAndConns", func(t *testing.T) { e2eNoListenerAndConns(t, bin) })
+	t.Run("OneCPU", func(t *testing.T) { e2eOneCPU(t, bin) })
 }
 
 // e2eOpenTimeline: natsx open shows a capture paused on its timeline; a
