@@ -53,10 +53,10 @@ type BenchCmd struct {
 	// NatsBench floods with natscli's own publisher, the one issue 11's
 	// targets name: its subjects are bench.N (two tokens, N zero-padded),
 	// its rate natscli's.
+	NatsBench string `help:"flood with 'nats bench pub bench --multisubject --multisubjectmax SUBJECTS' run from this natscli binary (e.g. nats on PATH) instead of the bench's own publisher" placeholder:"NATS"`
 	// AllCPUs is natsx's own --all-cpus: its threads on every CPU
 	// instead of one (cli.OneCPU).
-	AllCPUs   bool   `name:"all-cpus" help:"run natsx's side with its --all-cpus: on every CPU instead of one"`
-	NatsBench string `help:"flood with 'nats bench pub bench --multisubject --multisubjectmax SUBJECTS' run from this natscli binary (e.g. nats on PATH) instead of the bench's own publisher" placeholder:"NATS"`
+	AllCPUs bool `name:"all-cpus" help:"run natsx's side with its --all-cpus: on every CPU instead of one"`
 }
 
 // benchTimeout bounds every wait: a flood that stalls this long is over.
@@ -99,7 +99,7 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		if emb != nil {
 			defer emb.Shutdown()
 		}
-		c.printHead(stdout, url)
+		c.printHead(stdout, url, false)
 		return c.runRecorder(stdout, url, emb, benchSubjects(c.Subjects))
 	}
 	if c.Idle > 0 {
@@ -117,26 +117,35 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		return err
 	}
 	defer fl.stop()
-	c.printHead(stdout, fl.url)
+	c.printHead(stdout, fl.url, true)
 	return c.runIngest(stdout, fl)
 }
 
-// printHead is the run's first line: the flood and the server.
-func (c *BenchCmd) printHead(stdout io.Writer, url string) {
+// printHead is the flood's first lines: the flood and the server, then,
+// for the explorer's rounds (explorer), where natsx's side runs, and the
+// kernel's autogroup setting.
+func (c *BenchCmd) printHead(stdout io.Writer, url string, explorer bool) {
 	pub := "the bench's publisher"
 	if c.NatsBench != "" {
 		pub = "nats bench pub"
 	}
 	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects from %s, server %s, %s\n",
 		c.Messages, c.Subjects, pub, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
-	cpus := "natsx on one CPU"
-	if c.AllCPUs {
-		cpus = "natsx on every CPU (--all-cpus)"
+	if !explorer {
+		return
 	}
-	fmt.Fprintln(stdout, cpus)
+	switch cpu := cli.PlannedCPU(); {
+	case c.AllCPUs:
+		fmt.Fprintln(stdout, "natsx on every CPU (--all-cpus)")
+	case cpu < 0:
+		fmt.Fprintln(stdout, "natsx on every CPU (it keeps to one only when it may use exactly 2)")
+	default:
+		fmt.Fprintf(stdout, "natsx on CPU %d alone\n", cpu)
+	}
 	if ag := readAutogroup(); ag != "" {
 		// Key latency depends on it more than on anything in natsx
-		// (BENCHMARKS.md, "Target 5 and the kernel's autogroup").
+		// (BENCHMARKS.md, "One CPU for natsx, and the kernel's
+		// autogroup").
 		what := "each session's processes share one CPU weight"
 		if ag == "off" {
 			what = "each thread has its own CPU weight"

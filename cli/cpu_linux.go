@@ -5,32 +5,36 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // OneCPU keeps every thread of the process on one CPU, the highest
 // numbered it may run on (CPU 0 often takes more of the machine's
-// interrupts), on a machine of 2 to oneCPUMost CPUs. It returns that CPU,
-// or -1 when it leaves the threads where they are.
+// interrupts), when it may run on exactly oneCPUCount. It returns that
+// CPU, or -1 when it leaves the threads where they are.
 //
-// Why: Linux schedules each session's processes as one group
-// (sched_autogroup; systemd's per-application cgroups do the same), and
-// gives the group on each CPU a share of its weight in proportion to the
-// load it has there. Spread over two CPUs under a flood, natsx's busy
+// Why: Linux's autogroup schedules each session's processes as one group,
+// and gives the group on each CPU a share of its weight in proportion to
+// the load it has there. Spread over two CPUs under a flood, natsx's busy
 // threads (nats.go's read loop, the tap, the UI's apply) most likely hold
 // its weight on one CPU, and its terminal reader, woken on the other, gets
 // little of that CPU against the publisher and the broker there: a traced
 // key waited 192 ms for the reader's read of a byte that was there. On one
 // CPU the group's whole weight is where the reader wakes (BENCHMARKS.md,
-// "One CPU for natsx"). The cost: natsx's ingest has one core at most
-// (about 2.4 µs of CPU a message here, so some 400k messages a second),
-// and a hypervisor that stops that one virtual CPU stops all of natsx;
-// --all-cpus lifts both.
+// "One CPU for natsx, and the kernel's autogroup"). The cost: natsx's
+// ingest has one core at most (about 2.4 µs of CPU a message here, so some
+// 400k messages a second), and a hypervisor that stops that one virtual
+// CPU stops all of natsx; --all-cpus lifts both.
 //
-// Threads the runtime starts later inherit the affinity of the thread
-// that starts them, so a pass that finds every thread already on the CPU
-// leaves none behind.
+// A thread the runtime starts inherits the affinity of the thread that
+// starts it, but one being started during a pass may copy the old
+// affinity and appear in /proc after the pass has listed the threads:
+// OneCPU returns after two passes in a row, a moment apart, find every
+// thread on the CPU. When it fails, it puts every thread back on the CPUs
+// it had, so natsx runs as it did.
 func OneCPU() (int, error) {
 	var allowed unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &allowed); err != nil {
@@ -42,37 +46,59 @@ func OneCPU() (int, error) {
 	}
 	var one unix.CPUSet
 	one.Set(cpu)
-	for range 10 {
+	clean := 0
+	for range 20 {
 		moved, err := pinThreads(one)
 		if err != nil {
+			_, _ = pinThreads(allowed)
 			return -1, err
 		}
-		if moved == 0 {
+		if moved > 0 {
+			clean = 0
+			continue
+		}
+		if clean++; clean == 2 {
 			return cpu, nil
 		}
+		time.Sleep(10 * time.Millisecond)
 	}
+	_, _ = pinThreads(allowed)
 	return -1, errors.New("cpu affinity: threads kept starting off the CPU")
 }
 
-// oneCPUMost is the most CPUs natsx keeps to one of. Measured on 2 only;
-// a larger machine has more CPUs for the flood's neighbours, and its
-// highest numbered CPU may be a slow efficiency core, so natsx spreads
-// there.
-const oneCPUMost = 4
-
-// pickCPU is the CPU OneCPU keeps to among allowed: the highest, or -1
-// for none (one CPU allowed already, or more than oneCPUMost).
-func pickCPU(allowed unix.CPUSet) int {
-	if n := allowed.Count(); n <= 1 || n > oneCPUMost {
+// PlannedCPU is the CPU OneCPU would keep this process to, or -1 for
+// none (the bench prints it for natsx's side, which inherits its CPUs).
+func PlannedCPU() int {
+	var allowed unix.CPUSet
+	if unix.SchedGetaffinity(0, &allowed) != nil {
 		return -1
 	}
-	for i := len(allowed)*64 - 1; i >= 0; i-- {
+	return pickCPU(allowed)
+}
+
+// oneCPUCount is how many CPUs natsx must be allowed for OneCPU to keep
+// it to one: measured on 2 only. With more, GOMAXPROCS would put more Ps
+// (and the collector's workers) on the one CPU, and the highest numbered
+// may be a slow efficiency core; natsx spreads there until measured.
+const oneCPUCount = 2
+
+// pickCPU is the CPU OneCPU keeps to among allowed: the highest, or -1
+// for none (allowed is not oneCPUCount CPUs).
+func pickCPU(allowed unix.CPUSet) int {
+	if allowed.Count() != oneCPUCount {
+		return -1
+	}
+	for i := cpuSetBits - 1; i >= 0; i-- {
 		if allowed.IsSet(i) {
 			return i
 		}
 	}
 	return -1
 }
+
+// cpuSetBits is how many CPUs a unix.CPUSet holds (1024; its words are 32
+// bits on 32-bit machines).
+const cpuSetBits = int(unsafe.Sizeof(unix.CPUSet{})) * 8
 
 // pinThreads sets every thread of the process to set, and says how many
 // were not on it.

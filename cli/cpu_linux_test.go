@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -8,11 +9,78 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"natsx/testkit"
 )
+
+// onTwoCPUs runs start on a thread allowed only the lowest and the highest
+// of the CPUs this test may use, so that a process start starts may use
+// exactly those two (OneCPU's case) on any machine of two CPUs or more. It
+// returns the highest, the one OneCPU then keeps to.
+func onTwoCPUs(t *testing.T, start func() error) int {
+	t.Helper()
+	var allowed unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &allowed); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := -1, -1
+	for i := range cpuSetBits {
+		if allowed.IsSet(i) {
+			if lo < 0 {
+				lo = i
+			}
+			hi = i
+		}
+	}
+	if lo == hi {
+		t.Skip("this test may run on one CPU only")
+	}
+	var two unix.CPUSet
+	two.Set(lo)
+	two.Set(hi)
+	done := make(chan error, 1)
+	go func() {
+		// Never unlocked: the thread, with its narrowed CPUs, ends with
+		// the goroutine.
+		runtime.LockOSThread()
+		if err := unix.SchedSetaffinity(0, &two); err != nil {
+			done <- err
+			return
+		}
+		done <- start()
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return hi
+}
+
+// threadsOn counts a process's threads, and those whose CPUs are cpu
+// alone, over the threads that answered (one may end while counted).
+func threadsOn(pid string, cpu int) (on, all int, err error) {
+	ents, err := os.ReadDir("/proc/" + pid + "/task")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, e := range ents {
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		var set unix.CPUSet
+		if unix.SchedGetaffinity(tid, &set) != nil {
+			continue // ended
+		}
+		all++
+		if set.Count() == 1 && set.IsSet(cpu) {
+			on++
+		}
+	}
+	return on, all, nil
+}
 
 // TestOneCPU pins a child copy of the test binary (pinning this one would
 // slow the package's other tests) and checks, from the child, that every
@@ -22,62 +90,58 @@ func TestOneCPU(t *testing.T) {
 		oneCPUChild()
 		return
 	}
-	var allowed unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &allowed); err != nil {
-		t.Fatal(err)
-	}
-	if pickCPU(allowed) < 0 {
-		t.Skipf("natsx would not keep to one CPU of the %d this test may run on", allowed.Count())
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestOneCPU$", "-test.v")
-	cmd.Env = append(os.Environ(), "NATSX_TEST_ONECPU=child")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
-	want := "cpu " + strconv.Itoa(pickCPU(allowed)) + " "
-	if !strings.Contains(string(out), want) || !strings.Contains(string(out), "all threads on it") {
-		t.Fatalf("child did not pin every thread to the highest CPU (%q):\n%s", want, out)
+	var out []byte
+	cpu := onTwoCPUs(t, func() error {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestOneCPU$", "-test.v")
+		cmd.Env = append(os.Environ(), "NATSX_TEST_ONECPU=child")
+		var err error
+		out, err = cmd.CombinedOutput()
+		return err
+	})
+	if want := "cpu " + strconv.Itoa(cpu) + ": all threads on it"; !strings.Contains(string(out), want) {
+		t.Fatalf("child did not pin every thread to CPU %d:\n%s", cpu, out)
 	}
 }
 
 // oneCPUChild pins, starts threads (goroutines locked to their own), and
-// prints the CPU when every thread's affinity is that CPU alone.
+// prints the CPU when every thread, more of them than at the pin, is on
+// that CPU alone.
 func oneCPUChild() {
+	fail := func(a ...any) {
+		fmt.Fprintln(os.Stderr, a...)
+		os.Exit(1)
+	}
 	cpu, err := OneCPU()
 	if err != nil || cpu < 0 {
-		println("OneCPU:", cpu, err)
-		os.Exit(1)
+		fail("OneCPU:", cpu, err)
+	}
+	_, before, err := threadsOn("self", cpu)
+	if err != nil {
+		fail(err.Error())
 	}
 	var started, hold sync.WaitGroup
 	hold.Add(1)
-	for range 4 {
+	for range 8 {
 		started.Add(1)
 		go func() {
-			runtime.LockOSThread() // a thread of its own, started after the pin
+			runtime.LockOSThread() // a thread of its own: new ones, started after the pin
 			started.Done()
 			hold.Wait()
 		}()
 	}
 	started.Wait()
-	ents, err := os.ReadDir("/proc/self/task")
+	on, all, err := threadsOn("self", cpu)
 	if err != nil {
-		println(err.Error())
-		os.Exit(1)
-	}
-	for _, e := range ents {
-		tid, _ := strconv.Atoi(e.Name())
-		var set unix.CPUSet
-		if err := unix.SchedGetaffinity(tid, &set); err != nil {
-			continue // ended
-		}
-		if set.Count() != 1 || !set.IsSet(cpu) {
-			println("thread", tid, "may run on", set.Count(), "CPUs")
-			os.Exit(1)
-		}
+		fail(err.Error())
 	}
 	hold.Done()
-	println("cpu", cpu, "all threads on it:", len(ents))
+	if all <= before {
+		fail("no thread started after the pin:", before, "then", all)
+	}
+	if on != all {
+		fail(on, "of", all, "threads on CPU", cpu)
+	}
+	fmt.Fprintln(os.Stderr, "cpu "+strconv.Itoa(cpu)+": all threads on it,", before, "then", all)
 }
 
 func TestPickCPU(t *testing.T) {
@@ -93,11 +157,11 @@ func TestPickCPU(t *testing.T) {
 	}{
 		{set(0, 1), 1},
 		{set(2, 5), 5},           // taskset's choice, its highest
-		{set(0, 1, 2, 3), 3},     // oneCPUMost
-		{set(0, 1, 2, 3, 4), -1}, // a larger machine: spread
+		{set(1, 200), 200},       // past the first word of the mask
+		{set(0, 1, 2), -1},       // more than oneCPUCount: spread
+		{set(0, 1, 2, 3, 4), -1}, //
 		{set(7), -1},             // one allowed already
 		{set(), -1},              //
-		{set(1, 200), 200},       // past the first word of the mask
 	} {
 		if got := pickCPU(tc.allowed); got != tc.want {
 			t.Errorf("pickCPU(%d CPUs) = %d, want %d", tc.allowed.Count(), got, tc.want)
@@ -106,17 +170,11 @@ func TestPickCPU(t *testing.T) {
 }
 
 // e2eOneCPU: the real binary on an external server keeps every thread on
-// one CPU; with --all-cpus, or hosting the broker, it does not.
+// one CPU; with --all-cpus, hosting the broker, or playing a capture, it
+// does not.
 func e2eOneCPU(t *testing.T, bin string) {
-	var allowed unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &allowed); err != nil {
-		t.Fatal(err)
-	}
-	cpu := pickCPU(allowed)
-	if cpu < 0 {
-		t.Skipf("natsx would not keep to one CPU of the %d this test may run on", allowed.Count())
-	}
 	url := testkit.Server(t).ClientURL()
+	capture := timelineCapture(t, 10, time.Millisecond, 10*time.Millisecond)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -125,34 +183,28 @@ func e2eOneCPU(t *testing.T, bin string) {
 		{"external", []string{"-s", url}, true},
 		{"all-cpus", []string{"-s", url, "--all-cpus"}, false},
 		{"embedded", []string{"--no-demo", "--listen", e2eListen(t)}, false},
+		{"open", []string{"open", capture, "--paused", "--listen", e2eListen(t)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)
 			cmd.Env = append(e2eEnv(), "TERM=xterm-256color", "XDG_CONFIG_HOME="+t.TempDir())
-			term, err := testkit.Start(cmd, 80, 24)
-			if err != nil {
-				t.Fatal(err)
-			}
+			var term *testkit.Terminal
+			cpu := onTwoCPUs(t, func() (err error) {
+				term, err = testkit.Start(cmd, 80, 24)
+				return err
+			})
 			t.Cleanup(term.Close)
 			// The first frame comes after the explorer has set its CPUs.
 			e2eWaitFor(t, term, e2eTimeout, func(s string) bool { return strings.Contains(s, "msgs ") })
-			ents, err := os.ReadDir("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task")
+			on, all, err := threadsOn(strconv.Itoa(cmd.Process.Pid), cpu)
 			if err != nil {
 				t.Fatal(err)
 			}
-			pinned := 0
-			for _, e := range ents {
-				tid, _ := strconv.Atoi(e.Name())
-				var set unix.CPUSet
-				if unix.SchedGetaffinity(tid, &set) == nil && set.Count() == 1 && set.IsSet(cpu) {
-					pinned++
-				}
+			if tc.one && (all == 0 || on != all) {
+				t.Errorf("%d of natsx's %d threads on CPU %d, want all", on, all, cpu)
 			}
-			if tc.one && pinned != len(ents) {
-				t.Errorf("%d of natsx's %d threads on CPU %d, want all", pinned, len(ents), cpu)
-			}
-			if !tc.one && pinned != 0 {
-				t.Errorf("%d of natsx's %d threads kept to CPU %d, want none", pinned, len(ents), cpu)
+			if !tc.one && on != 0 {
+				t.Errorf("%d of natsx's %d threads kept to CPU %d, want none", on, all, cpu)
 			}
 			e2eQuit(t, term)
 		})

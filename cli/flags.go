@@ -97,7 +97,7 @@ type ExplorerFlags struct {
 	PaneDepth int      `default:"10000" help:"messages kept per filter pane"`
 	Mouse     bool     `help:"click to focus and select, wheel to scroll"`
 	ReadOnly  bool     `help:"no publish, request or edit from the UI"`
-	AllCPUs   bool     `name:"all-cpus" help:"on an external server, run on every CPU: by default natsx keeps to one on a Linux machine of 2-4 CPUs, so keys answer quickly when a flood shares the machine"`
+	AllCPUs   bool     `name:"all-cpus" help:"on an external server, run on every CPU: by default, on Linux, when natsx may use exactly 2 CPUs it keeps to one, so keys answer quickly when a flood shares the machine"`
 
 	monitor   string                  // run's --monitor, normalized (MonitorFlag)
 	jetstream engine.JetStreamOptions // run's domain (--js-domain, the context's)
