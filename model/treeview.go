@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // SortMode orders siblings in the tree view: a key (name, rate, count or
@@ -87,7 +88,12 @@ type TreeView struct {
 	resort     bool   // SetSort asked for a fresh sort
 	sortGen    uint64 // bumped on every full resort; see appendRows
 	sortedAt   int64
-	sel        Node
+	// builtAt and buildCost are when (on clock) the rows were last
+	// rebuilt and what that took; clock is a monotonic clock, swapped in
+	// tests. See Refresh.
+	builtAt, buildCost time.Duration
+	clock              func() time.Duration
+	sel                Node
 	// selPath is sel and its ancestors, nearest first: once sel is pruned
 	// (and its slot perhaps reused) the selection falls back to the
 	// nearest of them still on a row.
@@ -105,8 +111,21 @@ type rowRef struct{ id, gen uint32 }
 
 // NewTreeView returns a view over t.
 func NewTreeView(t *Tree) *TreeView {
-	return &TreeView{tree: t, dirty: true, height: 1}
+	start := time.Now()
+	return &TreeView{tree: t, dirty: true, height: 1, clock: func() time.Duration { return time.Since(start) }}
 }
+
+// A rebuild that only follows new or pruned subjects waits when the last
+// one took at least slowBuild, until rebuildShare of the time since it
+// went to it: with a branch of 1M children expanded under a flood, a
+// rebuild each frame (sorting those children, laying out their rows)
+// took most of the UI's CPU, and the flood's backlog overflowed the
+// store. A change the user asked for (expand, sort, search) is shown at
+// once; small trees rebuild every time.
+const (
+	slowBuild    = 2 * time.Millisecond
+	rebuildShare = 10 // the rebuild gets 1/rebuildShare of the time
+)
 
 // Tree returns the tree this view shows.
 func (v *TreeView) Tree() *Tree { return v.tree }
@@ -140,8 +159,14 @@ func (v *TreeView) Refresh(now int64) {
 	if !v.dirty && v.built == v.tree.structure {
 		return
 	}
+	start := v.clock()
+	if !v.dirty && v.buildCost >= slowBuild && start-v.builtAt < rebuildShare*v.buildCost {
+		return
+	}
 	v.rows = v.rows[:0]
 	v.appendRows(v.tree.nodes.at(rootID).branch, now)
+	v.builtAt = v.clock()
+	v.buildCost = v.builtAt - start
 	v.built = v.tree.structure
 	v.builtNoise = v.ShowNoise
 	v.dirty = false

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // newTestView returns a tree with one message per subject and a view over
@@ -430,5 +431,32 @@ func checkRows(t *testing.T, step int, v *TreeView) {
 		if _, off := v.Window(); v.Cursor() < off || v.Cursor() >= off+v.Height() {
 			t.Fatalf("step %d: cursor %d outside the window at %d", step, v.Cursor(), off)
 		}
+	}
+}
+
+// TestRefreshSlowRebuildWaits: when the last rebuild took slowBuild or
+// more, new subjects wait for the next rebuild until rebuildShare times
+// its cost has passed; a change the user asks for is shown at once.
+func TestRefreshSlowRebuildWaits(t *testing.T) {
+	tr, v := newTestView("a.1", "a.2")
+	var now time.Duration
+	v.clock = func() time.Duration { now += 5 * time.Millisecond; return now } // each rebuild "takes" 5 ms
+	v.SetSort(SortName)
+	v.Refresh(treeT0) // the user's change: rebuilt, at a cost of 5 ms
+	applySubjects(tr, treeT0, "b.1")
+	v.Refresh(treeT0)
+	if got := rowSubjects(t, v); slices.Contains(got, "b") {
+		t.Fatalf("rows %q: rebuilt 5 ms after a 5 ms rebuild", got)
+	}
+	now += rebuildShare * 5 * time.Millisecond
+	v.Refresh(treeT0)
+	if got := rowSubjects(t, v); !slices.Contains(got, "b") {
+		t.Fatalf("rows %q: no b after %d times the rebuild's cost", got, rebuildShare)
+	}
+	applySubjects(tr, treeT0, "c.1")
+	v.Toggle() // the user's: expand or collapse the selection, shown at once
+	v.Refresh(treeT0)
+	if got := rowSubjects(t, v); !slices.Contains(got, "c") {
+		t.Fatalf("rows %q: a toggle waited for the rebuild's share", got)
 	}
 }
