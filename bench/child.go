@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
@@ -338,10 +337,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		return err
 	}
 	cli.SetExplorerGC(cfg.Budget)
-	runtime.GOMAXPROCS(cli.ExplorerProcs(sess.Embedded() != nil))
-	if !cfg.AllCPUs && sess.Embedded() == nil {
-		_, _ = cli.OneCPU() // as natsx does on an external server
-	}
+	cli.ScheduleExplorer(sess.Embedded() != nil, true, cfg.AllCPUs)
 	src := &countingSource{Session: sess}
 	o := cli.ExplorerOptions(sess, "bench", b)
 	o.Source, o.Start = src, time.Now()

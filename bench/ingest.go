@@ -99,7 +99,7 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		if emb != nil {
 			defer emb.Shutdown()
 		}
-		c.printHead(stdout, url, false)
+		c.printHead(stdout, url)
 		return c.runRecorder(stdout, url, emb, benchSubjects(c.Subjects))
 	}
 	if c.Idle > 0 {
@@ -117,23 +117,24 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 		return err
 	}
 	defer fl.stop()
-	c.printHead(stdout, fl.url, true)
+	c.printHead(stdout, fl.url)
+	c.printScheduling(stdout)
 	return c.runIngest(stdout, fl)
 }
 
-// printHead is the flood's first lines: the flood and the server, then,
-// for the explorer's rounds (explorer), where natsx's side runs, and the
-// kernel's autogroup setting.
-func (c *BenchCmd) printHead(stdout io.Writer, url string, explorer bool) {
+// printHead is the run's first line: the flood and the server.
+func (c *BenchCmd) printHead(stdout io.Writer, url string) {
 	pub := "the bench's publisher"
 	if c.NatsBench != "" {
 		pub = "nats bench pub"
 	}
 	fmt.Fprintf(stdout, "natsx bench: %d messages over %d subjects from %s, server %s, %s\n",
 		c.Messages, c.Subjects, pub, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
-	if !explorer {
-		return
-	}
+}
+
+// printScheduling is the explorer rounds' next lines: where natsx's side
+// runs, and the kernel's autogroup setting.
+func (c *BenchCmd) printScheduling(stdout io.Writer) {
 	switch cpu := cli.PlannedCPU(); {
 	case c.AllCPUs:
 		fmt.Fprintln(stdout, "natsx on every CPU (--all-cpus)")

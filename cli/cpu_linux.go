@@ -103,29 +103,41 @@ const cpuSetBits = int(unsafe.Sizeof(unix.CPUSet{})) * 8
 // pinThreads sets every thread of the process to set, and says how many
 // were not on it.
 func pinThreads(set unix.CPUSet) (int, error) {
-	ents, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		return 0, fmt.Errorf("cpu affinity: %w", err)
-	}
 	moved := 0
+	err := eachThread("self", func(tid int, now unix.CPUSet) error {
+		if now == set {
+			return nil
+		}
+		moved++
+		if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("cpu affinity: %w", err)
+		}
+		return nil
+	})
+	return moved, err
+}
+
+// eachThread calls f with each thread of process pid ("self" for this
+// one) and the CPUs it may run on, skipping threads that end meanwhile.
+func eachThread(pid string, f func(tid int, cpus unix.CPUSet) error) error {
+	ents, err := os.ReadDir("/proc/" + pid + "/task")
+	if err != nil {
+		return fmt.Errorf("cpu affinity: %w", err)
+	}
 	for _, e := range ents {
 		tid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		var now unix.CPUSet
-		if err := unix.SchedGetaffinity(tid, &now); errors.Is(err, unix.ESRCH) {
+		var cpus unix.CPUSet
+		if err := unix.SchedGetaffinity(tid, &cpus); errors.Is(err, unix.ESRCH) {
 			continue // the thread has ended
 		} else if err != nil {
-			return 0, fmt.Errorf("cpu affinity: %w", err)
+			return fmt.Errorf("cpu affinity: %w", err)
 		}
-		if now == set {
-			continue
-		}
-		moved++
-		if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
-			return 0, fmt.Errorf("cpu affinity: %w", err)
+		if err := f(tid, cpus); err != nil {
+			return err
 		}
 	}
-	return moved, nil
+	return nil
 }

@@ -61,25 +61,14 @@ func onTwoCPUs(t *testing.T, start func() error) int {
 // threadsOn counts a process's threads, and those whose CPUs are cpu
 // alone, over the threads that answered (one may end while counted).
 func threadsOn(pid string, cpu int) (on, all int, err error) {
-	ents, err := os.ReadDir("/proc/" + pid + "/task")
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, e := range ents {
-		tid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		var set unix.CPUSet
-		if unix.SchedGetaffinity(tid, &set) != nil {
-			continue // ended
-		}
+	err = eachThread(pid, func(_ int, cpus unix.CPUSet) error {
 		all++
-		if set.Count() == 1 && set.IsSet(cpu) {
+		if cpus.Count() == 1 && cpus.IsSet(cpu) {
 			on++
 		}
-	}
-	return on, all, nil
+		return nil
+	})
+	return on, all, err
 }
 
 // TestOneCPU pins a child copy of the test binary (pinning this one would

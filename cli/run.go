@@ -97,6 +97,18 @@ func ExplorerProcs(embedded bool) int {
 	return max(runtime.GOMAXPROCS(0), floor)
 }
 
+// ScheduleExplorer sets the explorer's Ps (ExplorerProcs) and, for live
+// traffic from an external server (not embedded, live) without
+// --all-cpus, keeps it to one CPU (OneCPU). A kernel that refuses the
+// CPU leaves natsx where it was, working as before, so that error is not
+// the user's to handle. The bench's natsx side calls it too.
+func ScheduleExplorer(embedded, live, allCPUs bool) {
+	runtime.GOMAXPROCS(ExplorerProcs(embedded))
+	if live && !embedded && !allCPUs {
+		_, _ = OneCPU()
+	}
+}
+
 // explore runs the explorer on sess until the user quits; tl is the
 // capture player of natsx open, nil for live traffic; b is --max-memory
 // shared out (SplitBudget), sess opened with its store and pending shares.
@@ -105,13 +117,7 @@ func (f ExplorerFlags) explore(env *Env, sess *engine.Session, start time.Time, 
 		return err
 	}
 	SetExplorerGC(b.Total)
-	runtime.GOMAXPROCS(ExplorerProcs(sess.Embedded() != nil))
-	if tl == nil && sess.Embedded() == nil && !f.AllCPUs {
-		// Live traffic from an external server: one CPU (OneCPU). A
-		// kernel that refuses leaves natsx where it was, working as
-		// before, so the error is not the user's to handle.
-		_, _ = OneCPU()
-	}
+	ScheduleExplorer(sess.Embedded() != nil, tl == nil, f.AllCPUs)
 	o := ExplorerOptions(sess, env.Version, b)
 	var streams ui.StreamLister
 	if tl == nil {

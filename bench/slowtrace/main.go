@@ -93,10 +93,15 @@ func summarize(r io.Reader, press time.Time, took time.Duration, rs []role) ([]s
 	if err != nil {
 		return nil, err
 	}
+	// change is one event on the press's path, formatted only when it is
+	// printed: a key log (key set), or a goroutine's state change.
 	type change struct {
-		at   trace.Time
-		g    trace.GoID
-		text string
+		at       trace.Time
+		g        trace.GoID
+		key      string
+		from, to trace.GoState
+		m        trace.ThreadID
+		p        trace.ProcID
 	}
 	var (
 		changes []change
@@ -118,7 +123,7 @@ func summarize(r io.Reader, press time.Time, took time.Duration, rs []role) ([]s
 			}
 		case trace.EventLog:
 			if l := ev.Log(); l.Category == "key" {
-				changes = append(changes, change{at: ev.Time(), g: trace.NoGoroutine, text: "key " + l.Message})
+				changes = append(changes, change{at: ev.Time(), g: trace.NoGoroutine, key: l.Message})
 			}
 		case trace.EventStateTransition:
 			st := ev.StateTransition()
@@ -130,8 +135,7 @@ func summarize(r io.Reader, press time.Time, took time.Duration, rs []role) ([]s
 				if ev.Goroutine() == g {
 					addFuncs(fns, g, ev.Stack())
 				}
-				changes = append(changes, change{at: ev.Time(), g: g,
-					text: fmt.Sprintf("%-12s M=%d P=%d", fmt.Sprintf("%v->%v", from, to), ev.Thread(), ev.Proc())})
+				changes = append(changes, change{at: ev.Time(), g: g, from: from, to: to, m: ev.Thread(), p: ev.Proc()})
 			}
 		}
 	}
@@ -158,7 +162,11 @@ func summarize(r io.Reader, press time.Time, took time.Duration, rs []role) ([]s
 			}
 			who = fmt.Sprintf("%s (g%d) ", who, c.g)
 		}
-		out = append(out, fmt.Sprintf("%+9.2fms  %s%s", float64(c.at-at)/1e6, who, c.text))
+		text := "key " + c.key
+		if c.g != trace.NoGoroutine {
+			text = fmt.Sprintf("%-12s M=%d P=%d", fmt.Sprintf("%v->%v", c.from, c.to), c.m, c.p)
+		}
+		out = append(out, fmt.Sprintf("%+9.2fms  %s%s", float64(c.at-at)/1e6, who, text))
 	}
 	return out, nil
 }
