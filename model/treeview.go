@@ -115,15 +115,16 @@ func NewTreeView(t *Tree) *TreeView {
 	return &TreeView{tree: t, dirty: true, height: 1, clock: func() time.Duration { return time.Since(start) }}
 }
 
-// A rebuild that only follows new or pruned subjects waits when the last
-// one took at least slowBuild, until rebuildShare of the time since it
-// went to it: with a branch of 1M children expanded under a flood, a
-// rebuild each frame (sorting those children, laying out their rows)
-// took most of the UI's CPU, and the flood's backlog overflowed the
-// store. A change the user asked for (expand, sort, search) is shown at
-// once; small trees rebuild every time.
+// A rebuild that only follows new or pruned subjects waits, when the
+// last one laid out manyRows rows or more, until rebuildShare times its
+// cost has passed since it: with a branch of 1M children expanded under a
+// flood, a rebuild after every batch (sorting those children, laying out
+// their rows) took most of the UI's CPU, and the flood's backlog
+// overflowed the store. A change the user asked for (expand, sort,
+// search) is shown at once, and smaller views rebuild every time: counted
+// in rows, not time, so a slow machine does not change what is shown.
 const (
-	slowBuild    = 2 * time.Millisecond
+	manyRows     = 50_000
 	rebuildShare = 10 // the rebuild gets 1/rebuildShare of the time
 )
 
@@ -160,7 +161,7 @@ func (v *TreeView) Refresh(now int64) {
 		return
 	}
 	start := v.clock()
-	if !v.dirty && v.buildCost >= slowBuild && start-v.builtAt < rebuildShare*v.buildCost {
+	if !v.dirty && len(v.rows) >= manyRows && start-v.builtAt < rebuildShare*v.buildCost {
 		return
 	}
 	v.rows = v.rows[:0]

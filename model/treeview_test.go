@@ -434,11 +434,15 @@ func checkRows(t *testing.T, step int, v *TreeView) {
 	}
 }
 
-// TestRefreshSlowRebuildWaits: when the last rebuild took slowBuild or
-// more, new subjects wait for the next rebuild until rebuildShare times
-// its cost has passed; a change the user asks for is shown at once.
+// TestRefreshSlowRebuildWaits: when the last rebuild laid out manyRows
+// rows or more, new subjects wait for the next rebuild until rebuildShare
+// times its cost has passed; a change the user asks for is shown at once.
 func TestRefreshSlowRebuildWaits(t *testing.T) {
-	tr, v := newTestView("a.1", "a.2")
+	many := make([]string, manyRows)
+	for i := range many {
+		many[i] = fmt.Sprintf("r%d", i)
+	}
+	tr, v := newTestView(append(many, "a.1", "a.2")...)
 	var now time.Duration
 	v.clock = func() time.Duration { now += 5 * time.Millisecond; return now } // each rebuild "takes" 5 ms
 	v.SetSort(SortName)
