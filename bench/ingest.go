@@ -141,7 +141,13 @@ func (c *BenchCmd) printScheduling(stdout io.Writer) {
 	case cpu < 0:
 		fmt.Fprintln(stdout, "natsx on every CPU (it keeps to one only when it may use exactly 2)")
 	default:
-		fmt.Fprintf(stdout, "natsx on CPU %d alone\n", cpu)
+		procs := fmt.Sprintf("%d Ps", cli.OneCPUProcs)
+		for _, kv := range c.NatsxEnv {
+			if v, ok := strings.CutPrefix(kv, "GOMAXPROCS="); ok {
+				procs = "GOMAXPROCS " + v
+			}
+		}
+		fmt.Fprintf(stdout, "natsx on CPU %d alone, %s\n", cpu, procs)
 	}
 	if ag := readAutogroup(); ag != "" {
 		// Key latency depends on it more than on anything in natsx

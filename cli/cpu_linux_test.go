@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,6 +132,50 @@ func oneCPUChild() {
 		fail(on, "of", all, "threads on CPU", cpu)
 	}
 	fmt.Fprintln(os.Stderr, "cpu "+strconv.Itoa(cpu)+": all threads on it,", before, "then", all)
+}
+
+// TestScheduleExplorer runs ScheduleExplorer in child copies of the test
+// binary, started on two CPUs, and checks the Ps and the CPU it chose:
+// OneCPUProcs Ps on one CPU for an external server, an explicit
+// GOMAXPROCS kept there, and the explorer's usual Ps on every CPU with
+// --all-cpus or the embedded broker.
+func TestScheduleExplorer(t *testing.T) {
+	if mode := os.Getenv("NATSX_TEST_SCHEDULE"); mode != "" {
+		procs, cpu := ScheduleExplorer(mode == "embedded", true, mode == "all-cpus")
+		fmt.Fprintf(os.Stderr, "procs %d cpu %d\n", procs, cpu)
+		return
+	}
+	for _, tc := range []struct {
+		mode, env string
+		procs     int
+		one       bool
+	}{
+		{"external", "", OneCPUProcs, true},
+		{"external", "GOMAXPROCS=2", 2, true},
+		{"all-cpus", "", 2, false},
+		{"embedded", "", 4, false},
+	} {
+		t.Run(tc.mode+" "+tc.env, func(t *testing.T) {
+			var out []byte
+			cpu := onTwoCPUs(t, func() error {
+				cmd := exec.Command(os.Args[0], "-test.run=^TestScheduleExplorer$")
+				cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMAXPROCS=") })
+				cmd.Env = append(cmd.Env, "NATSX_TEST_SCHEDULE="+tc.mode)
+				if tc.env != "" {
+					cmd.Env = append(cmd.Env, tc.env)
+				}
+				var err error
+				out, err = cmd.CombinedOutput()
+				return err
+			})
+			if !tc.one {
+				cpu = -1
+			}
+			if want := fmt.Sprintf("procs %d cpu %d\n", tc.procs, cpu); !strings.Contains(string(out), want) {
+				t.Fatalf("want %q from the child:\n%s", want, out)
+			}
+		})
+	}
 }
 
 func TestPickCPU(t *testing.T) {

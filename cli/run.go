@@ -84,8 +84,7 @@ func (c *RunCmd) Run(env *Env) error {
 // slowest presses 87-172 ms against 81-191, and no drops either way. The
 // earlier 2-P losses were on a smaller store (351k messages, now 422k) and
 // with the terminal starved by the flood. On an external server natsx
-// also keeps to one CPU (OneCPU): its 2 Ps' threads then share it, and
-// the kernel interleaves the key's thread with the busy ones.
+// also keeps to one CPU (OneCPU), with OneCPUProcs Ps.
 func ExplorerProcs(embedded bool) int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.GOMAXPROCS(0)
@@ -97,16 +96,36 @@ func ExplorerProcs(embedded bool) int {
 	return max(runtime.GOMAXPROCS(0), floor)
 }
 
+// OneCPUProcs is the explorer's Ps once OneCPU has kept it to one CPU: one
+// for each of its busy goroutines under a flood (nats.go's read loop, the
+// tap's callback, the UI applying), so that the key's goroutines (the
+// terminal reader, the decoder, the event loop, the renderer) less often
+// wait for a P, up to the runtime's 10 ms preemption, while the kernel
+// interleaves the threads on the one CPU in its shorter slices. Measured
+// with go run ./bench, autogroup on, alternated runs of 3 rounds against 2
+// Ps (BENCHMARKS.md, "Three Ps on the one CPU"): with nats bench pub over
+// 1M and 100k subjects, key p99 over 100 ms in fewer rounds; 4 Ps did as
+// well on keys but cost more CPU a message, and dropped 27k messages
+// once at 469k msg/s.
+const OneCPUProcs = 3
+
 // ScheduleExplorer sets the explorer's Ps (ExplorerProcs) and, for live
 // traffic from an external server (not embedded, live) without
-// --all-cpus, keeps it to one CPU (OneCPU). A kernel that refuses the
-// CPU leaves natsx where it was, working as before, so that error is not
-// the user's to handle. The bench's natsx side calls it too.
-func ScheduleExplorer(embedded, live, allCPUs bool) {
+// --all-cpus, keeps it to one CPU (OneCPU) with OneCPUProcs Ps unless
+// GOMAXPROCS is set. A kernel that refuses the CPU leaves natsx where it
+// was, working as before, so that error is not the user's to handle. The
+// bench's natsx side calls it too. It returns the Ps and the CPU (-1 for
+// every CPU).
+func ScheduleExplorer(embedded, live, allCPUs bool) (procs, cpu int) {
 	runtime.GOMAXPROCS(ExplorerProcs(embedded))
+	cpu = -1
 	if live && !embedded && !allCPUs {
-		_, _ = OneCPU()
+		cpu, _ = OneCPU()
+		if cpu >= 0 && os.Getenv("GOMAXPROCS") == "" {
+			runtime.GOMAXPROCS(OneCPUProcs)
+		}
 	}
+	return runtime.GOMAXPROCS(0), cpu
 }
 
 // explore runs the explorer on sess until the user quits; tl is the
