@@ -25,9 +25,10 @@ import (
 // key waited 192 ms for the reader's read of a byte that was there. On one
 // CPU the group's whole weight is where the reader wakes (BENCHMARKS.md,
 // "One CPU for natsx, and the kernel's autogroup"). The cost: natsx's
-// ingest has one core at most (about 2.4 µs of CPU a message here, so some
-// 400k messages a second), and a hypervisor that stops that one virtual
-// CPU stops all of natsx; --all-cpus lifts both.
+// ingest has one core at most (1.2–2.5 µs of CPU a message here; it kept
+// up with 633k messages a second: BENCHMARKS.md, "Three Ps on the one
+// CPU"), and a hypervisor that stops that one virtual CPU stops all of
+// natsx; --all-cpus lifts both.
 //
 // A thread the runtime starts inherits the affinity of the thread that
 // starts it, but one being started during a pass may copy the old
