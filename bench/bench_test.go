@@ -16,6 +16,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"natsx/cli"
 	"natsx/engine"
 	"natsx/model"
 	"natsx/testkit"
@@ -306,7 +307,7 @@ func TestBenchIngestRounds(t *testing.T) {
 	var mem int
 	for _, line := range strings.Split(memory, "\n") {
 		f := strings.Fields(line)
-		if len(f) != 15 || f[0] != "16B" {
+		if len(f) != 16 || f[0] != "16B" {
 			continue
 		}
 		mem++
@@ -318,6 +319,15 @@ func TestBenchIngestRounds(t *testing.T) {
 			!strings.Contains(f[6], "/256MiB") || f[7] == "0MiB" ||
 			!regexp.MustCompile(`^\d+\.\dk/\d+\.\dk$`).MatchString(f[11]) || !regexp.MustCompile(`^\d+%/\d+%$`).MatchString(f[12]) {
 			t.Errorf("memory row %q: want natsx's answers, the backlog, RSS, the header's mem, the heap, both sides' page faults and system CPU", line)
+		}
+		// The CPU and Ps natsx's side reported: on two CPUs (CI's), its
+		// one CPU with cli.OneCPUProcs.
+		if cpu := cli.PlannedCPU(); cpu >= 0 && os.Getenv("GOMAXPROCS") == "" {
+			if want := fmt.Sprintf("%d/%d", cpu, cli.OneCPUProcs); f[15] != want {
+				t.Errorf("memory row %q: CPU/Ps %q, want %q", line, f[15], want)
+			}
+		} else if !regexp.MustCompile(`^(all|\d+)/[1-9]\d*$`).MatchString(f[15]) {
+			t.Errorf("memory row %q: CPU/Ps %q, want CPU/Ps", line, f[15])
 		}
 	}
 	if mem != 2 {

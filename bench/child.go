@@ -90,6 +90,9 @@ type childReport struct {
 	// through the terminal, both ways, is the rest of the parent's key
 	// latency.
 	AnswerSpans [][2]int64
+	// Procs and OnCPU are the Ps and the one CPU (-1: every CPU) that
+	// natsx's side runs with, as cli.ScheduleExplorer set them ("ready").
+	Procs, OnCPU int
 
 	// The flood child's: its broker's URL ("ready"), a failed flood
 	// ("published"), the embedded broker's slow consumers ("stats").
@@ -337,7 +340,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 		return err
 	}
 	cli.SetExplorerGC(cfg.Budget)
-	cli.ScheduleExplorer(sess.Embedded() != nil, true, cfg.AllCPUs)
+	procs, onCPU := cli.ScheduleExplorer(sess.Embedded() != nil, true, cfg.AllCPUs)
 	src := &countingSource{Session: sess}
 	o := cli.ExplorerOptions(sess, "bench", b)
 	o.Source, o.Start = src, time.Now()
@@ -349,7 +352,7 @@ func childNatsx(cfg childConfig, enc *json.Encoder, in *os.File) error {
 	p := tea.NewProgram(km, tea.WithFPS(ui.FPS), tea.WithoutSignalHandler())
 	ran := make(chan error, 1)
 	go func() { _, err := p.Run(); ran <- err }()
-	r := childReport{Event: "ready"}
+	r := childReport{Event: "ready", Procs: procs, OnCPU: onCPU}
 	readMetrics(&r)
 	if cfg.TraceSlow != "" {
 		// The last seconds of natsx's execution trace, written out when

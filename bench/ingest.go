@@ -132,23 +132,10 @@ func (c *BenchCmd) printHead(stdout io.Writer, url string) {
 		c.Messages, c.Subjects, pub, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
 }
 
-// printScheduling is the explorer rounds' next lines: where natsx's side
-// runs, and the kernel's autogroup setting.
+// printScheduling is the explorer rounds' next line: the kernel's
+// autogroup setting. (The CPU and Ps natsx's side ran with are in each
+// round's CPU/Ps column: what it got, not what it should.)
 func (c *BenchCmd) printScheduling(stdout io.Writer) {
-	switch cpu := cli.PlannedCPU(); {
-	case c.AllCPUs:
-		fmt.Fprintln(stdout, "natsx on every CPU (--all-cpus)")
-	case cpu < 0:
-		fmt.Fprintln(stdout, "natsx on every CPU (it keeps to one only when it may use exactly 2)")
-	default:
-		procs := fmt.Sprintf("%d Ps", cli.OneCPUProcs)
-		for _, kv := range c.NatsxEnv {
-			if v, ok := strings.CutPrefix(kv, "GOMAXPROCS="); ok {
-				procs = "GOMAXPROCS " + v
-			}
-		}
-		fmt.Fprintf(stdout, "natsx on CPU %d alone, %s\n", cpu, procs)
-	}
 	if ag := readAutogroup(); ag != "" {
 		// Key latency depends on it more than on anything in natsx
 		// (BENCHMARKS.md, "One CPU for natsx, and the kernel's

@@ -50,6 +50,7 @@ type sideResult struct {
 	status                   model.SourceStatus
 	backlog, held            int64      // the UI's most messages behind; what the store held after the flood
 	spans                    [][2]int64 // each key's Update and View in natsx (UnixNano; keyTimer)
+	procs, onCPU             int        // natsx's Ps, and its one CPU (-1: every CPU)
 }
 
 // answers are natsx's own times for the keys, from their spans.
@@ -95,11 +96,11 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 			all.srvLost += max(nx.srvLost, 0)
 			slow = append(slow, slowest(size, round+1, nx))
 			answers := nx.answers()
-			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%.1fk/%.1fk\t%.0f%%/%.0f%%\t%d\t%s\t", size, round+1,
+			mem = append(mem, fmt.Sprintf("%dB\t%d\t%s/%s\t%dk/%dk\t%s\t%s\t%s\t%s\t%s\t%.2f%%\t%.1f%%\t%.1fk/%.1fk\t%.0f%%/%.0f%%\t%d\t%s\t%s\t", size, round+1,
 				pct(answers, 99), pct(answers, 100), nx.backlog/1000, nx.held/1000,
 				mib(nx.rssPeak), mib(nx.rssSteady), nx.headerMem, mib(int64(nx.heapObjects)), mib(int64(nx.heapLive)),
 				nx.idle, 100*nx.gcShare, float64(nx.faults)/1000, float64(bare.faults)/1000, 100*nx.sysShare, 100*bare.sysShare,
-				nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince)))
+				nx.status.SlowConsumerEvents, lossSince(nx.status.LossUnknownSince), schedule(nx.onCPU, nx.procs)))
 		}
 		fmt.Fprintf(tw, "%dB\tall\t%.0f\t%.0f\t%.3f\t\t\t%.2f\t%d\t%d/%d/%s\t%s\t%s\t%s\t%d\t\n", size,
 			median(bares), median(natsxs), median(ratios), median(cpus), bareLost, all.bufLost, all.cliLost, srvString(all.srvLost),
@@ -109,9 +110,9 @@ func (c *BenchCmd) runIngest(stdout io.Writer, fl *flooder) error {
 		return err
 	}
 	fmt.Fprintln(stdout, "all: median rates, median of the rounds' ratios (rate and CPU per message), losses summed, key latencies over every round's presses")
-	fmt.Fprintf(stdout, "natsx (--max-memory %s) after each flood; idle CPU over %s, a second after the flood; page faults and the kernel's share of the CPU during the flood, natsx's and the bare subscriber's:\n", model.HumanBytes(uint64(c.MaxMemory)), c.Idle)
+	fmt.Fprintf(stdout, "natsx (--max-memory %s) after each flood; idle CPU over %s, a second after the flood; page faults and the kernel's share of the CPU during the flood, natsx's and the bare subscriber's; the CPU natsx's side kept to (all: every CPU) and its Ps:\n", model.HumanBytes(uint64(c.MaxMemory)), c.Idle)
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "size\tround\tanswer p99/max\tbacklog/store\tRSS peak\tRSS steady\theader mem\theap in use\theap live\tidle CPU\tGC share\tfaults natsx/bare\tsys CPU natsx/bare\tslow consumer\tloss unknown since\t")
+	fmt.Fprintln(tw, "size\tround\tanswer p99/max\tbacklog/store\tRSS peak\tRSS steady\theader mem\theap in use\theap live\tidle CPU\tGC share\tfaults natsx/bare\tsys CPU natsx/bare\tslow consumer\tloss unknown since\tCPU/Ps\t")
 	for _, row := range mem {
 		fmt.Fprintln(tw, row)
 	}
@@ -263,6 +264,7 @@ func (c *BenchCmd) benchSide(natsx bool, fl *flooder, size int) (sideResult, err
 	if !natsx {
 		return res, nil
 	}
+	res.procs, res.onCPU = ready.Procs, ready.OnCPU
 	res.gcCycles = done.GCCycles - ready.GCCycles
 	res.gcPauseMax = done.GCPauses.since(ready.GCPauses, 100)
 	res.runnableP99, res.runnableMax = done.Runnable.since(ready.Runnable, 99), done.Runnable.since(ready.Runnable, 100)
@@ -370,6 +372,15 @@ func headerMem(screen string) string {
 
 // mib formats bytes as MiB.
 func mib(b int64) string { return fmt.Sprintf("%.0fMiB", float64(b)/(1<<20)) }
+
+// schedule is natsx's CPU and Ps as the CPU/Ps column shows them:
+// "1/3" on CPU 1 with 3 Ps, "all/2" on every CPU with 2.
+func schedule(cpu, procs int) string {
+	if cpu < 0 {
+		return fmt.Sprintf("all/%d", procs)
+	}
+	return fmt.Sprintf("%d/%d", cpu, procs)
+}
 
 // lossSince is the time loss became unknown, "-" when it never did.
 func lossSince(t time.Time) string {

@@ -25,7 +25,7 @@ import (
 // key waited 192 ms for the reader's read of a byte that was there. On one
 // CPU the group's whole weight is where the reader wakes (BENCHMARKS.md,
 // "One CPU for natsx, and the kernel's autogroup"). The cost: natsx's
-// ingest has one core at most (1.2–2.5 µs of CPU a message here; it kept
+// ingest has one core at most (1.2–2.4 µs of CPU a message here; it kept
 // up with 633k messages a second: BENCHMARKS.md, "Three Ps on the one
 // CPU"), and a hypervisor that stops that one virtual CPU stops all of
 // natsx; --all-cpus lifts both.
@@ -78,9 +78,9 @@ func PlannedCPU() int {
 }
 
 // oneCPUCount is how many CPUs natsx must be allowed for OneCPU to keep
-// it to one: measured on 2 only. With more, GOMAXPROCS would put more Ps
-// (and the collector's workers) on the one CPU, and the highest numbered
-// may be a slow efficiency core; natsx spreads there until measured.
+// it to one: measured on 2 only. With more, a machine has room for
+// natsx's threads beside a flood, and the highest numbered CPU may be a
+// slow efficiency core; natsx spreads there until measured.
 const oneCPUCount = 2
 
 // pickCPU is the CPU OneCPU keeps to among allowed: the highest, or -1

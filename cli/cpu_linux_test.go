@@ -138,7 +138,8 @@ func oneCPUChild() {
 // binary, started on two CPUs, and checks the Ps and the CPU it chose:
 // OneCPUProcs Ps on one CPU for an external server, an explicit
 // GOMAXPROCS kept there, and the explorer's usual Ps on every CPU with
-// --all-cpus or the embedded broker.
+// --all-cpus or the embedded broker (2 and 4: a child allowed two CPUs has
+// 2 Ps by default).
 func TestScheduleExplorer(t *testing.T) {
 	if mode := os.Getenv("NATSX_TEST_SCHEDULE"); mode != "" {
 		procs, cpu := ScheduleExplorer(mode == "embedded", true, mode == "all-cpus")
@@ -146,16 +147,16 @@ func TestScheduleExplorer(t *testing.T) {
 		return
 	}
 	for _, tc := range []struct {
-		mode, env string
-		procs     int
-		one       bool
+		name, mode, env string
+		procs           int
+		one             bool
 	}{
-		{"external", "", OneCPUProcs, true},
-		{"external", "GOMAXPROCS=2", 2, true},
-		{"all-cpus", "", 2, false},
-		{"embedded", "", 4, false},
+		{"external", "external", "", OneCPUProcs, true},
+		{"gomaxprocs", "external", "GOMAXPROCS=5", 5, true}, // neither 2 nor OneCPUProcs
+		{"all-cpus", "all-cpus", "", 2, false},
+		{"embedded", "embedded", "", 4, false},
 	} {
-		t.Run(tc.mode+" "+tc.env, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			var out []byte
 			cpu := onTwoCPUs(t, func() error {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestScheduleExplorer$")
