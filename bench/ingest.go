@@ -118,7 +118,7 @@ func (c *BenchCmd) Run(stdout io.Writer) error {
 	}
 	defer fl.stop()
 	c.printHead(stdout, fl.url)
-	c.printScheduling(stdout)
+	printAutogroup(stdout)
 	return c.runIngest(stdout, fl)
 }
 
@@ -132,10 +132,9 @@ func (c *BenchCmd) printHead(stdout io.Writer, url string) {
 		c.Messages, c.Subjects, pub, engine.RedactURL(url), time.Now().Format("2006-01-02 15:04"))
 }
 
-// printScheduling is the explorer rounds' next line: the kernel's
-// autogroup setting. (The CPU and Ps natsx's side ran with are in each
-// round's CPU/Ps column: what it got, not what it should.)
-func (c *BenchCmd) printScheduling(stdout io.Writer) {
+// printAutogroup is the explorer rounds' next line: the kernel's
+// autogroup setting.
+func printAutogroup(stdout io.Writer) {
 	if ag := readAutogroup(); ag != "" {
 		// Key latency depends on it more than on anything in natsx
 		// (BENCHMARKS.md, "One CPU for natsx, and the kernel's

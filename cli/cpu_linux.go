@@ -68,7 +68,8 @@ func OneCPU() (int, error) {
 }
 
 // PlannedCPU is the CPU OneCPU would keep this process to, or -1 for
-// none (the bench prints it for natsx's side, which inherits its CPUs).
+// none (the bench's test checks natsx's side, which inherits this
+// process's CPUs, against it).
 func PlannedCPU() int {
 	var allowed unix.CPUSet
 	if unix.SchedGetaffinity(0, &allowed) != nil {

@@ -59,6 +59,22 @@ func onTwoCPUs(t *testing.T, start func() error) int {
 	return hi
 }
 
+// childOnTwoCPUs runs the test named test again in a child copy of the
+// test binary, started on two CPUs (onTwoCPUs), without this process's
+// GOMAXPROCS and with env added. It returns what the child printed and
+// the CPU OneCPU keeps it to.
+func childOnTwoCPUs(t *testing.T, test string, env ...string) (out string, cpu int) {
+	t.Helper()
+	cpu = onTwoCPUs(t, func() error {
+		cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
+		cmd.Env = append(slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMAXPROCS=") }), env...)
+		b, err := cmd.CombinedOutput()
+		out = string(b)
+		return err
+	})
+	return out, cpu
+}
+
 // threadsOn counts a process's threads, and those whose CPUs are cpu
 // alone, over the threads that answered (one may end while counted).
 func threadsOn(pid string, cpu int) (on, all int, err error) {
@@ -80,15 +96,8 @@ func TestOneCPU(t *testing.T) {
 		oneCPUChild()
 		return
 	}
-	var out []byte
-	cpu := onTwoCPUs(t, func() error {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestOneCPU$", "-test.v")
-		cmd.Env = append(os.Environ(), "NATSX_TEST_ONECPU=child")
-		var err error
-		out, err = cmd.CombinedOutput()
-		return err
-	})
-	if want := "cpu " + strconv.Itoa(cpu) + ": all threads on it"; !strings.Contains(string(out), want) {
+	out, cpu := childOnTwoCPUs(t, "TestOneCPU", "NATSX_TEST_ONECPU=child")
+	if want := "cpu " + strconv.Itoa(cpu) + ": all threads on it"; !strings.Contains(out, want) {
 		t.Fatalf("child did not pin every thread to CPU %d:\n%s", cpu, out)
 	}
 }
@@ -157,22 +166,15 @@ func TestScheduleExplorer(t *testing.T) {
 		{"embedded", "embedded", "", 4, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var out []byte
-			cpu := onTwoCPUs(t, func() error {
-				cmd := exec.Command(os.Args[0], "-test.run=^TestScheduleExplorer$")
-				cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOMAXPROCS=") })
-				cmd.Env = append(cmd.Env, "NATSX_TEST_SCHEDULE="+tc.mode)
-				if tc.env != "" {
-					cmd.Env = append(cmd.Env, tc.env)
-				}
-				var err error
-				out, err = cmd.CombinedOutput()
-				return err
-			})
+			env := []string{"NATSX_TEST_SCHEDULE=" + tc.mode}
+			if tc.env != "" {
+				env = append(env, tc.env)
+			}
+			out, cpu := childOnTwoCPUs(t, "TestScheduleExplorer", env...)
 			if !tc.one {
 				cpu = -1
 			}
-			if want := fmt.Sprintf("procs %d cpu %d\n", tc.procs, cpu); !strings.Contains(string(out), want) {
+			if want := fmt.Sprintf("procs %d cpu %d\n", tc.procs, cpu); !strings.Contains(out, want) {
 				t.Fatalf("want %q from the child:\n%s", want, out)
 			}
 		})

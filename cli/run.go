@@ -84,14 +84,17 @@ func (c *RunCmd) Run(env *Env) error {
 // slowest presses 87-172 ms against 81-191, and no drops either way. The
 // earlier 2-P losses were on a smaller store (351k messages, now 422k) and
 // with the terminal starved by the flood. On an external server natsx
-// also keeps to one CPU (OneCPU), with OneCPUProcs Ps.
-func ExplorerProcs(embedded bool) int {
+// also keeps to one CPU (OneCPU): with oneCPU, the floor is OneCPUProcs.
+func ExplorerProcs(embedded, oneCPU bool) int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.GOMAXPROCS(0)
 	}
 	floor := 2
-	if embedded {
+	switch {
+	case embedded:
 		floor = 4
+	case oneCPU:
+		floor = OneCPUProcs
 	}
 	return max(runtime.GOMAXPROCS(0), floor)
 }
@@ -109,23 +112,21 @@ func ExplorerProcs(embedded bool) int {
 // once at 469k msg/s.
 const OneCPUProcs = 3
 
-// ScheduleExplorer sets the explorer's Ps (ExplorerProcs) and, for live
+// ScheduleExplorer keeps the explorer to one CPU (OneCPU) for live
 // traffic from an external server (not embedded, live) without
-// --all-cpus, keeps it to one CPU (OneCPU) with OneCPUProcs Ps unless
-// GOMAXPROCS is set. A kernel that refuses the CPU leaves natsx where it
+// --all-cpus, then sets its Ps (ExplorerProcs): threads started for them
+// inherit the CPU. A kernel that refuses the CPU leaves natsx where it
 // was, working as before, so that error is not the user's to handle. The
 // bench's natsx side calls it too. It returns the Ps and the CPU (-1 for
 // every CPU).
 func ScheduleExplorer(embedded, live, allCPUs bool) (procs, cpu int) {
-	runtime.GOMAXPROCS(ExplorerProcs(embedded))
 	cpu = -1
 	if live && !embedded && !allCPUs {
 		cpu, _ = OneCPU()
-		if cpu >= 0 && os.Getenv("GOMAXPROCS") == "" {
-			runtime.GOMAXPROCS(OneCPUProcs)
-		}
 	}
-	return runtime.GOMAXPROCS(0), cpu
+	procs = ExplorerProcs(embedded, cpu >= 0)
+	runtime.GOMAXPROCS(procs)
+	return procs, cpu
 }
 
 // explore runs the explorer on sess until the user quits; tl is the

@@ -81,14 +81,14 @@ func TestExplorerRecordingKeepsLargePayloads(t *testing.T) {
 func TestExplorerProcs(t *testing.T) {
 	t.Setenv("GOMAXPROCS", "")
 	have := runtime.GOMAXPROCS(0)
-	if got, want := ExplorerProcs(true), max(have, 4); got != want {
+	if got, want := ExplorerProcs(true, false), max(have, 4); got != want {
 		t.Errorf("embedded broker: %d Ps, want %d", got, want)
 	}
-	if got, want := ExplorerProcs(false), max(have, 2); got != want {
+	if got, want := ExplorerProcs(false, false), max(have, 2); got != want {
 		t.Errorf("external broker: %d Ps, want %d", got, want)
 	}
 	t.Setenv("GOMAXPROCS", "2")
-	if got := ExplorerProcs(true); got != have {
+	if got := ExplorerProcs(true, false); got != have {
 		t.Errorf("GOMAXPROCS set: %d Ps, want the runtime's %d", got, have)
 	}
 }

@@ -88,12 +88,13 @@ type TreeView struct {
 	resort     bool   // SetSort asked for a fresh sort
 	sortGen    uint64 // bumped on every full resort; see appendRows
 	sortedAt   int64
-	// builtAt and buildCost are when (on clock) the rows were last
-	// rebuilt and what that took; clock is a monotonic clock, swapped in
-	// tests. See Refresh.
-	builtAt, buildCost time.Duration
-	clock              func() time.Duration
-	sel                Node
+	// rebuildAfter is when (on clock) a rebuild that only follows new or
+	// pruned subjects may run again: 0 unless the last laid out manyRows
+	// rows or more. clock is a monotonic clock, swapped in tests. See
+	// Refresh.
+	rebuildAfter time.Duration
+	clock        func() time.Duration
+	sel          Node
 	// selPath is sel and its ancestors, nearest first: once sel is pruned
 	// (and its slot perhaps reused) the selection falls back to the
 	// nearest of them still on a row.
@@ -161,13 +162,16 @@ func (v *TreeView) Refresh(now int64) {
 		return
 	}
 	start := v.clock()
-	if !v.dirty && len(v.rows) >= manyRows && start-v.builtAt < rebuildShare*v.buildCost {
+	if !v.dirty && start < v.rebuildAfter {
 		return
 	}
 	v.rows = v.rows[:0]
 	v.appendRows(v.tree.nodes.at(rootID).branch, now)
-	v.builtAt = v.clock()
-	v.buildCost = v.builtAt - start
+	v.rebuildAfter = 0
+	if len(v.rows) >= manyRows {
+		end := v.clock()
+		v.rebuildAfter = end + rebuildShare*(end-start)
+	}
 	v.built = v.tree.structure
 	v.builtNoise = v.ShowNoise
 	v.dirty = false
