@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -497,5 +498,36 @@ func TestPressKeysSlowAnswerAfterStop(t *testing.T) {
 	}
 	if keys[0] < 300*time.Millisecond || keys[0] >= time.Second {
 		t.Errorf("the press took %v, want its answer's 300 ms and more, under the 1 s timeout", keys[0])
+	}
+}
+
+// TestGCPausesCaughtUp: a finished collection has two stops of the world
+// in the histogram, and readMetrics's reports hold them, forced
+// collections and all.
+func TestGCPausesCaughtUp(t *testing.T) {
+	for _, tc := range []struct {
+		cycles uint64
+		pauses []uint64
+		want   bool
+	}{
+		{0, nil, true},
+		{1, []uint64{0, 2}, true},
+		{1, []uint64{1, 0}, false},   // the mark termination's stop not yet recorded
+		{2, []uint64{1, 2, 2}, true}, // a third under way
+		{3, []uint64{5}, false},
+	} {
+		if got := gcPausesCaughtUp(tc.cycles, tc.pauses); got != tc.want {
+			t.Errorf("gcPausesCaughtUp(%d, %v) = %v, want %v", tc.cycles, tc.pauses, got, tc.want)
+		}
+	}
+	var before childReport
+	readMetrics(&before)
+	for range 20 {
+		runtime.GC()
+	}
+	var r childReport
+	readMetrics(&r)
+	if r.GCCycles < before.GCCycles+20 || !gcPausesCaughtUp(r.GCCycles, r.GCPauses.Counts) {
+		t.Errorf("after 20 collections: %d cycles (was %d), pauses %v", r.GCCycles, before.GCCycles, r.GCPauses.Counts)
 	}
 }

@@ -129,7 +129,34 @@ func runChild(js string) error {
 }
 
 // readMetrics fills the runtime's figures into r.
+//
+// The runtime counts a finished collection before it records that
+// collection's last stop of the world (startTheWorldWithSema restarts the
+// Ps first), so a read in between sees the collection without its stop:
+// readMetrics reads again until every finished collection has its two
+// stops (gcPausesCaughtUp), a few microseconds at most.
 func readMetrics(r *childReport) {
+	for try := 0; ; try++ {
+		readMetricsOnce(r)
+		if gcPausesCaughtUp(r.GCCycles, r.GCPauses.Counts) || try == 100 {
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// gcPausesCaughtUp reports whether pauses, the histogram of the GC's
+// stops of the world, holds both stops (sweep termination and mark
+// termination) of each of cycles finished collections.
+func gcPausesCaughtUp(cycles uint64, pauses []uint64) bool {
+	var n uint64
+	for _, c := range pauses {
+		n += c
+	}
+	return n >= 2*cycles
+}
+
+func readMetricsOnce(r *childReport) {
 	s := []metrics.Sample{
 		{Name: "/memory/classes/heap/objects:bytes"},
 		{Name: "/gc/heap/live:bytes"},
